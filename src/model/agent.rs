@@ -1,0 +1,111 @@
+/*!
+The agent registry entry (`agents/<id>.toml`): who an agent is and when it was last seen.
+
+An agent's own entry has one writer, the agent itself, so it merges trivially; every write the
+agent makes refreshes `last_seen` in the same commit.
+*/
+
+use serde::Serialize;
+
+use super::id::AgentId;
+use super::record::{self, FieldValue, Fields, RecordDoc, RecordError};
+use super::time::Timestamp;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Agent {
+    pub id: AgentId,
+    pub role: Option<String>,
+    pub expertise: Vec<String>,
+    /// `active`, `idle`, `blocked` or `offline`.
+    pub status: String,
+    pub branch: Option<String>,
+    pub registered: Timestamp,
+    pub last_seen: Timestamp,
+    #[serde(skip)]
+    source: Option<(RecordDoc, Vec<(&'static str, FieldValue)>)>,
+}
+
+impl Agent {
+    pub fn new(id: AgentId, now: Timestamp) -> Agent {
+        Agent {
+            id,
+            role: None,
+            expertise: Vec::new(),
+            status: "active".to_owned(),
+            branch: None,
+            registered: now,
+            last_seen: now,
+            source: None,
+        }
+    }
+
+    pub fn parse(path: &str, text: &str) -> Result<Agent, RecordError> {
+        let (mut agent, doc) = record::parse_toml(path, text, Agent::from_fields)?;
+        agent.source = Some((doc, agent.fields()));
+        Ok(agent)
+    }
+
+    fn from_fields(f: &Fields<'_>) -> Result<Agent, RecordError> {
+        let id = f.str("id")?;
+        let id = AgentId::parse(&id).map_err(|e| f.invalid("id", e.to_string()))?;
+        let registered = f.opt_timestamp("registered")?;
+        let last_seen = f.opt_timestamp("last_seen")?;
+        let (registered, last_seen) = match (registered, last_seen) {
+            (Some(r), Some(l)) => (r, l),
+            (Some(t), None) | (None, Some(t)) => (t, t),
+            (None, None) => return Err(f.invalid("last_seen", "the field `last_seen` is missing")),
+        };
+        Ok(Agent {
+            id,
+            role: f.opt_str("role")?,
+            expertise: f.str_list("expertise")?,
+            status: f.opt_str("status")?.unwrap_or_else(|| "active".to_owned()),
+            branch: f.opt_str("branch")?,
+            registered,
+            last_seen,
+            source: None,
+        })
+    }
+
+    fn fields(&self) -> Vec<(&'static str, FieldValue)> {
+        use record::*;
+        vec![
+            ("id", string(self.id.as_str())),
+            ("role", opt_string(self.role.as_deref())),
+            ("expertise", list(&self.expertise)),
+            ("status", string(&self.status)),
+            ("branch", opt_string(self.branch.as_deref())),
+            ("registered", timestamp(self.registered)),
+            ("last_seen", timestamp(self.last_seen)),
+        ]
+    }
+
+    pub fn to_text(&self) -> String {
+        let after = self.fields();
+        let mut doc = match &self.source {
+            Some((rec, _)) => rec.doc.clone(),
+            None => toml_edit::DocumentMut::new(),
+        };
+        let before = self.source.as_ref().map(|(_, f)| f.as_slice()).unwrap_or(&[]);
+        record::write_fields(&mut doc, before, &after);
+        doc.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let now = Timestamp::parse_rfc3339("2026-11-21T10:00:00Z").unwrap();
+        let a = Agent::new(AgentId::parse("state").unwrap(), now);
+        let text = format!("# hand comment\n{}favourite = 7\n", a.to_text());
+        let mut b = Agent::parse("agents/state.toml", &text).unwrap();
+        b.last_seen = Timestamp::parse_rfc3339("2026-11-21T11:00:00Z").unwrap();
+        let out = b.to_text();
+        assert!(out.starts_with("# hand comment\n"));
+        assert!(out.contains("favourite = 7"));
+        assert!(out.contains("last_seen = 2026-11-21T11:00:00Z"));
+    }
+}

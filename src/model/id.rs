@@ -1,0 +1,189 @@
+/*!
+Identifiers: task IDs that cannot collide across clones, and agent names chosen by people.
+
+Both are validated before they ever become part of a path on the coordination branch, so a
+name such as `../x` or `a/b` can never escape the directory it is stored in.
+*/
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// The alphabet of the random part of generated IDs: lowercase base 36.
+const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+
+/// How many random characters a new task ID gets (36^6 ≈ 2.2 billion).
+pub const TASK_ID_LEN: usize = 6;
+
+/// A task ID: `t-` followed by at least [`TASK_ID_LEN`] lowercase base-36 characters.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct TaskId(String);
+
+impl TaskId {
+    pub const PREFIX: &'static str = "t-";
+
+    /// Parses a full task ID, refusing anything that is not `t-[0-9a-z]{6,}`.
+    pub fn parse(s: &str) -> Result<TaskId, IdError> {
+        let rest = s.strip_prefix(Self::PREFIX).ok_or_else(|| IdError::task(s))?;
+        if rest.len() < TASK_ID_LEN || rest.len() > 32 || !rest.bytes().all(is_id_byte) {
+            return Err(IdError::task(s));
+        }
+        Ok(TaskId(s.to_owned()))
+    }
+
+    /// A fresh random ID with `len` random characters.
+    pub fn random(len: usize) -> TaskId {
+        let mut s = String::with_capacity(Self::PREFIX.len() + len);
+        s.push_str(Self::PREFIX);
+        for _ in 0..len {
+            s.push(ALPHABET[fastrand::usize(..ALPHABET.len())] as char);
+        }
+        TaskId(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The random part, after `t-`.
+    pub fn random_part(&self) -> &str {
+        &self.0[Self::PREFIX.len()..]
+    }
+}
+
+impl fmt::Display for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn is_id_byte(b: u8) -> bool {
+    b.is_ascii_digit() || b.is_ascii_lowercase()
+}
+
+/// What a user typed to name a task: a whole ID or a unique prefix of one, with or without `t-`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskPrefix {
+    /// The random part typed so far (after `t-`).
+    random: String,
+}
+
+impl TaskPrefix {
+    pub fn parse(s: &str) -> Result<TaskPrefix, IdError> {
+        let trimmed = s.trim();
+        let rest = trimmed.strip_prefix(TaskId::PREFIX).unwrap_or(trimmed);
+        if rest.is_empty() || rest.len() > 32 || !rest.bytes().all(is_id_byte) {
+            return Err(IdError::prefix(s));
+        }
+        Ok(TaskPrefix {
+            random: rest.to_owned(),
+        })
+    }
+
+    pub fn random_part(&self) -> &str {
+        &self.random
+    }
+
+    /// The whole ID if the prefix is long enough to be one.
+    pub fn as_full_id(&self) -> Option<TaskId> {
+        TaskId::parse(&format!("{}{}", TaskId::PREFIX, self.random)).ok()
+    }
+
+    pub fn matches(&self, id: &TaskId) -> bool {
+        id.random_part().starts_with(&self.random)
+    }
+}
+
+impl fmt::Display for TaskPrefix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", TaskId::PREFIX, self.random)
+    }
+}
+
+/// An agent's name: `[a-z0-9][a-z0-9-]{0,39}`, chosen by people.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct AgentId(String);
+
+impl AgentId {
+    pub fn parse(s: &str) -> Result<AgentId, IdError> {
+        let bytes = s.as_bytes();
+        let valid = !bytes.is_empty()
+            && bytes.len() <= 40
+            && is_id_byte(bytes[0])
+            && bytes.iter().all(|&b| is_id_byte(b) || b == b'-');
+        if valid {
+            Ok(AgentId(s.to_owned()))
+        } else {
+            Err(IdError::Agent(s.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AgentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdError {
+    #[error("{0:?} is not a task ID: task IDs look like t-4kz9w2 (t- and at least {TASK_ID_LEN} characters from 0-9 and a-z)")]
+    Task(String),
+    #[error("{0:?} is not a task ID or prefix: use characters 0-9 and a-z, as in t-4kz9w2 or 4kz")]
+    Prefix(String),
+    #[error("{0:?} is not a valid agent name: use 1 to 40 characters from a-z, 0-9 and '-', starting with a letter or digit")]
+    Agent(String),
+}
+
+impl IdError {
+    fn task(s: &str) -> IdError {
+        IdError::Task(s.to_owned())
+    }
+    fn prefix(s: &str) -> IdError {
+        IdError::Prefix(s.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_ids() {
+        assert!(TaskId::parse("t-4kz9w2").is_ok());
+        assert!(TaskId::parse("t-4kz9w2ab").is_ok());
+        for bad in ["4kz9w2", "t-4kz9", "t-4KZ9W2", "t-../../x", "t-4kz9w2/", "", "t-"] {
+            assert!(TaskId::parse(bad).is_err(), "{bad:?} accepted");
+        }
+        let id = TaskId::random(TASK_ID_LEN);
+        assert_eq!(TaskId::parse(id.as_str()), Ok(id));
+    }
+
+    #[test]
+    fn prefixes() {
+        let id = TaskId::parse("t-4kz9w2").unwrap();
+        assert!(TaskPrefix::parse("4kz").unwrap().matches(&id));
+        assert!(TaskPrefix::parse("t-4kz").unwrap().matches(&id));
+        assert!(!TaskPrefix::parse("t-4ky").unwrap().matches(&id));
+        assert_eq!(TaskPrefix::parse("t-4kz9w2").unwrap().as_full_id(), Some(id));
+        for bad in ["", "t-", "../x", "4k/z", "4K"] {
+            assert!(TaskPrefix::parse(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn agent_ids() {
+        for good in ["a", "state", "agent-7", "0x", &"a".repeat(40)] {
+            assert!(AgentId::parse(good).is_ok(), "{good:?} refused");
+        }
+        for bad in ["", "-a", "A", "a b", "../etc", "a/b", "a.b", &"a".repeat(41)] {
+            assert!(AgentId::parse(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+}

@@ -1,0 +1,17 @@
+/*!
+The records kept on the coordination branch, as types: parsing, validation and round-trip
+rendering. Nothing here does I/O; the store hands bytes in and takes text out.
+*/
+
+pub mod agent;
+pub mod id;
+pub mod layout;
+pub mod record;
+pub mod task;
+pub mod time;
+
+pub use agent::Agent;
+pub use id::{AgentId, IdError, TaskId, TaskPrefix};
+pub use record::RecordError;
+pub use task::{Action, Applied, DepState, NewTask, Refusal, Status, Task};
+pub use time::Timestamp;

@@ -1,0 +1,439 @@
+/*!
+Record files: markdown with TOML front matter between `+++` fences, or plain TOML.
+
+Reading keeps the parsed TOML document with its formatting, so that a rewrite changes only the
+fields that changed: unknown fields, comments and the order people gave survive every round
+trip. Errors name the file and the line at fault.
+*/
+
+use std::fmt;
+
+use toml_edit::{Array, DocumentMut, Item, Value};
+
+use super::id::{AgentId, TaskId};
+use super::time::Timestamp;
+
+const FENCE: &str = "+++";
+
+/// A problem with one record file, located as precisely as we can.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct RecordError {
+    /// The record's path on the coordination branch.
+    pub path: String,
+    /// 1-based line in the file, when known.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.path, line, self.message),
+            None => write!(f, "{}: {}", self.path, self.message),
+        }
+    }
+}
+
+/// A parsed record: its TOML fields (kept for round-trip writes) and its markdown body.
+#[derive(Debug, Clone)]
+pub struct RecordDoc {
+    pub path: String,
+    pub doc: DocumentMut,
+    pub body: String,
+}
+
+/// Typed access to a record's fields, with errors that carry the line of the field at fault.
+pub struct Fields<'a> {
+    path: &'a str,
+    table: &'a toml_edit::Table,
+    /// The TOML source, for turning spans into line numbers.
+    source: &'a str,
+    /// How many lines of the file precede the TOML source (1 for the opening fence).
+    line_offset: usize,
+}
+
+/// Splits a markdown record into its front matter and body, and parses the front matter.
+/// Calls `extract` with typed access to the fields while spans are still known.
+pub fn parse_markdown<T>(
+    path: &str,
+    text: &str,
+    extract: impl FnOnce(&Fields<'_>) -> Result<T, RecordError>,
+) -> Result<(T, RecordDoc), RecordError> {
+    let err = |line, message: &str| RecordError {
+        path: path.to_owned(),
+        line,
+        message: message.to_owned(),
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().unwrap_or("");
+    if first.trim_end() != FENCE {
+        return Err(err(
+            Some(1),
+            "the file must start with a `+++` line that opens the TOML front matter",
+        ));
+    }
+    let toml_start = first.len();
+    let mut offset = toml_start;
+    let mut close = None;
+    for (n, line) in lines.enumerate() {
+        if line.trim_end() == FENCE {
+            close = Some((offset, offset + line.len(), n + 2));
+            break;
+        }
+        offset += line.len();
+    }
+    let Some((toml_end, body_start, _)) = close else {
+        return Err(err(
+            None,
+            "the front matter is never closed: add a `+++` line after the TOML fields",
+        ));
+    };
+    let toml_src = &text[toml_start..toml_end];
+    let body = text[body_start..].to_owned();
+    let (value, doc) = parse_toml_with(path, toml_src, 1, extract)?;
+    Ok((
+        value,
+        RecordDoc {
+            path: path.to_owned(),
+            doc,
+            body,
+        },
+    ))
+}
+
+/// Parses a plain TOML record (such as `agents/<id>.toml`).
+pub fn parse_toml<T>(
+    path: &str,
+    text: &str,
+    extract: impl FnOnce(&Fields<'_>) -> Result<T, RecordError>,
+) -> Result<(T, RecordDoc), RecordError> {
+    let (value, doc) = parse_toml_with(path, text, 0, extract)?;
+    Ok((
+        value,
+        RecordDoc {
+            path: path.to_owned(),
+            doc,
+            body: String::new(),
+        },
+    ))
+}
+
+fn parse_toml_with<T>(
+    path: &str,
+    src: &str,
+    line_offset: usize,
+    extract: impl FnOnce(&Fields<'_>) -> Result<T, RecordError>,
+) -> Result<(T, DocumentMut), RecordError> {
+    let parsed = toml_edit::Document::parse(src.to_owned()).map_err(|e| RecordError {
+        path: path.to_owned(),
+        line: e.span().map(|s| line_of(src, s.start) + line_offset),
+        message: format!(
+            "invalid TOML: {}",
+            e.message().trim_end().replace('\n', " ")
+        ),
+    })?;
+    let fields = Fields {
+        path,
+        table: parsed.as_table(),
+        source: src,
+        line_offset,
+    };
+    let value = extract(&fields)?;
+    Ok((value, parsed.into_mut()))
+}
+
+fn line_of(src: &str, byte: usize) -> usize {
+    src.as_bytes()[..byte.min(src.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+impl<'a> Fields<'a> {
+    fn error(&self, key: &str, message: String) -> RecordError {
+        let line = self
+            .table
+            .key(key)
+            .and_then(|k| k.span())
+            .or_else(|| self.table.get(key).and_then(|i| i.span()))
+            .map(|s| line_of(self.source, s.start) + self.line_offset);
+        RecordError {
+            path: self.path.to_owned(),
+            line,
+            message,
+        }
+    }
+
+    fn missing(&self, key: &str) -> RecordError {
+        RecordError {
+            path: self.path.to_owned(),
+            line: None,
+            message: format!("the required field `{key}` is missing"),
+        }
+    }
+
+    fn value(&self, key: &str) -> Result<Option<&'a Value>, RecordError> {
+        match self.table.get(key) {
+            None => Ok(None),
+            Some(item) => item.as_value().map(Some).ok_or_else(|| {
+                self.error(key, format!("`{key}` must be a value, not a table"))
+            }),
+        }
+    }
+
+    pub fn opt_str(&self, key: &str) -> Result<Option<String>, RecordError> {
+        match self.value(key)? {
+            None => Ok(None),
+            Some(v) => v.as_str().map(|s| Some(s.to_owned())).ok_or_else(|| {
+                self.error(
+                    key,
+                    format!("`{key}` must be a string, found {}", v.type_name()),
+                )
+            }),
+        }
+    }
+
+    pub fn str(&self, key: &str) -> Result<String, RecordError> {
+        self.opt_str(key)?.ok_or_else(|| self.missing(key))
+    }
+
+    pub fn opt_int(&self, key: &str) -> Result<Option<i64>, RecordError> {
+        match self.value(key)? {
+            None => Ok(None),
+            Some(v) => v.as_integer().map(Some).ok_or_else(|| {
+                self.error(
+                    key,
+                    format!("`{key}` must be an integer, found {}", v.type_name()),
+                )
+            }),
+        }
+    }
+
+    pub fn opt_float(&self, key: &str) -> Result<Option<f64>, RecordError> {
+        match self.value(key)? {
+            None => Ok(None),
+            Some(v) => v
+                .as_float()
+                .or_else(|| v.as_integer().map(|i| i as f64))
+                .map(Some)
+                .ok_or_else(|| {
+                    self.error(
+                        key,
+                        format!("`{key}` must be a number, found {}", v.type_name()),
+                    )
+                }),
+        }
+    }
+
+    pub fn str_list(&self, key: &str) -> Result<Vec<String>, RecordError> {
+        let Some(v) = self.value(key)? else {
+            return Ok(Vec::new());
+        };
+        let not_list = || {
+            self.error(
+                key,
+                format!("`{key}` must be a list of strings, such as [\"a\", \"b\"]"),
+            )
+        };
+        let array = v.as_array().ok_or_else(not_list)?;
+        array
+            .iter()
+            .map(|item| item.as_str().map(str::to_owned).ok_or_else(not_list))
+            .collect()
+    }
+
+    pub fn opt_timestamp(&self, key: &str) -> Result<Option<Timestamp>, RecordError> {
+        let Some(v) = self.value(key)? else {
+            return Ok(None);
+        };
+        let text = match (v.as_datetime(), v.as_str()) {
+            (Some(dt), _) => dt.to_string(),
+            (None, Some(s)) => s.to_owned(),
+            _ => String::new(),
+        };
+        Timestamp::parse_rfc3339(&text).map(Some).ok_or_else(|| {
+            self.error(
+                key,
+                format!("`{key}` must be a date and time such as 2026-11-21T10:00:00Z"),
+            )
+        })
+    }
+
+    pub fn timestamp(&self, key: &str) -> Result<Timestamp, RecordError> {
+        self.opt_timestamp(key)?.ok_or_else(|| self.missing(key))
+    }
+
+    pub fn task_id(&self, key: &str) -> Result<TaskId, RecordError> {
+        let s = self.str(key)?;
+        TaskId::parse(&s).map_err(|e| self.error(key, e.to_string()))
+    }
+
+    pub fn opt_agent(&self, key: &str) -> Result<Option<AgentId>, RecordError> {
+        match self.opt_str(key)? {
+            None => Ok(None),
+            Some(s) => AgentId::parse(&s)
+                .map(Some)
+                .map_err(|e| self.error(key, e.to_string())),
+        }
+    }
+
+    pub fn task_ids(&self, key: &str) -> Result<Vec<TaskId>, RecordError> {
+        self.str_list(key)?
+            .iter()
+            .map(|s| TaskId::parse(s).map_err(|e| self.error(key, e.to_string())))
+            .collect()
+    }
+
+    /// An error about `key`, located at its line.
+    pub fn invalid(&self, key: &str, message: impl Into<String>) -> RecordError {
+        self.error(key, message.into())
+    }
+}
+
+/// A field's value as the record will store it; `None` removes the field.
+pub type FieldValue = Option<Value>;
+
+pub fn string(s: &str) -> FieldValue {
+    Some(Value::from(s))
+}
+
+pub fn opt_string(s: Option<&str>) -> FieldValue {
+    s.map(Value::from)
+}
+
+pub fn integer(i: i64) -> FieldValue {
+    Some(Value::from(i))
+}
+
+pub fn opt_float(f: Option<f64>) -> FieldValue {
+    f.map(Value::from)
+}
+
+pub fn list<S: AsRef<str>>(items: &[S]) -> FieldValue {
+    if items.is_empty() {
+        return None;
+    }
+    let mut array = Array::new();
+    for item in items {
+        array.push(item.as_ref());
+    }
+    Some(Value::Array(array))
+}
+
+pub fn timestamp(t: Timestamp) -> FieldValue {
+    t.to_string()
+        .parse::<toml_edit::Datetime>()
+        .ok()
+        .map(Value::from)
+}
+
+pub fn opt_timestamp(t: Option<Timestamp>) -> FieldValue {
+    t.and_then(timestamp)
+}
+
+/// Canonical text of a value, ignoring formatting, for deciding whether a field changed.
+fn canonical(v: &FieldValue) -> Option<String> {
+    v.as_ref().map(|v| {
+        let mut v = v.clone();
+        v.decor_mut().clear();
+        if let Value::Array(a) = &mut v {
+            a.fmt();
+        }
+        v.to_string()
+    })
+}
+
+/// Writes `fields` into `doc`, touching only those whose value differs from `before`.
+///
+/// A changed field keeps its place and the comment after it; a removed field disappears;
+/// a new field is appended after the others. Fields `doc` has that are not named here
+/// (unknown to this version) are left exactly as they were.
+pub fn write_fields(
+    doc: &mut DocumentMut,
+    before: &[(&'static str, FieldValue)],
+    after: &[(&'static str, FieldValue)],
+) {
+    for (key, new) in after {
+        let old = before.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+        if old.map(canonical) == Some(canonical(new)) && doc.contains_key(key) == new.is_some() {
+            continue;
+        }
+        match new {
+            None => {
+                doc.remove(key);
+            }
+            Some(value) => {
+                let mut value = value.clone();
+                if let Some(existing) = doc.get(key).and_then(Item::as_value) {
+                    *value.decor_mut() = existing.decor().clone();
+                }
+                match doc.get_mut(key) {
+                    Some(item) => *item = Item::Value(value),
+                    None => {
+                        doc.insert(key, Item::Value(value));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Renders a markdown record: front matter between fences, then the body.
+pub fn render_markdown(doc: &DocumentMut, body: &str) -> String {
+    let toml = doc.to_string();
+    let mut out = String::with_capacity(toml.len() + body.len() + 10);
+    out.push_str(FENCE);
+    out.push('\n');
+    out.push_str(&toml);
+    if !toml.ends_with('\n') && !toml.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(FENCE);
+    out.push('\n');
+    out.push_str(body);
+    if !body.is_empty() && !body.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_lines() {
+        let text = "+++\nid = \"t-abcdef\"\npriority = \"high\"\n+++\nbody\n";
+        let e = parse_markdown("tasks/ab/t-abcdef.md", text, |f| f.opt_int("priority"))
+            .unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert!(e.to_string().starts_with("tasks/ab/t-abcdef.md:3: "));
+
+        let e = parse_markdown("x.md", "+++\na = = 1\n+++\n", |_| Ok(())).unwrap_err();
+        assert_eq!(e.line, Some(2));
+        let e = parse_markdown("x.md", "no fence\n", |_| Ok(())).unwrap_err();
+        assert_eq!(e.line, Some(1));
+        let e = parse_markdown("x.md", "+++\na = 1\n", |_| Ok(())).unwrap_err();
+        assert!(e.message.contains("never closed"));
+    }
+
+    #[test]
+    fn rewrite_touches_only_changed_fields() {
+        let text = "+++\n# kept comment\nstatus = \"todo\" # todo | done\ncustom = { x = 1 }\nlist = [\"a\"]\n+++\nBody\n";
+        let (_, mut rec) = parse_markdown("x.md", text, |_| Ok(())).unwrap();
+        let before = [("status", string("todo")), ("list", list(&["a"]))];
+        let after = [
+            ("status", string("done")),
+            ("list", list(&["a"])),
+            ("new", integer(3)),
+        ];
+        write_fields(&mut rec.doc, &before, &after);
+        let out = render_markdown(&rec.doc, &rec.body);
+        assert_eq!(
+            out,
+            "+++\n# kept comment\nstatus = \"done\" # todo | done\ncustom = { x = 1 }\nlist = [\"a\"]\nnew = 3\n+++\nBody\n"
+        );
+    }
+}

@@ -1,0 +1,694 @@
+/*!
+The task record (`tasks/<fan-out>/<id>.md`) and the rules for moving it between states.
+
+[`Task::apply`] is the whole state machine of claims and transitions as a pure function: the
+store calls it on the current tip inside a compare-and-swap, so a decision is always made on the
+state it commits onto.
+*/
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use super::id::{AgentId, TaskId};
+use super::record::{self, FieldValue, Fields, RecordDoc, RecordError};
+use super::time::Timestamp;
+
+/// The lowest priority number; 0 is the highest priority.
+pub const MAX_PRIORITY: u8 = 3;
+pub const DEFAULT_PRIORITY: u8 = 2;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Todo,
+    InProgress,
+    Blocked,
+    Review,
+    Done,
+    Cancelled,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::Todo,
+        Status::InProgress,
+        Status::Blocked,
+        Status::Review,
+        Status::Done,
+        Status::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Todo => "todo",
+            Status::InProgress => "in_progress",
+            Status::Blocked => "blocked",
+            Status::Review => "review",
+            Status::Done => "done",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    /// Done or cancelled: nothing more will happen to it.
+    pub fn is_closed(self) -> bool {
+        matches!(self, Status::Done | Status::Cancelled)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Status {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Status, String> {
+        Status::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown status {s:?}: use one of todo, in_progress, blocked, review, done, cancelled"
+                )
+            })
+    }
+}
+
+/// One task, as stored in its record file.
+#[derive(Clone, Debug, Serialize)]
+pub struct Task {
+    pub id: TaskId,
+    pub title: String,
+    pub status: Status,
+    pub priority: u8,
+    pub assignee: Option<AgentId>,
+    /// When the current assignee claimed it.
+    pub claimed: Option<Timestamp>,
+    pub depends_on: Vec<TaskId>,
+    pub expertise: Vec<String>,
+    pub estimate_hours: Option<f64>,
+    pub milestone: Option<String>,
+    pub owns: Vec<String>,
+    pub deliverables: Vec<String>,
+    pub check: Option<String>,
+    pub blocked_reason: Option<String>,
+    pub due: Option<Timestamp>,
+    pub created: Timestamp,
+    pub updated: Timestamp,
+    pub completed: Option<Timestamp>,
+    pub body: String,
+    /// The parsed file this task came from, for round-trip writes.
+    #[serde(skip)]
+    source: Option<Source>,
+}
+
+#[derive(Clone, Debug)]
+struct Source {
+    record: RecordDoc,
+    fields: Vec<(&'static str, FieldValue)>,
+}
+
+/// What a new task is made of; everything but the title is optional.
+#[derive(Clone, Debug, Default)]
+pub struct NewTask {
+    pub title: String,
+    pub priority: Option<u8>,
+    pub depends_on: Vec<TaskId>,
+    pub expertise: Vec<String>,
+    pub estimate_hours: Option<f64>,
+    pub milestone: Option<String>,
+    pub owns: Vec<String>,
+    pub deliverables: Vec<String>,
+    pub check: Option<String>,
+    pub due: Option<Timestamp>,
+    pub body: String,
+}
+
+/// A field-level problem with user input, naming the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct InvalidField {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> InvalidField {
+    InvalidField {
+        field,
+        message: message.into(),
+    }
+}
+
+pub fn validate_title(title: &str) -> Result<String, InvalidField> {
+    let t = title.trim();
+    if t.is_empty() {
+        return Err(invalid("title", "a task needs a non-empty title"));
+    }
+    if t.contains('\n') || t.contains('\r') {
+        return Err(invalid(
+            "title",
+            "a title is one line; put details in the body (--body)",
+        ));
+    }
+    if t.chars().count() > 200 {
+        return Err(invalid(
+            "title",
+            "a title is at most 200 characters; put details in the body (--body)",
+        ));
+    }
+    Ok(t.to_owned())
+}
+
+pub fn validate_priority(p: i64) -> Result<u8, InvalidField> {
+    u8::try_from(p)
+        .ok()
+        .filter(|p| *p <= MAX_PRIORITY)
+        .ok_or_else(|| {
+            invalid(
+                "priority",
+                format!("{p} is out of range: use 0 (highest) to {MAX_PRIORITY} (lowest)"),
+            )
+        })
+}
+
+/// Validates list entries given by a user (expertise tags, globs, deliverables).
+pub fn validate_entries(field: &'static str, items: &[String]) -> Result<Vec<String>, InvalidField> {
+    let mut out: Vec<String> = Vec::with_capacity(items.len());
+    for item in items {
+        let t = item.trim();
+        if t.is_empty() || t.chars().any(char::is_control) {
+            return Err(invalid(
+                field,
+                format!("{item:?} is not allowed: entries are non-empty single-line text"),
+            ));
+        }
+        if !out.iter().any(|o| o == t) {
+            out.push(t.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+impl Task {
+    /// Builds a new task from validated input.
+    pub fn new(id: TaskId, new: NewTask, now: Timestamp) -> Result<Task, InvalidField> {
+        let title = validate_title(&new.title)?;
+        let priority = match new.priority {
+            Some(p) => validate_priority(i64::from(p))?,
+            None => DEFAULT_PRIORITY,
+        };
+        if new.depends_on.contains(&id) {
+            return Err(invalid("depends_on", "a task cannot depend on itself"));
+        }
+        let mut depends_on = Vec::new();
+        for d in new.depends_on {
+            if !depends_on.contains(&d) {
+                depends_on.push(d);
+            }
+        }
+        Ok(Task {
+            id,
+            title,
+            status: Status::Todo,
+            priority,
+            assignee: None,
+            claimed: None,
+            depends_on,
+            expertise: validate_entries("expertise", &new.expertise)?,
+            estimate_hours: new.estimate_hours,
+            milestone: new.milestone,
+            owns: validate_entries("owns", &new.owns)?,
+            deliverables: validate_entries("deliverables", &new.deliverables)?,
+            check: new.check.filter(|c| !c.trim().is_empty()),
+            blocked_reason: None,
+            due: new.due,
+            created: now,
+            updated: now,
+            completed: None,
+            body: new.body,
+            source: None,
+        })
+    }
+
+    /// Parses a task record file.
+    pub fn parse(path: &str, text: &str) -> Result<Task, RecordError> {
+        let (mut task, record) = record::parse_markdown(path, text, Task::from_fields)?;
+        task.body = record.body.clone();
+        task.source = Some(Source {
+            fields: task.fields(),
+            record,
+        });
+        Ok(task)
+    }
+
+    fn from_fields(f: &Fields<'_>) -> Result<Task, RecordError> {
+        let status = f.str("status")?;
+        let status = status
+            .parse::<Status>()
+            .map_err(|e| f.invalid("status", e))?;
+        let priority = match f.opt_int("priority")? {
+            None => DEFAULT_PRIORITY,
+            Some(p) => validate_priority(p).map_err(|e| f.invalid("priority", e.message))?,
+        };
+        let title = f.str("title")?;
+        let estimate_hours = f.opt_float("estimate_hours")?;
+        if estimate_hours.is_some_and(|h| !h.is_finite() || h < 0.0) {
+            return Err(f.invalid("estimate_hours", "must be a number of hours, 0 or more"));
+        }
+        Ok(Task {
+            id: f.task_id("id")?,
+            title,
+            status,
+            priority,
+            assignee: f.opt_agent("assignee")?,
+            claimed: f.opt_timestamp("claimed")?,
+            depends_on: f.task_ids("depends_on")?,
+            expertise: f.str_list("expertise")?,
+            estimate_hours,
+            milestone: f.opt_str("milestone")?,
+            owns: f.str_list("owns")?,
+            deliverables: f.str_list("deliverables")?,
+            check: f.opt_str("check")?,
+            blocked_reason: f.opt_str("blocked_reason")?,
+            due: f.opt_timestamp("due")?,
+            created: f.timestamp("created")?,
+            updated: f.timestamp("updated")?,
+            completed: f.opt_timestamp("completed")?,
+            body: String::new(),
+            source: None,
+        })
+    }
+
+    /// Every field as the record stores it, in the order a new record lists them.
+    fn fields(&self) -> Vec<(&'static str, FieldValue)> {
+        use record::*;
+        vec![
+            ("id", string(self.id.as_str())),
+            ("title", string(&self.title)),
+            ("status", string(self.status.as_str())),
+            ("priority", integer(i64::from(self.priority))),
+            ("assignee", opt_string(self.assignee.as_ref().map(AgentId::as_str))),
+            ("claimed", opt_timestamp(self.claimed)),
+            ("depends_on", list(&self.depends_on.iter().map(TaskId::as_str).collect::<Vec<_>>())),
+            ("expertise", list(&self.expertise)),
+            ("estimate_hours", opt_float(self.estimate_hours)),
+            ("milestone", opt_string(self.milestone.as_deref())),
+            ("owns", list(&self.owns)),
+            ("deliverables", list(&self.deliverables)),
+            ("check", opt_string(self.check.as_deref())),
+            ("blocked_reason", opt_string(self.blocked_reason.as_deref())),
+            ("due", opt_timestamp(self.due)),
+            ("created", timestamp(self.created)),
+            ("updated", timestamp(self.updated)),
+            ("completed", opt_timestamp(self.completed)),
+        ]
+    }
+
+    /// The record file's text: the original file with only the changed fields rewritten.
+    pub fn to_text(&self) -> String {
+        let after = self.fields();
+        match &self.source {
+            Some(src) => {
+                let mut doc = src.record.doc.clone();
+                record::write_fields(&mut doc, &src.fields, &after);
+                record::render_markdown(&doc, &self.body)
+            }
+            None => {
+                let mut doc = toml_edit::DocumentMut::new();
+                record::write_fields(&mut doc, &[], &after);
+                record::render_markdown(&doc, &self.body)
+            }
+        }
+    }
+
+    /// Effective estimate, with a default for tasks that have none.
+    pub fn hours(&self, default: f64) -> f64 {
+        self.estimate_hours.unwrap_or(default)
+    }
+
+    /// Applies `action` as `agent`; `deps_done` says whether every dependency is done
+    /// (the caller reads them from the same tip).
+    pub fn apply(
+        &mut self,
+        action: &Action,
+        agent: &AgentId,
+        now: Timestamp,
+        deps: &DepState,
+    ) -> Result<Applied, Refusal> {
+        let holder = self.assignee.clone().filter(|a| a != agent);
+        let mine = self.assignee.as_ref() == Some(agent);
+        let held_by_other = |task: &Task| Refusal::HeldBy {
+            agent: holder.clone().unwrap_or_else(|| agent.clone()),
+            since: task.claimed,
+            status: task.status,
+        };
+        let not_allowed = |task: &Task, why: &str| Refusal::NotAllowed {
+            status: task.status,
+            action: action.name(),
+            why: why.to_owned(),
+        };
+        let force = action.force();
+        if holder.is_some() && !self.status.is_closed() && !force {
+            return Err(held_by_other(self));
+        }
+        let before = (
+            self.status,
+            self.assignee.clone(),
+            self.blocked_reason.clone(),
+        );
+        match action {
+            Action::Claim => {
+                if mine && !self.status.is_closed() && self.status != Status::Todo {
+                    return Ok(Applied::Unchanged);
+                }
+                self.take(agent, now, deps, action)?;
+            }
+            Action::Start { .. } => {
+                match self.status {
+                    Status::Done | Status::Cancelled => {
+                        return Err(not_allowed(self, "it is closed"));
+                    }
+                    Status::InProgress if mine => return Ok(Applied::Unchanged),
+                    _ => {}
+                }
+                if self.assignee.is_none() || holder.is_some() {
+                    if self.status == Status::Todo {
+                        self.take(agent, now, deps, action)?;
+                    } else {
+                        self.assignee = Some(agent.clone());
+                        self.claimed = Some(now);
+                    }
+                }
+                self.status = Status::InProgress;
+                self.blocked_reason = None;
+            }
+            Action::Release { .. } => {
+                if self.status.is_closed() {
+                    return Err(not_allowed(self, "it is closed"));
+                }
+                if self.assignee.is_none() {
+                    return Ok(Applied::Unchanged);
+                }
+                self.assignee = None;
+                self.claimed = None;
+                if self.status != Status::Blocked {
+                    self.status = Status::Todo;
+                }
+            }
+            Action::Review { .. } => match self.status {
+                Status::Review => return Ok(Applied::Unchanged),
+                Status::InProgress => {
+                    if holder.is_some() {
+                        self.assignee = Some(agent.clone());
+                    }
+                    self.status = Status::Review;
+                }
+                _ => {
+                    return Err(not_allowed(
+                        self,
+                        "only a task in progress can go to review",
+                    ));
+                }
+            },
+            Action::Block { reason, .. } => {
+                if self.status.is_closed() {
+                    return Err(not_allowed(self, "it is closed"));
+                }
+                self.status = Status::Blocked;
+                self.blocked_reason = Some(reason.clone());
+            }
+            Action::Unblock { .. } => {
+                if self.status != Status::Blocked {
+                    return Ok(Applied::Unchanged);
+                }
+                self.status = if self.assignee.is_some() {
+                    Status::InProgress
+                } else {
+                    Status::Todo
+                };
+                self.blocked_reason = None;
+            }
+            Action::Cancel { .. } => match self.status {
+                Status::Cancelled => return Ok(Applied::Unchanged),
+                Status::Done => return Err(not_allowed(self, "it is already done")),
+                _ => {
+                    self.status = Status::Cancelled;
+                    self.blocked_reason = None;
+                    self.completed = Some(now);
+                }
+            },
+            Action::Done { .. } => match self.status {
+                Status::Done => return Ok(Applied::Unchanged),
+                Status::Cancelled => return Err(not_allowed(self, "it was cancelled")),
+                _ => {
+                    if self.assignee.is_none() || holder.is_some() {
+                        self.assignee = Some(agent.clone());
+                    }
+                    self.status = Status::Done;
+                    self.blocked_reason = None;
+                    self.completed = Some(now);
+                }
+            },
+        }
+        let after = (
+            self.status,
+            self.assignee.clone(),
+            self.blocked_reason.clone(),
+        );
+        if before == after {
+            return Ok(Applied::Unchanged);
+        }
+        self.updated = now;
+        Ok(Applied::Changed)
+    }
+
+    /// Makes `agent` the assignee of a ready `todo` task and starts it.
+    fn take(
+        &mut self,
+        agent: &AgentId,
+        now: Timestamp,
+        deps: &DepState,
+        action: &Action,
+    ) -> Result<(), Refusal> {
+        if self.status != Status::Todo {
+            return Err(Refusal::NotAllowed {
+                status: self.status,
+                action: action.name(),
+                why: match self.status {
+                    Status::Blocked => "it is blocked; unblock it first".to_owned(),
+                    Status::Done | Status::Cancelled => "it is closed".to_owned(),
+                    _ => "only a todo task can be claimed".to_owned(),
+                },
+            });
+        }
+        if !deps.waiting.is_empty() {
+            return Err(Refusal::NotReady {
+                waiting: deps.waiting.clone(),
+            });
+        }
+        self.assignee = Some(agent.clone());
+        self.claimed = Some(now);
+        self.status = Status::InProgress;
+        Ok(())
+    }
+}
+
+/// The state of a task's dependencies, read from the same tip as the task.
+#[derive(Clone, Debug, Default)]
+pub struct DepState {
+    /// Dependencies that are not done (or cancelled) yet, or that do not exist.
+    pub waiting: Vec<TaskId>,
+}
+
+/// A change of state requested by an agent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    Claim,
+    Start { force: bool },
+    Release { force: bool },
+    Review { force: bool },
+    Block { reason: String, force: bool },
+    Unblock { force: bool },
+    Cancel { force: bool },
+    Done { force: bool },
+}
+
+impl Action {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Claim => "claim",
+            Action::Start { .. } => "start",
+            Action::Release { .. } => "release",
+            Action::Review { .. } => "review",
+            Action::Block { .. } => "block",
+            Action::Unblock { .. } => "unblock",
+            Action::Cancel { .. } => "cancel",
+            Action::Done { .. } => "done",
+        }
+    }
+
+    fn force(&self) -> bool {
+        match self {
+            Action::Claim => false,
+            Action::Start { force }
+            | Action::Release { force }
+            | Action::Review { force }
+            | Action::Block { force, .. }
+            | Action::Unblock { force }
+            | Action::Cancel { force }
+            | Action::Done { force } => *force,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applied {
+    Changed,
+    /// The task was already in the requested state; nothing is written.
+    Unchanged,
+}
+
+/// Why an action was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Another agent holds the task.
+    HeldBy {
+        agent: AgentId,
+        since: Option<Timestamp>,
+        status: Status,
+    },
+    /// The task waits for dependencies that are not done.
+    NotReady { waiting: Vec<TaskId> },
+    /// The task's status does not allow the action.
+    NotAllowed {
+        status: Status,
+        action: &'static str,
+        why: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Timestamp {
+        Timestamp::parse_rfc3339("2026-11-21T10:00:00Z").unwrap()
+    }
+    fn agent(s: &str) -> AgentId {
+        AgentId::parse(s).unwrap()
+    }
+    fn task() -> Task {
+        Task::new(
+            TaskId::parse("t-aaaaaa").unwrap(),
+            NewTask {
+                title: "Redis rate limiter".into(),
+                ..NewTask::default()
+            },
+            now(),
+        )
+        .unwrap()
+    }
+    fn ready() -> DepState {
+        DepState::default()
+    }
+
+    #[test]
+    fn claim_is_exclusive_and_idempotent() {
+        let mut t = task();
+        let (a, b) = (agent("a"), agent("b"));
+        assert_eq!(t.apply(&Action::Claim, &a, now(), &ready()), Ok(Applied::Changed));
+        assert_eq!(t.status, Status::InProgress);
+        assert_eq!(t.apply(&Action::Claim, &a, now(), &ready()), Ok(Applied::Unchanged));
+        assert!(matches!(
+            t.apply(&Action::Claim, &b, now(), &ready()),
+            Err(Refusal::HeldBy { agent, .. }) if agent == a
+        ));
+        assert_eq!(t.assignee, Some(a));
+    }
+
+    #[test]
+    fn claim_waits_for_dependencies() {
+        let mut t = task();
+        let waiting = DepState {
+            waiting: vec![TaskId::parse("t-bbbbbb").unwrap()],
+        };
+        assert!(matches!(
+            t.apply(&Action::Claim, &agent("a"), now(), &waiting),
+            Err(Refusal::NotReady { .. })
+        ));
+        assert_eq!(t.assignee, None);
+    }
+
+    #[test]
+    fn lifecycle() {
+        let mut t = task();
+        let a = agent("a");
+        let b = agent("b");
+        t.apply(&Action::Claim, &a, now(), &ready()).unwrap();
+        t.apply(&Action::Block { reason: "pool".into(), force: false }, &a, now(), &ready())
+            .unwrap();
+        assert_eq!((t.status, t.blocked_reason.as_deref()), (Status::Blocked, Some("pool")));
+        assert!(t.apply(&Action::Unblock { force: false }, &b, now(), &ready()).is_err());
+        t.apply(&Action::Unblock { force: false }, &a, now(), &ready()).unwrap();
+        assert_eq!(t.status, Status::InProgress);
+        t.apply(&Action::Review { force: false }, &a, now(), &ready()).unwrap();
+        t.apply(&Action::Done { force: false }, &a, now(), &ready()).unwrap();
+        assert_eq!(t.status, Status::Done);
+        assert!(matches!(
+            t.apply(&Action::Claim, &b, now(), &ready()),
+            Err(Refusal::NotAllowed { .. })
+        ));
+        assert!(t.apply(&Action::Cancel { force: false }, &a, now(), &ready()).is_err());
+    }
+
+    #[test]
+    fn release_and_force() {
+        let mut t = task();
+        let (a, b) = (agent("a"), agent("b"));
+        t.apply(&Action::Claim, &a, now(), &ready()).unwrap();
+        assert!(t.apply(&Action::Release { force: false }, &b, now(), &ready()).is_err());
+        assert_eq!(
+            t.apply(&Action::Release { force: true }, &b, now(), &ready()),
+            Ok(Applied::Changed)
+        );
+        assert_eq!((t.status, t.assignee.clone()), (Status::Todo, None));
+        assert_eq!(
+            t.apply(&Action::Release { force: false }, &b, now(), &ready()),
+            Ok(Applied::Unchanged)
+        );
+    }
+
+    #[test]
+    fn round_trip_keeps_unknown_fields() {
+        let mut t = task();
+        let text = t.to_text();
+        let hand = text.replacen("+++\n", "+++\n# reviewer: keep this\nsize = \"L\"\n", 1);
+        t = Task::parse("tasks/aa/t-aaaaaa.md", &hand).unwrap();
+        t.title = "Renamed".into();
+        let out = t.to_text();
+        assert!(out.contains("# reviewer: keep this\nsize = \"L\"\n"), "{out}");
+        assert!(out.contains("title = \"Renamed\""));
+        let again = Task::parse("tasks/aa/t-aaaaaa.md", &out).unwrap();
+        assert_eq!(again.title, "Renamed");
+        assert_eq!(again.to_text(), out);
+    }
+
+    #[test]
+    fn bad_input() {
+        assert!(validate_title("  ").is_err());
+        assert!(validate_title("a\nb").is_err());
+        assert!(validate_priority(4).is_err());
+        assert!(validate_priority(-1).is_err());
+        assert_eq!(validate_priority(0), Ok(0));
+        let id = TaskId::parse("t-aaaaaa").unwrap();
+        let selfdep = NewTask {
+            title: "x".into(),
+            depends_on: vec![id.clone()],
+            ..NewTask::default()
+        };
+        assert!(Task::new(id, selfdep, now()).is_err());
+    }
+}

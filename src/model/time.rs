@@ -1,0 +1,181 @@
+/*!
+Timestamps and durations as records store them.
+
+A [`Timestamp`] is a UTC instant with second precision, written as RFC 3339 (`2026-11-21T10:00:00Z`)
+in JSON and as a TOML datetime in records. Estimates are work durations (`90m`, `6h`, `2d`,
+where a day is a working day of 8 hours); deadlines accept a date (end of that day, UTC) or an
+RFC 3339 instant.
+*/
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use serde::{Serialize, Serializer};
+
+/// A UTC instant, truncated to whole seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(DateTime<Utc>);
+
+impl Timestamp {
+    pub fn from_datetime(dt: DateTime<Utc>) -> Timestamp {
+        Timestamp(Utc.timestamp_opt(dt.timestamp(), 0).single().unwrap_or(dt))
+    }
+
+    pub fn from_unix(seconds: i64) -> Option<Timestamp> {
+        Utc.timestamp_opt(seconds, 0).single().map(Timestamp)
+    }
+
+    pub fn unix(&self) -> i64 {
+        self.0.timestamp()
+    }
+
+    pub fn datetime(&self) -> DateTime<Utc> {
+        self.0
+    }
+
+    /// Parses RFC 3339 (any offset, converted to UTC).
+    pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
+        DateTime::parse_from_rfc3339(s.trim())
+            .ok()
+            .map(|dt| Timestamp::from_datetime(dt.with_timezone(&Utc)))
+    }
+
+    /// Parses a deadline: RFC 3339, or `YYYY-MM-DD` meaning the end of that day in UTC.
+    pub fn parse_deadline(s: &str) -> Result<Timestamp, String> {
+        if let Some(ts) = Timestamp::parse_rfc3339(s) {
+            return Ok(ts);
+        }
+        let date = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+            format!("{s:?} is not a date: use YYYY-MM-DD or RFC 3339 such as 2026-11-22T18:00:00Z")
+        })?;
+        let end = NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default();
+        Ok(Timestamp(Utc.from_utc_datetime(&date.and_time(end))))
+    }
+
+    /// A human description of how long ago this was, relative to `now` (`3m ago`, `2h ago`).
+    pub fn ago(&self, now: Timestamp) -> String {
+        let secs = now.unix() - self.unix();
+        if secs < 0 {
+            return format!("in {}", human_seconds(-secs));
+        }
+        format!("{} ago", human_seconds(secs))
+    }
+}
+
+fn human_seconds(secs: i64) -> String {
+    match secs {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%dT%H:%M:%SZ"))
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Hours in a working day, used by `d` in estimates.
+pub const HOURS_PER_DAY: f64 = 8.0;
+
+/// Parses a work estimate into hours: `90m`, `6h`, `1.5h`, `2d` (8 h days), `1w` (5 days),
+/// `1h30m`, or a bare number of hours.
+pub fn parse_estimate(s: &str) -> Result<f64, String> {
+    let err = || {
+        format!(
+            "{s:?} is not a duration: use a number with a unit, such as 90m, 6h, 1.5h, 2d (8-hour days) or 1w"
+        )
+    };
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(err());
+    }
+    if let Ok(hours) = t.parse::<f64>() {
+        return check_hours(hours).ok_or_else(err);
+    }
+    let mut total = 0.0;
+    let mut number = String::new();
+    for c in t.chars() {
+        if c.is_ascii_digit() || c == '.' {
+            number.push(c);
+            continue;
+        }
+        let value: f64 = number.parse().map_err(|_| err())?;
+        number.clear();
+        total += value
+            * match c {
+                'm' => 1.0 / 60.0,
+                'h' => 1.0,
+                'd' => HOURS_PER_DAY,
+                'w' => 5.0 * HOURS_PER_DAY,
+                _ => return Err(err()),
+            };
+    }
+    if !number.is_empty() {
+        return Err(err());
+    }
+    check_hours(total).ok_or_else(err)
+}
+
+fn check_hours(hours: f64) -> Option<f64> {
+    (hours.is_finite() && hours >= 0.0 && hours <= 100_000.0).then_some(hours)
+}
+
+/// Formats hours compactly: `6h`, `1.5h`, `45m`.
+pub fn format_hours(hours: f64) -> String {
+    if hours > 0.0 && hours < 1.0 {
+        return format!("{}m", (hours * 60.0).round());
+    }
+    let rounded = (hours * 100.0).round() / 100.0;
+    if rounded.fract() == 0.0 {
+        format!("{rounded:.0}h")
+    } else {
+        format!("{rounded}h")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn estimates() {
+        assert_eq!(parse_estimate("90m"), Ok(1.5));
+        assert_eq!(parse_estimate("6h"), Ok(6.0));
+        assert_eq!(parse_estimate("1.5h"), Ok(1.5));
+        assert_eq!(parse_estimate("2d"), Ok(16.0));
+        assert_eq!(parse_estimate("1h30m"), Ok(1.5));
+        assert_eq!(parse_estimate("3"), Ok(3.0));
+        for bad in ["", "h", "6x", "-1h", "6h5", "1e999", "NaN", "inf"] {
+            assert!(parse_estimate(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn deadlines() {
+        assert_eq!(
+            Timestamp::parse_deadline("2026-11-22").unwrap().to_string(),
+            "2026-11-22T23:59:59Z"
+        );
+        assert_eq!(
+            Timestamp::parse_deadline("2026-11-22T20:00:00+02:00").unwrap().to_string(),
+            "2026-11-22T18:00:00Z"
+        );
+        assert!(Timestamp::parse_deadline("tomorrow").is_err());
+    }
+
+    #[test]
+    fn hours_format() {
+        assert_eq!(format_hours(6.0), "6h");
+        assert_eq!(format_hours(1.5), "1.5h");
+        assert_eq!(format_hours(0.5), "30m");
+    }
+}

@@ -1,0 +1,528 @@
+/*!
+The coordination branch as a database: the only module that talks to git (through gix).
+
+Every write is a [`Store::update`]: read the branch tip, let the caller plan edits against
+that exact snapshot, write the blobs, trees and commit into the object database, and move the
+branch by compare-and-swap (a reference transaction that requires the tip the plan was made
+on). When another process moved the branch first, the plan is made again on the new tip, with
+jittered backoff, so no write is ever lost and no decision is made on stale state. Objects are
+written before the reference moves, so a process killed at any instant leaves the repository
+consistent. Nothing here touches HEAD, the index or any working tree.
+*/
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use gix::ObjectId;
+use gix::bstr::ByteSlice;
+use gix::objs::tree::EntryKind;
+use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
+use gix::refs::{FullName, Target};
+
+/// The default name of the coordination branch (config `coord.branch`).
+pub const DEFAULT_BRANCH: &str = "coord";
+
+/// How long a write keeps retrying lost races before giving up.
+const RETRY_BUDGET: Duration = Duration::from_secs(60);
+/// Upper bound of the random pause between attempts.
+const MAX_BACKOFF_MICROS: u64 = 20_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path} is not inside a git repository")]
+    NotARepository {
+        path: PathBuf,
+        #[source]
+        source: gix::Error,
+    },
+    #[error("the coordination branch {branch} does not exist yet")]
+    NotInitialised { branch: String },
+    #[error("{value:?} is not a valid branch name for coord.branch")]
+    BadBranch { value: String },
+    #[error("{path} on the coordination branch is not valid UTF-8")]
+    NotUtf8 { path: String },
+    #[error("gave up after {attempts} attempts in {seconds:.1}s: other writers kept moving {branch}")]
+    Contention {
+        branch: String,
+        attempts: u32,
+        seconds: f64,
+    },
+    #[error("could not {action}")]
+    Git {
+        action: String,
+        #[source]
+        source: gix::Error,
+    },
+}
+
+type Result<T, E = Error> = std::result::Result<T, E>;
+
+trait Context<T> {
+    fn context(self, action: impl FnOnce() -> String) -> Result<T>;
+}
+
+impl<T, E: Into<gix::Error>> Context<T> for std::result::Result<T, E> {
+    fn context(self, action: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|e| Error::Git {
+            action: action(),
+            source: e.into(),
+        })
+    }
+}
+
+/// The commit the coordination branch points to, and its tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tip {
+    pub commit: ObjectId,
+    pub tree: ObjectId,
+}
+
+/// Who a commit is by, and when.
+#[derive(Clone, Debug)]
+pub struct Author {
+    pub name: String,
+    pub email: String,
+    /// Seconds since the Unix epoch, UTC.
+    pub time: i64,
+}
+
+/// One file to write (`Some`) or remove (`None`) on the branch.
+#[derive(Clone, Debug)]
+pub struct Edit {
+    pub path: String,
+    pub content: Option<Vec<u8>>,
+}
+
+impl Edit {
+    pub fn write(path: impl Into<String>, content: impl Into<Vec<u8>>) -> Edit {
+        Edit {
+            path: path.into(),
+            content: Some(content.into()),
+        }
+    }
+
+    pub fn remove(path: impl Into<String>) -> Edit {
+        Edit {
+            path: path.into(),
+            content: None,
+        }
+    }
+}
+
+/// What a write decided after looking at the tip.
+pub enum Plan<T> {
+    /// Write these edits in one commit with this message.
+    Commit {
+        message: String,
+        edits: Vec<Edit>,
+        value: T,
+    },
+    /// Nothing to write (the state already is what was asked).
+    Skip(T),
+}
+
+/// The result of [`Store::update`].
+#[derive(Debug)]
+pub struct Committed<T> {
+    pub value: T,
+    /// The new commit, or `None` when the plan was [`Plan::Skip`].
+    pub commit: Option<ObjectId>,
+    /// How many times the plan was made (1 when no other writer interfered).
+    pub attempts: u32,
+}
+
+/// An entry of a directory on the branch.
+#[derive(Clone, Debug)]
+pub struct DirEntry {
+    pub name: String,
+    pub is_dir: bool,
+    pub id: ObjectId,
+}
+
+/// A repository and the name of its coordination branch.
+pub struct Store {
+    repo: gix::Repository,
+    branch: FullName,
+}
+
+impl Store {
+    /// Finds the repository containing `dir` (honouring `GIT_DIR` and friends, as git does for
+    /// hooks and aliases).
+    pub fn discover(dir: &Path) -> Result<Store> {
+        let repo = gix::ThreadSafeRepository::discover_with_environment_overrides(dir)
+            .map_err(|e| Error::NotARepository {
+                path: dir.to_owned(),
+                source: e.into(),
+            })?
+            .to_thread_local();
+        Store::from_repo(repo)
+    }
+
+    /// Creates a new, empty repository at `dir` (used by `demo`).
+    pub fn init_repository(dir: &Path) -> Result<Store> {
+        let repo = gix::init(dir).context(|| format!("create a repository in {}", dir.display()))?;
+        Store::from_repo(repo)
+    }
+
+    fn from_repo(repo: gix::Repository) -> Result<Store> {
+        let short = repo
+            .config_snapshot()
+            .string("coord.branch")
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| DEFAULT_BRANCH.to_owned());
+        let full = format!("refs/heads/{short}");
+        let branch = FullName::try_from(full.as_str()).map_err(|_| Error::BadBranch { value: short })?;
+        Ok(Store { repo, branch })
+    }
+
+    /// The branch's full reference name (`refs/heads/coord`).
+    pub fn branch(&self) -> &str {
+        self.branch.as_bstr().to_str().unwrap_or("refs/heads/coord")
+    }
+
+    /// The branch's short name (`coord`).
+    pub fn branch_short(&self) -> &str {
+        self.branch().strip_prefix("refs/heads/").unwrap_or(self.branch())
+    }
+
+    /// A string from git config (all scopes, including the worktree's own `config.worktree`).
+    pub fn config_string(&self, key: &str) -> Option<String> {
+        self.repo
+            .config_snapshot()
+            .string(key)
+            .map(|s| s.to_str_lossy().into_owned())
+    }
+
+    /// The root of the current worktree, if this is not a bare repository.
+    pub fn workdir(&self) -> Option<&Path> {
+        self.repo.workdir()
+    }
+
+    /// The directory shared by all worktrees (`.git`), where derived caches live.
+    pub fn common_dir(&self) -> &Path {
+        self.repo.common_dir()
+    }
+
+    /// The current tip of the coordination branch, or `None` before `init`.
+    pub fn tip(&self) -> Result<Option<Tip>> {
+        let reference = self
+            .repo
+            .try_find_reference(self.branch.as_ref())
+            .context(|| format!("read {}", self.branch()))?;
+        let Some(reference) = reference else {
+            return Ok(None);
+        };
+        let commit = reference
+            .into_fully_peeled_id()
+            .context(|| format!("resolve {}", self.branch()))?
+            .detach();
+        let tree = self
+            .repo
+            .find_commit(commit)
+            .context(|| format!("read commit {commit}"))?
+            .tree_id()
+            .context(|| format!("read the tree of commit {commit}"))?
+            .detach();
+        Ok(Some(Tip { commit, tree }))
+    }
+
+    /// A read view of the branch tip; fails with [`Error::NotInitialised`] before `init`.
+    pub fn snapshot(&self) -> Result<Snapshot<'_>> {
+        match self.tip()? {
+            Some(tip) => Ok(Snapshot { store: self, tip }),
+            None => Err(self.not_initialised()),
+        }
+    }
+
+    fn not_initialised(&self) -> Error {
+        Error::NotInitialised {
+            branch: self.branch_short().to_owned(),
+        }
+    }
+
+    /// Creates the branch as a root commit holding `edits`. Returns `false`, writing nothing,
+    /// when the branch already exists.
+    pub fn create_branch(&self, author: &Author, message: &str, edits: &[Edit]) -> Result<bool> {
+        if self.tip()?.is_some() {
+            return Ok(false);
+        }
+        let empty = ObjectId::empty_tree(self.repo.object_hash());
+        let tree = self.write_tree(empty, edits)?;
+        let commit = self.write_commit(tree, None, author, message)?;
+        match self.move_branch(None, commit, author, message) {
+            Ok(()) => Ok(true),
+            Err(e) if is_lost_race(&e) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Makes one commit on the branch from the edits `plan` decides on the current tip,
+    /// re-planning on the new tip whenever another writer moved the branch first.
+    pub fn update<T, E>(
+        &self,
+        author: &Author,
+        mut plan: impl FnMut(&Snapshot<'_>) -> std::result::Result<Plan<T>, E>,
+    ) -> std::result::Result<Committed<T>, E>
+    where
+        E: From<Error>,
+    {
+        let started = Instant::now();
+        let mut attempts = 0u32;
+        loop {
+            attempts += 1;
+            let snapshot = self.snapshot()?;
+            let (message, edits, value) = match plan(&snapshot)? {
+                Plan::Skip(value) => {
+                    return Ok(Committed {
+                        value,
+                        commit: None,
+                        attempts,
+                    });
+                }
+                Plan::Commit {
+                    message,
+                    edits,
+                    value,
+                } => (message, edits, value),
+            };
+            let tip = snapshot.tip;
+            let tree = self.write_tree(tip.tree, &edits)?;
+            let commit = self.write_commit(tree, Some(tip.commit), author, &message)?;
+            match self.move_branch(Some(tip.commit), commit, author, &message) {
+                Ok(()) => {
+                    return Ok(Committed {
+                        value,
+                        commit: Some(commit),
+                        attempts,
+                    });
+                }
+                Err(e) if is_lost_race(&e) => {
+                    if started.elapsed() > RETRY_BUDGET {
+                        return Err(Error::Contention {
+                            branch: self.branch_short().to_owned(),
+                            attempts,
+                            seconds: started.elapsed().as_secs_f64(),
+                        }
+                        .into());
+                    }
+                    backoff(attempts);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    fn write_tree(&self, base: ObjectId, edits: &[Edit]) -> Result<ObjectId> {
+        let mut editor = self
+            .repo
+            .edit_tree(base)
+            .context(|| format!("read tree {base}"))?;
+        for edit in edits {
+            match &edit.content {
+                Some(bytes) => {
+                    let blob = self
+                        .repo
+                        .write_blob(bytes)
+                        .context(|| format!("write {}", edit.path))?
+                        .detach();
+                    editor
+                        .upsert(edit.path.as_str(), EntryKind::Blob, blob)
+                        .context(|| format!("add {} to the tree", edit.path))?;
+                }
+                None => {
+                    editor
+                        .remove(edit.path.as_str())
+                        .context(|| format!("remove {} from the tree", edit.path))?;
+                }
+            }
+        }
+        Ok(editor.write().context(|| "write the new tree".to_owned())?.detach())
+    }
+
+    fn signature(author: &Author) -> gix::actor::Signature {
+        gix::actor::Signature {
+            name: author.name.as_str().into(),
+            email: author.email.as_str().into(),
+            time: gix::date::Time {
+                seconds: author.time,
+                offset: 0,
+            },
+        }
+    }
+
+    fn write_commit(
+        &self,
+        tree: ObjectId,
+        parent: Option<ObjectId>,
+        author: &Author,
+        message: &str,
+    ) -> Result<ObjectId> {
+        let signature = Self::signature(author);
+        let commit = gix::objs::Commit {
+            tree,
+            parents: parent.into_iter().collect(),
+            author: signature.clone(),
+            committer: signature,
+            encoding: None,
+            message: message.into(),
+            extra_headers: Vec::new(),
+        };
+        Ok(self
+            .repo
+            .write_object(&commit)
+            .context(|| "write the commit".to_owned())?
+            .detach())
+    }
+
+    /// The compare-and-swap: moves the branch to `new` only if it still points at `expected`.
+    fn move_branch(
+        &self,
+        expected: Option<ObjectId>,
+        new: ObjectId,
+        author: &Author,
+        message: &str,
+    ) -> Result<()> {
+        let subject = message.lines().next().unwrap_or_default();
+        let edit = RefEdit {
+            change: Change::Update {
+                log: LogChange {
+                    mode: RefLog::AndReference,
+                    force_create_reflog: false,
+                    message: subject.into(),
+                },
+                expected: match expected {
+                    Some(id) => PreviousValue::MustExistAndMatch(Target::Object(id)),
+                    None => PreviousValue::MustNotExist,
+                },
+                new: Target::Object(new),
+            },
+            name: self.branch.clone(),
+            deref: false,
+        };
+        let signature = Self::signature(author);
+        let mut time = gix::date::parse::TimeBuf::default();
+        self.repo
+            .edit_references_as([edit], Some(signature.to_ref(&mut time)))
+            .context(|| format!("move {}", self.branch()))?;
+        Ok(())
+    }
+}
+
+/// A lost compare-and-swap (the branch moved) or a lock held by a concurrent writer.
+fn is_lost_race(e: &Error) -> bool {
+    match e {
+        Error::Git { source, .. } => source.is_conflict() || source.is_retryable(),
+        _ => false,
+    }
+}
+
+fn backoff(attempt: u32) {
+    let ceiling = (200u64 << attempt.min(8)).min(MAX_BACKOFF_MICROS);
+    std::thread::sleep(Duration::from_micros(fastrand::u64(0..=ceiling)));
+}
+
+/// A consistent read view of one commit of the coordination branch.
+pub struct Snapshot<'a> {
+    store: &'a Store,
+    tip: Tip,
+}
+
+impl Snapshot<'_> {
+    pub fn tip(&self) -> Tip {
+        self.tip
+    }
+
+    fn root(&self) -> Result<gix::Tree<'_>> {
+        self.store
+            .repo
+            .find_tree(self.tip.tree)
+            .context(|| format!("read tree {}", self.tip.tree))
+    }
+
+    fn entry(&self, path: &str) -> Result<Option<(ObjectId, bool)>> {
+        if path.is_empty() {
+            return Ok(Some((self.tip.tree, true)));
+        }
+        let entry = self
+            .root()?
+            .lookup_entry_by_path(path)
+            .context(|| format!("look up {path}"))?;
+        Ok(entry.map(|e| (e.object_id(), e.mode().is_tree())))
+    }
+
+    /// The bytes of the file at `path`, if there is one.
+    pub fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        match self.entry(path)? {
+            Some((id, false)) => self.read_blob(id, path).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// The text of the file at `path`, which must be UTF-8.
+    pub fn read_text(&self, path: &str) -> Result<Option<String>> {
+        match self.read(path)? {
+            None => Ok(None),
+            Some(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| Error::NotUtf8 {
+                path: path.to_owned(),
+            }),
+        }
+    }
+
+    pub fn exists(&self, path: &str) -> Result<bool> {
+        Ok(self.entry(path)?.is_some())
+    }
+
+    /// Reads a blob found by [`Snapshot::list`] or [`Snapshot::walk`].
+    pub fn read_blob(&self, id: ObjectId, path: &str) -> Result<Vec<u8>> {
+        let mut blob = self
+            .store
+            .repo
+            .find_blob(id)
+            .context(|| format!("read {path}"))?;
+        Ok(blob.take_data())
+    }
+
+    /// The entries of the directory at `path` (empty when there is none).
+    pub fn list(&self, path: &str) -> Result<Vec<DirEntry>> {
+        let Some((id, true)) = self.entry(path)? else {
+            return Ok(Vec::new());
+        };
+        let tree = self
+            .store
+            .repo
+            .find_tree(id)
+            .context(|| format!("read directory {path}"))?;
+        let decoded = tree.decode().context(|| format!("decode directory {path}"))?;
+        Ok(decoded
+            .entries
+            .iter()
+            .map(|e| DirEntry {
+                name: e.filename.to_str_lossy().into_owned(),
+                is_dir: e.mode.is_tree(),
+                id: e.oid.to_owned(),
+            })
+            .collect())
+    }
+
+    /// Every file below `dir`, recursively, as `(path, blob id)` in tree order.
+    pub fn walk(&self, dir: &str) -> Result<Vec<(String, ObjectId)>> {
+        let mut out = Vec::new();
+        let mut pending = vec![dir.trim_end_matches('/').to_owned()];
+        while let Some(d) = pending.pop() {
+            for e in self.list(&d)? {
+                let path = if d.is_empty() {
+                    e.name
+                } else {
+                    format!("{d}/{}", e.name)
+                };
+                if e.is_dir {
+                    pending.push(path);
+                } else {
+                    out.push((path, e.id));
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}
