@@ -1,0 +1,100 @@
+/*!
+The command line: global flags, the command tree, and the one place where errors become
+exit codes and text on stderr.
+*/
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::commands::{self, Command};
+use crate::context::{Context, GlobalOptions};
+use crate::error::ErrorKind;
+use crate::ui::ColorChoice;
+
+/// Coordinate several coding agents working on one repository
+///
+/// Tasks with dependencies, atomic claims, and an agent registry, stored as markdown/TOML
+/// records on a coordination branch (refs/heads/coord) that no command ever checks out.
+/// Every change is one commit; remotes sync it. Run `git coord demo` for a tour.
+#[derive(Parser, Debug)]
+#[command(
+    name = "git-coord",
+    bin_name = "git coord",
+    version,
+    arg_required_else_help = true,
+    after_help = "Start here:\n  git coord init\n  git config coord.agent <name>      # who this worktree is\n  git coord task add \"Redis rate limiter\" --estimate 6h\n  git coord task list\n  git coord claim <id>   …   git coord done <id>\n\nExit codes: 0 success, 1 a negative answer (not ready, check failed), 2 bad usage or input,\n3 held by another agent."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct GlobalArgs {
+    /// Run as if git coord was started in PATH
+    #[arg(short = 'C', global = true, value_name = "PATH")]
+    pub directory: Option<PathBuf>,
+    /// Act as this agent (default: $COORD_AGENT, then git config coord.agent)
+    #[arg(long, global = true, value_name = "ID")]
+    pub agent: Option<String>,
+    /// Print one JSON value on stdout (errors as JSON on stderr)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// When to colour output (NO_COLOR is honoured under auto)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Print only results and errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    run(cli)
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let json = cli.global.json;
+    let opts = GlobalOptions {
+        directory: cli.global.directory,
+        agent: cli.global.agent,
+        json,
+        color: cli.global.color,
+        quiet: cli.global.quiet,
+    };
+    let result = Context::new(opts).and_then(|ctx| commands::run(&ctx, cli.command));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind == ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            let mut err = std::io::stderr().lock();
+            let _ = if json {
+                writeln!(err, "{}", e.render_json())
+            } else {
+                write!(err, "{}", e.render_text())
+            };
+            e.exit_code()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_tree_is_valid() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,63 @@
+use super::lifecycle::report;
+use crate::context::Context;
+use crate::error::{CommandError, CommandResult};
+use crate::model::Action;
+use crate::ops::{self, check, task};
+use crate::ui::sanitize_line;
+
+/// Finish a task, after running its check
+///
+/// If the task has a `check` command, it is printed and then run with `sh -c` at the root of
+/// the current worktree; when it fails the task stays as it is and the exit code is 1. The
+/// command comes from the coordination branch: read it before you run `done` on a task you
+/// did not write. --no-check skips it, and the commit records that it was skipped.
+///
+/// Examples:
+///   git coord done t-4kz9w2
+///   git coord done 4kz --no-check
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Task ID or unique prefix
+    pub id: String,
+    /// Do not run the task's check
+    #[arg(long)]
+    pub no_check: bool,
+    /// Finish it even though another agent holds it
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> CommandResult {
+    let actor = ctx.actor()?;
+    let store = ctx.store()?;
+    let current = ops::find_task(&store.snapshot()?, &args.id)?;
+    let mut trailers: Vec<(&str, &str)> = Vec::new();
+    if let Some(command) = current.check.as_deref().filter(|_| !current.status.is_closed()) {
+        if args.no_check {
+            trailers.push(("Coord-Check", "skipped"));
+        } else {
+            let dir = store.workdir().ok_or_else(|| {
+                CommandError::usage("this repository has no working tree to run the check in")
+                    .hint("run `done` from a worktree, or pass --no-check")
+            })?;
+            ctx.ui.note(format!("running check: {}", sanitize_line(command)));
+            let run = check::run(command, dir).map_err(|e| {
+                CommandError::internal(format!("could not run the check with sh: {e}"))
+            })?;
+            if !run.success {
+                let code = run.code.map(|c| c.to_string()).unwrap_or_else(|| "a signal".to_owned());
+                return Err(CommandError::negative(format!(
+                    "the check of {} failed (exit {code}); the task is unchanged",
+                    current.id
+                ))
+                .hint(format!("fix the work and run `git coord done {}` again, or skip the check with --no-check", current.id))
+                .details(serde_json::json!({ "id": current.id, "check": command, "exit_code": run.code })));
+            }
+            trailers.push(("Coord-Check", "passed"));
+        }
+    }
+    let action = Action::Done { force: args.force };
+    let outcome = task::transition(store, &actor, current.id.as_str(), &action, &trailers)?;
+    report(ctx, &outcome)
+}

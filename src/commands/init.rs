@@ -1,0 +1,44 @@
+use crate::context::Context;
+use crate::error::CommandResult;
+use crate::ops;
+
+/// Create the coordination branch in this repository
+///
+/// Writes one root commit on `refs/heads/coord` (config `coord.branch`) with a README, and
+/// registers the acting agent if one is set. HEAD, the index and the working tree are not
+/// touched. Running it again changes nothing.
+///
+/// Example:
+///   git coord init
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {}
+
+pub fn run(ctx: &Context, _args: Args) -> CommandResult {
+    let store = ctx.store()?;
+    let (author, actor) = ctx.author_or_user()?;
+    let created = ops::init::init(store, &author, actor.as_ref())?;
+    let tip = store.tip()?.map(|t| t.commit.to_string()).unwrap_or_default();
+    if ctx.ui.json {
+        ctx.ui.json(&serde_json::json!({
+            "created": created,
+            "branch": store.branch(),
+            "commit": tip,
+        }))?;
+    } else if created {
+        ctx.ui.info(format!(
+            "Initialised the coordination branch {} ({})",
+            store.branch_short(),
+            &tip[..tip.len().min(12)]
+        ))?;
+        if actor.is_none() {
+            ctx.ui.info("hint: set this worktree's agent name with `git config coord.agent <name>`")?;
+        }
+    } else {
+        ctx.ui.info(format!(
+            "The coordination branch {} already exists; nothing to do",
+            store.branch_short()
+        ))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,191 @@
+/*!
+The task lifecycle: `claim`, `start`, `review`, `block`, `unblock`, `release`, `cancel`.
+(`done` runs the task's check and lives in its own module.)
+
+Each is one atomic write decided on the tip it lands on; acting on a task another agent holds
+exits 3 naming the holder, unless `--force` (not available for `claim`).
+*/
+
+use super::task::render;
+use crate::context::Context;
+use crate::error::CommandResult;
+use crate::model::{Action, Applied};
+use crate::ops::task;
+use crate::ui::{Style, sanitize_line};
+
+/// Claim a task for this agent and start it
+///
+/// Atomic: when several agents claim one task at once, exactly one wins (exit 0); the others
+/// exit 3 with the holder's name and since when. Claiming a task you already hold changes
+/// nothing. A task whose dependencies are not done is not ready (exit 1).
+///
+/// Examples:
+///   git coord claim t-4kz9w2
+///   git coord --agent state claim 4kz --json
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct ClaimArgs {
+    /// Task ID or unique prefix
+    pub id: String,
+}
+
+/// Mark a task in progress (claiming it first if nobody holds it)
+///
+/// Example:
+///   git coord start t-4kz9w2
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct StartArgs {
+    /// Task ID or unique prefix
+    pub id: String,
+    /// Act even though another agent holds the task (it becomes yours)
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Hand a task in progress over for review
+///
+/// Example:
+///   git coord review t-4kz9w2
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct ReviewArgs {
+    /// Task ID or unique prefix
+    pub id: String,
+    /// Act even though another agent holds the task
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Mark a task blocked, with the reason
+///
+/// Example:
+///   git coord block t-4kz9w2 --reason "waiting for the Redis pool (t-8h2m1c)"
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct BlockArgs {
+    /// Task ID or unique prefix
+    pub id: String,
+    /// What it waits for
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Act even though another agent holds the task
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Lift a block: the task goes back in progress (or to todo if nobody holds it)
+///
+/// Example:
+///   git coord unblock t-4kz9w2
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct UnblockArgs {
+    /// Task ID or unique prefix
+    pub id: String,
+    /// Act even though another agent holds the task
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Give a task back: it becomes unassigned and todo again
+///
+/// Example:
+///   git coord release t-4kz9w2
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct ReleaseArgs {
+    /// Task ID or unique prefix
+    pub id: String,
+    /// Release it even though another agent holds it (for a coordinator)
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Cancel a task; tasks that depend on it treat it as done
+///
+/// Example:
+///   git coord cancel t-4kz9w2
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct CancelArgs {
+    /// Task ID or unique prefix
+    pub id: String,
+    /// Cancel it even though another agent holds it
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// One lifecycle request, whichever command it came from.
+pub struct Request {
+    id: String,
+    action: Action,
+}
+
+impl From<ClaimArgs> for Request {
+    fn from(a: ClaimArgs) -> Request {
+        Request { id: a.id, action: Action::Claim }
+    }
+}
+impl From<StartArgs> for Request {
+    fn from(a: StartArgs) -> Request {
+        Request { id: a.id, action: Action::Start { force: a.force } }
+    }
+}
+impl From<ReviewArgs> for Request {
+    fn from(a: ReviewArgs) -> Request {
+        Request { id: a.id, action: Action::Review { force: a.force } }
+    }
+}
+impl From<BlockArgs> for Request {
+    fn from(a: BlockArgs) -> Request {
+        Request { id: a.id, action: Action::Block { reason: a.reason, force: a.force } }
+    }
+}
+impl From<UnblockArgs> for Request {
+    fn from(a: UnblockArgs) -> Request {
+        Request { id: a.id, action: Action::Unblock { force: a.force } }
+    }
+}
+impl From<ReleaseArgs> for Request {
+    fn from(a: ReleaseArgs) -> Request {
+        Request { id: a.id, action: Action::Release { force: a.force } }
+    }
+}
+impl From<CancelArgs> for Request {
+    fn from(a: CancelArgs) -> Request {
+        Request { id: a.id, action: Action::Cancel { force: a.force } }
+    }
+}
+
+pub fn run(ctx: &Context, request: Request) -> CommandResult {
+    if let Action::Block { reason, .. } = &request.action
+        && reason.trim().is_empty()
+    {
+        return Err(crate::error::CommandError::usage("--reason: say what the task waits for"));
+    }
+    let actor = ctx.actor()?;
+    let outcome = task::transition(ctx.store()?, &actor, &request.id, &request.action, &[])?;
+    report(ctx, &outcome)
+}
+
+/// Prints the outcome of a transition: the task under `--json`, else one line.
+pub fn report(ctx: &Context, outcome: &task::Transitioned) -> CommandResult {
+    let t = &outcome.task;
+    if ctx.ui.json {
+        ctx.ui.json(&render::json(t))?;
+        return Ok(());
+    }
+    let state = ctx.ui.paint(render::status_style(t.status), t.status.as_str());
+    let who = t.assignee.as_ref().map(|a| format!(", {a}")).unwrap_or_default();
+    let verb = match outcome.applied {
+        Applied::Changed => "",
+        Applied::Unchanged => "unchanged: ",
+    };
+    ctx.ui.info(format!(
+        "{verb}{}  {}  [{state}{who}]",
+        ctx.ui.paint(Style::Bold, t.id.as_str()),
+        sanitize_line(&t.title)
+    ))?;
+    Ok(())
+}

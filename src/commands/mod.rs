@@ -1,0 +1,53 @@
+/*!
+One module per command (a folder per group): an `Args` struct whose doc comment is the help
+text, and a `run(ctx, args)` that parses, calls one operation and renders the result.
+*/
+
+pub mod demo;
+pub mod doctor;
+pub mod done;
+pub mod init;
+pub mod lifecycle;
+pub mod task;
+pub mod whoami;
+
+use clap::Subcommand;
+
+use crate::context::Context;
+use crate::error::CommandResult;
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    Init(init::Args),
+    #[command(subcommand)]
+    Task(task::TaskCommand),
+    Claim(lifecycle::ClaimArgs),
+    Start(lifecycle::StartArgs),
+    Review(lifecycle::ReviewArgs),
+    Block(lifecycle::BlockArgs),
+    Unblock(lifecycle::UnblockArgs),
+    Release(lifecycle::ReleaseArgs),
+    Cancel(lifecycle::CancelArgs),
+    Done(done::Args),
+    Whoami(whoami::Args),
+    Doctor(doctor::Args),
+    Demo(demo::Args),
+}
+
+pub fn run(ctx: &Context, command: Command) -> CommandResult {
+    match command {
+        Command::Init(a) => init::run(ctx, a),
+        Command::Task(c) => task::run(ctx, c),
+        Command::Claim(a) => lifecycle::run(ctx, a.into()),
+        Command::Start(a) => lifecycle::run(ctx, a.into()),
+        Command::Review(a) => lifecycle::run(ctx, a.into()),
+        Command::Block(a) => lifecycle::run(ctx, a.into()),
+        Command::Unblock(a) => lifecycle::run(ctx, a.into()),
+        Command::Release(a) => lifecycle::run(ctx, a.into()),
+        Command::Cancel(a) => lifecycle::run(ctx, a.into()),
+        Command::Done(a) => done::run(ctx, a),
+        Command::Whoami(a) => whoami::run(ctx, a),
+        Command::Doctor(a) => doctor::run(ctx, a),
+        Command::Demo(a) => demo::run(ctx, a),
+    }
+}

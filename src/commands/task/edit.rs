@@ -1,0 +1,130 @@
+use std::path::PathBuf;
+
+use super::{body_flags, due_flag, estimate_flag, render};
+use crate::context::Context;
+use crate::error::{CommandError, CommandResult};
+use crate::ops::task::{self, TaskPatch};
+use crate::ui::{Style, sanitize_line};
+
+/// Fields that `--clear` can remove.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Clearable {
+    Expertise,
+    Estimate,
+    Milestone,
+    Owns,
+    Deliverables,
+    Check,
+    Due,
+    Body,
+}
+
+/// Change fields of a task
+///
+/// Only the fields given change; everything else in the record, including fields and
+/// comments added by hand, is kept as it was. List flags (--expertise, --owns,
+/// --deliverable) replace the whole list. Status changes have their own commands (claim,
+/// start, review, block, unblock, release, cancel, done); dependencies have `task dep`.
+///
+/// Examples:
+///   git coord task edit t-4kz9w2 --priority 0 --estimate 4h
+///   git coord task edit 4kz --owns 'src/ratelimit/**' --owns 'tests/ratelimit.rs'
+///   git coord task edit 4kz --clear due --clear check
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Task ID or unique prefix
+    pub id: String,
+    /// A new one-line title
+    #[arg(long)]
+    pub title: Option<String>,
+    /// 0 (highest) to 3 (lowest)
+    #[arg(short, long, value_name = "N", allow_negative_numbers = true)]
+    pub priority: Option<i64>,
+    /// Expertise the task needs (replaces the list); repeatable or comma-separated
+    #[arg(long, value_name = "TAG", value_delimiter = ',')]
+    pub expertise: Vec<String>,
+    /// Estimated work: 90m, 6h, 1.5h, 2d (8-hour days), 1w
+    #[arg(long, value_name = "DURATION")]
+    pub estimate: Option<String>,
+    /// The milestone this task belongs to
+    #[arg(long, value_name = "ID")]
+    pub milestone: Option<String>,
+    /// Files the task will touch (replaces the list); repeatable
+    #[arg(long, value_name = "GLOB")]
+    pub owns: Vec<String>,
+    /// Files the task must deliver (replaces the list); repeatable
+    #[arg(long, value_name = "PATH")]
+    pub deliverable: Vec<String>,
+    /// A shell command that validates the work, run by `done`
+    #[arg(long, value_name = "CMD")]
+    pub check: Option<String>,
+    /// Deadline: YYYY-MM-DD (end of that day, UTC) or RFC 3339
+    #[arg(long, value_name = "DATE")]
+    pub due: Option<String>,
+    /// A new markdown body
+    #[arg(long, value_name = "TEXT", conflicts_with = "body_file")]
+    pub body: Option<String>,
+    /// Read the new body from a file (- for standard input)
+    #[arg(long, value_name = "FILE")]
+    pub body_file: Option<PathBuf>,
+    /// Remove a field; repeatable
+    #[arg(long, value_enum, value_name = "FIELD")]
+    pub clear: Vec<Clearable>,
+}
+
+pub fn run(ctx: &Context, args: Args) -> CommandResult {
+    let list = |given: Vec<String>, clear: Clearable| {
+        if args.clear.contains(&clear) {
+            Some(Vec::new())
+        } else if given.is_empty() {
+            None
+        } else {
+            Some(given)
+        }
+    };
+    let cleared = |c: Clearable| args.clear.contains(&c);
+    let mut patch = TaskPatch {
+        title: args.title.clone(),
+        priority: args.priority,
+        expertise: list(args.expertise.clone(), Clearable::Expertise),
+        owns: list(args.owns.clone(), Clearable::Owns),
+        deliverables: list(args.deliverable.clone(), Clearable::Deliverables),
+        estimate_hours: match &args.estimate {
+            Some(e) => Some(Some(estimate_flag(e)?)),
+            None => cleared(Clearable::Estimate).then_some(None),
+        },
+        milestone: match &args.milestone {
+            Some(m) => Some(Some(m.clone())),
+            None => cleared(Clearable::Milestone).then_some(None),
+        },
+        check: match &args.check {
+            Some(c) => Some(Some(c.clone())),
+            None => cleared(Clearable::Check).then_some(None),
+        },
+        due: match &args.due {
+            Some(d) => Some(Some(due_flag(d)?)),
+            None => cleared(Clearable::Due).then_some(None),
+        },
+        body: body_flags(args.body.clone(), args.body_file.as_deref())?,
+    };
+    if patch.body.is_none() && cleared(Clearable::Body) {
+        patch.body = Some(String::new());
+    }
+    if patch.is_empty() {
+        return Err(CommandError::usage("nothing to change: give at least one field to edit")
+            .hint("see `git coord task edit --help` for the fields"));
+    }
+    let actor = ctx.actor()?;
+    let task = task::edit(ctx.store()?, &actor, &args.id, &patch)?;
+    if ctx.ui.json {
+        ctx.ui.json(&render::json(&task))?;
+    } else {
+        ctx.ui.info(format!(
+            "Edited {}  {}",
+            ctx.ui.paint(Style::Bold, task.id.as_str()),
+            sanitize_line(&task.title)
+        ))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,28 @@
+use super::render;
+use crate::context::Context;
+use crate::error::CommandResult;
+use crate::ops::task;
+
+/// Show one task
+///
+/// Takes a full ID or any unique prefix of one (with or without `t-`), like git's short hashes.
+///
+/// Examples:
+///   git coord task show t-4kz9w2
+///   git coord task show 4kz --json
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Task ID or unique prefix
+    pub id: String,
+}
+
+pub fn run(ctx: &Context, args: Args) -> CommandResult {
+    let task = task::show(ctx.store()?, &args.id)?;
+    if ctx.ui.json {
+        ctx.ui.json(&render::json(&task))?;
+    } else {
+        ctx.ui.line(render::task_detail(&ctx.ui, &task, ctx.now()).trim_end())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,163 @@
+/*!
+What every command needs, gathered once: the global flags, the environment (read only here
+and in `clock.rs`), the lazily opened repository, the acting agent and the clock.
+*/
+
+use std::cell::OnceCell;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::clock::Clock;
+use crate::error::{CommandError, CommandResult};
+use crate::model::{AgentId, Timestamp};
+use crate::ops::Actor;
+use crate::store::{Author, Store};
+use crate::ui::{ColorChoice, Ui};
+
+/// Where the acting agent's name came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentSource {
+    Flag,
+    Env,
+    Config,
+}
+
+impl AgentSource {
+    pub fn describe(self) -> &'static str {
+        match self {
+            AgentSource::Flag => "--agent",
+            AgentSource::Env => "$COORD_AGENT",
+            AgentSource::Config => "git config coord.agent",
+        }
+    }
+}
+
+/// The global flags, as the command line gave them.
+#[derive(Clone, Debug)]
+pub struct GlobalOptions {
+    pub directory: Option<PathBuf>,
+    pub agent: Option<String>,
+    pub json: bool,
+    pub color: ColorChoice,
+    pub quiet: bool,
+}
+
+pub struct Context {
+    pub ui: Ui,
+    cwd: PathBuf,
+    agent_flag: Option<String>,
+    agent_env: Option<String>,
+    clock: Clock,
+    store: OnceCell<Store>,
+}
+
+impl Context {
+    pub fn new(opts: GlobalOptions) -> CommandResult<Context> {
+        #[allow(clippy::disallowed_methods)]
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let ui = Ui::new(opts.json, opts.quiet, opts.color, env("NO_COLOR").is_some());
+        let clock = Clock::from_env().map_err(CommandError::usage)?;
+        let cwd = match opts.directory {
+            Some(dir) => dir,
+            None => std::env::current_dir()
+                .map_err(|e| CommandError::internal(format!("cannot read the current directory: {e}")))?,
+        };
+        Ok(Context {
+            ui,
+            cwd,
+            agent_flag: opts.agent,
+            agent_env: env("COORD_AGENT"),
+            clock,
+            store: OnceCell::new(),
+        })
+    }
+
+    /// The repository, opened on first use.
+    pub fn store(&self) -> CommandResult<&Store> {
+        if let Some(store) = self.store.get() {
+            return Ok(store);
+        }
+        if !self.cwd.exists() {
+            return Err(CommandError::usage(format!(
+                "cannot use -C {}: no such directory",
+                self.cwd.display()
+            )));
+        }
+        let store = Store::discover(&self.cwd)?;
+        Ok(self.store.get_or_init(|| store))
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// The acting agent, if one is set: `--agent`, else `$COORD_AGENT`, else `coord.agent`.
+    pub fn agent(&self) -> CommandResult<Option<(AgentId, AgentSource)>> {
+        let (name, source) = if let Some(a) = &self.agent_flag {
+            (a.clone(), AgentSource::Flag)
+        } else if let Some(a) = &self.agent_env {
+            (a.clone(), AgentSource::Env)
+        } else if let Some(a) = self.store()?.config_string("coord.agent") {
+            (a, AgentSource::Config)
+        } else {
+            return Ok(None);
+        };
+        let id = AgentId::parse(name.trim()).map_err(|e| {
+            CommandError::usage(format!("{} is invalid: {e}", source.describe()))
+        })?;
+        Ok(Some((id, source)))
+    }
+
+    /// The acting agent for a write; fails with a hint when none is set.
+    pub fn actor(&self) -> CommandResult<Actor> {
+        let Some((agent, _)) = self.agent()? else {
+            return Err(no_agent());
+        };
+        let email = self.email(&agent)?;
+        Ok(Actor {
+            agent,
+            email,
+            now: self.now(),
+        })
+    }
+
+    fn email(&self, agent: &AgentId) -> CommandResult<String> {
+        Ok(self
+            .store()?
+            .config_string("user.email")
+            .filter(|e| !e.trim().is_empty())
+            .unwrap_or_else(|| format!("{agent}@coord.invalid")))
+    }
+
+    /// The author of a write that may have no agent (`init`): the agent if set, else the
+    /// git identity, else `git-coord`.
+    pub fn author_or_user(&self) -> CommandResult<(Author, Option<Actor>)> {
+        if let Some((agent, _)) = self.agent()? {
+            let actor = Actor {
+                email: self.email(&agent)?,
+                agent,
+                now: self.now(),
+            };
+            return Ok((actor.author(), Some(actor)));
+        }
+        let store = self.store()?;
+        let author = Author {
+            name: store
+                .config_string("user.name")
+                .unwrap_or_else(|| "git-coord".to_owned()),
+            email: store
+                .config_string("user.email")
+                .unwrap_or_else(|| "git-coord@coord.invalid".to_owned()),
+            time: self.now().unix(),
+        };
+        Ok((author, None))
+    }
+}
+
+pub fn no_agent() -> CommandError {
+    CommandError::usage("no agent is set: this command writes as an agent")
+        .hint("name the agent for this worktree: git config --worktree coord.agent <name>  (or git config coord.agent <name>)")
+        .hint("or per command: --agent <name>, or for a shell: export COORD_AGENT=<name>")
+}

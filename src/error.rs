@@ -1,0 +1,243 @@
+/*!
+The one error type at the command edge: a kind that decides the exit code (DESIGN.md §4), the
+message, its causes, and hints that say what to do next.
+
+Library errors become [`CommandError`]s through `From` impls, which is where each failure is
+classified: bad input (2), a negative answer (1), lost to another agent (3), or a bug.
+*/
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::model::task::Refusal;
+use crate::model::{IdError, RecordError};
+use crate::ops::{OpError, describe_refusal};
+use crate::store;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// A negative answer: not ready, a failed check, nothing to do.
+    Negative,
+    /// Bad usage or bad input: unknown ID, malformed record, not initialised.
+    Usage,
+    /// Lost to another agent: the task or files are held by someone else.
+    Lost,
+    /// A bug or an environment failure.
+    Internal,
+    /// stdout was closed (`git coord task list | head`): stop quietly.
+    BrokenPipe,
+}
+
+impl ErrorKind {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            ErrorKind::Negative => 1,
+            ErrorKind::Usage => 2,
+            ErrorKind::Lost => 3,
+            ErrorKind::Internal => 70,
+            ErrorKind::BrokenPipe => 0,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct CommandError {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub causes: Vec<String>,
+    pub hints: Vec<String>,
+    /// Machine-readable details for `--json` callers (holder, candidates…).
+    pub details: serde_json::Value,
+}
+
+pub type CommandResult<T = ()> = Result<T, CommandError>;
+
+impl CommandError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> CommandError {
+        CommandError {
+            kind,
+            message: message.into(),
+            causes: Vec::new(),
+            hints: Vec::new(),
+            details: serde_json::Value::Null,
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> CommandError {
+        CommandError::new(ErrorKind::Usage, message)
+    }
+
+    pub fn negative(message: impl Into<String>) -> CommandError {
+        CommandError::new(ErrorKind::Negative, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> CommandError {
+        CommandError::new(ErrorKind::Internal, message)
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> CommandError {
+        self.hints.push(hint.into());
+        self
+    }
+
+    pub fn details(mut self, details: serde_json::Value) -> CommandError {
+        self.details = details;
+        self
+    }
+
+    fn with_causes(mut self, err: &dyn std::error::Error) -> CommandError {
+        let mut source = err.source();
+        while let Some(s) = source {
+            let text = s.to_string();
+            if !self.message.contains(&text) && !self.causes.contains(&text) {
+                self.causes.push(text);
+            }
+            source = s.source();
+        }
+        self
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(self.kind.exit_code())
+    }
+
+    /// The text printed on stderr: `error: …`, `caused by: …`, `hint: …`.
+    pub fn render_text(&self) -> String {
+        let mut s = format!("error: {}\n", self.message);
+        for c in &self.causes {
+            let _ = writeln!(s, "  caused by: {c}");
+        }
+        for h in &self.hints {
+            let _ = writeln!(s, "hint: {h}");
+        }
+        s
+    }
+
+    /// The JSON object printed on stderr under `--json`.
+    pub fn render_json(&self) -> serde_json::Value {
+        json!({ "error": {
+            "kind": self.kind,
+            "exit_code": self.kind.exit_code(),
+            "message": self.message,
+            "causes": self.causes,
+            "hints": self.hints,
+            "details": self.details,
+        }})
+    }
+}
+
+impl From<std::io::Error> for CommandError {
+    fn from(e: std::io::Error) -> CommandError {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return CommandError::new(ErrorKind::BrokenPipe, "broken pipe");
+        }
+        CommandError::internal(format!("I/O error: {e}"))
+    }
+}
+
+impl From<store::Error> for CommandError {
+    fn from(e: store::Error) -> CommandError {
+        use store::Error::*;
+        let base = CommandError::new(ErrorKind::Internal, e.to_string());
+        match &e {
+            NotARepository { .. } => CommandError::usage(e.to_string())
+                .hint("run git coord inside a git repository, or point at one with -C <path>"),
+            NotInitialised { branch } => CommandError::usage(format!(
+                "this repository has no coordination branch ({branch}) yet"
+            ))
+            .hint("run `git coord init` to create it"),
+            BadBranch { .. } => CommandError::usage(e.to_string())
+                .hint("set a plain branch name, e.g. `git config coord.branch coord`"),
+            NotUtf8 { .. } => CommandError::usage(e.to_string())
+                .hint("records are UTF-8 text; `git coord doctor` lists every problem"),
+            Contention { .. } => base
+                .hint("the branch is under very heavy write load; run the command again"),
+            Git { .. } => base.with_causes(&e),
+        }
+    }
+}
+
+impl From<RecordError> for CommandError {
+    fn from(e: RecordError) -> CommandError {
+        CommandError::usage(format!("malformed record {e}"))
+            .hint(format!(
+                "fix the file by hand in a worktree of the coordination branch (`git worktree add ../coord-edit coord`), then `git coord doctor`"
+            ))
+            .details(json!({ "path": e.path, "line": e.line }))
+    }
+}
+
+impl From<IdError> for CommandError {
+    fn from(e: IdError) -> CommandError {
+        CommandError::usage(e.to_string())
+    }
+}
+
+/// The command-line flag that sets a record field, for error messages.
+fn flag_for(field: &str) -> String {
+    match field {
+        "depends_on" => "--after".to_owned(),
+        "deliverables" => "--deliverable".to_owned(),
+        "estimate_hours" => "--estimate".to_owned(),
+        other => format!("--{other}"),
+    }
+}
+
+impl From<OpError> for CommandError {
+    fn from(e: OpError) -> CommandError {
+        match e {
+            OpError::Store(e) => e.into(),
+            OpError::Record(e) => e.into(),
+            OpError::Id(e) => e.into(),
+            OpError::Invalid(f) => CommandError::usage(format!("{}: {}", flag_for(f.field), f.message))
+                .details(json!({ "field": f.field })),
+            OpError::UnknownTask { given } => {
+                CommandError::usage(format!("no task matches {given:?}"))
+                    .hint("`git coord task list --all` lists every task")
+                    .details(json!({ "given": given }))
+            }
+            OpError::AmbiguousTask { given, candidates } => {
+                let mut err = CommandError::usage(format!(
+                    "{given:?} matches {} tasks; type more of the ID",
+                    candidates.len()
+                ));
+                for (id, title) in &candidates {
+                    err = err.hint(format!("{id}  {}", crate::ui::sanitize_line(title)));
+                }
+                let ids: Vec<&str> = candidates.iter().map(|(id, _)| id.as_str()).collect();
+                err.details(json!({ "given": given, "candidates": ids }))
+            }
+            OpError::Refused { id, title, refusal } => {
+                let message = format!(
+                    "{id} ({}): {}",
+                    crate::ui::sanitize_line(&title),
+                    describe_refusal(&refusal)
+                );
+                match refusal {
+                    Refusal::HeldBy { agent, since, status } => {
+                        CommandError::new(ErrorKind::Lost, message)
+                            .hint(format!(
+                                "ask {agent} to release it, or pick another task (`git coord task list --status todo`)"
+                            ))
+                            .hint("a coordinator can act on it anyway with --force (not for claim)")
+                            .details(json!({
+                                "id": id, "holder": agent, "since": since, "status": status,
+                            }))
+                    }
+                    Refusal::NotReady { waiting } => CommandError::negative(message)
+                        .hint(format!(
+                            "finish or cancel its dependencies first: git coord task show {}",
+                            waiting.first().map(|w| w.as_str()).unwrap_or_default()
+                        ))
+                        .details(json!({ "id": id, "waiting": waiting })),
+                    Refusal::NotAllowed { status, .. } => CommandError::negative(message)
+                        .details(json!({ "id": id, "status": status })),
+                }
+            }
+        }
+    }
+}

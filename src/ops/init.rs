@@ -1,0 +1,27 @@
+/*!
+`init`: creates the coordination branch with a README that says what it is.
+*/
+
+use super::{Actor, OpError};
+use crate::model::{Agent, layout};
+use crate::store::{Author, Edit, Store};
+
+const BRANCH_README: &str = include_str!("../../templates/branch-readme.md");
+
+/// Creates the branch in one root commit, registering `actor` when there is one. Returns
+/// `false`, writing nothing, when the branch already existed.
+pub fn init(store: &Store, author: &Author, actor: Option<&Actor>) -> Result<bool, OpError> {
+    let branch = store.branch_short();
+    let mut edits = vec![Edit::write(
+        layout::README,
+        BRANCH_README.replace("{{branch}}", branch),
+    )];
+    let mut message = format!("coord: init {branch}\n\nCreate the coordination branch\n\n");
+    if let Some(actor) = actor {
+        let agent = Agent::new(actor.agent.clone(), actor.now);
+        edits.push(Edit::write(layout::agent_path(&actor.agent), agent.to_text()));
+        message.push_str(&format!("Coord-Agent: {}\n", actor.agent));
+    }
+    message.push_str(&format!("Coord-Op: init\nCoord-Record: {branch}\n"));
+    Ok(store.create_branch(author, &message, &edits)?)
+}

@@ -1,0 +1,252 @@
+/*!
+Operations: the domain behind each command, on top of the store and the model.
+
+Each operation takes the [`Store`], the acting agent and plain arguments (no clap, no terminal),
+and returns records or an [`OpError`] that says exactly what was wrong. Every write goes
+through [`Store::update`], so it is planned on the tip it commits onto.
+*/
+
+pub mod check;
+pub mod doctor;
+pub mod init;
+pub mod task;
+
+use crate::model::layout::{self, FAN_OUT, TASKS_DIR};
+use crate::model::task::{InvalidField, Refusal};
+use crate::model::{Agent, AgentId, IdError, RecordError, Task, TaskId, TaskPrefix, Timestamp};
+use crate::store::{self, Author, Edit, Snapshot, Store};
+
+/// The agent a command acts as, and the moment it acts.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub agent: AgentId,
+    /// The email commits are authored with.
+    pub email: String,
+    pub now: Timestamp,
+}
+
+impl Actor {
+    pub fn author(&self) -> Author {
+        Author {
+            name: self.agent.to_string(),
+            email: self.email.clone(),
+            time: self.now.unix(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpError {
+    #[error(transparent)]
+    Store(#[from] store::Error),
+    #[error(transparent)]
+    Record(#[from] RecordError),
+    #[error(transparent)]
+    Id(#[from] IdError),
+    #[error(transparent)]
+    Invalid(#[from] InvalidField),
+    #[error("no task matches {given:?}")]
+    UnknownTask { given: String },
+    #[error("{given:?} is ambiguous: it matches {}", .candidates.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(", "))]
+    AmbiguousTask {
+        given: String,
+        /// Matching IDs with their titles.
+        candidates: Vec<(TaskId, String)>,
+    },
+    #[error("{id} ({title}): {}", describe_refusal(.refusal))]
+    Refused {
+        id: TaskId,
+        title: String,
+        refusal: Refusal,
+    },
+}
+
+pub fn describe_refusal(r: &Refusal) -> String {
+    match r {
+        Refusal::HeldBy {
+            agent,
+            since,
+            status,
+        } => match since {
+            Some(t) => format!("held by {agent} since {t} (status {status})"),
+            None => format!("held by {agent} (status {status})"),
+        },
+        Refusal::NotReady { waiting } => format!(
+            "not ready: it waits for {}",
+            waiting
+                .iter()
+                .map(TaskId::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Refusal::NotAllowed { status, action, why } => {
+            format!("cannot {action} a task that is {status}: {why}")
+        }
+    }
+}
+
+/// Builds the commit message every write uses: `coord: <op> <record>`, an optional line of
+/// context, and the trailers the history and metrics are read from.
+pub fn commit_message(
+    op: &str,
+    record: &str,
+    context: Option<&str>,
+    actor: &Actor,
+    extra: &[(&str, &str)],
+) -> String {
+    let mut m = format!("coord: {op} {record}\n\n");
+    if let Some(c) = context {
+        let line: String = c.chars().filter(|c| !c.is_control()).collect();
+        m.push_str(&line);
+        m.push_str("\n\n");
+    }
+    m.push_str(&format!(
+        "Coord-Agent: {}\nCoord-Op: {op}\nCoord-Record: {record}\n",
+        actor.agent
+    ));
+    for (k, v) in extra {
+        m.push_str(&format!("{k}: {v}\n"));
+    }
+    m
+}
+
+/// The edit that registers the acting agent (first write) or refreshes its `last_seen`.
+/// A registry entry broken by hand is left alone rather than blocking the agent's work.
+pub fn touch_agent(snap: &Snapshot<'_>, actor: &Actor) -> Result<Option<Edit>, OpError> {
+    let path = layout::agent_path(&actor.agent);
+    let agent = match snap.read_text(&path) {
+        Ok(Some(text)) => match Agent::parse(&path, &text) {
+            Ok(mut agent) => {
+                if agent.last_seen >= actor.now {
+                    return Ok(None);
+                }
+                agent.last_seen = actor.now;
+                agent
+            }
+            Err(_) => return Ok(None),
+        },
+        Ok(None) => Agent::new(actor.agent.clone(), actor.now),
+        Err(store::Error::NotUtf8 { .. }) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Some(Edit::write(path, agent.to_text())))
+}
+
+/// Reads and parses one task by its full ID; `None` when there is no such record.
+pub fn read_task(snap: &Snapshot<'_>, id: &TaskId) -> Result<Option<Task>, OpError> {
+    let path = layout::task_path(id);
+    match snap.read_text(&path)? {
+        None => Ok(None),
+        Some(text) => Ok(Some(parse_task_at(&path, &text)?)),
+    }
+}
+
+/// Parses a task file and checks that its `id` matches its file name.
+pub fn parse_task_at(path: &str, text: &str) -> Result<Task, RecordError> {
+    let task = Task::parse(path, text)?;
+    if layout::task_id_from_path(path).as_ref() != Some(&task.id) {
+        return Err(RecordError {
+            path: path.to_owned(),
+            line: None,
+            message: format!(
+                "its id {} does not match its file name; the record for {} belongs at {}",
+                task.id,
+                task.id,
+                layout::task_path(&task.id)
+            ),
+        });
+    }
+    Ok(task)
+}
+
+/// Resolves a full ID or unique prefix to a task ID on this snapshot.
+pub fn resolve_task(snap: &Snapshot<'_>, given: &str) -> Result<TaskId, OpError> {
+    let prefix = TaskPrefix::parse(given)?;
+    if let Some(full) = prefix.as_full_id()
+        && snap.exists(&layout::task_path(&full))?
+    {
+        return Ok(full);
+    }
+    let random = prefix.random_part();
+    let buckets: Vec<String> = if random.len() >= FAN_OUT {
+        vec![layout::task_bucket(random).to_owned()]
+    } else {
+        snap.list(TASKS_DIR)?
+            .into_iter()
+            .filter(|e| e.is_dir && e.name.starts_with(random))
+            .map(|e| e.name)
+            .collect()
+    };
+    let mut matches = Vec::new();
+    for bucket in buckets {
+        for entry in snap.list(&format!("{TASKS_DIR}/{bucket}"))? {
+            if let Some(id) = layout::task_id_from_path(&entry.name)
+                && prefix.matches(&id)
+            {
+                matches.push(id);
+            }
+        }
+    }
+    matches.sort();
+    match matches.len() {
+        0 => Err(OpError::UnknownTask {
+            given: given.to_owned(),
+        }),
+        1 => Ok(matches.remove(0)),
+        _ => {
+            let candidates = matches
+                .into_iter()
+                .map(|id| {
+                    let title = read_task(snap, &id)
+                        .ok()
+                        .flatten()
+                        .map(|t| t.title)
+                        .unwrap_or_default();
+                    (id, title)
+                })
+                .collect();
+            Err(OpError::AmbiguousTask {
+                given: given.to_owned(),
+                candidates,
+            })
+        }
+    }
+}
+
+/// Resolves and reads a task, failing when it does not exist.
+pub fn find_task(snap: &Snapshot<'_>, given: &str) -> Result<Task, OpError> {
+    let id = resolve_task(snap, given)?;
+    read_task(snap, &id)?.ok_or_else(|| OpError::UnknownTask {
+        given: given.to_owned(),
+    })
+}
+
+/// Every task on the snapshot, with a [`RecordError`] for each file that could not be read.
+pub fn load_tasks(snap: &Snapshot<'_>) -> Result<(Vec<Task>, Vec<RecordError>), OpError> {
+    let mut tasks = Vec::new();
+    let mut problems = Vec::new();
+    for (path, blob) in snap.walk(TASKS_DIR)? {
+        if !path.ends_with(".md") {
+            continue;
+        }
+        let bytes = snap.read_blob(blob, &path)?;
+        let parsed = match String::from_utf8(bytes) {
+            Ok(text) => parse_task_at(&path, &text),
+            Err(_) => Err(RecordError {
+                path: path.clone(),
+                line: None,
+                message: "the file is not valid UTF-8".to_owned(),
+            }),
+        };
+        match parsed {
+            Ok(task) => tasks.push(task),
+            Err(e) => problems.push(e),
+        }
+    }
+    Ok((tasks, problems))
+}
+
+/// Opens the store and returns a snapshot, for read-only commands.
+pub fn snapshot(store: &Store) -> Result<Snapshot<'_>, OpError> {
+    Ok(store.snapshot()?)
+}

@@ -1,0 +1,310 @@
+/*!
+Task operations: add, edit, dependencies, claims and transitions, listing.
+*/
+
+use super::{
+    Actor, OpError, commit_message, find_task, load_tasks, read_task, resolve_task, touch_agent,
+};
+use crate::model::id::TASK_ID_LEN;
+use crate::model::layout;
+use crate::model::task::{
+    InvalidField, validate_entries, validate_priority, validate_title,
+};
+use crate::model::{Action, Applied, AgentId, DepState, NewTask, RecordError, Status, Task, TaskId, Timestamp};
+use crate::store::{Edit, Plan, Snapshot, Store};
+
+/// The edits of one write: the record, then the acting agent's heartbeat.
+fn edits_with_heartbeat(
+    snap: &Snapshot<'_>,
+    actor: &Actor,
+    task: &Task,
+) -> Result<Vec<Edit>, OpError> {
+    let mut edits = vec![Edit::write(layout::task_path(&task.id), task.to_text())];
+    edits.extend(touch_agent(snap, actor)?);
+    Ok(edits)
+}
+
+/// Resolves each of `given` (IDs or prefixes) to an existing task.
+fn resolve_all(snap: &Snapshot<'_>, given: &[String]) -> Result<Vec<TaskId>, OpError> {
+    given.iter().map(|g| resolve_task(snap, g)).collect()
+}
+
+/// What `task add` is given: a new task whose dependencies are still as the user typed them.
+#[derive(Clone, Debug, Default)]
+pub struct AddTask {
+    pub task: NewTask,
+    /// IDs or prefixes of the tasks this one depends on.
+    pub after: Vec<String>,
+}
+
+/// Adds a task with a fresh ID that is unique on the branch.
+pub fn add(store: &Store, actor: &Actor, input: AddTask) -> Result<Task, OpError> {
+    // Validate before touching the repository, so bad input never waits on a lock.
+    Task::new(TaskId::random(TASK_ID_LEN), input.task.clone(), actor.now)?;
+    let committed = store.update(&actor.author(), |snap| {
+        let mut new = input.task.clone();
+        new.depends_on = resolve_all(snap, &input.after)?;
+        let mut len = TASK_ID_LEN;
+        let id = loop {
+            let id = TaskId::random(len);
+            if !snap.exists(&layout::task_path(&id))? {
+                break id;
+            }
+            len += 1;
+        };
+        let task = Task::new(id, new, actor.now)?;
+        let message = commit_message("add", task.id.as_str(), Some(&task.title), actor, &[]);
+        Ok::<_, OpError>(Plan::Commit {
+            message,
+            edits: edits_with_heartbeat(snap, actor, &task)?,
+            value: task,
+        })
+    })?;
+    Ok(committed.value)
+}
+
+/// Field changes for `task edit`; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct TaskPatch {
+    pub title: Option<String>,
+    pub priority: Option<i64>,
+    pub expertise: Option<Vec<String>>,
+    pub estimate_hours: Option<Option<f64>>,
+    pub milestone: Option<Option<String>>,
+    pub owns: Option<Vec<String>>,
+    pub deliverables: Option<Vec<String>>,
+    pub check: Option<Option<String>>,
+    pub due: Option<Option<Timestamp>>,
+    pub body: Option<String>,
+}
+
+impl TaskPatch {
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none()
+            && self.priority.is_none()
+            && self.expertise.is_none()
+            && self.estimate_hours.is_none()
+            && self.milestone.is_none()
+            && self.owns.is_none()
+            && self.deliverables.is_none()
+            && self.check.is_none()
+            && self.due.is_none()
+            && self.body.is_none()
+    }
+
+    /// Validates the patch on its own, before any repository access.
+    pub fn validate(&self) -> Result<(), InvalidField> {
+        if let Some(t) = &self.title {
+            validate_title(t)?;
+        }
+        if let Some(p) = self.priority {
+            validate_priority(p)?;
+        }
+        for (field, list) in [
+            ("expertise", &self.expertise),
+            ("owns", &self.owns),
+            ("deliverables", &self.deliverables),
+        ] {
+            if let Some(l) = list {
+                validate_entries(field, l)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies the patch; returns whether anything changed.
+    fn apply(&self, task: &mut Task) -> Result<bool, InvalidField> {
+        let before = task.to_text();
+        if let Some(t) = &self.title {
+            task.title = validate_title(t)?;
+        }
+        if let Some(p) = self.priority {
+            task.priority = validate_priority(p)?;
+        }
+        if let Some(l) = &self.expertise {
+            task.expertise = validate_entries("expertise", l)?;
+        }
+        if let Some(l) = &self.owns {
+            task.owns = validate_entries("owns", l)?;
+        }
+        if let Some(l) = &self.deliverables {
+            task.deliverables = validate_entries("deliverables", l)?;
+        }
+        if let Some(e) = self.estimate_hours {
+            task.estimate_hours = e;
+        }
+        if let Some(m) = &self.milestone {
+            task.milestone = m.clone();
+        }
+        if let Some(c) = &self.check {
+            task.check = c.clone().filter(|c| !c.trim().is_empty());
+        }
+        if let Some(d) = self.due {
+            task.due = d;
+        }
+        if let Some(b) = &self.body {
+            task.body = b.clone();
+        }
+        Ok(task.to_text() != before)
+    }
+}
+
+/// Edits fields of a task. Concurrent edits of different fields both survive, since the patch
+/// is applied to whatever the tip holds when the write lands.
+pub fn edit(store: &Store, actor: &Actor, given: &str, patch: &TaskPatch) -> Result<Task, OpError> {
+    patch.validate()?;
+    let committed = store.update(&actor.author(), |snap| {
+        let mut task = find_task(snap, given)?;
+        if !patch.apply(&mut task)? {
+            return Ok(Plan::Skip(task));
+        }
+        task.updated = actor.now;
+        let message = commit_message("edit", task.id.as_str(), Some(&task.title), actor, &[]);
+        Ok::<_, OpError>(Plan::Commit {
+            message,
+            edits: edits_with_heartbeat(snap, actor, &task)?,
+            value: task,
+        })
+    })?;
+    Ok(committed.value)
+}
+
+/// Adds (`add = true`) or removes a dependency: `given` depends on `needs`.
+pub fn set_dependency(
+    store: &Store,
+    actor: &Actor,
+    given: &str,
+    needs: &str,
+    add: bool,
+) -> Result<(Task, bool), OpError> {
+    let committed = store.update(&actor.author(), |snap| {
+        let mut task = find_task(snap, given)?;
+        let dep = resolve_task(snap, needs)?;
+        if add && dep == task.id {
+            return Err(OpError::Invalid(InvalidField {
+                field: "depends_on",
+                message: format!("{} cannot depend on itself", task.id),
+            }));
+        }
+        let present = task.depends_on.contains(&dep);
+        if present == add {
+            return Ok(Plan::Skip((task, false)));
+        }
+        if add {
+            task.depends_on.push(dep.clone());
+        } else {
+            task.depends_on.retain(|d| d != &dep);
+        }
+        task.updated = actor.now;
+        let op = if add { "dep-add" } else { "dep-rm" };
+        let context = format!("{} {} {dep}", task.id, if add { "needs" } else { "no longer needs" });
+        let message = commit_message(op, task.id.as_str(), Some(&context), actor, &[]);
+        Ok::<_, OpError>(Plan::Commit {
+            message,
+            edits: edits_with_heartbeat(snap, actor, &task)?,
+            value: (task, true),
+        })
+    })?;
+    Ok(committed.value)
+}
+
+/// The state of `task`'s dependencies on this snapshot.
+pub fn dependency_state(snap: &Snapshot<'_>, task: &Task) -> Result<DepState, OpError> {
+    let mut waiting = Vec::new();
+    for dep in &task.depends_on {
+        let done = match read_task(snap, dep) {
+            Ok(Some(d)) => d.status.is_closed(),
+            Ok(None) | Err(OpError::Record(_)) => false,
+            Err(e) => return Err(e),
+        };
+        if !done {
+            waiting.push(dep.clone());
+        }
+    }
+    Ok(DepState { waiting })
+}
+
+/// The outcome of a transition.
+#[derive(Debug)]
+pub struct Transitioned {
+    pub task: Task,
+    pub applied: Applied,
+}
+
+/// Claims, starts, releases, blocks, finishes… a task, atomically: the decision is made on
+/// the tip the commit lands on, so two agents can never both win a claim.
+pub fn transition(
+    store: &Store,
+    actor: &Actor,
+    given: &str,
+    action: &Action,
+    trailers: &[(&str, &str)],
+) -> Result<Transitioned, OpError> {
+    let committed = store.update(&actor.author(), |snap| {
+        let mut task = find_task(snap, given)?;
+        let deps = match action {
+            Action::Claim | Action::Start { .. } => dependency_state(snap, &task)?,
+            _ => DepState::default(),
+        };
+        let applied = task
+            .apply(action, &actor.agent, actor.now, &deps)
+            .map_err(|refusal| OpError::Refused {
+                id: task.id.clone(),
+                title: task.title.clone(),
+                refusal,
+            })?;
+        if applied == Applied::Unchanged {
+            return Ok(Plan::Skip(Transitioned { task, applied }));
+        }
+        let context = match action {
+            Action::Block { reason, .. } => format!("{} (blocked: {reason})", task.title),
+            _ => task.title.clone(),
+        };
+        let message = commit_message(action.name(), task.id.as_str(), Some(&context), actor, trailers);
+        Ok::<_, OpError>(Plan::Commit {
+            message,
+            edits: edits_with_heartbeat(snap, actor, &task)?,
+            value: Transitioned { task, applied },
+        })
+    })?;
+    Ok(committed.value)
+}
+
+/// Which tasks `task list` shows.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Only these statuses; empty means every open status (all but done and cancelled),
+    /// or every status with `all`.
+    pub statuses: Vec<Status>,
+    pub assignee: Option<AgentId>,
+    pub all: bool,
+}
+
+impl Filter {
+    pub fn matches(&self, t: &Task) -> bool {
+        let status_ok = if self.statuses.is_empty() {
+            self.all || !t.status.is_closed()
+        } else {
+            self.statuses.contains(&t.status)
+        };
+        status_ok && self.assignee.as_ref().is_none_or(|a| t.assignee.as_ref() == Some(a))
+    }
+}
+
+/// Lists tasks in a stable order: priority, then age, then ID. Unreadable records are
+/// returned separately so the caller can warn and go on.
+pub fn list(store: &Store, filter: &Filter) -> Result<(Vec<Task>, Vec<RecordError>), OpError> {
+    let snap = store.snapshot()?;
+    let (mut tasks, problems) = load_tasks(&snap)?;
+    tasks.retain(|t| filter.matches(t));
+    tasks.sort_by(|a, b| {
+        (a.priority, a.created, &a.id).cmp(&(b.priority, b.created, &b.id))
+    });
+    Ok((tasks, problems))
+}
+
+/// One task by ID or unique prefix.
+pub fn show(store: &Store, given: &str) -> Result<Task, OpError> {
+    let snap = store.snapshot()?;
+    find_task(&snap, given)
+}

@@ -1,0 +1,210 @@
+/*!
+All printing: stdout for results, stderr for warnings and errors, `--json`, colour
+(`--color`, `NO_COLOR`, terminals only), `-q`, and escaping of text that comes from records,
+so that a title can never move the cursor, change colours or hide text on a terminal.
+*/
+
+use std::borrow::Cow;
+use std::io::{self, IsTerminal, Write};
+
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Style {
+    Bold,
+    Dim,
+    Green,
+    Yellow,
+    Red,
+    Cyan,
+}
+
+impl Style {
+    fn code(self) -> &'static str {
+        match self {
+            Style::Bold => "1",
+            Style::Dim => "2",
+            Style::Green => "32",
+            Style::Yellow => "33",
+            Style::Red => "31",
+            Style::Cyan => "36",
+        }
+    }
+}
+
+pub struct Ui {
+    pub json: bool,
+    pub quiet: bool,
+    color: bool,
+}
+
+impl Ui {
+    pub fn new(json: bool, quiet: bool, color: ColorChoice, no_color_env: bool) -> Ui {
+        let color = match color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => !no_color_env && io::stdout().is_terminal(),
+        };
+        Ui { json, quiet, color }
+    }
+
+    /// A UI that prints plain text (for the library's demo and tests).
+    pub fn plain() -> Ui {
+        Ui {
+            json: false,
+            quiet: false,
+            color: false,
+        }
+    }
+
+    /// Prints a result line on stdout.
+    pub fn line(&self, text: impl AsRef<str>) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        out.write_all(text.as_ref().as_bytes())?;
+        out.write_all(b"\n")
+    }
+
+    /// Prints a confirmation on stdout, unless `-q`.
+    pub fn info(&self, text: impl AsRef<str>) -> io::Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
+        self.line(text)
+    }
+
+    /// Prints one JSON value on stdout.
+    pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> io::Result<()> {
+        let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+        self.line(text)
+    }
+
+    /// Prints a warning on stderr.
+    pub fn warn(&self, text: impl AsRef<str>) {
+        let _ = writeln!(io::stderr().lock(), "warning: {}", text.as_ref());
+    }
+
+    /// Prints a note on stderr (progress of a long action, the command a check runs), unless `-q`.
+    pub fn note(&self, text: impl AsRef<str>) {
+        if !self.quiet {
+            let _ = writeln!(io::stderr().lock(), "{}", text.as_ref());
+        }
+    }
+
+    pub fn paint<'a>(&self, style: Style, text: &'a str) -> Cow<'a, str> {
+        if self.color && !text.is_empty() {
+            Cow::Owned(format!("\x1b[{}m{text}\x1b[0m", style.code()))
+        } else {
+            Cow::Borrowed(text)
+        }
+    }
+}
+
+/// Makes one line of record text safe for a terminal: control characters (escape sequences,
+/// carriage returns, newlines) are shown escaped instead of acting.
+pub fn sanitize_line(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if is_unsafe(c) {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Like [`sanitize_line`], but keeps newlines and tabs (for bodies).
+pub fn sanitize_text(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| is_unsafe(c) && c != '\n' && c != '\t') {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.lines()
+            .map(|l| sanitize_line(&l.replace('\t', "    ")).into_owned())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Columns aligned by width; the last column is not padded.
+pub fn table(rows: &[Vec<String>]) -> String {
+    let width = |s: &str| strip_ansi(s).chars().count();
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0; columns];
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(width(cell));
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            line.push_str(cell);
+            if i + 1 < row.len() {
+                line.push_str(&" ".repeat(widths[i] - width(cell) + 2));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn strip_ansi(s: &str) -> Cow<'_, str> {
+    if !s.contains('\x1b') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for d in chars.by_ref() {
+                if d == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_terminal_sequences() {
+        assert_eq!(sanitize_line("plain"), "plain");
+        assert_eq!(sanitize_line("a\x1b[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(sanitize_line("x\ry"), "x\\ry");
+        assert_eq!(sanitize_text("a\nb\x07"), "a\nb\\u{7}");
+    }
+
+    #[test]
+    fn aligns_columns() {
+        let t = table(&[
+            vec!["a".into(), "bb".into(), "c".into()],
+            vec!["aaa".into(), "b".into(), "".into()],
+        ]);
+        assert_eq!(t, "a    bb  c\naaa  b\n");
+    }
+}
