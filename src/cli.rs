@@ -40,7 +40,7 @@ pub struct GlobalArgs {
     #[arg(short = 'C', global = true, value_name = "PATH")]
     pub directory: Option<PathBuf>,
     /// Act as this agent (default: $COORD_AGENT, then git config coord.agent)
-    #[arg(long, global = true, value_name = "ID")]
+    #[arg(long, global = true, value_name = "ID", allow_hyphen_values = true)]
     pub agent: Option<String>,
     /// Print one JSON value on stdout (errors as JSON on stderr)
     #[arg(long, global = true)]

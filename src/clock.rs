@@ -20,7 +20,9 @@ impl Clock {
         match std::env::var(NOW_VAR) {
             Ok(v) if !v.trim().is_empty() => Timestamp::parse_rfc3339(&v)
                 .map(Clock::fixed)
-                .ok_or_else(|| format!("{NOW_VAR}={v:?} is not an RFC 3339 time such as 2026-11-21T10:00:00Z")),
+                .ok_or_else(|| {
+                    format!("{NOW_VAR}={v:?} is not an RFC 3339 time such as 2026-11-21T10:00:00Z")
+                }),
             _ => Ok(Clock { fixed: None }),
         }
     }

@@ -61,8 +61,9 @@ impl Context {
         let clock = Clock::from_env().map_err(CommandError::usage)?;
         let cwd = match opts.directory {
             Some(dir) => dir,
-            None => std::env::current_dir()
-                .map_err(|e| CommandError::internal(format!("cannot read the current directory: {e}")))?,
+            None => std::env::current_dir().map_err(|e| {
+                CommandError::internal(format!("cannot read the current directory: {e}"))
+            })?,
         };
         Ok(Context {
             ui,
@@ -104,9 +105,8 @@ impl Context {
         } else {
             return Ok(None);
         };
-        let id = AgentId::parse(name.trim()).map_err(|e| {
-            CommandError::usage(format!("{} is invalid: {e}", source.describe()))
-        })?;
+        let id = AgentId::parse(name.trim())
+            .map_err(|e| CommandError::usage(format!("{} is invalid: {e}", source.describe())))?;
         Ok(Some((id, source)))
     }
 

@@ -154,8 +154,9 @@ impl From<store::Error> for CommandError {
                 .hint("set a plain branch name, e.g. `git config coord.branch coord`"),
             NotUtf8 { .. } => CommandError::usage(e.to_string())
                 .hint("records are UTF-8 text; `git coord doctor` lists every problem"),
-            Contention { .. } => base
-                .hint("the branch is under very heavy write load; run the command again"),
+            Contention { .. } => {
+                base.hint("the branch is under very heavy write load; run the command again")
+            }
             Git { .. } => base.with_causes(&e),
         }
     }
@@ -164,9 +165,7 @@ impl From<store::Error> for CommandError {
 impl From<RecordError> for CommandError {
     fn from(e: RecordError) -> CommandError {
         CommandError::usage(format!("malformed record {e}"))
-            .hint(format!(
-                "fix the file by hand in a worktree of the coordination branch (`git worktree add ../coord-edit coord`), then `git coord doctor`"
-            ))
+            .hint("fix the file by hand in a worktree of the coordination branch (`git worktree add ../coord-edit coord`), then `git coord doctor`")
             .details(json!({ "path": e.path, "line": e.line }))
     }
 }
@@ -193,8 +192,10 @@ impl From<OpError> for CommandError {
             OpError::Store(e) => e.into(),
             OpError::Record(e) => e.into(),
             OpError::Id(e) => e.into(),
-            OpError::Invalid(f) => CommandError::usage(format!("{}: {}", flag_for(f.field), f.message))
-                .details(json!({ "field": f.field })),
+            OpError::Invalid(f) => {
+                CommandError::usage(format!("{}: {}", flag_for(f.field), f.message))
+                    .details(json!({ "field": f.field }))
+            }
             OpError::UnknownTask { given } => {
                 CommandError::usage(format!("no task matches {given:?}"))
                     .hint("`git coord task list --all` lists every task")

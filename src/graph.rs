@@ -43,9 +43,7 @@ impl<'a> TaskGraph<'a> {
     pub fn cycles(&self) -> Vec<Vec<TaskId>> {
         let mut cycles: Vec<Vec<TaskId>> = tarjan_scc(&self.graph)
             .into_iter()
-            .filter(|scc| {
-                scc.len() > 1 || self.graph.contains_edge(scc[0], scc[0])
-            })
+            .filter(|scc| scc.len() > 1 || self.graph.contains_edge(scc[0], scc[0]))
             .map(|scc| {
                 let mut ids: Vec<TaskId> = scc.iter().map(|&n| self.graph[n].id.clone()).collect();
                 ids.sort();

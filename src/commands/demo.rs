@@ -35,8 +35,10 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         None => std::env::temp_dir().join(format!("git-coord-demo-{:08x}", fastrand::u32(..))),
     };
     if dir.exists() {
-        return Err(CommandError::usage(format!("{} already exists", dir.display()))
-            .hint("give --dir a path that does not exist yet"));
+        return Err(
+            CommandError::usage(format!("{} already exists", dir.display()))
+                .hint("give --dir a path that does not exist yet"),
+        );
     }
     let store = Store::init_repository(&dir)?;
     let now = ctx.now();
@@ -50,7 +52,12 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     let lead = actor("lead")?;
     ops::init::init(&store, &lead.author(), Some(&lead))?;
 
-    let add = |title: &str, priority: u8, hours: f64, expertise: &[&str], after: Vec<String>, owns: &[&str]| {
+    let add = |title: &str,
+               priority: u8,
+               hours: f64,
+               expertise: &[&str],
+               after: Vec<String>,
+               owns: &[&str]| {
         task_ops::add(
             &store,
             &lead,
@@ -67,8 +74,22 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
             },
         )
     };
-    let api = add("Design the rate-limit API", 0, 2.0, &["api"], vec![], &["docs/api/**"])?;
-    let pool = add("Redis connection pool", 1, 4.0, &["redis"], vec![], &["src/pool/**"])?;
+    let api = add(
+        "Design the rate-limit API",
+        0,
+        2.0,
+        &["api"],
+        vec![],
+        &["docs/api/**"],
+    )?;
+    let pool = add(
+        "Redis connection pool",
+        1,
+        4.0,
+        &["redis"],
+        vec![],
+        &["src/pool/**"],
+    )?;
     let limiter = add(
         "Redis rate limiter",
         1,
@@ -77,11 +98,26 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         vec![api.id.to_string(), pool.id.to_string()],
         &["src/ratelimit/**"],
     )?;
-    add("Load test the limiter", 2, 3.0, &["perf"], vec![limiter.id.to_string()], &["bench/**"])?;
-    let docs = add("Document rate limits", 3, 1.5, &["docs"], vec![api.id.to_string()], &["docs/limits.md"])?;
+    add(
+        "Load test the limiter",
+        2,
+        3.0,
+        &["perf"],
+        vec![limiter.id.to_string()],
+        &["bench/**"],
+    )?;
+    let docs = add(
+        "Document rate limits",
+        3,
+        1.5,
+        &["docs"],
+        vec![api.id.to_string()],
+        &["docs/limits.md"],
+    )?;
 
     let (alice, state, scribe) = (actor("alice")?, actor("state")?, actor("scribe")?);
-    let step = |who: &Actor, id: &str, action: Action| task_ops::transition(&store, who, id, &action, &[]);
+    let step =
+        |who: &Actor, id: &str, action: Action| task_ops::transition(&store, who, id, &action, &[]);
     step(&alice, api.id.as_str(), Action::Claim)?;
     step(&alice, api.id.as_str(), Action::Done { force: false })?;
     step(&state, pool.id.as_str(), Action::Claim)?;
@@ -89,33 +125,62 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     step(
         &scribe,
         docs.id.as_str(),
-        Action::Block { reason: "waiting for the final header names".to_owned(), force: false },
+        Action::Block {
+            reason: "waiting for the final header names".to_owned(),
+            force: false,
+        },
     )?;
     // A second claim of a held task loses, as it would for a real agent.
     let lost = step(&alice, pool.id.as_str(), Action::Claim).is_err();
 
-    let (tasks, _) = task_ops::list(&store, &Filter { all: true, ..Filter::default() })?;
+    let (tasks, _) = task_ops::list(
+        &store,
+        &Filter {
+            all: true,
+            ..Filter::default()
+        },
+    )?;
     if ctx.ui.json {
         let items: Vec<_> = tasks.iter().map(render::json).collect();
-        ctx.ui.json(&serde_json::json!({ "repository": dir, "tasks": items }))?;
+        ctx.ui
+            .json(&serde_json::json!({ "repository": dir, "tasks": items }))?;
         return Ok(());
     }
     let d = dir.display();
     ctx.ui.line(format!("A sample project is in {d}\n"))?;
-    ctx.ui.line("The lead planned five tasks; alice finished the API design, state claimed the pool,")?;
+    ctx.ui.line(
+        "The lead planned five tasks; alice finished the API design, state claimed the pool,",
+    )?;
     ctx.ui.line(format!(
         "scribe is blocked, and alice's attempt to claim the pool too was refused ({}).\n",
-        if lost { "exit 3" } else { "unexpectedly accepted" }
+        if lost {
+            "exit 3"
+        } else {
+            "unexpectedly accepted"
+        }
     ))?;
-    ctx.ui.line(render::task_table(&ctx.ui, &tasks).trim_end())?;
+    ctx.ui
+        .line(render::task_table(&ctx.ui, &tasks).trim_end())?;
     ctx.ui.line(format!(
         "\n{}\n",
-        sanitize_line(&format!("The limiter {} waits for the pool; claiming it now is refused as not ready.", limiter.id))
+        sanitize_line(&format!(
+            "The limiter {} waits for the pool; claiming it now is refused as not ready.",
+            limiter.id
+        ))
     ))?;
     ctx.ui.line("Explore it:")?;
-    ctx.ui.line(format!("  git -C {d} coord task show {}", limiter.id))?;
-    ctx.ui.line(format!("  git -C {d} coord --agent you claim {}     # exit 1: not ready", limiter.id))?;
-    ctx.ui.line(format!("  git -C {d} log --format='%h %an: %s' coord     # the audit log"))?;
-    ctx.ui.line(format!("  git -C {d} show coord:{}", crate::model::layout::task_path(&limiter.id)))?;
+    ctx.ui
+        .line(format!("  git -C {d} coord task show {}", limiter.id))?;
+    ctx.ui.line(format!(
+        "  git -C {d} coord --agent you claim {}     # exit 1: not ready",
+        limiter.id
+    ))?;
+    ctx.ui.line(format!(
+        "  git -C {d} log --format='%h %an: %s' coord     # the audit log"
+    ))?;
+    ctx.ui.line(format!(
+        "  git -C {d} show coord:{}",
+        crate::model::layout::task_path(&limiter.id)
+    ))?;
     Ok(())
 }

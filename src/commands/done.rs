@@ -33,7 +33,11 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     let store = ctx.store()?;
     let current = ops::find_task(&store.snapshot()?, &args.id)?;
     let mut trailers: Vec<(&str, &str)> = Vec::new();
-    if let Some(command) = current.check.as_deref().filter(|_| !current.status.is_closed()) {
+    if let Some(command) = current
+        .check
+        .as_deref()
+        .filter(|_| !current.status.is_closed())
+    {
         if args.no_check {
             trailers.push(("Coord-Check", "skipped"));
         } else {
@@ -41,12 +45,16 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
                 CommandError::usage("this repository has no working tree to run the check in")
                     .hint("run `done` from a worktree, or pass --no-check")
             })?;
-            ctx.ui.note(format!("running check: {}", sanitize_line(command)));
+            ctx.ui
+                .note(format!("running check: {}", sanitize_line(command)));
             let run = check::run(command, dir).map_err(|e| {
                 CommandError::internal(format!("could not run the check with sh: {e}"))
             })?;
             if !run.success {
-                let code = run.code.map(|c| c.to_string()).unwrap_or_else(|| "a signal".to_owned());
+                let code = run
+                    .code
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| "a signal".to_owned());
                 return Err(CommandError::negative(format!(
                     "the check of {} failed (exit {code}); the task is unchanged",
                     current.id

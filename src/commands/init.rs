@@ -18,7 +18,10 @@ pub fn run(ctx: &Context, _args: Args) -> CommandResult {
     let store = ctx.store()?;
     let (author, actor) = ctx.author_or_user()?;
     let created = ops::init::init(store, &author, actor.as_ref())?;
-    let tip = store.tip()?.map(|t| t.commit.to_string()).unwrap_or_default();
+    let tip = store
+        .tip()?
+        .map(|t| t.commit.to_string())
+        .unwrap_or_default();
     if ctx.ui.json {
         ctx.ui.json(&serde_json::json!({
             "created": created,
@@ -32,7 +35,9 @@ pub fn run(ctx: &Context, _args: Args) -> CommandResult {
             &tip[..tip.len().min(12)]
         ))?;
         if actor.is_none() {
-            ctx.ui.info("hint: set this worktree's agent name with `git config coord.agent <name>`")?;
+            ctx.ui.info(
+                "hint: set this worktree's agent name with `git config coord.agent <name>`",
+            )?;
         }
     } else {
         ctx.ui.info(format!(

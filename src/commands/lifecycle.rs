@@ -124,37 +124,61 @@ pub struct Request {
 
 impl From<ClaimArgs> for Request {
     fn from(a: ClaimArgs) -> Request {
-        Request { id: a.id, action: Action::Claim }
+        Request {
+            id: a.id,
+            action: Action::Claim,
+        }
     }
 }
 impl From<StartArgs> for Request {
     fn from(a: StartArgs) -> Request {
-        Request { id: a.id, action: Action::Start { force: a.force } }
+        Request {
+            id: a.id,
+            action: Action::Start { force: a.force },
+        }
     }
 }
 impl From<ReviewArgs> for Request {
     fn from(a: ReviewArgs) -> Request {
-        Request { id: a.id, action: Action::Review { force: a.force } }
+        Request {
+            id: a.id,
+            action: Action::Review { force: a.force },
+        }
     }
 }
 impl From<BlockArgs> for Request {
     fn from(a: BlockArgs) -> Request {
-        Request { id: a.id, action: Action::Block { reason: a.reason, force: a.force } }
+        Request {
+            id: a.id,
+            action: Action::Block {
+                reason: a.reason,
+                force: a.force,
+            },
+        }
     }
 }
 impl From<UnblockArgs> for Request {
     fn from(a: UnblockArgs) -> Request {
-        Request { id: a.id, action: Action::Unblock { force: a.force } }
+        Request {
+            id: a.id,
+            action: Action::Unblock { force: a.force },
+        }
     }
 }
 impl From<ReleaseArgs> for Request {
     fn from(a: ReleaseArgs) -> Request {
-        Request { id: a.id, action: Action::Release { force: a.force } }
+        Request {
+            id: a.id,
+            action: Action::Release { force: a.force },
+        }
     }
 }
 impl From<CancelArgs> for Request {
     fn from(a: CancelArgs) -> Request {
-        Request { id: a.id, action: Action::Cancel { force: a.force } }
+        Request {
+            id: a.id,
+            action: Action::Cancel { force: a.force },
+        }
     }
 }
 
@@ -162,7 +186,9 @@ pub fn run(ctx: &Context, request: Request) -> CommandResult {
     if let Action::Block { reason, .. } = &request.action
         && reason.trim().is_empty()
     {
-        return Err(crate::error::CommandError::usage("--reason: say what the task waits for"));
+        return Err(crate::error::CommandError::usage(
+            "--reason: say what the task waits for",
+        ));
     }
     let actor = ctx.actor()?;
     let outcome = task::transition(ctx.store()?, &actor, &request.id, &request.action, &[])?;
@@ -176,8 +202,14 @@ pub fn report(ctx: &Context, outcome: &task::Transitioned) -> CommandResult {
         ctx.ui.json(&render::json(t))?;
         return Ok(());
     }
-    let state = ctx.ui.paint(render::status_style(t.status), t.status.as_str());
-    let who = t.assignee.as_ref().map(|a| format!(", {a}")).unwrap_or_default();
+    let state = ctx
+        .ui
+        .paint(render::status_style(t.status), t.status.as_str());
+    let who = t
+        .assignee
+        .as_ref()
+        .map(|a| format!(", {a}"))
+        .unwrap_or_default();
     let verb = match outcome.applied {
         Applied::Changed => "",
         Applied::Unchanged => "unchanged: ",

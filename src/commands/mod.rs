@@ -17,6 +17,7 @@ use crate::context::Context;
 use crate::error::CommandResult;
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once per process; boxing buys nothing
 pub enum Command {
     Init(init::Args),
     #[command(subcommand)]

@@ -42,6 +42,7 @@ pub fn run(ctx: &Context, _args: Args) -> CommandResult {
         Some(a) => format!("registered, last seen {}", a.last_seen.ago(ctx.now())),
         None => "not registered yet: its first write registers it".to_owned(),
     };
-    ctx.ui.info(format!("  from {}; {state}", source.describe()))?;
+    ctx.ui
+        .info(format!("  from {}; {state}", source.describe()))?;
     Ok(())
 }

@@ -86,7 +86,11 @@ impl Agent {
             Some((rec, _)) => rec.doc.clone(),
             None => toml_edit::DocumentMut::new(),
         };
-        let before = self.source.as_ref().map(|(_, f)| f.as_slice()).unwrap_or(&[]);
+        let before = self
+            .source
+            .as_ref()
+            .map(|(_, f)| f.as_slice())
+            .unwrap_or(&[]);
         record::write_fields(&mut doc, before, &after);
         doc.to_string()
     }

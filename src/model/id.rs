@@ -25,7 +25,9 @@ impl TaskId {
 
     /// Parses a full task ID, refusing anything that is not `t-[0-9a-z]{6,}`.
     pub fn parse(s: &str) -> Result<TaskId, IdError> {
-        let rest = s.strip_prefix(Self::PREFIX).ok_or_else(|| IdError::task(s))?;
+        let rest = s
+            .strip_prefix(Self::PREFIX)
+            .ok_or_else(|| IdError::task(s))?;
         if rest.len() < TASK_ID_LEN || rest.len() > 32 || !rest.bytes().all(is_id_byte) {
             return Err(IdError::task(s));
         }
@@ -133,11 +135,15 @@ impl fmt::Display for AgentId {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
-    #[error("{0:?} is not a task ID: task IDs look like t-4kz9w2 (t- and at least {TASK_ID_LEN} characters from 0-9 and a-z)")]
+    #[error(
+        "{0:?} is not a task ID: task IDs look like t-4kz9w2 (t- and at least {TASK_ID_LEN} characters from 0-9 and a-z)"
+    )]
     Task(String),
     #[error("{0:?} is not a task ID or prefix: use characters 0-9 and a-z, as in t-4kz9w2 or 4kz")]
     Prefix(String),
-    #[error("{0:?} is not a valid agent name: use 1 to 40 characters from a-z, 0-9 and '-', starting with a letter or digit")]
+    #[error(
+        "{0:?} is not a valid agent name: use 1 to 40 characters from a-z, 0-9 and '-', starting with a letter or digit"
+    )]
     Agent(String),
 }
 
@@ -158,7 +164,15 @@ mod tests {
     fn task_ids() {
         assert!(TaskId::parse("t-4kz9w2").is_ok());
         assert!(TaskId::parse("t-4kz9w2ab").is_ok());
-        for bad in ["4kz9w2", "t-4kz9", "t-4KZ9W2", "t-../../x", "t-4kz9w2/", "", "t-"] {
+        for bad in [
+            "4kz9w2",
+            "t-4kz9",
+            "t-4KZ9W2",
+            "t-../../x",
+            "t-4kz9w2/",
+            "",
+            "t-",
+        ] {
             assert!(TaskId::parse(bad).is_err(), "{bad:?} accepted");
         }
         let id = TaskId::random(TASK_ID_LEN);
@@ -171,7 +185,10 @@ mod tests {
         assert!(TaskPrefix::parse("4kz").unwrap().matches(&id));
         assert!(TaskPrefix::parse("t-4kz").unwrap().matches(&id));
         assert!(!TaskPrefix::parse("t-4ky").unwrap().matches(&id));
-        assert_eq!(TaskPrefix::parse("t-4kz9w2").unwrap().as_full_id(), Some(id));
+        assert_eq!(
+            TaskPrefix::parse("t-4kz9w2").unwrap().as_full_id(),
+            Some(id)
+        );
         for bad in ["", "t-", "../x", "4k/z", "4K"] {
             assert!(TaskPrefix::parse(bad).is_err(), "{bad:?} accepted");
         }
@@ -182,7 +199,16 @@ mod tests {
         for good in ["a", "state", "agent-7", "0x", &"a".repeat(40)] {
             assert!(AgentId::parse(good).is_ok(), "{good:?} refused");
         }
-        for bad in ["", "-a", "A", "a b", "../etc", "a/b", "a.b", &"a".repeat(41)] {
+        for bad in [
+            "",
+            "-a",
+            "A",
+            "a b",
+            "../etc",
+            "a/b",
+            "a.b",
+            &"a".repeat(41),
+        ] {
             assert!(AgentId::parse(bad).is_err(), "{bad:?} accepted");
         }
     }

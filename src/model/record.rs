@@ -177,9 +177,10 @@ impl<'a> Fields<'a> {
     fn value(&self, key: &str) -> Result<Option<&'a Value>, RecordError> {
         match self.table.get(key) {
             None => Ok(None),
-            Some(item) => item.as_value().map(Some).ok_or_else(|| {
-                self.error(key, format!("`{key}` must be a value, not a table"))
-            }),
+            Some(item) => item
+                .as_value()
+                .map(Some)
+                .ok_or_else(|| self.error(key, format!("`{key}` must be a value, not a table"))),
         }
     }
 
@@ -406,8 +407,8 @@ mod tests {
     #[test]
     fn reports_lines() {
         let text = "+++\nid = \"t-abcdef\"\npriority = \"high\"\n+++\nbody\n";
-        let e = parse_markdown("tasks/ab/t-abcdef.md", text, |f| f.opt_int("priority"))
-            .unwrap_err();
+        let e =
+            parse_markdown("tasks/ab/t-abcdef.md", text, |f| f.opt_int("priority")).unwrap_err();
         assert_eq!(e.line, Some(3));
         assert!(e.to_string().starts_with("tasks/ab/t-abcdef.md:3: "));
 

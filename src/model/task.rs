@@ -175,7 +175,10 @@ pub fn validate_priority(p: i64) -> Result<u8, InvalidField> {
 }
 
 /// Validates list entries given by a user (expertise tags, globs, deliverables).
-pub fn validate_entries(field: &'static str, items: &[String]) -> Result<Vec<String>, InvalidField> {
+pub fn validate_entries(
+    field: &'static str,
+    items: &[String],
+) -> Result<Vec<String>, InvalidField> {
     let mut out: Vec<String> = Vec::with_capacity(items.len());
     for item in items {
         let t = item.trim();
@@ -290,9 +293,21 @@ impl Task {
             ("title", string(&self.title)),
             ("status", string(self.status.as_str())),
             ("priority", integer(i64::from(self.priority))),
-            ("assignee", opt_string(self.assignee.as_ref().map(AgentId::as_str))),
+            (
+                "assignee",
+                opt_string(self.assignee.as_ref().map(AgentId::as_str)),
+            ),
             ("claimed", opt_timestamp(self.claimed)),
-            ("depends_on", list(&self.depends_on.iter().map(TaskId::as_str).collect::<Vec<_>>())),
+            (
+                "depends_on",
+                list(
+                    &self
+                        .depends_on
+                        .iter()
+                        .map(TaskId::as_str)
+                        .collect::<Vec<_>>(),
+                ),
+            ),
             ("expertise", list(&self.expertise)),
             ("estimate_hours", opt_float(self.estimate_hours)),
             ("milestone", opt_string(self.milestone.as_deref())),
@@ -599,9 +614,15 @@ mod tests {
     fn claim_is_exclusive_and_idempotent() {
         let mut t = task();
         let (a, b) = (agent("a"), agent("b"));
-        assert_eq!(t.apply(&Action::Claim, &a, now(), &ready()), Ok(Applied::Changed));
+        assert_eq!(
+            t.apply(&Action::Claim, &a, now(), &ready()),
+            Ok(Applied::Changed)
+        );
         assert_eq!(t.status, Status::InProgress);
-        assert_eq!(t.apply(&Action::Claim, &a, now(), &ready()), Ok(Applied::Unchanged));
+        assert_eq!(
+            t.apply(&Action::Claim, &a, now(), &ready()),
+            Ok(Applied::Unchanged)
+        );
         assert!(matches!(
             t.apply(&Action::Claim, &b, now(), &ready()),
             Err(Refusal::HeldBy { agent, .. }) if agent == a
@@ -628,20 +649,40 @@ mod tests {
         let a = agent("a");
         let b = agent("b");
         t.apply(&Action::Claim, &a, now(), &ready()).unwrap();
-        t.apply(&Action::Block { reason: "pool".into(), force: false }, &a, now(), &ready())
+        t.apply(
+            &Action::Block {
+                reason: "pool".into(),
+                force: false,
+            },
+            &a,
+            now(),
+            &ready(),
+        )
+        .unwrap();
+        assert_eq!(
+            (t.status, t.blocked_reason.as_deref()),
+            (Status::Blocked, Some("pool"))
+        );
+        assert!(
+            t.apply(&Action::Unblock { force: false }, &b, now(), &ready())
+                .is_err()
+        );
+        t.apply(&Action::Unblock { force: false }, &a, now(), &ready())
             .unwrap();
-        assert_eq!((t.status, t.blocked_reason.as_deref()), (Status::Blocked, Some("pool")));
-        assert!(t.apply(&Action::Unblock { force: false }, &b, now(), &ready()).is_err());
-        t.apply(&Action::Unblock { force: false }, &a, now(), &ready()).unwrap();
         assert_eq!(t.status, Status::InProgress);
-        t.apply(&Action::Review { force: false }, &a, now(), &ready()).unwrap();
-        t.apply(&Action::Done { force: false }, &a, now(), &ready()).unwrap();
+        t.apply(&Action::Review { force: false }, &a, now(), &ready())
+            .unwrap();
+        t.apply(&Action::Done { force: false }, &a, now(), &ready())
+            .unwrap();
         assert_eq!(t.status, Status::Done);
         assert!(matches!(
             t.apply(&Action::Claim, &b, now(), &ready()),
             Err(Refusal::NotAllowed { .. })
         ));
-        assert!(t.apply(&Action::Cancel { force: false }, &a, now(), &ready()).is_err());
+        assert!(
+            t.apply(&Action::Cancel { force: false }, &a, now(), &ready())
+                .is_err()
+        );
     }
 
     #[test]
@@ -649,7 +690,10 @@ mod tests {
         let mut t = task();
         let (a, b) = (agent("a"), agent("b"));
         t.apply(&Action::Claim, &a, now(), &ready()).unwrap();
-        assert!(t.apply(&Action::Release { force: false }, &b, now(), &ready()).is_err());
+        assert!(
+            t.apply(&Action::Release { force: false }, &b, now(), &ready())
+                .is_err()
+        );
         assert_eq!(
             t.apply(&Action::Release { force: true }, &b, now(), &ready()),
             Ok(Applied::Changed)
@@ -669,7 +713,10 @@ mod tests {
         t = Task::parse("tasks/aa/t-aaaaaa.md", &hand).unwrap();
         t.title = "Renamed".into();
         let out = t.to_text();
-        assert!(out.contains("# reviewer: keep this\nsize = \"L\"\n"), "{out}");
+        assert!(
+            out.contains("# reviewer: keep this\nsize = \"L\"\n"),
+            "{out}"
+        );
         assert!(out.contains("title = \"Renamed\""));
         let again = Task::parse("tasks/aa/t-aaaaaa.md", &out).unwrap();
         assert_eq!(again.title, "Renamed");

@@ -126,7 +126,7 @@ pub fn parse_estimate(s: &str) -> Result<f64, String> {
 }
 
 fn check_hours(hours: f64) -> Option<f64> {
-    (hours.is_finite() && hours >= 0.0 && hours <= 100_000.0).then_some(hours)
+    (0.0..=100_000.0).contains(&hours).then_some(hours)
 }
 
 /// Formats hours compactly: `6h`, `1.5h`, `45m`.
@@ -166,7 +166,9 @@ mod tests {
             "2026-11-22T23:59:59Z"
         );
         assert_eq!(
-            Timestamp::parse_deadline("2026-11-22T20:00:00+02:00").unwrap().to_string(),
+            Timestamp::parse_deadline("2026-11-22T20:00:00+02:00")
+                .unwrap()
+                .to_string(),
             "2026-11-22T18:00:00Z"
         );
         assert!(Timestamp::parse_deadline("tomorrow").is_err());

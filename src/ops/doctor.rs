@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::{OpError, load_tasks};
 use crate::graph::TaskGraph;
-use crate::model::layout::{self, AGENTS_DIR};
 use crate::model::Agent;
+use crate::model::layout::{self, AGENTS_DIR};
 use crate::store::Store;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -19,7 +19,10 @@ pub fn init(store: &Store, author: &Author, actor: Option<&Actor>) -> Result<boo
     let mut message = format!("coord: init {branch}\n\nCreate the coordination branch\n\n");
     if let Some(actor) = actor {
         let agent = Agent::new(actor.agent.clone(), actor.now);
-        edits.push(Edit::write(layout::agent_path(&actor.agent), agent.to_text()));
+        edits.push(Edit::write(
+            layout::agent_path(&actor.agent),
+            agent.to_text(),
+        ));
         message.push_str(&format!("Coord-Agent: {}\n", actor.agent));
     }
     message.push_str(&format!("Coord-Op: init\nCoord-Record: {branch}\n"));

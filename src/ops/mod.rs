@@ -79,7 +79,11 @@ pub fn describe_refusal(r: &Refusal) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        Refusal::NotAllowed { status, action, why } => {
+        Refusal::NotAllowed {
+            status,
+            action,
+            why,
+        } => {
             format!("cannot {action} a task that is {status}: {why}")
         }
     }

@@ -7,10 +7,10 @@ use super::{
 };
 use crate::model::id::TASK_ID_LEN;
 use crate::model::layout;
-use crate::model::task::{
-    InvalidField, validate_entries, validate_priority, validate_title,
+use crate::model::task::{InvalidField, validate_entries, validate_priority, validate_title};
+use crate::model::{
+    Action, AgentId, Applied, DepState, NewTask, RecordError, Status, Task, TaskId, Timestamp,
 };
-use crate::model::{Action, Applied, AgentId, DepState, NewTask, RecordError, Status, Task, TaskId, Timestamp};
 use crate::store::{Edit, Plan, Snapshot, Store};
 
 /// The edits of one write: the record, then the acting agent's heartbeat.
@@ -197,7 +197,11 @@ pub fn set_dependency(
         }
         task.updated = actor.now;
         let op = if add { "dep-add" } else { "dep-rm" };
-        let context = format!("{} {} {dep}", task.id, if add { "needs" } else { "no longer needs" });
+        let context = format!(
+            "{} {} {dep}",
+            task.id,
+            if add { "needs" } else { "no longer needs" }
+        );
         let message = commit_message(op, task.id.as_str(), Some(&context), actor, &[]);
         Ok::<_, OpError>(Plan::Commit {
             message,
@@ -260,7 +264,13 @@ pub fn transition(
             Action::Block { reason, .. } => format!("{} (blocked: {reason})", task.title),
             _ => task.title.clone(),
         };
-        let message = commit_message(action.name(), task.id.as_str(), Some(&context), actor, trailers);
+        let message = commit_message(
+            action.name(),
+            task.id.as_str(),
+            Some(&context),
+            actor,
+            trailers,
+        );
         Ok::<_, OpError>(Plan::Commit {
             message,
             edits: edits_with_heartbeat(snap, actor, &task)?,
@@ -287,7 +297,11 @@ impl Filter {
         } else {
             self.statuses.contains(&t.status)
         };
-        status_ok && self.assignee.as_ref().is_none_or(|a| t.assignee.as_ref() == Some(a))
+        status_ok
+            && self
+                .assignee
+                .as_ref()
+                .is_none_or(|a| t.assignee.as_ref() == Some(a))
     }
 }
 
@@ -297,9 +311,7 @@ pub fn list(store: &Store, filter: &Filter) -> Result<(Vec<Task>, Vec<RecordErro
     let snap = store.snapshot()?;
     let (mut tasks, problems) = load_tasks(&snap)?;
     tasks.retain(|t| filter.matches(t));
-    tasks.sort_by(|a, b| {
-        (a.priority, a.created, &a.id).cmp(&(b.priority, b.created, &b.id))
-    });
+    tasks.sort_by(|a, b| (a.priority, a.created, &a.id).cmp(&(b.priority, b.created, &b.id)));
     Ok((tasks, problems))
 }
 

@@ -26,6 +26,9 @@ pub const DEFAULT_BRANCH: &str = "coord";
 const RETRY_BUDGET: Duration = Duration::from_secs(60);
 /// Upper bound of the random pause between attempts.
 const MAX_BACKOFF_MICROS: u64 = 20_000;
+/// A reference lock older than this was left by a writer that died (SIGKILL, power loss):
+/// live writers hold it for microseconds.
+const STALE_LOCK: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -41,7 +44,9 @@ pub enum Error {
     BadBranch { value: String },
     #[error("{path} on the coordination branch is not valid UTF-8")]
     NotUtf8 { path: String },
-    #[error("gave up after {attempts} attempts in {seconds:.1}s: other writers kept moving {branch}")]
+    #[error(
+        "gave up after {attempts} attempts in {seconds:.1}s: other writers kept moving {branch}"
+    )]
     Contention {
         branch: String,
         attempts: u32,
@@ -152,7 +157,7 @@ impl Store {
         let repo = gix::ThreadSafeRepository::discover_with_environment_overrides(dir)
             .map_err(|e| Error::NotARepository {
                 path: dir.to_owned(),
-                source: e.into(),
+                source: e,
             })?
             .to_thread_local();
         Store::from_repo(repo)
@@ -160,7 +165,8 @@ impl Store {
 
     /// Creates a new, empty repository at `dir` (used by `demo`).
     pub fn init_repository(dir: &Path) -> Result<Store> {
-        let repo = gix::init(dir).context(|| format!("create a repository in {}", dir.display()))?;
+        let repo =
+            gix::init(dir).context(|| format!("create a repository in {}", dir.display()))?;
         Store::from_repo(repo)
     }
 
@@ -171,7 +177,8 @@ impl Store {
             .map(|s| s.to_string())
             .unwrap_or_else(|| DEFAULT_BRANCH.to_owned());
         let full = format!("refs/heads/{short}");
-        let branch = FullName::try_from(full.as_str()).map_err(|_| Error::BadBranch { value: short })?;
+        let branch =
+            FullName::try_from(full.as_str()).map_err(|_| Error::BadBranch { value: short })?;
         Ok(Store { repo, branch })
     }
 
@@ -182,7 +189,9 @@ impl Store {
 
     /// The branch's short name (`coord`).
     pub fn branch_short(&self) -> &str {
-        self.branch().strip_prefix("refs/heads/").unwrap_or(self.branch())
+        self.branch()
+            .strip_prefix("refs/heads/")
+            .unwrap_or(self.branch())
     }
 
     /// A string from git config (all scopes, including the worktree's own `config.worktree`).
@@ -297,6 +306,7 @@ impl Store {
                     });
                 }
                 Err(e) if is_lost_race(&e) => {
+                    self.reap_stale_lock();
                     if started.elapsed() > RETRY_BUDGET {
                         return Err(Error::Contention {
                             branch: self.branch_short().to_owned(),
@@ -310,6 +320,54 @@ impl Store {
                 Err(e) => return Err(e.into()),
             }
         }
+    }
+
+    /// The lock file git and gix create beside the branch's loose reference while moving it.
+    fn lock_path(&self) -> PathBuf {
+        self.repo
+            .common_dir()
+            .join(format!("{}.lock", self.branch()))
+    }
+
+    /// Removes the branch's lock file when a dead writer left it behind, so one killed process
+    /// cannot wedge every later write. Removal is serialised through a lock of our own and
+    /// re-checks that the file is still the same old one, so a live writer's fresh lock is
+    /// never taken away. Returns whether a stale lock was removed.
+    pub fn reap_stale_lock(&self) -> bool {
+        let lock = self.lock_path();
+        let Ok(seen) = std::fs::metadata(&lock) else {
+            return false;
+        };
+        if age(&seen) < STALE_LOCK {
+            return false;
+        }
+        let guard_dir = self.repo.common_dir().join("coord");
+        let guard = guard_dir.join("reap.lock");
+        if std::fs::create_dir_all(&guard_dir).is_err() {
+            return false;
+        }
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&guard)
+        {
+            Ok(_) => {}
+            Err(_) => {
+                // Another process is reaping; a guard left by a dead reaper is removed late.
+                if std::fs::metadata(&guard).is_ok_and(|m| age(&m) > STALE_LOCK * 3) {
+                    let _ = std::fs::remove_file(&guard);
+                }
+                return false;
+            }
+        }
+        let reaped = match std::fs::metadata(&lock) {
+            Ok(now) if same_file(&seen, &now) && age(&now) >= STALE_LOCK => {
+                std::fs::remove_file(&lock).is_ok()
+            }
+            _ => false,
+        };
+        let _ = std::fs::remove_file(&guard);
+        reaped
     }
 
     fn write_tree(&self, base: ObjectId, edits: &[Edit]) -> Result<ObjectId> {
@@ -336,7 +394,10 @@ impl Store {
                 }
             }
         }
-        Ok(editor.write().context(|| "write the new tree".to_owned())?.detach())
+        Ok(editor
+            .write()
+            .context(|| "write the new tree".to_owned())?
+            .detach())
     }
 
     fn signature(author: &Author) -> gix::actor::Signature {
@@ -416,6 +477,24 @@ fn is_lost_race(e: &Error) -> bool {
     }
 }
 
+fn age(meta: &std::fs::Metadata) -> Duration {
+    meta.modified()
+        .ok()
+        .and_then(|m| m.elapsed().ok())
+        .unwrap_or(Duration::ZERO)
+}
+
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino() && a.modified().ok() == b.modified().ok()
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    a.modified().ok() == b.modified().ok() && a.len() == b.len()
+}
+
 fn backoff(attempt: u32) {
     let ceiling = (200u64 << attempt.min(8)).min(MAX_BACKOFF_MICROS);
     std::thread::sleep(Duration::from_micros(fastrand::u64(0..=ceiling)));
@@ -462,9 +541,11 @@ impl Snapshot<'_> {
     pub fn read_text(&self, path: &str) -> Result<Option<String>> {
         match self.read(path)? {
             None => Ok(None),
-            Some(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| Error::NotUtf8 {
-                path: path.to_owned(),
-            }),
+            Some(bytes) => String::from_utf8(bytes)
+                .map(Some)
+                .map_err(|_| Error::NotUtf8 {
+                    path: path.to_owned(),
+                }),
         }
     }
 
@@ -492,7 +573,9 @@ impl Snapshot<'_> {
             .repo
             .find_tree(id)
             .context(|| format!("read directory {path}"))?;
-        let decoded = tree.decode().context(|| format!("decode directory {path}"))?;
+        let decoded = tree
+            .decode()
+            .context(|| format!("decode directory {path}"))?;
         Ok(decoded
             .entries
             .iter()

@@ -1,1 +1,30 @@
+//! One integration binary for the whole CLI (faster to build and link than one per file).
+//! Every `test_*.rs` file in this directory must be listed here; `all_test_files_are_listed`
+//! fails when one is forgotten.
 
+mod common;
+
+mod test_bad_input;
+mod test_concurrency;
+mod test_lifecycle;
+mod test_store;
+mod test_tasks;
+
+#[test]
+fn all_test_files_are_listed() {
+    let listed = include_str!("main.rs");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli");
+    for entry in std::fs::read_dir(dir).expect("tests/cli is readable") {
+        let name = entry.expect("directory entry").file_name();
+        let name = name.to_string_lossy();
+        if let Some(module) = name
+            .strip_prefix("test_")
+            .and_then(|n| n.strip_suffix(".rs"))
+        {
+            assert!(
+                listed.contains(&format!("mod test_{module};")),
+                "tests/cli/{name} is not listed in tests/cli/main.rs"
+            );
+        }
+    }
+}

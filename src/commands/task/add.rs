@@ -34,7 +34,7 @@ pub struct Args {
     #[arg(long, value_name = "TAG", value_delimiter = ',')]
     pub expertise: Vec<String>,
     /// Estimated work: 90m, 6h, 1.5h, 2d (8-hour days), 1w
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub estimate: Option<String>,
     /// The milestone this task belongs to
     #[arg(long, value_name = "ID")]

@@ -40,8 +40,17 @@ pub fn run(ctx: &Context, command: DepCommand) -> CommandResult {
         ctx.ui.json(&render::json(&task))?;
         return Ok(());
     }
-    let deps = task.depends_on.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ");
-    let deps = if deps.is_empty() { "nothing".to_owned() } else { deps };
+    let deps = task
+        .depends_on
+        .iter()
+        .map(|d| d.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let deps = if deps.is_empty() {
+        "nothing".to_owned()
+    } else {
+        deps
+    };
     let verb = match (add, changed) {
         (true, true) => "now depends on",
         (false, true) => "now depends on",

@@ -45,7 +45,7 @@ pub struct Args {
     #[arg(long, value_name = "TAG", value_delimiter = ',')]
     pub expertise: Vec<String>,
     /// Estimated work: 90m, 6h, 1.5h, 2d (8-hour days), 1w
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub estimate: Option<String>,
     /// The milestone this task belongs to
     #[arg(long, value_name = "ID")]
@@ -112,8 +112,10 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         patch.body = Some(String::new());
     }
     if patch.is_empty() {
-        return Err(CommandError::usage("nothing to change: give at least one field to edit")
-            .hint("see `git coord task edit --help` for the fields"));
+        return Err(
+            CommandError::usage("nothing to change: give at least one field to edit")
+                .hint("see `git coord task edit --help` for the fields"),
+        );
     }
     let actor = ctx.actor()?;
     let task = task::edit(ctx.store()?, &actor, &args.id, &patch)?;

@@ -53,9 +53,11 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         let items: Vec<_> = tasks.iter().map(render::json).collect();
         ctx.ui.json(&items)?;
     } else if tasks.is_empty() {
-        ctx.ui.info("No tasks match. Add one with `git coord task add <title>`.")?;
+        ctx.ui
+            .info("No tasks match. Add one with `git coord task add <title>`.")?;
     } else {
-        ctx.ui.line(render::task_table(&ctx.ui, &tasks).trim_end())?;
+        ctx.ui
+            .line(render::task_table(&ctx.ui, &tasks).trim_end())?;
     }
     Ok(())
 }

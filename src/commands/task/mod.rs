@@ -49,14 +49,17 @@ pub(crate) fn due_flag(value: &str) -> CommandResult<Timestamp> {
 }
 
 /// The body from `--body` or `--body-file` (`-` reads standard input).
-pub(crate) fn body_flags(body: Option<String>, file: Option<&Path>) -> CommandResult<Option<String>> {
+pub(crate) fn body_flags(
+    body: Option<String>,
+    file: Option<&Path>,
+) -> CommandResult<Option<String>> {
     match (body, file) {
         (Some(b), _) => Ok(Some(b)),
         (None, Some(p)) if p == Path::new("-") => {
             let mut s = String::new();
-            std::io::stdin()
-                .read_to_string(&mut s)
-                .map_err(|e| CommandError::usage(format!("--body-file -: cannot read standard input: {e}")))?;
+            std::io::stdin().read_to_string(&mut s).map_err(|e| {
+                CommandError::usage(format!("--body-file -: cannot read standard input: {e}"))
+            })?;
             Ok(Some(s))
         }
         (None, Some(p)) => std::fs::read_to_string(p).map(Some).map_err(|e| {

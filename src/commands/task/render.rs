@@ -48,9 +48,15 @@ pub fn task_table(ui: &Ui, tasks: &[Task]) -> String {
         rows.push(vec![
             ui.paint(Style::Bold, t.id.as_str()).into_owned(),
             t.priority.to_string(),
-            ui.paint(status_style(t.status), t.status.as_str()).into_owned(),
-            t.assignee.as_ref().map(|a| a.to_string()).unwrap_or_else(|| "-".to_owned()),
-            t.estimate_hours.map(format_hours).unwrap_or_else(|| "-".to_owned()),
+            ui.paint(status_style(t.status), t.status.as_str())
+                .into_owned(),
+            t.assignee
+                .as_ref()
+                .map(|a| a.to_string())
+                .unwrap_or_else(|| "-".to_owned()),
+            t.estimate_hours
+                .map(format_hours)
+                .unwrap_or_else(|| "-".to_owned()),
             sanitize_line(&t.title).into_owned(),
         ]);
     }
@@ -61,7 +67,11 @@ pub fn task_table(ui: &Ui, tasks: &[Task]) -> String {
 pub fn task_detail(ui: &Ui, t: &Task, now: Timestamp) -> String {
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut row = |k: &str, v: String| rows.push(vec![format!("{k}:"), v]);
-    row("status", ui.paint(status_style(t.status), t.status.as_str()).into_owned());
+    row(
+        "status",
+        ui.paint(status_style(t.status), t.status.as_str())
+            .into_owned(),
+    );
     row("priority", t.priority.to_string());
     if let Some(a) = &t.assignee {
         let since = t
@@ -73,9 +83,21 @@ pub fn task_detail(ui: &Ui, t: &Task, now: Timestamp) -> String {
     if let Some(r) = &t.blocked_reason {
         row("blocked", sanitize_line(r).into_owned());
     }
-    let list = |l: &[String]| l.iter().map(|s| sanitize_line(s).into_owned()).collect::<Vec<_>>().join(", ");
+    let list = |l: &[String]| {
+        l.iter()
+            .map(|s| sanitize_line(s).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     if !t.depends_on.is_empty() {
-        row("depends on", t.depends_on.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", "));
+        row(
+            "depends on",
+            t.depends_on
+                .iter()
+                .map(|d| d.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
     }
     if !t.expertise.is_empty() {
         row("expertise", list(&t.expertise));
@@ -96,7 +118,11 @@ pub fn task_detail(ui: &Ui, t: &Task, now: Timestamp) -> String {
         row("check", sanitize_line(c).into_owned());
     }
     if let Some(d) = t.due {
-        let late = if d < now && !t.status.is_closed() { " (overdue)" } else { "" };
+        let late = if d < now && !t.status.is_closed() {
+            " (overdue)"
+        } else {
+            ""
+        };
         row("due", format!("{d}{late}"));
     }
     row("created", t.created.to_string());

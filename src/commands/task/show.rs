@@ -22,7 +22,8 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     if ctx.ui.json {
         ctx.ui.json(&render::json(&task))?;
     } else {
-        ctx.ui.line(render::task_detail(&ctx.ui, &task, ctx.now()).trim_end())?;
+        ctx.ui
+            .line(render::task_detail(&ctx.ui, &task, ctx.now()).trim_end())?;
     }
     Ok(())
 }

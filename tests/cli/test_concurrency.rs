@@ -1,0 +1,233 @@
+//! Concurrency with real parallel processes: no lost write, unique IDs, exactly one winner
+//! per claim, and consistency after processes are killed mid-write.
+
+use std::collections::{BTreeMap, HashSet};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use crate::common::{TestEnv, task_path};
+
+#[test]
+fn parallel_adds_lose_nothing_and_ids_are_unique() {
+    let env = Arc::new(TestEnv::initialised());
+    let (writers, per_writer) = (8, 25);
+    let handles: Vec<_> = (0..writers)
+        .map(|w| {
+            let env = Arc::clone(&env);
+            thread::spawn(move || {
+                (0..per_writer)
+                    .map(|i| {
+                        let agent = format!("w{w}");
+                        let title = format!("task {w}-{i}");
+                        let run = env.coord(&["--agent", &agent, "task", "add", &title, "--json"]);
+                        let run = run.expect_code(0);
+                        (run.json()["id"].as_str().unwrap().to_owned(), title)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let created: Vec<(String, String)> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    assert_eq!(created.len(), writers * per_writer);
+    let ids: HashSet<&String> = created.iter().map(|(id, _)| id).collect();
+    assert_eq!(ids.len(), created.len(), "duplicate IDs");
+
+    // Every write is on the branch, one commit each, as git sees it.
+    let listed = env.json(&["task", "list", "--all"]);
+    let listed: BTreeMap<String, String> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["id"].as_str().unwrap().to_owned(),
+                t["title"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for (id, title) in &created {
+        assert_eq!(listed.get(id), Some(title), "{id} lost");
+    }
+    assert_eq!(listed.len(), created.len());
+    assert_eq!(env.coord_commits(), 1 + created.len());
+    let files = env.git(&["ls-tree", "-r", "--name-only", "coord", "tasks/"]);
+    assert_eq!(files.lines().count(), created.len());
+    env.git(&["fsck", "--strict", "--no-dangling"]);
+}
+
+#[test]
+fn racing_claims_have_exactly_one_winner_per_task() {
+    let env = Arc::new(TestEnv::initialised());
+    let tasks: Vec<String> = (0..20)
+        .map(|i| env.add(&format!("contested {i}"), &[]))
+        .collect();
+    let tasks = Arc::new(tasks);
+    let agents = 6;
+    let handles: Vec<_> = (0..agents)
+        .map(|a| {
+            let env = Arc::clone(&env);
+            let tasks = Arc::clone(&tasks);
+            thread::spawn(move || {
+                let agent = format!("racer{a}");
+                // Each agent walks the tasks in its own order, so races happen everywhere.
+                let mut order: Vec<usize> = (0..tasks.len()).collect();
+                order.rotate_left(a * 3 % tasks.len());
+                if a % 2 == 1 {
+                    order.reverse();
+                }
+                order
+                    .into_iter()
+                    .map(|i| {
+                        let run = env.coord(&["--agent", &agent, "claim", &tasks[i]]);
+                        assert!(
+                            run.code == 0 || run.code == 3,
+                            "unexpected exit {}: {}",
+                            run.code,
+                            run.stderr
+                        );
+                        (i, agent.clone(), run.code)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let results: Vec<(usize, String, i32)> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    for (i, id) in tasks.iter().enumerate() {
+        let winners: Vec<&String> = results
+            .iter()
+            .filter(|r| r.0 == i && r.2 == 0)
+            .map(|r| &r.1)
+            .collect();
+        let losers = results.iter().filter(|r| r.0 == i && r.2 == 3).count();
+        assert_eq!(winners.len(), 1, "{id} had winners {winners:?}");
+        assert_eq!(losers, agents - 1);
+        let record = env.show(&task_path(id));
+        assert!(
+            record.contains(&format!("assignee = \"{}\"", winners[0])),
+            "{id}: told {} it won, but the record says:\n{record}",
+            winners[0]
+        );
+    }
+    // One claim commit per task: losers wrote nothing.
+    let claims = env.git(&["log", "--format=%s", "--grep=^coord: claim", "coord"]);
+    assert_eq!(claims.lines().count(), tasks.len());
+}
+
+#[test]
+fn concurrent_edits_of_different_fields_all_survive() {
+    let env = Arc::new(TestEnv::initialised());
+    let id = env.add("Shared", &[]);
+    let edits: Vec<Vec<String>> = vec![
+        vec!["--title".into(), "Renamed".into()],
+        vec!["--priority".into(), "0".into()],
+        vec!["--estimate".into(), "3h".into()],
+        vec!["--milestone".into(), "m-one".into()],
+        vec!["--owns".into(), "src/x/**".into()],
+        vec!["--check".into(), "true".into()],
+    ];
+    let handles: Vec<_> = edits
+        .into_iter()
+        .enumerate()
+        .map(|(n, flags)| {
+            let env = Arc::clone(&env);
+            let id = id.clone();
+            thread::spawn(move || {
+                let agent = format!("e{n}");
+                let mut args = vec!["--agent", &agent, "task", "edit", &id];
+                args.extend(flags.iter().map(String::as_str));
+                env.coord(&args).expect_code(0);
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let t = env.json(&["task", "show", &id]);
+    assert_eq!(t["title"], "Renamed");
+    assert_eq!(t["priority"], 0);
+    assert_eq!(t["estimate_hours"], 3.0);
+    assert_eq!(t["milestone"], "m-one");
+    assert_eq!(t["owns"], serde_json::json!(["src/x/**"]));
+    assert_eq!(t["check"], "true");
+}
+
+#[test]
+fn killed_writers_leave_a_consistent_repository_and_lose_no_acknowledged_write() {
+    let env = Arc::new(TestEnv::initialised());
+    let handles: Vec<_> = (0..4)
+        .map(|w| {
+            let env = Arc::clone(&env);
+            thread::spawn(move || {
+                let mut acknowledged = Vec::new();
+                let mut rng = fastrand::Rng::with_seed(w as u64 + 7);
+                for i in 0..30 {
+                    let agent = format!("k{w}");
+                    let title = format!("kill {w}-{i}");
+                    let mut child = env
+                        .coord_cmd(&env.repo)
+                        .args(["--agent", &agent, "task", "add", &title, "--json"])
+                        .stdout(Stdio::piped())
+                        .stderr(Stdio::null())
+                        .spawn()
+                        .unwrap();
+                    thread::sleep(Duration::from_micros(rng.u64(0..6_000)));
+                    let _ = child.kill(); // SIGKILL, at whatever point the write has reached
+                    let out = child.wait_with_output().unwrap();
+                    if out.status.success() {
+                        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                        acknowledged.push(v["id"].as_str().unwrap().to_owned());
+                    }
+                }
+                acknowledged
+            })
+        })
+        .collect();
+    let acknowledged: Vec<String> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+
+    env.git(&["fsck", "--strict", "--no-dangling"]);
+    env.coord(&["doctor"]).expect_code(0);
+    let listed: HashSet<String> = env
+        .json(&["task", "list", "--all"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect();
+    for id in &acknowledged {
+        assert!(listed.contains(id), "{id} was acknowledged but is missing");
+    }
+    // A stale lock left by a killed writer must not wedge later writers.
+    env.add("after the storm", &[]);
+}
+
+#[test]
+fn a_lock_left_by_a_dead_writer_is_recovered_but_a_fresh_one_is_respected() {
+    let env = TestEnv::initialised();
+    let lock = env.repo.join(".git/refs/heads/coord.lock");
+    // A fresh lock belongs to a live writer: the library leaves it alone.
+    std::fs::write(&lock, "").unwrap();
+    let store = git_coord::store::Store::discover(&env.repo).unwrap();
+    assert!(!store.reap_stale_lock());
+    assert!(lock.exists());
+    // The same lock, a minute old, was left by a writer that was killed.
+    let touched = std::process::Command::new("touch")
+        .args(["-d", "1 minute ago"])
+        .arg(&lock)
+        .status()
+        .unwrap();
+    assert!(touched.success());
+    let id = env.add("written after recovery", &[]);
+    assert!(!lock.exists());
+    assert!(env.show(&task_path(&id)).contains("written after recovery"));
+}
