@@ -739,3 +739,116 @@ mod tests {
         assert!(Task::new(id, selfdep, now()).is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        // Quotes, backslashes, `+++`, TOML syntax, unicode and control characters.
+        proptest::string::string_regex("[a-zA-Z0-9 \"'\\\\#=\\[\\]{}+.,:é漢\\t\u{1b}-]{0,24}")
+            .expect("valid regex")
+    }
+
+    fn body() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop_oneof![text(), Just("+++".to_owned()), Just(String::new())],
+            0..6,
+        )
+        .prop_map(|lines| {
+            if lines.is_empty() {
+                String::new()
+            } else {
+                format!("{}\n", lines.join("\n"))
+            }
+        })
+    }
+
+    fn task() -> impl Strategy<Value = Task> {
+        (
+            "[0-9a-z]{6,8}",
+            "[a-zA-Z0-9 \"'é]{1,20}",
+            0u8..=3,
+            prop::collection::vec(text(), 0..4),
+            prop::option::of(0.0f64..1000.0),
+            prop::option::of(text()),
+            prop::option::of(0i64..4_000_000_000),
+            body(),
+        )
+            .prop_map(|(id, title, priority, list, estimate, check, due, body)| {
+                let now = Timestamp::from_unix(1_795_000_000).expect("valid time");
+                let mut t = Task::new(
+                    TaskId::parse(&format!("t-{id}")).expect("valid id"),
+                    NewTask {
+                        title: title.trim().to_owned() + "x",
+                        ..NewTask::default()
+                    },
+                    now,
+                )
+                .expect("valid task");
+                t.priority = priority;
+                t.expertise = list.clone();
+                t.owns = list;
+                t.estimate_hours = estimate;
+                t.check = check;
+                t.due = due.and_then(Timestamp::from_unix);
+                t.body = body;
+                t
+            })
+    }
+
+    fn same(a: &Task, b: &Task) {
+        assert_eq!(a.id, b.id);
+        assert_eq!(a.title, b.title);
+        assert_eq!(a.status, b.status);
+        assert_eq!(a.priority, b.priority);
+        assert_eq!(a.expertise, b.expertise);
+        assert_eq!(a.owns, b.owns);
+        assert_eq!(a.estimate_hours, b.estimate_hours);
+        assert_eq!(a.check, b.check);
+        assert_eq!(a.due, b.due);
+        assert_eq!(a.body, b.body);
+        assert_eq!(a.created, b.created);
+    }
+
+    proptest! {
+        /// Rendering then parsing gives the same task, whatever the text in it.
+        #[test]
+        fn render_parse_round_trip(t in task()) {
+            let text = t.to_text();
+            let back = Task::parse("tasks/xx/t-x.md", &text).expect("own output parses");
+            same(&t, &back);
+            prop_assert_eq!(back.to_text(), text);
+        }
+
+        /// Fields and comments added by hand survive any edit of known fields.
+        #[test]
+        fn hand_edits_survive_rewrites(t in task(), other in task(), key in "[a-z]{3,8}_x", value in text()) {
+            let text = t.to_text();
+            let value = toml_edit::Value::from(value.as_str()).to_string();
+            let hand = text.replacen("+++\n", &format!("+++\n# by hand\n{key} = {value}\n"), 1);
+            let mut parsed = Task::parse("p", &hand).expect("hand-edited record parses");
+            parsed.title = other.title.clone();
+            parsed.owns = other.owns.clone();
+            parsed.estimate_hours = other.estimate_hours;
+            parsed.check = other.check.clone();
+            parsed.body = other.body.clone();
+            let out = parsed.to_text();
+            let expected_line = format!("# by hand\n{} = {}\n", key, value);
+            prop_assert!(out.contains(&expected_line), "{}", out);
+            let again = Task::parse("p", &out).expect("rewritten record parses");
+            prop_assert_eq!(&again.title, &other.title);
+            prop_assert_eq!(&again.owns, &other.owns);
+            prop_assert_eq!(&again.body, &other.body);
+        }
+
+        /// Parsing arbitrary text never panics.
+        #[test]
+        fn parse_never_panics(s in "\\PC{0,200}", fenced in any::<bool>()) {
+            let text = if fenced { format!("+++\n{s}\n+++\n") } else { s };
+            let _ = Task::parse("p", &text);
+        }
+    }
+}

@@ -6,6 +6,7 @@ mod common;
 
 mod test_bad_input;
 mod test_concurrency;
+mod test_demo;
 mod test_lifecycle;
 mod test_store;
 mod test_tasks;
