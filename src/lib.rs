@@ -12,7 +12,8 @@ The crate is layered; each layer only calls downwards:
 | [`cli`], [`commands`] | clap definitions, one module per command: parse → call an operation → render |
 | [`context`], [`ui`], [`error`] | flags and environment, all printing, exit codes and hints |
 | [`ops`] | the operations behind the commands, planned on a snapshot and committed atomically |
-| [`graph`] | the task dependency graph (petgraph) |
+| [`report`] | views for people and CI: graphs, Gantt charts (pure text rendering) |
+| [`graph`] | the task dependency graph (petgraph): cycles, schedule, critical path, ready set |
 | [`model`] | records as types: parsing, validation, the task state machine; no I/O |
 | [`store`] | the only module that touches git (gix): snapshots, compare-and-swap commits |
 | [`clock`] | the only reader of the time (`GIT_COORD_NOW` fixes it) |
@@ -28,5 +29,6 @@ pub mod error;
 pub mod graph;
 pub mod model;
 pub mod ops;
+pub mod report;
 pub mod store;
 pub mod ui;

@@ -6,8 +6,13 @@ text, and a `run(ctx, args)` that parses, calls one operation and renders the re
 pub mod demo;
 pub mod doctor;
 pub mod done;
+pub mod export;
+pub mod gantt;
+pub mod graph;
+pub mod import;
 pub mod init;
 pub mod lifecycle;
+pub mod milestone;
 pub mod task;
 pub mod whoami;
 
@@ -30,6 +35,12 @@ pub enum Command {
     Release(lifecycle::ReleaseArgs),
     Cancel(lifecycle::CancelArgs),
     Done(done::Args),
+    Graph(graph::Args),
+    Gantt(gantt::Args),
+    #[command(subcommand)]
+    Milestone(milestone::MilestoneCommand),
+    Import(import::Args),
+    Export(export::Args),
     Whoami(whoami::Args),
     Doctor(doctor::Args),
     Demo(demo::Args),
@@ -47,6 +58,11 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
         Command::Release(a) => lifecycle::run(ctx, a.into()),
         Command::Cancel(a) => lifecycle::run(ctx, a.into()),
         Command::Done(a) => done::run(ctx, a),
+        Command::Graph(a) => graph::run(ctx, a),
+        Command::Gantt(a) => gantt::run(ctx, a),
+        Command::Milestone(c) => milestone::run(ctx, c),
+        Command::Import(a) => import::run(ctx, a),
+        Command::Export(a) => export::run(ctx, a),
         Command::Whoami(a) => whoami::run(ctx, a),
         Command::Doctor(a) => doctor::run(ctx, a),
         Command::Demo(a) => demo::run(ctx, a),

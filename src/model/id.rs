@@ -7,7 +7,7 @@ name such as `../x` or `a/b` can never escape the directory it is stored in.
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The alphabet of the random part of generated IDs: lowercase base 36.
 const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
@@ -16,9 +16,22 @@ const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 pub const TASK_ID_LEN: usize = 6;
 
 /// A task ID: `t-` followed by at least [`TASK_ID_LEN`] lowercase base-36 characters.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct TaskId(String);
+
+impl From<TaskId> for String {
+    fn from(id: TaskId) -> String {
+        id.0
+    }
+}
+
+impl TryFrom<String> for TaskId {
+    type Error = IdError;
+    fn try_from(s: String) -> Result<TaskId, IdError> {
+        TaskId::parse(&s)
+    }
+}
 
 impl TaskId {
     pub const PREFIX: &'static str = "t-";
@@ -104,9 +117,22 @@ impl fmt::Display for TaskPrefix {
 }
 
 /// An agent's name: `[a-z0-9][a-z0-9-]{0,39}`, chosen by people.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct AgentId(String);
+
+impl From<AgentId> for String {
+    fn from(id: AgentId) -> String {
+        id.0
+    }
+}
+
+impl TryFrom<String> for AgentId {
+    type Error = IdError;
+    fn try_from(s: String) -> Result<AgentId, IdError> {
+        AgentId::parse(&s)
+    }
+}
 
 impl AgentId {
     pub fn parse(s: &str) -> Result<AgentId, IdError> {

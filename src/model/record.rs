@@ -16,7 +16,7 @@ use super::time::Timestamp;
 const FENCE: &str = "+++";
 
 /// A problem with one record file, located as precisely as we can.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub struct RecordError {
     /// The record's path on the coordination branch.
     pub path: String,

@@ -9,7 +9,7 @@ state it commits onto.
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::id::{AgentId, TaskId};
 use super::record::{self, FieldValue, Fields, RecordDoc, RecordError};
@@ -19,7 +19,7 @@ use super::time::Timestamp;
 pub const MAX_PRIORITY: u8 = 3;
 pub const DEFAULT_PRIORITY: u8 = 2;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Todo,
@@ -78,7 +78,7 @@ impl FromStr for Status {
 }
 
 /// One task, as stored in its record file.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Task {
     pub id: TaskId,
     pub title: String,

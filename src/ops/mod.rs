@@ -8,6 +8,7 @@ through [`Store::update`], so it is planned on the tip it commits onto.
 
 pub mod check;
 pub mod doctor;
+pub mod index;
 pub mod init;
 pub mod task;
 

@@ -212,6 +212,12 @@ impl Store {
         self.repo.common_dir()
     }
 
+    /// Where derived caches live (`.git/coord/`), shared by every worktree. Nothing in it is
+    /// ever trusted without checking the commit it was built from.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.repo.common_dir().join("coord")
+    }
+
     /// The current tip of the coordination branch, or `None` before `init`.
     pub fn tip(&self) -> Result<Option<Tip>> {
         let reference = self
@@ -547,6 +553,11 @@ impl Snapshot<'_> {
                     path: path.to_owned(),
                 }),
         }
+    }
+
+    /// The object ID of the file or directory at `path`, if there is one.
+    pub fn entry_id(&self, path: &str) -> Result<Option<ObjectId>> {
+        Ok(self.entry(path)?.map(|(id, _)| id))
     }
 
     pub fn exists(&self, path: &str) -> Result<bool> {

@@ -1,0 +1,1 @@
+//! Dependency graph and Gantt rendering (being written).
