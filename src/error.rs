@@ -212,6 +212,26 @@ impl From<OpError> for CommandError {
                 let ids: Vec<&str> = candidates.iter().map(|(id, _)| id.as_str()).collect();
                 err.details(json!({ "given": given, "candidates": ids }))
             }
+            OpError::Cycle { cycle } => {
+                let ids: Vec<&str> = cycle.iter().map(|(id, _)| id.as_str()).collect();
+                let mut err = CommandError::usage(format!(
+                    "that dependency would close a cycle: {}",
+                    ids.join(" → ")
+                ));
+                for (id, title) in cycle.iter().take(cycle.len().saturating_sub(1)) {
+                    err = err.hint(format!("{id}  {}", crate::ui::sanitize_line(title)));
+                }
+                err.hint("nothing was changed; a task graph must have no cycles")
+                    .details(json!({ "cycle": ids }))
+            }
+            OpError::NoAgentFits { id, expertise } => CommandError::negative(format!(
+                "no fresh agent has the expertise {id} needs ({})",
+                expertise.join(", ")
+            ))
+            .hint(
+                "register one with `git coord agent add <id> --expertise …`, or assign it by name",
+            )
+            .details(json!({ "id": id, "expertise": expertise })),
             OpError::Refused { id, title, refusal } => {
                 let message = format!(
                     "{id} ({}): {}",

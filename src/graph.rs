@@ -210,7 +210,10 @@ impl<'a> TaskGraph<'a> {
                 .map(|d| es[d.index()] + hours(d))
                 .fold(0.0, f64::max);
         }
-        let total = order.iter().map(|&n| es[n.index()] + hours(n)).fold(0.0, f64::max);
+        let total = order
+            .iter()
+            .map(|&n| es[n.index()] + hours(n))
+            .fold(0.0, f64::max);
         let mut lf = vec![f64::NAN; count];
         for &n in order.iter().rev() {
             lf[n.index()] = self
@@ -309,7 +312,9 @@ impl<'a> TaskGraph<'a> {
 /// Whether an agent with `expertise` can take `task`: a task with no expertise fits anyone;
 /// otherwise the agent needs every tag the task lists.
 pub fn fits(task: &Task, expertise: &[String]) -> bool {
-    task.expertise.iter().all(|e| expertise.iter().any(|x| x == e))
+    task.expertise
+        .iter()
+        .all(|e| expertise.iter().any(|x| x == e))
 }
 
 /// Open hours assigned to `agent` (for `assign --to auto`).
@@ -418,7 +423,10 @@ mod tests {
         ];
         let s = TaskGraph::new(&tasks).schedule(1.0);
         assert_eq!(s.total_hours, 8.0);
-        assert_eq!(ids(&s.critical_path), vec!["t-bbbbbb", "t-cccccc", "t-eeeeee"]);
+        assert_eq!(
+            ids(&s.critical_path),
+            vec!["t-bbbbbb", "t-cccccc", "t-eeeeee"]
+        );
         let t = |id: &str| s.timing[&TaskId::parse(id).unwrap()];
         assert_eq!(t("t-aaaaaa").slack, 2.0);
         assert_eq!(t("t-aaaaaa").latest_start, 2.0);

@@ -2,7 +2,9 @@ use super::lifecycle::report;
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::model::Action;
-use crate::ops::{self, check, task};
+use crate::ops::{self, check, schedule, task};
+
+use super::task::render;
 use crate::ui::sanitize_line;
 
 /// Finish a task, after running its check
@@ -11,6 +13,7 @@ use crate::ui::sanitize_line;
 /// the current worktree; when it fails the task stays as it is and the exit code is 1. The
 /// command comes from the coordination branch: read it before you run `done` on a task you
 /// did not write. --no-check skips it, and the commit records that it was skipped.
+/// Prints the tasks that finishing this one made ready (JSON: "unblocked": [ids]).
 ///
 /// Examples:
 ///   git coord done t-4kz9w2
@@ -67,5 +70,20 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     }
     let action = Action::Done { force: args.force };
     let outcome = task::transition(store, &actor, current.id.as_str(), &action, &trailers)?;
-    report(ctx, &outcome)
+    let unblocked = schedule::unblocked_by(store, &outcome.task.id)?;
+    if ctx.ui.json {
+        let mut value = serde_json::to_value(render::json(&outcome.task))
+            .map_err(|e| CommandError::internal(format!("cannot render JSON: {e}")))?;
+        if let Some(o) = value.as_object_mut() {
+            let ids: Vec<&str> = unblocked.iter().map(|t| t.id.as_str()).collect();
+            o.insert("unblocked".into(), serde_json::json!(ids));
+        }
+        return Ok(ctx.ui.json(&value)?);
+    }
+    report(ctx, &outcome)?;
+    for t in &unblocked {
+        ctx.ui
+            .info(format!("  unblocked {}  {}", t.id, sanitize_line(&t.title)))?;
+    }
+    Ok(())
 }

@@ -3,6 +3,8 @@ One module per command (a folder per group): an `Args` struct whose doc comment 
 text, and a `run(ctx, args)` that parses, calls one operation and renders the result.
 */
 
+pub mod agent;
+pub mod assign;
 pub mod demo;
 pub mod doctor;
 pub mod done;
@@ -13,6 +15,9 @@ pub mod import;
 pub mod init;
 pub mod lifecycle;
 pub mod milestone;
+pub mod next;
+pub mod path;
+pub mod ready;
 pub mod task;
 pub mod whoami;
 
@@ -35,12 +40,18 @@ pub enum Command {
     Release(lifecycle::ReleaseArgs),
     Cancel(lifecycle::CancelArgs),
     Done(done::Args),
+    Ready(ready::Args),
+    Next(next::Args),
+    Assign(assign::Args),
+    Path(path::Args),
     Graph(graph::Args),
     Gantt(gantt::Args),
     #[command(subcommand)]
     Milestone(milestone::MilestoneCommand),
     Import(import::Args),
     Export(export::Args),
+    #[command(subcommand)]
+    Agent(agent::AgentCommand),
     Whoami(whoami::Args),
     Doctor(doctor::Args),
     Demo(demo::Args),
@@ -58,11 +69,16 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
         Command::Release(a) => lifecycle::run(ctx, a.into()),
         Command::Cancel(a) => lifecycle::run(ctx, a.into()),
         Command::Done(a) => done::run(ctx, a),
+        Command::Ready(a) => ready::run(ctx, a),
+        Command::Next(a) => next::run(ctx, a),
+        Command::Assign(a) => assign::run(ctx, a),
+        Command::Path(a) => path::run(ctx, a),
         Command::Graph(a) => graph::run(ctx, a),
         Command::Gantt(a) => gantt::run(ctx, a),
         Command::Milestone(c) => milestone::run(ctx, c),
         Command::Import(a) => import::run(ctx, a),
         Command::Export(a) => export::run(ctx, a),
+        Command::Agent(c) => agent::run(ctx, c),
         Command::Whoami(a) => whoami::run(ctx, a),
         Command::Doctor(a) => doctor::run(ctx, a),
         Command::Demo(a) => demo::run(ctx, a),

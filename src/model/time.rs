@@ -137,6 +137,28 @@ fn check_hours(hours: f64) -> Option<f64> {
     (0.0..=100_000.0).contains(&hours).then_some(hours)
 }
 
+/// Parses a wall-clock duration (`90m`, `2h`, `1d` = 24 h, `1w` = 7 days, `30s`) into seconds.
+pub fn parse_wall_duration(s: &str) -> Result<i64, String> {
+    let err =
+        || format!("{s:?} is not a duration: use a number with a unit, such as 30m, 2h or 1d");
+    let t = s.trim();
+    let (number, unit) = t.split_at(t.find(|c: char| c.is_ascii_alphabetic()).ok_or_else(err)?);
+    let value: f64 = number.parse().map_err(|_| err())?;
+    let seconds = value
+        * match unit {
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            "d" => 86_400.0,
+            "w" => 604_800.0,
+            _ => return Err(err()),
+        };
+    if !(0.0..=1e10).contains(&seconds) {
+        return Err(err());
+    }
+    Ok(seconds.round() as i64)
+}
+
 /// Formats hours compactly: `6h`, `1.5h`, `45m`.
 pub fn format_hours(hours: f64) -> String {
     if hours > 0.0 && hours < 1.0 {
@@ -180,6 +202,16 @@ mod tests {
             "2026-11-22T18:00:00Z"
         );
         assert!(Timestamp::parse_deadline("tomorrow").is_err());
+    }
+
+    #[test]
+    fn wall_durations() {
+        assert_eq!(parse_wall_duration("2h"), Ok(7200));
+        assert_eq!(parse_wall_duration("1d"), Ok(86_400));
+        assert_eq!(parse_wall_duration("90m"), Ok(5400));
+        for bad in ["", "2", "h", "2x", "-1h"] {
+            assert!(parse_wall_duration(bad).is_err(), "{bad:?} accepted");
+        }
     }
 
     #[test]

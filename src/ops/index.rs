@@ -86,7 +86,13 @@ fn cache_file(store: &Store) -> PathBuf {
     let name: String = store
         .branch_short()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     store.cache_dir().join(format!("tasks-{name}.json"))
 }
@@ -103,7 +109,11 @@ fn write_cache(file: &PathBuf, index: &Index) {
     if std::fs::create_dir_all(dir).is_err() {
         return;
     }
-    let tmp = dir.join(format!(".tasks-{}-{:x}.tmp", std::process::id(), fastrand::u64(..)));
+    let tmp = dir.join(format!(
+        ".tasks-{}-{:x}.tmp",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
     let written = std::fs::File::create(&tmp).and_then(|mut f| {
         let bytes = serde_json::to_vec(index).map_err(std::io::Error::other)?;
         f.write_all(&bytes)
@@ -115,7 +125,10 @@ fn write_cache(file: &PathBuf, index: &Index) {
 
 /// Brings `old` up to date with `snap`, re-reading only what changed.
 fn rebuild(snap: &Snapshot<'_>, old: Index, branch: &str, commit: &str) -> Result<Index, OpError> {
-    let tasks_tree = snap.entry_id(TASKS_DIR)?.map(|id| id.to_string()).unwrap_or_default();
+    let tasks_tree = snap
+        .entry_id(TASKS_DIR)?
+        .map(|id| id.to_string())
+        .unwrap_or_default();
     let mut index = Index {
         version: VERSION,
         branch: branch.to_owned(),

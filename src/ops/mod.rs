@@ -6,10 +6,12 @@ and returns records or an [`OpError`] that says exactly what was wrong. Every wr
 through [`Store::update`], so it is planned on the tip it commits onto.
 */
 
+pub mod agent;
 pub mod check;
 pub mod doctor;
 pub mod index;
 pub mod init;
+pub mod schedule;
 pub mod task;
 
 use crate::model::layout::{self, FAN_OUT, TASKS_DIR};
@@ -54,6 +56,13 @@ pub enum OpError {
         /// Matching IDs with their titles.
         candidates: Vec<(TaskId, String)>,
     },
+    #[error("adding this dependency would close a cycle: {}", .cycle.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(" → "))]
+    Cycle {
+        /// The cycle as a path, first task repeated at the end, with titles.
+        cycle: Vec<(TaskId, String)>,
+    },
+    #[error("no fresh agent has the expertise {id} needs ({})", .expertise.join(", "))]
+    NoAgentFits { id: TaskId, expertise: Vec<String> },
     #[error("{id} ({title}): {}", describe_refusal(.refusal))]
     Refused {
         id: TaskId,

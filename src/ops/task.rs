@@ -2,9 +2,7 @@
 Task operations: add, edit, dependencies, claims and transitions, listing.
 */
 
-use super::{
-    Actor, OpError, commit_message, find_task, load_tasks, read_task, resolve_task, touch_agent,
-};
+use super::{Actor, OpError, commit_message, find_task, read_task, resolve_task, touch_agent};
 use crate::model::id::TASK_ID_LEN;
 use crate::model::layout;
 use crate::model::task::{InvalidField, validate_entries, validate_priority, validate_title};
@@ -191,6 +189,9 @@ pub fn set_dependency(
             return Ok(Plan::Skip((task, false)));
         }
         if add {
+            super::schedule::check_new_edge(store, snap, &task.id, &dep)?;
+        }
+        if add {
             task.depends_on.push(dep.clone());
         } else {
             task.depends_on.retain(|d| d != &dep);
@@ -309,7 +310,7 @@ impl Filter {
 /// returned separately so the caller can warn and go on.
 pub fn list(store: &Store, filter: &Filter) -> Result<(Vec<Task>, Vec<RecordError>), OpError> {
     let snap = store.snapshot()?;
-    let (mut tasks, problems) = load_tasks(&snap)?;
+    let (mut tasks, problems) = super::index::load(store, &snap)?;
     tasks.retain(|t| filter.matches(t));
     tasks.sort_by(|a, b| (a.priority, a.created, &a.id).cmp(&(b.priority, b.created, &b.id)));
     Ok((tasks, problems))

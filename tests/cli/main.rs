@@ -8,6 +8,7 @@ mod test_bad_input;
 mod test_concurrency;
 mod test_demo;
 mod test_lifecycle;
+mod test_schedule;
 mod test_store;
 mod test_tasks;
 

@@ -1,0 +1,170 @@
+/*!
+`git coord agent …`: the registry of agents (role, expertise, branch, last seen).
+*/
+
+use clap::Subcommand;
+
+use crate::context::Context;
+use crate::error::{CommandError, CommandResult};
+use crate::model::AgentId;
+use crate::ops;
+use crate::ops::agent::{self, AgentSpec};
+use crate::ui::{Style, sanitize_line, table};
+
+/// Register agents and see who is working
+#[derive(Subcommand, Debug)]
+pub enum AgentCommand {
+    Add(AddArgs),
+    List(ListArgs),
+    Show(ShowArgs),
+}
+
+/// Register an agent, or update its role, expertise and branch
+///
+/// An agent is also registered by its first write; `agent add` gives it a role and expertise
+/// up front, which `next` and `assign --to auto` use to match tasks.
+///
+/// Examples:
+///   git coord agent add state --role "state management" --expertise backend,redis
+///   git coord agent add docs --expertise docs --branch agent/docs
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct AddArgs {
+    /// The agent's name: a-z, 0-9 and '-', at most 40 characters
+    pub id: String,
+    /// What the agent is responsible for
+    #[arg(long, value_name = "TEXT")]
+    pub role: Option<String>,
+    /// Expertise tags (replace the list); repeatable or comma-separated
+    #[arg(long, value_name = "TAG", value_delimiter = ',')]
+    pub expertise: Vec<String>,
+    /// The branch the agent works on
+    #[arg(long, value_name = "BRANCH")]
+    pub branch: Option<String>,
+}
+
+/// List registered agents
+///
+/// Example:
+///   git coord agent list --json
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct ListArgs {}
+
+/// Show one agent
+///
+/// Example:
+///   git coord agent show state
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct ShowArgs {
+    /// Agent ID
+    pub id: String,
+}
+
+fn agent_json(a: &crate::model::Agent, stale: bool) -> serde_json::Value {
+    let mut v = serde_json::to_value(a).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.insert("stale".into(), stale.into());
+        o.insert(
+            "path".into(),
+            crate::model::layout::agent_path(&a.id).into(),
+        );
+    }
+    v
+}
+
+pub fn run(ctx: &Context, command: AgentCommand) -> CommandResult {
+    let store = ctx.store()?;
+    let stale_after = agent::stale_after(store);
+    match command {
+        AgentCommand::Add(args) => {
+            let id = AgentId::parse(&args.id)?;
+            let spec = AgentSpec {
+                role: args.role,
+                expertise: (!args.expertise.is_empty()).then_some(args.expertise),
+                branch: args.branch,
+            };
+            let actor = ctx.actor()?;
+            let (a, created) = agent::add(store, &actor, &id, &spec)?;
+            if ctx.ui.json {
+                return Ok(ctx.ui.json(&agent_json(&a, false))?);
+            }
+            let verb = if created { "Registered" } else { "Updated" };
+            ctx.ui.info(format!("{verb} {}", a.id))?;
+        }
+        AgentCommand::List(_) => {
+            let snap = ops::snapshot(store)?;
+            let (agents, problems) = agent::load(&snap)?;
+            for p in problems {
+                ctx.ui.warn(format!("skipped {p}"));
+            }
+            let now = ctx.now();
+            if ctx.ui.json {
+                let items: Vec<_> = agents
+                    .iter()
+                    .map(|a| agent_json(a, agent::is_stale(a, now, stale_after)))
+                    .collect();
+                return Ok(ctx.ui.json(&items)?);
+            }
+            let mut rows = vec![
+                ["AGENT", "ROLE", "EXPERTISE", "LAST SEEN"]
+                    .map(String::from)
+                    .to_vec(),
+            ];
+            for a in &agents {
+                let mut seen = a.last_seen.ago(now);
+                if agent::is_stale(a, now, stale_after) {
+                    seen = format!("{seen} {}", ctx.ui.paint(Style::Yellow, "(stale)"));
+                }
+                rows.push(vec![
+                    ctx.ui.paint(Style::Bold, a.id.as_str()).into_owned(),
+                    sanitize_line(a.role.as_deref().unwrap_or("-")).into_owned(),
+                    sanitize_line(&a.expertise.join(",")).into_owned(),
+                    seen,
+                ]);
+            }
+            ctx.ui.line(table(&rows).trim_end())?;
+        }
+        AgentCommand::Show(args) => {
+            let id = AgentId::parse(&args.id)?;
+            let snap = ops::snapshot(store)?;
+            let a = agent::read(&snap, &id)?.ok_or_else(|| {
+                CommandError::usage(format!("no agent {id} is registered"))
+                    .hint("`git coord agent list` lists them; `git coord agent add` registers one")
+            })?;
+            let stale = agent::is_stale(&a, ctx.now(), stale_after);
+            if ctx.ui.json {
+                return Ok(ctx.ui.json(&agent_json(&a, stale))?);
+            }
+            let mut rows = vec![
+                vec![
+                    "role:".to_owned(),
+                    sanitize_line(a.role.as_deref().unwrap_or("-")).into_owned(),
+                ],
+                vec![
+                    "expertise:".to_owned(),
+                    sanitize_line(&a.expertise.join(", ")).into_owned(),
+                ],
+                vec!["status:".to_owned(), sanitize_line(&a.status).into_owned()],
+                vec![
+                    "last seen:".to_owned(),
+                    format!(
+                        "{} ({}){}",
+                        a.last_seen,
+                        a.last_seen.ago(ctx.now()),
+                        if stale { ", stale" } else { "" }
+                    ),
+                ],
+            ];
+            if let Some(b) = &a.branch {
+                rows.push(vec!["branch:".to_owned(), sanitize_line(b).into_owned()]);
+            }
+            ctx.ui.line(ctx.ui.paint(Style::Bold, a.id.as_str()))?;
+            for line in table(&rows).lines() {
+                ctx.ui.line(format!("  {line}"))?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,369 @@
+/*!
+Scheduling operations: the ready list, `next` (claim the best ready task that fits me),
+`assign` (dispatch by a coordinator), the critical path, and what finishing a task unblocks.
+All of them work on the cached task index of one snapshot.
+*/
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::{Actor, OpError, agent, commit_message, index, touch_agent};
+use crate::graph::{self, DEFAULT_ESTIMATE_HOURS, TaskGraph, Timing};
+use crate::model::layout;
+use crate::model::task::Refusal;
+use crate::model::time::parse_estimate;
+use crate::model::{AgentId, RecordError, Status, Task, TaskId, Timestamp};
+use crate::store::{Edit, Plan, Snapshot, Store};
+
+/// `coord.defaultEstimate` in hours (a duration such as `2h`), else 1 h.
+pub fn default_estimate(store: &Store) -> f64 {
+    store
+        .config_string("coord.defaultEstimate")
+        .and_then(|v| parse_estimate(&v).ok())
+        .unwrap_or(DEFAULT_ESTIMATE_HOURS)
+}
+
+/// Problems found while loading or analysing, for commands to print as warnings.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Warnings {
+    pub records: Vec<RecordError>,
+    pub cycles: Vec<Vec<TaskId>>,
+}
+
+impl Warnings {
+    pub fn messages(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .records
+            .iter()
+            .map(|e| format!("skipped {e}"))
+            .collect();
+        for c in &self.cycles {
+            let ids: Vec<&str> = c.iter().map(TaskId::as_str).collect();
+            out.push(format!(
+                "dependency cycle {}: these tasks can never be ready; remove an edge with `git coord task dep rm`",
+                ids.join(" → ")
+            ));
+        }
+        out
+    }
+}
+
+/// All tasks of a snapshot with their schedule.
+pub struct Loaded {
+    pub tasks: Vec<Task>,
+    pub warnings: Warnings,
+    pub default_hours: f64,
+}
+
+fn load(store: &Store, snap: &Snapshot<'_>) -> Result<Loaded, OpError> {
+    let (tasks, records) = index::load(store, snap)?;
+    Ok(Loaded {
+        tasks,
+        warnings: Warnings {
+            records,
+            cycles: Vec::new(),
+        },
+        default_hours: default_estimate(store),
+    })
+}
+
+/// One entry of the ready list.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReadyItem {
+    #[serde(flatten)]
+    pub task: Task,
+    pub path: String,
+    /// Hours this task can slip without delaying the whole plan (`null` when unscheduled).
+    pub slack: Option<f64>,
+    /// Dependencies that were cancelled rather than done.
+    pub cancelled_deps: Vec<TaskId>,
+    pub overdue: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ReadyOptions {
+    /// Only tasks an agent with this expertise can take (`None`: every ready task).
+    pub expertise: Option<Vec<String>>,
+    pub limit: Option<usize>,
+}
+
+pub fn is_overdue(task: &Task, now: Timestamp) -> bool {
+    !task.status.is_closed() && task.due.is_some_and(|d| d < now)
+}
+
+fn ready_items(
+    plan: &Loaded,
+    opts: &ReadyOptions,
+    now: Timestamp,
+) -> (Vec<ReadyItem>, Vec<Vec<TaskId>>) {
+    let g = TaskGraph::new(&plan.tasks);
+    let schedule = g.schedule(plan.default_hours);
+    let cycles = g.cycles();
+    let items = g
+        .ready(&schedule)
+        .into_iter()
+        .filter(|r| {
+            opts.expertise
+                .as_ref()
+                .is_none_or(|e| graph::fits(r.task, e))
+        })
+        .take(opts.limit.unwrap_or(usize::MAX))
+        .map(|r| ReadyItem {
+            path: layout::task_path(&r.task.id),
+            overdue: is_overdue(r.task, now),
+            slack: r.slack,
+            cancelled_deps: r.cancelled_deps,
+            task: r.task.clone(),
+        })
+        .collect();
+    (items, cycles)
+}
+
+/// Tasks that can be started now, best first.
+pub fn ready(
+    store: &Store,
+    opts: &ReadyOptions,
+    now: Timestamp,
+) -> Result<(Vec<ReadyItem>, Warnings), OpError> {
+    let snap = store.snapshot()?;
+    let plan = load(store, &snap)?;
+    let (items, cycles) = ready_items(&plan, opts, now);
+    let mut warnings = plan.warnings;
+    warnings.cycles = cycles;
+    Ok((items, warnings))
+}
+
+/// The outcome of `next`.
+pub enum Next {
+    Claimed(Box<Task>),
+    /// Nothing ready fits; how many ready tasks there were in all.
+    Nothing {
+        ready: usize,
+    },
+}
+
+/// Claims the best ready task that fits the acting agent's expertise, atomically: when two
+/// agents ask at once, the loser re-plans on the winner's commit and gets another task.
+pub fn next(store: &Store, actor: &Actor, now: Timestamp) -> Result<(Next, Warnings), OpError> {
+    let committed = store.update(&actor.author(), |snap| {
+        let plan = load(store, snap)?;
+        let expertise = agent::read(snap, &actor.agent)
+            .ok()
+            .flatten()
+            .map(|a| a.expertise)
+            .unwrap_or_default();
+        let (all, cycles) = ready_items(&plan, &ReadyOptions::default(), now);
+        let mut warnings = plan.warnings;
+        warnings.cycles = cycles;
+        let Some(item) = all.iter().find(|r| graph::fits(&r.task, &expertise)) else {
+            return Ok(Plan::Skip((Next::Nothing { ready: all.len() }, warnings)));
+        };
+        // Re-read the record itself (not the cache) so the write keeps hand-made fields.
+        let mut task =
+            super::read_task(snap, &item.task.id)?.ok_or_else(|| OpError::UnknownTask {
+                given: item.task.id.to_string(),
+            })?;
+        task.apply(
+            &crate::model::Action::Claim,
+            &actor.agent,
+            actor.now,
+            &Default::default(),
+        )
+        .map_err(|refusal| OpError::Refused {
+            id: task.id.clone(),
+            title: task.title.clone(),
+            refusal,
+        })?;
+        let mut edits = vec![Edit::write(layout::task_path(&task.id), task.to_text())];
+        edits.extend(touch_agent(snap, actor)?);
+        Ok::<_, OpError>(Plan::Commit {
+            message: commit_message(
+                "claim",
+                task.id.as_str(),
+                Some(&task.title),
+                actor,
+                &[("Coord-Via", "next")],
+            ),
+            edits,
+            value: (Next::Claimed(Box::new(task)), warnings),
+        })
+    })?;
+    Ok(committed.value)
+}
+
+/// Who `assign` gives a task to.
+#[derive(Clone, Debug)]
+pub enum Assignee {
+    Agent(AgentId),
+    /// The least-loaded fresh agent whose expertise fits.
+    Auto,
+}
+
+/// Gives a task to an agent. A task another agent holds is refused unless `steal`.
+pub fn assign(
+    store: &Store,
+    actor: &Actor,
+    given: &str,
+    to: &Assignee,
+    steal: bool,
+) -> Result<(Task, bool), OpError> {
+    let stale_after = agent::stale_after(store);
+    let committed = store.update(&actor.author(), |snap| {
+        let mut task = super::find_task(snap, given)?;
+        let target = match to {
+            Assignee::Agent(a) => a.clone(),
+            Assignee::Auto => {
+                let plan = load(store, snap)?;
+                let (agents, _) = agent::load(snap)?;
+                agents
+                    .iter()
+                    .filter(|a| {
+                        a.status != "offline" && !agent::is_stale(a, actor.now, stale_after)
+                    })
+                    .filter(|a| graph::fits(&task, &a.expertise))
+                    .map(|a| {
+                        let (hours, count) = graph::load_of(&plan.tasks, &a.id, plan.default_hours);
+                        (hours, count, a.id.clone())
+                    })
+                    .min_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)))
+                    .map(|(_, _, id)| id)
+                    .ok_or_else(|| OpError::NoAgentFits {
+                        id: task.id.clone(),
+                        expertise: task.expertise.clone(),
+                    })?
+            }
+        };
+        if task.status.is_closed() {
+            return Err(OpError::Refused {
+                id: task.id.clone(),
+                title: task.title.clone(),
+                refusal: Refusal::NotAllowed {
+                    status: task.status,
+                    action: "assign",
+                    why: "it is closed".to_owned(),
+                },
+            });
+        }
+        match &task.assignee {
+            Some(a) if a == &target => return Ok(Plan::Skip((task, false))),
+            Some(holder) if !steal => {
+                return Err(OpError::Refused {
+                    id: task.id.clone(),
+                    title: task.title.clone(),
+                    refusal: Refusal::HeldBy {
+                        agent: holder.clone(),
+                        since: task.claimed,
+                        status: task.status,
+                    },
+                });
+            }
+            _ => {}
+        }
+        task.assignee = Some(target.clone());
+        task.claimed = Some(actor.now);
+        task.updated = actor.now;
+        let mut edits = vec![Edit::write(layout::task_path(&task.id), task.to_text())];
+        edits.extend(touch_agent(snap, actor)?);
+        let context = format!("{} → {target}", task.title);
+        Ok::<_, OpError>(Plan::Commit {
+            message: commit_message("assign", task.id.as_str(), Some(&context), actor, &[]),
+            edits,
+            value: (task, true),
+        })
+    })?;
+    Ok(committed.value)
+}
+
+/// The critical path of the remaining work and the timing of every open task.
+#[derive(Clone, Debug, Serialize)]
+pub struct PathReport {
+    /// Task IDs on the critical path, first to last.
+    pub tasks: Vec<TaskId>,
+    pub total_hours: f64,
+    /// Slack of every scheduled open task, in hours.
+    pub slack: HashMap<TaskId, f64>,
+    pub timing: HashMap<TaskId, Timing>,
+    /// Open tasks that cannot be scheduled because of a cycle.
+    pub unscheduled: Vec<TaskId>,
+    pub overdue: Vec<TaskId>,
+    #[serde(skip)]
+    pub path_tasks: Vec<Task>,
+    #[serde(skip)]
+    pub warnings: Warnings,
+}
+
+pub fn critical_path(store: &Store, now: Timestamp) -> Result<PathReport, OpError> {
+    let snap = store.snapshot()?;
+    let plan = load(store, &snap)?;
+    let g = TaskGraph::new(&plan.tasks);
+    let s = g.schedule(plan.default_hours);
+    let mut warnings = plan.warnings.clone();
+    warnings.cycles = g.cycles();
+    let path_tasks = s
+        .critical_path
+        .iter()
+        .filter_map(|id| g.get(id).cloned())
+        .collect();
+    let mut overdue: Vec<TaskId> = plan
+        .tasks
+        .iter()
+        .filter(|t| is_overdue(t, now))
+        .map(|t| t.id.clone())
+        .collect();
+    overdue.sort();
+    Ok(PathReport {
+        tasks: s.critical_path,
+        total_hours: s.total_hours,
+        slack: s
+            .timing
+            .iter()
+            .map(|(id, t)| (id.clone(), t.slack))
+            .collect(),
+        timing: s.timing,
+        unscheduled: s.unscheduled,
+        overdue,
+        path_tasks,
+        warnings,
+    })
+}
+
+/// Tasks that became ready because `done` closed `id`: dependents whose dependencies are
+/// now all closed and that nobody holds.
+pub fn unblocked_by(store: &Store, id: &TaskId) -> Result<Vec<Task>, OpError> {
+    let snap = store.snapshot()?;
+    let (tasks, _) = index::load(store, &snap)?;
+    let g = TaskGraph::new(&tasks);
+    Ok(g.dependents(id)
+        .into_iter()
+        .filter(|t| t.status == Status::Todo && t.assignee.is_none())
+        .filter(|t| {
+            t.depends_on
+                .iter()
+                .all(|d| g.get(d).is_some_and(|d| d.status.is_closed()))
+        })
+        .cloned()
+        .collect())
+}
+
+/// Refuses a dependency edge that would close a cycle, naming the cycle.
+pub fn check_new_edge(
+    store: &Store,
+    snap: &Snapshot<'_>,
+    task: &TaskId,
+    needs: &TaskId,
+) -> Result<(), OpError> {
+    let (tasks, _) = index::load(store, snap)?;
+    let g = TaskGraph::new(&tasks);
+    if let Some(cycle) = g.cycle_through(task, needs) {
+        let named = cycle
+            .into_iter()
+            .map(|id| {
+                let title = g.get(&id).map(|t| t.title.clone()).unwrap_or_default();
+                (id, title)
+            })
+            .collect();
+        return Err(OpError::Cycle { cycle: named });
+    }
+    Ok(())
+}
