@@ -160,7 +160,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         }
     ))?;
     ctx.ui
-        .line(render::task_table(&ctx.ui, &tasks).trim_end())?;
+        .line(render::task_table(&ctx.ui, &tasks, now).trim_end())?;
     ctx.ui.line(format!(
         "\n{}\n",
         sanitize_line(&format!(

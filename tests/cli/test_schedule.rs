@@ -55,6 +55,16 @@ fn ready_orders_by_priority_then_slack_and_flags() {
     assert_eq!(ready[1]["path"], task_path(&long));
 
     assert_eq!(ids(&env.json(&["ready", "--limit", "2"])).len(), 2);
+    let listed = env.json(&["task", "list"]);
+    let flagged: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["overdue"] == true)
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(flagged, vec![urgent.as_str()]);
+    assert!(env.coord(&["task", "list"]).stdout.contains("Urgent  (overdue)"));
     // --expertise keeps tasks that need nothing or only what is given.
     let fit = ids(&env.json(&["ready", "--expertise", "docs"]));
     assert!(fit.contains(&after_dropped));

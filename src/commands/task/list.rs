@@ -6,8 +6,9 @@ use crate::ops::task::{self, Filter};
 
 /// List tasks
 ///
-/// Shows open tasks (not done or cancelled) by priority, then age. A record that cannot be
-/// read is named on stderr with its file and line, and the others are still listed.
+/// Shows open tasks (not done or cancelled) by priority, then age; tasks past their due date
+/// are flagged (JSON: "overdue": true). A record that cannot be read is named on stderr with
+/// its file and line, and the others are still listed.
 ///
 /// Examples:
 ///   git coord task list
@@ -50,14 +51,15 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         ctx.ui.warn(format!("skipped {p}"));
     }
     if ctx.ui.json {
-        let items: Vec<_> = tasks.iter().map(render::json).collect();
+        let now = ctx.now();
+        let items: Vec<_> = tasks.iter().map(|t| render::json_listed(t, now)).collect();
         ctx.ui.json(&items)?;
     } else if tasks.is_empty() {
         ctx.ui
             .info("No tasks match. Add one with `git coord task add <title>`.")?;
     } else {
         ctx.ui
-            .line(render::task_table(&ctx.ui, &tasks).trim_end())?;
+            .line(render::task_table(&ctx.ui, &tasks, ctx.now()).trim_end())?;
     }
     Ok(())
 }

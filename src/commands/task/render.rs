@@ -14,12 +14,24 @@ pub struct TaskJson<'a> {
     #[serde(flatten)]
     task: &'a Task,
     path: String,
+    /// Set by listings: whether the task is open and past its `due`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    overdue: Option<bool>,
 }
 
 pub fn json(task: &Task) -> TaskJson<'_> {
     TaskJson {
         task,
         path: layout::task_path(&task.id),
+        overdue: None,
+    }
+}
+
+/// The JSON object of a task in a listing, with `overdue`.
+pub fn json_listed(task: &Task, now: Timestamp) -> TaskJson<'_> {
+    TaskJson {
+        overdue: Some(crate::ops::schedule::is_overdue(task, now)),
+        ..json(task)
     }
 }
 
@@ -35,7 +47,7 @@ pub fn status_style(status: Status) -> Style {
 }
 
 /// An aligned table of tasks, with a header.
-pub fn task_table(ui: &Ui, tasks: &[Task]) -> String {
+pub fn task_table(ui: &Ui, tasks: &[Task], now: Timestamp) -> String {
     let mut rows = vec![vec![
         "ID".to_owned(),
         "P".to_owned(),
@@ -57,7 +69,11 @@ pub fn task_table(ui: &Ui, tasks: &[Task]) -> String {
             t.estimate_hours
                 .map(format_hours)
                 .unwrap_or_else(|| "-".to_owned()),
-            sanitize_line(&t.title).into_owned(),
+            if crate::ops::schedule::is_overdue(t, now) {
+                format!("{}  {}", sanitize_line(&t.title), ui.paint(Style::Red, "(overdue)"))
+            } else {
+                sanitize_line(&t.title).into_owned()
+            },
         ]);
     }
     table(&rows)
