@@ -55,7 +55,7 @@ pub fn add(
         if let Some(b) = &spec.branch {
             agent.branch = Some(b.clone()).filter(|b| !b.trim().is_empty());
         }
-        if &agent.id == &actor.agent {
+        if agent.id == actor.agent {
             agent.last_seen = agent.last_seen.max(actor.now);
         }
         let text = agent.to_text();
@@ -64,7 +64,7 @@ pub fn add(
         }
         let op = if created { "agent-add" } else { "agent-edit" };
         let mut edits = vec![Edit::write(path, text)];
-        if &agent.id != &actor.agent {
+        if agent.id != actor.agent {
             edits.extend(super::touch_agent(snap, actor)?);
         }
         Ok::<_, OpError>(Plan::Commit {

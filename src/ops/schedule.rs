@@ -8,13 +8,14 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::{Actor, OpError, agent, commit_message, index, touch_agent};
+use super::task::task_plan;
+use super::{Actor, OpError, agent, index};
 use crate::graph::{self, DEFAULT_ESTIMATE_HOURS, TaskGraph, Timing};
 use crate::model::layout;
 use crate::model::task::Refusal;
 use crate::model::time::parse_estimate;
 use crate::model::{AgentId, RecordError, Status, Task, TaskId, Timestamp};
-use crate::store::{Edit, Plan, Snapshot, Store};
+use crate::store::{Plan, Snapshot, Store};
 
 /// `coord.defaultEstimate` in hours (a duration such as `2h`), else 1 h.
 pub fn default_estimate(store: &Store) -> f64 {
@@ -175,19 +176,16 @@ pub fn next(store: &Store, actor: &Actor, now: Timestamp) -> Result<(Next, Warni
             title: task.title.clone(),
             refusal,
         })?;
-        let mut edits = vec![Edit::write(layout::task_path(&task.id), task.to_text())];
-        edits.extend(touch_agent(snap, actor)?);
-        Ok::<_, OpError>(Plan::Commit {
-            message: commit_message(
-                "claim",
-                task.id.as_str(),
-                Some(&task.title),
-                actor,
-                &[("Coord-Via", "next")],
-            ),
-            edits,
-            value: (Next::Claimed(Box::new(task)), warnings),
-        })
+        let plan = task_plan(
+            snap,
+            actor,
+            "claim",
+            &task,
+            None,
+            &[("Coord-Via", "next")],
+            (),
+        );
+        plan.map(|p| p.map(|()| (Next::Claimed(Box::new(task)), warnings)))
     })?;
     Ok(committed.value)
 }
@@ -263,14 +261,16 @@ pub fn assign(
         task.assignee = Some(target.clone());
         task.claimed = Some(actor.now);
         task.updated = actor.now;
-        let mut edits = vec![Edit::write(layout::task_path(&task.id), task.to_text())];
-        edits.extend(touch_agent(snap, actor)?);
         let context = format!("{} → {target}", task.title);
-        Ok::<_, OpError>(Plan::Commit {
-            message: commit_message("assign", task.id.as_str(), Some(&context), actor, &[]),
-            edits,
-            value: (task, true),
-        })
+        task_plan(
+            snap,
+            actor,
+            "assign",
+            &task,
+            Some(&context),
+            &[],
+            (task.clone(), true),
+        )
     })?;
     Ok(committed.value)
 }

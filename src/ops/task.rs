@@ -11,15 +11,25 @@ use crate::model::{
 };
 use crate::store::{Edit, Plan, Snapshot, Store};
 
-/// The edits of one write: the record, then the acting agent's heartbeat.
-fn edits_with_heartbeat(
+/// The plan of a write that changes one task: its record and the acting agent's heartbeat,
+/// in one commit `coord: <op> <id>` with `context` (default: the title) and `trailers`.
+pub fn task_plan<T>(
     snap: &Snapshot<'_>,
     actor: &Actor,
+    op: &str,
     task: &Task,
-) -> Result<Vec<Edit>, OpError> {
+    context: Option<&str>,
+    trailers: &[(&str, &str)],
+    value: T,
+) -> Result<Plan<T>, OpError> {
     let mut edits = vec![Edit::write(layout::task_path(&task.id), task.to_text())];
     edits.extend(touch_agent(snap, actor)?);
-    Ok(edits)
+    let context = context.unwrap_or(&task.title);
+    Ok(Plan::Commit {
+        message: commit_message(op, task.id.as_str(), Some(context), actor, trailers),
+        edits,
+        value,
+    })
 }
 
 /// Resolves each of `given` (IDs or prefixes) to an existing task.
@@ -51,12 +61,7 @@ pub fn add(store: &Store, actor: &Actor, input: AddTask) -> Result<Task, OpError
             len += 1;
         };
         let task = Task::new(id, new, actor.now)?;
-        let message = commit_message("add", task.id.as_str(), Some(&task.title), actor, &[]);
-        Ok::<_, OpError>(Plan::Commit {
-            message,
-            edits: edits_with_heartbeat(snap, actor, &task)?,
-            value: task,
-        })
+        task_plan(snap, actor, "add", &task, None, &[], task.clone())
     })?;
     Ok(committed.value)
 }
@@ -157,12 +162,7 @@ pub fn edit(store: &Store, actor: &Actor, given: &str, patch: &TaskPatch) -> Res
             return Ok(Plan::Skip(task));
         }
         task.updated = actor.now;
-        let message = commit_message("edit", task.id.as_str(), Some(&task.title), actor, &[]);
-        Ok::<_, OpError>(Plan::Commit {
-            message,
-            edits: edits_with_heartbeat(snap, actor, &task)?,
-            value: task,
-        })
+        task_plan(snap, actor, "edit", &task, None, &[], task.clone())
     })?;
     Ok(committed.value)
 }
@@ -203,12 +203,15 @@ pub fn set_dependency(
             task.id,
             if add { "needs" } else { "no longer needs" }
         );
-        let message = commit_message(op, task.id.as_str(), Some(&context), actor, &[]);
-        Ok::<_, OpError>(Plan::Commit {
-            message,
-            edits: edits_with_heartbeat(snap, actor, &task)?,
-            value: (task, true),
-        })
+        task_plan(
+            snap,
+            actor,
+            op,
+            &task,
+            Some(&context),
+            &[],
+            (task.clone(), true),
+        )
     })?;
     Ok(committed.value)
 }
@@ -265,18 +268,16 @@ pub fn transition(
             Action::Block { reason, .. } => format!("{} (blocked: {reason})", task.title),
             _ => task.title.clone(),
         };
-        let message = commit_message(
-            action.name(),
-            task.id.as_str(),
-            Some(&context),
+        let plan = task_plan(
+            snap,
             actor,
+            action.name(),
+            &task,
+            Some(&context),
             trailers,
+            (),
         );
-        Ok::<_, OpError>(Plan::Commit {
-            message,
-            edits: edits_with_heartbeat(snap, actor, &task)?,
-            value: Transitioned { task, applied },
-        })
+        plan.map(|p| p.map(|()| Transitioned { task, applied }))
     })?;
     Ok(committed.value)
 }

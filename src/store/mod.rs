@@ -126,6 +126,24 @@ pub enum Plan<T> {
     Skip(T),
 }
 
+impl<T> Plan<T> {
+    /// Replaces the value a plan carries.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Plan<U> {
+        match self {
+            Plan::Commit {
+                message,
+                edits,
+                value,
+            } => Plan::Commit {
+                message,
+                edits,
+                value: f(value),
+            },
+            Plan::Skip(value) => Plan::Skip(f(value)),
+        }
+    }
+}
+
 /// The result of [`Store::update`].
 #[derive(Debug)]
 pub struct Committed<T> {

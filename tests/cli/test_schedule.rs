@@ -64,7 +64,11 @@ fn ready_orders_by_priority_then_slack_and_flags() {
         .map(|t| t["id"].as_str().unwrap())
         .collect();
     assert_eq!(flagged, vec![urgent.as_str()]);
-    assert!(env.coord(&["task", "list"]).stdout.contains("Urgent  (overdue)"));
+    assert!(
+        env.coord(&["task", "list"])
+            .stdout
+            .contains("Urgent  (overdue)")
+    );
     // --expertise keeps tasks that need nothing or only what is given.
     let fit = ids(&env.json(&["ready", "--expertise", "docs"]));
     assert!(fit.contains(&after_dropped));

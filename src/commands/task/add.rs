@@ -1,5 +1,4 @@
-use std::path::PathBuf;
-
+use super::fields::FieldArgs;
 use super::{body_flags, due_flag, estimate_flag, render};
 use crate::context::Context;
 use crate::error::CommandResult;
@@ -24,43 +23,16 @@ use crate::ui::{Style, sanitize_line};
 pub struct Args {
     /// A one-line title
     pub title: String,
-    /// 0 (highest) to 3 (lowest) [default: 2]
-    #[arg(short, long, value_name = "N", allow_negative_numbers = true)]
-    pub priority: Option<i64>,
     /// A task that must be done before this one (ID or unique prefix); repeatable
     #[arg(long, value_name = "ID")]
     pub after: Vec<String>,
-    /// Expertise the task needs; repeatable or comma-separated
-    #[arg(long, value_name = "TAG", value_delimiter = ',')]
-    pub expertise: Vec<String>,
-    /// Estimated work: 90m, 6h, 1.5h, 2d (8-hour days), 1w
-    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
-    pub estimate: Option<String>,
-    /// The milestone this task belongs to
-    #[arg(long, value_name = "ID")]
-    pub milestone: Option<String>,
-    /// Files the task will touch (gitignore-style glob), claimed with the task; repeatable
-    #[arg(long, value_name = "GLOB")]
-    pub owns: Vec<String>,
-    /// A file the task must deliver; repeatable
-    #[arg(long, value_name = "PATH")]
-    pub deliverable: Vec<String>,
-    /// A shell command that validates the work, run by `done`
-    #[arg(long, value_name = "CMD")]
-    pub check: Option<String>,
-    /// Deadline: YYYY-MM-DD (end of that day, UTC) or RFC 3339
-    #[arg(long, value_name = "DATE")]
-    pub due: Option<String>,
-    /// The markdown body: description, acceptance notes, links
-    #[arg(long, value_name = "TEXT", conflicts_with = "body_file")]
-    pub body: Option<String>,
-    /// Read the body from a file (- for standard input)
-    #[arg(long, value_name = "FILE")]
-    pub body_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub fields: FieldArgs,
 }
 
 pub fn run(ctx: &Context, args: Args) -> CommandResult {
-    let priority = args
+    let f = args.fields;
+    let priority = f
         .priority
         .map(validate_priority)
         .transpose()
@@ -69,14 +41,14 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         title: args.title,
         priority,
         depends_on: Vec::new(),
-        expertise: args.expertise,
-        estimate_hours: args.estimate.as_deref().map(estimate_flag).transpose()?,
-        milestone: args.milestone,
-        owns: args.owns,
-        deliverables: args.deliverable,
-        check: args.check,
-        due: args.due.as_deref().map(due_flag).transpose()?,
-        body: body_flags(args.body, args.body_file.as_deref())?.unwrap_or_default(),
+        expertise: f.expertise,
+        estimate_hours: f.estimate.as_deref().map(estimate_flag).transpose()?,
+        milestone: f.milestone,
+        owns: f.owns,
+        deliverables: f.deliverable,
+        check: f.check,
+        due: f.due.as_deref().map(due_flag).transpose()?,
+        body: body_flags(f.body, f.body_file.as_deref())?.unwrap_or_default(),
     };
     let actor = ctx.actor()?;
     let task = task::add(

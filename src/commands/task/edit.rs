@@ -1,5 +1,4 @@
-use std::path::PathBuf;
-
+use super::fields::FieldArgs;
 use super::{body_flags, due_flag, estimate_flag, render};
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
@@ -38,42 +37,15 @@ pub struct Args {
     /// A new one-line title
     #[arg(long)]
     pub title: Option<String>,
-    /// 0 (highest) to 3 (lowest)
-    #[arg(short, long, value_name = "N", allow_negative_numbers = true)]
-    pub priority: Option<i64>,
-    /// Expertise the task needs (replaces the list); repeatable or comma-separated
-    #[arg(long, value_name = "TAG", value_delimiter = ',')]
-    pub expertise: Vec<String>,
-    /// Estimated work: 90m, 6h, 1.5h, 2d (8-hour days), 1w
-    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
-    pub estimate: Option<String>,
-    /// The milestone this task belongs to
-    #[arg(long, value_name = "ID")]
-    pub milestone: Option<String>,
-    /// Files the task will touch (replaces the list); repeatable
-    #[arg(long, value_name = "GLOB")]
-    pub owns: Vec<String>,
-    /// Files the task must deliver (replaces the list); repeatable
-    #[arg(long, value_name = "PATH")]
-    pub deliverable: Vec<String>,
-    /// A shell command that validates the work, run by `done`
-    #[arg(long, value_name = "CMD")]
-    pub check: Option<String>,
-    /// Deadline: YYYY-MM-DD (end of that day, UTC) or RFC 3339
-    #[arg(long, value_name = "DATE")]
-    pub due: Option<String>,
-    /// A new markdown body
-    #[arg(long, value_name = "TEXT", conflicts_with = "body_file")]
-    pub body: Option<String>,
-    /// Read the new body from a file (- for standard input)
-    #[arg(long, value_name = "FILE")]
-    pub body_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub fields: FieldArgs,
     /// Remove a field; repeatable
     #[arg(long, value_enum, value_name = "FIELD")]
     pub clear: Vec<Clearable>,
 }
 
 pub fn run(ctx: &Context, args: Args) -> CommandResult {
+    let f = &args.fields;
     let list = |given: Vec<String>, clear: Clearable| {
         if args.clear.contains(&clear) {
             Some(Vec::new())
@@ -86,27 +58,27 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     let cleared = |c: Clearable| args.clear.contains(&c);
     let mut patch = TaskPatch {
         title: args.title.clone(),
-        priority: args.priority,
-        expertise: list(args.expertise.clone(), Clearable::Expertise),
-        owns: list(args.owns.clone(), Clearable::Owns),
-        deliverables: list(args.deliverable.clone(), Clearable::Deliverables),
-        estimate_hours: match &args.estimate {
+        priority: f.priority,
+        expertise: list(f.expertise.clone(), Clearable::Expertise),
+        owns: list(f.owns.clone(), Clearable::Owns),
+        deliverables: list(f.deliverable.clone(), Clearable::Deliverables),
+        estimate_hours: match &f.estimate {
             Some(e) => Some(Some(estimate_flag(e)?)),
             None => cleared(Clearable::Estimate).then_some(None),
         },
-        milestone: match &args.milestone {
+        milestone: match &f.milestone {
             Some(m) => Some(Some(m.clone())),
             None => cleared(Clearable::Milestone).then_some(None),
         },
-        check: match &args.check {
+        check: match &f.check {
             Some(c) => Some(Some(c.clone())),
             None => cleared(Clearable::Check).then_some(None),
         },
-        due: match &args.due {
+        due: match &f.due {
             Some(d) => Some(Some(due_flag(d)?)),
             None => cleared(Clearable::Due).then_some(None),
         },
-        body: body_flags(args.body.clone(), args.body_file.as_deref())?,
+        body: body_flags(f.body.clone(), f.body_file.as_deref())?,
     };
     if patch.body.is_none() && cleared(Clearable::Body) {
         patch.body = Some(String::new());

@@ -5,6 +5,7 @@
 pub mod add;
 pub mod dep;
 pub mod edit;
+pub mod fields;
 pub mod list;
 pub mod render;
 pub mod show;

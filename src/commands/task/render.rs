@@ -70,7 +70,11 @@ pub fn task_table(ui: &Ui, tasks: &[Task], now: Timestamp) -> String {
                 .map(format_hours)
                 .unwrap_or_else(|| "-".to_owned()),
             if crate::ops::schedule::is_overdue(t, now) {
-                format!("{}  {}", sanitize_line(&t.title), ui.paint(Style::Red, "(overdue)"))
+                format!(
+                    "{}  {}",
+                    sanitize_line(&t.title),
+                    ui.paint(Style::Red, "(overdue)")
+                )
             } else {
                 sanitize_line(&t.title).into_owned()
             },
