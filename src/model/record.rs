@@ -212,6 +212,15 @@ impl<'a> Fields<'a> {
         }
     }
 
+    pub fn opt_bool(&self, key: &str) -> Result<Option<bool>, RecordError> {
+        match self.value(key)? {
+            None => Ok(None),
+            Some(v) => v.as_bool().map(Some).ok_or_else(|| {
+                self.error(key, format!("`{key}` must be true or false, found {}", v.type_name()))
+            }),
+        }
+    }
+
     pub fn opt_float(&self, key: &str) -> Result<Option<f64>, RecordError> {
         match self.value(key)? {
             None => Ok(None),
