@@ -167,6 +167,8 @@ pub enum IdError {
     Task(String),
     #[error("{0:?} is not a task ID or prefix: use characters 0-9 and a-z, as in t-4kz9w2 or 4kz")]
     Prefix(String),
+    #[error("{0:?} is not a message ID: message IDs look like m-4kz9w2")]
+    Message(String),
     #[error(
         "{0:?} is not a valid agent name: use 1 to 40 characters from a-z, 0-9 and '-', starting with a letter or digit"
     )]
