@@ -15,7 +15,7 @@ config of whoever runs the benchmark cannot leak in.
 Run with `cargo bench --bench writes` (criterion flags go after `--`).
 */
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -120,6 +120,9 @@ struct Fixture {
     ids: Vec<TaskId>,
     /// Their paths on the branch; any other task was added by a benchmark and gets pruned.
     seeded: HashSet<String>,
+    /// The fan-out directories under `tasks/` after seeding, with their tree IDs: a directory
+    /// whose ID differs holds tasks a benchmark added.
+    seeded_buckets: HashMap<String, String>,
     /// The next seeded task `claim` takes.
     cursor: usize,
     /// Seeded tasks currently claimed by the bench agent.
@@ -179,12 +182,21 @@ impl Fixture {
             })
             .expect("seed the tasks");
 
+        let seeded_buckets = store
+            .snapshot()
+            .expect("snapshot")
+            .list(layout::TASKS_DIR)
+            .expect("list the tasks directory")
+            .into_iter()
+            .map(|e| (e.name, e.id.to_string()))
+            .collect();
         let fixture = Fixture {
             _tmp: tmp,
             dir,
             store,
             ids,
             seeded,
+            seeded_buckets,
             cursor: 0,
             claimed: Vec::new(),
         };
@@ -208,31 +220,51 @@ impl Fixture {
             .collect()
     }
 
+    /// The task records that benchmarks added: only the fan-out directories that changed since
+    /// seeding are read, so this stays cheap with 10,000 tasks.
+    fn added_paths(&self) -> Vec<String> {
+        let snap = self.store.snapshot().expect("snapshot");
+        let mut added = Vec::new();
+        for bucket in snap
+            .list(layout::TASKS_DIR)
+            .expect("list the tasks directory")
+        {
+            if self.seeded_buckets.get(&bucket.name) == Some(&bucket.id.to_string()) {
+                continue;
+            }
+            let dir = format!("{}/{}", layout::TASKS_DIR, bucket.name);
+            for entry in snap.list(&dir).expect("list a fan-out directory") {
+                let path = format!("{dir}/{}", entry.name);
+                if !self.seeded.contains(&path) {
+                    added.push(path);
+                }
+            }
+        }
+        added
+    }
+
     /// Removes (untimed, in one commit) the `expected` tasks that benchmarks added, restoring
     /// the seeded count.
     fn prune(&self, expected: usize) {
         if expected == 0 {
             return;
         }
-        let extra: Vec<String> = self
-            .task_paths()
-            .into_iter()
-            .filter(|path| !self.seeded.contains(path))
-            .collect();
+        let added = self.added_paths();
         assert_eq!(
-            extra.len(),
+            added.len(),
             expected,
             "each timed `task add` should have added exactly one task"
         );
         self.store
             .update(&actor().author(), |_snap| {
                 Ok::<_, OpError>(Plan::Commit {
-                    message: format!("coord: prune {} benchmark tasks\n", extra.len()),
-                    edits: extra.iter().map(Edit::remove).collect(),
+                    message: format!("coord: prune {} benchmark tasks\n", added.len()),
+                    edits: added.iter().map(Edit::remove).collect(),
                     value: (),
                 })
             })
             .expect("prune the added tasks");
+        assert!(self.added_paths().is_empty(), "pruned tasks remain");
     }
 
     /// The next seeded task that is not claimed; when all are, releases them first (untimed),

@@ -152,6 +152,8 @@ impl From<store::Error> for CommandError {
             .hint("run `git coord init` to create it"),
             BadBranch { .. } => CommandError::usage(e.to_string())
                 .hint("set a plain branch name, e.g. `git config coord.branch coord`"),
+            BadPath { .. } => CommandError::internal(e.to_string()),
+            GitCommand { .. } => CommandError::usage(e.to_string()),
             NotUtf8 { .. } => CommandError::usage(e.to_string())
                 .hint("records are UTF-8 text; `git coord doctor` lists every problem"),
             Contention { .. } => {
@@ -212,6 +214,25 @@ impl From<OpError> for CommandError {
                 let ids: Vec<&str> = candidates.iter().map(|(id, _)| id.as_str()).collect();
                 err.details(json!({ "given": given, "candidates": ids }))
             }
+            OpError::Template { path, message } => {
+                CommandError::usage(format!("cannot render the template {path}: {message}")).hint(
+                    format!("fix {path}, or delete it to use the built-in template"),
+                )
+            }
+            OpError::UnknownRecord { kind, given } => {
+                CommandError::usage(format!("no {kind} matches {given:?}"))
+                    .details(json!({ "given": given, "kind": kind }))
+            }
+            OpError::AmbiguousRecord {
+                kind,
+                given,
+                candidates,
+            } => CommandError::usage(format!(
+                "{given:?} matches {} {kind}s: {}; type more of the ID",
+                candidates.len(),
+                candidates.join(", ")
+            ))
+            .details(json!({ "given": given, "candidates": candidates })),
             OpError::Cycle { cycle } => {
                 let ids: Vec<&str> = cycle.iter().map(|(id, _)| id.as_str()).collect();
                 let mut err = CommandError::usage(format!(

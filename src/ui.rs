@@ -139,7 +139,16 @@ pub fn sanitize_text(s: &str) -> Cow<'_, str> {
 }
 
 fn is_unsafe(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    // Control characters, and the invisible marks that reorder or hide text on a terminal.
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{feff}'
+        )
 }
 
 /// Columns aligned by width; the last column is not padded.
@@ -197,6 +206,7 @@ mod tests {
         assert_eq!(sanitize_line("a\x1b[2Jb"), "a\\u{1b}[2Jb");
         assert_eq!(sanitize_line("x\ry"), "x\\ry");
         assert_eq!(sanitize_text("a\nb\x07"), "a\nb\\u{7}");
+        assert_eq!(sanitize_line("a\u{202e}b\u{200b}"), "a\\u{202e}b\\u{200b}");
     }
 
     #[test]

@@ -84,6 +84,7 @@ pub fn run(ctx: &Context, command: AgentCommand) -> CommandResult {
                 role: args.role,
                 expertise: (!args.expertise.is_empty()).then_some(args.expertise),
                 branch: args.branch,
+                owns: None,
             };
             let actor = ctx.actor()?;
             let (a, created) = agent::add(store, &actor, &id, &spec)?;

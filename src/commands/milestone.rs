@@ -1,18 +1,387 @@
-use clap::Subcommand;
+/*!
+`git coord milestone …`: add, list and show milestones, with their health.
+*/
 
+use std::path::PathBuf;
+
+use clap::Subcommand;
+use serde::Serialize;
+use serde_json::json;
+
+use super::task::{body_flags, due_flag};
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
+use crate::model::Timestamp;
+use crate::model::layout;
+use crate::model::milestone::{Milestone, MilestoneStatus, NewMilestone};
+use crate::model::time::format_hours;
+use crate::ops::milestone::{self, Health, MilestoneError, MilestoneReport, MilestoneTask};
+use crate::ui::{Style, Ui, sanitize_line, sanitize_text, table};
 
-/// Milestones (being written)
+/// Plan milestones: due dates, criteria, and whether their tasks will make it
 #[derive(Subcommand, Debug)]
 pub enum MilestoneCommand {
-    /// (being written)
-    ///
-    /// Example:
-    ///   git coord milestone list
-    List,
+    Add(AddArgs),
+    List(ListArgs),
+    Show(ShowArgs),
 }
 
-pub fn run(_ctx: &Context, _command: MilestoneCommand) -> CommandResult {
-    Err(CommandError::internal("not implemented yet"))
+/// Add a milestone
+///
+/// Creates one milestone record (milestones/m-xxxxxx.md) with a fresh collision-free ID, in
+/// one commit. Tasks join it through their own milestone field, set to the milestone's full
+/// ID (`task add --milestone m-xxxxxx`). Criteria are shell commands that must all pass for
+/// the milestone to be reached; this command stores them and never runs them.
+///
+/// Examples:
+///   git coord milestone add "Beta" --due 2026-12-01 --criterion "cargo test"
+///   id=$(git coord milestone add "GA" --due 2027-01-15T12:00:00Z --json | jq -r .id)
+///   git coord task add "Release notes" --milestone "$id" --estimate 2h
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct AddArgs {
+    /// A one-line title
+    pub title: String,
+    /// Due date: YYYY-MM-DD (end of that day, UTC) or RFC 3339
+    #[arg(long, value_name = "DATE")]
+    pub due: String,
+    /// A shell command that must pass for the milestone to be reached; repeatable
+    #[arg(long, value_name = "CMD")]
+    pub criterion: Vec<String>,
+    /// The markdown body: scope, notes, links
+    #[arg(long, value_name = "TEXT", conflicts_with = "body_file")]
+    pub body: Option<String>,
+    /// Read the body from a file (- for standard input)
+    #[arg(long, value_name = "FILE")]
+    pub body_file: Option<PathBuf>,
+}
+
+/// List milestones and their health
+///
+/// One row per milestone, by due date: its open and done tasks, the hours left, its
+/// projected finish, and its health. The projected finish is when its last open task can
+/// finish at the earliest: now plus the longest chain of remaining work leading to it,
+/// including work outside the milestone that it waits for (wall-clock hours, estimates
+/// defaulting to 1h or git config coord.defaultEstimate). A milestone is at risk when that
+/// is after its due date, or when one of its tasks is stuck on a dependency cycle; it is late
+/// when its due date has passed with tasks still open.
+///
+/// Examples:
+///   git coord milestone list
+///   git coord milestone list --json | jq -r '.[] | select(.at_risk) | .id'
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct ListArgs {}
+
+/// Show one milestone, its health and its tasks
+///
+/// Takes a full ID or any unique prefix of one (with or without `m-`). Its tasks are those
+/// whose milestone field is its full ID; each shows when it can finish at the earliest, and
+/// `*` marks those on the critical path of all remaining work.
+///
+/// Examples:
+///   git coord milestone show m-4kz9w2
+///   git coord milestone show 4kz --json
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct ShowArgs {
+    /// Milestone ID or unique prefix
+    pub id: String,
+}
+
+pub fn run(ctx: &Context, command: MilestoneCommand) -> CommandResult {
+    match command {
+        MilestoneCommand::Add(a) => add(ctx, a),
+        MilestoneCommand::List(a) => list(ctx, a),
+        MilestoneCommand::Show(a) => show(ctx, a),
+    }
+}
+
+fn add(ctx: &Context, args: AddArgs) -> CommandResult {
+    let new = NewMilestone {
+        title: args.title,
+        due: due_flag(&args.due)?,
+        criteria: args.criterion,
+        body: body_flags(args.body, args.body_file.as_deref())?.unwrap_or_default(),
+    };
+    let actor = ctx.actor()?;
+    let m = milestone::add(ctx.store()?, &actor, new)?;
+    if m.due < actor.now {
+        ctx.ui.warn(format!(
+            "its due date {} has already passed; change it in the record if that is a mistake",
+            m.due
+        ));
+    }
+    if ctx.ui.json {
+        ctx.ui.json(&MilestoneJson::new(&m, None, None))?;
+    } else {
+        ctx.ui.info(format!(
+            "Added {}  {} (due {})",
+            ctx.ui.paint(Style::Bold, m.id.as_str()),
+            sanitize_line(&m.title),
+            m.due
+        ))?;
+        ctx.ui.info(format!(
+            "Add tasks to it with: git coord task add <title> --milestone {}",
+            m.id
+        ))?;
+    }
+    Ok(())
+}
+
+fn list(ctx: &Context, _args: ListArgs) -> CommandResult {
+    let listing = milestone::list(ctx.store()?, ctx.now())?;
+    warn(
+        &ctx.ui,
+        &listing.problems,
+        listing.config_warning.as_deref(),
+    );
+    if ctx.ui.json {
+        let items: Vec<MilestoneJson<'_>> = listing
+            .items
+            .iter()
+            .map(|r| MilestoneJson::new(&r.milestone, Some(&r.health), None))
+            .collect();
+        ctx.ui.json(&items)?;
+    } else if listing.items.is_empty() {
+        ctx.ui.info(
+            "No milestones yet. Add one with `git coord milestone add <title> --due <date>`.",
+        )?;
+    } else {
+        let mut rows = vec![
+            ["ID", "DUE", "HEALTH", "TASKS", "LEFT", "FINISH", "TITLE"]
+                .map(str::to_owned)
+                .to_vec(),
+        ];
+        for MilestoneReport {
+            milestone: m,
+            health: h,
+        } in &listing.items
+        {
+            rows.push(vec![
+                ctx.ui.paint(Style::Bold, m.id.as_str()).into_owned(),
+                m.due.to_string(),
+                health_label(&ctx.ui, m, h),
+                format!("{} open, {} done", h.open_tasks, h.done_tasks),
+                format_hours(h.hours_remaining),
+                h.projected_finish
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|| "-".to_owned()),
+                sanitize_line(&m.title).into_owned(),
+            ]);
+        }
+        ctx.ui.line(table(&rows).trim_end())?;
+    }
+    Ok(())
+}
+
+fn show(ctx: &Context, args: ShowArgs) -> CommandResult {
+    let now = ctx.now();
+    let listing = milestone::show(ctx.store()?, &args.id, now)?;
+    warn(
+        &ctx.ui,
+        &listing.problems,
+        listing.config_warning.as_deref(),
+    );
+    let (
+        MilestoneReport {
+            milestone: m,
+            health: h,
+        },
+        tasks,
+    ) = &listing.items;
+    if ctx.ui.json {
+        ctx.ui.json(&MilestoneJson::new(m, Some(h), Some(tasks)))?;
+    } else {
+        ctx.ui.line(detail(&ctx.ui, m, h, tasks, now).trim_end())?;
+    }
+    Ok(())
+}
+
+fn warn(ui: &Ui, problems: &[crate::model::RecordError], config: Option<&str>) {
+    for p in problems {
+        ui.warn(format!("skipped {p}"));
+    }
+    if let Some(w) = config {
+        ui.warn(format!("{w}; using the built-in default"));
+    }
+}
+
+/// The JSON object of a milestone: its record fields, `path`, and its health when known.
+#[derive(Serialize)]
+struct MilestoneJson<'a> {
+    #[serde(flatten)]
+    milestone: &'a Milestone,
+    path: String,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    health: Option<&'a Health>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tasks: Option<&'a [MilestoneTask]>,
+}
+
+impl<'a> MilestoneJson<'a> {
+    fn new(
+        milestone: &'a Milestone,
+        health: Option<&'a Health>,
+        tasks: Option<&'a [MilestoneTask]>,
+    ) -> MilestoneJson<'a> {
+        MilestoneJson {
+            path: layout::milestone_path(&milestone.id),
+            milestone,
+            health,
+            tasks,
+        }
+    }
+}
+
+fn health_label(ui: &Ui, m: &Milestone, h: &Health) -> String {
+    let (text, style) = if m.status == MilestoneStatus::Done {
+        ("done", Style::Green)
+    } else if h.late {
+        ("late", Style::Red)
+    } else if h.at_risk {
+        ("at risk", Style::Red)
+    } else if h.open_tasks == 0 {
+        ("no open tasks", Style::Dim)
+    } else {
+        ("on track", Style::Green)
+    };
+    ui.paint(style, text).into_owned()
+}
+
+/// The full view of one milestone.
+fn detail(ui: &Ui, m: &Milestone, h: &Health, tasks: &[MilestoneTask], now: Timestamp) -> String {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    // A row with no key continues the one above it.
+    let mut row = |k: &str, v: String| {
+        let key = if k.is_empty() {
+            String::new()
+        } else {
+            format!("{k}:")
+        };
+        rows.push(vec![key, v]);
+    };
+    row("status", m.status.to_string());
+    row("due", format!("{} ({})", m.due, m.due.ago(now)));
+    let mut health = health_label(ui, m, h);
+    if let Some(p) = h.projected_finish
+        && h.at_risk
+        && p > m.due
+    {
+        let over = (p.unix() - m.due.unix()) as f64 / 3600.0;
+        health.push_str(&format!(
+            ": projected {} after its due date",
+            format_hours(over)
+        ));
+    }
+    if !h.unscheduled.is_empty() {
+        let ids: Vec<&str> = h.unscheduled.iter().map(|id| id.as_str()).collect();
+        health.push_str(&format!(
+            ": {} on a dependency cycle (`git coord doctor`)",
+            ids.join(", ")
+        ));
+    }
+    row("health", health);
+    row(
+        "tasks",
+        format!(
+            "{} open, {} done, {} cancelled",
+            h.open_tasks, h.done_tasks, h.cancelled_tasks
+        ),
+    );
+    row("remaining", format_hours(h.hours_remaining));
+    if let Some(p) = h.projected_finish {
+        row("projected", format!("{p} ({})", p.ago(now)));
+    }
+    let mut criteria = m.criteria.iter();
+    if let Some(first) = criteria.next() {
+        row("criteria", sanitize_line(first).into_owned());
+        for c in criteria {
+            row("", sanitize_line(c).into_owned());
+        }
+    }
+    row("created", m.created.to_string());
+    row("updated", m.updated.to_string());
+    row("path", layout::milestone_path(&m.id));
+    let mut out = format!(
+        "{}  {}\n",
+        ui.paint(Style::Bold, m.id.as_str()),
+        ui.paint(Style::Bold, &sanitize_line(&m.title))
+    );
+    for line in table(&rows).lines() {
+        out.push_str("  ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    if !tasks.is_empty() {
+        out.push('\n');
+        let mut rows = vec![
+            ["", "ID", "STATUS", "LEFT", "FINISH", "TITLE"]
+                .map(str::to_owned)
+                .to_vec(),
+        ];
+        for t in tasks {
+            rows.push(vec![
+                if t.critical { "*" } else { "" }.to_owned(),
+                ui.paint(Style::Bold, t.id.as_str()).into_owned(),
+                t.status.to_string(),
+                format_hours(t.hours),
+                t.earliest_finish
+                    .map(|f| f.to_string())
+                    .unwrap_or_else(|| "-".to_owned()),
+                sanitize_line(&t.title).into_owned(),
+            ]);
+        }
+        for line in table(&rows).lines() {
+            out.push_str("  ");
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    let body = m.body.trim();
+    if !body.is_empty() {
+        out.push('\n');
+        for line in sanitize_text(body).lines() {
+            out.push_str("  ");
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+impl From<MilestoneError> for CommandError {
+    fn from(e: MilestoneError) -> CommandError {
+        match e {
+            MilestoneError::Op(e) => e.into(),
+            MilestoneError::Id(e) => CommandError::usage(e.to_string())
+                .hint("`git coord milestone list` lists every milestone"),
+            MilestoneError::Invalid(f) => {
+                let flag = match f.field {
+                    "criteria" => "--criterion",
+                    "due" => "--due",
+                    "body" => "--body",
+                    _ => "title",
+                };
+                CommandError::usage(format!("{flag}: {}", f.message))
+                    .details(json!({ "field": f.field }))
+            }
+            MilestoneError::Unknown { given } => {
+                CommandError::usage(format!("no milestone matches {given:?}"))
+                    .hint("`git coord milestone list` lists every milestone")
+                    .details(json!({ "given": given }))
+            }
+            MilestoneError::Ambiguous { given, candidates } => {
+                let mut err = CommandError::usage(format!(
+                    "{given:?} matches {} milestones; type more of the ID",
+                    candidates.len()
+                ));
+                for (id, title) in &candidates {
+                    err = err.hint(format!("{id}  {}", sanitize_line(title)));
+                }
+                let ids: Vec<&str> = candidates.iter().map(|(id, _)| id.as_str()).collect();
+                err.details(json!({ "given": given, "candidates": ids }))
+            }
+        }
+    }
 }

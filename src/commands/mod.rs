@@ -3,8 +3,11 @@ One module per command (a folder per group): an `Args` struct whose doc comment 
 text, and a `run(ctx, args)` that parses, calls one operation and renders the result.
 */
 
+pub mod ack;
 pub mod agent;
 pub mod assign;
+pub mod brief;
+pub mod checkin;
 pub mod demo;
 pub mod doctor;
 pub mod done;
@@ -12,12 +15,20 @@ pub mod export;
 pub mod gantt;
 pub mod graph;
 pub mod import;
+pub mod inbox;
 pub mod init;
 pub mod lifecycle;
 pub mod milestone;
 pub mod next;
+pub mod note;
 pub mod path;
 pub mod ready;
+pub mod reap;
+pub mod reply;
+pub mod scratchpad;
+pub mod send;
+pub mod spawn;
+pub mod status;
 pub mod task;
 pub mod whoami;
 
@@ -52,6 +63,17 @@ pub enum Command {
     Export(export::Args),
     #[command(subcommand)]
     Agent(agent::AgentCommand),
+    Spawn(spawn::Args),
+    Brief(brief::Args),
+    Checkin(checkin::Args),
+    Reap(reap::Args),
+    Status(status::Args),
+    Note(note::Args),
+    Scratchpad(scratchpad::Args),
+    Send(send::Args),
+    Inbox(inbox::Args),
+    Reply(reply::Args),
+    Ack(ack::Args),
     Whoami(whoami::Args),
     Doctor(doctor::Args),
     Demo(demo::Args),
@@ -79,6 +101,17 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
         Command::Import(a) => import::run(ctx, a),
         Command::Export(a) => export::run(ctx, a),
         Command::Agent(c) => agent::run(ctx, c),
+        Command::Spawn(a) => spawn::run(ctx, a),
+        Command::Brief(a) => brief::run(ctx, a),
+        Command::Checkin(a) => checkin::run(ctx, a),
+        Command::Reap(a) => reap::run(ctx, a),
+        Command::Status(a) => status::run(ctx, a),
+        Command::Note(a) => note::run(ctx, a),
+        Command::Scratchpad(a) => scratchpad::run(ctx, a),
+        Command::Send(a) => send::run(ctx, a),
+        Command::Inbox(a) => inbox::run(ctx, a),
+        Command::Reply(a) => reply::run(ctx, a),
+        Command::Ack(a) => ack::run(ctx, a),
         Command::Whoami(a) => whoami::run(ctx, a),
         Command::Doctor(a) => doctor::run(ctx, a),
         Command::Demo(a) => demo::run(ctx, a),

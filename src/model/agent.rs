@@ -19,6 +19,10 @@ pub struct Agent {
     /// `active`, `idle`, `blocked` or `offline`.
     pub status: String,
     pub branch: Option<String>,
+    /// Paths the agent owns beyond those of its tasks (gitignore-style globs).
+    pub owns: Vec<String>,
+    /// What the agent said it is doing at its last `checkin`.
+    pub note: Option<String>,
     pub registered: Timestamp,
     pub last_seen: Timestamp,
     #[serde(skip)]
@@ -33,6 +37,8 @@ impl Agent {
             expertise: Vec::new(),
             status: "active".to_owned(),
             branch: None,
+            owns: Vec::new(),
+            note: None,
             registered: now,
             last_seen: now,
             source: None,
@@ -61,6 +67,8 @@ impl Agent {
             expertise: f.str_list("expertise")?,
             status: f.opt_str("status")?.unwrap_or_else(|| "active".to_owned()),
             branch: f.opt_str("branch")?,
+            owns: f.str_list("owns")?,
+            note: f.opt_str("note")?,
             registered,
             last_seen,
             source: None,
@@ -75,6 +83,8 @@ impl Agent {
             ("expertise", list(&self.expertise)),
             ("status", string(&self.status)),
             ("branch", opt_string(self.branch.as_deref())),
+            ("owns", list(&self.owns)),
+            ("note", opt_string(self.note.as_deref())),
             ("registered", timestamp(self.registered)),
             ("last_seen", timestamp(self.last_seen)),
         ]

@@ -10,6 +10,9 @@ use super::id::{AgentId, TaskId};
 
 pub const TASKS_DIR: &str = "tasks";
 pub const AGENTS_DIR: &str = "agents";
+pub const MILESTONES_DIR: &str = "milestones";
+pub const SCRATCHPADS_DIR: &str = "scratchpads";
+pub const MESSAGES_DIR: &str = "messages";
 pub const README: &str = "README.md";
 
 /// Characters of the random part used for the fan-out directory.
@@ -22,6 +25,19 @@ pub fn task_path(id: &TaskId) -> String {
 /// The fan-out directory name for a random part (or a prefix of one at least [`FAN_OUT`] long).
 pub fn task_bucket(random: &str) -> &str {
     &random[..FAN_OUT.min(random.len())]
+}
+
+pub fn milestone_path(id: &super::milestone::MilestoneId) -> String {
+    format!("{MILESTONES_DIR}/{id}.md")
+}
+
+pub fn scratchpad_path(agent: &AgentId) -> String {
+    format!("{SCRATCHPADS_DIR}/{agent}.md")
+}
+
+/// Messages fan out like tasks: `messages/4k/m-4kz9w2.md`.
+pub fn message_path(id: &super::message::MessageId) -> String {
+    format!("{MESSAGES_DIR}/{}/{id}.md", task_bucket(id.random_part()))
 }
 
 pub fn agent_path(id: &AgentId) -> String {

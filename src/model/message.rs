@@ -25,9 +25,15 @@ impl MessageId {
 
     pub fn parse(s: &str) -> Result<MessageId, IdError> {
         let ok = s.strip_prefix(Self::PREFIX).is_some_and(|r| {
-            (6..=32).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
+            (6..=32).contains(&r.len())
+                && r.bytes()
+                    .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
         });
-        if ok { Ok(MessageId(s.to_owned())) } else { Err(IdError::Message(s.to_owned())) }
+        if ok {
+            Ok(MessageId(s.to_owned()))
+        } else {
+            Err(IdError::Message(s.to_owned()))
+        }
     }
 
     pub fn random(len: usize) -> MessageId {
@@ -86,7 +92,11 @@ impl Recipient {
 impl FromStr for Recipient {
     type Err = IdError;
     fn from_str(s: &str) -> Result<Recipient, IdError> {
-        if s == "all" { Ok(Recipient::All) } else { AgentId::parse(s).map(Recipient::Agent) }
+        if s == "all" {
+            Ok(Recipient::All)
+        } else {
+            AgentId::parse(s).map(Recipient::Agent)
+        }
     }
 }
 
@@ -196,10 +206,15 @@ impl Message {
 
     fn from_fields(f: &Fields<'_>) -> Result<Message, RecordError> {
         let id = f.str("id")?;
-        let id = MessageId::parse(&id).map_err(|_| f.invalid("id", format!("{id:?} is not a message ID such as m-4kz9w2")))?;
-        let from = f.opt_agent("from")?.ok_or_else(|| f.invalid("from", "the field `from` is missing"))?;
+        let id = MessageId::parse(&id)
+            .map_err(|_| f.invalid("id", format!("{id:?} is not a message ID such as m-4kz9w2")))?;
+        let from = f
+            .opt_agent("from")?
+            .ok_or_else(|| f.invalid("from", "the field `from` is missing"))?;
         let to = f.str("to")?;
-        let to = to.parse::<Recipient>().map_err(|e| f.invalid("to", e.to_string()))?;
+        let to = to
+            .parse::<Recipient>()
+            .map_err(|e| f.invalid("to", e.to_string()))?;
         let kind = f.opt_str("kind")?.unwrap_or_else(|| "fyi".to_owned());
         let kind = kind.parse::<Kind>().map_err(|e| f.invalid("kind", e))?;
         let task = match f.opt_str("task")? {
@@ -207,7 +222,9 @@ impl Message {
             None => None,
         };
         let reply_to = match f.opt_str("reply_to")? {
-            Some(r) => Some(MessageId::parse(&r).map_err(|_| f.invalid("reply_to", "not a message ID"))?),
+            Some(r) => {
+                Some(MessageId::parse(&r).map_err(|_| f.invalid("reply_to", "not a message ID"))?)
+            }
             None => None,
         };
         let read_by = f
@@ -242,10 +259,19 @@ impl Message {
             ("kind", string(self.kind.as_str())),
             ("task", opt_string(self.task.as_ref().map(TaskId::as_str))),
             ("files", list(&self.files)),
-            ("needs_reply", self.needs_reply.then(|| toml_edit::Value::from(true))),
-            ("reply_to", opt_string(self.reply_to.as_ref().map(MessageId::as_str))),
+            (
+                "needs_reply",
+                self.needs_reply.then(|| toml_edit::Value::from(true)),
+            ),
+            (
+                "reply_to",
+                opt_string(self.reply_to.as_ref().map(MessageId::as_str)),
+            ),
             ("sent", timestamp(self.sent)),
-            ("read_by", list(&self.read_by.iter().map(AgentId::as_str).collect::<Vec<_>>())),
+            (
+                "read_by",
+                list(&self.read_by.iter().map(AgentId::as_str).collect::<Vec<_>>()),
+            ),
         ]
     }
 

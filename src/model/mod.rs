@@ -6,7 +6,10 @@ rendering. Nothing here does I/O; the store hands bytes in and takes text out.
 pub mod agent;
 pub mod id;
 pub mod layout;
+pub mod message;
+pub mod milestone;
 pub mod record;
+pub mod scratchpad;
 pub mod task;
 pub mod time;
 

@@ -216,7 +216,10 @@ impl<'a> Fields<'a> {
         match self.value(key)? {
             None => Ok(None),
             Some(v) => v.as_bool().map(Some).ok_or_else(|| {
-                self.error(key, format!("`{key}` must be true or false, found {}", v.type_name()))
+                self.error(
+                    key,
+                    format!("`{key}` must be true or false, found {}", v.type_name()),
+                )
             }),
         }
     }

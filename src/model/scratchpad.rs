@@ -121,7 +121,8 @@ fn parse_heading(line: &str) -> Option<Entry> {
     let mut parts = rest.split(SEP);
     let at = Timestamp::parse_rfc3339(parts.next()?)?;
     let id = parts.next()?.trim();
-    if !id.starts_with("n-") || id.len() < 4 || !id[2..].bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if !id.starts_with("n-") || id.len() < 4 || !id[2..].bytes().all(|b| b.is_ascii_alphanumeric())
+    {
         return None;
     }
     let section = match parts.next() {
@@ -146,7 +147,11 @@ fn finish(mut entry: Entry, lines: &[&str]) -> Entry {
     }
     let text: Vec<&str> = lines[..end]
         .iter()
-        .map(|l| l.strip_prefix('\\').filter(|r| r.starts_with(MARK) || r.starts_with("\\## ")).unwrap_or(l))
+        .map(|l| {
+            l.strip_prefix('\\')
+                .filter(|r| r.starts_with(MARK) || r.starts_with("\\## "))
+                .unwrap_or(l)
+        })
         .collect();
     entry.text = text.join("\n");
     entry

@@ -30,6 +30,7 @@ pub struct AgentSpec {
     pub role: Option<String>,
     pub expertise: Option<Vec<String>>,
     pub branch: Option<String>,
+    pub owns: Option<Vec<String>>,
 }
 
 /// Registers `id`, or updates its role, expertise and branch if it exists.
@@ -51,6 +52,9 @@ pub fn add(
         }
         if let Some(e) = &spec.expertise {
             agent.expertise = crate::model::task::validate_entries("expertise", e)?;
+        }
+        if let Some(o) = &spec.owns {
+            agent.owns = crate::model::task::validate_entries("owns", o)?;
         }
         if let Some(b) = &spec.branch {
             agent.branch = Some(b.clone()).filter(|b| !b.trim().is_empty());
@@ -109,4 +113,156 @@ pub fn load(snap: &Snapshot<'_>) -> Result<(Vec<Agent>, Vec<RecordError>), OpErr
     }
     agents.sort_by(|a, b| a.id.cmp(&b.id));
     Ok((agents, problems))
+}
+
+/// `checkin`: a heartbeat, optionally with a new status (`active`, `idle`, `blocked`,
+/// `offline`) and a one-line note on what the agent is doing.
+pub fn checkin(
+    store: &Store,
+    actor: &Actor,
+    status: Option<&str>,
+    note: Option<&str>,
+) -> Result<Agent, OpError> {
+    if let Some(s) = status
+        && !STATUSES.contains(&s)
+    {
+        return Err(OpError::Invalid(crate::model::task::InvalidField {
+            field: "status",
+            message: format!(
+                "unknown agent status {s:?}: use one of {}",
+                STATUSES.join(", ")
+            ),
+        }));
+    }
+    let committed = store.update(&actor.author(), |snap| {
+        let mut agent =
+            read(snap, &actor.agent)?.unwrap_or_else(|| Agent::new(actor.agent.clone(), actor.now));
+        agent.last_seen = agent.last_seen.max(actor.now);
+        if let Some(s) = status {
+            agent.status = s.to_owned();
+        }
+        if let Some(n) = note {
+            agent.note = Some(n.trim().to_owned()).filter(|n| !n.is_empty());
+        }
+        let context = match (&agent.note, status) {
+            (Some(n), _) => format!("{}: {n}", agent.status),
+            (None, _) => agent.status.clone(),
+        };
+        Ok::<_, OpError>(Plan::Commit {
+            message: commit_message("checkin", actor.agent.as_str(), Some(&context), actor, &[]),
+            edits: vec![Edit::write(
+                layout::agent_path(&actor.agent),
+                agent.to_text(),
+            )],
+            value: agent,
+        })
+    })?;
+    Ok(committed.value)
+}
+
+/// The statuses an agent may report.
+pub const STATUSES: [&str; 4] = ["active", "idle", "blocked", "offline"];
+
+/// One stale agent and what `reap` took back from it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Reaped {
+    pub agent: AgentId,
+    pub last_seen: Timestamp,
+    /// Tasks returned to the queue (unassigned; `todo` unless blocked).
+    pub tasks: Vec<crate::model::TaskId>,
+}
+
+/// Returns the open tasks of agents not seen for `stale_after_secs` to the queue (their file
+/// claims go with the tasks), marks those agents offline, and tells the coordinator
+/// (`coord.coordinator`, else everyone) by message — all in one commit. `dry_run` only reports.
+pub fn reap(
+    store: &Store,
+    actor: &Actor,
+    stale_after_secs: i64,
+    dry_run: bool,
+) -> Result<Vec<Reaped>, OpError> {
+    use crate::model::message::{Kind, Message, MessageId, Recipient};
+    let coordinator = store
+        .config_string("coord.coordinator")
+        .and_then(|c| AgentId::parse(c.trim()).ok());
+    let committed = store.update(&actor.author(), |snap| {
+        let (agents, _) = load(snap)?;
+        let (tasks, _) = super::index::load(store, snap)?;
+        let mut reaped = Vec::new();
+        let mut edits = Vec::new();
+        for mut agent in agents {
+            if agent.id == actor.agent || !is_stale(&agent, actor.now, stale_after_secs) {
+                continue;
+            }
+            let held: Vec<&crate::model::Task> = tasks
+                .iter()
+                .filter(|t| t.assignee.as_ref() == Some(&agent.id) && !t.status.is_closed())
+                .collect();
+            if held.is_empty() && agent.status == "offline" {
+                continue;
+            }
+            let mut ids = Vec::new();
+            for t in held {
+                // Rewrite from the record itself so hand-made fields survive.
+                let Some(mut task) = super::read_task(snap, &t.id)? else {
+                    continue;
+                };
+                task.assignee = None;
+                task.claimed = None;
+                if task.status != crate::model::Status::Blocked {
+                    task.status = crate::model::Status::Todo;
+                }
+                task.updated = actor.now;
+                edits.push(Edit::write(layout::task_path(&task.id), task.to_text()));
+                ids.push(task.id);
+            }
+            agent.status = "offline".to_owned();
+            edits.push(Edit::write(layout::agent_path(&agent.id), agent.to_text()));
+            reaped.push(Reaped {
+                agent: agent.id.clone(),
+                last_seen: agent.last_seen,
+                tasks: ids,
+            });
+        }
+        if reaped.is_empty() || dry_run {
+            return Ok(Plan::Skip(reaped));
+        }
+        let to = coordinator
+            .clone()
+            .map(Recipient::Agent)
+            .unwrap_or(Recipient::All);
+        let mut m = Message::new(
+            MessageId::random(8),
+            actor.agent.clone(),
+            to,
+            format!("Reaped {} stale agent(s)", reaped.len()),
+            Kind::Fyi,
+            actor.now,
+        );
+        m.body = reaped
+            .iter()
+            .map(|r| {
+                let ids: Vec<&str> = r.tasks.iter().map(|t| t.as_str()).collect();
+                format!(
+                    "- {} (last seen {}): returned {}\n",
+                    r.agent,
+                    r.last_seen,
+                    if ids.is_empty() {
+                        "no tasks".to_owned()
+                    } else {
+                        ids.join(", ")
+                    }
+                )
+            })
+            .collect();
+        edits.push(Edit::write(layout::message_path(&m.id), m.to_text()));
+        edits.extend(super::touch_agent(snap, actor)?);
+        let names: Vec<&str> = reaped.iter().map(|r| r.agent.as_str()).collect();
+        Ok::<_, OpError>(Plan::Commit {
+            message: commit_message("reap", &names.join(","), None, actor, &[]),
+            edits,
+            value: reaped,
+        })
+    })?;
+    Ok(committed.value)
 }

@@ -6,8 +6,7 @@ use serde::Serialize;
 
 use super::{OpError, load_tasks};
 use crate::graph::TaskGraph;
-use crate::model::Agent;
-use crate::model::layout::{self, AGENTS_DIR};
+use crate::model::layout;
 use crate::store::Store;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -38,27 +37,16 @@ pub fn run(store: &Store) -> Result<Report, OpError> {
     let snap = store.snapshot()?;
     let mut problems = Vec::new();
     let (tasks, bad) = load_tasks(&snap)?;
-    problems.extend(bad.into_iter().map(|e| Problem {
-        severity: Severity::Error,
-        path: e.path,
-        line: e.line,
-        message: e.message,
-    }));
+    problems.extend(bad.into_iter().map(record_problem));
 
-    let mut agents = Vec::new();
-    for (path, blob) in snap.walk(AGENTS_DIR)? {
-        let parsed = String::from_utf8(snap.read_blob(blob, &path)?)
-            .map_err(|_| "the file is not valid UTF-8".to_owned())
-            .and_then(|text| Agent::parse(&path, &text).map_err(|e| e.to_string()));
-        match parsed {
-            Ok(agent) if layout::agent_path(&agent.id) == path => agents.push(agent.id),
-            Ok(agent) => problems.push(error(
-                &path,
-                format!("its id {} does not match its file name", agent.id),
-            )),
-            Err(message) => problems.push(error(&path, message)),
-        }
-    }
+    let (registered, bad_agents) = super::agent::load(&snap)?;
+    problems.extend(bad_agents.into_iter().map(record_problem));
+    let agents: Vec<_> = registered.into_iter().map(|a| a.id).collect();
+
+    let (milestones, bad_milestones) = super::milestone::load_milestones(&snap)?;
+    problems.extend(bad_milestones.into_iter().map(record_problem));
+    let (_, bad_messages) = super::memory::load_messages(&snap)?;
+    problems.extend(bad_messages.into_iter().map(record_problem));
 
     let graph = TaskGraph::new(&tasks);
     for task in &tasks {
@@ -82,6 +70,15 @@ pub fn run(store: &Store) -> Result<Report, OpError> {
             problems.push(warning(
                 &path,
                 format!("{} is assigned to {a}, who is not in the registry", task.id),
+            ));
+        }
+        if let Some(m) = &task.milestone
+            && m.starts_with("m-")
+            && !milestones.iter().any(|x| x.id.as_str() == m)
+        {
+            problems.push(warning(
+                &path,
+                format!("{} names milestone {m}, which does not exist", task.id),
             ));
         }
         if task.status == crate::model::Status::InProgress && task.assignee.is_none() {
@@ -108,6 +105,15 @@ pub fn run(store: &Store) -> Result<Report, OpError> {
         agents: agents.len(),
         problems,
     })
+}
+
+fn record_problem(e: crate::model::RecordError) -> Problem {
+    Problem {
+        severity: Severity::Error,
+        path: e.path,
+        line: e.line,
+        message: e.message,
+    }
 }
 
 fn error(path: &str, message: String) -> Problem {

@@ -7,11 +7,18 @@ through [`Store::update`], so it is planned on the tip it commits onto.
 */
 
 pub mod agent;
+pub mod brief;
 pub mod check;
 pub mod doctor;
+pub mod export;
+pub mod import;
 pub mod index;
 pub mod init;
+pub mod memory;
+pub mod milestone;
+pub mod plan;
 pub mod schedule;
+pub mod spawn;
 pub mod task;
 
 use crate::model::layout::{self, FAN_OUT, TASKS_DIR};
@@ -48,6 +55,16 @@ pub enum OpError {
     Id(#[from] IdError),
     #[error(transparent)]
     Invalid(#[from] InvalidField),
+    #[error("template {path}: {message}")]
+    Template { path: String, message: String },
+    #[error("no {kind} matches {given:?}")]
+    UnknownRecord { kind: &'static str, given: String },
+    #[error("{given:?} matches several {kind}s: {}", .candidates.join(", "))]
+    AmbiguousRecord {
+        kind: &'static str,
+        given: String,
+        candidates: Vec<String>,
+    },
     #[error("no task matches {given:?}")]
     UnknownTask { given: String },
     #[error("{given:?} is ambiguous: it matches {}", .candidates.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(", "))]
@@ -181,26 +198,11 @@ pub fn resolve_task(snap: &Snapshot<'_>, given: &str) -> Result<TaskId, OpError>
     {
         return Ok(full);
     }
-    let random = prefix.random_part();
-    let buckets: Vec<String> = if random.len() >= FAN_OUT {
-        vec![layout::task_bucket(random).to_owned()]
-    } else {
-        snap.list(TASKS_DIR)?
-            .into_iter()
-            .filter(|e| e.is_dir && e.name.starts_with(random))
-            .map(|e| e.name)
-            .collect()
-    };
-    let mut matches = Vec::new();
-    for bucket in buckets {
-        for entry in snap.list(&format!("{TASKS_DIR}/{bucket}"))? {
-            if let Some(id) = layout::task_id_from_path(&entry.name)
-                && prefix.matches(&id)
-            {
-                matches.push(id);
-            }
-        }
-    }
+    let mut matches: Vec<TaskId> =
+        fanned_out_candidates(snap, TASKS_DIR, TaskId::PREFIX, prefix.random_part())?
+            .iter()
+            .filter_map(|name| TaskId::parse(name).ok())
+            .collect();
     matches.sort();
     match matches.len() {
         0 => Err(OpError::UnknownTask {
@@ -225,6 +227,40 @@ pub fn resolve_task(snap: &Snapshot<'_>, given: &str) -> Result<TaskId, OpError>
             })
         }
     }
+}
+
+/// Names (without `.md`) of the records in a fanned-out directory (`tasks/4k/t-4kz9w2.md`)
+/// whose random part, after `kind_prefix`, starts with `random`. Lists one bucket once
+/// [`FAN_OUT`] characters are typed, every bucket before.
+pub fn fanned_out_candidates(
+    snap: &Snapshot<'_>,
+    dir: &str,
+    kind_prefix: &str,
+    random: &str,
+) -> Result<Vec<String>, OpError> {
+    let buckets: Vec<String> = if random.len() >= FAN_OUT {
+        vec![layout::task_bucket(random).to_owned()]
+    } else {
+        snap.list(dir)?
+            .into_iter()
+            .filter(|e| e.is_dir && e.name.starts_with(random))
+            .map(|e| e.name)
+            .collect()
+    };
+    let mut names = Vec::new();
+    for bucket in buckets {
+        for entry in snap.list(&format!("{dir}/{bucket}"))? {
+            if let Some(name) = entry.name.strip_suffix(".md")
+                && name
+                    .strip_prefix(kind_prefix)
+                    .is_some_and(|r| r.starts_with(random))
+            {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    names.sort();
+    Ok(names)
 }
 
 /// Resolves and reads a task, failing when it does not exist.

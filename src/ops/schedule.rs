@@ -10,20 +10,11 @@ use serde::Serialize;
 
 use super::task::task_plan;
 use super::{Actor, OpError, agent, index};
-use crate::graph::{self, DEFAULT_ESTIMATE_HOURS, TaskGraph, Timing};
+use crate::graph::{self, TaskGraph, Timing};
 use crate::model::layout;
 use crate::model::task::Refusal;
-use crate::model::time::parse_estimate;
 use crate::model::{AgentId, RecordError, Status, Task, TaskId, Timestamp};
 use crate::store::{Plan, Snapshot, Store};
-
-/// `coord.defaultEstimate` in hours (a duration such as `2h`), else 1 h.
-pub fn default_estimate(store: &Store) -> f64 {
-    store
-        .config_string("coord.defaultEstimate")
-        .and_then(|v| parse_estimate(&v).ok())
-        .unwrap_or(DEFAULT_ESTIMATE_HOURS)
-}
 
 /// Problems found while loading or analysing, for commands to print as warnings.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -65,7 +56,7 @@ fn load(store: &Store, snap: &Snapshot<'_>) -> Result<Loaded, OpError> {
             records,
             cycles: Vec::new(),
         },
-        default_hours: default_estimate(store),
+        default_hours: super::plan::default_estimate(store),
     })
 }
 

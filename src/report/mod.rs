@@ -4,4 +4,6 @@ charts; later status, reports, stand-ups, metrics and the dashboard. Pure functi
 records to text; no I/O.
 */
 
+pub mod brief;
 pub mod graph;
+pub mod status;

@@ -42,6 +42,10 @@ pub enum Error {
     NotInitialised { branch: String },
     #[error("{value:?} is not a valid branch name for coord.branch")]
     BadBranch { value: String },
+    #[error("{command} failed: {message}")]
+    GitCommand { command: String, message: String },
+    #[error("refusing to write {path:?}: not a plain relative path on the coordination branch")]
+    BadPath { path: String },
     #[error("{path} on the coordination branch is not valid UTF-8")]
     NotUtf8 { path: String },
     #[error(
@@ -236,6 +240,84 @@ impl Store {
         self.repo.common_dir().join("coord")
     }
 
+    /// Creates a worktree at `path` on a new branch `branch` starting at `base`, and sets
+    /// `key = value` in that worktree's own config (enabling `extensions.worktreeConfig`).
+    ///
+    /// gix cannot create worktrees, so this runs the system `git`, which also keeps git's own
+    /// bookkeeping (`.git/worktrees/…`) exactly as `git worktree add` makes it.
+    pub fn add_worktree(
+        &self,
+        path: &Path,
+        branch: &str,
+        base: &str,
+        config: &[(&str, &str)],
+    ) -> Result<()> {
+        let git_dir = self.repo.common_dir();
+        let run = |args: &[&str], dir: &Path| -> Result<()> {
+            let out = std::process::Command::new("git")
+                .args(args)
+                .current_dir(dir)
+                .env_remove("GIT_DIR")
+                .env_remove("GIT_WORK_TREE")
+                .output()
+                .map_err(|e| Error::GitCommand {
+                    command: format!("git {}", args.join(" ")),
+                    message: e.to_string(),
+                })?;
+            if !out.status.success() {
+                return Err(Error::GitCommand {
+                    command: format!("git {}", args.join(" ")),
+                    message: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+                });
+            }
+            Ok(())
+        };
+        let path_str = path.to_string_lossy();
+        run(
+            &[
+                "--git-dir",
+                &git_dir.to_string_lossy(),
+                "worktree",
+                "add",
+                "-q",
+                "-b",
+                branch,
+                &path_str,
+                base,
+            ],
+            git_dir,
+        )?;
+        run(&["config", "extensions.worktreeConfig", "true"], path)?;
+        for (key, value) in config {
+            run(&["config", "--worktree", key, value], path)?;
+        }
+        Ok(())
+    }
+
+    /// Adds a pattern to the repository's `info/exclude` (shared by all worktrees) unless it
+    /// is there already, so files such as an agent's brief never become tracked changes.
+    pub fn exclude(&self, pattern: &str) -> Result<()> {
+        let file = self.repo.common_dir().join("info").join("exclude");
+        let current = std::fs::read_to_string(&file).unwrap_or_default();
+        if current.lines().any(|l| l.trim() == pattern) {
+            return Ok(());
+        }
+        let io = |e: std::io::Error| Error::GitCommand {
+            command: format!("write {}", file.display()),
+            message: e.to_string(),
+        };
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let mut text = current;
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(pattern);
+        text.push('\n');
+        std::fs::write(&file, text).map_err(io)
+    }
+
     /// The current tip of the coordination branch, or `None` before `init`.
     pub fn tip(&self) -> Result<Option<Tip>> {
         let reference = self
@@ -395,11 +477,22 @@ impl Store {
     }
 
     fn write_tree(&self, base: ObjectId, edits: &[Edit]) -> Result<ObjectId> {
+        // The plumbing editor: gix's validating editor checks that every entry of every tree
+        // it writes exists (one stat per entry, ~1,300 for `tasks/` at 10,000 tasks), which
+        // made each write grow with the number of fan-out directories. Paths here come from
+        // `layout`, built from validated IDs, and every blob is written just above.
         let mut editor = self
             .repo
             .edit_tree(base)
-            .context(|| format!("read tree {base}"))?;
+            .context(|| format!("read tree {base}"))?
+            .detach();
         for edit in edits {
+            if !is_safe_path(&edit.path) {
+                return Err(Error::BadPath {
+                    path: edit.path.clone(),
+                });
+            }
+            let components = edit.path.split('/');
             match &edit.content {
                 Some(bytes) => {
                     let blob = self
@@ -408,20 +501,19 @@ impl Store {
                         .context(|| format!("write {}", edit.path))?
                         .detach();
                     editor
-                        .upsert(edit.path.as_str(), EntryKind::Blob, blob)
+                        .upsert(components, EntryKind::Blob, blob)
                         .context(|| format!("add {} to the tree", edit.path))?;
                 }
                 None => {
                     editor
-                        .remove(edit.path.as_str())
+                        .remove(components)
                         .context(|| format!("remove {} from the tree", edit.path))?;
                 }
             }
         }
-        Ok(editor
-            .write()
-            .context(|| "write the new tree".to_owned())?
-            .detach())
+        editor
+            .write(|tree| self.repo.write_object(tree).map(gix::Id::detach))
+            .context(|| "write the new tree".to_owned())
     }
 
     fn signature(author: &Author) -> gix::actor::Signature {
@@ -491,6 +583,20 @@ impl Store {
             .context(|| format!("move {}", self.branch()))?;
         Ok(())
     }
+}
+
+/// A relative path of plain components: no empty, `.`, `..` or `.git` part, no NUL or
+/// backslash. Record paths are built from validated IDs; this is the last line of defence
+/// since the tree editor we use does not validate.
+fn is_safe_path(path: &str) -> bool {
+    !path.is_empty()
+        && path.split('/').all(|c| {
+            !c.is_empty()
+                && c != "."
+                && c != ".."
+                && !c.eq_ignore_ascii_case(".git")
+                && !c.contains(['\0', '\\'])
+        })
 }
 
 /// A lost compare-and-swap (the branch moved) or a lock held by a concurrent writer.
@@ -636,5 +742,29 @@ impl Snapshot<'_> {
         }
         out.sort();
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_safe_path;
+
+    #[test]
+    fn only_plain_relative_paths_are_written() {
+        assert!(is_safe_path("tasks/4k/t-4kz9w2.md"));
+        assert!(is_safe_path("README.md"));
+        for bad in [
+            "",
+            "/etc/x",
+            "a//b",
+            "../x",
+            "a/./b",
+            ".git/config",
+            "a/.GIT/b",
+            "a\\b",
+            "a\0b",
+        ] {
+            assert!(!is_safe_path(bad), "{bad:?} accepted");
+        }
     }
 }

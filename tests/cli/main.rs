@@ -4,10 +4,15 @@
 
 mod common;
 
+mod test_agents;
 mod test_bad_input;
 mod test_concurrency;
 mod test_demo;
+mod test_graph;
+mod test_import;
 mod test_lifecycle;
+mod test_memory;
+mod test_milestone;
 mod test_schedule;
 mod test_store;
 mod test_tasks;

@@ -1,0 +1,59 @@
+use crate::context::Context;
+use crate::error::{CommandError, CommandResult};
+use crate::model::time::parse_wall_duration;
+use crate::ops::agent;
+
+/// Return the tasks of stale agents to the queue
+///
+/// An agent is stale when it has not been seen for --stale (default coord.staleAfter, 2h).
+/// Its open tasks become unassigned (todo, or still blocked), the files they held are free,
+/// it is marked offline, and the coordinator (coord.coordinator, else everyone) is told by
+/// message — in one commit. --dry-run shows what would happen.
+///
+/// Examples:
+///   git coord reap --dry-run
+///   git coord reap --stale 30m
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// How long unseen makes an agent stale (30m, 2h, 1d)
+    #[arg(long, value_name = "DURATION")]
+    pub stale: Option<String>,
+    /// Only show what would be reaped
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> CommandResult {
+    let store = ctx.store()?;
+    let stale = match &args.stale {
+        Some(s) => {
+            parse_wall_duration(s).map_err(|e| CommandError::usage(format!("--stale: {e}")))?
+        }
+        None => agent::stale_after(store),
+    };
+    let actor = ctx.actor()?;
+    let reaped = agent::reap(store, &actor, stale, args.dry_run)?;
+    if ctx.ui.json {
+        return Ok(ctx.ui.json(&reaped)?);
+    }
+    if reaped.is_empty() {
+        ctx.ui.info("No stale agents.")?;
+        return Ok(());
+    }
+    let verb = if args.dry_run { "would reap" } else { "reaped" };
+    for r in &reaped {
+        let ids: Vec<&str> = r.tasks.iter().map(|t| t.as_str()).collect();
+        ctx.ui.line(format!(
+            "{verb} {} (last seen {}): {}",
+            r.agent,
+            r.last_seen.ago(ctx.now()),
+            if ids.is_empty() {
+                "no tasks".to_owned()
+            } else {
+                ids.join(", ")
+            }
+        ))?;
+    }
+    Ok(())
+}

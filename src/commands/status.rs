@@ -1,0 +1,169 @@
+use crate::context::Context;
+use crate::error::CommandResult;
+use crate::model::time::format_hours;
+use crate::ops::{self, agent, index, memory, plan};
+use crate::report::status::{self, Input};
+use crate::ui::{Style, sanitize_line, table};
+
+/// Show the coordinator's screen: progress, agents, critical path, blockers
+///
+/// One screen: done vs total estimated hours, one row per agent (role, status, current task,
+/// blockers, last seen, stale flag), the critical path, blocked tasks and why, the best ready
+/// tasks, overdue tasks, and messages waiting too long for a reply.
+///
+/// Examples:
+///   git coord status
+///   git coord status --json | jq '.agents[] | select(.stale)'
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {}
+
+pub fn run(ctx: &Context, _args: Args) -> CommandResult {
+    let store = ctx.store()?;
+    let snap = ops::snapshot(store)?;
+    let (tasks, problems) = index::load(store, &snap)?;
+    let (agents, bad_agents) = agent::load(&snap)?;
+    let (messages, bad_messages) = memory::load_messages(&snap)?;
+    for p in problems.iter().chain(&bad_agents).chain(&bad_messages) {
+        ctx.ui.warn(format!("skipped {p}"));
+    }
+    let now = ctx.now();
+    let annotated = memory::annotate(&messages, now, memory::reply_within(store));
+    let overdue: Vec<_> = annotated
+        .iter()
+        .filter(|i| i.reply_overdue)
+        .map(|i| &i.message)
+        .collect();
+    let report = status::build(&Input {
+        tasks: &tasks,
+        agents: &agents,
+        overdue_messages: overdue,
+        now,
+        stale_after_secs: agent::stale_after(store),
+        default_hours: plan::default_estimate(store),
+    });
+    if ctx.ui.json {
+        return Ok(ctx.ui.json(&report)?);
+    }
+    let ui = &ctx.ui;
+    let p = &report.progress;
+    ui.line(format!(
+        "{}  {}/{} tasks, {} of {} ({}%)",
+        ui.paint(Style::Bold, "Progress"),
+        p.tasks_done,
+        p.tasks_total,
+        format_hours(p.hours_done),
+        format_hours(p.hours_total),
+        p.percent
+    ))?;
+    ui.line("")?;
+    let mut rows = vec![
+        ["AGENT", "ROLE", "STATUS", "CURRENT", "BLOCKED", "LAST SEEN"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for a in &report.agents {
+        let current: Vec<&str> = a.current.iter().map(|t| t.id.as_str()).collect();
+        let blocked: Vec<&str> = a.blocked.iter().map(|t| t.id.as_str()).collect();
+        let mut seen = a.last_seen.ago(now);
+        if a.stale {
+            seen = format!("{seen} {}", ui.paint(Style::Yellow, "STALE"));
+        }
+        rows.push(vec![
+            ui.paint(Style::Bold, a.id.as_str()).into_owned(),
+            sanitize_line(a.role.as_deref().unwrap_or("-")).into_owned(),
+            sanitize_line(&a.status).into_owned(),
+            if current.is_empty() {
+                "-".to_owned()
+            } else {
+                current.join(",")
+            },
+            if blocked.is_empty() {
+                "-".to_owned()
+            } else {
+                ui.paint(Style::Red, &blocked.join(",")).into_owned()
+            },
+            seen,
+        ]);
+    }
+    ui.line(table(&rows).trim_end())?;
+    ui.line("")?;
+    let path: Vec<&str> = report
+        .critical_path
+        .tasks
+        .iter()
+        .map(|t| t.as_str())
+        .collect();
+    ui.line(format!(
+        "{}  {} remaining: {}",
+        ui.paint(Style::Bold, "Critical path"),
+        format_hours(report.critical_path.total_hours),
+        if path.is_empty() {
+            "nothing open".to_owned()
+        } else {
+            path.join(" → ")
+        }
+    ))?;
+    let section = |title: &str, lines: Vec<String>| -> CommandResult {
+        if !lines.is_empty() {
+            ui.line(format!("\n{}", ui.paint(Style::Bold, title)))?;
+            for l in lines {
+                ui.line(format!("  {l}"))?;
+            }
+        }
+        Ok(())
+    };
+    section(
+        "Blocked",
+        report
+            .blocked
+            .iter()
+            .map(|b| {
+                format!(
+                    "{}  {}  ({}): {}",
+                    b.id,
+                    sanitize_line(&b.title),
+                    b.assignee
+                        .as_ref()
+                        .map(|a| a.as_str())
+                        .unwrap_or("unassigned"),
+                    sanitize_line(b.reason.as_deref().unwrap_or("no reason given"))
+                )
+            })
+            .collect(),
+    )?;
+    section(
+        "Ready now",
+        report
+            .priorities
+            .iter()
+            .map(|t| format!("{}  {}", t.id, sanitize_line(&t.title)))
+            .collect(),
+    )?;
+    section(
+        "Overdue",
+        report
+            .overdue_tasks
+            .iter()
+            .map(|t| format!("{}  {}", t.id, sanitize_line(&t.title)))
+            .collect(),
+    )?;
+    section(
+        "Waiting for a reply",
+        report
+            .overdue_messages
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}  {} → {}: {} ({})",
+                    m.id,
+                    m.from,
+                    m.to,
+                    sanitize_line(&m.subject),
+                    m.sent.ago(now)
+                )
+            })
+            .collect(),
+    )?;
+    Ok(())
+}

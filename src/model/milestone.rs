@@ -1,0 +1,448 @@
+/*!
+The milestone record (`milestones/<id>.md`): a due date, the shell commands that decide whether
+it is reached (its criteria), and a markdown body. Tasks join a milestone through their own
+`milestone` field, so adding a task to a milestone never rewrites the milestone's file.
+
+Like tasks, milestones may be created on any clone at the same time, so their IDs are random
+(`m-4kz9w2`), and a rewrite keeps fields this version does not know (the `gates` history of
+go/no-go decisions will be one) and every comment written by hand.
+*/
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::id::TaskId;
+use super::record::{self, FieldValue, Fields, RecordDoc, RecordError};
+use super::task::{InvalidField, validate_entries};
+use super::time::Timestamp;
+
+/// How many random characters a new milestone ID gets, as for tasks.
+pub const MILESTONE_ID_LEN: usize = 6;
+
+/// The longest random part accepted, so an ID always makes a sane file name.
+const MAX_RANDOM_LEN: usize = 32;
+
+fn is_id_byte(b: u8) -> bool {
+    b.is_ascii_digit() || b.is_ascii_lowercase()
+}
+
+/// A milestone ID: `m-` followed by at least [`MILESTONE_ID_LEN`] characters from 0-9 and a-z.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct MilestoneId(String);
+
+impl From<MilestoneId> for String {
+    fn from(id: MilestoneId) -> String {
+        id.0
+    }
+}
+
+impl TryFrom<String> for MilestoneId {
+    type Error = MilestoneIdError;
+    fn try_from(s: String) -> Result<MilestoneId, MilestoneIdError> {
+        MilestoneId::parse(&s)
+    }
+}
+
+impl MilestoneId {
+    pub const PREFIX: &'static str = "m-";
+
+    /// Parses a full milestone ID, refusing anything that is not `m-[0-9a-z]{6,32}`.
+    pub fn parse(s: &str) -> Result<MilestoneId, MilestoneIdError> {
+        let rest = s
+            .strip_prefix(Self::PREFIX)
+            .ok_or_else(|| MilestoneIdError::Id(s.to_owned()))?;
+        if rest.len() < MILESTONE_ID_LEN
+            || rest.len() > MAX_RANDOM_LEN
+            || !rest.bytes().all(is_id_byte)
+        {
+            return Err(MilestoneIdError::Id(s.to_owned()));
+        }
+        Ok(MilestoneId(s.to_owned()))
+    }
+
+    /// A fresh random ID with `len` random characters (the alphabet of task IDs).
+    pub fn random(len: usize) -> MilestoneId {
+        let len = len.clamp(1, MAX_RANDOM_LEN);
+        MilestoneId(format!(
+            "{}{}",
+            Self::PREFIX,
+            TaskId::random(len).random_part()
+        ))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The random part, after `m-`.
+    pub fn random_part(&self) -> &str {
+        &self.0[Self::PREFIX.len()..]
+    }
+
+    /// The milestone ID a path under `milestones/` names, if it is one.
+    pub fn from_path(path: &str) -> Option<MilestoneId> {
+        let name = path.rsplit('/').next()?.strip_suffix(".md")?;
+        MilestoneId::parse(name).ok()
+    }
+}
+
+impl fmt::Display for MilestoneId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a user typed to name a milestone: a whole ID or a unique prefix, with or without `m-`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MilestonePrefix {
+    random: String,
+}
+
+impl MilestonePrefix {
+    pub fn parse(s: &str) -> Result<MilestonePrefix, MilestoneIdError> {
+        let trimmed = s.trim();
+        let rest = trimmed.strip_prefix(MilestoneId::PREFIX).unwrap_or(trimmed);
+        if rest.is_empty() || rest.len() > MAX_RANDOM_LEN || !rest.bytes().all(is_id_byte) {
+            return Err(MilestoneIdError::Prefix(s.to_owned()));
+        }
+        Ok(MilestonePrefix {
+            random: rest.to_owned(),
+        })
+    }
+
+    /// The whole ID if the prefix is long enough to be one.
+    pub fn as_full_id(&self) -> Option<MilestoneId> {
+        MilestoneId::parse(&format!("{}{}", MilestoneId::PREFIX, self.random)).ok()
+    }
+
+    pub fn matches(&self, id: &MilestoneId) -> bool {
+        id.random_part().starts_with(&self.random)
+    }
+}
+
+impl fmt::Display for MilestonePrefix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", MilestoneId::PREFIX, self.random)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MilestoneIdError {
+    #[error(
+        "{0:?} is not a milestone ID: milestone IDs look like m-4kz9w2 (m- and at least {MILESTONE_ID_LEN} characters from 0-9 and a-z)"
+    )]
+    Id(String),
+    #[error(
+        "{0:?} is not a milestone ID or prefix: use characters 0-9 and a-z, as in m-4kz9w2 or 4kz"
+    )]
+    Prefix(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MilestoneStatus {
+    Open,
+    Done,
+}
+
+impl MilestoneStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MilestoneStatus::Open => "open",
+            MilestoneStatus::Done => "done",
+        }
+    }
+}
+
+impl fmt::Display for MilestoneStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for MilestoneStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<MilestoneStatus, String> {
+        match s {
+            "open" => Ok(MilestoneStatus::Open),
+            "done" => Ok(MilestoneStatus::Done),
+            _ => Err(format!("unknown milestone status {s:?}: use open or done")),
+        }
+    }
+}
+
+/// One milestone, as stored in its record file.
+#[derive(Clone, Debug, Serialize)]
+pub struct Milestone {
+    pub id: MilestoneId,
+    pub title: String,
+    pub status: MilestoneStatus,
+    pub due: Timestamp,
+    /// Shell commands that must all succeed for the milestone to be reached (run by `gate`).
+    pub criteria: Vec<String>,
+    pub created: Timestamp,
+    pub updated: Timestamp,
+    pub body: String,
+    /// The parsed file this milestone came from, for round-trip writes.
+    #[serde(skip)]
+    source: Option<Source>,
+}
+
+#[derive(Clone, Debug)]
+struct Source {
+    record: RecordDoc,
+    fields: Vec<(&'static str, FieldValue)>,
+}
+
+/// What a new milestone is made of.
+#[derive(Clone, Debug)]
+pub struct NewMilestone {
+    pub title: String,
+    pub due: Timestamp,
+    pub criteria: Vec<String>,
+    pub body: String,
+}
+
+/// Validates a milestone title: one non-empty line of at most 200 characters.
+pub fn validate_title(title: &str) -> Result<String, InvalidField> {
+    let invalid = |message: &str| InvalidField {
+        field: "title",
+        message: message.to_owned(),
+    };
+    let t = title.trim();
+    if t.is_empty() {
+        return Err(invalid("a milestone needs a non-empty title"));
+    }
+    if t.contains('\n') || t.contains('\r') {
+        return Err(invalid(
+            "a title is one line; put details in the body (--body)",
+        ));
+    }
+    if t.chars().count() > 200 {
+        return Err(invalid(
+            "a title is at most 200 characters; put details in the body (--body)",
+        ));
+    }
+    Ok(t.to_owned())
+}
+
+impl Milestone {
+    /// Builds a new open milestone from user input, validating it.
+    pub fn new(
+        id: MilestoneId,
+        new: NewMilestone,
+        now: Timestamp,
+    ) -> Result<Milestone, InvalidField> {
+        Ok(Milestone {
+            id,
+            title: validate_title(&new.title)?,
+            status: MilestoneStatus::Open,
+            due: new.due,
+            criteria: validate_entries("criteria", &new.criteria)?,
+            created: now,
+            updated: now,
+            body: new.body,
+            source: None,
+        })
+    }
+
+    /// Parses a milestone record file.
+    pub fn parse(path: &str, text: &str) -> Result<Milestone, RecordError> {
+        let (mut m, record) = record::parse_markdown(path, text, Milestone::from_fields)?;
+        m.body = record.body.clone();
+        m.source = Some(Source {
+            fields: m.fields(),
+            record,
+        });
+        Ok(m)
+    }
+
+    fn from_fields(f: &Fields<'_>) -> Result<Milestone, RecordError> {
+        let id = f.str("id")?;
+        let id = MilestoneId::parse(&id).map_err(|e| f.invalid("id", e.to_string()))?;
+        let status = match f.opt_str("status")? {
+            None => MilestoneStatus::Open,
+            Some(s) => s.parse().map_err(|e: String| f.invalid("status", e))?,
+        };
+        Ok(Milestone {
+            id,
+            title: f.str("title")?,
+            status,
+            due: f.timestamp("due")?,
+            criteria: f.str_list("criteria")?,
+            created: f.timestamp("created")?,
+            updated: f.timestamp("updated")?,
+            body: String::new(),
+            source: None,
+        })
+    }
+
+    /// Every field as the record stores it, in the order a new record lists them.
+    fn fields(&self) -> Vec<(&'static str, FieldValue)> {
+        use record::*;
+        vec![
+            ("id", string(self.id.as_str())),
+            ("title", string(&self.title)),
+            ("status", string(self.status.as_str())),
+            ("due", timestamp(self.due)),
+            ("criteria", list(&self.criteria)),
+            ("created", timestamp(self.created)),
+            ("updated", timestamp(self.updated)),
+        ]
+    }
+
+    /// The record file's text: the original file with only the changed fields rewritten.
+    pub fn to_text(&self) -> String {
+        let after = self.fields();
+        match &self.source {
+            Some(src) => {
+                let mut doc = src.record.doc.clone();
+                record::write_fields(&mut doc, &src.fields, &after);
+                record::render_markdown(&doc, &self.body)
+            }
+            None => {
+                let mut doc = toml_edit::DocumentMut::new();
+                record::write_fields(&mut doc, &[], &after);
+                record::render_markdown(&doc, &self.body)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Timestamp {
+        Timestamp::parse_rfc3339("2026-11-21T10:00:00Z").unwrap()
+    }
+
+    fn milestone() -> Milestone {
+        Milestone::new(
+            MilestoneId::parse("m-aaaaaa").unwrap(),
+            NewMilestone {
+                title: "Beta".into(),
+                due: Timestamp::parse_rfc3339("2026-11-30T18:00:00Z").unwrap(),
+                criteria: vec!["cargo test".into(), "cargo test".into(), "make lint".into()],
+                body: "Ship it.\n".into(),
+            },
+            now(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn ids_and_prefixes() {
+        assert!(MilestoneId::parse("m-4kz9w2").is_ok());
+        for bad in [
+            "4kz9w2",
+            "m-4kz9",
+            "m-4KZ9W2",
+            "m-../../x",
+            "t-4kz9w2",
+            "",
+            "m-",
+        ] {
+            assert!(MilestoneId::parse(bad).is_err(), "{bad:?} accepted");
+        }
+        let id = MilestoneId::random(MILESTONE_ID_LEN);
+        assert_eq!(MilestoneId::parse(id.as_str()), Ok(id.clone()));
+        assert_eq!(id.random_part().len(), MILESTONE_ID_LEN);
+
+        let id = MilestoneId::parse("m-4kz9w2").unwrap();
+        assert!(MilestonePrefix::parse("4kz").unwrap().matches(&id));
+        assert!(MilestonePrefix::parse("m-4k").unwrap().matches(&id));
+        assert!(!MilestonePrefix::parse("m-4ky").unwrap().matches(&id));
+        assert_eq!(
+            MilestonePrefix::parse("m-4kz9w2").unwrap().as_full_id(),
+            Some(id.clone())
+        );
+        for bad in ["", "m-", "../x", "4k/z", "4K"] {
+            assert!(MilestonePrefix::parse(bad).is_err(), "{bad:?} accepted");
+        }
+        assert_eq!(MilestoneId::from_path("milestones/m-4kz9w2.md"), Some(id));
+        assert_eq!(MilestoneId::from_path("milestones/README.md"), None);
+    }
+
+    #[test]
+    fn new_validates_and_dedups() {
+        let m = milestone();
+        assert_eq!(m.criteria, vec!["cargo test", "make lint"]);
+        assert_eq!(m.status, MilestoneStatus::Open);
+        let bad = |title: &str, criteria: Vec<String>| {
+            Milestone::new(
+                MilestoneId::parse("m-aaaaaa").unwrap(),
+                NewMilestone {
+                    title: title.into(),
+                    due: now(),
+                    criteria,
+                    body: String::new(),
+                },
+                now(),
+            )
+            .unwrap_err()
+            .field
+        };
+        assert_eq!(bad(" ", vec![]), "title");
+        assert_eq!(bad("a\nb", vec![]), "title");
+        assert_eq!(bad("ok", vec!["a\nb".into()]), "criteria");
+        assert_eq!(bad("ok", vec![" ".into()]), "criteria");
+    }
+
+    #[test]
+    fn renders_the_documented_format() {
+        let text = milestone().to_text();
+        assert_eq!(
+            text,
+            "+++\nid = \"m-aaaaaa\"\ntitle = \"Beta\"\nstatus = \"open\"\ndue = 2026-11-30T18:00:00Z\ncriteria = [\"cargo test\", \"make lint\"]\ncreated = 2026-11-21T10:00:00Z\nupdated = 2026-11-21T10:00:00Z\n+++\nShip it.\n"
+        );
+        let back = Milestone::parse("milestones/m-aaaaaa.md", &text).unwrap();
+        assert_eq!(back.to_text(), text);
+        assert_eq!(back.body, "Ship it.\n");
+        assert_eq!(back.due, milestone().due);
+    }
+
+    #[test]
+    fn round_trip_keeps_unknown_fields_and_comments() {
+        let text = milestone().to_text();
+        // A table array must come after the plain fields in TOML, so it goes at the end.
+        let hand = text.replacen("+++\n", "+++\n# decided in the planning call\n", 1).replacen(
+            "updated = 2026-11-21T10:00:00Z\n",
+            "updated = 2026-11-21T10:00:00Z\n\n[[gates]]\nat = 2026-11-22T10:00:00Z\nresult = \"no-go\"\n",
+            1,
+        );
+        let mut m = Milestone::parse("milestones/m-aaaaaa.md", &hand).unwrap();
+        m.title = "Beta 2".into();
+        m.updated = Timestamp::parse_rfc3339("2026-11-23T10:00:00Z").unwrap();
+        let out = m.to_text();
+        assert!(out.contains("# decided in the planning call\n"), "{out}");
+        assert!(
+            out.contains("[[gates]]\nat = 2026-11-22T10:00:00Z\nresult = \"no-go\"\n"),
+            "{out}"
+        );
+        assert!(out.contains("title = \"Beta 2\""), "{out}");
+        let again = Milestone::parse("milestones/m-aaaaaa.md", &out).unwrap();
+        assert_eq!(again.title, "Beta 2");
+        assert_eq!(again.to_text(), out);
+    }
+
+    #[test]
+    fn bad_records_name_the_line() {
+        let text = milestone()
+            .to_text()
+            .replace("status = \"open\"", "status = \"late\"");
+        let e = Milestone::parse("milestones/m-aaaaaa.md", &text).unwrap_err();
+        assert_eq!(e.line, Some(4));
+        assert!(e.message.contains("use open or done"), "{e}");
+        let text = milestone()
+            .to_text()
+            .replace("due = 2026-11-30T18:00:00Z\n", "");
+        let e = Milestone::parse("milestones/m-aaaaaa.md", &text).unwrap_err();
+        assert!(e.message.contains("`due`"), "{e}");
+        let text = milestone().to_text().replace("m-aaaaaa", "x");
+        assert!(Milestone::parse("milestones/m-aaaaaa.md", &text).is_err());
+    }
+}

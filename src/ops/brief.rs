@@ -1,0 +1,163 @@
+/*!
+Gathers what goes into an agent's brief: identity, owned paths, assigned tasks with their
+dependencies, the best ready tasks for it, unread messages, and the integration notes of the
+agents whose tasks its own depend on.
+*/
+
+use std::path::Path;
+
+use super::{OpError, agent, index, memory, plan};
+use crate::graph::{self, TaskGraph};
+use crate::model::scratchpad::Section;
+use crate::model::time::format_hours;
+use crate::model::{AgentId, Task, Timestamp};
+use crate::report::brief::{
+    AgentData, BriefData, DEFAULT_TEMPLATE, DepData, MessageData, NoteData, Owned, TaskData, render,
+};
+use crate::store::Store;
+
+/// Where a project overrides the template, relative to its worktree root.
+pub const TEMPLATE_OVERRIDE: &str = ".coord/templates/brief.md";
+
+/// Control characters out (they could drive a terminal that displays the brief); newlines
+/// and tabs stay.
+fn clean(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect()
+}
+
+fn task_data(t: &Task, g: &TaskGraph<'_>, full: bool) -> TaskData {
+    TaskData {
+        id: t.id.to_string(),
+        title: clean(&t.title),
+        status: t.status.to_string(),
+        priority: t.priority,
+        estimate: t.estimate_hours.map(format_hours),
+        due: t.due.map(|d| d.to_string()),
+        blocked_reason: t.blocked_reason.as_deref().map(clean),
+        depends_on: if full {
+            t.depends_on
+                .iter()
+                .map(|d| match g.get(d) {
+                    Some(x) => DepData {
+                        id: d.to_string(),
+                        title: clean(&x.title),
+                        status: x.status.to_string(),
+                        assignee: x.assignee.as_ref().map(|a| a.to_string()),
+                    },
+                    None => DepData {
+                        id: d.to_string(),
+                        title: "(missing)".to_owned(),
+                        status: "unknown".to_owned(),
+                        assignee: None,
+                    },
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        deliverables: t.deliverables.iter().map(|d| clean(d)).collect(),
+        check: t.check.as_deref().map(clean),
+        body: if full {
+            clean(t.body.trim())
+        } else {
+            String::new()
+        },
+    }
+}
+
+/// The brief's data for `who`.
+pub fn gather(store: &Store, who: &AgentId, now: Timestamp) -> Result<BriefData, OpError> {
+    let snap = store.snapshot()?;
+    let (tasks, _) = index::load(store, &snap)?;
+    let me = agent::read(&snap, who)?;
+    let expertise = me.as_ref().map(|a| a.expertise.clone()).unwrap_or_default();
+    let g = TaskGraph::new(&tasks);
+    let schedule_ = g.schedule(plan::default_estimate(store));
+    let mine: Vec<&Task> = tasks
+        .iter()
+        .filter(|t| t.assignee.as_ref() == Some(who) && !t.status.is_closed())
+        .collect();
+    let own_claims = me.iter().flat_map(|a| a.owns.iter()).map(|p| Owned {
+        pattern: clean(p),
+        task: "your role".to_owned(),
+    });
+    let owned = own_claims
+        .chain(mine.iter().flat_map(|t| {
+            t.owns.iter().map(|p| Owned {
+                pattern: clean(p),
+                task: t.id.to_string(),
+            })
+        }))
+        .collect();
+    let ready = g
+        .ready(&schedule_)
+        .into_iter()
+        .filter(|r| graph::fits(r.task, &expertise))
+        .take(5)
+        .map(|r| task_data(r.task, &g, false))
+        .collect();
+    let (inbox, _) = memory::inbox(&snap, who, false, now, memory::reply_within(store))?;
+    let messages = inbox
+        .into_iter()
+        .map(|i| MessageData {
+            id: i.message.id.to_string(),
+            from: i.message.from.to_string(),
+            subject: clean(&i.message.subject),
+            needs_reply: i.message.needs_reply && i.replies.is_empty(),
+        })
+        .collect();
+    // Integration notes of the agents holding (or having finished) what my tasks depend on.
+    let mut upstream: Vec<AgentId> = mine
+        .iter()
+        .flat_map(|t| t.depends_on.iter())
+        .filter_map(|d| g.get(d).and_then(|x| x.assignee.clone()))
+        .filter(|a| a != who)
+        .collect();
+    upstream.sort();
+    upstream.dedup();
+    let mut integration = Vec::new();
+    for a in &upstream {
+        for e in memory::scratchpad(&snap, a)?.entries {
+            if e.section == Some(Section::Integration) {
+                integration.push(NoteData {
+                    agent: a.to_string(),
+                    at: e.at.to_string(),
+                    text: clean(&e.text),
+                });
+            }
+        }
+    }
+    Ok(BriefData {
+        agent: AgentData {
+            id: who.to_string(),
+            role: me.as_ref().and_then(|a| a.role.as_deref().map(clean)),
+            expertise,
+            branch: me.as_ref().and_then(|a| a.branch.clone()),
+        },
+        now: now.to_string(),
+        commit: snap.tip().commit.to_string()[..12].to_owned(),
+        owned,
+        tasks: mine.iter().map(|t| task_data(t, &g, true)).collect(),
+        ready,
+        messages,
+        integration,
+    })
+}
+
+/// Renders the brief with the project's template override if the worktree has one.
+pub fn render_brief(data: &BriefData, worktree: Option<&Path>) -> Result<String, OpError> {
+    let custom = worktree
+        .map(|w| w.join(TEMPLATE_OVERRIDE))
+        .and_then(|p| std::fs::read_to_string(p).ok());
+    let template = custom.as_deref().unwrap_or(DEFAULT_TEMPLATE);
+    render(template, data).map_err(|e| OpError::Template {
+        path: if custom.is_some() {
+            TEMPLATE_OVERRIDE.to_owned()
+        } else {
+            "templates/brief.md".to_owned()
+        },
+        message: e.to_string(),
+    })
+}

@@ -1,0 +1,128 @@
+/*!
+`spawn`: everything a new agent needs, in one step: a registry entry, a branch and a worktree
+of its own with `coord.agent` set in that worktree's config, its paths and tasks, and its
+brief written where its tools will read it without it ever becoming a tracked change.
+*/
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::agent::{self, AgentSpec};
+use super::{Actor, OpError, brief, task};
+use crate::model::{Action, AgentId};
+use crate::store::Store;
+
+/// The brief's file name in the agent's worktree, excluded through `info/exclude`.
+pub const BRIEF_FILE: &str = "COORD_BRIEF.md";
+
+#[derive(Clone, Debug)]
+pub struct SpawnSpec {
+    pub id: AgentId,
+    pub role: Option<String>,
+    pub expertise: Vec<String>,
+    pub owns: Vec<String>,
+    /// Tasks (IDs or prefixes) the agent claims at once.
+    pub tasks: Vec<String>,
+    /// Where the branch starts (default `HEAD`).
+    pub base: String,
+    /// The worktree (default: beside the repository, `<repo>-<id>`).
+    pub path: Option<PathBuf>,
+    /// The branch (default `agent/<id>`).
+    pub branch: Option<String>,
+}
+
+/// What spawn does (or, with `--print`, would do).
+#[derive(Clone, Debug, Serialize)]
+pub struct SpawnPlan {
+    pub agent: AgentId,
+    pub branch: String,
+    pub base: String,
+    pub worktree: PathBuf,
+    pub brief: PathBuf,
+    pub owns: Vec<String>,
+    pub tasks: Vec<String>,
+}
+
+pub fn plan(store: &Store, spec: &SpawnSpec) -> Result<SpawnPlan, OpError> {
+    let branch = spec
+        .branch
+        .clone()
+        .unwrap_or_else(|| format!("agent/{}", spec.id));
+    let worktree = match &spec.path {
+        Some(p) => p.clone(),
+        None => {
+            let root = store.workdir().unwrap_or_else(|| store.common_dir());
+            let name = root
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "repo".to_owned());
+            root.with_file_name(format!("{name}-{}", spec.id))
+        }
+    };
+    Ok(SpawnPlan {
+        agent: spec.id.clone(),
+        brief: worktree.join(BRIEF_FILE),
+        branch,
+        base: spec.base.clone(),
+        worktree,
+        owns: spec.owns.clone(),
+        tasks: spec.tasks.clone(),
+    })
+}
+
+/// Carries out the plan. The coordination writes are made first (so a failure to create the
+/// worktree leaves a registered agent that `spawn` can be re-run for), then the worktree.
+pub fn spawn(store: &Store, actor: &Actor, spec: &SpawnSpec) -> Result<SpawnPlan, OpError> {
+    let plan = plan(store, spec)?;
+    if plan.worktree.exists() {
+        return Err(OpError::Invalid(crate::model::task::InvalidField {
+            field: "path",
+            message: format!(
+                "{} already exists; choose another with --path",
+                plan.worktree.display()
+            ),
+        }));
+    }
+    agent::add(
+        store,
+        actor,
+        &spec.id,
+        &AgentSpec {
+            role: spec.role.clone(),
+            expertise: (!spec.expertise.is_empty()).then(|| spec.expertise.clone()),
+            branch: Some(plan.branch.clone()),
+            owns: (!spec.owns.is_empty()).then(|| spec.owns.clone()),
+        },
+    )?;
+    let as_agent = Actor {
+        agent: spec.id.clone(),
+        email: actor.email.clone(),
+        now: actor.now,
+    };
+    for t in &spec.tasks {
+        task::transition(
+            store,
+            &as_agent,
+            t,
+            &Action::Claim,
+            &[("Coord-Via", "spawn")],
+        )?;
+    }
+    store.add_worktree(
+        &plan.worktree,
+        &plan.branch,
+        &plan.base,
+        &[("coord.agent", spec.id.as_str())],
+    )?;
+    store.exclude(&format!("/{BRIEF_FILE}"))?;
+    let data = brief::gather(store, &spec.id, actor.now)?;
+    let text = brief::render_brief(&data, store.workdir())?;
+    std::fs::write(&plan.brief, text).map_err(|e| {
+        OpError::Store(crate::store::Error::GitCommand {
+            command: format!("write {}", plan.brief.display()),
+            message: e.to_string(),
+        })
+    })?;
+    Ok(plan)
+}

@@ -1,0 +1,88 @@
+/*!
+`brief`: an agent's whole context as one markdown page, rendered with minijinja from
+`templates/brief.md` (or the project's `.coord/templates/brief.md`). The data is gathered by
+the caller; this module only renders it.
+*/
+
+use minijinja::Environment;
+use serde::Serialize;
+
+/// The template compiled into the binary.
+pub const DEFAULT_TEMPLATE: &str = include_str!("../../templates/brief.md");
+
+#[derive(Debug, Serialize)]
+pub struct BriefData {
+    pub agent: AgentData,
+    pub now: String,
+    pub commit: String,
+    pub owned: Vec<Owned>,
+    pub tasks: Vec<TaskData>,
+    pub ready: Vec<TaskData>,
+    pub messages: Vec<MessageData>,
+    pub integration: Vec<NoteData>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AgentData {
+    pub id: String,
+    pub role: Option<String>,
+    pub expertise: Vec<String>,
+    pub branch: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Owned {
+    pub pattern: String,
+    pub task: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TaskData {
+    pub id: String,
+    pub title: String,
+    pub status: String,
+    pub priority: u8,
+    pub estimate: Option<String>,
+    pub due: Option<String>,
+    pub blocked_reason: Option<String>,
+    pub depends_on: Vec<DepData>,
+    pub deliverables: Vec<String>,
+    pub check: Option<String>,
+    pub body: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DepData {
+    pub id: String,
+    pub title: String,
+    pub status: String,
+    pub assignee: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MessageData {
+    pub id: String,
+    pub from: String,
+    pub subject: String,
+    pub needs_reply: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NoteData {
+    pub agent: String,
+    pub at: String,
+    pub text: String,
+}
+
+/// Renders `data` with `template`. A broken override template is an error naming it.
+pub fn render(template: &str, data: &BriefData) -> Result<String, minijinja::Error> {
+    let mut env = Environment::new();
+    env.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .build()?,
+    );
+    env.add_template("brief.md", template)?;
+    env.get_template("brief.md")?
+        .render(minijinja::value::Serde(data))
+}

@@ -1,0 +1,192 @@
+/*!
+`status`: the coordinator's screen, as data. A pure function of the records: progress, one
+row per agent (with the stale flag), the critical path, blocked tasks and why, today's
+priorities, and messages waiting too long for a reply.
+*/
+
+use serde::Serialize;
+
+use crate::graph::TaskGraph;
+use crate::model::message::Message;
+use crate::model::{Agent, AgentId, Status, Task, TaskId, Timestamp};
+
+pub struct Input<'a> {
+    pub tasks: &'a [Task],
+    pub agents: &'a [Agent],
+    /// Messages that need a reply, have none, and waited longer than `coord.replyWithin`.
+    pub overdue_messages: Vec<&'a Message>,
+    pub now: Timestamp,
+    pub stale_after_secs: i64,
+    pub default_hours: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub progress: Progress,
+    pub agents: Vec<AgentRow>,
+    pub critical_path: CriticalPath,
+    pub blocked: Vec<Blocked>,
+    /// The best ready tasks, in `ready` order (at most five).
+    pub priorities: Vec<Brief>,
+    pub overdue_tasks: Vec<Brief>,
+    pub overdue_messages: Vec<OverdueMessage>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Progress {
+    pub tasks_done: usize,
+    pub tasks_total: usize,
+    pub hours_done: f64,
+    pub hours_total: f64,
+    /// Done hours over all hours, 0–100.
+    pub percent: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AgentRow {
+    pub id: AgentId,
+    pub role: Option<String>,
+    pub status: String,
+    pub note: Option<String>,
+    /// Tasks in progress or in review.
+    pub current: Vec<Brief>,
+    pub blocked: Vec<Brief>,
+    pub done: usize,
+    pub open: usize,
+    pub last_seen: Timestamp,
+    pub stale: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CriticalPath {
+    pub tasks: Vec<TaskId>,
+    pub total_hours: f64,
+}
+
+#[derive(Debug, Serialize, Clone)]
+pub struct Brief {
+    pub id: TaskId,
+    pub title: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Blocked {
+    pub id: TaskId,
+    pub title: String,
+    pub assignee: Option<AgentId>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OverdueMessage {
+    pub id: String,
+    pub from: AgentId,
+    pub to: String,
+    pub subject: String,
+    pub sent: Timestamp,
+}
+
+fn brief(t: &Task) -> Brief {
+    Brief {
+        id: t.id.clone(),
+        title: t.title.clone(),
+    }
+}
+
+pub fn build(input: &Input<'_>) -> Report {
+    let tasks = input.tasks;
+    let counted: Vec<&Task> = tasks
+        .iter()
+        .filter(|t| t.status != Status::Cancelled)
+        .collect();
+    let hours = |t: &&Task| t.hours(input.default_hours);
+    let hours_total: f64 = counted.iter().map(hours).sum();
+    let hours_done: f64 = counted
+        .iter()
+        .filter(|t| t.status == Status::Done)
+        .map(hours)
+        .sum();
+    let progress = Progress {
+        tasks_done: counted.iter().filter(|t| t.status == Status::Done).count(),
+        tasks_total: counted.len(),
+        hours_done,
+        hours_total,
+        percent: if hours_total > 0.0 {
+            (hours_done / hours_total * 1000.0).round() / 10.0
+        } else {
+            0.0
+        },
+    };
+    let agents = input
+        .agents
+        .iter()
+        .map(|a| {
+            let mine = tasks.iter().filter(|t| t.assignee.as_ref() == Some(&a.id));
+            let of = |s: &[Status]| -> Vec<Brief> {
+                tasks
+                    .iter()
+                    .filter(|t| t.assignee.as_ref() == Some(&a.id) && s.contains(&t.status))
+                    .map(brief)
+                    .collect()
+            };
+            AgentRow {
+                id: a.id.clone(),
+                role: a.role.clone(),
+                status: a.status.clone(),
+                note: a.note.clone(),
+                current: of(&[Status::InProgress, Status::Review]),
+                blocked: of(&[Status::Blocked]),
+                done: mine.clone().filter(|t| t.status == Status::Done).count(),
+                open: mine.filter(|t| !t.status.is_closed()).count(),
+                last_seen: a.last_seen,
+                stale: input.now.unix() - a.last_seen.unix() > input.stale_after_secs,
+            }
+        })
+        .collect();
+    let graph = TaskGraph::new(tasks);
+    let schedule = graph.schedule(input.default_hours);
+    let priorities = graph
+        .ready(&schedule)
+        .into_iter()
+        .take(5)
+        .map(|r| brief(r.task))
+        .collect();
+    let blocked = tasks
+        .iter()
+        .filter(|t| t.status == Status::Blocked)
+        .map(|t| Blocked {
+            id: t.id.clone(),
+            title: t.title.clone(),
+            assignee: t.assignee.clone(),
+            reason: t.blocked_reason.clone(),
+        })
+        .collect();
+    let overdue_tasks = tasks
+        .iter()
+        .filter(|t| !t.status.is_closed() && t.due.is_some_and(|d| d < input.now))
+        .map(brief)
+        .collect();
+    let overdue_messages = input
+        .overdue_messages
+        .iter()
+        .map(|m| OverdueMessage {
+            id: m.id.to_string(),
+            from: m.from.clone(),
+            to: m.to.to_string(),
+            subject: m.subject.clone(),
+            sent: m.sent,
+        })
+        .collect();
+    Report {
+        progress,
+        agents,
+        critical_path: CriticalPath {
+            tasks: schedule.critical_path,
+            total_hours: schedule.total_hours,
+        },
+        blocked,
+        priorities,
+        overdue_tasks,
+        overdue_messages,
+    }
+}
