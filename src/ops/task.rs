@@ -37,6 +37,25 @@ fn resolve_all(snap: &Snapshot<'_>, given: &[String]) -> Result<Vec<TaskId>, OpE
     given.iter().map(|g| resolve_task(snap, g)).collect()
 }
 
+/// A task's `milestone` as stored: a unique prefix of an existing milestone's ID becomes its
+/// full ID; anything else (a milestone to be created later, a free label) is kept as given.
+fn milestone_ref(snap: &Snapshot<'_>, given: Option<&str>) -> Result<Option<String>, OpError> {
+    use super::milestone::{MilestoneError, resolve};
+    let Some(given) = given else { return Ok(None) };
+    match resolve(snap, given) {
+        Ok(id) => Ok(Some(id.to_string())),
+        Err(MilestoneError::Ambiguous { given, candidates }) => Err(OpError::AmbiguousRecord {
+            kind: "milestone",
+            given,
+            candidates: candidates
+                .into_iter()
+                .map(|(id, _)| id.to_string())
+                .collect(),
+        }),
+        Err(_) => Ok(Some(given.to_owned())),
+    }
+}
+
 /// What `task add` is given: a new task whose dependencies are still as the user typed them.
 #[derive(Clone, Debug, Default)]
 pub struct AddTask {
@@ -52,6 +71,7 @@ pub fn add(store: &Store, actor: &Actor, input: AddTask) -> Result<Task, OpError
     let committed = store.update(&actor.author(), |snap| {
         let mut new = input.task.clone();
         new.depends_on = resolve_all(snap, &input.after)?;
+        new.milestone = milestone_ref(snap, new.milestone.as_deref())?;
         let mut len = TASK_ID_LEN;
         let id = loop {
             let id = TaskId::random(len);
@@ -158,6 +178,10 @@ pub fn edit(store: &Store, actor: &Actor, given: &str, patch: &TaskPatch) -> Res
     patch.validate()?;
     let committed = store.update(&actor.author(), |snap| {
         let mut task = find_task(snap, given)?;
+        let mut patch = patch.clone();
+        if let Some(Some(m)) = &patch.milestone {
+            patch.milestone = Some(milestone_ref(snap, Some(m))?);
+        }
         if !patch.apply(&mut task)? {
             return Ok(Plan::Skip(task));
         }

@@ -314,3 +314,25 @@ fn agents_register_list_and_show() {
     env.coord(&["agent", "show", "nobody"]).expect_code(2);
     env.coord(&["agent", "add", "Bad/Name"]).expect_code(2);
 }
+
+#[test]
+fn a_milestone_prefix_on_a_task_is_stored_as_the_full_id() {
+    let env = TestEnv::initialised();
+    let m = env.json(&["milestone", "add", "Infra", "--due", "2030-01-01"]);
+    let id = m["id"].as_str().unwrap().to_owned();
+    let t = env.json(&["task", "add", "Pool", "--milestone", &id[..4]]);
+    assert_eq!(t["milestone"], id.as_str());
+    let free = env.json(&["task", "add", "Later", "--milestone", "m-later"]);
+    assert_eq!(
+        free["milestone"], "m-later",
+        "an unknown milestone is kept as given"
+    );
+    let edited = env.json(&[
+        "task",
+        "edit",
+        free["id"].as_str().unwrap(),
+        "--milestone",
+        &id[..5],
+    ]);
+    assert_eq!(edited["milestone"], id.as_str());
+}
