@@ -10,6 +10,8 @@ schedule and reported, and every function terminates.
 use std::cmp::Ordering;
 use std::collections::{HashMap, VecDeque};
 
+use rustc_hash::FxHashMap;
+
 use petgraph::Direction;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -27,7 +29,7 @@ const EPS: f64 = 1e-9;
 pub struct TaskGraph<'a> {
     tasks: &'a [Task],
     graph: DiGraph<usize, ()>,
-    index: HashMap<&'a TaskId, NodeIndex>,
+    index: FxHashMap<&'a TaskId, NodeIndex>,
 }
 
 /// Timing of one open task in the schedule, in hours from now.
@@ -66,7 +68,7 @@ pub struct ReadyTask<'a> {
 impl<'a> TaskGraph<'a> {
     pub fn new(tasks: &'a [Task]) -> TaskGraph<'a> {
         let mut graph = DiGraph::with_capacity(tasks.len(), tasks.len() * 3);
-        let mut index = HashMap::with_capacity(tasks.len());
+        let mut index = FxHashMap::with_capacity_and_hasher(tasks.len(), Default::default());
         for (i, t) in tasks.iter().enumerate() {
             index.insert(&t.id, graph.add_node(i));
         }

@@ -15,8 +15,38 @@ use crate::ui::{Style, sanitize_line, table};
 #[derive(Subcommand, Debug)]
 pub enum AgentCommand {
     Add(AddArgs),
+    Edit(EditArgs),
     List(ListArgs),
     Show(ShowArgs),
+    Retire(RetireArgs),
+}
+
+/// Change a registered agent's role, expertise or branch
+///
+/// Like `agent add`, but the agent must exist already.
+///
+/// Example:
+///   git coord agent edit state --expertise backend,redis,postgres
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct EditArgs {
+    #[command(flatten)]
+    pub fields: AddArgs,
+}
+
+/// Retire an agent: its open tasks go back to the queue
+///
+/// Its open tasks become unassigned (todo, or still blocked), the files they held are free,
+/// its status becomes `retired`, and the coordinator (coord.coordinator, else everyone) is
+/// told by message, in one commit.
+///
+/// Example:
+///   git coord agent retire docs
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct RetireArgs {
+    /// Agent ID
+    pub id: String,
 }
 
 /// Register an agent, or update its role, expertise and branch
@@ -74,26 +104,54 @@ fn agent_json(a: &crate::model::Agent, stale: bool) -> serde_json::Value {
     v
 }
 
+fn add(ctx: &Context, store: &crate::store::Store, args: AddArgs) -> CommandResult {
+    let id = AgentId::parse(&args.id)?;
+    let spec = AgentSpec {
+        role: args.role,
+        expertise: (!args.expertise.is_empty()).then_some(args.expertise),
+        branch: args.branch,
+        owns: None,
+    };
+    let actor = ctx.actor()?;
+    let (a, created) = agent::add(store, &actor, &id, &spec)?;
+    if ctx.ui.json {
+        return Ok(ctx.ui.json(&agent_json(&a, false))?);
+    }
+    let verb = if created { "Registered" } else { "Updated" };
+    ctx.ui.info(format!("{verb} {}", a.id))?;
+    Ok(())
+}
+
 pub fn run(ctx: &Context, command: AgentCommand) -> CommandResult {
     let store = ctx.store()?;
     let stale_after = agent::stale_after(store);
     match command {
-        AgentCommand::Add(args) => {
+        AgentCommand::Retire(args) => {
             let id = AgentId::parse(&args.id)?;
-            let spec = AgentSpec {
-                role: args.role,
-                expertise: (!args.expertise.is_empty()).then_some(args.expertise),
-                branch: args.branch,
-                owns: None,
-            };
-            let actor = ctx.actor()?;
-            let (a, created) = agent::add(store, &actor, &id, &spec)?;
+            let r = agent::retire(store, &ctx.actor()?, &id)?;
             if ctx.ui.json {
-                return Ok(ctx.ui.json(&agent_json(&a, false))?);
+                return Ok(ctx.ui.json(&r)?);
             }
-            let verb = if created { "Registered" } else { "Updated" };
-            ctx.ui.info(format!("{verb} {}", a.id))?;
+            let ids: Vec<&str> = r.tasks.iter().map(|t| t.as_str()).collect();
+            ctx.ui.info(format!(
+                "Retired {}; returned {}",
+                r.agent,
+                if ids.is_empty() {
+                    "no tasks".to_owned()
+                } else {
+                    ids.join(", ")
+                }
+            ))?;
         }
+        AgentCommand::Edit(EditArgs { fields: args }) => {
+            let id = AgentId::parse(&args.id)?;
+            if agent::read(&ops::snapshot(store)?, &id)?.is_none() {
+                return Err(CommandError::usage(format!("no agent {id} is registered"))
+                    .hint(format!("register it with `git coord agent add {id}`")));
+            }
+            add(ctx, store, args)?;
+        }
+        AgentCommand::Add(args) => add(ctx, store, args)?,
         AgentCommand::List(_) => {
             let snap = ops::snapshot(store)?;
             let (agents, problems) = agent::load(&snap)?;

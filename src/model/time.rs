@@ -77,14 +77,25 @@ impl fmt::Display for Timestamp {
     }
 }
 
+/// RFC 3339 in human-readable formats (JSON); seconds since the epoch in binary ones (the
+/// index cache), where formatting and parsing dates would dominate the cost.
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        if s.is_human_readable() {
+            s.collect_str(self)
+        } else {
+            s.serialize_i64(self.unix())
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        if !d.is_human_readable() {
+            let secs = i64::deserialize(d)?;
+            return Timestamp::from_unix(secs)
+                .ok_or_else(|| serde::de::Error::custom(format!("{secs} is out of range")));
+        }
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
         Timestamp::parse_rfc3339(&s)
             .ok_or_else(|| serde::de::Error::custom(format!("{s:?} is not an RFC 3339 time")))

@@ -160,7 +160,7 @@ pub fn checkin(
     Ok(committed.value)
 }
 
-/// The statuses an agent may report.
+/// The statuses an agent may report (`retired` is set by `agent retire` only).
 pub const STATUSES: [&str; 4] = ["active", "idle", "blocked", "offline"];
 
 /// One stale agent and what `reap` took back from it.
@@ -181,6 +181,38 @@ pub fn reap(
     stale_after_secs: i64,
     dry_run: bool,
 ) -> Result<Vec<Reaped>, OpError> {
+    let stale = |a: &Agent| a.id != actor.agent && is_stale(a, actor.now, stale_after_secs);
+    take_back(store, actor, &stale, "offline", "reap", dry_run)
+}
+
+/// `agent retire`: the agent leaves for good; its open tasks go back to the queue, its file
+/// claims with them, and the coordinator is told — in one commit.
+pub fn retire(store: &Store, actor: &Actor, id: &AgentId) -> Result<Reaped, OpError> {
+    let snap = store.snapshot()?;
+    if read(&snap, id)?.is_none() {
+        return Err(OpError::UnknownRecord {
+            kind: "agent",
+            given: id.to_string(),
+        });
+    }
+    let which = |a: &Agent| &a.id == id;
+    let mut done = take_back(store, actor, &which, "retired", "retire", false)?;
+    Ok(done.pop().unwrap_or(Reaped {
+        agent: id.clone(),
+        last_seen: actor.now,
+        tasks: Vec::new(),
+    }))
+}
+
+/// Takes back the open tasks of the agents `which` selects and gives them `status`.
+fn take_back(
+    store: &Store,
+    actor: &Actor,
+    which: &dyn Fn(&Agent) -> bool,
+    status: &str,
+    op: &str,
+    dry_run: bool,
+) -> Result<Vec<Reaped>, OpError> {
     use crate::model::message::{Kind, Message, MessageId, Recipient};
     let coordinator = store
         .config_string("coord.coordinator")
@@ -191,14 +223,14 @@ pub fn reap(
         let mut reaped = Vec::new();
         let mut edits = Vec::new();
         for mut agent in agents {
-            if agent.id == actor.agent || !is_stale(&agent, actor.now, stale_after_secs) {
+            if !which(&agent) {
                 continue;
             }
             let held: Vec<&crate::model::Task> = tasks
                 .iter()
                 .filter(|t| t.assignee.as_ref() == Some(&agent.id) && !t.status.is_closed())
                 .collect();
-            if held.is_empty() && agent.status == "offline" {
+            if held.is_empty() && agent.status == status {
                 continue;
             }
             let mut ids = Vec::new();
@@ -216,7 +248,7 @@ pub fn reap(
                 edits.push(Edit::write(layout::task_path(&task.id), task.to_text()));
                 ids.push(task.id);
             }
-            agent.status = "offline".to_owned();
+            agent.status = status.to_owned();
             edits.push(Edit::write(layout::agent_path(&agent.id), agent.to_text()));
             reaped.push(Reaped {
                 agent: agent.id.clone(),
@@ -235,7 +267,17 @@ pub fn reap(
             MessageId::random(8),
             actor.agent.clone(),
             to,
-            format!("Reaped {} stale agent(s)", reaped.len()),
+            match op {
+                "reap" => format!("Reaped {} stale agent(s)", reaped.len()),
+                _ => format!(
+                    "Retired {}",
+                    reaped
+                        .iter()
+                        .map(|r| r.agent.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            },
             Kind::Fyi,
             actor.now,
         );
@@ -259,7 +301,7 @@ pub fn reap(
         edits.extend(super::touch_agent(snap, actor)?);
         let names: Vec<&str> = reaped.iter().map(|r| r.agent.as_str()).collect();
         Ok::<_, OpError>(Plan::Commit {
-            message: commit_message("reap", &names.join(","), None, actor, &[]),
+            message: commit_message(op, &names.join(","), None, actor, &[]),
             edits,
             value: reaped,
         })

@@ -1,6 +1,6 @@
 /*!
 The task index: every task of one commit of the coordination branch, parsed, cached under
-`.git/coord/` so that reads at 10,000 tasks do not parse 10,000 files on every call.
+`.git/coord/` (postcard, a compact binary serde format) so that reads at 10,000 tasks do not parse 10,000 files on every call.
 
 The cache is derived and never trusted blindly: it records the commit, the `tasks/` tree and
 each bucket tree and blob it was built from. Loading it for another commit (after a write, a
@@ -21,7 +21,7 @@ use crate::model::layout::TASKS_DIR;
 use crate::model::{RecordError, Task};
 use crate::store::{Snapshot, Store};
 
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize, Default)]
 struct Index {
@@ -42,7 +42,8 @@ struct Bucket {
 struct Entry {
     path: String,
     blob: String,
-    #[serde(flatten)]
+    // Not `#[serde(flatten)]`: flattening makes serde buffer every entry (and postcard, a
+    // binary format without field names, cannot decode it).
     record: Parsed,
 }
 
@@ -94,12 +95,12 @@ fn cache_file(store: &Store) -> PathBuf {
             }
         })
         .collect();
-    store.cache_dir().join(format!("tasks-{name}.json"))
+    store.cache_dir().join(format!("tasks-{name}.bin"))
 }
 
 fn read_cache(file: &PathBuf, branch: &str) -> Option<Index> {
     let bytes = std::fs::read(file).ok()?;
-    let index: Index = serde_json::from_slice(&bytes).ok()?;
+    let index: Index = postcard::from_bytes(&bytes).ok()?;
     (index.version == VERSION && index.branch == branch).then_some(index)
 }
 
@@ -115,7 +116,7 @@ fn write_cache(file: &PathBuf, index: &Index) {
         fastrand::u64(..)
     ));
     let written = std::fs::File::create(&tmp).and_then(|mut f| {
-        let bytes = serde_json::to_vec(index).map_err(std::io::Error::other)?;
+        let bytes = postcard::to_stdvec(index).map_err(std::io::Error::other)?;
         f.write_all(&bytes)
     });
     if written.is_err() || std::fs::rename(&tmp, file).is_err() {

@@ -321,3 +321,23 @@ fn spawn_sets_up_an_agent_with_its_own_worktree_and_brief() {
     env.coord(&["spawn", "state", "--path", wt.to_str().unwrap()])
         .expect_code(2);
 }
+
+#[test]
+fn agent_edit_and_retire() {
+    let env = TestEnv::initialised();
+    env.coord(&["agent", "edit", "ghost", "--role", "x"])
+        .expect_code(2);
+    env.coord(&["agent", "add", "docs", "--expertise", "docs"])
+        .expect_code(0);
+    let edited = env.json(&["agent", "edit", "docs", "--expertise", "docs,api"]);
+    assert_eq!(edited["expertise"], serde_json::json!(["docs", "api"]));
+    let t = env.add("Write the guide", &[]);
+    env.coord(&["--agent", "docs", "claim", &t]).expect_code(0);
+    let commits = env.coord_commits();
+    let r = env.json(&["agent", "retire", "docs"]);
+    assert_eq!(r["tasks"], serde_json::json!([t]));
+    assert_eq!(env.coord_commits(), commits + 1);
+    assert_eq!(env.json(&["agent", "show", "docs"])["status"], "retired");
+    assert!(env.json(&["task", "show", &t])["assignee"].is_null());
+    env.coord(&["agent", "retire", "nobody"]).expect_code(2);
+}
