@@ -1,5 +1,5 @@
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
@@ -130,7 +130,7 @@ fn report_problems(ctx: &Context, name: &str, outcome: &Outcome) {
     }
 }
 
-fn read_input(file: &PathBuf) -> CommandResult<(String, Vec<u8>)> {
+fn read_input(file: &Path) -> CommandResult<(String, Vec<u8>)> {
     if file.as_os_str() == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()

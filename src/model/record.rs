@@ -309,11 +309,32 @@ impl<'a> Fields<'a> {
 pub type FieldValue = Option<Value>;
 
 pub fn string(s: &str) -> FieldValue {
-    Some(Value::from(s))
+    Some(one_line(s))
 }
 
 pub fn opt_string(s: Option<&str>) -> FieldValue {
-    s.map(Value::from)
+    s.map(one_line)
+}
+
+/// A string value always written as a one-line basic string (`"a\nb"`). toml_edit would
+/// pick a multi-line `"""` string for text with newlines, and a `+++` line inside one would
+/// end the front matter and break the record.
+fn one_line(s: &str) -> Value {
+    let mut quoted = String::with_capacity(s.len() + 2);
+    quoted.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            '\n' => quoted.push_str("\\n"),
+            '\r' => quoted.push_str("\\r"),
+            '\t' => quoted.push_str("\\t"),
+            c if c.is_control() => quoted.push_str(&format!("\\u{:04X}", c as u32)),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted.parse::<Value>().unwrap_or_else(|_| Value::from(s))
 }
 
 pub fn integer(i: i64) -> FieldValue {
@@ -330,7 +351,7 @@ pub fn list<S: AsRef<str>>(items: &[S]) -> FieldValue {
     }
     let mut array = Array::new();
     for item in items {
-        array.push(item.as_ref());
+        array.push(one_line(item.as_ref()));
     }
     Some(Value::Array(array))
 }
@@ -430,6 +451,23 @@ mod tests {
         assert_eq!(e.line, Some(1));
         let e = parse_markdown("x.md", "+++\na = 1\n", |_| Ok(())).unwrap_err();
         assert!(e.message.contains("never closed"));
+    }
+
+    #[test]
+    fn strings_with_newlines_and_fences_stay_on_one_line() {
+        let mut doc = DocumentMut::new();
+        let hostile = "echo a\n+++\necho \"b\" \\ \u{7}";
+        write_fields(
+            &mut doc,
+            &[],
+            &[("check", string(hostile)), ("l", list(&[hostile]))],
+        );
+        let text = render_markdown(&doc, "body\n");
+        assert_eq!(text.lines().filter(|l| *l == "+++").count(), 2, "{text}");
+        let (v, _) =
+            parse_markdown("x.md", &text, |f| Ok((f.str("check")?, f.str_list("l")?))).unwrap();
+        assert_eq!(v.0, hostile);
+        assert_eq!(v.1, vec![hostile.to_owned()]);
     }
 
     #[test]

@@ -100,9 +100,10 @@ pub struct Task {
     pub updated: Timestamp,
     pub completed: Option<Timestamp>,
     pub body: String,
-    /// The parsed file this task came from, for round-trip writes.
+    /// The parsed file this task came from, for round-trip writes. Boxed: tasks loaded from
+    /// the index have none, and 10,000 of them should not each carry its space.
     #[serde(skip)]
-    source: Option<Source>,
+    source: Option<Box<Source>>,
 }
 
 #[derive(Clone, Debug)]
@@ -240,10 +241,10 @@ impl Task {
     pub fn parse(path: &str, text: &str) -> Result<Task, RecordError> {
         let (mut task, record) = record::parse_markdown(path, text, Task::from_fields)?;
         task.body = record.body.clone();
-        task.source = Some(Source {
+        task.source = Some(Box::new(Source {
             fields: task.fields(),
             record,
-        });
+        }));
         Ok(task)
     }
 

@@ -70,7 +70,8 @@ pub fn load(store: &Store, snap: &Snapshot<'_>) -> Result<(Vec<Task>, Vec<Record
     };
     let mut buckets: Vec<(String, Bucket)> = index.buckets.into_iter().collect();
     buckets.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut tasks = Vec::new();
+    let count = buckets.iter().map(|(_, b)| b.entries.len()).sum();
+    let mut tasks = Vec::with_capacity(count);
     let mut problems = Vec::new();
     for (_, bucket) in buckets {
         for entry in bucket.entries {
