@@ -59,12 +59,16 @@ impl Context {
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let ui = Ui::new(opts.json, opts.quiet, opts.color, env("NO_COLOR").is_some());
         let clock = Clock::from_env().map_err(CommandError::usage)?;
-        let cwd = match opts.directory {
-            Some(dir) => dir,
-            None => std::env::current_dir().map_err(|e| {
-                CommandError::internal(format!("cannot read the current directory: {e}"))
-            })?,
-        };
+        // Like `git -C` and `cargo -C`: change directory first, so every relative path on the
+        // command line (--body-file, import FILE, spawn --path…) is read from there too.
+        if let Some(dir) = &opts.directory {
+            std::env::set_current_dir(dir).map_err(|e| {
+                CommandError::usage(format!("cannot use -C {}: {e}", dir.display()))
+            })?;
+        }
+        let cwd = std::env::current_dir().map_err(|e| {
+            CommandError::internal(format!("cannot read the current directory: {e}"))
+        })?;
         Ok(Context {
             ui,
             cwd,
@@ -79,12 +83,6 @@ impl Context {
     pub fn store(&self) -> CommandResult<&Store> {
         if let Some(store) = self.store.get() {
             return Ok(store);
-        }
-        if !self.cwd.exists() {
-            return Err(CommandError::usage(format!(
-                "cannot use -C {}: no such directory",
-                self.cwd.display()
-            )));
         }
         let store = Store::discover(&self.cwd)?;
         Ok(self.store.get_or_init(|| store))

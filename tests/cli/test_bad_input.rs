@@ -121,7 +121,7 @@ fn not_a_repository_and_missing_directory() {
     );
     usage_error(
         &env.coord(&["-C", "/no/such/dir", "task", "list"]),
-        "no such directory",
+        "cannot use -C /no/such/dir",
     );
 }
 

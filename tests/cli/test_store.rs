@@ -196,3 +196,26 @@ fn fixed_clock_stamps_records_and_commits() {
             .contains("last_seen = 2026-11-21T10:00:00Z")
     );
 }
+
+#[test]
+fn dash_c_resolves_relative_paths_like_git() {
+    let env = TestEnv::initialised();
+    std::fs::write(env.repo.join("body.md"), "from the repo\n").unwrap();
+    let t = env
+        .coord_in(
+            &env.root,
+            &[
+                "-C",
+                "repo",
+                "task",
+                "add",
+                "Relative",
+                "--body-file",
+                "body.md",
+                "--json",
+            ],
+        )
+        .expect_code(0)
+        .json();
+    assert_eq!(t["body"], "from the repo\n");
+}
