@@ -116,6 +116,18 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     )?;
 
     let (alice, state, scribe) = (actor("alice")?, actor("state")?, actor("scribe")?);
+    for (who, role, expertise) in [
+        (&alice, "API design", "api"),
+        (&state, "state and storage", "redis,backend"),
+        (&scribe, "documentation", "docs"),
+    ] {
+        let spec = crate::ops::agent::AgentSpec {
+            role: Some(role.to_owned()),
+            expertise: Some(expertise.split(',').map(str::to_owned).collect()),
+            ..Default::default()
+        };
+        crate::ops::agent::add(&store, &lead, &who.agent, &spec)?;
+    }
     let step =
         |who: &Actor, id: &str, action: Action| task_ops::transition(&store, who, id, &action, &[]);
     step(&alice, api.id.as_str(), Action::Claim)?;
@@ -149,10 +161,10 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     let d = dir.display();
     ctx.ui.line(format!("A sample project is in {d}\n"))?;
     ctx.ui.line(
-        "The lead planned five tasks; alice finished the API design, state claimed the pool,",
+        "The lead registered three agents and planned five tasks. alice finished the API design,",
     )?;
     ctx.ui.line(format!(
-        "scribe is blocked, and alice's attempt to claim the pool too was refused ({}).\n",
+        "state claimed the pool, scribe is blocked, and alice's attempt to claim the pool too\nwas refused ({}).\n",
         if lost {
             "exit 3"
         } else {
@@ -161,6 +173,9 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     ))?;
     ctx.ui
         .line(render::task_table(&ctx.ui, &tasks, now).trim_end())?;
+    ctx.ui.line("")?;
+    let report = super::status::load(ctx, &store, now)?;
+    super::status::print(&ctx.ui, &report, now)?;
     ctx.ui.line(format!(
         "\n{}\n",
         sanitize_line(&format!(

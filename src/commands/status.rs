@@ -1,9 +1,11 @@
 use crate::context::Context;
 use crate::error::CommandResult;
+use crate::model::Timestamp;
 use crate::model::time::format_hours;
 use crate::ops::{self, agent, index, memory, plan};
 use crate::report::status::{self, Input};
-use crate::ui::{Style, sanitize_line, table};
+use crate::store::Store;
+use crate::ui::{Style, Ui, sanitize_line, table};
 
 /// Show the coordinator's screen: progress, agents, critical path, blockers
 ///
@@ -19,7 +21,16 @@ use crate::ui::{Style, sanitize_line, table};
 pub struct Args {}
 
 pub fn run(ctx: &Context, _args: Args) -> CommandResult {
-    let store = ctx.store()?;
+    let now = ctx.now();
+    let report = load(ctx, ctx.store()?, now)?;
+    if ctx.ui.json {
+        return Ok(ctx.ui.json(&report)?);
+    }
+    print(&ctx.ui, &report, now)
+}
+
+/// Builds the status report of `store` (warning on stderr about unreadable records).
+pub fn load(ctx: &Context, store: &Store, now: Timestamp) -> CommandResult<status::Report> {
     let snap = ops::snapshot(store)?;
     let (tasks, problems) = index::load(store, &snap)?;
     let (agents, bad_agents) = agent::load(&snap)?;
@@ -27,7 +38,6 @@ pub fn run(ctx: &Context, _args: Args) -> CommandResult {
     for p in problems.iter().chain(&bad_agents).chain(&bad_messages) {
         ctx.ui.warn(format!("skipped {p}"));
     }
-    let now = ctx.now();
     let annotated = memory::annotate(&messages, now, memory::reply_within(store));
     let overdue: Vec<_> = annotated
         .iter()
@@ -42,10 +52,11 @@ pub fn run(ctx: &Context, _args: Args) -> CommandResult {
         stale_after_secs: agent::stale_after(store),
         default_hours: plan::default_estimate(store),
     });
-    if ctx.ui.json {
-        return Ok(ctx.ui.json(&report)?);
-    }
-    let ui = &ctx.ui;
+    Ok(report)
+}
+
+/// Prints the coordinator's screen.
+pub fn print(ui: &Ui, report: &status::Report, now: Timestamp) -> CommandResult {
     let p = &report.progress;
     ui.line(format!(
         "{}  {}/{} tasks, {} of {} ({}%)",

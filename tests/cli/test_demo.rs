@@ -13,7 +13,7 @@ fn demo_builds_a_sample_project_without_any_git_identity() {
     assert!(run.stdout.contains("refused (exit 3)"), "{}", run.stdout);
 
     let log = env.git_in(&dir, &["log", "--format=%an %s", "coord"]);
-    assert_eq!(log.lines().count(), 11, "{log}");
+    assert_eq!(log.lines().count(), 14, "{log}");
     assert!(
         log.lines().last().unwrap().starts_with("lead coord: init"),
         "{log}"
