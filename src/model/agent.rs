@@ -7,6 +7,7 @@ agent makes refreshes `last_seen` in the same commit.
 
 use serde::Serialize;
 
+use super::claim::{self, Claim};
 use super::id::AgentId;
 use super::record::{self, FieldValue, Fields, RecordDoc, RecordError};
 use super::time::Timestamp;
@@ -19,8 +20,8 @@ pub struct Agent {
     /// `active`, `idle`, `blocked` or `offline`.
     pub status: String,
     pub branch: Option<String>,
-    /// Paths the agent owns beyond those of its tasks (gitignore-style globs).
-    pub owns: Vec<String>,
+    /// Files the agent owns beyond those of its tasks (`own`, `spawn --owns`).
+    pub claims: Vec<Claim>,
     /// What the agent said it is doing at its last `checkin`.
     pub note: Option<String>,
     pub registered: Timestamp,
@@ -37,7 +38,7 @@ impl Agent {
             expertise: Vec::new(),
             status: "active".to_owned(),
             branch: None,
-            owns: Vec::new(),
+            claims: Vec::new(),
             note: None,
             registered: now,
             last_seen: now,
@@ -67,7 +68,7 @@ impl Agent {
             expertise: f.str_list("expertise")?,
             status: f.opt_str("status")?.unwrap_or_else(|| "active".to_owned()),
             branch: f.opt_str("branch")?,
-            owns: f.str_list("owns")?,
+            claims: claim::parse_claims(f, "claims")?,
             note: f.opt_str("note")?,
             registered,
             last_seen,
@@ -83,7 +84,7 @@ impl Agent {
             ("expertise", list(&self.expertise)),
             ("status", string(&self.status)),
             ("branch", opt_string(self.branch.as_deref())),
-            ("owns", list(&self.owns)),
+            ("claims", claim::claims_value(&self.claims)),
             ("note", opt_string(self.note.as_deref())),
             ("registered", timestamp(self.registered)),
             ("last_seen", timestamp(self.last_seen)),

@@ -4,6 +4,7 @@ rendering. Nothing here does I/O; the store hands bytes in and takes text out.
 */
 
 pub mod agent;
+pub mod claim;
 pub mod id;
 pub mod layout;
 pub mod message;

@@ -240,6 +240,17 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// The array at `key`, if there is one.
+    pub fn raw_array(&self, key: &str) -> Result<Option<&'a toml_edit::Array>, RecordError> {
+        match self.value(key)? {
+            None => Ok(None),
+            Some(v) => v
+                .as_array()
+                .map(Some)
+                .ok_or_else(|| self.error(key, format!("`{key}` must be a list"))),
+        }
+    }
+
     pub fn str_list(&self, key: &str) -> Result<Vec<String>, RecordError> {
         let Some(v) = self.value(key)? else {
             return Ok(Vec::new());

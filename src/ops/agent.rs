@@ -54,7 +54,17 @@ pub fn add(
             agent.expertise = crate::model::task::validate_entries("expertise", e)?;
         }
         if let Some(o) = &spec.owns {
-            agent.owns = crate::model::task::validate_entries("owns", o)?;
+            for pattern in crate::model::task::validate_entries("owns", o)? {
+                if !agent.claims.iter().any(|c| c.pattern == pattern) {
+                    agent.claims.push(crate::model::claim::Claim {
+                        pattern,
+                        mode: crate::model::claim::Mode::Exclusive,
+                        since: actor.now,
+                        until: None,
+                        reason: None,
+                    });
+                }
+            }
         }
         if let Some(b) = &spec.branch {
             agent.branch = Some(b.clone()).filter(|b| !b.trim().is_empty());

@@ -79,10 +79,14 @@ pub fn gather(store: &Store, who: &AgentId, now: Timestamp) -> Result<BriefData,
         .iter()
         .filter(|t| t.assignee.as_ref() == Some(who) && !t.status.is_closed())
         .collect();
-    let own_claims = me.iter().flat_map(|a| a.owns.iter()).map(|p| Owned {
-        pattern: clean(p),
-        task: "your role".to_owned(),
-    });
+    let own_claims = me
+        .iter()
+        .flat_map(|a| a.claims.iter())
+        .filter(|c| c.is_live(now))
+        .map(|c| Owned {
+            pattern: clean(&c.pattern),
+            task: format!("{} claim", c.mode.as_str()),
+        });
     let owned = own_claims
         .chain(mine.iter().flat_map(|t| {
             t.owns.iter().map(|p| Owned {

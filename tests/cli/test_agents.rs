@@ -305,7 +305,12 @@ fn spawn_sets_up_an_agent_with_its_own_worktree_and_brief() {
     assert_eq!(t["assignee"], "state");
     let agent = env.json(&["agent", "show", "state"]);
     assert_eq!(agent["branch"], "agent/state");
-    assert_eq!(agent["owns"], serde_json::json!(["src/state/**"]));
+    assert_eq!(agent["claims"][0]["pattern"], "src/state/**");
+    assert_eq!(agent["claims"][0]["mode"], "exclusive");
+    assert!(
+        env.show("agents/state.toml")
+            .contains("claims = [{ pattern = \"src/state/**\", mode = \"exclusive\", since = ")
+    );
     let brief = std::fs::read_to_string(wt.join("COORD_BRIEF.md")).unwrap();
     assert!(brief.starts_with("# Brief: state"), "{brief}");
     assert!(
