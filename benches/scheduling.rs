@@ -1,5 +1,6 @@
 /*!
-Bulk scheduling input: `git-coord import FILE --from json` of 10,000 and 100,000 tasks.
+Scheduling at scale: `git-coord import FILE --from json` of 10,000 and 100,000 tasks, and the
+read commands that plan from the result (`ready`, `status`, `path`).
 
 The input is our own JSON lines (what `export --json` prints), generated once per size with a
 fixed seed: every task has about three dependencies on earlier tasks, so the import maps
@@ -7,9 +8,17 @@ fixed seed: every task has about three dependencies on earlier tasks, so the imp
 whose creation (`git init`, `git coord init`) is not timed; the time is the whole process, as a
 user pays it. The import must stay linear in the number of tasks.
 
-The repositories are removed only after the last sample of the last size: on ext4, creating files
-right after deleting ~100,000 others is several times slower (inode allocation skips recently
-freed inodes), which would measure the previous iteration's clean-up rather than the import.
+The reads run as processes against one repository per size, imported (untimed) from the same
+input, after one untimed `ready` so the derived index under `.git/coord/` exists. DESIGN
+targets: `ready --json` and `status` at most 20 ms at 10,000 tasks, `path` at most 300 ms at
+100,000 tasks (~300,000 edges). `ready_after_write` runs an untimed `task add` before each timed
+`ready --json --limit 10`, so every timed read finds the tip moved and refreshes the index
+from the tree diff; its repository grows by one task per iteration (a few hundred in all).
+
+The repositories are removed only after the last sample of the last size, and the read
+repositories only after the import benchmark (which runs second): on ext4, creating files right
+after deleting ~100,000 others is several times slower (inode allocation skips recently freed
+inodes), which would measure the previous iteration's clean-up rather than the import.
 
 Every process runs with `GIT_CONFIG_GLOBAL=/dev/null`, `GIT_CONFIG_NOSYSTEM=1`, a temporary
 `HOME` and a repository-local identity, so the config of whoever runs the benchmark cannot leak
@@ -18,6 +27,7 @@ in.
 Run with `cargo bench --bench scheduling` (criterion flags go after `--`).
 */
 
+use std::cell::OnceCell;
 use std::collections::HashSet;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -68,6 +78,20 @@ fn command(program: impl AsRef<std::ffi::OsStr>, dir: &Path, home: &Path) -> Com
 
 fn run(cmd: &mut Command) -> Output {
     let output = cmd.output().expect("spawn a benchmark process");
+    assert_success(cmd, &output);
+    output
+}
+
+/// Runs `cmd` and returns how long it took, panicking unless it succeeded.
+fn timed(cmd: &mut Command) -> Duration {
+    let started = Instant::now();
+    let output = cmd.output().expect("spawn a benchmark process");
+    let elapsed = started.elapsed();
+    assert_success(cmd, &output);
+    elapsed
+}
+
+fn assert_success(cmd: &Command, output: &Output) {
     assert!(
         output.status.success(),
         "{cmd:?} failed with {}\nstdout: {}\nstderr: {}",
@@ -75,7 +99,6 @@ fn run(cmd: &mut Command) -> Output {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr),
     );
-    output
 }
 
 /// The real binary, acting as the bench agent, quietly.
@@ -231,5 +254,130 @@ fn import(c: &mut Criterion) {
     drop(inputs);
 }
 
-criterion::criterion_group!(benches, import);
-criterion::criterion_main!(benches);
+/// The read commands timed at every size: benchmark name and arguments.
+const READS: [(&str, &[&str]); 4] = [
+    ("ready", &["ready", "--json"]),
+    ("ready_limit10", &["ready", "--json", "--limit", "10"]),
+    ("status", &["status", "--json"]),
+    ("path", &["path", "--json"]),
+];
+
+/// The read timed by `ready_after_write`, at the smaller size only.
+const READ_AFTER_WRITE: &[&str] = &["ready", "--json", "--limit", "10"];
+
+/// A repository holding the `n` imported tasks of [`write_tasks`], with its index built.
+struct Repository {
+    // Declared first so it is dropped before the input directory that contains it.
+    repo: TempDir,
+    input: Input,
+}
+
+impl Repository {
+    fn new(n: usize) -> Repository {
+        let started = Instant::now();
+        let input = Input::new(n);
+        let repo = input.fresh_repository();
+        run(coord(repo.path(), &input.home)
+            .args(["import", "--from", "json"])
+            .arg(&input.file));
+        assert_imported(repo.path(), &input.home, n);
+        let repository = Repository { repo, input };
+        // The warm-up call: builds the index under `.git/coord/` and checks the answers.
+        // Few tasks are ready: most depend on a task that is not done.
+        let ready = repository.json(&["ready", "--json"]);
+        let ready = ready.as_array().expect("`ready --json` prints an array");
+        assert!(!ready.is_empty(), "no task ready of {n}");
+        let limited = repository.json(&["ready", "--json", "--limit", "10"]);
+        assert_eq!(
+            limited.as_array().map(Vec::len),
+            Some(ready.len().min(10)),
+            "ready --limit 10"
+        );
+        let path = repository.json(&["path", "--json"]);
+        assert!(
+            path["tasks"].as_array().is_some_and(|t| !t.is_empty()),
+            "empty critical path"
+        );
+        eprintln!(
+            "imported {n} tasks to read in {:.2?} at {}",
+            started.elapsed(),
+            repository.repo.path().display()
+        );
+        repository
+    }
+
+    /// The real binary in this repository.
+    fn coord(&self) -> Command {
+        coord(self.repo.path(), &self.input.home)
+    }
+
+    /// Runs (untimed) a command that prints JSON, and parses it.
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        let output = run(self.coord().args(args));
+        serde_json::from_slice(&output.stdout).expect("valid JSON")
+    }
+}
+
+/// Read commands on imported repositories. The repositories are built on first use (so a
+/// filter that skips a size does not build it) and returned, to be removed by the caller after
+/// the import benchmark (see the module documentation).
+fn reads(c: &mut Criterion) -> Vec<OnceCell<Repository>> {
+    let repositories: Vec<OnceCell<Repository>> = SIZES.iter().map(|_| OnceCell::new()).collect();
+    let mut group = c.benchmark_group("reads");
+    group.warm_up_time(Duration::from_secs(1));
+    for (&n, cell) in SIZES.iter().zip(&repositories) {
+        let repository = || cell.get_or_init(|| Repository::new(n));
+        if n <= 10_000 {
+            group
+                .sample_size(20)
+                .sampling_mode(SamplingMode::Auto)
+                .measurement_time(Duration::from_secs(3));
+        } else {
+            // `path` may take a few hundred milliseconds here: ten flat samples.
+            group
+                .sample_size(10)
+                .sampling_mode(SamplingMode::Flat)
+                .measurement_time(Duration::from_secs(5));
+        }
+        for (name, args) in READS {
+            group.bench_function(BenchmarkId::new(name, n), |b| {
+                let repository = repository();
+                b.iter_custom(|iters| {
+                    (0..iters)
+                        .map(|_| timed(repository.coord().args(args)))
+                        .sum()
+                })
+            });
+        }
+        if n == SIZES[0] {
+            // Last at this size: it adds tasks.
+            group.bench_function(BenchmarkId::new("ready_after_write", n), |b| {
+                let repository = repository();
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        run(repository.coord().args([
+                            "task",
+                            "add",
+                            "Benchmark task",
+                            "--estimate",
+                            "2h",
+                        ]));
+                        total += timed(repository.coord().args(READ_AFTER_WRITE));
+                    }
+                    total
+                })
+            });
+        }
+    }
+    group.finish();
+    repositories
+}
+
+fn main() {
+    let mut criterion = Criterion::default().configure_from_args();
+    let read_repositories = reads(&mut criterion);
+    import(&mut criterion);
+    drop(read_repositories);
+    criterion.final_summary();
+}

@@ -14,6 +14,7 @@ pub mod done;
 pub mod export;
 pub mod gantt;
 pub mod graph;
+pub mod hooks;
 pub mod import;
 pub mod inbox;
 pub mod init;
@@ -68,6 +69,8 @@ pub enum Command {
     Checkin(checkin::Args),
     Reap(reap::Args),
     Status(status::Args),
+    #[command(subcommand)]
+    Hooks(hooks::HooksCommand),
     Note(note::Args),
     Scratchpad(scratchpad::Args),
     Send(send::Args),
@@ -106,6 +109,7 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
         Command::Checkin(a) => checkin::run(ctx, a),
         Command::Reap(a) => reap::run(ctx, a),
         Command::Status(a) => status::run(ctx, a),
+        Command::Hooks(c) => hooks::run(ctx, c),
         Command::Note(a) => note::run(ctx, a),
         Command::Scratchpad(a) => scratchpad::run(ctx, a),
         Command::Send(a) => send::run(ctx, a),

@@ -318,6 +318,162 @@ impl Store {
         std::fs::write(&file, text).map_err(io)
     }
 
+    /// Paths whose staged content differs from `HEAD` (added, modified, deleted or with a
+    /// changed mode), sorted: what `git diff --cached --name-only` lists, for `check --staged`.
+    pub fn staged_paths(&self) -> Result<Vec<String>> {
+        let index = match self.repo.open_index() {
+            Ok(index) => index,
+            // No index file yet: nothing is staged.
+            Err(e) if e.is_not_found() => return Ok(Vec::new()),
+            Err(e) => {
+                return Err(Error::Git {
+                    action: "read the index".to_owned(),
+                    source: e,
+                });
+            }
+        };
+        let head_tree = self
+            .repo
+            .head()
+            .ok()
+            .and_then(|mut h| h.peel_to_commit().ok())
+            .and_then(|c| c.tree_id().ok())
+            .map(|t| t.detach());
+        let head_index = match head_tree {
+            Some(tree) => Some(
+                self.repo
+                    .index_from_tree(&tree)
+                    .context(|| "read the tree of HEAD".to_owned())?,
+            ),
+            None => None,
+        };
+        let staged: Vec<(&gix::bstr::BStr, ObjectId, u32)> = index
+            .entries()
+            .iter()
+            .map(|e| (e.path(&index), e.id, e.mode.bits()))
+            .collect();
+        let head: Vec<(&gix::bstr::BStr, ObjectId, u32)> = head_index
+            .as_ref()
+            .map(|h| {
+                h.entries()
+                    .iter()
+                    .map(|e| (e.path(h), e.id, e.mode.bits()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // Both lists are sorted by path: walk them together.
+        let (mut i, mut j) = (0, 0);
+        let mut out: Vec<String> = Vec::new();
+        let mut push = |p: &gix::bstr::BStr| {
+            let p = p.to_str_lossy().into_owned();
+            if out.last() != Some(&p) {
+                out.push(p);
+            }
+        };
+        while i < staged.len() || j < head.len() {
+            match (staged.get(i), head.get(j)) {
+                (Some(a), Some(b)) if a.0 == b.0 => {
+                    if a.1 != b.1 || a.2 != b.2 {
+                        push(a.0);
+                    }
+                    i += 1;
+                    j += 1;
+                }
+                (Some(a), Some(b)) if a.0 < b.0 => {
+                    push(a.0);
+                    i += 1;
+                }
+                (Some(_), Some(b)) => {
+                    push(b.0);
+                    j += 1;
+                }
+                (Some(a), None) => {
+                    push(a.0);
+                    i += 1;
+                }
+                (None, Some(b)) => {
+                    push(b.0);
+                    j += 1;
+                }
+                (None, None) => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// Where git runs hooks from: `core.hooksPath` (relative to the worktree root when
+    /// relative), else `hooks/` in the common git directory.
+    pub fn hooks_dir(&self) -> PathBuf {
+        match self.config_string("core.hooksPath") {
+            Some(p) if !p.trim().is_empty() => {
+                let p = PathBuf::from(p.trim());
+                if p.is_absolute() {
+                    p
+                } else {
+                    self.workdir().unwrap_or_else(|| self.common_dir()).join(p)
+                }
+            }
+            _ => self.repo.common_dir().join("hooks"),
+        }
+    }
+
+    /// Sets `key = value` in the repository's shared config (`.git/config`), through the
+    /// system git so the file keeps git's own formatting and locking.
+    pub fn set_config(&self, key: &str, value: &str) -> Result<()> {
+        let out = std::process::Command::new("git")
+            .arg("--git-dir")
+            .arg(self.repo.common_dir())
+            .args(["config", key, value])
+            .output()
+            .map_err(|e| Error::GitCommand {
+                command: format!("git config {key} {value}"),
+                message: e.to_string(),
+            })?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(Error::GitCommand {
+                command: format!("git config {key} {value}"),
+                message: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+            })
+        }
+    }
+
+    /// Every file in the tree of `HEAD` (the project's tracked files as of the last commit),
+    /// sorted; empty when `HEAD` is unborn.
+    pub fn head_paths(&self) -> Result<Vec<String>> {
+        let Ok(mut head) = self.repo.head() else {
+            return Ok(Vec::new());
+        };
+        let Ok(tree) = head.peel_to_commit().and_then(|c| c.tree_id()) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        let mut pending = vec![(String::new(), tree.detach())];
+        while let Some((prefix, id)) = pending.pop() {
+            let tree = self
+                .repo
+                .find_tree(id)
+                .context(|| format!("read tree {id}"))?;
+            let decoded = tree.decode().context(|| format!("decode tree {id}"))?;
+            for e in &decoded.entries {
+                let name = e.filename.to_str_lossy();
+                let path = if prefix.is_empty() {
+                    name.into_owned()
+                } else {
+                    format!("{prefix}/{name}")
+                };
+                if e.mode.is_tree() {
+                    pending.push((path, e.oid.to_owned()));
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
     /// The current tip of the coordination branch, or `None` before `init`.
     pub fn tip(&self) -> Result<Option<Tip>> {
         let reference = self

@@ -1,0 +1,104 @@
+/*!
+Checks of touched paths against the claims, as a pure function: a path held exclusively by
+another agent is a violation; a path nobody holds follows `coord.unowned` (allow, warn, deny).
+*/
+
+use serde::Serialize;
+
+use super::claims::{ClaimSet, Source};
+use crate::model::{AgentId, Timestamp};
+
+/// What to do with paths nobody holds (config `coord.unowned`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Unowned {
+    #[default]
+    Allow,
+    Warn,
+    Deny,
+}
+
+impl Unowned {
+    pub fn parse(s: &str) -> Option<Unowned> {
+        match s.trim() {
+            "allow" => Some(Unowned::Allow),
+            "warn" => Some(Unowned::Warn),
+            "deny" => Some(Unowned::Deny),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Held exclusively by another agent.
+    HeldByOther,
+    /// Nobody holds it.
+    Unowned,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    pub path: String,
+    pub kind: Kind,
+    pub holder: Option<AgentId>,
+    pub pattern: Option<String>,
+    pub since: Option<Timestamp>,
+    pub task: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// The agent the change is attributed to.
+    pub agent: AgentId,
+    pub checked: usize,
+    /// Findings that fail the check (exit 1).
+    pub violations: Vec<Finding>,
+    /// Findings that are only reported.
+    pub warnings: Vec<Finding>,
+    pub ok: bool,
+}
+
+pub fn check(set: &ClaimSet, agent: &AgentId, paths: &[String], unowned: Unowned) -> Report {
+    let mut violations = Vec::new();
+    let mut warnings = Vec::new();
+    for path in paths {
+        if let Some(h) = set.exclusive_holder_other_than(path, agent) {
+            violations.push(Finding {
+                path: path.clone(),
+                kind: Kind::HeldByOther,
+                holder: Some(h.agent.clone()),
+                pattern: Some(h.pattern.as_str().to_owned()),
+                since: Some(h.since),
+                task: match &h.source {
+                    Source::Task(t) => Some(t.to_string()),
+                    Source::Agent => None,
+                },
+            });
+            continue;
+        }
+        if unowned == Unowned::Allow || !set.holders(path).is_empty() {
+            continue;
+        }
+        let finding = Finding {
+            path: path.clone(),
+            kind: Kind::Unowned,
+            holder: None,
+            pattern: None,
+            since: None,
+            task: None,
+        };
+        match unowned {
+            Unowned::Deny => violations.push(finding),
+            _ => warnings.push(finding),
+        }
+    }
+    Report {
+        agent: agent.clone(),
+        checked: paths.len(),
+        ok: violations.is_empty(),
+        violations,
+        warnings,
+    }
+}
