@@ -214,6 +214,36 @@ impl From<OpError> for CommandError {
                 let ids: Vec<&str> = candidates.iter().map(|(id, _)| id.as_str()).collect();
                 err.details(json!({ "given": given, "candidates": ids }))
             }
+            OpError::Collision { collisions } => {
+                let Some(first) = collisions.first() else {
+                    return CommandError::internal("a collision was reported without details");
+                };
+                let mut err = CommandError::new(
+                    ErrorKind::Lost,
+                    format!(
+                        "{} is held by {} ({}, since {}): e.g. {}",
+                        first.pattern,
+                        first.holder,
+                        first.held_pattern,
+                        first.since,
+                        first.examples.join(", ")
+                    ),
+                );
+                for c in collisions.iter().skip(1) {
+                    err = err.hint(format!(
+                        "{} also overlaps {}'s {} (e.g. {})",
+                        c.pattern,
+                        c.holder,
+                        c.held_pattern,
+                        c.examples.join(", ")
+                    ));
+                }
+                err.hint(format!(
+                    "ask {} (`git coord send {} --subject …`), claim something narrower, or take it anyway with --force (records a conflict)",
+                    first.holder, first.holder
+                ))
+                .details(json!({ "collisions": collisions }))
+            }
             OpError::Template { path, message } => {
                 CommandError::usage(format!("cannot render the template {path}: {message}")).hint(
                     format!("fix {path}, or delete it to use the built-in template"),

@@ -29,6 +29,7 @@ pub mod error;
 pub mod graph;
 pub mod model;
 pub mod ops;
+pub mod ownership;
 pub mod report;
 pub mod store;
 pub mod ui;

@@ -7,8 +7,10 @@ pub mod ack;
 pub mod agent;
 pub mod assign;
 pub mod brief;
+pub mod check;
 pub mod checkin;
 pub mod demo;
+pub mod disown;
 pub mod doctor;
 pub mod done;
 pub mod export;
@@ -22,6 +24,8 @@ pub mod lifecycle;
 pub mod milestone;
 pub mod next;
 pub mod note;
+pub mod own;
+pub mod owners;
 pub mod path;
 pub mod ready;
 pub mod reap;
@@ -71,6 +75,10 @@ pub enum Command {
     Status(status::Args),
     #[command(subcommand)]
     Hooks(hooks::HooksCommand),
+    Own(own::Args),
+    Disown(disown::Args),
+    Owners(owners::Args),
+    Check(check::Args),
     Note(note::Args),
     Scratchpad(scratchpad::Args),
     Send(send::Args),
@@ -110,6 +118,10 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
         Command::Reap(a) => reap::run(ctx, a),
         Command::Status(a) => status::run(ctx, a),
         Command::Hooks(c) => hooks::run(ctx, c),
+        Command::Own(a) => own::run(ctx, a),
+        Command::Disown(a) => disown::run(ctx, a),
+        Command::Owners(a) => owners::run(ctx, a),
+        Command::Check(a) => check::run(ctx, a),
         Command::Note(a) => note::run(ctx, a),
         Command::Scratchpad(a) => scratchpad::run(ctx, a),
         Command::Send(a) => send::run(ctx, a),

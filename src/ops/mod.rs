@@ -17,6 +17,7 @@ pub mod index;
 pub mod init;
 pub mod memory;
 pub mod milestone;
+pub mod ownership;
 pub mod plan;
 pub mod schedule;
 pub mod spawn;
@@ -56,6 +57,10 @@ pub enum OpError {
     Id(#[from] IdError),
     #[error(transparent)]
     Invalid(#[from] InvalidField),
+    #[error("{} collide(s) with files another agent holds", .collisions.len())]
+    Collision {
+        collisions: Vec<ownership::Collision>,
+    },
     #[error("template {path}: {message}")]
     Template { path: String, message: String },
     #[error("no {kind} matches {given:?}")]

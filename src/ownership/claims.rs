@@ -57,7 +57,9 @@ impl ClaimSet {
                         until: c.until,
                         source: Source::Agent,
                     }),
-                    Err(e) => set.problems.push(format!("{}: claim {:?}: {e}", a.id, c.pattern)),
+                    Err(e) => set
+                        .problems
+                        .push(format!("{}: claim {:?}: {e}", a.id, c.pattern)),
                 }
             }
         }
@@ -82,7 +84,10 @@ impl ClaimSet {
 
     /// Every claim on `path`.
     pub fn holders(&self, path: &str) -> Vec<&Held> {
-        self.held.iter().filter(|h| h.pattern.matches(path)).collect()
+        self.held
+            .iter()
+            .filter(|h| h.pattern.matches(path))
+            .collect()
     }
 
     /// Another agent's exclusive claim on `path`, if any (the first, in claim order).
@@ -96,7 +101,9 @@ impl ClaimSet {
     pub fn collisions(&self, agent: &AgentId, pattern: &Pattern) -> Vec<&Held> {
         self.held
             .iter()
-            .filter(|h| h.mode == Mode::Exclusive && &h.agent != agent && h.pattern.overlaps(pattern))
+            .filter(|h| {
+                h.mode == Mode::Exclusive && &h.agent != agent && h.pattern.overlaps(pattern)
+            })
             .collect()
     }
 }

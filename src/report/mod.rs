@@ -5,5 +5,6 @@ records to text; no I/O.
 */
 
 pub mod brief;
+pub mod check;
 pub mod graph;
 pub mod status;

@@ -13,6 +13,7 @@ mod test_import;
 mod test_lifecycle;
 mod test_memory;
 mod test_milestone;
+mod test_ownership;
 mod test_schedule;
 mod test_store;
 mod test_tasks;

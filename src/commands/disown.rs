@@ -1,0 +1,47 @@
+use crate::context::Context;
+use crate::error::{CommandError, CommandResult};
+use crate::ops::ownership;
+
+/// Release files I claimed with `own`
+///
+/// Patterns must be written as they were claimed (`git coord owners` lists them). Claims that
+/// come from a task's `owns` are released by `done` or `release` on the task.
+///
+/// Examples:
+///   git coord disown 'src/ratelimit/**'
+///   git coord disown --all
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Patterns to release
+    #[arg(value_name = "GLOB")]
+    pub patterns: Vec<String>,
+    /// Release every claim I made with `own`
+    #[arg(long, conflicts_with = "patterns")]
+    pub all: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> CommandResult {
+    if args.patterns.is_empty() && !args.all {
+        return Err(CommandError::usage(
+            "name the patterns to release, or pass --all",
+        ));
+    }
+    let actor = ctx.actor()?;
+    let released = ownership::disown(ctx.store()?, &actor, &args.patterns, args.all)?;
+    if ctx.ui.json {
+        return Ok(ctx
+            .ui
+            .json(&serde_json::json!({ "agent": actor.agent, "released": released }))?);
+    }
+    if released.is_empty() {
+        ctx.ui.info(format!(
+            "{} held none of these; nothing to release",
+            actor.agent
+        ))?;
+    }
+    for p in released {
+        ctx.ui.info(format!("{} released {p}", actor.agent))?;
+    }
+    Ok(())
+}

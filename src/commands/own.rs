@@ -1,0 +1,83 @@
+use crate::context::Context;
+use crate::error::{CommandError, CommandResult};
+use crate::model::claim::Mode;
+use crate::model::time::parse_wall_duration;
+use crate::ops::ownership::{self, OwnRequest};
+
+/// Claim files: only I may change them (or, with --shared, I work there too)
+///
+/// Patterns use CODEOWNERS/gitignore glob syntax (`src/**`, `*.rs`, `/docs/`). A pattern that
+/// could match any file another agent holds exclusively is refused (exit 3) with the holder
+/// and example files — decided exactly on the patterns, not on their text — unless --force,
+/// which takes it anyway and records a conflict. Claims from a task's `owns` come and go with
+/// the task; claims made here stay until `disown` or their --ttl.
+///
+/// Examples:
+///   git coord own 'src/ratelimit/**' --reason "token bucket rewrite"
+///   git coord own docs/api.md --shared --ttl 4h
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Glob patterns to claim
+    #[arg(required = true, value_name = "GLOB")]
+    pub patterns: Vec<String>,
+    /// Others may work there too (never refused, never enforced)
+    #[arg(long)]
+    pub shared: bool,
+    /// The claim expires after this long (30m, 4h, 2d)
+    #[arg(long, value_name = "DURATION")]
+    pub ttl: Option<String>,
+    /// Why (shown to whoever collides with it)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// Take it even where another agent holds the files, and record a conflict
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> CommandResult {
+    let ttl_secs = args
+        .ttl
+        .as_deref()
+        .map(parse_wall_duration)
+        .transpose()
+        .map_err(|e| CommandError::usage(format!("--ttl: {e}")))?;
+    let req = OwnRequest {
+        patterns: args.patterns,
+        mode: if args.shared {
+            Mode::Shared
+        } else {
+            Mode::Exclusive
+        },
+        ttl_secs,
+        reason: args.reason,
+        force: args.force,
+    };
+    let actor = ctx.actor()?;
+    let owned = ownership::own(ctx.store()?, &actor, &req)?;
+    for f in &owned.forced {
+        ctx.ui.warn(format!(
+            "{} overlaps {}'s {} (e.g. {}): taken anyway with --force",
+            f.pattern,
+            f.holder,
+            f.held_pattern,
+            f.examples.join(", ")
+        ));
+    }
+    if ctx.ui.json {
+        return Ok(ctx.ui.json(&owned)?);
+    }
+    for c in &owned.claims {
+        let until = c.until.map(|u| format!(" until {u}")).unwrap_or_default();
+        ctx.ui.info(format!(
+            "{} now holds {} ({}){until}",
+            owned.agent,
+            c.pattern,
+            c.mode.as_str()
+        ))?;
+    }
+    for id in &owned.conflicts {
+        ctx.ui.info(format!("recorded conflict {id}"))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,75 @@
+use crate::context::Context;
+use crate::error::CommandResult;
+use crate::ops::ownership;
+use crate::ownership::claims::Source;
+use crate::ui::{Style, sanitize_line, table};
+
+/// Show who holds files: by which claim, since and until when
+///
+/// With paths, lists every claim on each path (an agent's own claims, and the `owns` of open
+/// tasks, held by their assignee). Without, lists every live claim.
+///
+/// Examples:
+///   git coord owners src/ratelimit/mod.rs
+///   git coord owners --json
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Repository-relative paths
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+}
+
+pub fn run(ctx: &Context, args: Args) -> CommandResult {
+    let (per_path, set) = ownership::owners(ctx.store()?, &args.paths, ctx.now())?;
+    for p in &set.problems {
+        ctx.ui.warn(format!("skipped {p}"));
+    }
+    if ctx.ui.json {
+        if args.paths.is_empty() {
+            return Ok(ctx.ui.json(&set.held)?);
+        }
+        return Ok(ctx.ui.json(&per_path)?);
+    }
+    let row = |h: &crate::ownership::claims::Held| {
+        vec![
+            ctx.ui.paint(Style::Bold, h.agent.as_str()).into_owned(),
+            sanitize_line(h.pattern.as_str()).into_owned(),
+            h.mode.as_str().to_owned(),
+            match &h.source {
+                Source::Agent => "own".to_owned(),
+                Source::Task(t) => t.to_string(),
+            },
+            h.since.to_string(),
+            h.until
+                .map(|u| u.to_string())
+                .unwrap_or_else(|| "-".to_owned()),
+        ]
+    };
+    let header = ["AGENT", "PATTERN", "MODE", "FROM", "SINCE", "UNTIL"]
+        .map(String::from)
+        .to_vec();
+    if args.paths.is_empty() {
+        if set.held.is_empty() {
+            ctx.ui.info("Nobody holds any files.")?;
+            return Ok(());
+        }
+        let mut rows = vec![header];
+        rows.extend(set.held.iter().map(row));
+        return Ok(ctx.ui.line(table(&rows).trim_end())?);
+    }
+    for p in &per_path {
+        if p.holders.is_empty() {
+            ctx.ui
+                .line(format!("{}: unowned", sanitize_line(&p.path)))?;
+            continue;
+        }
+        ctx.ui.line(format!("{}:", sanitize_line(&p.path)))?;
+        let mut rows = vec![header.clone()];
+        rows.extend(p.holders.iter().map(row));
+        for line in table(&rows).lines() {
+            ctx.ui.line(format!("  {line}"))?;
+        }
+    }
+    Ok(())
+}

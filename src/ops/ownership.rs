@@ -1,0 +1,303 @@
+/*!
+Ownership operations: `own` (claim files, refusing what another agent holds exclusively),
+`disown`, and `owners` (who holds a path, by which claim, since and until when).
+*/
+
+use serde::Serialize;
+
+use super::{Actor, OpError, agent, commit_message, index, touch_agent};
+use crate::model::claim::{Claim, Mode};
+use crate::model::layout;
+use crate::model::{AgentId, Timestamp};
+use crate::ownership::claims::{ClaimSet, Held};
+use crate::ownership::pattern::Pattern;
+use crate::store::{Edit, Plan, Snapshot, Store};
+
+/// The live claims at `snap`.
+pub fn claim_set(store: &Store, snap: &Snapshot<'_>, now: Timestamp) -> Result<ClaimSet, OpError> {
+    let (agents, _) = agent::load(snap)?;
+    let (tasks, _) = index::load(store, snap)?;
+    Ok(ClaimSet::build(&agents, &tasks, now))
+}
+
+#[derive(Clone, Debug)]
+pub struct OwnRequest {
+    pub patterns: Vec<String>,
+    pub mode: Mode,
+    pub ttl_secs: Option<i64>,
+    pub reason: Option<String>,
+    /// Take the claim even where another agent holds the files, and record a conflict.
+    pub force: bool,
+}
+
+/// Another agent's claim that a requested pattern collides with.
+#[derive(Clone, Debug, Serialize)]
+pub struct Collision {
+    pub pattern: String,
+    pub holder: AgentId,
+    pub held_pattern: String,
+    pub since: Timestamp,
+    /// Tracked files matched by both (at most five), or one example path when none is.
+    pub examples: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Owned {
+    pub agent: AgentId,
+    pub claims: Vec<Claim>,
+    /// Collisions taken anyway with `--force`, each recorded as a conflict.
+    pub forced: Vec<Collision>,
+    pub conflicts: Vec<String>,
+}
+
+fn parse_all(patterns: &[String]) -> Result<Vec<Pattern>, OpError> {
+    patterns
+        .iter()
+        .map(|p| {
+            Pattern::parse(p.trim()).map_err(|e| {
+                OpError::Invalid(crate::model::task::InvalidField {
+                    field: "pattern",
+                    message: e.to_string(),
+                })
+            })
+        })
+        .collect()
+}
+
+fn collisions(
+    set: &ClaimSet,
+    me: &AgentId,
+    patterns: &[Pattern],
+    tracked: &[String],
+) -> Vec<Collision> {
+    let mut out = Vec::new();
+    for p in patterns {
+        for h in set.collisions(me, p) {
+            let mut examples: Vec<String> = tracked
+                .iter()
+                .filter(|f| p.matches(f) && h.pattern.matches(f))
+                .take(5)
+                .cloned()
+                .collect();
+            if examples.is_empty() {
+                examples.extend(p.witness(&h.pattern));
+            }
+            out.push(Collision {
+                pattern: p.as_str().to_owned(),
+                holder: h.agent.clone(),
+                held_pattern: h.pattern.as_str().to_owned(),
+                since: h.since,
+                examples,
+            });
+        }
+    }
+    out
+}
+
+/// Claims `patterns` for the acting agent, in one commit. A pattern that overlaps another
+/// agent's live exclusive claim is refused (nothing is written) unless `force`, which takes
+/// it and opens a conflict record naming both agents.
+pub fn own(store: &Store, actor: &Actor, req: &OwnRequest) -> Result<Owned, OpError> {
+    let patterns = parse_all(&req.patterns)?;
+    let tracked = store.head_paths().unwrap_or_default();
+    let committed = store.update(&actor.author(), |snap| {
+        let set = claim_set(store, snap, actor.now)?;
+        let found = collisions(&set, &actor.agent, &patterns, &tracked);
+        if !found.is_empty() && !req.force {
+            return Err(OpError::Collision { collisions: found });
+        }
+        let path = layout::agent_path(&actor.agent);
+        let mut me = agent::read(snap, &actor.agent)?
+            .unwrap_or_else(|| crate::model::Agent::new(actor.agent.clone(), actor.now));
+        me.last_seen = me.last_seen.max(actor.now);
+        let mut added = Vec::new();
+        for p in &patterns {
+            let claim = Claim {
+                pattern: p.as_str().to_owned(),
+                mode: req.mode,
+                since: actor.now,
+                until: req
+                    .ttl_secs
+                    .and_then(|t| Timestamp::from_unix(actor.now.unix() + t)),
+                reason: req.reason.clone(),
+            };
+            // Claiming a pattern again renews it (mode, expiry and reason follow the new one).
+            me.claims.retain(|c| c.pattern != claim.pattern);
+            me.claims.push(claim.clone());
+            added.push(claim);
+        }
+        let mut edits = vec![Edit::write(path, me.to_text())];
+        let mut conflicts = Vec::new();
+        for c in &found {
+            let (id, edit) = conflict_record(snap, actor, c)?;
+            conflicts.push(id);
+            edits.push(edit);
+        }
+        let names: Vec<&str> = patterns.iter().map(Pattern::as_str).collect();
+        let trailers: Vec<(&str, &str)> = if req.force && !found.is_empty() {
+            vec![("Coord-Forced", "true")]
+        } else {
+            Vec::new()
+        };
+        Ok::<_, OpError>(Plan::Commit {
+            message: commit_message(
+                "own",
+                actor.agent.as_str(),
+                Some(&names.join(" ")),
+                actor,
+                &trailers,
+            ),
+            edits,
+            value: Owned {
+                agent: actor.agent.clone(),
+                claims: added,
+                forced: found,
+                conflicts,
+            },
+        })
+    })?;
+    Ok(committed.value)
+}
+
+/// A conflict record for a forced claim (the full conflict log comes with the records of
+/// DESIGN.md §3: `conflicts/<id>.md`).
+fn conflict_record(
+    snap: &Snapshot<'_>,
+    actor: &Actor,
+    c: &Collision,
+) -> Result<(String, Edit), OpError> {
+    use crate::model::record::{self, list, string, timestamp};
+    let mut len = 6;
+    let id = loop {
+        let candidate = format!(
+            "c-{}",
+            &crate::model::message::MessageId::random(len).random_part()
+        );
+        if !snap.exists(&format!("conflicts/{candidate}.md"))? {
+            break candidate;
+        }
+        len += 1;
+    };
+    let mut doc = toml_edit::DocumentMut::new();
+    let title = format!(
+        "{} took {} although {} holds {} exclusively",
+        actor.agent, c.pattern, c.holder, c.held_pattern
+    );
+    record::write_fields(
+        &mut doc,
+        &[],
+        &[
+            ("id", string(&id)),
+            ("title", string(&title)),
+            ("status", string("open")),
+            ("between", list(&[actor.agent.as_str(), c.holder.as_str()])),
+            (
+                "about",
+                list(&[c.pattern.as_str(), c.held_pattern.as_str()]),
+            ),
+            ("opened", timestamp(actor.now)),
+        ],
+    );
+    let body = format!(
+        "`git coord own --force` by {}: files both claims cover include {}.\n",
+        actor.agent,
+        c.examples
+            .iter()
+            .map(|e| format!("`{e}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let text = record::render_markdown(&doc, &body);
+    Ok((id.clone(), Edit::write(format!("conflicts/{id}.md"), text)))
+}
+
+/// Drops the acting agent's claims on `patterns` (exactly as written), or all with `all`.
+/// Returns the patterns released.
+pub fn disown(
+    store: &Store,
+    actor: &Actor,
+    patterns: &[String],
+    all: bool,
+) -> Result<Vec<String>, OpError> {
+    let committed = store.update(&actor.author(), |snap| {
+        let Some(mut me) = agent::read(snap, &actor.agent)? else {
+            return Ok(Plan::Skip(Vec::new()));
+        };
+        let before = me.claims.len();
+        let mut released = Vec::new();
+        me.claims.retain(|c| {
+            let drop = all || patterns.iter().any(|p| p.trim() == c.pattern);
+            if drop {
+                released.push(c.pattern.clone());
+            }
+            !drop
+        });
+        if me.claims.len() == before {
+            return Ok(Plan::Skip(released));
+        }
+        me.last_seen = me.last_seen.max(actor.now);
+        let mut edits = vec![Edit::write(layout::agent_path(&actor.agent), me.to_text())];
+        edits.extend(
+            touch_agent(snap, actor)?
+                .into_iter()
+                .filter(|e| e.path != layout::agent_path(&actor.agent)),
+        );
+        Ok::<_, OpError>(Plan::Commit {
+            message: commit_message(
+                "disown",
+                actor.agent.as_str(),
+                Some(&released.join(" ")),
+                actor,
+                &[],
+            ),
+            edits,
+            value: released,
+        })
+    })?;
+    Ok(committed.value)
+}
+
+/// Who holds each of `paths`.
+#[derive(Clone, Debug, Serialize)]
+pub struct PathOwners {
+    pub path: String,
+    pub holders: Vec<Held>,
+}
+
+pub fn owners(
+    store: &Store,
+    paths: &[String],
+    now: Timestamp,
+) -> Result<(Vec<PathOwners>, ClaimSet), OpError> {
+    let snap = store.snapshot()?;
+    let set = claim_set(store, &snap, now)?;
+    let out = paths
+        .iter()
+        .map(|p| PathOwners {
+            path: p.clone(),
+            holders: set.holders(p).into_iter().cloned().collect(),
+        })
+        .collect();
+    Ok((out, set))
+}
+
+/// `coord.unowned`: what to do with paths nobody holds (default allow).
+pub fn unowned_policy(store: &Store) -> crate::ownership::check::Unowned {
+    store
+        .config_string("coord.unowned")
+        .and_then(|v| crate::ownership::check::Unowned::parse(&v))
+        .unwrap_or_default()
+}
+
+/// Checks the staged paths (index against `HEAD`) as `agent`'s change.
+pub fn check_staged(
+    store: &Store,
+    agent: &AgentId,
+    now: Timestamp,
+) -> Result<(crate::ownership::check::Report, Vec<String>), OpError> {
+    let paths = store.staged_paths()?;
+    let snap = store.snapshot()?;
+    let set = claim_set(store, &snap, now)?;
+    let report = crate::ownership::check::check(&set, agent, &paths, unowned_policy(store));
+    Ok((report, set.problems))
+}

@@ -1,0 +1,248 @@
+//! File ownership through the binary and through git itself: claims and exact overlaps,
+//! `owners`, `check --staged`, and hooks that block a real `git commit`.
+
+use std::path::Path;
+
+use crate::common::{BIN, TestEnv, isolate};
+
+fn commit_files(env: &TestEnv, files: &[&str]) {
+    for f in files {
+        let p = env.repo.join(f);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, "v1\n").unwrap();
+        env.git(&["add", f]);
+    }
+    env.git(&["commit", "-q", "-m", "files"]);
+}
+
+#[test]
+fn claims_refuse_exact_overlaps_and_name_the_holder() {
+    let env = TestEnv::initialised();
+    commit_files(&env, &["src/a.py", "src/b.py", "src/app.rs", "docs/x.md"]);
+    env.coord(&[
+        "--agent",
+        "bob",
+        "own",
+        "src/*.py",
+        "--reason",
+        "python port",
+    ])
+    .expect_code(0);
+    // `src/a*` overlaps `src/*.py` on src/a.py although neither pattern's text matches the other.
+    let lost = env.coord(&["own", "src/a*", "--json"]).expect_code(3);
+    let err: serde_json::Value = serde_json::from_str(lost.stderr.trim()).unwrap();
+    let c = &err["error"]["details"]["collisions"][0];
+    assert_eq!(c["holder"], "bob");
+    assert_eq!(c["held_pattern"], "src/*.py");
+    assert_eq!(c["examples"], serde_json::json!(["src/a.py"]));
+    // Disjoint patterns are fine, and so are shared claims by others.
+    env.coord(&["own", "src/*.rs"]).expect_code(0);
+    env.coord(&["--agent", "carol", "own", "docs/**", "--shared"])
+        .expect_code(0);
+    env.coord(&["own", "docs/x.md"]).expect_code(0);
+
+    let owners = env.json(&["owners", "src/a.py", "src/app.rs", "README.md"]);
+    assert_eq!(owners[0]["holders"][0]["agent"], "bob");
+    assert_eq!(owners[0]["holders"][0]["pattern"], "src/*.py");
+    assert_eq!(owners[1]["holders"][0]["agent"], "alice");
+    assert_eq!(owners[2]["holders"], serde_json::json!([]));
+    let record = env.show("agents/bob.toml");
+    assert!(
+        record.contains("pattern = \"src/*.py\", mode = \"exclusive\""),
+        "{record}"
+    );
+
+    // --force takes it and records a conflict naming both agents.
+    let forced = env.json(&["own", "src/a*", "--force"]);
+    let conflict_id = forced["conflicts"][0].as_str().unwrap();
+    let conflict = env.show(&format!("conflicts/{conflict_id}.md"));
+    assert!(
+        conflict.contains("between = [\"alice\", \"bob\"]"),
+        "{conflict}"
+    );
+
+    env.coord(&["--agent", "bob", "disown", "src/*.py"])
+        .expect_code(0);
+    assert_eq!(
+        env.json(&["owners", "src/b.py"])[0]["holders"],
+        serde_json::json!([])
+    );
+    env.coord(&["own", "../etc/**"]).expect_code(2);
+}
+
+#[test]
+fn expired_claims_and_task_claims_come_and_go() {
+    let mut env = TestEnv::initialised();
+    env.now = Some("2026-11-21T10:00:00Z".to_owned());
+    env.coord(&["--agent", "bob", "own", "lib/**", "--ttl", "1h"])
+        .expect_code(0);
+    env.coord(&["own", "lib/x.rs"]).expect_code(3);
+    env.now = Some("2026-11-21T11:30:00Z".to_owned());
+    env.coord(&["own", "lib/x.rs"]).expect_code(0);
+
+    let t = env.add("Pool", &["--owns", "pool/**"]);
+    env.coord(&["--agent", "bob", "claim", &t]).expect_code(0);
+    let held = env.json(&["owners", "pool/mod.rs"]);
+    assert_eq!(held[0]["holders"][0]["agent"], "bob");
+    assert_eq!(held[0]["holders"][0]["source"]["id"], t.as_str());
+    env.coord(&["own", "pool/**"]).expect_code(3);
+    env.coord(&["--agent", "bob", "done", &t]).expect_code(0);
+    env.coord(&["own", "pool/**"]).expect_code(0);
+}
+
+fn git_commit(env: &TestEnv, dir: &Path, msg: &str) -> std::process::Output {
+    git_with_coord(env, dir, &["commit", "-q", "-m", msg])
+}
+
+/// Runs git with the git-coord binary on PATH, so hooks find it.
+fn git_with_coord(env: &TestEnv, dir: &Path, args: &[&str]) -> std::process::Output {
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    #[allow(clippy::disallowed_methods)] // extends the real PATH so hooks find git-coord
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cmd = std::process::Command::new("git");
+    isolate(&mut cmd, env.home());
+    cmd.current_dir(dir)
+        .env("PATH", path)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn check_staged_and_the_pre_commit_hook_block_edits_to_others_files() {
+    let env = TestEnv::initialised();
+    commit_files(&env, &["src/pool.rs", "docs/guide.md"]);
+    // A hook the project already had keeps running.
+    let hooks = env.repo.join(".git/hooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+    std::fs::write(
+        hooks.join("pre-commit"),
+        "#!/bin/sh\necho project hook ran >&2\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            hooks.join("pre-commit"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
+    }
+    env.coord(&["hooks", "install"]).expect_code(0);
+    assert_eq!(
+        env.git(&["config", "notes.rewriteRef"]).trim(),
+        "refs/notes/coord"
+    );
+    env.coord(&["--agent", "bob", "own", "src/**"])
+        .expect_code(0);
+
+    std::fs::write(env.repo.join("src/pool.rs"), "alice's change\n").unwrap();
+    env.git(&["add", "src/pool.rs"]);
+    let check = env.coord(&["check", "--staged"]).expect_code(1);
+    assert!(
+        check.stderr.contains("src/pool.rs is held by bob"),
+        "{}",
+        check.stderr
+    );
+    assert!(
+        check.stderr.contains("git coord send bob"),
+        "{}",
+        check.stderr
+    );
+    let json = env
+        .coord(&["check", "--staged", "--json"])
+        .expect_code(1)
+        .json();
+    assert_eq!(json["violations"][0]["path"], "src/pool.rs");
+
+    let blocked = git_commit(&env, &env.repo, "alice edits bob's file");
+    assert!(!blocked.status.success(), "the commit went through");
+    let stderr = String::from_utf8_lossy(&blocked.stderr);
+    assert!(stderr.contains("held by bob"), "{stderr}");
+    assert_eq!(env.git(&["log", "--format=%s", "-1"]).trim(), "files");
+
+    // bob's own commit of the same change passes, and the project's hook still runs.
+    env.git(&["config", "coord.agent", "bob"]);
+    let ok = git_commit(&env, &env.repo, "bob edits his file");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stderr).contains("project hook ran"));
+
+    // Unowned paths follow coord.unowned.
+    std::fs::write(env.repo.join("docs/guide.md"), "v2\n").unwrap();
+    env.git(&["add", "docs/guide.md"]);
+    env.coord(&["check", "--staged"]).expect_code(0);
+    env.git(&["config", "coord.unowned", "warn"]);
+    let warned = env.coord(&["check", "--staged"]).expect_code(0);
+    assert!(
+        warned
+            .stderr
+            .contains("docs/guide.md is not owned by anyone"),
+        "{}",
+        warned.stderr
+    );
+    env.git(&["config", "coord.unowned", "deny"]);
+    env.coord(&["check", "--staged"]).expect_code(1);
+
+    // Uninstalling leaves the project's hook as it was.
+    env.coord(&["hooks", "uninstall"]).expect_code(0);
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-commit")).unwrap(),
+        "#!/bin/sh\necho project hook ran >&2\n"
+    );
+}
+
+#[test]
+fn hooks_never_block_without_a_branch_or_an_agent() {
+    let env = TestEnv::new();
+    env.coord(&["hooks", "install"]).expect_code(0);
+    std::fs::write(env.repo.join("x.txt"), "x\n").unwrap();
+    env.git(&["add", "x.txt"]);
+    let out = git_commit(&env, &env.repo, "no coord branch");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    env.coord(&["--agent", "a", "init"]).expect_code(0);
+    std::fs::write(env.repo.join("y.txt"), "y\n").unwrap();
+    env.git(&["add", "y.txt"]);
+    let out = git_commit(&env, &env.repo, "no agent");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn hooks_honour_core_hooks_path() {
+    let env = TestEnv::initialised();
+    env.git(&["config", "core.hooksPath", ".githooks"]);
+    env.coord(&["hooks", "install", "--mode", "warn"])
+        .expect_code(0);
+    let hook = std::fs::read_to_string(env.repo.join(".githooks/pre-commit")).unwrap();
+    assert!(hook.contains("git-coord check --staged || true"), "{hook}");
+}
+
+#[test]
+fn commit_all_is_checked_through_the_temporary_index() {
+    let env = TestEnv::initialised();
+    commit_files(&env, &["src/pool.rs"]);
+    env.coord(&["hooks", "install"]).expect_code(0);
+    env.coord(&["--agent", "bob", "own", "src/**"])
+        .expect_code(0);
+    // Not staged: `git commit -a` stages it into a temporary index (GIT_INDEX_FILE).
+    std::fs::write(env.repo.join("src/pool.rs"), "alice's change\n").unwrap();
+    let res = git_with_coord(&env, &env.repo, &["commit", "-q", "-a", "-m", "sneaky"]);
+    assert!(!res.status.success(), "git commit -a went through");
+    assert!(String::from_utf8_lossy(&res.stderr).contains("held by bob"));
+}
