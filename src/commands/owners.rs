@@ -7,7 +7,10 @@ use crate::ui::{Style, sanitize_line, table};
 /// Show who holds files: by which claim, since and until when
 ///
 /// With paths, lists every claim on each path (an agent's own claims, and the `owns` of open
-/// tasks, held by their assignee). Without, lists every live claim.
+/// tasks, held by their assignee) and the baseline rule that decides it: .coord/owners.toml
+/// (agents, enforced by `check`) or else CODEOWNERS (.github/, root, docs/; GitHub's
+/// semantics, the last matching rule wins; informational). Without paths, lists every live
+/// claim.
 ///
 /// Examples:
 ///   git coord owners src/ratelimit/mod.rs
@@ -59,16 +62,38 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         return Ok(ctx.ui.line(table(&rows).trim_end())?);
     }
     for p in &per_path {
-        if p.holders.is_empty() {
+        let base = p.baseline.as_ref().filter(|b| !b.owners.is_empty());
+        if p.holders.is_empty() && base.is_none() {
             ctx.ui
                 .line(format!("{}: unowned", sanitize_line(&p.path)))?;
             continue;
         }
         ctx.ui.line(format!("{}:", sanitize_line(&p.path)))?;
-        let mut rows = vec![header.clone()];
-        rows.extend(p.holders.iter().map(row));
-        for line in table(&rows).lines() {
-            ctx.ui.line(format!("  {line}"))?;
+        if !p.holders.is_empty() {
+            let mut rows = vec![header.clone()];
+            rows.extend(p.holders.iter().map(row));
+            for line in table(&rows).lines() {
+                ctx.ui.line(format!("  {line}"))?;
+            }
+        }
+        if let Some(b) = &p.baseline {
+            let owners = if b.owners.is_empty() {
+                "nobody".to_owned()
+            } else {
+                b.owners.join(" ")
+            };
+            let kind = if b.enforced {
+                "enforced"
+            } else {
+                "informational"
+            };
+            ctx.ui.line(format!(
+                "  baseline {}:{} {} → {} ({kind})",
+                b.source,
+                b.line,
+                sanitize_line(&b.pattern),
+                sanitize_line(&owners)
+            ))?;
         }
     }
     Ok(())

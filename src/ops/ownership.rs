@@ -9,6 +9,7 @@ use super::{Actor, OpError, agent, commit_message, index, touch_agent};
 use crate::model::claim::{Claim, Mode};
 use crate::model::layout;
 use crate::model::{AgentId, Timestamp};
+use crate::ownership::baseline::Baseline;
 use crate::ownership::claims::{ClaimSet, Held};
 use crate::ownership::pattern::Pattern;
 use crate::store::{Edit, Plan, Snapshot, Store};
@@ -262,6 +263,17 @@ pub fn disown(
 pub struct PathOwners {
     pub path: String,
     pub holders: Vec<Held>,
+    /// The baseline rule that decides the path (the last matching one), if any.
+    pub baseline: Option<BaselineOwner>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BaselineOwner {
+    pub source: String,
+    pub line: usize,
+    pub pattern: String,
+    pub owners: Vec<String>,
+    pub enforced: bool,
 }
 
 pub fn owners(
@@ -270,15 +282,39 @@ pub fn owners(
     now: Timestamp,
 ) -> Result<(Vec<PathOwners>, ClaimSet), OpError> {
     let snap = store.snapshot()?;
-    let set = claim_set(store, &snap, now)?;
+    let mut set = claim_set(store, &snap, now)?;
+    let base = baseline(store)?;
     let out = paths
         .iter()
         .map(|p| PathOwners {
             path: p.clone(),
             holders: set.holders(p).into_iter().cloned().collect(),
+            baseline: base.decide(p).map(|r| BaselineOwner {
+                source: base.source.clone().unwrap_or_default(),
+                line: r.line,
+                pattern: r.pattern.as_str().to_owned(),
+                owners: r.owners.clone(),
+                enforced: base.enforced,
+            }),
         })
         .collect();
+    set.problems.extend(base.problems);
     Ok((out, set))
+}
+
+/// The project's baseline ownership: the first of `.coord/owners.toml`, `.github/CODEOWNERS`,
+/// `CODEOWNERS`, `docs/CODEOWNERS` found in `HEAD`.
+pub fn baseline(store: &Store) -> Result<Baseline, OpError> {
+    for source in crate::ownership::baseline::SOURCES {
+        if let Some(text) = store.head_file(source)? {
+            return Ok(if source.ends_with(".toml") {
+                crate::ownership::baseline::parse_owners_toml(source, &text)
+            } else {
+                crate::ownership::baseline::parse_codeowners(source, &text)
+            });
+        }
+    }
+    Ok(Baseline::default())
 }
 
 /// `coord.unowned`: what to do with paths nobody holds (default allow).
@@ -298,6 +334,9 @@ pub fn check_staged(
     let paths = store.staged_paths()?;
     let snap = store.snapshot()?;
     let set = claim_set(store, &snap, now)?;
-    let report = crate::ownership::check::check(&set, agent, &paths, unowned_policy(store));
-    Ok((report, set.problems))
+    let base = baseline(store)?;
+    let report = crate::ownership::check::check(&set, &base, agent, &paths, unowned_policy(store));
+    let mut problems = set.problems;
+    problems.extend(base.problems);
+    Ok((report, problems))
 }

@@ -5,6 +5,7 @@ another agent is a violation; a path nobody holds follows `coord.unowned` (allow
 
 use serde::Serialize;
 
+use super::baseline::Baseline;
 use super::claims::{ClaimSet, Source};
 use crate::model::{AgentId, Timestamp};
 
@@ -60,7 +61,13 @@ pub struct Report {
     pub ok: bool,
 }
 
-pub fn check(set: &ClaimSet, agent: &AgentId, paths: &[String], unowned: Unowned) -> Report {
+pub fn check(
+    set: &ClaimSet,
+    baseline: &Baseline,
+    agent: &AgentId,
+    paths: &[String],
+    unowned: Unowned,
+) -> Report {
     let mut violations = Vec::new();
     let mut warnings = Vec::new();
     for path in paths {
@@ -78,7 +85,25 @@ pub fn check(set: &ClaimSet, agent: &AgentId, paths: &[String], unowned: Unowned
             });
             continue;
         }
-        if unowned == Unowned::Allow || !set.holders(path).is_empty() {
+        let holders = set.holders(path);
+        let rule = baseline.decide(path).filter(|r| !r.owners.is_empty());
+        // An enforced baseline (`.coord/owners.toml`) binds where no live claim speaks.
+        if holders.is_empty()
+            && baseline.enforced
+            && let Some(r) = rule
+            && !r.owners.iter().any(|o| o == agent.as_str())
+        {
+            violations.push(Finding {
+                path: path.clone(),
+                kind: Kind::HeldByOther,
+                holder: r.owners.first().and_then(|o| AgentId::parse(o).ok()),
+                pattern: Some(r.pattern.as_str().to_owned()),
+                since: None,
+                task: baseline.source.as_ref().map(|s| format!("{s}:{}", r.line)),
+            });
+            continue;
+        }
+        if unowned == Unowned::Allow || !holders.is_empty() || rule.is_some() {
             continue;
         }
         let finding = Finding {

@@ -4,6 +4,7 @@ in (compiled once), and the checks that compare touched paths and claims with ea
 as pure functions with no I/O.
 */
 
+pub mod baseline;
 pub mod check;
 pub mod claims;
 pub mod pattern;

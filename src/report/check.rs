@@ -15,6 +15,7 @@ fn describe(f: &Finding, agent: &str) -> String {
                 .map(|h| h.as_str())
                 .unwrap_or("another agent");
             let via = match (&f.pattern, &f.task) {
+                (Some(p), Some(t)) if t.contains(':') => format!(" ({p}, by {t})"),
                 (Some(p), Some(t)) => format!(" ({p}, with task {t})"),
                 (Some(p), None) => format!(" ({p})"),
                 _ => String::new(),

@@ -439,6 +439,31 @@ impl Store {
         }
     }
 
+    /// The text of `path` in the tree of `HEAD` (project policy such as `.coord/owners.toml`
+    /// is read from what was committed, not from the working tree).
+    pub fn head_file(&self, path: &str) -> Result<Option<String>> {
+        let Ok(mut head) = self.repo.head() else {
+            return Ok(None);
+        };
+        let Ok(tree) = head.peel_to_commit().and_then(|c| c.tree()) else {
+            return Ok(None);
+        };
+        let Some(entry) = tree
+            .lookup_entry_by_path(path)
+            .context(|| format!("look up {path} in HEAD"))?
+        else {
+            return Ok(None);
+        };
+        if !entry.mode().is_blob() {
+            return Ok(None);
+        }
+        let mut blob = self
+            .repo
+            .find_blob(entry.object_id())
+            .context(|| format!("read {path} from HEAD"))?;
+        Ok(String::from_utf8(blob.take_data()).ok())
+    }
+
     /// Every file in the tree of `HEAD` (the project's tracked files as of the last commit),
     /// sorted; empty when `HEAD` is unborn.
     pub fn head_paths(&self) -> Result<Vec<String>> {

@@ -246,3 +246,56 @@ fn commit_all_is_checked_through_the_temporary_index() {
     assert!(!res.status.success(), "git commit -a went through");
     assert!(String::from_utf8_lossy(&res.stderr).contains("held by bob"));
 }
+
+#[test]
+fn baseline_ownership_from_codeowners_and_owners_toml() {
+    let env = TestEnv::initialised();
+    std::fs::create_dir_all(env.repo.join(".github")).unwrap();
+    std::fs::write(
+        env.repo.join(".github/CODEOWNERS"),
+        "*.md @docs-team\n/src/ @state\n",
+    )
+    .unwrap();
+    env.git(&["add", ".github/CODEOWNERS"]);
+    commit_files(&env, &["src/pool.rs", "notes.md"]);
+    let owners = env.json(&["owners", "src/pool.rs", "notes.md", "other.txt"]);
+    assert_eq!(
+        owners[0]["baseline"]["owners"],
+        serde_json::json!(["@state"])
+    );
+    assert_eq!(owners[0]["baseline"]["source"], ".github/CODEOWNERS");
+    assert_eq!(owners[0]["baseline"]["line"], 2);
+    assert_eq!(owners[0]["baseline"]["enforced"], false);
+    assert!(owners[2]["baseline"].is_null());
+    // CODEOWNERS informs but never blocks; it does make a path "owned" for coord.unowned.
+    env.git(&["config", "coord.unowned", "deny"]);
+    std::fs::write(env.repo.join("src/pool.rs"), "v2\n").unwrap();
+    env.git(&["add", "src/pool.rs"]);
+    env.coord(&["check", "--staged"]).expect_code(0);
+
+    // .coord/owners.toml names agents and is enforced.
+    std::fs::create_dir_all(env.repo.join(".coord")).unwrap();
+    std::fs::write(
+        env.repo.join(".coord/owners.toml"),
+        "[[rule]]\npattern = \"src/**\"\nowners = [\"state\"]\n",
+    )
+    .unwrap();
+    env.git(&["add", ".coord/owners.toml"]);
+    env.git(&["commit", "-q", "-m", "policy"]);
+    std::fs::write(env.repo.join("src/pool.rs"), "v3\n").unwrap();
+    env.git(&["add", "src/pool.rs"]);
+    let run = env.coord(&["check", "--staged"]).expect_code(1);
+    assert!(
+        run.stderr
+            .contains("src/pool.rs is held by state (src/**, by .coord/owners.toml:1)"),
+        "{}",
+        run.stderr
+    );
+    env.coord(&["--agent", "state", "check", "--staged"])
+        .expect_code(0);
+    let text = env.coord(&["owners", "src/pool.rs"]).expect_code(0).stdout;
+    assert!(
+        text.contains("baseline .coord/owners.toml:1 src/** → state (enforced)"),
+        "{text}"
+    );
+}
