@@ -16,11 +16,13 @@ pub mod done;
 pub mod export;
 pub mod gantt;
 pub mod graph;
+pub mod hook;
 pub mod hooks;
 pub mod import;
 pub mod inbox;
 pub mod init;
 pub mod lifecycle;
+pub mod log;
 pub mod milestone;
 pub mod next;
 pub mod note;
@@ -75,6 +77,9 @@ pub enum Command {
     Status(status::Args),
     #[command(subcommand)]
     Hooks(hooks::HooksCommand),
+    #[command(subcommand, hide = true)]
+    Hook(hook::HookCommand),
+    Log(log::Args),
     Own(own::Args),
     Disown(disown::Args),
     Owners(owners::Args),
@@ -118,6 +123,8 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
         Command::Reap(a) => reap::run(ctx, a),
         Command::Status(a) => status::run(ctx, a),
         Command::Hooks(c) => hooks::run(ctx, c),
+        Command::Hook(c) => hook::run(ctx, c),
+        Command::Log(a) => log::run(ctx, a),
         Command::Own(a) => own::run(ctx, a),
         Command::Disown(a) => disown::run(ctx, a),
         Command::Owners(a) => owners::run(ctx, a),

@@ -32,12 +32,14 @@ fn block(hook: &str, mode: HookMode) -> String {
             "  git-coord check --staged\n  rc=$?\n  if [ \"$rc\" -eq 1 ]; then exit 1; fi\n"
         }
         ("pre-commit", HookMode::Warn) => "  git-coord check --staged || true\n",
+        ("commit-msg", _) => "  git-coord hook commit-msg \"$1\" || true\n",
+        ("post-commit", _) => "  git-coord hook post-commit || true\n",
         _ => "",
     };
     format!("{START}\nif command -v git-coord >/dev/null 2>&1; then\n{run}fi\n{END}\n")
 }
 
-pub const HOOKS: [&str; 1] = ["pre-commit"];
+pub const HOOKS: [&str; 3] = ["pre-commit", "commit-msg", "post-commit"];
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Installed {

@@ -17,6 +17,7 @@ pub mod index;
 pub mod init;
 pub mod memory;
 pub mod milestone;
+pub mod notes;
 pub mod ownership;
 pub mod plan;
 pub mod schedule;

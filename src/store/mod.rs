@@ -464,6 +464,94 @@ impl Store {
         Ok(String::from_utf8(blob.take_data()).ok())
     }
 
+    /// Adds (or replaces) the note on `HEAD` in `notes_ref`.
+    ///
+    /// Writes through the system `git notes`, which takes git's own lock on the notes ref; the
+    /// post-commit hook calls this once per commit.
+    pub fn note_head(&self, notes_ref: &str, text: &str) -> Result<()> {
+        let dir = self
+            .workdir()
+            .unwrap_or_else(|| self.common_dir())
+            .to_owned();
+        let out = std::process::Command::new("git")
+            .current_dir(dir)
+            .args([
+                "notes",
+                "--ref",
+                notes_ref,
+                "add",
+                "-f",
+                "-m",
+                text.trim_end(),
+                "HEAD",
+            ])
+            .output()
+            .map_err(|e| Error::GitCommand {
+                command: "git notes add".to_owned(),
+                message: e.to_string(),
+            })?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(Error::GitCommand {
+                command: "git notes add".to_owned(),
+                message: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+            })
+        }
+    }
+
+    /// Commits reachable from any branch whose `Coord-Task` trailer or `notes_ref` note names
+    /// `task`, newest first, as (commit, author, subject).
+    ///
+    /// Reads through `git log`, which walks history and notes together in one pass.
+    pub fn commits_for_task(
+        &self,
+        notes_ref: &str,
+        task: &str,
+    ) -> Result<Vec<(String, String, String)>> {
+        let dir = self
+            .workdir()
+            .unwrap_or_else(|| self.common_dir())
+            .to_owned();
+        let out = std::process::Command::new("git")
+            .current_dir(dir)
+            .args([
+                "log",
+                "--branches",
+                &format!("--notes={notes_ref}"),
+                "--format=%H%x1f%an%x1f%s%x1f%(trailers:key=Coord-Task,valueonly,separator=%x20)%x1f%N%x1e",
+            ])
+            .output()
+            .map_err(|e| Error::GitCommand {
+                command: "git log".to_owned(),
+                message: e.to_string(),
+            })?;
+        if !out.status.success() {
+            // No commits yet: nothing served the task.
+            return Ok(Vec::new());
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut found = Vec::new();
+        for record in text.split('\x1e') {
+            let fields: Vec<&str> = record.trim_start_matches('\n').split('\x1f').collect();
+            if fields.len() < 5 {
+                continue;
+            }
+            let in_trailer = fields[3].split_whitespace().any(|t| t == task);
+            let in_note = fields[4]
+                .lines()
+                .any(|l| l.trim() == format!("task: {task}"));
+            if in_trailer || in_note {
+                found.push((
+                    fields[0].to_owned(),
+                    fields[1].to_owned(),
+                    fields[2].to_owned(),
+                ));
+            }
+        }
+        Ok(found)
+    }
+
     /// Every file in the tree of `HEAD` (the project's tracked files as of the last commit),
     /// sorted; empty when `HEAD` is unborn.
     pub fn head_paths(&self) -> Result<Vec<String>> {

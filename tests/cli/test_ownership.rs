@@ -299,3 +299,43 @@ fn baseline_ownership_from_codeowners_and_owners_toml() {
         "{text}"
     );
 }
+
+#[test]
+fn commits_are_linked_to_the_task_in_progress_by_trailer_and_note() {
+    let env = TestEnv::initialised();
+    env.coord(&["hooks", "install"]).expect_code(0);
+    let t = env.add("Pool", &[]);
+    env.coord(&["claim", &t]).expect_code(0);
+    std::fs::write(env.repo.join("pool.rs"), "fn pool() {}\n").unwrap();
+    env.git(&["add", "pool.rs"]);
+    let out = git_commit(&env, &env.repo, "Add the pool");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let trailers = env.git(&["log", "-1", "--format=%(trailers)"]);
+    assert!(trailers.contains(&format!("Coord-Task: {t}")), "{trailers}");
+    assert!(trailers.contains("Coord-Agent: alice"), "{trailers}");
+    let note = env.git(&["notes", "--ref", "coord", "show", "HEAD"]);
+    assert_eq!(note, format!("agent: alice\ntask: {t}\n"));
+    let log = env.json(&["log", "--code", &t]);
+    assert_eq!(log["commits"].as_array().unwrap().len(), 1);
+    assert_eq!(log["commits"][0]["subject"], "Add the pool");
+    // A commit with no task in progress gets only the agent.
+    env.coord(&["done", &t]).expect_code(0);
+    std::fs::write(env.repo.join("other.rs"), "\n").unwrap();
+    env.git(&["add", "other.rs"]);
+    assert!(git_commit(&env, &env.repo, "Unrelated").status.success());
+    assert_eq!(
+        env.git(&["notes", "--ref", "coord", "show", "HEAD"]),
+        "agent: alice\n"
+    );
+    assert_eq!(
+        env.json(&["log", "--code", &t])["commits"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
