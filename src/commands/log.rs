@@ -1,5 +1,5 @@
 use crate::context::Context;
-use crate::error::{CommandError, CommandResult};
+use crate::error::CommandResult;
 use crate::ops::{self, notes};
 use crate::ui::sanitize_line;
 
@@ -22,9 +22,7 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> CommandResult {
     let store = ctx.store()?;
     let task = ops::find_task(&ops::snapshot(store)?, &args.code)?;
-    let commits = store
-        .commits_for_task(notes::NOTES_REF, task.id.as_str())
-        .map_err(|e| CommandError::from(e))?;
+    let commits = store.commits_for_task(notes::NOTES_REF, task.id.as_str())?;
     if ctx.ui.json {
         let items: Vec<_> = commits
             .iter()
