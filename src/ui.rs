@@ -90,6 +90,11 @@ impl Ui {
         let _ = writeln!(io::stderr().lock(), "warning: {}", text.as_ref());
     }
 
+    /// Prints text on stderr as it is (a report whose lines carry their own `error:` labels).
+    pub fn error_text(&self, text: &str) {
+        let _ = io::stderr().lock().write_all(text.as_bytes());
+    }
+
     /// Prints a note on stderr (progress of a long action, the command a check runs), unless `-q`.
     pub fn note(&self, text: impl AsRef<str>) {
         if !self.quiet {

@@ -1,8 +1,9 @@
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::ops::ownership;
+use crate::ownership::check::Report;
 use crate::report::check as render;
-use crate::ui::sanitize_text;
+use crate::ui::{sanitize_line, sanitize_text};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -18,21 +19,38 @@ pub enum Format {
 
 /// Check changed files against the agents' claims
 ///
-/// --staged checks what is staged (the index against HEAD) as the acting agent's change: a
-/// path another agent holds exclusively is a violation (exit 1); a path nobody holds is
-/// allowed, warned about or refused as git config coord.unowned says (allow|warn|deny).
-/// Without a coordination branch or an agent it reports nothing and exits 0, so a hook never
-/// blocks a repository that does not use git coord.
+/// --staged checks what is staged (the index against HEAD) as the acting agent's change.
+/// --range A..B checks every commit of the range as the change of the agent it names (its
+/// Coord-Agent trailer or refs/notes/coord note, else the assignee of its Coord-Task, else the
+/// acting agent) — what a pre-push hook or a PR bot runs. A path another agent holds
+/// exclusively is a violation (exit 1); a path nobody holds is allowed, warned about or
+/// refused as coord.unowned says (allow|warn|deny).
+/// --branches compares the registered agents' branches with their merge base with --target
+/// (default main) and lists files changed on two or more of them, and whether the changes
+/// collide line-wise (a merge conflict is coming: exit 1) or only share the file.
+/// Without a coordination branch (or, for --staged, an agent) it checks nothing and exits 0,
+/// so a hook never blocks a repository that does not use git coord.
 ///
 /// Examples:
 ///   git coord check --staged
-///   git coord check --staged --format github
+///   git coord check --range origin/main..HEAD --format github
+///   git coord check --branches --json
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["staged", "range", "branches"])))]
 pub struct Args {
     /// Check the staged changes (what the next commit would contain)
-    #[arg(long, required = true)]
+    #[arg(long)]
     pub staged: bool,
+    /// Check each commit of a range such as origin/main..HEAD
+    #[arg(long, value_name = "A..B")]
+    pub range: Option<String>,
+    /// Compare the agents' branches for files changed on more than one
+    #[arg(long)]
+    pub branches: bool,
+    /// The branch --branches compares against
+    #[arg(long, value_name = "BRANCH", default_value = "main")]
+    pub target: String,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -45,49 +63,109 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         args.format
     };
     let store = ctx.store()?;
-    let Some((agent, _)) = ctx.agent()? else {
-        ctx.ui
-            .note("git coord check: no agent is set for this worktree; nothing checked");
-        return Ok(());
-    };
     if store.tip()?.is_none() {
         ctx.ui
             .note("git coord check: no coordination branch; nothing checked");
         return Ok(());
     }
-    let (report, problems) = ownership::check_staged(store, &agent, ctx.now())?;
+    if args.branches {
+        return branches(ctx, &args.target, format);
+    }
+    let agent = ctx.agent()?.map(|(a, _)| a);
+    let (report, problems) = if let Some(range) = &args.range {
+        if range.starts_with('-') {
+            return Err(CommandError::usage(format!(
+                "--range {range:?}: give a revision range such as main..HEAD"
+            )));
+        }
+        ownership::check_range(store, &[range.as_str()], agent.as_ref(), ctx.now())?
+    } else {
+        let Some(agent) = agent else {
+            ctx.ui
+                .note("git coord check: no agent is set for this worktree; nothing checked");
+            return Ok(());
+        };
+        ownership::check_staged(store, &agent, ctx.now())?
+    };
     for p in problems {
         ctx.ui.warn(format!("skipped {p}"));
     }
+    print(ctx, &report, format)?;
+    verdict(&report)
+}
+
+/// Prints a report in `format`.
+pub fn print(ctx: &Context, report: &Report, format: Format) -> CommandResult {
     match format {
-        Format::Json => ctx.ui.json(&report)?,
-        Format::Markdown => ctx.ui.line(render::markdown(&report).trim_end())?,
+        Format::Json => ctx.ui.json(report)?,
+        Format::Markdown => ctx.ui.line(render::markdown(report).trim_end())?,
         Format::Github => {
-            let text = render::github(&report);
+            let text = render::github(report);
             if !text.is_empty() {
                 ctx.ui.line(text.trim_end())?;
             }
         }
         Format::Text => {
-            let text = render::text(&report);
-            let text = sanitize_text(&text);
-            if report.ok {
-                if !ctx.ui.quiet {
-                    eprint!("{text}");
-                }
-            } else {
-                eprint!("{text}");
+            let text = render::text(report);
+            if !report.ok || !ctx.ui.quiet {
+                ctx.ui.error_text(&sanitize_text(&text));
             }
         }
     }
+    Ok(())
+}
+
+/// Exit 1 when the report has violations.
+pub fn verdict(report: &Report) -> CommandResult {
     if report.ok {
+        return Ok(());
+    }
+    Err(CommandError::negative(format!(
+        "{} path(s) may not be changed by the agents who changed them",
+        report.violations.len()
+    ))
+    .details(serde_json::json!({ "violations": report.violations.len() })))
+}
+
+fn branches(ctx: &Context, target: &str, format: Format) -> CommandResult {
+    let store = ctx.store()?;
+    if !store.rev_exists(target) {
+        return Err(CommandError::usage(format!(
+            "--target {target:?} is not a branch or commit here"
+        ))
+        .hint("name the branch agents merge into, e.g. --target main"));
+    }
+    let overlaps = ownership::check_branches(store, target)?;
+    let conflicts = overlaps.iter().filter(|o| o.conflict).count();
+    match format {
+        Format::Json => ctx
+            .ui
+            .json(&serde_json::json!({ "target": target, "overlaps": overlaps }))?,
+        _ => {
+            if overlaps.is_empty() {
+                ctx.ui
+                    .info("No file is changed on more than one agent branch.")?;
+            }
+            for o in &overlaps {
+                let what = if o.conflict {
+                    "CONFLICT: overlapping lines"
+                } else {
+                    "same file, different lines"
+                };
+                ctx.ui.line(format!(
+                    "{}  {} and {}: {what}",
+                    sanitize_line(&o.path),
+                    o.agents[0],
+                    o.agents[1]
+                ))?;
+            }
+        }
+    }
+    if conflicts == 0 {
         Ok(())
     } else {
         Err(CommandError::negative(format!(
-            "{} path(s) may not be changed by {}",
-            report.violations.len(),
-            report.agent
-        ))
-        .details(serde_json::json!({ "violations": report.violations.len() })))
+            "{conflicts} file(s) will conflict when the agents' branches merge"
+        )))
     }
 }

@@ -19,10 +19,20 @@ pub enum HookCommand {
     },
     /// Note the agent and task on the new commit (refs/notes/coord)
     PostCommit,
+    /// Check the commits being pushed (ref updates on standard input, as git passes them)
+    PrePush {
+        /// The remote's name
+        remote: Option<String>,
+        /// The remote's URL
+        url: Option<String>,
+    },
 }
 
 pub fn run(ctx: &Context, command: HookCommand) -> CommandResult {
     let store = ctx.store()?;
+    if let HookCommand::PrePush { .. } = command {
+        return pre_push(ctx);
+    }
     let Some((agent, _)) = ctx.agent()? else {
         return Ok(());
     };
@@ -51,12 +61,59 @@ pub fn run(ctx: &Context, command: HookCommand) -> CommandResult {
                 ));
             }
         }
+        HookCommand::PrePush { .. } => {}
         HookCommand::PostCommit => {
             if let Err(e) = store.note_head(notes::NOTES_REF, &notes::note_text(&agent, task_id)) {
                 ctx.ui
                     .warn(format!("git coord: cannot note the commit: {e}"));
             }
         }
+    }
+    Ok(())
+}
+
+/// Git passes `<local ref> <local sha> <remote ref> <remote sha>` lines; each pushed range is
+/// checked like `check --range`.
+fn pre_push(ctx: &Context) -> CommandResult {
+    use std::io::BufRead;
+    let store = ctx.store()?;
+    if store.tip()?.is_none() {
+        return Ok(());
+    }
+    let agent = ctx.agent()?.map(|(a, _)| a);
+    let zero = |s: &str| s.chars().all(|c| c == '0');
+    let mut failed = false;
+    for line in std::io::stdin().lock().lines() {
+        let line = line?;
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let [_, local, _, remote] = parts[..] else {
+            continue;
+        };
+        if zero(local) {
+            continue; // a deletion pushes no commits
+        }
+        let range = format!("{remote}..{local}");
+        let args: Vec<&str> = if zero(remote) {
+            vec![local, "--not", "--remotes"]
+        } else {
+            vec![range.as_str()]
+        };
+        let (report, _) =
+            crate::ops::ownership::check_range(store, &args, agent.as_ref(), ctx.now())?;
+        super::check::print(ctx, &report, super::check::Format::Text)?;
+        failed |= !report.ok;
+    }
+    if failed {
+        return super::check::verdict(&crate::ownership::check::Report {
+            agent: match agent {
+                Some(a) => a,
+                None => crate::model::AgentId::parse("unknown")?,
+            },
+            checked: 0,
+            violations: vec![],
+            warnings: vec![],
+            ok: false,
+        });
     }
     Ok(())
 }

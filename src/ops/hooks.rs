@@ -32,6 +32,12 @@ fn block(hook: &str, mode: HookMode) -> String {
             "  git-coord check --staged\n  rc=$?\n  if [ \"$rc\" -eq 1 ]; then exit 1; fi\n"
         }
         ("pre-commit", HookMode::Warn) => "  git-coord check --staged || true\n",
+        ("pre-push", HookMode::Block) => {
+            "  coord_in=$(mktemp) && cat > \"$coord_in\"\n  git-coord hook pre-push \"$@\" < \"$coord_in\"\n  rc=$?\n  # The rest of this hook reads the same ref updates.\n  exec < \"$coord_in\"; rm -f \"$coord_in\"\n  if [ \"$rc\" -eq 1 ]; then exit 1; fi\n"
+        }
+        ("pre-push", HookMode::Warn) => {
+            "  coord_in=$(mktemp) && cat > \"$coord_in\"\n  git-coord hook pre-push \"$@\" < \"$coord_in\" || true\n  exec < \"$coord_in\"; rm -f \"$coord_in\"\n"
+        }
         ("commit-msg", _) => "  git-coord hook commit-msg \"$1\" || true\n",
         ("post-commit", _) => "  git-coord hook post-commit || true\n",
         _ => "",
@@ -39,7 +45,7 @@ fn block(hook: &str, mode: HookMode) -> String {
     format!("{START}\nif command -v git-coord >/dev/null 2>&1; then\n{run}fi\n{END}\n")
 }
 
-pub const HOOKS: [&str; 3] = ["pre-commit", "commit-msg", "post-commit"];
+pub const HOOKS: [&str; 4] = ["pre-commit", "commit-msg", "post-commit", "pre-push"];
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Installed {

@@ -340,3 +340,96 @@ pub fn check_staged(
     problems.extend(base.problems);
     Ok((report, problems))
 }
+
+/// Checks every commit of a range (`A..B`), each as the change of the agent its
+/// `Coord-Agent` trailer or note names, else the assignee of its `Coord-Task`, else `fallback`.
+pub fn check_range(
+    store: &Store,
+    range: &[&str],
+    fallback: Option<&AgentId>,
+    now: Timestamp,
+) -> Result<(crate::ownership::check::Report, Vec<String>), OpError> {
+    use crate::ownership::check::{Report, check};
+    let commits = store.range_commits(range, super::notes::NOTES_REF)?;
+    let snap = store.snapshot()?;
+    let set = claim_set(store, &snap, now)?;
+    let base = baseline(store)?;
+    let unowned = unowned_policy(store);
+    let (tasks, _) = index::load(store, &snap)?;
+    let mut total = Report {
+        agent: match fallback {
+            Some(a) => a.clone(),
+            None => AgentId::parse("unknown")?,
+        },
+        checked: 0,
+        violations: Vec::new(),
+        warnings: Vec::new(),
+        ok: true,
+    };
+    for c in commits {
+        let by_task = c
+            .task
+            .as_deref()
+            .and_then(|t| tasks.iter().find(|x| x.id.as_str() == t))
+            .and_then(|t| t.assignee.clone());
+        let agent = c
+            .agent
+            .as_deref()
+            .and_then(|a| AgentId::parse(a).ok())
+            .or(by_task)
+            .or_else(|| fallback.cloned());
+        let Some(agent) = agent else { continue };
+        let mut r = check(&set, &base, &agent, &c.paths, unowned);
+        for f in r.violations.iter_mut().chain(r.warnings.iter_mut()) {
+            f.commit = Some(c.id.clone());
+        }
+        total.checked += r.checked;
+        total.violations.extend(r.violations);
+        total.warnings.extend(r.warnings);
+    }
+    total.ok = total.violations.is_empty();
+    let mut problems = set.problems;
+    problems.extend(base.problems);
+    Ok((total, problems))
+}
+
+/// Files changed on two or more registered agents' branches since their merge base with
+/// `target`, pair by pair, and whether the changes collide.
+pub fn check_branches(
+    store: &Store,
+    target: &str,
+) -> Result<Vec<crate::ownership::check::Overlap>, OpError> {
+    use crate::ownership::check::{Overlap, hunks_collide};
+    let snap = store.snapshot()?;
+    let (agents, _) = agent::load(&snap)?;
+    let mut changes: Vec<(AgentId, Vec<(String, Vec<(u32, u32)>)>)> = Vec::new();
+    for a in agents {
+        let Some(branch) = a.branch.clone() else {
+            continue;
+        };
+        if !store.rev_exists(&branch) {
+            continue;
+        }
+        let Some(base) = store.merge_base(target, &branch) else {
+            continue;
+        };
+        changes.push((a.id, store.changed_hunks(&base, &branch)?));
+    }
+    let mut out = Vec::new();
+    for i in 0..changes.len() {
+        for j in i + 1..changes.len() {
+            for (path, a_hunks) in &changes[i].1 {
+                if let Some((_, b_hunks)) = changes[j].1.iter().find(|(p, _)| p == path) {
+                    out.push(Overlap {
+                        path: path.clone(),
+                        agents: [changes[i].0.clone(), changes[j].0.clone()],
+                        conflict: hunks_collide(a_hunks, b_hunks),
+                        hunks: [a_hunks.clone(), b_hunks.clone()],
+                    });
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.path, &a.agents).cmp(&(&b.path, &b.agents)));
+    Ok(out)
+}

@@ -41,6 +41,9 @@ pub enum Kind {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Finding {
+    /// The commit that touched the path (`check --range`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
     pub path: String,
     pub kind: Kind,
     pub holder: Option<AgentId>,
@@ -73,6 +76,7 @@ pub fn check(
     for path in paths {
         if let Some(h) = set.exclusive_holder_other_than(path, agent) {
             violations.push(Finding {
+                commit: None,
                 path: path.clone(),
                 kind: Kind::HeldByOther,
                 holder: Some(h.agent.clone()),
@@ -94,6 +98,7 @@ pub fn check(
             && !r.owners.iter().any(|o| o == agent.as_str())
         {
             violations.push(Finding {
+                commit: None,
                 path: path.clone(),
                 kind: Kind::HeldByOther,
                 holder: r.owners.first().and_then(|o| AgentId::parse(o).ok()),
@@ -107,6 +112,7 @@ pub fn check(
             continue;
         }
         let finding = Finding {
+            commit: None,
             path: path.clone(),
             kind: Kind::Unowned,
             holder: None,
@@ -125,5 +131,47 @@ pub fn check(
         ok: violations.is_empty(),
         violations,
         warnings,
+    }
+}
+
+/// Files changed on two or more agents' branches, and whether their changes collide.
+#[derive(Clone, Debug, Serialize)]
+pub struct Overlap {
+    pub path: String,
+    pub agents: [AgentId; 2],
+    /// The two branches change overlapping or adjacent lines of the merge base: merging
+    /// them will conflict.
+    pub conflict: bool,
+    /// Each branch's hunks as (first line, line count) of the merge base.
+    pub hunks: [Vec<(u32, u32)>; 2],
+}
+
+/// Whether two sets of hunks (on the same base) touch the same or adjacent lines.
+pub fn hunks_collide(a: &[(u32, u32)], b: &[(u32, u32)]) -> bool {
+    // A hunk replaces lines [start, start + count); a pure insertion (count 0) sits between
+    // line `start` and the next. Git conflicts when changes overlap or are adjacent.
+    let span = |(start, count): (u32, u32)| (start, start + count.max(1));
+    a.iter().any(|&x| {
+        let (s1, e1) = span(x);
+        b.iter().any(|&y| {
+            let (s2, e2) = span(y);
+            s1 <= e2 && s2 <= e1
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hunks_collide;
+
+    #[test]
+    fn hunk_collisions() {
+        assert!(hunks_collide(&[(10, 3)], &[(12, 1)]));
+        assert!(
+            hunks_collide(&[(10, 1)], &[(11, 1)]),
+            "adjacent lines conflict in git"
+        );
+        assert!(!hunks_collide(&[(10, 1)], &[(20, 2)]));
+        assert!(hunks_collide(&[(5, 0)], &[(5, 1)]));
     }
 }

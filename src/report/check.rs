@@ -162,6 +162,7 @@ mod tests {
             agent: AgentId::parse("alice").unwrap(),
             checked: 1,
             violations: vec![Finding {
+                commit: None,
                 path: path.to_owned(),
                 kind: Kind::HeldByOther,
                 holder: Some(AgentId::parse("bob").unwrap()),

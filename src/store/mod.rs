@@ -166,6 +166,17 @@ pub struct DirEntry {
     pub id: ObjectId,
 }
 
+/// One commit of a range, for `check --range`.
+#[derive(Clone, Debug)]
+pub struct RangeCommit {
+    pub id: String,
+    /// From the `Coord-Agent` trailer, else the note.
+    pub agent: Option<String>,
+    /// From the `Coord-Task` trailer, else the note.
+    pub task: Option<String>,
+    pub paths: Vec<String>,
+}
+
 /// A repository and the name of its coordination branch.
 pub struct Store {
     repo: gix::Repository,
@@ -550,6 +561,125 @@ impl Store {
             }
         }
         Ok(found)
+    }
+
+    /// Runs the system `git` in this repository's worktree and returns its stdout.
+    ///
+    /// Used for history queries gix could answer only with much more code here (commit
+    /// ranges with trailers, notes and changed paths in one pass; diffs with hunk ranges);
+    /// each caller says what it asks.
+    fn git_read(&self, args: &[&str]) -> Result<String> {
+        let dir = self
+            .workdir()
+            .unwrap_or_else(|| self.common_dir())
+            .to_owned();
+        let out = std::process::Command::new("git")
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .map_err(|e| Error::GitCommand {
+                command: format!("git {}", args.join(" ")),
+                message: e.to_string(),
+            })?;
+        if !out.status.success() {
+            return Err(Error::GitCommand {
+                command: format!("git {}", args.join(" ")),
+                message: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+            });
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// The commits of `range` (`A..B`, or any `git rev-list` arguments), oldest first, each
+    /// with the paths it changes against its first parent, its `Coord-Agent` and `Coord-Task`
+    /// trailers and its `notes_ref` note.
+    pub fn range_commits(&self, range: &[&str], notes_ref: &str) -> Result<Vec<RangeCommit>> {
+        let notes = format!("--notes={notes_ref}");
+        let mut args = vec![
+            "log",
+            "--reverse",
+            "--no-renames",
+            "--first-parent",
+            "--name-only",
+            notes.as_str(),
+            "--format=%x1e%H%x1f%(trailers:key=Coord-Agent,valueonly,separator=%x20)%x1f%(trailers:key=Coord-Task,valueonly,separator=%x20)%x1f%N%x1d",
+        ];
+        args.extend_from_slice(range);
+        let text = self.git_read(&args)?;
+        let mut out = Vec::new();
+        for record in text.split('\x1e').skip(1) {
+            let Some((head, files)) = record.split_once('\x1d') else {
+                continue;
+            };
+            let f: Vec<&str> = head.split('\x1f').collect();
+            if f.len() < 4 {
+                continue;
+            }
+            let note_value = |key: &str| {
+                f[3].lines()
+                    .find_map(|l| l.strip_prefix(key).map(|v| v.trim().to_owned()))
+            };
+            out.push(RangeCommit {
+                id: f[0].trim().to_owned(),
+                agent: f[1]
+                    .split_whitespace()
+                    .next()
+                    .map(str::to_owned)
+                    .or_else(|| note_value("agent:")),
+                task: f[2]
+                    .split_whitespace()
+                    .next()
+                    .map(str::to_owned)
+                    .or_else(|| note_value("task:")),
+                paths: files
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Whether `rev` names a commit here.
+    pub fn rev_exists(&self, rev: &str) -> bool {
+        self.git_read(&[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ])
+        .is_ok()
+    }
+
+    /// The merge base of two revisions, if they have one.
+    pub fn merge_base(&self, a: &str, b: &str) -> Option<String> {
+        self.git_read(&["merge-base", a, b])
+            .ok()
+            .map(|s| s.trim().to_owned())
+    }
+
+    /// Files changed from `base` to `rev`, each with the line ranges of `base` its hunks
+    /// replace (`start`, `count`; a pure insertion has count 0 at the line it follows).
+    pub fn changed_hunks(&self, base: &str, rev: &str) -> Result<Vec<(String, Vec<(u32, u32)>)>> {
+        let text = self.git_read(&["diff", "--no-renames", "--no-color", "-U0", base, rev])?;
+        let mut out: Vec<(String, Vec<(u32, u32)>)> = Vec::new();
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("diff --git a/") {
+                let path = rest.split(" b/").next().unwrap_or(rest).to_owned();
+                out.push((path, Vec::new()));
+            } else if let Some(rest) = line.strip_prefix("@@ -")
+                && let Some(old) = rest.split_whitespace().next()
+                && let Some((_, hunks)) = out.last_mut()
+            {
+                let mut parts = old.split(',');
+                let start = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+                let count = parts.next().and_then(|s| s.parse().ok()).unwrap_or(1);
+                hunks.push((start, count));
+            }
+        }
+        Ok(out)
     }
 
     /// Every file in the tree of `HEAD` (the project's tracked files as of the last commit),

@@ -339,3 +339,143 @@ fn commits_are_linked_to_the_task_in_progress_by_trailer_and_note() {
         1
     );
 }
+
+#[test]
+fn range_checks_each_commit_as_its_agent_and_pre_push_blocks() {
+    let env = TestEnv::initialised();
+    commit_files(&env, &["src/pool.rs", "docs/a.md"]);
+    let bare = env.root.join("remote.git");
+    env.git(&["init", "-q", "--bare", bare.to_str().unwrap()]);
+    env.git(&["remote", "add", "origin", bare.to_str().unwrap()]);
+    env.git(&["push", "-q", "origin", "main"]);
+    env.coord(&["--agent", "bob", "own", "src/**"])
+        .expect_code(0);
+    env.coord(&["hooks", "install"]).expect_code(0);
+
+    // alice's commit names her by trailer (the commit-msg hook adds it); it touches bob's file.
+    std::fs::write(env.repo.join("src/pool.rs"), "alice\n").unwrap();
+    env.git(&["add", "src/pool.rs"]);
+    env.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "-m",
+        "sneak past the pre-commit hook\n\nCoord-Agent: alice",
+    ]);
+    let sneaky = env.git(&["rev-parse", "HEAD"]);
+    let run = env
+        .coord(&["check", "--range", "origin/main..HEAD", "--json"])
+        .expect_code(1);
+    let report = run.json();
+    assert_eq!(report["violations"][0]["commit"], sneaky.trim());
+    assert_eq!(report["violations"][0]["holder"], "bob");
+    let gh = env
+        .coord(&[
+            "check",
+            "--range",
+            "origin/main..HEAD",
+            "--format",
+            "github",
+        ])
+        .expect_code(1);
+    assert!(
+        gh.stdout
+            .starts_with("::error file=src/pool.rs,title=git coord ownership::"),
+        "{}",
+        gh.stdout
+    );
+    let md = env
+        .coord(&[
+            "check",
+            "--range",
+            "origin/main..HEAD",
+            "--format",
+            "markdown",
+        ])
+        .expect_code(1);
+    assert!(
+        md.stdout.contains("| error | src/pool.rs | bob |"),
+        "{}",
+        md.stdout
+    );
+
+    let pushed = git_with_coord(&env, &env.repo, &["push", "-q", "origin", "main"]);
+    assert!(!pushed.status.success(), "the push went through");
+    assert!(String::from_utf8_lossy(&pushed.stderr).contains("held by bob"));
+
+    // bob's commit of his own file goes through.
+    env.git(&["reset", "-q", "--hard", "origin/main"]);
+    std::fs::write(env.repo.join("src/pool.rs"), "bob\n").unwrap();
+    env.git(&["add", "src/pool.rs"]);
+    env.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "-m",
+        "bob's change\n\nCoord-Agent: bob",
+    ]);
+    let ok = git_with_coord(&env, &env.repo, &["push", "-q", "origin", "main"]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+}
+
+#[test]
+fn branches_report_shared_files_and_coming_conflicts() {
+    let env = TestEnv::initialised();
+    let lines: String = (1..=40).map(|i| format!("line {i}\n")).collect();
+    std::fs::write(env.repo.join("lib.rs"), &lines).unwrap();
+    env.git(&["add", "lib.rs"]);
+    env.git(&["commit", "-q", "-m", "base"]);
+    let edit = |branch: &str, agent: &str, line: usize, text: &str| {
+        env.git(&["checkout", "-q", "-b", branch, "main"]);
+        let changed: String = (1..=40)
+            .map(|i| {
+                if i == line {
+                    format!("{text}\n")
+                } else {
+                    format!("line {i}\n")
+                }
+            })
+            .collect();
+        std::fs::write(env.repo.join("lib.rs"), changed).unwrap();
+        env.git(&["commit", "-q", "-am", &format!("{agent} edits line {line}")]);
+        env.git(&["checkout", "-q", "main"]);
+        env.coord(&["agent", "add", agent, "--branch", branch])
+            .expect_code(0);
+    };
+    edit("agent/a", "a", 10, "A's line 10");
+    edit("agent/b", "b", 10, "B's line 10");
+    edit("agent/c", "c", 30, "C's line 30");
+    let run = env.coord(&["check", "--branches", "--json"]).expect_code(1);
+    let overlaps = run.json()["overlaps"].clone();
+    let find = |x: &str, y: &str| {
+        overlaps
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["agents"] == serde_json::json!([x, y]))
+            .cloned()
+            .unwrap_or_else(|| panic!("no overlap {x}/{y}: {overlaps}"))
+    };
+    assert_eq!(find("a", "b")["conflict"], true);
+    assert_eq!(find("a", "c")["conflict"], false);
+    assert_eq!(find("b", "c")["conflict"], false);
+    assert_eq!(find("a", "b")["path"], "lib.rs");
+    // git agrees: a and b conflict, a and c merge cleanly.
+    env.git(&["checkout", "-q", "-b", "try", "agent/a"]);
+    let clean = env
+        .git_cmd(&env.repo)
+        .args(["merge", "-q", "--no-edit", "agent/c"])
+        .output()
+        .unwrap();
+    assert!(clean.status.success());
+    let conflict = env
+        .git_cmd(&env.repo)
+        .args(["merge", "-q", "--no-edit", "agent/b"])
+        .output()
+        .unwrap();
+    assert!(!conflict.status.success());
+}
