@@ -402,7 +402,7 @@ pub fn check_branches(
     use crate::ownership::check::{Overlap, hunks_collide};
     let snap = store.snapshot()?;
     let (agents, _) = agent::load(&snap)?;
-    let mut changes: Vec<(AgentId, Vec<(String, Vec<(u32, u32)>)>)> = Vec::new();
+    let mut changes: Vec<(AgentId, Vec<crate::store::FileHunks>)> = Vec::new();
     for a in agents {
         let Some(branch) = a.branch.clone() else {
             continue;

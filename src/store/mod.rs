@@ -166,6 +166,9 @@ pub struct DirEntry {
     pub id: ObjectId,
 }
 
+/// A changed file and the (first line, line count) ranges of the base its hunks replace.
+pub type FileHunks = (String, Vec<(u32, u32)>);
+
 /// One commit of a range, for `check --range`.
 #[derive(Clone, Debug)]
 pub struct RangeCommit {
@@ -662,9 +665,9 @@ impl Store {
 
     /// Files changed from `base` to `rev`, each with the line ranges of `base` its hunks
     /// replace (`start`, `count`; a pure insertion has count 0 at the line it follows).
-    pub fn changed_hunks(&self, base: &str, rev: &str) -> Result<Vec<(String, Vec<(u32, u32)>)>> {
+    pub fn changed_hunks(&self, base: &str, rev: &str) -> Result<Vec<FileHunks>> {
         let text = self.git_read(&["diff", "--no-renames", "--no-color", "-U0", base, rev])?;
-        let mut out: Vec<(String, Vec<(u32, u32)>)> = Vec::new();
+        let mut out: Vec<FileHunks> = Vec::new();
         for line in text.lines() {
             if let Some(rest) = line.strip_prefix("diff --git a/") {
                 let path = rest.split(" b/").next().unwrap_or(rest).to_owned();
