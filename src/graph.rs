@@ -47,7 +47,7 @@ pub struct Timing {
 #[derive(Clone, Debug, Default)]
 pub struct Schedule {
     /// Timing of every open task that is not on or behind a cycle.
-    pub timing: HashMap<TaskId, Timing>,
+    pub timing: FxHashMap<TaskId, Timing>,
     /// The critical path, first task to last.
     pub critical_path: Vec<TaskId>,
     /// Hours until all scheduled work is finished.
@@ -226,7 +226,8 @@ impl<'a> TaskGraph<'a> {
                 .fold(total, f64::min);
         }
         let mut slack = vec![f64::NAN; count];
-        let mut timing: HashMap<TaskId, Timing> = HashMap::with_capacity(order.len());
+        let mut timing: FxHashMap<TaskId, Timing> =
+            FxHashMap::with_capacity_and_hasher(order.len(), Default::default());
         for &n in &order {
             let h = hours(n);
             let (e, f) = (es[n.index()], lf[n.index()]);

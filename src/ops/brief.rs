@@ -12,7 +12,8 @@ use crate::model::scratchpad::Section;
 use crate::model::time::format_hours;
 use crate::model::{AgentId, Task, Timestamp};
 use crate::report::brief::{
-    AgentData, BriefData, DEFAULT_TEMPLATE, DepData, MessageData, NoteData, Owned, TaskData, render,
+    AgentData, BriefData, ConflictData, DEFAULT_TEMPLATE, DepData, MessageData, NoteData, Owned,
+    TaskData, render,
 };
 use crate::store::Store;
 
@@ -133,6 +134,7 @@ pub fn gather(store: &Store, who: &AgentId, now: Timestamp) -> Result<BriefData,
             }
         }
     }
+    let conflicts = open_conflicts(&snap, who)?;
     Ok(BriefData {
         agent: AgentData {
             id: who.to_string(),
@@ -146,8 +148,43 @@ pub fn gather(store: &Store, who: &AgentId, now: Timestamp) -> Result<BriefData,
         tasks: mine.iter().map(|t| task_data(t, &g, true)).collect(),
         ready,
         messages,
+        conflicts,
         integration,
     })
+}
+
+/// Open conflict records (`conflicts/<id>.md`) that name `who` among the agents involved.
+fn open_conflicts(
+    snap: &crate::store::Snapshot<'_>,
+    who: &AgentId,
+) -> Result<Vec<ConflictData>, OpError> {
+    let mut out = Vec::new();
+    for (path, blob) in snap.walk("conflicts")? {
+        let Ok(text) = String::from_utf8(snap.read_blob(blob, &path)?) else {
+            continue;
+        };
+        let parsed = crate::model::record::parse_markdown(&path, &text, |f| {
+            Ok((
+                f.str("id")?,
+                f.str("title")?,
+                f.opt_str("status")?,
+                f.str_list("between")?,
+            ))
+        });
+        let Ok(((id, title, status, between), _)) = parsed else {
+            continue;
+        };
+        if status.as_deref().unwrap_or("open") == "open"
+            && between.iter().any(|a| a == who.as_str())
+        {
+            out.push(ConflictData {
+                id,
+                title: clean(&title),
+                between,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Renders the brief with the project's template override if the worktree has one.

@@ -21,7 +21,7 @@ use crate::model::layout::TASKS_DIR;
 use crate::model::{RecordError, Task};
 use crate::store::{Snapshot, Store};
 
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 #[derive(Serialize, Deserialize, Default)]
 struct Index {
@@ -50,7 +50,7 @@ struct Entry {
 #[derive(Serialize, Deserialize, Clone)]
 #[serde(rename_all = "snake_case")]
 enum Parsed {
-    Task(Box<Task>),
+    Task(Task),
     Error(RecordError),
 }
 
@@ -76,7 +76,7 @@ pub fn load(store: &Store, snap: &Snapshot<'_>) -> Result<(Vec<Task>, Vec<Record
     for (_, bucket) in buckets {
         for entry in bucket.entries {
             match entry.record {
-                Parsed::Task(t) => tasks.push(*t),
+                Parsed::Task(t) => tasks.push(t),
                 Parsed::Error(e) => problems.push(e),
             }
         }
@@ -171,7 +171,7 @@ fn rebuild(snap: &Snapshot<'_>, old: Index, branch: &str, commit: &str) -> Resul
             }
             let record = match String::from_utf8(snap.read_blob(blob, &file)?) {
                 Ok(text) => match parse_task_at(&file, &text) {
-                    Ok(task) => Parsed::Task(Box::new(task)),
+                    Ok(task) => Parsed::Task(task),
                     Err(e) => Parsed::Error(e),
                 },
                 Err(_) => Parsed::Error(RecordError {

@@ -4,7 +4,7 @@ Scheduling operations: the ready list, `next` (claim the best ready task that fi
 All of them work on the cached task index of one snapshot.
 */
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -273,8 +273,8 @@ pub struct PathReport {
     pub tasks: Vec<TaskId>,
     pub total_hours: f64,
     /// Slack of every scheduled open task, in hours.
-    pub slack: HashMap<TaskId, f64>,
-    pub timing: HashMap<TaskId, Timing>,
+    pub slack: BTreeMap<TaskId, f64>,
+    pub timing: BTreeMap<TaskId, Timing>,
     /// Open tasks that cannot be scheduled because of a cycle.
     pub unscheduled: Vec<TaskId>,
     pub overdue: Vec<TaskId>,
@@ -311,7 +311,7 @@ pub fn critical_path(store: &Store, now: Timestamp) -> Result<PathReport, OpErro
             .iter()
             .map(|(id, t)| (id.clone(), t.slack))
             .collect(),
-        timing: s.timing,
+        timing: s.timing.into_iter().collect(),
         unscheduled: s.unscheduled,
         overdue,
         path_tasks,

@@ -19,7 +19,15 @@ pub struct BriefData {
     pub tasks: Vec<TaskData>,
     pub ready: Vec<TaskData>,
     pub messages: Vec<MessageData>,
+    pub conflicts: Vec<ConflictData>,
     pub integration: Vec<NoteData>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConflictData {
+    pub id: String,
+    pub title: String,
+    pub between: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]

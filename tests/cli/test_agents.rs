@@ -346,3 +346,22 @@ fn agent_edit_and_retire() {
     assert!(env.json(&["task", "show", &t])["assignee"].is_null());
     env.coord(&["agent", "retire", "nobody"]).expect_code(2);
 }
+
+#[test]
+fn brief_lists_open_conflicts_the_agent_is_part_of() {
+    let env = TestEnv::initialised();
+    env.coord(&["--agent", "bob", "own", "src/**"])
+        .expect_code(0);
+    env.coord(&["own", "src/a.rs", "--force"]).expect_code(0);
+    let brief = env.coord(&["brief", "bob"]).expect_code(0).stdout;
+    assert!(
+        brief.contains("## Open conflicts you are part of"),
+        "{brief}"
+    );
+    assert!(
+        brief.contains("alice took src/a.rs although bob holds src/** exclusively (alice, bob)"),
+        "{brief}"
+    );
+    let other = env.coord(&["brief", "carol"]).expect_code(0).stdout;
+    assert!(!other.contains("Open conflicts"), "{other}");
+}
