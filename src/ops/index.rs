@@ -49,6 +49,8 @@ struct Entry {
 
 #[derive(Serialize, Deserialize, Clone)]
 #[serde(rename_all = "snake_case")]
+// Tasks are the common case and are moved out one by one; boxing them cost a copy each.
+#[allow(clippy::large_enum_variant)]
 enum Parsed {
     Task(Task),
     Error(RecordError),
