@@ -434,23 +434,7 @@ impl Store {
     /// Sets `key = value` in the repository's shared config (`.git/config`), through the
     /// system git so the file keeps git's own formatting and locking.
     pub fn set_config(&self, key: &str, value: &str) -> Result<()> {
-        let out = std::process::Command::new("git")
-            .arg("--git-dir")
-            .arg(self.repo.common_dir())
-            .args(["config", key, value])
-            .output()
-            .map_err(|e| Error::GitCommand {
-                command: format!("git config {key} {value}"),
-                message: e.to_string(),
-            })?;
-        if out.status.success() {
-            Ok(())
-        } else {
-            Err(Error::GitCommand {
-                command: format!("git config {key} {value}"),
-                message: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
-            })
-        }
+        self.git_read(&["config", key, value]).map(drop)
     }
 
     /// The text of `path` in the tree of `HEAD` (project policy such as `.coord/owners.toml`
@@ -483,35 +467,17 @@ impl Store {
     /// Writes through the system `git notes`, which takes git's own lock on the notes ref; the
     /// post-commit hook calls this once per commit.
     pub fn note_head(&self, notes_ref: &str, text: &str) -> Result<()> {
-        let dir = self
-            .workdir()
-            .unwrap_or_else(|| self.common_dir())
-            .to_owned();
-        let out = std::process::Command::new("git")
-            .current_dir(dir)
-            .args([
-                "notes",
-                "--ref",
-                notes_ref,
-                "add",
-                "-f",
-                "-m",
-                text.trim_end(),
-                "HEAD",
-            ])
-            .output()
-            .map_err(|e| Error::GitCommand {
-                command: "git notes add".to_owned(),
-                message: e.to_string(),
-            })?;
-        if out.status.success() {
-            Ok(())
-        } else {
-            Err(Error::GitCommand {
-                command: "git notes add".to_owned(),
-                message: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
-            })
-        }
+        self.git_read(&[
+            "notes",
+            "--ref",
+            notes_ref,
+            "add",
+            "-f",
+            "-m",
+            text.trim_end(),
+            "HEAD",
+        ])
+        .map(drop)
     }
 
     /// Commits reachable from any branch whose `Coord-Task` trailer or `notes_ref` note names
@@ -523,28 +489,16 @@ impl Store {
         notes_ref: &str,
         task: &str,
     ) -> Result<Vec<(String, String, String)>> {
-        let dir = self
-            .workdir()
-            .unwrap_or_else(|| self.common_dir())
-            .to_owned();
-        let out = std::process::Command::new("git")
-            .current_dir(dir)
-            .args([
-                "log",
-                "--branches",
-                &format!("--notes={notes_ref}"),
-                "--format=%H%x1f%an%x1f%s%x1f%(trailers:key=Coord-Task,valueonly,separator=%x20)%x1f%N%x1e",
-            ])
-            .output()
-            .map_err(|e| Error::GitCommand {
-                command: "git log".to_owned(),
-                message: e.to_string(),
-            })?;
-        if !out.status.success() {
+        let notes = format!("--notes={notes_ref}");
+        let Ok(text) = self.git_read(&[
+            "log",
+            "--branches",
+            &notes,
+            "--format=%H%x1f%an%x1f%s%x1f%(trailers:key=Coord-Task,valueonly,separator=%x20)%x1f%N%x1e",
+        ]) else {
             // No commits yet: nothing served the task.
             return Ok(Vec::new());
-        }
-        let text = String::from_utf8_lossy(&out.stdout);
+        };
         let mut found = Vec::new();
         for record in text.split('\x1e') {
             let fields: Vec<&str> = record.trim_start_matches('\n').split('\x1f').collect();
