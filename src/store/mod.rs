@@ -335,17 +335,17 @@ impl Store {
     /// Paths whose staged content differs from `HEAD` (added, modified, deleted or with a
     /// changed mode), sorted: what `git diff --cached --name-only` lists, for `check --staged`.
     pub fn staged_paths(&self) -> Result<Vec<String>> {
-        let index = match self.repo.open_index() {
-            Ok(index) => index,
-            // No index file yet: nothing is staged.
-            Err(e) if e.is_not_found() => return Ok(Vec::new()),
-            Err(e) => {
-                return Err(Error::Git {
-                    action: "read the index".to_owned(),
-                    source: e,
-                });
-            }
-        };
+        let path = self.repo.index_path();
+        if !path.exists() {
+            return Ok(Vec::new());
+        }
+        // The trailing checksum is not verified: git verifies what it writes, and hashing a
+        // 100,000-entry index would be a good share of a pre-commit hook's budget.
+        let index = gix::index::File::at(&path, self.repo.object_hash(), true, Default::default())
+            .map_err(|e| Error::Git {
+                action: format!("read the index {}", path.display()),
+                source: gix::Error::from_error(e),
+            })?;
         let head_tree = self
             .repo
             .head()
@@ -353,66 +353,145 @@ impl Store {
             .and_then(|mut h| h.peel_to_commit().ok())
             .and_then(|c| c.tree_id().ok())
             .map(|t| t.detach());
-        let head_index = match head_tree {
-            Some(tree) => Some(
-                self.repo
-                    .index_from_tree(&tree)
-                    .context(|| "read the tree of HEAD".to_owned())?,
-            ),
-            None => None,
-        };
-        let staged: Vec<(&gix::bstr::BStr, ObjectId, u32)> = index
-            .entries()
-            .iter()
-            .map(|e| (e.path(&index), e.id, e.mode.bits()))
-            .collect();
-        let head: Vec<(&gix::bstr::BStr, ObjectId, u32)> = head_index
-            .as_ref()
-            .map(|h| {
-                h.entries()
-                    .iter()
-                    .map(|e| (e.path(h), e.id, e.mode.bits()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        // Directories whose cache-tree entry is valid and equal to HEAD's tree there are
+        // unchanged: neither side needs to be read below them.
+        let mut clean: Vec<String> = Vec::new();
+        if let (Some(tree), Some(cache)) = (head_tree, index.tree()) {
+            self.clean_dirs(cache, tree, "", &mut clean)?;
+        }
+        clean.sort();
+        if clean.first().is_some_and(String::is_empty) {
+            // The whole index is HEAD's tree: nothing is staged.
+            return Ok(Vec::new());
+        }
+        let staged_all = index.entries();
+        let mut staged: Vec<(&gix::bstr::BStr, ObjectId, u32)> = Vec::new();
+        let mut i = 0;
+        while i < staged_all.len() {
+            let p = staged_all[i].path(&index);
+            if let Some(prefix) = covering(&clean, p) {
+                // Skip the whole (contiguous) run of entries below the clean directory.
+                i += staged_all[i..]
+                    .partition_point(|e| e.path(&index).starts_with(prefix.as_bytes()));
+                continue;
+            }
+            staged.push((p, staged_all[i].id, staged_all[i].mode.bits()));
+            i += 1;
+        }
+        let mut head: Vec<(String, ObjectId, u32)> = Vec::new();
+        if let Some(tree) = head_tree {
+            self.tree_entries(tree, "", &clean, &mut head)?;
+        }
         // Both lists are sorted by path: walk them together.
         let (mut i, mut j) = (0, 0);
         let mut out: Vec<String> = Vec::new();
-        let mut push = |p: &gix::bstr::BStr| {
-            let p = p.to_str_lossy().into_owned();
-            if out.last() != Some(&p) {
-                out.push(p);
+        let mut push = |p: &str| {
+            if out.last().map(String::as_str) != Some(p) {
+                out.push(p.to_owned());
             }
         };
         while i < staged.len() || j < head.len() {
             match (staged.get(i), head.get(j)) {
-                (Some(a), Some(b)) if a.0 == b.0 => {
+                (Some(a), Some(b)) if a.0 == b.0.as_str() => {
                     if a.1 != b.1 || a.2 != b.2 {
-                        push(a.0);
+                        push(&a.0.to_str_lossy());
                     }
                     i += 1;
                     j += 1;
                 }
-                (Some(a), Some(b)) if a.0 < b.0 => {
-                    push(a.0);
+                (Some(a), Some(b)) if a.0 < b.0.as_str() => {
+                    push(&a.0.to_str_lossy());
                     i += 1;
                 }
                 (Some(_), Some(b)) => {
-                    push(b.0);
+                    push(&b.0);
                     j += 1;
                 }
                 (Some(a), None) => {
-                    push(a.0);
+                    push(&a.0.to_str_lossy());
                     i += 1;
                 }
                 (None, Some(b)) => {
-                    push(b.0);
+                    push(&b.0);
                     j += 1;
                 }
                 (None, None) => break,
             }
         }
         Ok(out)
+    }
+
+    /// Collects (as `dir/`) the directories below `prefix` whose cache-tree node is valid and
+    /// names the same tree as `tree` does in HEAD.
+    fn clean_dirs(
+        &self,
+        cache: &gix::index::extension::Tree,
+        tree: ObjectId,
+        prefix: &str,
+        clean: &mut Vec<String>,
+    ) -> Result<()> {
+        if cache.num_entries.is_some() && cache.id == tree {
+            if prefix.is_empty() {
+                // The whole index equals HEAD: mark everything clean.
+                clean.push(String::new());
+            } else {
+                clean.push(format!("{prefix}/"));
+            }
+            return Ok(());
+        }
+        let head = self
+            .repo
+            .find_tree(tree)
+            .context(|| format!("read tree {tree}"))?;
+        let decoded = head.decode().context(|| format!("decode tree {tree}"))?;
+        for child in &cache.children {
+            let name = child.name.as_slice();
+            if let Some(e) = decoded
+                .entries
+                .iter()
+                .find(|e| e.mode.is_tree() && e.filename.as_ref() as &[u8] == name)
+            {
+                let child_prefix = if prefix.is_empty() {
+                    String::from_utf8_lossy(name).into_owned()
+                } else {
+                    format!("{prefix}/{}", String::from_utf8_lossy(name))
+                };
+                self.clean_dirs(child, e.oid.to_owned(), &child_prefix, clean)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The files of `tree` (at `prefix`), in git's path order, leaving out clean directories.
+    fn tree_entries(
+        &self,
+        tree: ObjectId,
+        prefix: &str,
+        clean: &[String],
+        out: &mut Vec<(String, ObjectId, u32)>,
+    ) -> Result<()> {
+        let t = self
+            .repo
+            .find_tree(tree)
+            .context(|| format!("read tree {tree}"))?;
+        let decoded = t.decode().context(|| format!("decode tree {tree}"))?;
+        for e in &decoded.entries {
+            let name = e.filename.to_str_lossy();
+            let path = if prefix.is_empty() {
+                name.into_owned()
+            } else {
+                format!("{prefix}/{name}")
+            };
+            if e.mode.is_tree() {
+                let dir = format!("{path}/");
+                if clean.binary_search(&dir).is_err() {
+                    self.tree_entries(e.oid.to_owned(), &path, clean, out)?;
+                }
+            } else {
+                out.push((path, e.oid.to_owned(), e.mode.value() as u32));
+            }
+        }
+        Ok(())
     }
 
     /// Where git runs hooks from: `core.hooksPath` (relative to the worktree root when
@@ -953,6 +1032,20 @@ fn is_safe_path(path: &str) -> bool {
                 && !c.eq_ignore_ascii_case(".git")
                 && !c.contains(['\0', '\\'])
         })
+}
+
+/// The clean directory prefix (`dir/`, or `""` for everything) that covers `path`, if any.
+fn covering<'a>(clean: &'a [String], path: &gix::bstr::BStr) -> Option<&'a String> {
+    if clean.first().is_some_and(|c| c.is_empty()) {
+        return clean.first();
+    }
+    // The candidate is the greatest prefix not after `path`; prefixes never nest (a clean
+    // directory's subdirectories are not listed separately).
+    let bytes: &[u8] = path.as_ref();
+    let idx = clean.partition_point(|c| c.as_bytes() <= bytes);
+    idx.checked_sub(1)
+        .map(|i| &clean[i])
+        .filter(|c| bytes.starts_with(c.as_bytes()))
 }
 
 /// A lost compare-and-swap (the branch moved) or a lock held by a concurrent writer.

@@ -479,3 +479,54 @@ fn branches_report_shared_files_and_coming_conflicts() {
         .unwrap();
     assert!(!conflict.status.success());
 }
+
+/// The staged paths `check --staged` sees are exactly what git itself reports, whatever state
+/// the index's cache-tree is in (fresh after a commit, partly invalidated by `git add`).
+#[test]
+fn staged_paths_agree_with_git() {
+    let env = TestEnv::initialised();
+    env.git(&["config", "coord.unowned", "deny"]);
+    let files: Vec<String> = (0..6)
+        .flat_map(|d| (0..4).map(move |f| format!("d{d}/sub{}/f{f}.txt", f % 2)))
+        .chain(["top.txt".to_owned(), "d0.txt".to_owned()])
+        .collect();
+    let refs: Vec<&str> = files.iter().map(String::as_str).collect();
+    commit_files(&env, &refs);
+    let staged = |env: &TestEnv| -> Vec<String> {
+        let run = env.coord(&["check", "--staged", "--json"]);
+        let v = run.json();
+        let mut paths: Vec<String> = v["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap().to_owned())
+            .collect();
+        paths.sort();
+        paths
+    };
+    let git_says = |env: &TestEnv| -> Vec<String> {
+        let mut v: Vec<String> = env
+            .git(&["diff", "--cached", "--name-only", "--no-renames"])
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(staged(&env), Vec::<String>::new());
+    // Modify, add in a new and an existing directory, delete a file and a whole directory,
+    // change a mode.
+    std::fs::write(env.repo.join("d1/sub0/f0.txt"), "changed\n").unwrap();
+    std::fs::create_dir_all(env.repo.join("new/deep")).unwrap();
+    std::fs::write(env.repo.join("new/deep/n.txt"), "n\n").unwrap();
+    std::fs::write(env.repo.join("d2/added.txt"), "a\n").unwrap();
+    env.git(&["rm", "-q", "d3/sub1/f1.txt"]);
+    env.git(&["rm", "-q", "-r", "d4"]);
+    env.git(&["add", "-A"]);
+    env.git(&["update-index", "--chmod=+x", "top.txt"]);
+    assert_eq!(staged(&env), git_says(&env));
+    assert_eq!(staged(&env).len(), 9, "{:?}", staged(&env));
+    // After `git write-tree` the cache-tree is valid again in the index, with staged changes.
+    env.git(&["write-tree"]);
+    assert_eq!(staged(&env), git_says(&env));
+}
