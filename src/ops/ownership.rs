@@ -14,11 +14,50 @@ use crate::ownership::claims::{ClaimSet, Held};
 use crate::ownership::pattern::Pattern;
 use crate::store::{Edit, Plan, Snapshot, Store};
 
-/// The live claims at `snap`.
+/// The live claims at `snap`. The raw claims are cached in `.git/coord/claims-<branch>.bin`
+/// keyed by the commit they were read from, so a pre-commit hook does not parse every
+/// agent's registry entry on every commit; a cache for another commit is rebuilt.
 pub fn claim_set(store: &Store, snap: &Snapshot<'_>, now: Timestamp) -> Result<ClaimSet, OpError> {
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Cache {
+        version: u32,
+        commit: String,
+        claims: Vec<crate::ownership::claims::RawClaim>,
+    }
+    const VERSION: u32 = 1;
+    let commit = snap.tip().commit.to_string();
+    let file = store.cache_dir().join(format!(
+        "claims-{}.bin",
+        store
+            .branch_short()
+            .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")
+    ));
+    if let Ok(bytes) = std::fs::read(&file)
+        && let Ok(cache) = postcard::from_bytes::<Cache>(&bytes)
+        && cache.version == VERSION
+        && cache.commit == commit
+    {
+        return Ok(ClaimSet::from_raw(cache.claims, now));
+    }
     let (agents, _) = agent::load(snap)?;
     let (tasks, _) = index::load(store, snap)?;
-    Ok(ClaimSet::build(&agents, &tasks, now))
+    let raw = crate::ownership::claims::raw_claims(&agents, &tasks);
+    let cache = Cache {
+        version: VERSION,
+        commit,
+        claims: raw,
+    };
+    // A cache that cannot be written only costs speed.
+    if let Ok(bytes) = postcard::to_stdvec(&cache) {
+        let tmp = file.with_extension(format!("tmp{}", std::process::id()));
+        if std::fs::create_dir_all(store.cache_dir()).is_ok()
+            && std::fs::write(&tmp, bytes).is_ok()
+            && std::fs::rename(&tmp, &file).is_err()
+        {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+    Ok(ClaimSet::from_raw(cache.claims, now))
 }
 
 #[derive(Clone, Debug)]
@@ -65,15 +104,14 @@ fn parse_all(patterns: &[String]) -> Result<Vec<Pattern>, OpError> {
         .collect()
 }
 
-fn collisions(
-    set: &ClaimSet,
-    me: &AgentId,
-    patterns: &[Pattern],
-    tracked: &[String],
-) -> Vec<Collision> {
+/// Collisions of `patterns` with other agents' exclusive claims; the tracked files (read only
+/// when there is a collision to illustrate) give up to five examples each.
+fn collisions(store: &Store, set: &ClaimSet, me: &AgentId, patterns: &[Pattern]) -> Vec<Collision> {
     let mut out = Vec::new();
+    let mut tracked: Option<Vec<String>> = None;
     for p in patterns {
         for h in set.collisions(me, p) {
+            let tracked = tracked.get_or_insert_with(|| store.head_paths().unwrap_or_default());
             let mut examples: Vec<String> = tracked
                 .iter()
                 .filter(|f| p.matches(f) && h.pattern.matches(f))
@@ -100,10 +138,9 @@ fn collisions(
 /// it and opens a conflict record naming both agents.
 pub fn own(store: &Store, actor: &Actor, req: &OwnRequest) -> Result<Owned, OpError> {
     let patterns = parse_all(&req.patterns)?;
-    let tracked = store.head_paths().unwrap_or_default();
     let committed = store.update(&actor.author(), |snap| {
         let set = claim_set(store, snap, actor.now)?;
-        let found = collisions(&set, &actor.agent, &patterns, &tracked);
+        let found = collisions(store, &set, &actor.agent, &patterns);
         if !found.is_empty() && !req.force {
             return Err(OpError::Collision { collisions: found });
         }

@@ -11,7 +11,7 @@ use crate::model::claim::Mode;
 use crate::model::{Agent, AgentId, Task, TaskId, Timestamp};
 
 /// Where a claim comes from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "id")]
 pub enum Source {
     /// The agent's own claim (`own`).
@@ -36,6 +36,49 @@ fn pattern_text<S: serde::Serializer>(p: &Pattern, s: S) -> Result<S::Ok, S::Err
     s.serialize_str(p.as_str())
 }
 
+/// A claim before its pattern is compiled: what a cache keeps.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct RawClaim {
+    pub agent: AgentId,
+    pub pattern: String,
+    pub mode: Mode,
+    pub since: Timestamp,
+    pub until: Option<Timestamp>,
+    pub source: Source,
+}
+
+/// Every claim the records make: agents' own claims and open tasks' `owns` (expired ones
+/// included; [`ClaimSet::from_raw`] drops them for a given time).
+pub fn raw_claims(agents: &[Agent], tasks: &[Task]) -> Vec<RawClaim> {
+    let mut out = Vec::new();
+    for a in agents {
+        for c in &a.claims {
+            out.push(RawClaim {
+                agent: a.id.clone(),
+                pattern: c.pattern.clone(),
+                mode: c.mode,
+                since: c.since,
+                until: c.until,
+                source: Source::Agent,
+            });
+        }
+    }
+    for t in tasks.iter().filter(|t| !t.status.is_closed()) {
+        let Some(agent) = &t.assignee else { continue };
+        for p in &t.owns {
+            out.push(RawClaim {
+                agent: agent.clone(),
+                pattern: p.clone(),
+                mode: Mode::Exclusive,
+                since: t.claimed.unwrap_or(t.updated),
+                until: None,
+                source: Source::Task(t.id.clone()),
+            });
+        }
+    }
+    out
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct ClaimSet {
     pub held: Vec<Held>,
@@ -45,37 +88,30 @@ pub struct ClaimSet {
 
 impl ClaimSet {
     pub fn build(agents: &[Agent], tasks: &[Task], now: Timestamp) -> ClaimSet {
+        ClaimSet::from_raw(raw_claims(agents, tasks), now)
+    }
+
+    /// Compiles raw claims (as [`raw_claims`] lists them, or a cache kept them), leaving
+    /// out those expired at `now`.
+    pub fn from_raw(raw: Vec<RawClaim>, now: Timestamp) -> ClaimSet {
         let mut set = ClaimSet::default();
-        for a in agents {
-            for c in a.claims.iter().filter(|c| c.is_live(now)) {
-                match Pattern::parse(&c.pattern) {
-                    Ok(pattern) => set.held.push(Held {
-                        agent: a.id.clone(),
-                        pattern,
-                        mode: c.mode,
-                        since: c.since,
-                        until: c.until,
-                        source: Source::Agent,
-                    }),
-                    Err(e) => set
-                        .problems
-                        .push(format!("{}: claim {:?}: {e}", a.id, c.pattern)),
-                }
-            }
-        }
-        for t in tasks.iter().filter(|t| !t.status.is_closed()) {
-            let Some(agent) = &t.assignee else { continue };
-            for p in &t.owns {
-                match Pattern::parse(p) {
-                    Ok(pattern) => set.held.push(Held {
-                        agent: agent.clone(),
-                        pattern,
-                        mode: Mode::Exclusive,
-                        since: t.claimed.unwrap_or(t.updated),
-                        until: None,
-                        source: Source::Task(t.id.clone()),
-                    }),
-                    Err(e) => set.problems.push(format!("{}: owns {p:?}: {e}", t.id)),
+        for r in raw.into_iter().filter(|r| r.until.is_none_or(|u| u > now)) {
+            match Pattern::parse(&r.pattern) {
+                Ok(pattern) => set.held.push(Held {
+                    agent: r.agent,
+                    pattern,
+                    mode: r.mode,
+                    since: r.since,
+                    until: r.until,
+                    source: r.source,
+                }),
+                Err(e) => {
+                    let whose = match &r.source {
+                        Source::Agent => r.agent.to_string(),
+                        Source::Task(t) => t.to_string(),
+                    };
+                    set.problems
+                        .push(format!("{whose}: claim {:?}: {e}", r.pattern));
                 }
             }
         }

@@ -444,19 +444,22 @@ impl Store {
             .find_tree(tree)
             .context(|| format!("read tree {tree}"))?;
         let decoded = head.decode().context(|| format!("decode tree {tree}"))?;
+        // Subdirectories by name: a directory can have thousands of them.
+        let dirs: std::collections::HashMap<&[u8], ObjectId> = decoded
+            .entries
+            .iter()
+            .filter(|e| e.mode.is_tree())
+            .map(|e| (e.filename.as_ref() as &[u8], e.oid.to_owned()))
+            .collect();
         for child in &cache.children {
             let name = child.name.as_slice();
-            if let Some(e) = decoded
-                .entries
-                .iter()
-                .find(|e| e.mode.is_tree() && e.filename.as_ref() as &[u8] == name)
-            {
+            if let Some(&oid) = dirs.get(name) {
                 let child_prefix = if prefix.is_empty() {
                     String::from_utf8_lossy(name).into_owned()
                 } else {
                     format!("{prefix}/{}", String::from_utf8_lossy(name))
                 };
-                self.clean_dirs(child, e.oid.to_owned(), &child_prefix, clean)?;
+                self.clean_dirs(child, oid, &child_prefix, clean)?;
             }
         }
         Ok(())
