@@ -346,13 +346,7 @@ impl Store {
                 action: format!("read the index {}", path.display()),
                 source: gix::Error::from_error(e),
             })?;
-        let head_tree = self
-            .repo
-            .head()
-            .ok()
-            .and_then(|mut h| h.peel_to_commit().ok())
-            .and_then(|c| c.tree_id().ok())
-            .map(|t| t.detach());
+        let head_tree = self.head_tree_id();
         // Directories whose cache-tree entry is valid and equal to HEAD's tree there are
         // unchanged: neither side needs to be read below them.
         let mut clean: Vec<String> = Vec::new();
@@ -522,12 +516,13 @@ impl Store {
     /// The text of `path` in the tree of `HEAD` (project policy such as `.coord/owners.toml`
     /// is read from what was committed, not from the working tree).
     pub fn head_file(&self, path: &str) -> Result<Option<String>> {
-        let Ok(mut head) = self.repo.head() else {
+        let Some(tree) = self.head_tree_id() else {
             return Ok(None);
         };
-        let Ok(tree) = head.peel_to_commit().and_then(|c| c.tree()) else {
-            return Ok(None);
-        };
+        let tree = self
+            .repo
+            .find_tree(tree)
+            .context(|| format!("read tree {tree}"))?;
         let Some(entry) = tree
             .lookup_entry_by_path(path)
             .context(|| format!("look up {path} in HEAD"))?
@@ -724,36 +719,19 @@ impl Store {
     /// Every file in the tree of `HEAD` (the project's tracked files as of the last commit),
     /// sorted; empty when `HEAD` is unborn.
     pub fn head_paths(&self) -> Result<Vec<String>> {
-        let Ok(mut head) = self.repo.head() else {
+        let Some(tree) = self.head_tree_id() else {
             return Ok(Vec::new());
         };
-        let Ok(tree) = head.peel_to_commit().and_then(|c| c.tree_id()) else {
-            return Ok(Vec::new());
-        };
-        let mut out = Vec::new();
-        let mut pending = vec![(String::new(), tree.detach())];
-        while let Some((prefix, id)) = pending.pop() {
-            let tree = self
-                .repo
-                .find_tree(id)
-                .context(|| format!("read tree {id}"))?;
-            let decoded = tree.decode().context(|| format!("decode tree {id}"))?;
-            for e in &decoded.entries {
-                let name = e.filename.to_str_lossy();
-                let path = if prefix.is_empty() {
-                    name.into_owned()
-                } else {
-                    format!("{prefix}/{name}")
-                };
-                if e.mode.is_tree() {
-                    pending.push((path, e.oid.to_owned()));
-                } else {
-                    out.push(path);
-                }
-            }
-        }
-        out.sort();
-        Ok(out)
+        let mut entries = Vec::new();
+        self.tree_entries(tree, "", &[], &mut entries)?;
+        Ok(entries.into_iter().map(|(path, _, _)| path).collect())
+    }
+
+    /// The tree of `HEAD`, or `None` while `HEAD` is unborn.
+    fn head_tree_id(&self) -> Option<ObjectId> {
+        let mut head = self.repo.head().ok()?;
+        let commit = head.peel_to_commit().ok()?;
+        commit.tree_id().ok().map(|t| t.detach())
     }
 
     /// The current tip of the coordination branch, or `None` before `init`.
