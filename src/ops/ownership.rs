@@ -379,7 +379,8 @@ pub fn check_staged(
 }
 
 /// Checks every commit of a range (`A..B`), each as the change of the agent its
-/// `Coord-Agent` trailer or note names, else the assignee of its `Coord-Task`, else `fallback`.
+/// `Coord-Agent` trailer or note names, else the assignee of its `Coord-Task`, else the one
+/// agent whose registered branch holds it, else `fallback`.
 pub fn check_range(
     store: &Store,
     range: &[&str],
@@ -393,6 +394,19 @@ pub fn check_range(
     let base = baseline(store)?;
     let unowned = unowned_policy(store);
     let (tasks, _) = index::load(store, &snap)?;
+    let (agents, _) = agent::load(&snap)?;
+    let by_branch = |commit: &str| -> Option<AgentId> {
+        let branches = store.branches_containing(commit).ok()?;
+        let mut holders = agents.iter().filter(|a| {
+            a.branch
+                .as_deref()
+                .is_some_and(|b| branches.iter().any(|x| x == b))
+        });
+        match (holders.next(), holders.next()) {
+            (Some(a), None) => Some(a.id.clone()),
+            _ => None,
+        }
+    };
     let mut total = Report {
         agent: match fallback {
             Some(a) => a.clone(),
@@ -414,11 +428,13 @@ pub fn check_range(
             .as_deref()
             .and_then(|a| AgentId::parse(a).ok())
             .or(by_task)
+            .or_else(|| by_branch(&c.id))
             .or_else(|| fallback.cloned());
         let Some(agent) = agent else { continue };
         let mut r = check(&set, &base, &agent, &c.paths, unowned);
         for f in r.violations.iter_mut().chain(r.warnings.iter_mut()) {
             f.commit = Some(c.id.clone());
+            f.by = Some(agent.clone());
         }
         total.checked += r.checked;
         total.violations.extend(r.violations);

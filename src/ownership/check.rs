@@ -44,6 +44,9 @@ pub struct Finding {
     /// The commit that touched the path (`check --range`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
+    /// The agent that commit is attributed to (`check --range`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<AgentId>,
     pub path: String,
     pub kind: Kind,
     pub holder: Option<AgentId>,
@@ -77,6 +80,7 @@ pub fn check(
         if let Some(h) = set.exclusive_holder_other_than(path, agent) {
             violations.push(Finding {
                 commit: None,
+                by: None,
                 path: path.clone(),
                 kind: Kind::HeldByOther,
                 holder: Some(h.agent.clone()),
@@ -99,6 +103,7 @@ pub fn check(
         {
             violations.push(Finding {
                 commit: None,
+                by: None,
                 path: path.clone(),
                 kind: Kind::HeldByOther,
                 holder: r.owners.first().and_then(|o| AgentId::parse(o).ok()),
@@ -113,6 +118,7 @@ pub fn check(
         }
         let finding = Finding {
             commit: None,
+            by: None,
             path: path.clone(),
             kind: Kind::Unowned,
             holder: None,

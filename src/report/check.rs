@@ -7,6 +7,7 @@ path or pattern can never inject markup, mentions or workflow commands.
 use crate::ownership::check::{Finding, Kind, Report};
 
 fn describe(f: &Finding, agent: &str) -> String {
+    let agent = f.by.as_ref().map(|a| a.as_str()).unwrap_or(agent);
     match f.kind {
         Kind::HeldByOther => {
             let holder = f
@@ -163,6 +164,7 @@ mod tests {
             checked: 1,
             violations: vec![Finding {
                 commit: None,
+                by: None,
                 path: path.to_owned(),
                 kind: Kind::HeldByOther,
                 holder: Some(AgentId::parse("bob").unwrap()),

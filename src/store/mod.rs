@@ -676,6 +676,18 @@ impl Store {
         Ok(out)
     }
 
+    /// The local branches (short names) whose history contains `commit`.
+    pub fn branches_containing(&self, commit: &str) -> Result<Vec<String>> {
+        let text = self.git_read(&[
+            "for-each-ref",
+            "--format=%(refname:short)",
+            "--contains",
+            commit,
+            "refs/heads/",
+        ])?;
+        Ok(text.lines().map(str::to_owned).collect())
+    }
+
     /// Whether `rev` names a commit here.
     pub fn rev_exists(&self, rev: &str) -> bool {
         self.git_read(&[

@@ -530,3 +530,37 @@ fn staged_paths_agree_with_git() {
     env.git(&["write-tree"]);
     assert_eq!(staged(&env), git_says(&env));
 }
+
+#[test]
+fn a_commit_without_trailer_or_note_is_attributed_to_the_agent_whose_branch_holds_it() {
+    let env = TestEnv::initialised();
+    commit_files(&env, &["src/pool.rs"]);
+    env.coord(&["--agent", "bob", "own", "src/**"])
+        .expect_code(0);
+    env.coord(&["agent", "add", "carol", "--branch", "agent/carol"])
+        .expect_code(0);
+    env.git(&["checkout", "-q", "-b", "agent/carol"]);
+    std::fs::write(env.repo.join("src/pool.rs"), "carol\n").unwrap();
+    env.git(&["commit", "-q", "--no-verify", "-am", "no trailer"]);
+    env.git(&["checkout", "-q", "main"]);
+    // Run as bob: without the branch rule the commit would be bob's own (allowed).
+    let run = env
+        .coord(&[
+            "--agent",
+            "bob",
+            "check",
+            "--range",
+            "main..agent/carol",
+            "--json",
+        ])
+        .expect_code(1);
+    assert_eq!(run.json()["violations"][0]["holder"], "bob");
+    let text = env
+        .coord(&["--agent", "bob", "check", "--range", "main..agent/carol"])
+        .expect_code(1);
+    assert!(
+        text.stderr.contains("carol may not change it"),
+        "{}",
+        text.stderr
+    );
+}
