@@ -184,6 +184,8 @@ pub struct RangeCommit {
 pub struct Store {
     repo: gix::Repository,
     branch: FullName,
+    /// HEAD's tree, resolved once per process (commands do not move HEAD).
+    head_tree: std::cell::OnceCell<Option<ObjectId>>,
 }
 
 impl Store {
@@ -215,7 +217,11 @@ impl Store {
         let full = format!("refs/heads/{short}");
         let branch =
             FullName::try_from(full.as_str()).map_err(|_| Error::BadBranch { value: short })?;
-        Ok(Store { repo, branch })
+        Ok(Store {
+            repo,
+            branch,
+            head_tree: std::cell::OnceCell::new(),
+        })
     }
 
     /// The branch's full reference name (`refs/heads/coord`).
@@ -741,9 +747,11 @@ impl Store {
 
     /// The tree of `HEAD`, or `None` while `HEAD` is unborn.
     fn head_tree_id(&self) -> Option<ObjectId> {
-        let mut head = self.repo.head().ok()?;
-        let commit = head.peel_to_commit().ok()?;
-        commit.tree_id().ok().map(|t| t.detach())
+        *self.head_tree.get_or_init(|| {
+            let mut head = self.repo.head().ok()?;
+            let commit = head.peel_to_commit().ok()?;
+            commit.tree_id().ok().map(|t| t.detach())
+        })
     }
 
     /// The current tip of the coordination branch, or `None` before `init`.
