@@ -47,7 +47,14 @@ use crate::error::CommandResult;
 #[derive(Subcommand, Debug)]
 #[allow(clippy::large_enum_variant)] // parsed once per process; boxing buys nothing
 pub enum Command {
+    // Set-up, in the order a newcomer meets them.
     Init(init::Args),
+    Demo(demo::Args),
+    Whoami(whoami::Args),
+    Doctor(doctor::Args),
+    #[command(subcommand)]
+    Hooks(hooks::HooksCommand),
+    // Tasks and their lifecycle.
     #[command(subcommand)]
     Task(task::TaskCommand),
     Claim(lifecycle::ClaimArgs),
@@ -58,6 +65,7 @@ pub enum Command {
     Release(lifecycle::ReleaseArgs),
     Cancel(lifecycle::CancelArgs),
     Done(done::Args),
+    // Scheduling.
     Ready(ready::Args),
     Next(next::Args),
     Assign(assign::Args),
@@ -68,31 +76,30 @@ pub enum Command {
     Milestone(milestone::MilestoneCommand),
     Import(import::Args),
     Export(export::Args),
+    // Agents.
     #[command(subcommand)]
     Agent(agent::AgentCommand),
     Spawn(spawn::Args),
     Brief(brief::Args),
     Checkin(checkin::Args),
     Reap(reap::Args),
-    Status(status::Args),
-    #[command(subcommand)]
-    Hooks(hooks::HooksCommand),
-    #[command(subcommand, hide = true)]
-    Hook(hook::HookCommand),
-    Log(log::Args),
+    // Files.
     Own(own::Args),
     Disown(disown::Args),
     Owners(owners::Args),
     Check(check::Args),
+    // Memory.
     Note(note::Args),
     Scratchpad(scratchpad::Args),
     Send(send::Args),
     Inbox(inbox::Args),
     Reply(reply::Args),
     Ack(ack::Args),
-    Whoami(whoami::Args),
-    Doctor(doctor::Args),
-    Demo(demo::Args),
+    // Overview.
+    Status(status::Args),
+    Log(log::Args),
+    #[command(subcommand, hide = true)]
+    Hook(hook::HookCommand),
 }
 
 pub fn run(ctx: &Context, command: Command) -> CommandResult {
