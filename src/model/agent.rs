@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::claim::{self, Claim};
 use super::id::AgentId;
-use super::record::{self, FieldValue, Fields, RecordDoc, RecordError};
+use super::record::{self, FieldValue, Fields, Origin, RecordError};
 use super::time::Timestamp;
 
 #[derive(Clone, Debug, Serialize)]
@@ -27,7 +27,7 @@ pub struct Agent {
     pub registered: Timestamp,
     pub last_seen: Timestamp,
     #[serde(skip)]
-    source: Option<(RecordDoc, Vec<(&'static str, FieldValue)>)>,
+    source: Option<Origin>,
 }
 
 impl Agent {
@@ -48,7 +48,10 @@ impl Agent {
 
     pub fn parse(path: &str, text: &str) -> Result<Agent, RecordError> {
         let (mut agent, doc) = record::parse_toml(path, text, Agent::from_fields)?;
-        agent.source = Some((doc, agent.fields()));
+        agent.source = Some(Origin {
+            fields: agent.fields(),
+            record: doc,
+        });
         Ok(agent)
     }
 
@@ -92,18 +95,7 @@ impl Agent {
     }
 
     pub fn to_text(&self) -> String {
-        let after = self.fields();
-        let mut doc = match &self.source {
-            Some((rec, _)) => rec.doc.clone(),
-            None => toml_edit::DocumentMut::new(),
-        };
-        let before = self
-            .source
-            .as_ref()
-            .map(|(_, f)| f.as_slice())
-            .unwrap_or(&[]);
-        record::write_fields(&mut doc, before, &after);
-        doc.to_string()
+        record::rewrite(self.source.as_ref(), &self.fields()).to_string()
     }
 }
 

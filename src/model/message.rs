@@ -10,7 +10,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::id::{AgentId, IdError, TaskId};
-use super::record::{self, FieldValue, Fields, RecordDoc, RecordError};
+use super::record::{self, FieldValue, Fields, Origin, RecordError};
 use super::time::Timestamp;
 
 const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
@@ -168,7 +168,7 @@ pub struct Message {
     pub read_by: Vec<AgentId>,
     pub body: String,
     #[serde(skip)]
-    source: Option<(RecordDoc, Vec<(&'static str, FieldValue)>)>,
+    source: Option<Origin>,
 }
 
 impl Message {
@@ -200,7 +200,10 @@ impl Message {
     pub fn parse(path: &str, text: &str) -> Result<Message, RecordError> {
         let (mut m, rec) = record::parse_markdown(path, text, Message::from_fields)?;
         m.body = rec.body.clone();
-        m.source = Some((rec, m.fields()));
+        m.source = Some(Origin {
+            fields: m.fields(),
+            record: rec,
+        });
         Ok(m)
     }
 
@@ -276,12 +279,7 @@ impl Message {
     }
 
     pub fn to_text(&self) -> String {
-        let after = self.fields();
-        let (mut doc, before) = match &self.source {
-            Some((rec, f)) => (rec.doc.clone(), f.as_slice()),
-            None => (toml_edit::DocumentMut::new(), &[][..]),
-        };
-        record::write_fields(&mut doc, before, &after);
+        let doc = record::rewrite(self.source.as_ref(), &self.fields());
         record::render_markdown(&doc, &self.body)
     }
 

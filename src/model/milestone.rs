@@ -14,7 +14,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::id::TaskId;
-use super::record::{self, FieldValue, Fields, RecordDoc, RecordError};
+use super::record::{self, FieldValue, Fields, Origin, RecordError};
 use super::task::{InvalidField, validate_entries};
 use super::time::Timestamp;
 
@@ -188,13 +188,7 @@ pub struct Milestone {
     pub body: String,
     /// The parsed file this milestone came from, for round-trip writes.
     #[serde(skip)]
-    source: Option<Source>,
-}
-
-#[derive(Clone, Debug)]
-struct Source {
-    record: RecordDoc,
-    fields: Vec<(&'static str, FieldValue)>,
+    source: Option<Origin>,
 }
 
 /// What a new milestone is made of.
@@ -253,7 +247,7 @@ impl Milestone {
     pub fn parse(path: &str, text: &str) -> Result<Milestone, RecordError> {
         let (mut m, record) = record::parse_markdown(path, text, Milestone::from_fields)?;
         m.body = record.body.clone();
-        m.source = Some(Source {
+        m.source = Some(Origin {
             fields: m.fields(),
             record,
         });
@@ -296,19 +290,8 @@ impl Milestone {
 
     /// The record file's text: the original file with only the changed fields rewritten.
     pub fn to_text(&self) -> String {
-        let after = self.fields();
-        match &self.source {
-            Some(src) => {
-                let mut doc = src.record.doc.clone();
-                record::write_fields(&mut doc, &src.fields, &after);
-                record::render_markdown(&doc, &self.body)
-            }
-            None => {
-                let mut doc = toml_edit::DocumentMut::new();
-                record::write_fields(&mut doc, &[], &after);
-                record::render_markdown(&doc, &self.body)
-            }
-        }
+        let doc = record::rewrite(self.source.as_ref(), &self.fields());
+        record::render_markdown(&doc, &self.body)
     }
 }
 

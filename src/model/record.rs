@@ -425,6 +425,25 @@ pub fn write_fields(
     }
 }
 
+/// What a record was parsed from: its document and the values its known fields had, so that
+/// a rewrite changes only the fields that changed since.
+#[derive(Clone, Debug)]
+pub struct Origin {
+    pub record: RecordDoc,
+    pub fields: Vec<(&'static str, FieldValue)>,
+}
+
+/// The TOML of a record whose known fields are now `after`: the original document with only
+/// the changed fields rewritten, or a new document for a new record.
+pub fn rewrite(origin: Option<&Origin>, after: &[(&'static str, FieldValue)]) -> DocumentMut {
+    let (mut doc, before) = match origin {
+        Some(o) => (o.record.doc.clone(), o.fields.as_slice()),
+        None => (DocumentMut::new(), &[][..]),
+    };
+    write_fields(&mut doc, before, after);
+    doc
+}
+
 /// Renders a markdown record: front matter between fences, then the body.
 pub fn render_markdown(doc: &DocumentMut, body: &str) -> String {
     let toml = doc.to_string();

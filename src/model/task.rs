@@ -12,7 +12,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::id::{AgentId, TaskId};
-use super::record::{self, FieldValue, Fields, RecordDoc, RecordError};
+use super::record::{self, FieldValue, Fields, Origin, RecordError};
 use super::time::Timestamp;
 
 /// The lowest priority number; 0 is the highest priority.
@@ -103,13 +103,7 @@ pub struct Task {
     /// The parsed file this task came from, for round-trip writes. Boxed: tasks loaded from
     /// the index have none, and 10,000 of them should not each carry its space.
     #[serde(skip)]
-    source: Option<Box<Source>>,
-}
-
-#[derive(Clone, Debug)]
-struct Source {
-    record: RecordDoc,
-    fields: Vec<(&'static str, FieldValue)>,
+    source: Option<Box<Origin>>,
 }
 
 /// What a new task is made of; everything but the title is optional.
@@ -241,7 +235,7 @@ impl Task {
     pub fn parse(path: &str, text: &str) -> Result<Task, RecordError> {
         let (mut task, record) = record::parse_markdown(path, text, Task::from_fields)?;
         task.body = record.body.clone();
-        task.source = Some(Box::new(Source {
+        task.source = Some(Box::new(Origin {
             fields: task.fields(),
             record,
         }));
@@ -325,19 +319,8 @@ impl Task {
 
     /// The record file's text: the original file with only the changed fields rewritten.
     pub fn to_text(&self) -> String {
-        let after = self.fields();
-        match &self.source {
-            Some(src) => {
-                let mut doc = src.record.doc.clone();
-                record::write_fields(&mut doc, &src.fields, &after);
-                record::render_markdown(&doc, &self.body)
-            }
-            None => {
-                let mut doc = toml_edit::DocumentMut::new();
-                record::write_fields(&mut doc, &[], &after);
-                record::render_markdown(&doc, &self.body)
-            }
-        }
+        let doc = record::rewrite(self.source.as_deref(), &self.fields());
+        record::render_markdown(&doc, &self.body)
     }
 
     /// Effective estimate, with a default for tasks that have none.

@@ -1,7 +1,7 @@
 //! Agents: two worktrees act as two agents with no flags, heartbeats, stale agents reaped,
 //! and the status screen.
 
-use crate::common::{TestEnv, task_path};
+use crate::common::TestEnv;
 
 #[test]
 fn two_worktrees_are_two_agents_without_flags_or_environment() {
@@ -146,7 +146,6 @@ fn reap_frees_a_stale_agents_tasks_and_leaves_live_agents_alone() {
             .len(),
         0
     );
-    let _ = task_path(&stale_task);
 }
 
 #[test]

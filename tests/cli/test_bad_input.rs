@@ -1,7 +1,7 @@
 //! Bad input never panics: each case exits 2 (or 1/3 where DESIGN.md says so) with a message
 //! that names the thing at fault and the fix.
 
-use crate::common::{Run, TestEnv, record, task_path};
+use crate::common::{Run, TestEnv, record};
 
 #[track_caller]
 fn usage_error(run: &Run, needle: &str) {
@@ -287,5 +287,4 @@ fn every_command_has_help_with_an_example() {
             run.stdout
         );
     }
-    let _ = task_path("t-abcdef");
 }

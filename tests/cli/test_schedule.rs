@@ -239,11 +239,10 @@ fn done_reports_what_it_unblocked() {
     let done = env.json(&["done", &a]);
     assert_eq!(done["status"], "done");
     assert_eq!(done["unblocked"], serde_json::json!([b]));
-    let _ = c;
     env.coord(&["claim", &other]).expect_code(0);
     let text = env.coord(&["done", &other]).expect_code(0).stdout;
     assert!(
-        text.contains("unblocked") && text.contains("Needs both"),
+        text.contains(&format!("unblocked {c}  Needs both")),
         "{text}"
     );
 }
