@@ -12,7 +12,8 @@ Run with `cargo bench --bench ownership`.
 */
 
 use std::path::Path;
-use std::process::Command;
+
+mod common;
 
 use criterion::{BenchmarkId, Criterion};
 use git_coord::model::claim::{Claim, Mode};
@@ -25,18 +26,7 @@ const DIRS: usize = 1_000;
 const AGENTS: usize = 50;
 
 fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .args(args)
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::run(common::command("git", dir).args(args));
 }
 
 fn setup(root: &Path) {
@@ -103,30 +93,14 @@ fn main() {
     let mut group = c.benchmark_group("check_staged");
     group.bench_function(BenchmarkId::new("git_coord", FILES), |b| {
         b.iter(|| {
-            let out = Command::new(bin)
-                .current_dir(&root)
-                .env("GIT_CONFIG_GLOBAL", "/dev/null")
-                .env("GIT_CONFIG_NOSYSTEM", "1")
-                .args(["--agent", "agent0", "check", "--staged", "-q"])
-                .output()
-                .expect("run git-coord");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
+            common::run(
+                common::command(bin, &root).args(["--agent", "agent0", "check", "--staged", "-q"]),
             );
         })
     });
     group.bench_function(BenchmarkId::new("git_diff_cached", FILES), |b| {
         b.iter(|| {
-            let out = Command::new("git")
-                .current_dir(&root)
-                .env("GIT_CONFIG_GLOBAL", "/dev/null")
-                .env("GIT_CONFIG_NOSYSTEM", "1")
-                .args(["diff", "--cached", "--name-only"])
-                .output()
-                .expect("run git");
-            assert!(out.status.success());
+            common::run(common::command("git", &root).args(["diff", "--cached", "--name-only"]));
         })
     });
     group.finish();

@@ -31,9 +31,12 @@ use std::cell::OnceCell;
 use std::collections::HashSet;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{AGENT, EMAIL, run, timed};
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
 use serde_json::json;
 use tempfile::TempDir;
@@ -44,61 +47,10 @@ const SIZES: [usize; 2] = [10_000, 100_000];
 /// Dependencies per task (fewer for the first tasks, which have fewer predecessors).
 const DEPENDENCIES: usize = 3;
 
-const AGENT: &str = "bench";
-const EMAIL: &str = "bench@coord.invalid";
-
-/// Environment variables that would point git or git-coord elsewhere than the bench
-/// repository, or change who acts and when.
-const SCRUBBED_VARS: &[&str] = &[
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_COMMON_DIR",
-    "GIT_INDEX_FILE",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-    "GIT_CONFIG",
-    "GIT_CONFIG_PARAMETERS",
-    "GIT_CONFIG_COUNT",
-    "GIT_CEILING_DIRECTORIES",
-    "COORD_AGENT",
-    "GIT_COORD_NOW",
-];
-
 fn command(program: impl AsRef<std::ffi::OsStr>, dir: &Path, home: &Path) -> Command {
-    let mut cmd = Command::new(program);
-    cmd.current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", home);
-    for var in SCRUBBED_VARS {
-        cmd.env_remove(var);
-    }
+    let mut cmd = common::command(program, dir);
+    cmd.env("HOME", home);
     cmd
-}
-
-fn run(cmd: &mut Command) -> Output {
-    let output = cmd.output().expect("spawn a benchmark process");
-    assert_success(cmd, &output);
-    output
-}
-
-/// Runs `cmd` and returns how long it took, panicking unless it succeeded.
-fn timed(cmd: &mut Command) -> Duration {
-    let started = Instant::now();
-    let output = cmd.output().expect("spawn a benchmark process");
-    let elapsed = started.elapsed();
-    assert_success(cmd, &output);
-    elapsed
-}
-
-fn assert_success(cmd: &Command, output: &Output) {
-    assert!(
-        output.status.success(),
-        "{cmd:?} failed with {}\nstdout: {}\nstderr: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr),
-    );
 }
 
 /// The real binary, acting as the bench agent, quietly.

@@ -17,9 +17,12 @@ Run with `cargo bench --bench writes` (criterion flags go after `--`).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{AGENT, EMAIL, SCRUBBED_VARS, assert_success, command, timed};
 use criterion::{BenchmarkId, Criterion};
 use git_coord::clock::Clock;
 use git_coord::model::{Action, AgentId, Applied, NewTask, Status, Task, TaskId, layout};
@@ -31,63 +34,10 @@ use tempfile::TempDir;
 /// The repository sizes (existing tasks) every write is measured against.
 const SIZES: [usize; 2] = [100, 10_000];
 
-/// The agent every write acts as.
-const AGENT: &str = "bench";
-const EMAIL: &str = "bench@coord.invalid";
-
 /// Tasks added by the `task_add` benchmarks are removed (untimed) once this many have
 /// accumulated, so a repository seeded with n tasks holds between n and n + PRUNE_EVERY - 1
 /// while an add is timed.
 const PRUNE_EVERY: usize = 16;
-
-/// Environment variables that would point git or git-coord elsewhere than the bench repository,
-/// or change who acts and when.
-const SCRUBBED_VARS: &[&str] = &[
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_COMMON_DIR",
-    "GIT_INDEX_FILE",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-    "GIT_CONFIG",
-    "GIT_CONFIG_PARAMETERS",
-    "GIT_CONFIG_COUNT",
-    "GIT_CEILING_DIRECTORIES",
-    "COORD_AGENT",
-    "GIT_COORD_NOW",
-];
-
-/// A command with the bench environment (which every child also inherits from this process,
-/// see [`isolate_environment`]; set again here so each command states it).
-fn command(program: impl AsRef<std::ffi::OsStr>, dir: &Path) -> Command {
-    let mut cmd = Command::new(program);
-    cmd.current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1");
-    for var in SCRUBBED_VARS {
-        cmd.env_remove(var);
-    }
-    cmd
-}
-
-/// Runs `cmd` and returns how long it took, panicking unless it succeeded.
-fn timed(cmd: &mut Command) -> Duration {
-    let started = Instant::now();
-    let output = cmd.output().expect("spawn a benchmark process");
-    let elapsed = started.elapsed();
-    assert_success(cmd, &output);
-    elapsed
-}
-
-fn assert_success(cmd: &Command, output: &Output) {
-    assert!(
-        output.status.success(),
-        "{cmd:?} failed with {}\nstdout: {}\nstderr: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr),
-    );
-}
 
 fn git(dir: &Path, args: &[&str]) {
     let mut cmd = command("git", dir);
