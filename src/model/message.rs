@@ -13,64 +13,7 @@ use super::id::{AgentId, IdError, TaskId};
 use super::record::{self, FieldValue, Fields, Origin, RecordError};
 use super::time::Timestamp;
 
-const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-
-/// A message ID: `m-` and at least six lowercase base-36 characters.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(into = "String", try_from = "String")]
-pub struct MessageId(String);
-
-impl MessageId {
-    pub const PREFIX: &'static str = "m-";
-
-    pub fn parse(s: &str) -> Result<MessageId, IdError> {
-        let ok = s.strip_prefix(Self::PREFIX).is_some_and(|r| {
-            (6..=32).contains(&r.len())
-                && r.bytes()
-                    .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
-        });
-        if ok {
-            Ok(MessageId(s.to_owned()))
-        } else {
-            Err(IdError::Message(s.to_owned()))
-        }
-    }
-
-    pub fn random(len: usize) -> MessageId {
-        let mut s = String::from(Self::PREFIX);
-        for _ in 0..len {
-            s.push(ALPHABET[fastrand::usize(..ALPHABET.len())] as char);
-        }
-        MessageId(s)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub fn random_part(&self) -> &str {
-        &self.0[Self::PREFIX.len()..]
-    }
-}
-
-impl fmt::Display for MessageId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<MessageId> for String {
-    fn from(id: MessageId) -> String {
-        id.0
-    }
-}
-
-impl TryFrom<String> for MessageId {
-    type Error = IdError;
-    fn try_from(s: String) -> Result<MessageId, IdError> {
-        MessageId::parse(&s)
-    }
-}
+crate::record_id!(MessageId, MessagePrefix, "m-", "message");
 
 /// Who a message is for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -15,7 +15,7 @@ pub mod task;
 pub mod time;
 
 pub use agent::Agent;
-pub use id::{AgentId, IdError, TaskId, TaskPrefix};
+pub use id::{AgentId, ConflictId, IdError, RiskId, TaskId, TaskPrefix};
 pub use record::RecordError;
 pub use task::{Action, Applied, DepState, NewTask, Refusal, Status, Task};
 pub use time::Timestamp;

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{Actor, OpError, commit_message, fanned_out_candidates, resolve_task, touch_agent};
 use crate::model::layout::{self, MESSAGES_DIR};
-use crate::model::message::{Kind, Message, MessageId, Recipient};
+use crate::model::message::{Kind, Message, MessageId, MessagePrefix, Recipient};
 use crate::model::scratchpad::{Entry, Scratchpad, Section};
 use crate::model::time::parse_wall_duration;
 use crate::model::{AgentId, RecordError, Timestamp};
@@ -138,15 +138,8 @@ pub fn send(store: &Store, actor: &Actor, out: &Outgoing) -> Result<Message, OpE
 
 /// Resolves a message ID or unique prefix.
 pub fn resolve_message(snap: &Snapshot<'_>, given: &str) -> Result<MessageId, OpError> {
-    let typed = given.trim();
-    let random = typed.strip_prefix(MessageId::PREFIX).unwrap_or(typed);
-    if random.is_empty()
-        || !random
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
-    {
-        return Err(crate::model::IdError::Message(given.to_owned()).into());
-    }
+    let prefix = MessagePrefix::parse(given)?;
+    let random = prefix.random_part();
     let names = fanned_out_candidates(snap, MESSAGES_DIR, MessageId::PREFIX, random)?;
     let mut ids: Vec<MessageId> = names
         .iter()
