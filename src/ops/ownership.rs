@@ -24,7 +24,7 @@ pub fn claim_set(store: &Store, snap: &Snapshot<'_>, now: Timestamp) -> Result<C
         commit: String,
         claims: Vec<crate::ownership::claims::RawClaim>,
     }
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
     let commit = snap.tip().commit.to_string();
     let file = store.cache_dir().join(format!(
         "claims-{}.bin",

@@ -44,7 +44,26 @@ pub struct RawClaim {
     pub mode: Mode,
     pub since: Timestamp,
     pub until: Option<Timestamp>,
+    /// Kept as an optional task ID: the adjacently tagged form `Source` has in JSON needs a
+    /// self-describing format, and the binary cache is not one (every read missed it).
+    #[serde(with = "source_as_task")]
     pub source: Source,
+}
+
+mod source_as_task {
+    use super::{Source, TaskId};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(source: &Source, s: S) -> Result<S::Ok, S::Error> {
+        match source {
+            Source::Agent => None::<&TaskId>.serialize(s),
+            Source::Task(id) => Some(id).serialize(s),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Source, D::Error> {
+        Ok(Option::<TaskId>::deserialize(d)?.map_or(Source::Agent, Source::Task))
+    }
 }
 
 /// Every claim the records make: agents' own claims and open tasks' `owns` (expired ones
@@ -141,5 +160,33 @@ impl ClaimSet {
                 h.mode == Mode::Exclusive && &h.agent != agent && h.pattern.overlaps(pattern)
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The claims cache is postcard: a representation that needs a self-describing format
+    /// fails to decode there, and then every read silently rebuilds the cache.
+    #[test]
+    fn raw_claims_survive_the_binary_cache_format() {
+        let at = Timestamp::from_unix(1_795_000_000).expect("time");
+        let claim = |source| RawClaim {
+            agent: AgentId::parse("api").expect("agent"),
+            pattern: "src/**".to_owned(),
+            mode: Mode::Exclusive,
+            since: at,
+            until: Some(at),
+            source,
+        };
+        let task = TaskId::parse("t-4kz9w2").expect("task");
+        let claims = vec![claim(Source::Agent), claim(Source::Task(task.clone()))];
+        let bytes = postcard::to_stdvec(&claims).expect("encode");
+        let back: Vec<RawClaim> = postcard::from_bytes(&bytes).expect("decode");
+        assert_eq!(back.len(), 2);
+        assert_eq!(back[0].source, Source::Agent);
+        assert_eq!(back[1].source, Source::Task(task));
+        assert_eq!(back[1].until, Some(at));
     }
 }
