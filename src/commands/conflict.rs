@@ -3,21 +3,26 @@
 resolve it with action items that become tasks, list and show.
 */
 
+mod render;
+mod resolve;
+
 use std::path::PathBuf;
 
-use clap::{ArgMatches, FromArgMatches, Subcommand};
-use serde::Serialize;
+use clap::Subcommand;
 use serde_json::json;
+
+use self::render::{ConflictJson, detail, join, status_label};
+pub use self::resolve::{ResolveArgs, ResolveFlags};
 
 use super::task::body_flags;
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
-use crate::model::conflict::{Conflict, ConflictStatus, NewAction, NewConflict};
+use crate::model::AgentId;
+use crate::model::conflict::{ConflictStatus, NewAction, NewConflict};
 use crate::model::time::format_hours;
-use crate::model::{AgentId, Timestamp, layout};
 use crate::ops::OpError;
 use crate::ops::conflict::{self, ConflictError};
-use crate::ui::{Style, Ui, sanitize_line, sanitize_text, table};
+use crate::ui::{Style, sanitize_line, table};
 
 /// Log conflicts between agents: proposals, resolutions and their action items
 #[derive(Subcommand, Debug)]
@@ -71,97 +76,6 @@ pub struct ProposeArgs {
     pub id: String,
     /// What you propose
     pub text: String,
-}
-
-/// Resolve a conflict; each action item becomes a task
-///
-/// Records the resolution, who resolved it and when (the time from opening to resolution
-/// goes into the metrics), and creates one task per --action in the same commit. An --assign
-/// right after an --action assigns that action's task. A resolved conflict cannot be
-/// resolved again.
-///
-/// Examples:
-///   git coord conflict resolve c-4kz9w2 --resolution "state owns the cache"
-///   git coord conflict resolve 4kz --resolution "split it" \
-///       --action "Move the session cache to state" --assign state \
-///       --action "Document the cache API"
-#[derive(clap::Args, Debug)]
-#[command(verbatim_doc_comment)]
-pub struct ResolveFlags {
-    /// Conflict ID or unique prefix
-    pub id: String,
-    /// What was decided
-    #[arg(long, value_name = "TEXT")]
-    pub resolution: String,
-    /// An action item: becomes a task (its title); repeatable
-    #[arg(long, value_name = "TEXT")]
-    pub action: Vec<String>,
-    /// Assign the task of the --action just before this flag to AGENT
-    #[arg(long, value_name = "AGENT", requires = "action")]
-    pub assign: Vec<String>,
-}
-
-/// `conflict resolve`'s flags, with the positions of `--action` and `--assign` on the
-/// command line, which pair each assignee with its action.
-#[derive(Debug)]
-pub struct ResolveArgs {
-    pub flags: ResolveFlags,
-    action_at: Vec<usize>,
-    assign_at: Vec<usize>,
-}
-
-impl FromArgMatches for ResolveArgs {
-    fn from_arg_matches(m: &ArgMatches) -> Result<ResolveArgs, clap::Error> {
-        let at =
-            |id: &str| -> Vec<usize> { m.indices_of(id).map(|i| i.collect()).unwrap_or_default() };
-        Ok(ResolveArgs {
-            flags: ResolveFlags::from_arg_matches(m)?,
-            action_at: at("action"),
-            assign_at: at("assign"),
-        })
-    }
-
-    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
-        *self = ResolveArgs::from_arg_matches(m)?;
-        Ok(())
-    }
-}
-
-impl clap::Args for ResolveArgs {
-    fn augment_args(cmd: clap::Command) -> clap::Command {
-        ResolveFlags::augment_args(cmd)
-    }
-    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
-        ResolveFlags::augment_args_for_update(cmd)
-    }
-}
-
-/// Pairs each `--assign` with the `--action` right before it on the command line, from the
-/// positions of their values.
-pub fn pair_actions(
-    actions: &[(usize, String)],
-    assigns: &[(usize, String)],
-) -> Result<Vec<(String, Option<String>)>, String> {
-    let mut out: Vec<(usize, String, Option<String>)> = actions
-        .iter()
-        .map(|(i, text)| (*i, text.clone(), None))
-        .collect();
-    out.sort_by_key(|(i, _, _)| *i);
-    for (at, agent) in assigns {
-        let Some(action) = out.iter_mut().rev().find(|(i, _, _)| i < at) else {
-            return Err(format!(
-                "--assign {agent} comes before any --action: put it right after the --action it assigns"
-            ));
-        };
-        if let Some(first) = &action.2 {
-            return Err(format!(
-                "--action {:?} has two assignees ({first} and {agent}): give one --assign per --action",
-                action.1
-            ));
-        }
-        action.2 = Some(agent.clone());
-    }
-    Ok(out.into_iter().map(|(_, t, a)| (t, a)).collect())
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -266,14 +180,7 @@ fn propose(ctx: &Context, args: ProposeArgs) -> CommandResult {
 }
 
 fn resolve(ctx: &Context, args: ResolveArgs) -> CommandResult {
-    let with_at = |at: &[usize], values: &[String]| -> Vec<(usize, String)> {
-        at.iter().copied().zip(values.iter().cloned()).collect()
-    };
-    let pairs = pair_actions(
-        &with_at(&args.action_at, &args.flags.action),
-        &with_at(&args.assign_at, &args.flags.assign),
-    )
-    .map_err(CommandError::usage)?;
+    let pairs = args.actions().map_err(CommandError::usage)?;
     let actions = pairs
         .into_iter()
         .map(|(text, assignee)| {
@@ -363,116 +270,6 @@ fn show(ctx: &Context, args: ShowArgs) -> CommandResult {
         ctx.ui.line(detail(&ctx.ui, &c, ctx.now()).trim_end())?;
     }
     Ok(())
-}
-
-/// The JSON object of a conflict: its record fields, `resolution_hours` and `path`.
-#[derive(Serialize)]
-struct ConflictJson<'a> {
-    #[serde(flatten)]
-    conflict: &'a Conflict,
-    resolution_hours: Option<f64>,
-    path: String,
-}
-
-impl<'a> ConflictJson<'a> {
-    fn new(conflict: &'a Conflict) -> ConflictJson<'a> {
-        ConflictJson {
-            resolution_hours: conflict.resolution_hours(),
-            path: layout::conflict_path(&conflict.id),
-            conflict,
-        }
-    }
-}
-
-fn join(agents: &[AgentId]) -> String {
-    agents
-        .iter()
-        .map(AgentId::as_str)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn status_label(ui: &Ui, c: &Conflict) -> String {
-    let style = match c.status {
-        ConflictStatus::Open => Style::Yellow,
-        ConflictStatus::Resolved => Style::Green,
-    };
-    ui.paint(style, c.status.as_str()).into_owned()
-}
-
-fn indented(out: &mut String, text: &str, by: usize) {
-    for line in text.lines() {
-        out.push_str(&" ".repeat(by));
-        out.push_str(line);
-        out.push('\n');
-    }
-}
-
-/// The full view of one conflict.
-fn detail(ui: &Ui, c: &Conflict, now: Timestamp) -> String {
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    let mut row = |k: &str, v: String| rows.push(vec![format!("{k}:"), v]);
-    row("status", status_label(ui, c));
-    row("between", join(&c.between));
-    if !c.about.is_empty() {
-        let about: Vec<String> = c
-            .about
-            .iter()
-            .map(|a| sanitize_line(a).into_owned())
-            .collect();
-        row("about", about.join(", "));
-    }
-    row(
-        "opened",
-        format!("{} ({}) by {}", c.created, c.created.ago(now), c.opened_by),
-    );
-    if let (Some(at), Some(by)) = (c.resolved_at, &c.resolved_by) {
-        let after = c
-            .resolution_hours()
-            .map(|h| format!(", after {}", format_hours(h)))
-            .unwrap_or_default();
-        row("resolved", format!("{at} by {by}{after}"));
-    }
-    row("updated", c.updated.to_string());
-    row("path", layout::conflict_path(&c.id));
-    let mut out = format!(
-        "{}  {}\n",
-        ui.paint(Style::Bold, c.id.as_str()),
-        ui.paint(Style::Bold, &sanitize_line(&c.title))
-    );
-    indented(&mut out, &table(&rows), 2);
-    if !c.proposals.is_empty() {
-        out.push_str("\n  Proposals:\n");
-        for p in &c.proposals {
-            out.push_str(&format!("    {} at {}:\n", p.by, p.at));
-            indented(&mut out, &sanitize_text(&p.text), 6);
-        }
-    }
-    if let Some(r) = &c.resolution {
-        out.push_str("\n  Resolution:\n");
-        indented(&mut out, &sanitize_text(r), 4);
-    }
-    if !c.actions.is_empty() {
-        out.push_str("\n  Actions:\n");
-        for a in &c.actions {
-            let to = a
-                .assignee
-                .as_ref()
-                .map(|x| format!(" → {x}"))
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "    {}  {}{to}\n",
-                ui.paint(Style::Bold, a.task.as_str()),
-                sanitize_line(&a.text)
-            ));
-        }
-    }
-    let body = c.body.trim();
-    if !body.is_empty() {
-        out.push('\n');
-        indented(&mut out, &sanitize_text(body), 2);
-    }
-    out
 }
 
 /// An operation's error, naming the flag at fault and the command that lists conflicts.

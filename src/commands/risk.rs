@@ -3,20 +3,23 @@
 impact × probability; show one.
 */
 
+mod render;
+
 use std::path::PathBuf;
 
 use clap::Subcommand;
-use serde::Serialize;
 use serde_json::json;
+
+use self::render::{RiskJson, detail, score_label};
 
 use super::task::body_flags;
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
-use crate::model::risk::{Level, NewRisk, Risk, RiskPatch, RiskStatus};
-use crate::model::{AgentId, Timestamp, layout};
+use crate::model::AgentId;
+use crate::model::risk::{Level, NewRisk, RiskPatch, RiskStatus};
 use crate::ops::OpError;
 use crate::ops::risk::{self, RiskError};
-use crate::ui::{Style, Ui, sanitize_line, sanitize_text, table};
+use crate::ui::{Style, sanitize_line, table};
 
 /// Keep a risk register: impact, probability, mitigation, owner
 #[derive(Subcommand, Debug)]
@@ -323,82 +326,6 @@ fn show(ctx: &Context, args: ShowArgs) -> CommandResult {
         ctx.ui.line(detail(&ctx.ui, &r, ctx.now()).trim_end())?;
     }
     Ok(())
-}
-
-/// The JSON object of a risk: its record fields, `score` and `path`.
-#[derive(Serialize)]
-struct RiskJson<'a> {
-    #[serde(flatten)]
-    risk: &'a Risk,
-    score: u8,
-    path: String,
-}
-
-impl<'a> RiskJson<'a> {
-    fn new(risk: &'a Risk) -> RiskJson<'a> {
-        RiskJson {
-            score: risk.score(),
-            path: layout::risk_path(&risk.id),
-            risk,
-        }
-    }
-}
-
-fn score_label(ui: &Ui, r: &Risk) -> String {
-    let style = match r.score() {
-        6.. => Style::Red,
-        3..=5 => Style::Yellow,
-        _ => Style::Dim,
-    };
-    ui.paint(style, &r.score().to_string()).into_owned()
-}
-
-/// The full view of one risk.
-fn detail(ui: &Ui, r: &Risk, now: Timestamp) -> String {
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    let mut row = |k: &str, v: String| rows.push(vec![format!("{k}:"), v]);
-    row("status", r.status.to_string());
-    if let Some(reason) = &r.closed_reason {
-        row("closed", sanitize_line(reason).into_owned());
-    }
-    row(
-        "score",
-        format!(
-            "{} (impact {} × probability {})",
-            score_label(ui, r),
-            r.impact,
-            r.probability
-        ),
-    );
-    if let Some(m) = &r.mitigation {
-        row("mitigation", sanitize_line(m).into_owned());
-    }
-    if let Some(o) = &r.owner {
-        row("owner", o.to_string());
-    }
-    row("created", format!("{} ({})", r.created, r.created.ago(now)));
-    row("updated", r.updated.to_string());
-    row("path", layout::risk_path(&r.id));
-    let mut out = format!(
-        "{}  {}\n",
-        ui.paint(Style::Bold, r.id.as_str()),
-        ui.paint(Style::Bold, &sanitize_line(&r.title))
-    );
-    for line in table(&rows).lines() {
-        out.push_str("  ");
-        out.push_str(line);
-        out.push('\n');
-    }
-    let body = r.body.trim();
-    if !body.is_empty() {
-        out.push('\n');
-        for line in sanitize_text(body).lines() {
-            out.push_str("  ");
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    out
 }
 
 /// An operation's error, naming the flag at fault and the command that lists risks.

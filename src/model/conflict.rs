@@ -157,6 +157,14 @@ pub fn validate_text(field: &'static str, text: &str) -> Result<String, InvalidF
     Ok(t.to_owned())
 }
 
+/// A body as the record file stores it: text ends with a newline.
+pub fn body_text(mut body: String) -> String {
+    if !body.is_empty() && !body.ends_with('\n') {
+        body.push('\n');
+    }
+    body
+}
+
 /// An action item of a resolution, before it becomes a task.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewAction {
@@ -198,7 +206,7 @@ impl Conflict {
             actions: Vec::new(),
             created: now,
             updated: now,
-            body: new.body,
+            body: body_text(new.body),
             source: None,
         })
     }
@@ -390,4 +398,186 @@ fn agents(f: &Fields<'_>, key: &str) -> Result<Vec<AgentId>, RecordError> {
 fn in_table(mut e: RecordError, key: &str) -> RecordError {
     e.message = format!("in [[{key}]]: {}", e.message);
     e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> Timestamp {
+        Timestamp::parse_rfc3339(s).unwrap()
+    }
+
+    fn agent(s: &str) -> AgentId {
+        AgentId::parse(s).unwrap()
+    }
+
+    fn conflict() -> Conflict {
+        Conflict::new(
+            ConflictId::parse("c-aaaaaa").unwrap(),
+            NewConflict {
+                title: " Cache ownership ".into(),
+                between: vec![agent("api"), agent("state"), agent("api")],
+                about: vec!["src/cache/**".into(), "t-bbbbbb".into()],
+                body: "Both edit it.\n".into(),
+            },
+            agent("lead"),
+            at("2026-11-21T10:00:00Z"),
+        )
+        .unwrap()
+    }
+
+    const PATH: &str = "conflicts/c-aaaaaa.md";
+
+    #[test]
+    fn new_validates_and_dedups() {
+        let c = conflict();
+        assert_eq!(c.title, "Cache ownership");
+        assert_eq!(c.between, vec![agent("api"), agent("state")]);
+        assert_eq!(c.status, ConflictStatus::Open);
+        assert_eq!(c.resolution_hours(), None);
+        let bad = |title: &str, between: &[&str], about: &[&str]| {
+            Conflict::new(
+                ConflictId::parse("c-aaaaaa").unwrap(),
+                NewConflict {
+                    title: title.into(),
+                    between: between.iter().map(|a| agent(a)).collect(),
+                    about: about.iter().map(|a| a.to_string()).collect(),
+                    body: String::new(),
+                },
+                agent("lead"),
+                at("2026-11-21T10:00:00Z"),
+            )
+            .unwrap_err()
+            .field
+        };
+        assert_eq!(bad("x", &["api", "api"], &[]), "between");
+        assert_eq!(bad("x", &["api"], &[]), "between");
+        assert_eq!(bad(" ", &["api", "web"], &[]), "title");
+        assert_eq!(bad("a\nb", &["api", "web"], &[]), "title");
+        assert_eq!(bad("x", &["api", "web"], &[" "]), "about");
+    }
+
+    #[test]
+    fn renders_the_documented_format_and_reads_it_back() {
+        let text = conflict().to_text();
+        assert_eq!(
+            text,
+            "+++\nid = \"c-aaaaaa\"\ntitle = \"Cache ownership\"\nstatus = \"open\"\nbetween = [\"api\", \"state\"]\nabout = [\"src/cache/**\", \"t-bbbbbb\"]\nopened_by = \"lead\"\ncreated = 2026-11-21T10:00:00Z\nupdated = 2026-11-21T10:00:00Z\n+++\nBoth edit it.\n"
+        );
+        let back = Conflict::parse(PATH, &text).unwrap();
+        assert_eq!(back.to_text(), text);
+        assert_eq!(back.opened_by, agent("lead"));
+    }
+
+    #[test]
+    fn proposals_and_actions_are_appended_keeping_hand_edits() {
+        let mut c = conflict();
+        c.propose(agent("api"), "api owns it", at("2026-11-21T11:00:00Z"))
+            .unwrap();
+        let text = c.to_text();
+        assert!(
+            text.contains("\n[[proposals]]\nby = \"api\"\nat = 2026-11-21T11:00:00Z\ntext = \"api owns it\"\n+++\n"),
+            "{text}"
+        );
+        // Someone annotates the record by hand.
+        let hand = text
+            .replacen("+++\n", "+++\n# raised at stand-up\n", 1)
+            .replace(
+                "text = \"api owns it\"\n",
+                "text = \"api owns it\" # seconded by web\nweight = 2\n",
+            )
+            .replace(
+                "opened_by = \"lead\"\n",
+                "opened_by = \"lead\"\nseverity = \"major\"\n",
+            );
+        let mut c = Conflict::parse(PATH, &hand).unwrap();
+        assert_eq!(c.proposals.len(), 1);
+        c.propose(
+            agent("state"),
+            "state owns it;\nmultiple lines\n+++\n",
+            at("2026-11-21T12:00:00Z"),
+        )
+        .unwrap();
+        c.resolve(
+            agent("lead"),
+            "state owns it",
+            vec![ConflictAction {
+                text: "Move the cache".into(),
+                assignee: Some(agent("state")),
+                task: TaskId::parse("t-cccccc").unwrap(),
+            }],
+            at("2026-11-21T13:30:00Z"),
+        )
+        .unwrap();
+        let out = c.to_text();
+        for kept in [
+            "# raised at stand-up\n",
+            "text = \"api owns it\" # seconded by web\nweight = 2\n",
+            "severity = \"major\"\n",
+            "status = \"resolved\"",
+            "resolved_by = \"lead\"",
+            "resolved_at = 2026-11-21T13:30:00Z",
+            "text = \"state owns it;\\nmultiple lines\\n+++\"",
+            "[[actions]]\ntext = \"Move the cache\"\nassignee = \"state\"\ntask = \"t-cccccc\"\n",
+        ] {
+            assert!(out.contains(kept), "{kept:?} missing from\n{out}");
+        }
+        // The proposal's text cannot close the front matter.
+        assert_eq!(out.lines().filter(|l| *l == "+++").count(), 2, "{out}");
+        let back = Conflict::parse(PATH, &out).unwrap();
+        assert_eq!(back.proposals.len(), 2);
+        assert_eq!(
+            back.proposals[1].text,
+            "state owns it;\nmultiple lines\n+++"
+        );
+        assert_eq!(back.actions, c.actions);
+        assert_eq!(back.resolution_hours(), Some(3.5));
+        assert_eq!(back.updated, at("2026-11-21T13:30:00Z"));
+        assert_eq!(back.to_text(), out);
+    }
+
+    #[test]
+    fn reads_records_written_before_the_conflict_log() {
+        let text = "+++\nid = \"c-aaaaaa\"\ntitle = \"alice took src/a.rs\"\nstatus = \"open\"\nbetween = [\"alice\", \"bob\"]\nabout = [\"src/a.rs\", \"src/**\"]\nopened = 2026-11-21T10:00:00Z\n+++\nforced\n";
+        let c = Conflict::parse(PATH, text).unwrap();
+        assert_eq!(c.created, at("2026-11-21T10:00:00Z"));
+        assert_eq!(c.updated, c.created);
+        assert_eq!(c.opened_by, agent("alice"));
+        assert!(c.involves(&agent("bob")) && !c.involves(&agent("carol")));
+    }
+
+    #[test]
+    fn bad_records_name_the_line() {
+        let mut c = conflict();
+        c.propose(agent("api"), "mine", at("2026-11-21T11:00:00Z"))
+            .unwrap();
+        let good = c.to_text();
+        let e = Conflict::parse(PATH, &good.replace("\"open\"", "\"closed\"")).unwrap_err();
+        assert_eq!(e.line, Some(4));
+        assert!(e.message.contains("use open or resolved"), "{e}");
+
+        let e = Conflict::parse(PATH, &good.replace("\"state\"]", "\"State\"]")).unwrap_err();
+        assert_eq!(e.line, Some(5), "{e}");
+
+        // Inside a [[proposals]] table: the line of the field at fault.
+        let e =
+            Conflict::parse(PATH, &good.replace("by = \"api\"", "by = \"no body\"")).unwrap_err();
+        assert_eq!(e.line, Some(12), "{e}");
+        assert!(e.message.starts_with("in [[proposals]]: "), "{e}");
+        let e =
+            Conflict::parse(PATH, &good.replace("at = 2026-11-21T11:00:00Z\n", "")).unwrap_err();
+        assert!(e.message.contains("`at`"), "{e}");
+
+        let e = Conflict::parse(PATH, &good.replace("[[proposals]]", "[proposals]")).unwrap_err();
+        assert!(e.message.contains("[[proposals]] tables"), "{e}");
+
+        let actions = good.replace(
+            "+++\nBoth",
+            "\n[[actions]]\ntext = \"x\"\ntask = \"not-a-task\"\n+++\nBoth",
+        );
+        let e = Conflict::parse(PATH, &actions).unwrap_err();
+        assert!(e.message.contains("not a task ID"), "{e}");
+        assert_eq!(e.line, Some(18), "{e}");
+    }
 }

@@ -493,13 +493,14 @@ pub fn write_table_array<T: PartialEq>(
         doc.remove(key);
         return;
     }
-    if unchanged && after.starts_with(before) {
-        if let Some(tables) = doc.get_mut(key).and_then(Item::as_array_of_tables_mut) {
-            for entry in &after[before.len()..] {
-                tables.push(table(entry));
-            }
-            return;
+    if unchanged
+        && after.starts_with(before)
+        && let Some(tables) = doc.get_mut(key).and_then(Item::as_array_of_tables_mut)
+    {
+        for entry in &after[before.len()..] {
+            tables.push(table(entry));
         }
+        return;
     }
     let mut tables = toml_edit::ArrayOfTables::new();
     for entry in after {

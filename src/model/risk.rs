@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use super::conflict::{validate_text, validate_title};
+use super::conflict::{body_text, validate_text, validate_title};
 use super::id::{AgentId, RiskId};
 use super::record::{self, FieldValue, Fields, Origin, RecordError};
 use super::task::InvalidField;
@@ -178,7 +178,7 @@ impl Risk {
             closed_reason: None,
             created: now,
             updated: now,
-            body: new.body,
+            body: body_text(new.body),
             source: None,
         })
     }
@@ -207,7 +207,7 @@ impl Risk {
             self.owner = o.clone();
         }
         if let Some(b) = &patch.body {
-            self.body = b.clone();
+            self.body = body_text(b.clone());
         }
         let changed = self.to_text() != before;
         if changed {
@@ -287,5 +287,120 @@ impl Risk {
     pub fn to_text(&self) -> String {
         let doc = record::rewrite(self.source.as_ref(), &self.fields());
         record::render_markdown(&doc, &self.body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> Timestamp {
+        Timestamp::parse_rfc3339(s).unwrap()
+    }
+
+    const PATH: &str = "risks/r-aaaaaa.md";
+
+    fn risk() -> Risk {
+        Risk::new(
+            RiskId::parse("r-aaaaaa").unwrap(),
+            NewRisk {
+                title: "Redis is a single point of failure".into(),
+                impact: Level::High,
+                probability: Level::Medium,
+                mitigation: Some(" Sentinel ".into()),
+                owner: Some(AgentId::parse("state").unwrap()),
+                body: "Seen in staging.\n".into(),
+            },
+            at("2026-11-21T10:00:00Z"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn levels_and_scores() {
+        assert_eq!(risk().score(), 6);
+        assert_eq!("low".parse::<Level>(), Ok(Level::Low));
+        let e = "huge".parse::<Level>().unwrap_err();
+        assert!(e.contains("use low, medium or high"), "{e}");
+        let scores: Vec<u8> = Level::ALL.iter().map(|l| l.score()).collect();
+        assert_eq!(scores, vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn renders_the_documented_format_and_reads_it_back() {
+        let text = risk().to_text();
+        assert_eq!(
+            text,
+            "+++\nid = \"r-aaaaaa\"\ntitle = \"Redis is a single point of failure\"\nimpact = \"high\"\nprobability = \"medium\"\nmitigation = \"Sentinel\"\nowner = \"state\"\nstatus = \"open\"\ncreated = 2026-11-21T10:00:00Z\nupdated = 2026-11-21T10:00:00Z\n+++\nSeen in staging.\n"
+        );
+        let back = Risk::parse(PATH, &text).unwrap();
+        assert_eq!(back.to_text(), text);
+        assert_eq!(back.score(), 6);
+    }
+
+    #[test]
+    fn edits_touch_only_changed_fields_and_keep_hand_edits() {
+        let hand = risk()
+            .to_text()
+            .replacen("+++\n", "+++\n# from the pre-mortem\n", 1)
+            .replace(
+                "impact = \"high\"\n",
+                "impact = \"high\" # outage\ncost = 3\n",
+            );
+        let mut r = Risk::parse(PATH, &hand).unwrap();
+        let unchanged = RiskPatch {
+            impact: Some(Level::High),
+            ..RiskPatch::default()
+        };
+        assert!(!r.apply(&unchanged, at("2026-11-22T10:00:00Z")).unwrap());
+        assert_eq!(r.to_text(), hand);
+        let patch = RiskPatch {
+            probability: Some(Level::Low),
+            owner: Some(None),
+            ..RiskPatch::default()
+        };
+        assert!(r.apply(&patch, at("2026-11-22T10:00:00Z")).unwrap());
+        let out = r.to_text();
+        assert_eq!(
+            out,
+            hand.replace("\"medium\"", "\"low\"")
+                .replace("owner = \"state\"\n", "")
+                .replace(
+                    "updated = 2026-11-21T10:00:00Z",
+                    "updated = 2026-11-22T10:00:00Z"
+                )
+        );
+        r.close(Some("Sentinel deployed"), at("2026-11-23T10:00:00Z"))
+            .unwrap();
+        let back = Risk::parse(PATH, &r.to_text()).unwrap();
+        assert_eq!(back.status, RiskStatus::Closed);
+        assert_eq!(back.closed_reason.as_deref(), Some("Sentinel deployed"));
+        assert!(back.to_text().contains("cost = 3\n"));
+
+        let bad = RiskPatch {
+            title: Some("a\nb".into()),
+            ..RiskPatch::default()
+        };
+        assert_eq!(bad.validate().unwrap_err().field, "title");
+        let bad = RiskPatch {
+            mitigation: Some(Some(" ".into())),
+            ..RiskPatch::default()
+        };
+        assert_eq!(bad.validate().unwrap_err().field, "mitigation");
+    }
+
+    #[test]
+    fn bad_records_name_the_line() {
+        let good = risk().to_text();
+        let e = Risk::parse(PATH, &good.replace("\"medium\"", "\"likely\"")).unwrap_err();
+        assert_eq!(e.line, Some(5));
+        assert!(e.message.contains("`probability`"), "{e}");
+        assert!(e.message.contains("low, medium or high"), "{e}");
+        let e = Risk::parse(PATH, &good.replace("impact = \"high\"\n", "")).unwrap_err();
+        assert!(e.message.contains("`impact`"), "{e}");
+        let e = Risk::parse(PATH, &good.replace("\"open\"", "\"gone\"")).unwrap_err();
+        assert_eq!(e.line, Some(8));
+        let e = Risk::parse(PATH, &good.replace("\"state\"", "\"St ate\"")).unwrap_err();
+        assert_eq!(e.line, Some(7));
     }
 }
