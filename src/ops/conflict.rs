@@ -12,6 +12,7 @@ use super::record_dir::RecordKind;
 use super::{Actor, OpError, commit_message, resolve_task, touch_agent};
 use crate::model::conflict::{
     CONFLICT_ID_LEN, Conflict, ConflictAction, ConflictStatus, NewAction, NewConflict,
+    validate_text,
 };
 use crate::model::id::{ConflictPrefix, TASK_ID_LEN};
 use crate::model::layout::{self, CONFLICTS_DIR};
@@ -188,7 +189,7 @@ pub fn propose(
     given: &str,
     text: &str,
 ) -> Result<Conflict, ConflictError> {
-    crate::model::conflict::validate_text("text", text)?;
+    validate_text("text", text)?;
     let committed = store.update(&actor.author(), |snap| {
         let mut conflict = find(snap, given)?;
         refuse_resolved(&conflict)?;
@@ -254,7 +255,7 @@ pub fn resolve(
     resolution: &str,
     actions: &[NewAction],
 ) -> Result<Conflict, ConflictError> {
-    crate::model::conflict::validate_text("resolution", resolution)?;
+    validate_text("resolution", resolution)?;
     validate_actions(actions)?;
     let committed = store.update(&actor.author(), |snap| {
         let mut conflict = find(snap, given)?;

@@ -559,3 +559,16 @@ fn own_force_opens_a_conflict_the_log_and_the_brief_share() {
     let brief = env.coord(&["brief", "bob"]).expect_code(0).stdout;
     assert!(!brief.contains(id), "{brief}");
 }
+
+#[test]
+fn every_conflict_command_has_help_with_an_example() {
+    let env = TestEnv::new();
+    for c in ["new", "propose", "resolve", "list", "show"] {
+        let run = env.coord(&["conflict", c, "--help"]).expect_code(0);
+        assert!(
+            run.stdout.contains("Examples:\n  git coord conflict "),
+            "conflict {c} --help has no example:\n{}",
+            run.stdout
+        );
+    }
+}

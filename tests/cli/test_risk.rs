@@ -354,3 +354,16 @@ fn bad_levels_ids_and_records_are_named() {
     env.coord(&["risk", "list", "--status", "resolved"])
         .expect_code(2);
 }
+
+#[test]
+fn every_risk_command_has_help_with_an_example() {
+    let env = TestEnv::new();
+    for c in ["add", "edit", "close", "list", "show"] {
+        let run = env.coord(&["risk", c, "--help"]).expect_code(0);
+        assert!(
+            run.stdout.contains("Examples:\n  git coord risk "),
+            "risk {c} --help has no example:\n{}",
+            run.stdout
+        );
+    }
+}
