@@ -9,6 +9,7 @@ pub mod assign;
 pub mod brief;
 pub mod check;
 pub mod checkin;
+pub mod conflict;
 pub mod demo;
 pub mod disown;
 pub mod doctor;
@@ -32,6 +33,7 @@ pub mod path;
 pub mod ready;
 pub mod reap;
 pub mod reply;
+pub mod risk;
 pub mod scratchpad;
 pub mod send;
 pub mod spawn;
@@ -95,6 +97,11 @@ pub enum Command {
     Inbox(inbox::Args),
     Reply(reply::Args),
     Ack(ack::Args),
+    // Records.
+    #[command(subcommand)]
+    Conflict(conflict::ConflictCommand),
+    #[command(subcommand)]
+    Risk(risk::RiskCommand),
     // Overview.
     Status(status::Args),
     Log(log::Args),
@@ -145,5 +152,7 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
         Command::Whoami(a) => whoami::run(ctx, a),
         Command::Doctor(a) => doctor::run(ctx, a),
         Command::Demo(a) => demo::run(ctx, a),
+        Command::Conflict(c) => conflict::run(ctx, c),
+        Command::Risk(c) => risk::run(ctx, c),
     }
 }

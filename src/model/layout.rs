@@ -13,6 +13,8 @@ pub const AGENTS_DIR: &str = "agents";
 pub const MILESTONES_DIR: &str = "milestones";
 pub const SCRATCHPADS_DIR: &str = "scratchpads";
 pub const MESSAGES_DIR: &str = "messages";
+pub const CONFLICTS_DIR: &str = "conflicts";
+pub const RISKS_DIR: &str = "risks";
 pub const README: &str = "README.md";
 
 /// Characters of the random part used for the fan-out directory.
@@ -38,6 +40,15 @@ pub fn scratchpad_path(agent: &AgentId) -> String {
 /// Messages fan out like tasks: `messages/4k/m-4kz9w2.md`.
 pub fn message_path(id: &super::message::MessageId) -> String {
     format!("{MESSAGES_DIR}/{}/{id}.md", task_bucket(id.random_part()))
+}
+
+/// Conflicts and risks are few (tens to hundreds), so they need no fan-out.
+pub fn conflict_path(id: &super::id::ConflictId) -> String {
+    format!("{CONFLICTS_DIR}/{id}.md")
+}
+
+pub fn risk_path(id: &super::id::RiskId) -> String {
+    format!("{RISKS_DIR}/{id}.md")
 }
 
 pub fn agent_path(id: &AgentId) -> String {

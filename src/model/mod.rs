@@ -5,11 +5,13 @@ rendering. Nothing here does I/O; the store hands bytes in and takes text out.
 
 pub mod agent;
 pub mod claim;
+pub mod conflict;
 pub mod id;
 pub mod layout;
 pub mod message;
 pub mod milestone;
 pub mod record;
+pub mod risk;
 pub mod scratchpad;
 pub mod task;
 pub mod time;

@@ -314,6 +314,26 @@ impl<'a> Fields<'a> {
     pub fn invalid(&self, key: &str, message: impl Into<String>) -> RecordError {
         self.error(key, message.into())
     }
+
+    /// Typed access to each table of the array of tables at `key` (`[[key]]` sections), in
+    /// order; errors inside one name the line of the field at fault. An absent key or an
+    /// empty list is no tables.
+    pub fn table_array(&self, key: &str) -> Result<Vec<Fields<'a>>, RecordError> {
+        match self.table.get(key) {
+            None => Ok(Vec::new()),
+            Some(Item::ArrayOfTables(tables)) => Ok(tables
+                .iter()
+                .map(|table| Fields {
+                    path: self.path,
+                    table,
+                    source: self.source,
+                    line_offset: self.line_offset,
+                })
+                .collect()),
+            Some(Item::Value(Value::Array(a))) if a.is_empty() => Ok(Vec::new()),
+            Some(_) => Err(self.error(key, format!("`{key}` must be a list of [[{key}]] tables"))),
+        }
+    }
 }
 
 /// A field's value as the record will store it; `None` removes the field.
@@ -442,6 +462,51 @@ pub fn rewrite(origin: Option<&Origin>, after: &[(&'static str, FieldValue)]) ->
     };
     write_fields(&mut doc, before, after);
     doc
+}
+
+/// Writes the array of tables `[[key]]` whose entries were `before` and are now `after`.
+/// When `before` is a prefix of `after` (a history that only grows), the new entries are
+/// appended and the old ones keep their comments and layout; any other change rewrites the
+/// whole array; no entries removes it. The entries' fields are written by `to_fields`.
+pub fn write_table_array<T: PartialEq>(
+    doc: &mut DocumentMut,
+    key: &str,
+    before: &[T],
+    after: &[T],
+    to_fields: impl Fn(&T) -> Vec<(&'static str, FieldValue)>,
+) {
+    let table = |entry: &T| {
+        let mut t = toml_edit::Table::new();
+        for (k, v) in to_fields(entry) {
+            if let Some(v) = v {
+                t.insert(k, Item::Value(v));
+            }
+        }
+        t
+    };
+    let present = doc.get(key).and_then(Item::as_array_of_tables);
+    let unchanged = present.map_or(0, |a| a.len()) == before.len();
+    if before == after && unchanged {
+        return;
+    }
+    if after.is_empty() {
+        doc.remove(key);
+        return;
+    }
+    if unchanged
+        && after.starts_with(before)
+        && let Some(tables) = doc.get_mut(key).and_then(Item::as_array_of_tables_mut)
+    {
+        for entry in &after[before.len()..] {
+            tables.push(table(entry));
+        }
+        return;
+    }
+    let mut tables = toml_edit::ArrayOfTables::new();
+    for entry in after {
+        tables.push(table(entry));
+    }
+    doc.insert(key, Item::ArrayOfTables(tables));
 }
 
 /// Renders a markdown record: front matter between fences, then the body.

@@ -158,33 +158,17 @@ fn open_conflicts(
     snap: &crate::store::Snapshot<'_>,
     who: &AgentId,
 ) -> Result<Vec<ConflictData>, OpError> {
-    let mut out = Vec::new();
-    for (path, blob) in snap.walk("conflicts")? {
-        let Ok(text) = String::from_utf8(snap.read_blob(blob, &path)?) else {
-            continue;
-        };
-        let parsed = crate::model::record::parse_markdown(&path, &text, |f| {
-            Ok((
-                f.str("id")?,
-                f.str("title")?,
-                f.opt_str("status")?,
-                f.str_list("between")?,
-            ))
-        });
-        let Ok(((id, title, status, between), _)) = parsed else {
-            continue;
-        };
-        if status.as_deref().unwrap_or("open") == "open"
-            && between.iter().any(|a| a == who.as_str())
-        {
-            out.push(ConflictData {
-                id,
-                title: clean(&title),
-                between,
-            });
-        }
-    }
-    Ok(out)
+    // A malformed record is skipped here; `conflict list` names it.
+    let (conflicts, _) = super::conflict::load_conflicts(snap)?;
+    Ok(conflicts
+        .into_iter()
+        .filter(|c| c.status == crate::model::conflict::ConflictStatus::Open && c.involves(who))
+        .map(|c| ConflictData {
+            id: c.id.to_string(),
+            title: clean(&c.title),
+            between: c.between.iter().map(ToString::to_string).collect(),
+        })
+        .collect())
 }
 
 /// Renders the brief with the project's template override if the worktree has one.

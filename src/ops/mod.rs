@@ -9,6 +9,7 @@ through [`Store::update`], so it is planned on the tip it commits onto.
 pub mod agent;
 pub mod brief;
 pub mod check;
+pub mod conflict;
 pub mod doctor;
 pub mod export;
 pub mod hooks;
@@ -20,6 +21,8 @@ pub mod milestone;
 pub mod notes;
 pub mod ownership;
 pub mod plan;
+pub mod record_dir;
+pub mod risk;
 pub mod schedule;
 pub mod spawn;
 pub mod task;

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{Actor, OpError, agent, commit_message, index, touch_agent};
 use crate::model::claim::{Claim, Mode};
+use crate::model::conflict::NewConflict;
 use crate::model::layout;
 use crate::model::{AgentId, Timestamp};
 use crate::ownership::baseline::Baseline;
@@ -197,44 +198,16 @@ pub fn own(store: &Store, actor: &Actor, req: &OwnRequest) -> Result<Owned, OpEr
     Ok(committed.value)
 }
 
-/// A conflict record for a forced claim (the full conflict log comes with the records of
-/// DESIGN.md §3: `conflicts/<id>.md`).
+/// The conflict record of a forced claim: between the claimer and the holder, about both
+/// patterns.
 fn conflict_record(
     snap: &Snapshot<'_>,
     actor: &Actor,
     c: &Collision,
 ) -> Result<(String, Edit), OpError> {
-    use crate::model::record::{self, list, string, timestamp};
-    let mut len = 6;
-    let id = loop {
-        let candidate = format!(
-            "c-{}",
-            &crate::model::message::MessageId::random(len).random_part()
-        );
-        if !snap.exists(&format!("conflicts/{candidate}.md"))? {
-            break candidate;
-        }
-        len += 1;
-    };
-    let mut doc = toml_edit::DocumentMut::new();
     let title = format!(
         "{} took {} although {} holds {} exclusively",
         actor.agent, c.pattern, c.holder, c.held_pattern
-    );
-    record::write_fields(
-        &mut doc,
-        &[],
-        &[
-            ("id", string(&id)),
-            ("title", string(&title)),
-            ("status", string("open")),
-            ("between", list(&[actor.agent.as_str(), c.holder.as_str()])),
-            (
-                "about",
-                list(&[c.pattern.as_str(), c.held_pattern.as_str()]),
-            ),
-            ("opened", timestamp(actor.now)),
-        ],
     );
     let body = format!(
         "`git coord own --force` by {}: files both claims cover include {}.\n",
@@ -245,8 +218,14 @@ fn conflict_record(
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let text = record::render_markdown(&doc, &body);
-    Ok((id.clone(), Edit::write(format!("conflicts/{id}.md"), text)))
+    let new = NewConflict {
+        title,
+        between: vec![actor.agent.clone(), c.holder.clone()],
+        about: vec![c.pattern.clone(), c.held_pattern.clone()],
+        body,
+    };
+    let (conflict, edit) = super::conflict::new_record(snap, actor, new)?;
+    Ok((conflict.id.to_string(), edit))
 }
 
 /// Drops the acting agent's claims on `patterns` (exactly as written), or all with `all`.

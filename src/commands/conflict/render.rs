@@ -1,0 +1,120 @@
+/*!
+How a conflict looks: the JSON object, and the full view of `conflict show`.
+*/
+
+use serde::Serialize;
+
+use crate::model::conflict::{Conflict, ConflictStatus};
+use crate::model::time::format_hours;
+use crate::model::{AgentId, Timestamp, layout};
+use crate::ui::{Style, Ui, sanitize_line, sanitize_text, table};
+
+/// The JSON object of a conflict: its record fields, `resolution_hours` and `path`.
+#[derive(Serialize)]
+pub struct ConflictJson<'a> {
+    #[serde(flatten)]
+    conflict: &'a Conflict,
+    resolution_hours: Option<f64>,
+    path: String,
+}
+
+impl<'a> ConflictJson<'a> {
+    pub fn new(conflict: &'a Conflict) -> ConflictJson<'a> {
+        ConflictJson {
+            resolution_hours: conflict.resolution_hours(),
+            path: layout::conflict_path(&conflict.id),
+            conflict,
+        }
+    }
+}
+
+pub fn join(agents: &[AgentId]) -> String {
+    agents
+        .iter()
+        .map(AgentId::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn status_label(ui: &Ui, c: &Conflict) -> String {
+    let style = match c.status {
+        ConflictStatus::Open => Style::Yellow,
+        ConflictStatus::Resolved => Style::Green,
+    };
+    ui.paint(style, c.status.as_str()).into_owned()
+}
+
+fn indented(out: &mut String, text: &str, by: usize) {
+    for line in text.lines() {
+        out.push_str(&" ".repeat(by));
+        out.push_str(line);
+        out.push('\n');
+    }
+}
+
+/// The full view of one conflict.
+pub fn detail(ui: &Ui, c: &Conflict, now: Timestamp) -> String {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut row = |k: &str, v: String| rows.push(vec![format!("{k}:"), v]);
+    row("status", status_label(ui, c));
+    row("between", join(&c.between));
+    if !c.about.is_empty() {
+        let about: Vec<String> = c
+            .about
+            .iter()
+            .map(|a| sanitize_line(a).into_owned())
+            .collect();
+        row("about", about.join(", "));
+    }
+    row(
+        "opened",
+        format!("{} ({}) by {}", c.created, c.created.ago(now), c.opened_by),
+    );
+    if let (Some(at), Some(by)) = (c.resolved_at, &c.resolved_by) {
+        let after = c
+            .resolution_hours()
+            .map(|h| format!(", after {}", format_hours(h)))
+            .unwrap_or_default();
+        row("resolved", format!("{at} by {by}{after}"));
+    }
+    row("updated", c.updated.to_string());
+    row("path", layout::conflict_path(&c.id));
+    let mut out = format!(
+        "{}  {}\n",
+        ui.paint(Style::Bold, c.id.as_str()),
+        ui.paint(Style::Bold, &sanitize_line(&c.title))
+    );
+    indented(&mut out, &table(&rows), 2);
+    if !c.proposals.is_empty() {
+        out.push_str("\n  Proposals:\n");
+        for p in &c.proposals {
+            out.push_str(&format!("    {} at {}:\n", p.by, p.at));
+            indented(&mut out, &sanitize_text(&p.text), 6);
+        }
+    }
+    if let Some(r) = &c.resolution {
+        out.push_str("\n  Resolution:\n");
+        indented(&mut out, &sanitize_text(r), 4);
+    }
+    if !c.actions.is_empty() {
+        out.push_str("\n  Actions:\n");
+        for a in &c.actions {
+            let to = a
+                .assignee
+                .as_ref()
+                .map(|x| format!(" → {x}"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "    {}  {}{to}\n",
+                ui.paint(Style::Bold, a.task.as_str()),
+                sanitize_line(&a.text)
+            ));
+        }
+    }
+    let body = c.body.trim();
+    if !body.is_empty() {
+        out.push('\n');
+        indented(&mut out, &sanitize_text(body), 2);
+    }
+    out
+}

@@ -1,0 +1,85 @@
+/*!
+How a risk looks: the JSON object, and the full view of `risk show`.
+*/
+
+use serde::Serialize;
+
+use crate::model::risk::Risk;
+use crate::model::{Timestamp, layout};
+use crate::ui::{Style, Ui, sanitize_line, sanitize_text, table};
+
+/// The JSON object of a risk: its record fields, `score` and `path`.
+#[derive(Serialize)]
+pub struct RiskJson<'a> {
+    #[serde(flatten)]
+    risk: &'a Risk,
+    score: u8,
+    path: String,
+}
+
+impl<'a> RiskJson<'a> {
+    pub fn new(risk: &'a Risk) -> RiskJson<'a> {
+        RiskJson {
+            score: risk.score(),
+            path: layout::risk_path(&risk.id),
+            risk,
+        }
+    }
+}
+
+pub fn score_label(ui: &Ui, r: &Risk) -> String {
+    let style = match r.score() {
+        6.. => Style::Red,
+        3..=5 => Style::Yellow,
+        _ => Style::Dim,
+    };
+    ui.paint(style, &r.score().to_string()).into_owned()
+}
+
+/// The full view of one risk.
+pub fn detail(ui: &Ui, r: &Risk, now: Timestamp) -> String {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut row = |k: &str, v: String| rows.push(vec![format!("{k}:"), v]);
+    row("status", r.status.to_string());
+    if let Some(reason) = &r.closed_reason {
+        row("closed", sanitize_line(reason).into_owned());
+    }
+    row(
+        "score",
+        format!(
+            "{} (impact {} × probability {})",
+            score_label(ui, r),
+            r.impact,
+            r.probability
+        ),
+    );
+    if let Some(m) = &r.mitigation {
+        row("mitigation", sanitize_line(m).into_owned());
+    }
+    if let Some(o) = &r.owner {
+        row("owner", o.to_string());
+    }
+    row("created", format!("{} ({})", r.created, r.created.ago(now)));
+    row("updated", r.updated.to_string());
+    row("path", layout::risk_path(&r.id));
+    let mut out = format!(
+        "{}  {}\n",
+        ui.paint(Style::Bold, r.id.as_str()),
+        ui.paint(Style::Bold, &sanitize_line(&r.title))
+    );
+    for line in table(&rows).lines() {
+        out.push_str("  ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    let body = r.body.trim();
+    if !body.is_empty() {
+        out.push('\n');
+        for line in sanitize_text(body).lines() {
+            out.push_str("  ");
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}

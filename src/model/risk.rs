@@ -1,0 +1,406 @@
+/*!
+The risk record (`risks/<id>.md`): what could go wrong, how bad and how likely it is, how it
+is mitigated and who watches it. Risks rank by impact × probability (each scored low 1,
+medium 2, high 3). A rewrite keeps fields this version does not know and every comment
+written by hand.
+*/
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use super::conflict::{body_text, validate_text, validate_title};
+use super::id::{AgentId, RiskId};
+use super::record::{self, FieldValue, Fields, Origin, RecordError};
+use super::task::InvalidField;
+use super::time::Timestamp;
+
+/// How many random characters a new risk ID gets.
+pub const RISK_ID_LEN: usize = 6;
+
+/// An impact or a probability.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Low,
+    Medium,
+    High,
+}
+
+impl Level {
+    pub const ALL: [Level; 3] = [Level::Low, Level::Medium, Level::High];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Low => "low",
+            Level::Medium => "medium",
+            Level::High => "high",
+        }
+    }
+
+    /// low 1, medium 2, high 3.
+    pub fn score(self) -> u8 {
+        match self {
+            Level::Low => 1,
+            Level::Medium => 2,
+            Level::High => 3,
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Level {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Level, String> {
+        Level::ALL
+            .into_iter()
+            .find(|l| l.as_str() == s)
+            .ok_or_else(|| format!("unknown level {s:?}: use low, medium or high"))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskStatus {
+    Open,
+    Closed,
+}
+
+impl RiskStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskStatus::Open => "open",
+            RiskStatus::Closed => "closed",
+        }
+    }
+}
+
+impl fmt::Display for RiskStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for RiskStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<RiskStatus, String> {
+        match s {
+            "open" => Ok(RiskStatus::Open),
+            "closed" => Ok(RiskStatus::Closed),
+            _ => Err(format!("unknown risk status {s:?}: use open or closed")),
+        }
+    }
+}
+
+/// One risk, as stored in its record file.
+#[derive(Clone, Debug, Serialize)]
+pub struct Risk {
+    pub id: RiskId,
+    pub title: String,
+    pub impact: Level,
+    pub probability: Level,
+    pub mitigation: Option<String>,
+    pub owner: Option<AgentId>,
+    pub status: RiskStatus,
+    pub closed_reason: Option<String>,
+    pub created: Timestamp,
+    pub updated: Timestamp,
+    pub body: String,
+    #[serde(skip)]
+    source: Option<Origin>,
+}
+
+/// What a new risk is made of.
+#[derive(Clone, Debug)]
+pub struct NewRisk {
+    pub title: String,
+    pub impact: Level,
+    pub probability: Level,
+    pub mitigation: Option<String>,
+    pub owner: Option<AgentId>,
+    pub body: String,
+}
+
+/// Field changes for `risk edit`; `None` leaves a field as it is, `Some(None)` removes it.
+#[derive(Clone, Debug, Default)]
+pub struct RiskPatch {
+    pub title: Option<String>,
+    pub impact: Option<Level>,
+    pub probability: Option<Level>,
+    pub mitigation: Option<Option<String>>,
+    pub owner: Option<Option<AgentId>>,
+    pub body: Option<String>,
+}
+
+impl RiskPatch {
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none()
+            && self.impact.is_none()
+            && self.probability.is_none()
+            && self.mitigation.is_none()
+            && self.owner.is_none()
+            && self.body.is_none()
+    }
+
+    /// Validates the patch on its own, before any repository access.
+    pub fn validate(&self) -> Result<(), InvalidField> {
+        if let Some(t) = &self.title {
+            validate_title("risk", t)?;
+        }
+        if let Some(Some(m)) = &self.mitigation {
+            validate_text("mitigation", m)?;
+        }
+        Ok(())
+    }
+}
+
+fn opt_text(field: &'static str, text: Option<&str>) -> Result<Option<String>, InvalidField> {
+    text.map(|t| validate_text(field, t)).transpose()
+}
+
+impl Risk {
+    /// Builds a new open risk from user input, validating it.
+    pub fn new(id: RiskId, new: NewRisk, now: Timestamp) -> Result<Risk, InvalidField> {
+        Ok(Risk {
+            id,
+            title: validate_title("risk", &new.title)?,
+            impact: new.impact,
+            probability: new.probability,
+            mitigation: opt_text("mitigation", new.mitigation.as_deref())?,
+            owner: new.owner,
+            status: RiskStatus::Open,
+            closed_reason: None,
+            created: now,
+            updated: now,
+            body: body_text(new.body),
+            source: None,
+        })
+    }
+
+    /// impact × probability, from 1 (low, low) to 9 (high, high).
+    pub fn score(&self) -> u8 {
+        self.impact.score() * self.probability.score()
+    }
+
+    /// Applies `patch`; returns whether anything changed (and then bumps `updated`).
+    pub fn apply(&mut self, patch: &RiskPatch, now: Timestamp) -> Result<bool, InvalidField> {
+        let before = self.to_text();
+        if let Some(t) = &patch.title {
+            self.title = validate_title("risk", t)?;
+        }
+        if let Some(l) = patch.impact {
+            self.impact = l;
+        }
+        if let Some(l) = patch.probability {
+            self.probability = l;
+        }
+        if let Some(m) = &patch.mitigation {
+            self.mitigation = opt_text("mitigation", m.as_deref())?;
+        }
+        if let Some(o) = &patch.owner {
+            self.owner = o.clone();
+        }
+        if let Some(b) = &patch.body {
+            self.body = body_text(b.clone());
+        }
+        let changed = self.to_text() != before;
+        if changed {
+            self.updated = self.updated.max(now);
+        }
+        Ok(changed)
+    }
+
+    /// Closes the risk, with an optional reason. The caller refuses a risk already closed.
+    pub fn close(&mut self, reason: Option<&str>, now: Timestamp) -> Result<(), InvalidField> {
+        self.closed_reason = opt_text("reason", reason)?;
+        self.status = RiskStatus::Closed;
+        self.updated = self.updated.max(now);
+        Ok(())
+    }
+
+    /// Parses a risk record file.
+    pub fn parse(path: &str, text: &str) -> Result<Risk, RecordError> {
+        let (mut r, record) = record::parse_markdown(path, text, Risk::from_fields)?;
+        r.body = record.body.clone();
+        r.source = Some(Origin {
+            fields: r.fields(),
+            record,
+        });
+        Ok(r)
+    }
+
+    fn from_fields(f: &Fields<'_>) -> Result<Risk, RecordError> {
+        let id = f.str("id")?;
+        let id = RiskId::parse(&id).map_err(|e| f.invalid("id", e.to_string()))?;
+        let level = |key: &str| -> Result<Level, RecordError> {
+            f.str(key)?
+                .parse()
+                .map_err(|e: String| f.invalid(key, format!("`{key}`: {e}")))
+        };
+        let status = match f.opt_str("status")? {
+            None => RiskStatus::Open,
+            Some(s) => s.parse().map_err(|e: String| f.invalid("status", e))?,
+        };
+        Ok(Risk {
+            id,
+            title: f.str("title")?,
+            impact: level("impact")?,
+            probability: level("probability")?,
+            mitigation: f.opt_str("mitigation")?,
+            owner: f.opt_agent("owner")?,
+            status,
+            closed_reason: f.opt_str("closed_reason")?,
+            created: f.timestamp("created")?,
+            updated: f.timestamp("updated")?,
+            body: String::new(),
+            source: None,
+        })
+    }
+
+    /// Every field as the record stores it, in the order a new record lists them.
+    fn fields(&self) -> Vec<(&'static str, FieldValue)> {
+        use record::*;
+        vec![
+            ("id", string(self.id.as_str())),
+            ("title", string(&self.title)),
+            ("impact", string(self.impact.as_str())),
+            ("probability", string(self.probability.as_str())),
+            ("mitigation", opt_string(self.mitigation.as_deref())),
+            (
+                "owner",
+                opt_string(self.owner.as_ref().map(AgentId::as_str)),
+            ),
+            ("status", string(self.status.as_str())),
+            ("closed_reason", opt_string(self.closed_reason.as_deref())),
+            ("created", timestamp(self.created)),
+            ("updated", timestamp(self.updated)),
+        ]
+    }
+
+    /// The record file's text: the original file with only the changed fields rewritten.
+    pub fn to_text(&self) -> String {
+        let doc = record::rewrite(self.source.as_ref(), &self.fields());
+        record::render_markdown(&doc, &self.body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> Timestamp {
+        Timestamp::parse_rfc3339(s).unwrap()
+    }
+
+    const PATH: &str = "risks/r-aaaaaa.md";
+
+    fn risk() -> Risk {
+        Risk::new(
+            RiskId::parse("r-aaaaaa").unwrap(),
+            NewRisk {
+                title: "Redis is a single point of failure".into(),
+                impact: Level::High,
+                probability: Level::Medium,
+                mitigation: Some(" Sentinel ".into()),
+                owner: Some(AgentId::parse("state").unwrap()),
+                body: "Seen in staging.\n".into(),
+            },
+            at("2026-11-21T10:00:00Z"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn levels_and_scores() {
+        assert_eq!(risk().score(), 6);
+        assert_eq!("low".parse::<Level>(), Ok(Level::Low));
+        let e = "huge".parse::<Level>().unwrap_err();
+        assert!(e.contains("use low, medium or high"), "{e}");
+        let scores: Vec<u8> = Level::ALL.iter().map(|l| l.score()).collect();
+        assert_eq!(scores, vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn renders_the_documented_format_and_reads_it_back() {
+        let text = risk().to_text();
+        assert_eq!(
+            text,
+            "+++\nid = \"r-aaaaaa\"\ntitle = \"Redis is a single point of failure\"\nimpact = \"high\"\nprobability = \"medium\"\nmitigation = \"Sentinel\"\nowner = \"state\"\nstatus = \"open\"\ncreated = 2026-11-21T10:00:00Z\nupdated = 2026-11-21T10:00:00Z\n+++\nSeen in staging.\n"
+        );
+        let back = Risk::parse(PATH, &text).unwrap();
+        assert_eq!(back.to_text(), text);
+        assert_eq!(back.score(), 6);
+    }
+
+    #[test]
+    fn edits_touch_only_changed_fields_and_keep_hand_edits() {
+        let hand = risk()
+            .to_text()
+            .replacen("+++\n", "+++\n# from the pre-mortem\n", 1)
+            .replace(
+                "impact = \"high\"\n",
+                "impact = \"high\" # outage\ncost = 3\n",
+            );
+        let mut r = Risk::parse(PATH, &hand).unwrap();
+        let unchanged = RiskPatch {
+            impact: Some(Level::High),
+            ..RiskPatch::default()
+        };
+        assert!(!r.apply(&unchanged, at("2026-11-22T10:00:00Z")).unwrap());
+        assert_eq!(r.to_text(), hand);
+        let patch = RiskPatch {
+            probability: Some(Level::Low),
+            owner: Some(None),
+            ..RiskPatch::default()
+        };
+        assert!(r.apply(&patch, at("2026-11-22T10:00:00Z")).unwrap());
+        let out = r.to_text();
+        assert_eq!(
+            out,
+            hand.replace("\"medium\"", "\"low\"")
+                .replace("owner = \"state\"\n", "")
+                .replace(
+                    "updated = 2026-11-21T10:00:00Z",
+                    "updated = 2026-11-22T10:00:00Z"
+                )
+        );
+        r.close(Some("Sentinel deployed"), at("2026-11-23T10:00:00Z"))
+            .unwrap();
+        let back = Risk::parse(PATH, &r.to_text()).unwrap();
+        assert_eq!(back.status, RiskStatus::Closed);
+        assert_eq!(back.closed_reason.as_deref(), Some("Sentinel deployed"));
+        assert!(back.to_text().contains("cost = 3\n"));
+
+        let bad = RiskPatch {
+            title: Some("a\nb".into()),
+            ..RiskPatch::default()
+        };
+        assert_eq!(bad.validate().unwrap_err().field, "title");
+        let bad = RiskPatch {
+            mitigation: Some(Some(" ".into())),
+            ..RiskPatch::default()
+        };
+        assert_eq!(bad.validate().unwrap_err().field, "mitigation");
+    }
+
+    #[test]
+    fn bad_records_name_the_line() {
+        let good = risk().to_text();
+        let e = Risk::parse(PATH, &good.replace("\"medium\"", "\"likely\"")).unwrap_err();
+        assert_eq!(e.line, Some(5));
+        assert!(e.message.contains("`probability`"), "{e}");
+        assert!(e.message.contains("low, medium or high"), "{e}");
+        let e = Risk::parse(PATH, &good.replace("impact = \"high\"\n", "")).unwrap_err();
+        assert!(e.message.contains("`impact`"), "{e}");
+        let e = Risk::parse(PATH, &good.replace("\"open\"", "\"gone\"")).unwrap_err();
+        assert_eq!(e.line, Some(8));
+        let e = Risk::parse(PATH, &good.replace("\"state\"", "\"St ate\"")).unwrap_err();
+        assert_eq!(e.line, Some(7));
+    }
+}

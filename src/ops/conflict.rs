@@ -1,0 +1,304 @@
+/*!
+The conflict log: open a conflict between agents, add proposals, resolve it (each action item
+becomes a task in the same commit), list and show.
+
+What a conflict is `about` is kept as given, except that a value starting with `t-` that can
+be a task ID or prefix (`t-4kz`, `t-4kz9w2`) names a task: it must match exactly one existing
+task, and is stored as that task's full ID. Paths and globs never start that way in practice;
+one that does can be given as `./t-…`.
+*/
+
+use super::record_dir::RecordKind;
+use super::{Actor, OpError, commit_message, resolve_task, touch_agent};
+use crate::model::conflict::{
+    CONFLICT_ID_LEN, Conflict, ConflictAction, ConflictStatus, NewAction, NewConflict,
+    validate_text,
+};
+use crate::model::id::{ConflictPrefix, TASK_ID_LEN};
+use crate::model::layout::{self, CONFLICTS_DIR};
+use crate::model::task::{InvalidField, validate_title};
+use crate::model::{
+    AgentId, ConflictId, IdError, NewTask, RecordError, Task, TaskId, TaskPrefix, Timestamp,
+};
+use crate::store::{self, Edit, Plan, Snapshot, Store};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConflictError {
+    #[error(transparent)]
+    Op(#[from] OpError),
+    #[error("{id} is already resolved")]
+    AlreadyResolved {
+        id: ConflictId,
+        resolved_by: Option<AgentId>,
+        resolved_at: Option<Timestamp>,
+    },
+}
+
+impl From<store::Error> for ConflictError {
+    fn from(e: store::Error) -> ConflictError {
+        ConflictError::Op(e.into())
+    }
+}
+
+impl From<RecordError> for ConflictError {
+    fn from(e: RecordError) -> ConflictError {
+        ConflictError::Op(e.into())
+    }
+}
+
+impl From<InvalidField> for ConflictError {
+    fn from(e: InvalidField) -> ConflictError {
+        ConflictError::Op(e.into())
+    }
+}
+
+impl From<IdError> for ConflictError {
+    fn from(e: IdError) -> ConflictError {
+        ConflictError::Op(e.into())
+    }
+}
+
+fn id_of(c: &Conflict) -> &ConflictId {
+    &c.id
+}
+
+/// Where conflicts live and how they are read.
+pub const CONFLICTS: RecordKind<ConflictId, Conflict> = RecordKind {
+    noun: "conflict",
+    dir: CONFLICTS_DIR,
+    path: layout::conflict_path,
+    id_from_path: ConflictId::from_path,
+    parse: Conflict::parse,
+    id_of,
+};
+
+/// Every conflict on the snapshot, oldest first, with a [`RecordError`] for each file that
+/// could not be read.
+pub fn load_conflicts(snap: &Snapshot<'_>) -> Result<(Vec<Conflict>, Vec<RecordError>), OpError> {
+    let (mut conflicts, problems) = CONFLICTS.load(snap)?;
+    conflicts.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+    Ok((conflicts, problems))
+}
+
+/// Resolves a full ID or unique prefix (`c-4kz`, `4kz`) and reads that conflict.
+pub fn find(snap: &Snapshot<'_>, given: &str) -> Result<Conflict, OpError> {
+    let prefix = ConflictPrefix::parse(given)?;
+    CONFLICTS.find(snap, given, prefix.as_full_id(), |id| prefix.matches(id))
+}
+
+/// A new conflict record with an ID unique on `snap`, opened by the acting agent, and the
+/// edit that writes it. For callers that write it in a commit of their own (`own --force`).
+pub fn new_record(
+    snap: &Snapshot<'_>,
+    actor: &Actor,
+    new: NewConflict,
+) -> Result<(Conflict, Edit), OpError> {
+    let mut len = CONFLICT_ID_LEN;
+    let id = loop {
+        let id = ConflictId::random(len);
+        if !snap.exists(&layout::conflict_path(&id))? {
+            break id;
+        }
+        len += 1;
+    };
+    let conflict = Conflict::new(id, new, actor.agent.clone(), actor.now)?;
+    let edit = Edit::write(layout::conflict_path(&conflict.id), conflict.to_text());
+    Ok((conflict, edit))
+}
+
+/// What `about` stores for each value given (see the module documentation).
+fn about_refs(snap: &Snapshot<'_>, given: &[String]) -> Result<Vec<String>, OpError> {
+    given
+        .iter()
+        .map(|g| {
+            let t = g.trim();
+            if t.starts_with(TaskId::PREFIX) && TaskPrefix::parse(t).is_ok() {
+                Ok(resolve_task(snap, t)?.to_string())
+            } else {
+                Ok(g.clone())
+            }
+        })
+        .collect()
+}
+
+/// Opens a conflict, in one commit.
+pub fn open(store: &Store, actor: &Actor, new: NewConflict) -> Result<Conflict, OpError> {
+    // Validate before touching the repository, so bad input never waits on a lock.
+    Conflict::new(
+        ConflictId::random(CONFLICT_ID_LEN),
+        new.clone(),
+        actor.agent.clone(),
+        actor.now,
+    )?;
+    let committed = store.update(&actor.author(), |snap| {
+        let mut new = new.clone();
+        new.about = about_refs(snap, &new.about)?;
+        let (conflict, edit) = new_record(snap, actor, new)?;
+        let mut edits = vec![edit];
+        edits.extend(touch_agent(snap, actor)?);
+        Ok::<_, OpError>(Plan::Commit {
+            message: commit_message(
+                "open",
+                conflict.id.as_str(),
+                Some(&conflict.title),
+                actor,
+                &[],
+            ),
+            edits,
+            value: conflict,
+        })
+    })?;
+    Ok(committed.value)
+}
+
+fn refuse_resolved(c: &Conflict) -> Result<(), ConflictError> {
+    match c.status {
+        ConflictStatus::Open => Ok(()),
+        ConflictStatus::Resolved => Err(ConflictError::AlreadyResolved {
+            id: c.id.clone(),
+            resolved_by: c.resolved_by.clone(),
+            resolved_at: c.resolved_at,
+        }),
+    }
+}
+
+/// The plan that writes a changed conflict and the acting agent's heartbeat.
+fn conflict_plan(
+    snap: &Snapshot<'_>,
+    actor: &Actor,
+    op: &str,
+    conflict: Conflict,
+    mut edits: Vec<Edit>,
+) -> Result<Plan<Conflict>, OpError> {
+    edits.insert(
+        0,
+        Edit::write(layout::conflict_path(&conflict.id), conflict.to_text()),
+    );
+    edits.extend(touch_agent(snap, actor)?);
+    Ok(Plan::Commit {
+        message: commit_message(op, conflict.id.as_str(), Some(&conflict.title), actor, &[]),
+        edits,
+        value: conflict,
+    })
+}
+
+/// Appends a proposal by the acting agent to an open conflict, in one commit.
+pub fn propose(
+    store: &Store,
+    actor: &Actor,
+    given: &str,
+    text: &str,
+) -> Result<Conflict, ConflictError> {
+    validate_text("text", text)?;
+    let committed = store.update(&actor.author(), |snap| {
+        let mut conflict = find(snap, given)?;
+        refuse_resolved(&conflict)?;
+        conflict.propose(actor.agent.clone(), text, actor.now)?;
+        Ok::<_, ConflictError>(conflict_plan(snap, actor, "propose", conflict, Vec::new())?)
+    })?;
+    Ok(committed.value)
+}
+
+/// Validates the action items of a resolution: each becomes a task, so its text is a task
+/// title.
+pub fn validate_actions(actions: &[NewAction]) -> Result<(), InvalidField> {
+    for a in actions {
+        validate_title(&a.text).map_err(|e| InvalidField {
+            field: "action",
+            message: e.message,
+        })?;
+    }
+    Ok(())
+}
+
+/// The task an action item becomes: todo, assigned when the action names an assignee, its
+/// body pointing back at the conflict.
+fn action_task(
+    id: TaskId,
+    action: &NewAction,
+    conflict: &Conflict,
+    resolution: &str,
+    now: Timestamp,
+) -> Result<Task, InvalidField> {
+    let body = format!(
+        "Action item of conflict {} ({}).\n\nResolution: {}\n",
+        conflict.id,
+        conflict.title,
+        resolution.trim()
+    );
+    let mut task = Task::new(
+        id,
+        NewTask {
+            title: action.text.clone(),
+            body,
+            ..NewTask::default()
+        },
+        now,
+    )
+    .map_err(|e| InvalidField {
+        field: "action",
+        message: e.message,
+    })?;
+    if let Some(a) = &action.assignee {
+        task.assignee = Some(a.clone());
+        task.claimed = Some(now);
+    }
+    Ok(task)
+}
+
+/// Resolves an open conflict as the acting agent: the resolution, and one new task per
+/// action item, all in one commit.
+pub fn resolve(
+    store: &Store,
+    actor: &Actor,
+    given: &str,
+    resolution: &str,
+    actions: &[NewAction],
+) -> Result<Conflict, ConflictError> {
+    validate_text("resolution", resolution)?;
+    validate_actions(actions)?;
+    let committed = store.update(&actor.author(), |snap| {
+        let mut conflict = find(snap, given)?;
+        refuse_resolved(&conflict)?;
+        let mut edits = Vec::new();
+        let mut done = Vec::new();
+        let mut taken: Vec<TaskId> = Vec::new();
+        for action in actions {
+            let mut len = TASK_ID_LEN;
+            let id = loop {
+                let id = TaskId::random(len);
+                if !taken.contains(&id) && !snap.exists(&layout::task_path(&id))? {
+                    break id;
+                }
+                len += 1;
+            };
+            taken.push(id.clone());
+            let task = action_task(id, action, &conflict, resolution, actor.now)?;
+            edits.push(Edit::write(layout::task_path(&task.id), task.to_text()));
+            done.push(ConflictAction {
+                text: task.title.clone(),
+                assignee: task.assignee.clone(),
+                task: task.id,
+            });
+        }
+        conflict.resolve(actor.agent.clone(), resolution, done, actor.now)?;
+        Ok::<_, ConflictError>(conflict_plan(snap, actor, "resolve", conflict, edits)?)
+    })?;
+    Ok(committed.value)
+}
+
+/// Conflicts with `status` (every one for `None`), oldest first, and the files skipped.
+pub fn list(
+    store: &Store,
+    status: Option<ConflictStatus>,
+) -> Result<(Vec<Conflict>, Vec<RecordError>), OpError> {
+    let snap = store.snapshot()?;
+    let (mut conflicts, problems) = load_conflicts(&snap)?;
+    conflicts.retain(|c| status.is_none_or(|s| c.status == s));
+    Ok((conflicts, problems))
+}
+
+/// One conflict by full ID or unique prefix.
+pub fn show(store: &Store, given: &str) -> Result<Conflict, OpError> {
+    find(&store.snapshot()?, given)
+}
