@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::error::CommandResult;
 use crate::model::Timestamp;
 use crate::model::time::format_hours;
-use crate::ops::{self, agent, index, memory, plan};
+use crate::ops::{self, agent, conflict, index, memory, plan, risk};
 use crate::report::status::{self, Input};
 use crate::store::Store;
 use crate::ui::{Style, Ui, sanitize_line, table};
@@ -11,7 +11,8 @@ use crate::ui::{Style, Ui, sanitize_line, table};
 ///
 /// One screen: done vs total estimated hours, one row per agent (role, status, current task,
 /// blockers, last seen, stale flag), the critical path, blocked tasks and why, the best ready
-/// tasks, overdue tasks, and messages waiting too long for a reply.
+/// tasks, overdue tasks, messages waiting too long for a reply, open conflicts and high risks
+/// (open, impact × probability of at least 6).
 ///
 /// Examples:
 ///   git coord status
@@ -35,7 +36,15 @@ pub fn load(ctx: &Context, store: &Store, now: Timestamp) -> CommandResult<statu
     let (tasks, problems) = index::load(store, &snap)?;
     let (agents, bad_agents) = agent::load(&snap)?;
     let (messages, bad_messages) = memory::load_messages(&snap)?;
-    for p in problems.iter().chain(&bad_agents).chain(&bad_messages) {
+    let (conflicts, bad_conflicts) = conflict::load_conflicts(&snap)?;
+    let (risks, bad_risks) = risk::load_risks(&snap)?;
+    for p in problems
+        .iter()
+        .chain(&bad_agents)
+        .chain(&bad_messages)
+        .chain(&bad_conflicts)
+        .chain(&bad_risks)
+    {
         ctx.ui.warn(format!("skipped {p}"));
     }
     let annotated = memory::annotate(&messages, now, memory::reply_within(store));
@@ -48,6 +57,8 @@ pub fn load(ctx: &Context, store: &Store, now: Timestamp) -> CommandResult<statu
         tasks: &tasks,
         agents: &agents,
         overdue_messages: overdue,
+        conflicts: &conflicts,
+        risks: &risks,
         now,
         stale_after_secs: agent::stale_after(store),
         default_hours: plan::default_estimate(store),
@@ -172,6 +183,39 @@ pub fn print(ui: &Ui, report: &status::Report, now: Timestamp) -> CommandResult 
                     m.to,
                     sanitize_line(&m.subject),
                     m.sent.ago(now)
+                )
+            })
+            .collect(),
+    )?;
+    section(
+        "Open conflicts",
+        report
+            .open_conflicts
+            .iter()
+            .map(|c| {
+                let between: Vec<&str> = c.between.iter().map(|a| a.as_str()).collect();
+                format!(
+                    "{}  {}  ({}, opened {})",
+                    c.id,
+                    sanitize_line(&c.title),
+                    between.join(" vs "),
+                    c.created.ago(now)
+                )
+            })
+            .collect(),
+    )?;
+    section(
+        "High risks",
+        report
+            .high_risks
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}  {}  (score {}, owner {})",
+                    r.id,
+                    sanitize_line(&r.title),
+                    r.score,
+                    r.owner.as_ref().map(|a| a.as_str()).unwrap_or("nobody")
                 )
             })
             .collect(),

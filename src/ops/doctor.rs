@@ -47,6 +47,10 @@ pub fn run(store: &Store) -> Result<Report, OpError> {
     problems.extend(bad_milestones.into_iter().map(record_problem));
     let (_, bad_messages) = super::memory::load_messages(&snap)?;
     problems.extend(bad_messages.into_iter().map(record_problem));
+    let (conflicts, bad_conflicts) = super::conflict::load_conflicts(&snap)?;
+    problems.extend(bad_conflicts.into_iter().map(record_problem));
+    let (_, bad_risks) = super::risk::load_risks(&snap)?;
+    problems.extend(bad_risks.into_iter().map(record_problem));
 
     let graph = TaskGraph::new(&tasks);
     for task in &tasks {
@@ -85,6 +89,17 @@ pub fn run(store: &Store) -> Result<Report, OpError> {
             problems.push(warning(
                 &path,
                 format!("{} is in progress but nobody is assigned", task.id),
+            ));
+        }
+    }
+    for conflict in &conflicts {
+        for action in conflict.actions.iter().filter(|a| !graph.contains(&a.task)) {
+            problems.push(warning(
+                &layout::conflict_path(&conflict.id),
+                format!(
+                    "{}'s action {:?} names task {}, which does not exist",
+                    conflict.id, action.text, action.task
+                ),
             ));
         }
     }

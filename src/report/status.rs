@@ -1,13 +1,15 @@
 /*!
 `status`: the coordinator's screen, as data. A pure function of the records: progress, one
 row per agent (with the stale flag), the critical path, blocked tasks and why, today's
-priorities, and messages waiting too long for a reply.
+priorities, messages waiting too long for a reply, open conflicts and high risks.
 */
 
 use serde::Serialize;
 
 use crate::graph::TaskGraph;
+use crate::model::conflict::{Conflict, ConflictStatus};
 use crate::model::message::Message;
+use crate::model::risk::{Risk, RiskStatus};
 use crate::model::{Agent, AgentId, Status, Task, TaskId, Timestamp};
 
 pub struct Input<'a> {
@@ -15,6 +17,8 @@ pub struct Input<'a> {
     pub agents: &'a [Agent],
     /// Messages that need a reply, have none, and waited longer than `coord.replyWithin`.
     pub overdue_messages: Vec<&'a Message>,
+    pub conflicts: &'a [Conflict],
+    pub risks: &'a [Risk],
     pub now: Timestamp,
     pub stale_after_secs: i64,
     pub default_hours: f64,
@@ -30,6 +34,30 @@ pub struct Report {
     pub priorities: Vec<Brief>,
     pub overdue_tasks: Vec<Brief>,
     pub overdue_messages: Vec<OverdueMessage>,
+    /// Conflicts not resolved yet, oldest first.
+    pub open_conflicts: Vec<OpenConflict>,
+    /// Open risks scoring at least [`HIGH_RISK`] (impact × probability), highest first.
+    pub high_risks: Vec<HighRisk>,
+}
+
+/// The lowest impact × probability (each 1–3) that makes a risk "high" on the status screen:
+/// high × medium or worse.
+pub const HIGH_RISK: u8 = 6;
+
+#[derive(Debug, Serialize)]
+pub struct OpenConflict {
+    pub id: String,
+    pub title: String,
+    pub between: Vec<AgentId>,
+    pub created: Timestamp,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HighRisk {
+    pub id: String,
+    pub title: String,
+    pub score: u8,
+    pub owner: Option<AgentId>,
 }
 
 #[derive(Debug, Serialize)]
@@ -177,6 +205,32 @@ pub fn build(input: &Input<'_>) -> Report {
             sent: m.sent,
         })
         .collect();
+    let open_conflicts = input
+        .conflicts
+        .iter()
+        .filter(|c| c.status == ConflictStatus::Open)
+        .map(|c| OpenConflict {
+            id: c.id.to_string(),
+            title: c.title.clone(),
+            between: c.between.clone(),
+            created: c.created,
+        })
+        .collect();
+    let mut risks: Vec<&Risk> = input
+        .risks
+        .iter()
+        .filter(|r| r.status == RiskStatus::Open && r.score() >= HIGH_RISK)
+        .collect();
+    risks.sort_by(|a, b| b.score().cmp(&a.score()).then(a.created.cmp(&b.created)));
+    let high_risks = risks
+        .into_iter()
+        .map(|r| HighRisk {
+            id: r.id.to_string(),
+            title: r.title.clone(),
+            score: r.score(),
+            owner: r.owner.clone(),
+        })
+        .collect();
     Report {
         progress,
         agents,
@@ -188,5 +242,7 @@ pub fn build(input: &Input<'_>) -> Report {
         priorities,
         overdue_tasks,
         overdue_messages,
+        open_conflicts,
+        high_risks,
     }
 }
