@@ -11,6 +11,7 @@ pub mod brief;
 pub mod check;
 pub mod doctor;
 pub mod export;
+pub mod gate;
 pub mod hooks;
 pub mod import;
 pub mod index;

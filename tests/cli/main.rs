@@ -8,6 +8,7 @@ mod test_agents;
 mod test_bad_input;
 mod test_concurrency;
 mod test_demo;
+mod test_gate;
 mod test_graph;
 mod test_import;
 mod test_lifecycle;
