@@ -12,6 +12,7 @@ pub mod check;
 pub mod doctor;
 pub mod export;
 pub mod gate;
+pub mod history;
 pub mod hooks;
 pub mod import;
 pub mod index;
