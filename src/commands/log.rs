@@ -5,8 +5,8 @@ diff), and with `--code` the code commits that served a task.
 
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
-use crate::model::time::parse_wall_duration;
 use crate::model::Timestamp;
+use crate::model::time::parse_wall_duration;
 use crate::ops::history::{self, LogEntry, LogQuery};
 use crate::ops::{self, OpError, notes};
 use crate::ui::{Style, Ui, sanitize_line};

@@ -87,8 +87,7 @@ pub fn resolve(snap: &Snapshot<'_>, given: &str) -> Result<Vec<Target>, OpError>
         }
     } else if let Ok(prefix) = TaskPrefix::parse(given) {
         // With `t-` or without it, as every task command accepts.
-        for name in fanned_out_candidates(snap, TASKS_DIR, TaskId::PREFIX, prefix.random_part())?
-        {
+        for name in fanned_out_candidates(snap, TASKS_DIR, TaskId::PREFIX, prefix.random_part())? {
             if let Ok(id) = TaskId::parse(&name) {
                 found.push(one("task", id.as_str(), layout::task_path(&id)));
             }
@@ -141,7 +140,11 @@ fn by_full_id(given: &str) -> Option<Target> {
         return Some(one("task", id.as_str(), layout::task_path(&id)));
     }
     if let Ok(id) = ConflictId::parse(given) {
-        return Some(one("conflict", id.as_str(), format!("{CONFLICTS_DIR}/{id}.md")));
+        return Some(one(
+            "conflict",
+            id.as_str(),
+            format!("{CONFLICTS_DIR}/{id}.md"),
+        ));
     }
     if let Ok(id) = RiskId::parse(given) {
         return Some(one("risk", id.as_str(), format!("{RISKS_DIR}/{id}.md")));
@@ -255,9 +258,8 @@ fn unknown(given: &str) -> OpError {
 
 fn entry(c: HistoryCommit) -> LogEntry {
     let subject = c.message.lines().next().unwrap_or_default().to_owned();
-    let at = Timestamp::from_unix(c.time).unwrap_or_else(|| {
-        Timestamp::from_datetime(chrono::DateTime::<chrono::Utc>::MIN_UTC)
-    });
+    let at = Timestamp::from_unix(c.time)
+        .unwrap_or_else(|| Timestamp::from_datetime(chrono::DateTime::<chrono::Utc>::MIN_UTC));
     LogEntry {
         agent: trailer(&c.message, "Coord-Agent").unwrap_or_else(|| c.author.clone()),
         op: trailer(&c.message, "Coord-Op").unwrap_or_else(|| subject.clone()),
@@ -320,7 +322,13 @@ mod tests {
 
     #[test]
     fn adr_numbers() {
-        for (given, n) in [("7", 7), ("0007", 7), ("ADR-0007", 7), ("adr-12", 12), ("ADR7", 7)] {
+        for (given, n) in [
+            ("7", 7),
+            ("0007", 7),
+            ("ADR-0007", 7),
+            ("adr-12", 12),
+            ("ADR7", 7),
+        ] {
             assert_eq!(adr_number(given), Some(n), "{given}");
         }
         for given in ["", "adr-", "t-4kz", "7a", "1234567890"] {
@@ -339,13 +347,20 @@ mod tests {
 
     #[test]
     fn diffs_are_unified_with_headers() {
-        let d = unified_diff("a.md", Some(b"x\ntitle = 1\ny\n"), Some(b"x\ntitle = 2\ny\n"));
+        let d = unified_diff(
+            "a.md",
+            Some(b"x\ntitle = 1\ny\n"),
+            Some(b"x\ntitle = 2\ny\n"),
+        );
         assert_eq!(
             d,
             "--- a/a.md\n+++ b/a.md\n@@ -1,3 +1,3 @@\n x\n-title = 1\n+title = 2\n y\n"
         );
         let d = unified_diff("a.md", None, Some(b"new\n"));
-        assert!(d.starts_with("--- /dev/null\n+++ b/a.md\n@@ -0,0 +1 @@\n+new\n"), "{d}");
+        assert!(
+            d.starts_with("--- /dev/null\n+++ b/a.md\n@@ -0,0 +1 @@\n+new\n"),
+            "{d}"
+        );
         let d = unified_diff("a.md", Some(b"old\n"), None);
         assert!(d.starts_with("--- a/a.md\n+++ /dev/null\n"), "{d}");
     }

@@ -169,9 +169,7 @@ impl Store {
                 let entry = root
                     .lookup_entry_by_path(path)
                     .context(|| format!("look up {path} in tree {tree}"))?;
-                Ok(entry
-                    .filter(|e| !e.mode().is_tree())
-                    .map(|e| e.object_id()))
+                Ok(entry.filter(|e| !e.mode().is_tree()).map(|e| e.object_id()))
             })
             .collect()
     }
@@ -231,7 +229,8 @@ impl Store {
                         blob(entry_mode, oid),
                     ),
                 };
-                (old.is_some() || new.is_some()).then(|| (path.to_str_lossy().into_owned(), old, new))
+                (old.is_some() || new.is_some())
+                    .then(|| (path.to_str_lossy().into_owned(), old, new))
             })
             .collect();
         out.sort_by(|a, b| a.0.cmp(&b.0));

@@ -10,6 +10,7 @@ mod test_concurrency;
 mod test_demo;
 mod test_gate;
 mod test_graph;
+mod test_history;
 mod test_import;
 mod test_lifecycle;
 mod test_memory;
