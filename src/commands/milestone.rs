@@ -12,6 +12,7 @@ use super::task::{body_flags, due_flag};
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::model::Timestamp;
+use crate::model::gate::{Gate, GateResult};
 use crate::model::layout;
 use crate::model::milestone::{Milestone, MilestoneStatus, NewMilestone};
 use crate::model::time::format_hours;
@@ -73,11 +74,12 @@ pub struct AddArgs {
 #[command(verbatim_doc_comment)]
 pub struct ListArgs {}
 
-/// Show one milestone, its health and its tasks
+/// Show one milestone, its health, its gate decisions and its tasks
 ///
 /// Takes a full ID or any unique prefix of one (with or without `m-`). Its tasks are those
 /// whose milestone field is its full ID; each shows when it can finish at the earliest, and
-/// `*` marks those on the critical path of all remaining work.
+/// `*` marks those on the critical path of all remaining work. The latest gate decisions
+/// (`git coord gate`) are listed newest first; JSON carries them all in `gates`, oldest first.
 ///
 /// Examples:
 ///   git coord milestone show m-4kz9w2
@@ -249,6 +251,32 @@ fn health_label(ui: &Ui, m: &Milestone, h: &Health) -> String {
     ui.paint(style, text).into_owned()
 }
 
+/// How many gate runs `milestone show` lists.
+const SHOWN_GATES: usize = 5;
+
+/// One gate run: `NO-GO 2026-11-22T10:00:00Z by alice: 1 of 2 criteria passed, 1 open task`.
+fn gate_line(ui: &Ui, g: &Gate) -> String {
+    let style = match g.result {
+        GateResult::Go => Style::Green,
+        GateResult::NoGo => Style::Red,
+    };
+    let by =
+        g.by.as_ref()
+            .map(|a| format!(" by {a}"))
+            .unwrap_or_default();
+    let open = match g.open_tasks.len() {
+        1 => "1 open task".to_owned(),
+        n => format!("{n} open tasks"),
+    };
+    format!(
+        "{} {}{by}: {} of {} criteria passed, {open}",
+        ui.paint(style, g.result.label()),
+        g.at,
+        g.passed(),
+        g.criteria.len()
+    )
+}
+
 /// The full view of one milestone.
 fn detail(ui: &Ui, m: &Milestone, h: &Health, tasks: &[MilestoneTask], now: Timestamp) -> String {
     let mut rows: Vec<Vec<String>> = Vec::new();
@@ -299,6 +327,13 @@ fn detail(ui: &Ui, m: &Milestone, h: &Health, tasks: &[MilestoneTask], now: Time
         for c in criteria {
             row("", sanitize_line(c).into_owned());
         }
+    }
+    // The gate history, newest first; the record keeps all of it.
+    for (i, g) in m.gates.iter().rev().take(SHOWN_GATES).enumerate() {
+        row(if i == 0 { "gates" } else { "" }, gate_line(ui, g));
+    }
+    if m.gates.len() > SHOWN_GATES {
+        row("", format!("… and {} earlier", m.gates.len() - SHOWN_GATES));
     }
     row("created", m.created.to_string());
     row("updated", m.updated.to_string());

@@ -16,6 +16,7 @@ pub mod doctor;
 pub mod done;
 pub mod export;
 pub mod gantt;
+pub mod gate;
 pub mod graph;
 pub mod hook;
 pub mod hooks;
@@ -76,6 +77,7 @@ pub enum Command {
     Gantt(gantt::Args),
     #[command(subcommand)]
     Milestone(milestone::MilestoneCommand),
+    Gate(gate::Args),
     Import(import::Args),
     Export(export::Args),
     // Agents.
@@ -128,6 +130,7 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
         Command::Graph(a) => graph::run(ctx, a),
         Command::Gantt(a) => gantt::run(ctx, a),
         Command::Milestone(c) => milestone::run(ctx, c),
+        Command::Gate(a) => gate::run(ctx, a),
         Command::Import(a) => import::run(ctx, a),
         Command::Export(a) => export::run(ctx, a),
         Command::Agent(c) => agent::run(ctx, c),

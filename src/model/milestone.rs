@@ -4,8 +4,9 @@ it is reached (its criteria), and a markdown body. Tasks join a milestone throug
 `milestone` field, so adding a task to a milestone never rewrites the milestone's file.
 
 Like tasks, milestones may be created on any clone at the same time, so their IDs are random
-(`m-4kz9w2`), and a rewrite keeps fields this version does not know (the `gates` history of
-go/no-go decisions will be one) and every comment written by hand.
+(`m-4kz9w2`), and a rewrite keeps fields this version does not know and every comment written
+by hand. The record also holds its `[[gates]]` history of go/no-go decisions (see [`super::gate`]),
+to which a rewrite only ever appends.
 */
 
 use std::fmt;
@@ -13,6 +14,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::gate::{self, Gate};
 use super::id::TaskId;
 use super::record::{self, FieldValue, Fields, Origin, RecordError};
 use super::task::{InvalidField, validate_entries};
@@ -185,6 +187,8 @@ pub struct Milestone {
     pub criteria: Vec<String>,
     pub created: Timestamp,
     pub updated: Timestamp,
+    /// Every gate run on it, oldest first.
+    pub gates: Vec<Gate>,
     pub body: String,
     /// The parsed file this milestone came from, for round-trip writes.
     #[serde(skip)]
@@ -238,6 +242,7 @@ impl Milestone {
             criteria: validate_entries("criteria", &new.criteria)?,
             created: now,
             updated: now,
+            gates: Vec::new(),
             body: new.body,
             source: None,
         })
@@ -247,6 +252,7 @@ impl Milestone {
     pub fn parse(path: &str, text: &str) -> Result<Milestone, RecordError> {
         let (mut m, record) = record::parse_markdown(path, text, Milestone::from_fields)?;
         m.body = record.body.clone();
+        m.gates = gate::read_gates(&record.doc, path, text)?;
         m.source = Some(Origin {
             fields: m.fields(),
             record,
@@ -269,6 +275,7 @@ impl Milestone {
             criteria: f.str_list("criteria")?,
             created: f.timestamp("created")?,
             updated: f.timestamp("updated")?,
+            gates: Vec::new(),
             body: String::new(),
             source: None,
         })
@@ -288,9 +295,11 @@ impl Milestone {
         ]
     }
 
-    /// The record file's text: the original file with only the changed fields rewritten.
+    /// The record file's text: the original file with only the changed fields rewritten, and
+    /// the gates run since it was read appended.
     pub fn to_text(&self) -> String {
-        let doc = record::rewrite(self.source.as_ref(), &self.fields());
+        let mut doc = record::rewrite(self.source.as_ref(), &self.fields());
+        gate::append_gates(&mut doc, &self.gates);
         record::render_markdown(&doc, &self.body)
     }
 }
@@ -298,6 +307,7 @@ impl Milestone {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::gate::GateResult;
 
     fn now() -> Timestamp {
         Timestamp::parse_rfc3339("2026-11-21T10:00:00Z").unwrap()
@@ -394,22 +404,45 @@ mod tests {
         // A table array must come after the plain fields in TOML, so it goes at the end.
         let hand = text.replacen("+++\n", "+++\n# decided in the planning call\n", 1).replacen(
             "updated = 2026-11-21T10:00:00Z\n",
-            "updated = 2026-11-21T10:00:00Z\n\n[[gates]]\nat = 2026-11-22T10:00:00Z\nresult = \"no-go\"\n",
+            "updated = 2026-11-21T10:00:00Z\nowner_team = \"infra\"\n\n[[gates]]\nat = 2026-11-22T10:00:00Z\nresult = \"no-go\" # by hand\n",
             1,
         );
         let mut m = Milestone::parse("milestones/m-aaaaaa.md", &hand).unwrap();
+        assert_eq!(m.gates.len(), 1);
+        assert_eq!(m.gates[0].result, GateResult::NoGo);
         m.title = "Beta 2".into();
         m.updated = Timestamp::parse_rfc3339("2026-11-23T10:00:00Z").unwrap();
+        m.gates.push(Gate {
+            at: m.updated,
+            by: None,
+            result: GateResult::Go,
+            criteria: Vec::new(),
+            open_tasks: Vec::new(),
+        });
         let out = m.to_text();
         assert!(out.contains("# decided in the planning call\n"), "{out}");
+        assert!(out.contains("owner_team = \"infra\"\n"), "{out}");
         assert!(
-            out.contains("[[gates]]\nat = 2026-11-22T10:00:00Z\nresult = \"no-go\"\n"),
+            out.contains("[[gates]]\nat = 2026-11-22T10:00:00Z\nresult = \"no-go\" # by hand\n\n[[gates]]\nat = 2026-11-23T10:00:00Z\nresult = \"go\"\nopen_tasks = []\n+++\n"),
             "{out}"
         );
         assert!(out.contains("title = \"Beta 2\""), "{out}");
         let again = Milestone::parse("milestones/m-aaaaaa.md", &out).unwrap();
         assert_eq!(again.title, "Beta 2");
+        assert_eq!(again.gates, m.gates);
         assert_eq!(again.to_text(), out);
+    }
+
+    #[test]
+    fn a_bad_gate_entry_names_its_line() {
+        let text = milestone().to_text().replacen(
+            "+++\nShip",
+            "\n[[gates]]\nat = 2026-11-22T10:00:00Z\nresult = \"later\"\n+++\nShip",
+            1,
+        );
+        let e = Milestone::parse("milestones/m-aaaaaa.md", &text).unwrap_err();
+        assert_eq!(e.line, Some(10));
+        assert!(e.message.contains("gate 1"), "{e}");
     }
 
     #[test]

@@ -6,6 +6,7 @@ rendering. Nothing here does I/O; the store hands bytes in and takes text out.
 pub mod agent;
 pub mod claim;
 pub mod conflict;
+pub mod gate;
 pub mod id;
 pub mod layout;
 pub mod message;

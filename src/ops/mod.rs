@@ -12,6 +12,8 @@ pub mod check;
 pub mod conflict;
 pub mod doctor;
 pub mod export;
+pub mod gate;
+pub mod history;
 pub mod hooks;
 pub mod import;
 pub mod index;

@@ -19,6 +19,8 @@ use gix::objs::tree::EntryKind;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 use gix::refs::{FullName, Target};
 
+pub mod history;
+
 /// The default name of the coordination branch (config `coord.branch`).
 pub const DEFAULT_BRANCH: &str = "coord";
 
