@@ -367,3 +367,65 @@ fn every_risk_command_has_help_with_an_example() {
         );
     }
 }
+
+#[test]
+fn status_lists_high_open_risks_and_open_conflicts_and_doctor_names_bad_records() {
+    let env = env_at_now();
+    let high = add(&env, "Redis is a single point of failure", "high", "medium");
+    let low = add(&env, "Docs drift", "low", "high");
+    let conflict = env.json(&[
+        "conflict",
+        "new",
+        "Who owns the pool",
+        "--between",
+        "state,api",
+    ])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let status = env.json(&["status"]);
+    let risks: Vec<&str> = status["high_risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(risks, [high.as_str()], "only score ≥ 6 is high: {status}");
+    assert_eq!(status["high_risks"][0]["score"], 6);
+    assert_eq!(status["open_conflicts"][0]["id"], conflict.as_str());
+    assert_eq!(
+        status["open_conflicts"][0]["between"],
+        json!(["state", "api"])
+    );
+    let text = env.coord(&["status"]).expect_code(0).stdout;
+    assert!(
+        text.contains("High risks") && text.contains(&high),
+        "{text}"
+    );
+    assert!(!text.contains(&low), "{text}");
+    assert!(
+        text.contains("Open conflicts") && text.contains("state vs api"),
+        "{text}"
+    );
+
+    env.coord(&["risk", "close", &high]).expect_code(0);
+    env.coord(&[
+        "conflict",
+        "resolve",
+        &conflict,
+        "--resolution",
+        "state keeps it",
+    ])
+    .expect_code(0);
+    let status = env.json(&["status"]);
+    assert_eq!(status["high_risks"], json!([]), "{status}");
+    assert_eq!(status["open_conflicts"], json!([]), "{status}");
+
+    env.coord(&["doctor"]).expect_code(0);
+    env.hand_edit(&[("risks/r-bad000.md", Some(&risk_record("r-bad000", "maybe")))]);
+    let run = env.coord(&["doctor"]).expect_code(2);
+    assert!(
+        run.stdout.contains("risks/r-bad000.md") || run.stderr.contains("risks/r-bad000.md"),
+        "{run:?}"
+    );
+}
