@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::error::CommandResult;
 use crate::model::Timestamp;
 use crate::model::time::format_hours;
-use crate::ops::{self, agent, conflict, index, memory, plan, risk};
+use crate::ops::{self, agent, conflict, index, memory, milestone, plan, risk};
 use crate::report::status::{self, Input};
 use crate::store::Store;
 use crate::ui::{Style, Ui, sanitize_line, table};
@@ -12,7 +12,8 @@ use crate::ui::{Style, Ui, sanitize_line, table};
 /// One screen: done vs total estimated hours, one row per agent (role, status, current task,
 /// blockers, last seen, stale flag), the critical path, blocked tasks and why, the best ready
 /// tasks, overdue tasks, messages waiting too long for a reply, open conflicts and high risks
-/// (open, impact × probability of at least 6).
+/// (open, impact × probability of at least 6), and open milestones with their health (at risk
+/// when the critical path of their open tasks passes the due date) and latest gate.
 ///
 /// Examples:
 ///   git coord status
@@ -38,12 +39,14 @@ pub fn load(ctx: &Context, store: &Store, now: Timestamp) -> CommandResult<statu
     let (messages, bad_messages) = memory::load_messages(&snap)?;
     let (conflicts, bad_conflicts) = conflict::load_conflicts(&snap)?;
     let (risks, bad_risks) = risk::load_risks(&snap)?;
+    let (milestones, bad_milestones) = milestone::load_milestones(&snap)?;
     for p in problems
         .iter()
         .chain(&bad_agents)
         .chain(&bad_messages)
         .chain(&bad_conflicts)
         .chain(&bad_risks)
+        .chain(&bad_milestones)
     {
         ctx.ui.warn(format!("skipped {p}"));
     }
@@ -59,6 +62,7 @@ pub fn load(ctx: &Context, store: &Store, now: Timestamp) -> CommandResult<statu
         overdue_messages: overdue,
         conflicts: &conflicts,
         risks: &risks,
+        milestones: &milestones,
         now,
         stale_after_secs: agent::stale_after(store),
         default_hours: plan::default_estimate(store),
@@ -183,6 +187,36 @@ pub fn print(ui: &Ui, report: &status::Report, now: Timestamp) -> CommandResult 
                     m.to,
                     sanitize_line(&m.subject),
                     m.sent.ago(now)
+                )
+            })
+            .collect(),
+    )?;
+    section(
+        "Milestones",
+        report
+            .milestones
+            .iter()
+            .map(|m| {
+                let h = &m.health;
+                let state = if h.late {
+                    ui.paint(Style::Red, "LATE").into_owned()
+                } else if h.at_risk {
+                    ui.paint(Style::Yellow, "AT RISK").into_owned()
+                } else {
+                    "on track".to_owned()
+                };
+                let gate = m
+                    .last_gate
+                    .as_deref()
+                    .map(|g| format!(", last gate {}", g.to_uppercase()))
+                    .unwrap_or_default();
+                format!(
+                    "{}  {}  due {}  {}/{} tasks done  {state}{gate}",
+                    m.id,
+                    sanitize_line(&m.title),
+                    m.due.datetime().format("%Y-%m-%d"),
+                    h.done_tasks,
+                    h.done_tasks + h.open_tasks
                 )
             })
             .collect(),

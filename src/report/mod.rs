@@ -7,4 +7,5 @@ records to text; no I/O.
 pub mod brief;
 pub mod check;
 pub mod graph;
+pub mod milestone;
 pub mod status;

@@ -1,7 +1,8 @@
 /*!
 `status`: the coordinator's screen, as data. A pure function of the records: progress, one
 row per agent (with the stale flag), the critical path, blocked tasks and why, today's
-priorities, messages waiting too long for a reply, open conflicts and high risks.
+priorities, messages waiting too long for a reply, open conflicts, high risks and the health
+of open milestones.
 */
 
 use serde::Serialize;
@@ -9,6 +10,7 @@ use serde::Serialize;
 use crate::graph::TaskGraph;
 use crate::model::conflict::{Conflict, ConflictStatus};
 use crate::model::message::Message;
+use crate::model::milestone::{Milestone, MilestoneStatus};
 use crate::model::risk::{Risk, RiskStatus};
 use crate::model::{Agent, AgentId, Status, Task, TaskId, Timestamp};
 
@@ -19,6 +21,7 @@ pub struct Input<'a> {
     pub overdue_messages: Vec<&'a Message>,
     pub conflicts: &'a [Conflict],
     pub risks: &'a [Risk],
+    pub milestones: &'a [Milestone],
     pub now: Timestamp,
     pub stale_after_secs: i64,
     pub default_hours: f64,
@@ -38,6 +41,18 @@ pub struct Report {
     pub open_conflicts: Vec<OpenConflict>,
     /// Open risks scoring at least [`HIGH_RISK`] (impact × probability), highest first.
     pub high_risks: Vec<HighRisk>,
+    /// Open milestones by due date, with their health.
+    pub milestones: Vec<MilestoneRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MilestoneRow {
+    pub id: String,
+    pub title: String,
+    pub due: Timestamp,
+    pub health: super::milestone::Health,
+    /// The result of its latest gate ("go" or "no-go"), if one was run.
+    pub last_gate: Option<String>,
 }
 
 /// The lowest impact × probability (each 1–3) that makes a risk "high" on the status screen:
@@ -231,6 +246,22 @@ pub fn build(input: &Input<'_>) -> Report {
             owner: r.owner.clone(),
         })
         .collect();
+    let mut open: Vec<&Milestone> = input
+        .milestones
+        .iter()
+        .filter(|m| m.status == MilestoneStatus::Open)
+        .collect();
+    open.sort_by(|a, b| (a.due, &a.id).cmp(&(b.due, &b.id)));
+    let milestones = open
+        .into_iter()
+        .map(|m| MilestoneRow {
+            id: m.id.to_string(),
+            title: m.title.clone(),
+            due: m.due,
+            health: super::milestone::health(m, tasks, &schedule, input.default_hours, input.now),
+            last_gate: m.gates.last().map(|g| g.result.to_string()),
+        })
+        .collect();
     Report {
         progress,
         agents,
@@ -244,5 +275,6 @@ pub fn build(input: &Input<'_>) -> Report {
         overdue_messages,
         open_conflicts,
         high_risks,
+        milestones,
     }
 }

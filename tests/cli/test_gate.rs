@@ -234,3 +234,32 @@ fn criteria_run_only_when_gate_is_asked() {
     env.coord(&["gate", &id]).expect_code(0);
     assert!(marker.exists());
 }
+
+#[test]
+fn status_shows_open_milestones_with_health_and_last_gate() {
+    let env = env_at_now();
+    let id = add_milestone(&env, &["false"]);
+    // 300 hours of work cannot finish by a due date ten days away.
+    env.add("Huge", &["--milestone", &id, "--estimate", "300h"]);
+    let later = env.json(&["milestone", "add", "GA", "--due", "2027-06-01"])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    env.coord(&["gate", &id]).expect_code(1);
+    let status = env.json(&["status"]);
+    let rows = status["milestones"].as_array().unwrap();
+    let ids: Vec<&str> = rows.iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [id.as_str(), later.as_str()], "by due date: {status}");
+    assert_eq!(rows[0]["health"]["at_risk"], true, "{status}");
+    assert_eq!(rows[0]["health"]["open_tasks"], 1);
+    assert_eq!(rows[0]["last_gate"], "no-go");
+    assert_eq!(rows[1]["health"]["at_risk"], false);
+    assert_eq!(rows[1]["last_gate"], Value::Null);
+    let text = env.coord(&["status"]).expect_code(0).stdout;
+    assert!(
+        text.contains(&format!(
+            "{id}  Beta  due 2026-12-01  0/1 tasks done  AT RISK, last gate NO-GO"
+        )),
+        "{text}"
+    );
+}
