@@ -12,8 +12,6 @@ Records written by `own --force` before the conflict log existed carry `opened` 
 of `between`.
 */
 
-use std::fmt;
-use std::str::FromStr;
 
 use serde::Serialize;
 
@@ -25,39 +23,9 @@ use super::time::Timestamp;
 /// How many random characters a new conflict ID gets.
 pub const CONFLICT_ID_LEN: usize = 6;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ConflictStatus {
-    Open,
-    Resolved,
-}
-
-impl ConflictStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConflictStatus::Open => "open",
-            ConflictStatus::Resolved => "resolved",
-        }
-    }
-}
-
-impl fmt::Display for ConflictStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for ConflictStatus {
-    type Err = String;
-    fn from_str(s: &str) -> Result<ConflictStatus, String> {
-        match s {
-            "open" => Ok(ConflictStatus::Open),
-            "resolved" => Ok(ConflictStatus::Resolved),
-            _ => Err(format!(
-                "unknown conflict status {s:?}: use open or resolved"
-            )),
-        }
-    }
+crate::keyword_enum! {
+    /// Whether a conflict is still open.
+    pub enum ConflictStatus("conflict status") { Open = "open", Resolved = "resolved" }
 }
 
 /// What one agent proposed.

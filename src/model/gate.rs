@@ -21,8 +21,6 @@ Entries are only ever appended: a rewrite of the record keeps the earlier ones e
 were written (by hand or by an older version), and adds the new ones at the end.
 */
 
-use std::fmt;
-use std::str::FromStr;
 
 use serde::Serialize;
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, TableLike, Value};
@@ -34,45 +32,17 @@ use super::time::Timestamp;
 /// The TOML key of the gate history in a milestone record.
 pub const GATES_KEY: &str = "gates";
 
-/// The decision of one gate run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum GateResult {
-    Go,
-    NoGo,
+crate::keyword_enum! {
+    /// The decision of one gate run.
+    pub enum GateResult("gate result") { Go = "go", NoGo = "no-go" }
 }
 
 impl GateResult {
-    /// The value records and JSON use: `go` or `no-go`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GateResult::Go => "go",
-            GateResult::NoGo => "no-go",
-        }
-    }
-
     /// How people write it: `GO` or `NO-GO`.
     pub fn label(self) -> &'static str {
         match self {
             GateResult::Go => "GO",
             GateResult::NoGo => "NO-GO",
-        }
-    }
-}
-
-impl fmt::Display for GateResult {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for GateResult {
-    type Err = String;
-    fn from_str(s: &str) -> Result<GateResult, String> {
-        match s {
-            "go" => Ok(GateResult::Go),
-            "no-go" => Ok(GateResult::NoGo),
-            _ => Err(format!("unknown gate result {s:?}: use go or no-go")),
         }
     }
 }

@@ -10,7 +10,6 @@ to which a rewrite only ever appends.
 */
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -143,37 +142,9 @@ pub enum MilestoneIdError {
     Prefix(String),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MilestoneStatus {
-    Open,
-    Done,
-}
-
-impl MilestoneStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MilestoneStatus::Open => "open",
-            MilestoneStatus::Done => "done",
-        }
-    }
-}
-
-impl fmt::Display for MilestoneStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for MilestoneStatus {
-    type Err = String;
-    fn from_str(s: &str) -> Result<MilestoneStatus, String> {
-        match s {
-            "open" => Ok(MilestoneStatus::Open),
-            "done" => Ok(MilestoneStatus::Done),
-            _ => Err(format!("unknown milestone status {s:?}: use open or done")),
-        }
-    }
+crate::keyword_enum! {
+    /// Whether a milestone is still open.
+    pub enum MilestoneStatus("milestone status") { Open = "open", Done = "done" }
 }
 
 /// One milestone, as stored in its record file.

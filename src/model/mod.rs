@@ -8,6 +8,7 @@ pub mod claim;
 pub mod conflict;
 pub mod gate;
 pub mod id;
+pub mod keyword;
 pub mod layout;
 pub mod message;
 pub mod milestone;

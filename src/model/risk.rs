@@ -5,8 +5,6 @@ medium 2, high 3). A rewrite keeps fields this version does not know and every c
 written by hand.
 */
 
-use std::fmt;
-use std::str::FromStr;
 
 use serde::Serialize;
 
@@ -19,26 +17,12 @@ use super::time::Timestamp;
 /// How many random characters a new risk ID gets.
 pub const RISK_ID_LEN: usize = 6;
 
-/// An impact or a probability.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    Low,
-    Medium,
-    High,
+crate::keyword_enum! {
+    /// An impact or a probability.
+    pub enum Level("level") { Low = "low", Medium = "medium", High = "high" }
 }
 
 impl Level {
-    pub const ALL: [Level; 3] = [Level::Low, Level::Medium, Level::High];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Low => "low",
-            Level::Medium => "medium",
-            Level::High => "high",
-        }
-    }
-
     /// low 1, medium 2, high 3.
     pub fn score(self) -> u8 {
         match self {
@@ -49,53 +33,9 @@ impl Level {
     }
 }
 
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Level {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Level, String> {
-        Level::ALL
-            .into_iter()
-            .find(|l| l.as_str() == s)
-            .ok_or_else(|| format!("unknown level {s:?}: use low, medium or high"))
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RiskStatus {
-    Open,
-    Closed,
-}
-
-impl RiskStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RiskStatus::Open => "open",
-            RiskStatus::Closed => "closed",
-        }
-    }
-}
-
-impl fmt::Display for RiskStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for RiskStatus {
-    type Err = String;
-    fn from_str(s: &str) -> Result<RiskStatus, String> {
-        match s {
-            "open" => Ok(RiskStatus::Open),
-            "closed" => Ok(RiskStatus::Closed),
-            _ => Err(format!("unknown risk status {s:?}: use open or closed")),
-        }
-    }
+crate::keyword_enum! {
+    /// Whether a risk is still open.
+    pub enum RiskStatus("risk status") { Open = "open", Closed = "closed" }
 }
 
 /// One risk, as stored in its record file.
