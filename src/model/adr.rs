@@ -42,6 +42,9 @@ impl AdrNumber {
     /// The largest number accepted, so a file name stays short.
     pub const MAX: u32 = 999_999;
 
+    /// The number the first ADR of a branch gets.
+    pub const FIRST: AdrNumber = AdrNumber(1);
+
     pub fn new(n: u32) -> Option<AdrNumber> {
         (n <= Self::MAX).then_some(AdrNumber(n))
     }
