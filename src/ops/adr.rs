@@ -560,8 +560,10 @@ pub fn decision_summary(adr: &Adr) -> Option<String> {
         });
     }
     let heading = match adr.format {
+        // Without a decision, git coord's own Decision section has nothing to add.
+        BodyFormat::Coord => return None,
         BodyFormat::Madr => "Decision Outcome",
-        _ => "Decision",
+        BodyFormat::AdrTools => "Decision",
     };
     body::section_text(&adr.body, heading)?
         .lines()

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod test_adr;
 mod test_agents;
 mod test_bad_input;
 mod test_concurrency;
