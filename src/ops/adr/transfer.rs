@@ -262,9 +262,20 @@ impl Content {
         match (&self.decision_text, &adr.decision) {
             (Some(t), _) if !t.trim().is_empty() => t.clone(),
             (_, Some(d)) => chosen_line(d),
-            _ => "Not decided yet.".to_owned(),
+            _ if adr.status == AdrStatus::Proposed => "Not decided yet.".to_owned(),
+            _ => format!(
+                "{} without a recorded choice of option.",
+                capitalized(adr.status.as_str())
+            ),
         }
     }
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+        .unwrap_or_default()
 }
 
 /// One file `adr export` writes.
