@@ -13,145 +13,27 @@ number is part of the file name and the record.
 */
 
 pub mod body;
+mod number;
 mod rules;
+mod tables;
 
+pub use number::{
+    ADRS_DIR, AdrNumber, AdrNumberError, MAX_SLUG, adr_path, file_name, slug, valid_slug,
+};
 pub use rules::Refusal;
+use tables::{
+    agents, number_list, numbers, read_decision, read_options, write_decision, write_options,
+};
 
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Serialize, Serializer};
-use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, Value};
+use serde::Serialize;
 
 use super::id::AgentId;
 use super::record::{self, FieldValue, Fields, Origin, RecordError};
 use super::task::InvalidField;
 use super::time::Timestamp;
-
-/// Where ADR records live on the coordination branch.
-pub const ADRS_DIR: &str = "adrs";
-
-/// The longest slug a new file name gets; longer titles are cut at a word boundary.
-pub const MAX_SLUG: usize = 60;
-
-/// An ADR's number, shown as `ADR-0007` and written `0007` in its file name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct AdrNumber(u32);
-
-impl AdrNumber {
-    /// The largest number accepted, so a file name stays short.
-    pub const MAX: u32 = 999_999;
-
-    /// The number the first ADR of a branch gets.
-    pub const FIRST: AdrNumber = AdrNumber(1);
-
-    pub fn new(n: u32) -> Option<AdrNumber> {
-        (n <= Self::MAX).then_some(AdrNumber(n))
-    }
-
-    /// Parses what a user typed: `7`, `0007`, `ADR-7`, `ADR-0007` (any case, `-` optional).
-    pub fn parse(s: &str) -> Result<AdrNumber, AdrNumberError> {
-        let t = s.trim();
-        let digits = match t.get(..3) {
-            Some(p) if p.eq_ignore_ascii_case("adr") => t[3..].strip_prefix('-').unwrap_or(&t[3..]),
-            _ => t,
-        };
-        if digits.is_empty() || digits.len() > 7 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(AdrNumberError(s.to_owned()));
-        }
-        digits
-            .parse::<u32>()
-            .ok()
-            .and_then(AdrNumber::new)
-            .ok_or_else(|| AdrNumberError(s.to_owned()))
-    }
-
-    pub fn get(self) -> u32 {
-        self.0
-    }
-
-    /// The number as file names write it: at least four digits.
-    pub fn padded(self) -> String {
-        format!("{:04}", self.0)
-    }
-
-    /// The number after this one, if there is one.
-    pub fn next(self) -> Option<AdrNumber> {
-        AdrNumber::new(self.0 + 1)
-    }
-
-    /// The number and slug of an ADR file name (`0007-use-redis.md`, or a path ending in one).
-    pub fn from_file_name(name: &str) -> Option<(AdrNumber, &str)> {
-        let name = name.rsplit('/').next()?.strip_suffix(".md")?;
-        let (digits, slug) = name.split_once('-').unwrap_or((name, ""));
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let n = AdrNumber::new(digits.parse().ok()?)?;
-        Some((n, slug))
-    }
-}
-
-impl fmt::Display for AdrNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ADR-{:04}", self.0)
-    }
-}
-
-impl Serialize for AdrNumber {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u32(self.0)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not an ADR number: use 7, 0007, ADR-7 or ADR-0007")]
-pub struct AdrNumberError(pub String);
-
-/// The file-name slug of a title: lowercase ASCII letters, digits and `-`, at most
-/// [`MAX_SLUG`] characters, cut at a word boundary; `adr` when nothing is left.
-pub fn slug(title: &str) -> String {
-    let mut out = String::new();
-    for c in title.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    if out.len() > MAX_SLUG {
-        let cut = out[..MAX_SLUG]
-            .rfind('-')
-            .filter(|&i| i > 0)
-            .unwrap_or(MAX_SLUG);
-        out.truncate(cut);
-    }
-    let out = out.trim_end_matches('-');
-    if out.is_empty() {
-        "adr".to_owned()
-    } else {
-        out.to_owned()
-    }
-}
-
-/// Whether `s` can be a slug in a record's file name (imported names keep theirs).
-pub fn valid_slug(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 2 * MAX_SLUG
-        && !s.starts_with('-')
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
-/// The file name of an ADR: `0007-use-redis.md`.
-pub fn file_name(number: AdrNumber, slug: &str) -> String {
-    format!("{}-{slug}.md", number.padded())
-}
-
-/// Where an ADR lives on the coordination branch: `adrs/0007-use-redis.md`.
-pub fn adr_path(number: AdrNumber, slug: &str) -> String {
-    format!("{ADRS_DIR}/{}", file_name(number, slug))
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -507,166 +389,6 @@ fn dedup(agents: &[AgentId]) -> Vec<AgentId> {
         }
     }
     out
-}
-
-fn agents(f: &Fields<'_>, key: &str) -> Result<Vec<AgentId>, RecordError> {
-    f.str_list(key)?
-        .iter()
-        .map(|s| AgentId::parse(s).map_err(|e| f.invalid(key, e.to_string())))
-        .collect()
-}
-
-fn numbers(f: &Fields<'_>, key: &str) -> Result<Vec<AdrNumber>, RecordError> {
-    let Some(array) = f.raw_array(key)? else {
-        return Ok(Vec::new());
-    };
-    array
-        .iter()
-        .map(|v| {
-            v.as_integer()
-                .and_then(|i| u32::try_from(i).ok())
-                .and_then(AdrNumber::new)
-                .ok_or_else(|| {
-                    f.invalid(
-                        key,
-                        format!("`{key}` must be a list of ADR numbers, such as [3, 5]"),
-                    )
-                })
-        })
-        .collect()
-}
-
-fn number_list(numbers: &[AdrNumber]) -> FieldValue {
-    if numbers.is_empty() {
-        return None;
-    }
-    let mut array = toml_edit::Array::new();
-    for n in numbers {
-        array.push(i64::from(n.get()));
-    }
-    Some(Value::Array(array))
-}
-
-/// The tables at `key`: `[[key]]` tables, or an inline array of inline tables.
-fn tables(f: &Fields<'_>, key: &str) -> Result<Vec<Table>, RecordError> {
-    let not_tables = || f.invalid(key, format!("`{key}` must be a list of tables ([[{key}]])"));
-    match f.item(key) {
-        None => Ok(Vec::new()),
-        Some(Item::ArrayOfTables(aot)) => Ok(aot.iter().cloned().collect()),
-        Some(Item::Value(Value::Array(array))) => array
-            .iter()
-            .map(|v| {
-                v.as_inline_table()
-                    .map(|t| t.clone().into_table())
-                    .ok_or_else(not_tables)
-            })
-            .collect(),
-        Some(_) => Err(not_tables()),
-    }
-}
-
-fn read_options(f: &Fields<'_>) -> Result<Vec<AdrOption>, RecordError> {
-    let tables = tables(f, "options")?;
-    let mut options: Vec<AdrOption> = Vec::with_capacity(tables.len());
-    for t in &tables {
-        let o = f.nested(t);
-        let option = AdrOption {
-            name: o.str("name")?,
-            pros: o.str_list("pros")?,
-            cons: o.str_list("cons")?,
-            effort: o.opt_str("effort")?,
-        };
-        if options.iter().any(|x| x.name == option.name) {
-            return Err(o.invalid("name", format!("two options are named {:?}", option.name)));
-        }
-        options.push(option);
-    }
-    Ok(options)
-}
-
-fn read_decision(f: &Fields<'_>) -> Result<Option<Decision>, RecordError> {
-    let table = match f.item("decision") {
-        None => return Ok(None),
-        Some(Item::Table(t)) => t.clone(),
-        Some(Item::Value(Value::InlineTable(t))) => t.clone().into_table(),
-        Some(_) => {
-            return Err(f.invalid(
-                "decision",
-                "`decision` must be a table with option, rationale, by and at",
-            ));
-        }
-    };
-    let d = f.nested(&table);
-    Ok(Some(Decision {
-        option: d.str("option")?,
-        rationale: d.str("rationale")?,
-        by: d.opt_agent("by")?,
-        at: d.timestamp("at")?,
-    }))
-}
-
-fn option_table(o: &AdrOption) -> Table {
-    let mut t = Table::new();
-    let mut set = |key: &str, value: FieldValue| {
-        if let Some(v) = value {
-            t.insert(key, Item::Value(v));
-        }
-    };
-    set("name", record::string(&o.name));
-    set("pros", record::list(&o.pros));
-    set("cons", record::list(&o.cons));
-    set("effort", record::opt_string(o.effort.as_deref()));
-    t.decor_mut().set_prefix("\n");
-    t
-}
-
-/// Rewrites `[[options]]` where it changed, keeping the tables (and their comments) of the
-/// options that did not.
-fn write_options(doc: &mut DocumentMut, before: Option<&[AdrOption]>, after: &[AdrOption]) {
-    if before == Some(after) && doc.contains_key("options") != after.is_empty() {
-        return;
-    }
-    if after.is_empty() {
-        doc.remove("options");
-        return;
-    }
-    let existing = doc.get("options").and_then(Item::as_array_of_tables);
-    let mut aot = ArrayOfTables::new();
-    for (i, o) in after.iter().enumerate() {
-        let kept = before
-            .and_then(|b| b.get(i))
-            .filter(|b| *b == o)
-            .and(existing.and_then(|e| e.get(i)));
-        aot.push(kept.cloned().unwrap_or_else(|| option_table(o)));
-    }
-    doc.insert("options", Item::ArrayOfTables(aot));
-}
-
-fn write_decision(
-    doc: &mut DocumentMut,
-    before: Option<&Option<Decision>>,
-    after: &Option<Decision>,
-) {
-    if before == Some(after) && doc.contains_key("decision") == after.is_some() {
-        return;
-    }
-    let Some(d) = after else {
-        doc.remove("decision");
-        return;
-    };
-    let mut t = Table::new();
-    for (key, value) in [
-        ("option", record::string(&d.option)),
-        ("rationale", record::string(&d.rationale)),
-        ("by", record::opt_string(d.by.as_ref().map(AgentId::as_str))),
-        ("at", record::timestamp(d.at)),
-    ] {
-        if let Some(v) = value {
-            t.insert(key, Item::Value(v));
-        }
-    }
-    t.decor_mut().set_prefix("\n");
-    doc.insert("decision", Item::Table(t));
 }
 
 #[cfg(test)]

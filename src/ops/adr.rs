@@ -12,23 +12,19 @@ are regenerated ([`body::refresh`]); the rest stays as people wrote it.
 mod adr_tools;
 mod foreign;
 mod madr;
+mod set;
 pub mod transfer;
 
-use std::collections::BTreeMap;
-use std::path::Path;
+pub use set::{AdrSet, AdrView, TEMPLATE_OVERRIDE, Template, template};
 
 use super::{Actor, OpError, commit_message, touch_agent};
-use crate::model::adr::body::{self, Part};
+use crate::model::adr::body;
 use crate::model::adr::{
     ADRS_DIR, Adr, AdrNumber, AdrNumberError, AdrStatus, BodyFormat, NewAdr, Refusal,
 };
 use crate::model::task::InvalidField;
 use crate::model::{RecordError, Timestamp};
-use crate::report::adr::{self as render, AdrData, GENERATED, LinkData};
 use crate::store::{self, Edit, Plan, Snapshot, Store};
-
-/// Where a project overrides the ADR template, relative to its worktree root.
-pub const TEMPLATE_OVERRIDE: &str = ".coord/templates/adr.md";
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdrError {
@@ -65,39 +61,6 @@ impl From<store::Error> for AdrError {
 impl From<RecordError> for AdrError {
     fn from(e: RecordError) -> AdrError {
         AdrError::Op(e.into())
-    }
-}
-
-/// The template new ADR bodies are rendered from, and where it came from.
-#[derive(Clone, Debug)]
-pub struct Template {
-    pub text: String,
-    pub path: &'static str,
-}
-
-/// The project's `.coord/templates/adr.md` when the worktree has one, else the built-in one.
-pub fn template(worktree: Option<&Path>) -> Template {
-    let custom = worktree
-        .map(|w| w.join(TEMPLATE_OVERRIDE))
-        .and_then(|p| std::fs::read_to_string(p).ok());
-    match custom {
-        Some(text) => Template {
-            text,
-            path: TEMPLATE_OVERRIDE,
-        },
-        None => Template {
-            text: render::DEFAULT_TEMPLATE.to_owned(),
-            path: "templates/adr.md",
-        },
-    }
-}
-
-impl Template {
-    fn render(&self, data: &AdrData) -> Result<String, OpError> {
-        render::render(&self.text, data).map_err(|e| OpError::Template {
-            path: self.path.to_owned(),
-            message: e.to_string(),
-        })
     }
 }
 
@@ -170,100 +133,6 @@ fn taken(snap: &Snapshot<'_>) -> Result<Vec<AdrNumber>, OpError> {
         .filter(|e| !e.is_dir)
         .filter_map(|e| AdrNumber::from_file_name(&e.name).map(|(n, _)| n))
         .collect())
-}
-
-/// All the ADRs of one snapshot, for deriving links.
-#[derive(Clone, Debug, Default)]
-pub struct AdrSet {
-    by_number: BTreeMap<AdrNumber, Adr>,
-}
-
-impl AdrSet {
-    pub fn new(adrs: Vec<Adr>) -> AdrSet {
-        AdrSet {
-            by_number: adrs.into_iter().map(|a| (a.number, a)).collect(),
-        }
-    }
-
-    pub fn get(&self, number: AdrNumber) -> Option<&Adr> {
-        self.by_number.get(&number)
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &Adr> {
-        self.by_number.values()
-    }
-
-    fn put(&mut self, adr: Adr) {
-        self.by_number.insert(adr.number, adr);
-    }
-
-    /// The ADRs that list `number` in their `supersedes`, by number.
-    pub fn superseded_by(&self, number: AdrNumber) -> Vec<AdrNumber> {
-        self.iter()
-            .filter(|a| a.supersedes.contains(&number))
-            .map(|a| a.number)
-            .collect()
-    }
-
-    /// Links to `numbers`, titled from this set (an ADR that is not in it links by number).
-    pub fn links(&self, numbers: &[AdrNumber]) -> Vec<LinkData> {
-        numbers
-            .iter()
-            .map(|&n| match self.get(n) {
-                Some(a) => LinkData::new(n, &a.title, &a.file_name()),
-                None => LinkData::new(n, &n.to_string(), &format!("{}.md", n.padded())),
-            })
-            .collect()
-    }
-
-    /// The template data of `adr` in this set.
-    fn data(&self, adr: &Adr, context: Option<&str>) -> AdrData {
-        AdrData::new(
-            adr,
-            context,
-            self.links(&adr.supersedes),
-            self.links(&self.superseded_by(adr.number)),
-        )
-    }
-
-    /// The parts of `adr`'s body that writes regenerate, as they render in this set.
-    fn parts(&self, adr: &Adr, template: &Template) -> Result<Vec<Part>, OpError> {
-        let supersedes = self.links(&adr.supersedes);
-        let superseded_by = self.links(&self.superseded_by(adr.number));
-        Ok(match adr.format {
-            BodyFormat::Coord => {
-                let text = template.render(&self.data(adr, None))?;
-                GENERATED
-                    .iter()
-                    .filter_map(|h| {
-                        body::section_text(&text, h).map(|t| Part::Section {
-                            heading: (*h).to_owned(),
-                            text: t.to_owned(),
-                            owned: None,
-                        })
-                    })
-                    .collect()
-            }
-            BodyFormat::AdrTools => adr_tools::parts(adr, &supersedes, &superseded_by),
-            BodyFormat::Madr => madr::parts(adr, &superseded_by),
-        })
-    }
-}
-
-/// An ADR with what is derived about it from the others.
-#[derive(Clone, Debug)]
-pub struct AdrView {
-    pub adr: Adr,
-    pub superseded_by: Vec<AdrNumber>,
-}
-
-impl AdrSet {
-    pub fn view(&self, adr: &Adr) -> AdrView {
-        AdrView {
-            superseded_by: self.superseded_by(adr.number),
-            adr: adr.clone(),
-        }
-    }
 }
 
 /// Creates a proposed ADR with the next free number on the tip, its body rendered from
@@ -354,16 +223,21 @@ fn update(
             after.put(adr.clone());
             edits.push(Edit::write(adr.path(), adr.to_text()));
         }
-        let views = targets.iter().map(|a| after.view(a)).collect();
+        let views: Vec<AdrView> = targets.iter().map(|a| after.view(a)).collect();
         if edits.is_empty() {
             return Ok(Plan::Skip(Changed {
                 value: views,
                 changed: false,
             }));
         }
+        let Some((first, rest)) = targets.split_first() else {
+            return Ok(Plan::Skip(Changed {
+                value: views,
+                changed: false,
+            }));
+        };
         edits.extend(touch_agent(snap, actor)?);
-        let first = &targets[0];
-        let extra: Vec<(&str, String)> = targets[1..]
+        let extra: Vec<(&str, String)> = rest
             .iter()
             .map(|a| ("Coord-Record", a.number.to_string()))
             .collect();
@@ -387,12 +261,17 @@ fn update(
     Ok(committed.value)
 }
 
-fn one(c: Changed<Vec<AdrView>>) -> Changed<AdrView> {
-    let mut views = c.value;
-    Changed {
-        value: views.swap_remove(0),
+/// The one ADR a single-record change returns.
+fn one(number: AdrNumber, c: Changed<Vec<AdrView>>) -> Result<Changed<AdrView>, AdrError> {
+    let view = c
+        .value
+        .into_iter()
+        .next()
+        .ok_or(AdrError::Unknown { number })?;
+    Ok(Changed {
+        value: view,
         changed: c.changed,
-    }
+    })
 }
 
 /// An option as `adr option` gives it.
@@ -427,7 +306,7 @@ pub fn add_option(
             )?])
         },
     )
-    .map(one)
+    .and_then(|c| one(number, c))
 }
 
 /// Accepts an ADR with one of its options chosen.
@@ -450,7 +329,7 @@ pub fn decide(
             Ok(vec![true])
         },
     )
-    .map(one)
+    .and_then(|c| one(number, c))
 }
 
 /// Accepts, rejects or deprecates an ADR.
@@ -469,7 +348,7 @@ pub fn set_status(
     update(store, actor, op, &[number], template, |adrs, _| {
         Ok(vec![adrs[0].set_status(target)?])
     })
-    .map(one)
+    .and_then(|c| one(number, c))
 }
 
 /// Records that `new` supersedes `old`: `old` becomes superseded and `new` lists it, in one
