@@ -29,8 +29,11 @@ pub enum AdrCommand {
     #[command(name = "option")]
     AddOption(changes::OptionArgs),
     Decide(changes::DecideArgs),
+    #[command(about = "Accept a proposed ADR (without choosing an option; see `adr decide`)")]
     Accept(changes::StatusArgs),
+    #[command(about = "Reject a proposed ADR")]
     Reject(changes::StatusArgs),
+    #[command(about = "Deprecate an accepted ADR that nothing replaces")]
     Deprecate(changes::StatusArgs),
     Supersede(changes::SupersedeArgs),
     Review(records::ReviewArgs),

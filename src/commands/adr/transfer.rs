@@ -27,7 +27,8 @@ use crate::ui::sanitize_line;
 /// The whole file becomes the record's body, so nothing is lost; what could be read into
 /// fields (status, date, deciders that are valid agent names, options, the chosen option,
 /// supersede links) is. A number that already exists on the branch, or twice in DIR,
-/// fails the whole import (exit 2) naming it: nothing is renumbered.
+/// fails the whole import (exit 2) naming it: nothing is renumbered. `adr export` writes
+/// the files back; its --help says what round-trips byte for byte.
 ///
 /// Examples:
 ///   git coord adr import doc/adr
