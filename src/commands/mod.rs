@@ -4,6 +4,7 @@ text, and a `run(ctx, args)` that parses, calls one operation and renders the re
 */
 
 pub mod ack;
+pub mod adr;
 pub mod agent;
 pub mod assign;
 pub mod brief;
@@ -101,6 +102,8 @@ pub enum Command {
     Ack(ack::Args),
     // Records.
     #[command(subcommand)]
+    Adr(adr::AdrCommand),
+    #[command(subcommand)]
     Conflict(conflict::ConflictCommand),
     #[command(subcommand)]
     Risk(risk::RiskCommand),
@@ -138,6 +141,7 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
         Command::Brief(a) => brief::run(ctx, a),
         Command::Checkin(a) => checkin::run(ctx, a),
         Command::Reap(a) => reap::run(ctx, a),
+        Command::Adr(c) => adr::run(ctx, c),
         Command::Status(a) => status::run(ctx, a),
         Command::Hooks(c) => hooks::run(ctx, c),
         Command::Hook(c) => hook::run(ctx, c),

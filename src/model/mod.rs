@@ -3,6 +3,7 @@ The records kept on the coordination branch, as types: parsing, validation and r
 rendering. Nothing here does I/O; the store hands bytes in and takes text out.
 */
 
+pub mod adr;
 pub mod agent;
 pub mod claim;
 pub mod conflict;

@@ -251,6 +251,21 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// The item at `key` as written (a value, a table, an array of tables), if any.
+    pub fn item(&self, key: &str) -> Option<&'a Item> {
+        self.table.get(key)
+    }
+
+    /// Typed access to a table nested in this record, with errors located in the same file.
+    pub fn nested<'b>(&'b self, table: &'b toml_edit::Table) -> Fields<'b> {
+        Fields {
+            path: self.path,
+            table,
+            source: self.source,
+            line_offset: self.line_offset,
+        }
+    }
+
     pub fn str_list(&self, key: &str) -> Result<Vec<String>, RecordError> {
         let Some(v) = self.value(key)? else {
             return Ok(Vec::new());

@@ -6,14 +6,15 @@ agents whose tasks its own depend on.
 
 use std::path::Path;
 
-use super::{OpError, agent, index, memory, plan};
+use super::{OpError, adr, agent, index, memory, plan};
 use crate::graph::{self, TaskGraph};
+use crate::model::adr::AdrStatus;
 use crate::model::scratchpad::Section;
 use crate::model::time::format_hours;
 use crate::model::{AgentId, Task, Timestamp};
 use crate::report::brief::{
-    AgentData, BriefData, ConflictData, DEFAULT_TEMPLATE, DepData, MessageData, NoteData, Owned,
-    TaskData, render,
+    AgentData, BriefData, ConflictData, DEFAULT_TEMPLATE, DecisionData, DepData, MessageData,
+    NoteData, Owned, TaskData, render,
 };
 use crate::store::Store;
 
@@ -150,7 +151,23 @@ pub fn gather(store: &Store, who: &AgentId, now: Timestamp) -> Result<BriefData,
         messages,
         conflicts,
         integration,
+        decisions: decisions_in_force(&snap)?,
     })
+}
+
+/// Accepted ADRs by number, each with one line of its decision. Malformed records are left
+/// out here (`adr list` and `doctor` name them).
+fn decisions_in_force(snap: &crate::store::Snapshot<'_>) -> Result<Vec<DecisionData>, OpError> {
+    let (adrs, _) = adr::load_adrs(snap)?;
+    Ok(adrs
+        .iter()
+        .filter(|a| a.status == AdrStatus::Accepted)
+        .map(|a| DecisionData {
+            id: a.number.to_string(),
+            title: clean(&a.title).replace('\n', " "),
+            decision: adr::decision_summary(a).map(|d| clean(&d).replace('\n', " ")),
+        })
+        .collect())
 }
 
 /// Open conflict records (`conflicts/<id>.md`) that name `who` among the agents involved.

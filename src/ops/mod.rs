@@ -6,6 +6,7 @@ and returns records or an [`OpError`] that says exactly what was wrong. Every wr
 through [`Store::update`], so it is planned on the tip it commits onto.
 */
 
+pub mod adr;
 pub mod agent;
 pub mod brief;
 pub mod check;

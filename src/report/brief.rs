@@ -21,6 +21,17 @@ pub struct BriefData {
     pub messages: Vec<MessageData>,
     pub conflicts: Vec<ConflictData>,
     pub integration: Vec<NoteData>,
+    /// Accepted ADRs: the decisions every agent works within.
+    pub decisions: Vec<DecisionData>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DecisionData {
+    /// `ADR-0007`.
+    pub id: String,
+    pub title: String,
+    /// One line: the chosen option and why, when known.
+    pub decision: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

@@ -4,6 +4,7 @@ charts; later status, reports, stand-ups, metrics and the dashboard. Pure functi
 records to text; no I/O.
 */
 
+pub mod adr;
 pub mod brief;
 pub mod check;
 pub mod graph;

@@ -4,6 +4,9 @@
 
 mod common;
 
+mod test_adr;
+mod test_adr_collab;
+mod test_adr_transfer;
 mod test_agents;
 mod test_bad_input;
 mod test_concurrency;

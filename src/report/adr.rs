@@ -1,0 +1,183 @@
+/*!
+An ADR's body, rendered with minijinja from `templates/adr.md` (or the project's
+`.coord/templates/adr.md`) in the Nygard/playbook layout: Status, Context, Decision,
+Consequences, Alternatives, Review date. The caller gathers the data, including the titles of
+the ADRs it links to; this module only renders.
+*/
+
+use minijinja::Environment;
+use serde::Serialize;
+
+use crate::model::Timestamp;
+use crate::model::adr::{Adr, AdrNumber};
+
+/// The template compiled into the binary.
+pub const DEFAULT_TEMPLATE: &str = include_str!("../../templates/adr.md");
+
+/// The sections of the template that writes regenerate from the record's fields when what
+/// they show changes. The others (Context, Consequences…) are written once and then belong
+/// to people.
+pub const GENERATED: [&str; 4] = ["Status", "Decision", "Alternatives", "Review date"];
+
+#[derive(Debug, Serialize)]
+pub struct AdrData {
+    /// `ADR-0007`.
+    pub id: String,
+    pub number: u32,
+    pub title: String,
+    pub status: String,
+    /// Only when the ADR is created (`--context`); later renderings leave Context alone.
+    pub context: Option<String>,
+    pub deciders: Vec<String>,
+    pub input_from: Vec<String>,
+    pub deadline: Option<String>,
+    pub review_date: Option<String>,
+    pub options: Vec<OptionData>,
+    pub decision: Option<DecisionData>,
+    pub supersedes: Vec<LinkData>,
+    pub superseded_by: Vec<LinkData>,
+    /// The day it was created, `YYYY-MM-DD`.
+    pub created: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OptionData {
+    pub name: String,
+    pub pros: Vec<String>,
+    pub cons: Vec<String>,
+    pub effort: Option<String>,
+    pub chosen: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DecisionData {
+    pub option: String,
+    pub rationale: String,
+    pub by: Option<String>,
+    pub at: String,
+}
+
+/// Another ADR this one links to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LinkData {
+    pub id: String,
+    pub number: u32,
+    pub title: String,
+    /// Its file name, a relative link from this ADR's file.
+    pub file: String,
+}
+
+impl LinkData {
+    pub fn new(number: AdrNumber, title: &str, file: &str) -> LinkData {
+        LinkData {
+            id: number.to_string(),
+            number: number.get(),
+            title: clean(title),
+            file: file.to_owned(),
+        }
+    }
+}
+
+/// Control characters out (a record edited by hand could hold them); newlines and tabs stay.
+fn clean(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect()
+}
+
+/// A date when the instant is the end of a day (how `YYYY-MM-DD` deadlines are stored),
+/// RFC 3339 otherwise.
+pub fn day_or_time(t: Timestamp) -> String {
+    let s = t.to_string();
+    match s.strip_suffix("T23:59:59Z") {
+        Some(day) => day.to_owned(),
+        None => s,
+    }
+}
+
+/// Ends free text as a sentence, so "because it is simple" reads as one.
+pub fn sentence(s: &str) -> String {
+    let t = clean(s.trim());
+    match t.chars().last() {
+        Some(c) if c.is_alphanumeric() || c == ')' || c == '`' => format!("{t}."),
+        _ => t,
+    }
+}
+
+impl AdrData {
+    /// The data of `adr`, with the ADRs it supersedes and those that supersede it.
+    pub fn new(
+        adr: &Adr,
+        context: Option<&str>,
+        supersedes: Vec<LinkData>,
+        superseded_by: Vec<LinkData>,
+    ) -> AdrData {
+        let chosen = adr.decision.as_ref().map(|d| d.option.as_str());
+        AdrData {
+            id: adr.number.to_string(),
+            number: adr.number.get(),
+            title: clean(&adr.title),
+            status: adr.status.to_string(),
+            context: context.map(|c| clean(c.trim())),
+            deciders: adr.deciders.iter().map(|a| a.to_string()).collect(),
+            input_from: adr.input_from.iter().map(|a| a.to_string()).collect(),
+            deadline: adr.deadline.map(day_or_time),
+            review_date: adr.review_date.map(day_or_time),
+            options: adr
+                .options
+                .iter()
+                .map(|o| OptionData {
+                    name: clean(&o.name),
+                    pros: o.pros.iter().map(|p| clean(p)).collect(),
+                    cons: o.cons.iter().map(|c| clean(c)).collect(),
+                    effort: o.effort.as_deref().map(clean),
+                    chosen: chosen == Some(o.name.as_str()),
+                })
+                .collect(),
+            decision: adr.decision.as_ref().map(|d| DecisionData {
+                option: clean(&d.option),
+                rationale: sentence(&d.rationale),
+                by: d.by.as_ref().map(|b| b.to_string()),
+                at: d.at.to_string(),
+            }),
+            supersedes,
+            superseded_by,
+            created: adr.created.to_string()[..10].to_owned(),
+        }
+    }
+}
+
+/// Renders `data` with `template`, with runs of blank lines squeezed to one and one final
+/// newline. A broken override template is an error naming it.
+pub fn render(template: &str, data: &AdrData) -> Result<String, minijinja::Error> {
+    let mut env = Environment::new();
+    env.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .build()?,
+    );
+    env.add_template("adr.md", template)?;
+    let text = env
+        .get_template("adr.md")?
+        .render(minijinja::value::Serde(data))?;
+    Ok(tidy(&text))
+}
+
+fn tidy(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = 0;
+    for line in text.trim().lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
