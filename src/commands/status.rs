@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::error::CommandResult;
 use crate::model::Timestamp;
 use crate::model::time::format_hours;
-use crate::ops::{self, agent, conflict, index, memory, milestone, plan, risk};
+use crate::ops::{self, adr, agent, conflict, index, memory, milestone, plan, risk};
 use crate::report::status::{self, Input};
 use crate::store::Store;
 use crate::ui::{Style, Ui, sanitize_line, table};
@@ -12,7 +12,8 @@ use crate::ui::{Style, Ui, sanitize_line, table};
 /// One screen: done vs total estimated hours, one row per agent (role, status, current task,
 /// blockers, last seen, stale flag), the critical path, blocked tasks and why, the best ready
 /// tasks, overdue tasks, messages waiting too long for a reply, open conflicts and high risks
-/// (open, impact × probability of at least 6), and open milestones with their health (at risk
+/// (open, impact × probability of at least 6), pending decisions (proposed ADRs, by deadline),
+/// and open milestones with their health (at risk
 /// when the critical path of their open tasks passes the due date) and latest gate.
 ///
 /// Examples:
@@ -39,6 +40,7 @@ pub fn load(ctx: &Context, store: &Store, now: Timestamp) -> CommandResult<statu
     let (messages, bad_messages) = memory::load_messages(&snap)?;
     let (conflicts, bad_conflicts) = conflict::load_conflicts(&snap)?;
     let (risks, bad_risks) = risk::load_risks(&snap)?;
+    let (adrs, bad_adrs) = adr::load_adrs(&snap)?;
     let (milestones, bad_milestones) = milestone::load_milestones(&snap)?;
     for p in problems
         .iter()
@@ -47,6 +49,7 @@ pub fn load(ctx: &Context, store: &Store, now: Timestamp) -> CommandResult<statu
         .chain(&bad_conflicts)
         .chain(&bad_risks)
         .chain(&bad_milestones)
+        .chain(&bad_adrs)
     {
         ctx.ui.warn(format!("skipped {p}"));
     }
@@ -61,6 +64,7 @@ pub fn load(ctx: &Context, store: &Store, now: Timestamp) -> CommandResult<statu
         agents: &agents,
         overdue_messages: overdue,
         conflicts: &conflicts,
+        adrs: &adrs,
         risks: &risks,
         milestones: &milestones,
         now,
@@ -234,6 +238,28 @@ pub fn print(ui: &Ui, report: &status::Report, now: Timestamp) -> CommandResult 
                     sanitize_line(&c.title),
                     between.join(" vs "),
                     c.created.ago(now)
+                )
+            })
+            .collect(),
+    )?;
+    section(
+        "Pending decisions",
+        report
+            .pending_decisions
+            .iter()
+            .map(|d| {
+                let deadline = match d.deadline {
+                    Some(at) if d.overdue => ui
+                        .paint(Style::Red, &format!("deadline passed {}", at.ago(now)))
+                        .into_owned(),
+                    Some(at) => format!("decide by {}", at.datetime().format("%Y-%m-%d")),
+                    None => "no deadline".to_owned(),
+                };
+                format!(
+                    "ADR-{:04}  {}  ({} option(s), {deadline})",
+                    d.number,
+                    sanitize_line(&d.title),
+                    d.options
                 )
             })
             .collect(),

@@ -12,7 +12,6 @@ Records written by `own --force` before the conflict log existed carry `opened` 
 of `between`.
 */
 
-
 use serde::Serialize;
 
 use super::id::{AgentId, ConflictId, TaskId};

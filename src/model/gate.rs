@@ -21,7 +21,6 @@ Entries are only ever appended: a rewrite of the record keeps the earlier ones e
 were written (by hand or by an older version), and adds the new ones at the end.
 */
 
-
 use serde::Serialize;
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, TableLike, Value};
 

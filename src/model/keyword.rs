@@ -8,11 +8,17 @@ error for a word it does not know.
 /// `Display`, `FromStr` (the error names the kind of word and lists the allowed ones) and
 /// serde as the word.
 ///
-/// ```ignore
-/// keyword_enum! {
+/// ```
+/// git_coord::keyword_enum! {
 ///     /// How likely a risk is.
 ///     pub enum Level("level") { Low = "low", Medium = "medium", High = "high" }
 /// }
+/// assert_eq!("high".parse::<Level>(), Ok(Level::High));
+/// assert_eq!(Level::Medium.to_string(), "medium");
+/// assert_eq!(
+///     "huge".parse::<Level>().unwrap_err(),
+///     "unknown level \"huge\": use low, medium or high"
+/// );
 /// ```
 #[macro_export]
 macro_rules! keyword_enum {

@@ -5,7 +5,6 @@ medium 2, high 3). A rewrite keeps fields this version does not know and every c
 written by hand.
 */
 
-
 use serde::Serialize;
 
 use super::conflict::{body_text, validate_text, validate_title};

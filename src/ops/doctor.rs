@@ -51,6 +51,20 @@ pub fn run(store: &Store) -> Result<Report, OpError> {
     problems.extend(bad_conflicts.into_iter().map(record_problem));
     let (_, bad_risks) = super::risk::load_risks(&snap)?;
     problems.extend(bad_risks.into_iter().map(record_problem));
+    let (adrs, bad_adrs) = super::adr::load_adrs(&snap)?;
+    problems.extend(bad_adrs.into_iter().map(record_problem));
+    for adr in &adrs {
+        for old in adr
+            .supersedes
+            .iter()
+            .filter(|n| !adrs.iter().any(|a| a.number == **n))
+        {
+            problems.push(warning(
+                &adr.path(),
+                format!("{} supersedes {old}, which does not exist", adr.number),
+            ));
+        }
+    }
 
     let graph = TaskGraph::new(&tasks);
     for task in &tasks {

@@ -1,13 +1,14 @@
 /*!
 `status`: the coordinator's screen, as data. A pure function of the records: progress, one
 row per agent (with the stale flag), the critical path, blocked tasks and why, today's
-priorities, messages waiting too long for a reply, open conflicts, high risks and the health
-of open milestones.
+priorities, messages waiting too long for a reply, open conflicts, pending decisions, high
+risks and the health of open milestones.
 */
 
 use serde::Serialize;
 
 use crate::graph::TaskGraph;
+use crate::model::adr::{Adr, AdrStatus};
 use crate::model::conflict::{Conflict, ConflictStatus};
 use crate::model::message::Message;
 use crate::model::milestone::{Milestone, MilestoneStatus};
@@ -20,6 +21,7 @@ pub struct Input<'a> {
     /// Messages that need a reply, have none, and waited longer than `coord.replyWithin`.
     pub overdue_messages: Vec<&'a Message>,
     pub conflicts: &'a [Conflict],
+    pub adrs: &'a [Adr],
     pub risks: &'a [Risk],
     pub milestones: &'a [Milestone],
     pub now: Timestamp,
@@ -39,6 +41,8 @@ pub struct Report {
     pub overdue_messages: Vec<OverdueMessage>,
     /// Conflicts not resolved yet, oldest first.
     pub open_conflicts: Vec<OpenConflict>,
+    /// Proposed ADRs: those with a deadline first, soonest first, then by number.
+    pub pending_decisions: Vec<PendingDecision>,
     /// Open risks scoring at least [`HIGH_RISK`] (impact × probability), highest first.
     pub high_risks: Vec<HighRisk>,
     /// Open milestones by due date, with their health.
@@ -65,6 +69,16 @@ pub struct OpenConflict {
     pub title: String,
     pub between: Vec<AgentId>,
     pub created: Timestamp,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PendingDecision {
+    pub number: u32,
+    pub title: String,
+    pub deadline: Option<Timestamp>,
+    /// The deadline has passed.
+    pub overdue: bool,
+    pub options: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -231,6 +245,22 @@ pub fn build(input: &Input<'_>) -> Report {
             created: c.created,
         })
         .collect();
+    let mut proposed: Vec<&Adr> = input
+        .adrs
+        .iter()
+        .filter(|a| a.status == AdrStatus::Proposed)
+        .collect();
+    proposed.sort_by_key(|a| (a.deadline.is_none(), a.deadline, a.number));
+    let pending_decisions = proposed
+        .into_iter()
+        .map(|a| PendingDecision {
+            number: a.number.get(),
+            title: a.title.clone(),
+            deadline: a.deadline,
+            overdue: a.deadline.is_some_and(|d| d < input.now),
+            options: a.options.len(),
+        })
+        .collect();
     let mut risks: Vec<&Risk> = input
         .risks
         .iter()
@@ -274,6 +304,7 @@ pub fn build(input: &Input<'_>) -> Report {
         overdue_tasks,
         overdue_messages,
         open_conflicts,
+        pending_decisions,
         high_risks,
         milestones,
     }

@@ -468,3 +468,60 @@ fn review_lists_accepted_adrs_past_their_review_date() {
         "{run:?}"
     );
 }
+
+#[test]
+fn status_lists_pending_decisions_by_deadline_and_doctor_checks_links() {
+    let env = env_at_now();
+    new_adr(&env, "No deadline", &[]);
+    new_adr(&env, "Overdue", &["--deadline", "2026-11-20"]);
+    new_adr(&env, "Soon", &["--deadline", "2026-11-25"]);
+    let decided = new_adr(&env, "Decided", &[]);
+    let n = decided["number"].to_string();
+    env.coord(&["adr", "option", &n, "Redis"]).expect_code(0);
+    env.coord(&[
+        "adr",
+        "decide",
+        &n,
+        "--option",
+        "Redis",
+        "--rationale",
+        "fast",
+    ])
+    .expect_code(0);
+    let status = env.json(&["status"]);
+    let pending: Vec<(u64, bool)> = status["pending_decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["number"].as_u64().unwrap(),
+                d["overdue"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(pending, [(2, true), (3, false), (1, false)], "{status}");
+    let text = env.coord(&["status"]).expect_code(0).stdout;
+    assert!(text.contains("Pending decisions"), "{text}");
+    assert!(
+        text.contains("ADR-0003  Soon  (0 option(s), decide by 2026-11-25)"),
+        "{text}"
+    );
+    assert!(!text.contains("Decided"), "{text}");
+
+    env.coord(&["doctor"]).expect_code(0);
+    let path = decided["path"].as_str().unwrap();
+    let edited = env.show(path).replacen(
+        "status = \"accepted\"\n",
+        "status = \"accepted\"\nsupersedes = [9]\n",
+        1,
+    );
+    assert!(edited.contains("supersedes = [9]"), "{edited}");
+    env.hand_edit(&[(path, Some(&edited))]);
+    let run = env.coord(&["doctor"]).expect_code(0);
+    assert!(
+        run.stdout
+            .contains("ADR-0004 supersedes ADR-0009, which does not exist"),
+        "{run:?}"
+    );
+}
