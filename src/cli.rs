@@ -16,9 +16,11 @@ use crate::ui::ColorChoice;
 
 /// Coordinate several coding agents working on one repository
 ///
-/// Tasks with dependencies, atomic claims, and an agent registry, stored as markdown/TOML
-/// records on a coordination branch (refs/heads/coord) that no command ever checks out.
-/// Every change is one commit; remotes sync it. Run `git coord demo` for a tour.
+/// Tasks with dependencies, atomic claims, an agent registry, file ownership, and the
+/// project's memory (messages, decisions, conflicts, risks, milestone gates), stored as
+/// markdown/TOML records on a coordination branch (refs/heads/coord) that no command ever
+/// checks out. Every change is one commit; `git coord log` shows them with diffs. Run
+/// `git coord demo` for a tour.
 #[derive(Parser, Debug)]
 #[command(
     name = "git-coord",

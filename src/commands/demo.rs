@@ -2,9 +2,14 @@ use std::path::PathBuf;
 
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
-use crate::model::{Action, AgentId, NewTask};
-use crate::ops::task::{self as task_ops, AddTask, Filter};
-use crate::ops::{self, Actor};
+use crate::model::adr::NewAdr;
+use crate::model::conflict::NewConflict;
+use crate::model::milestone::NewMilestone;
+use crate::model::risk::{Level, NewRisk};
+use crate::model::{Action, AgentId, NewTask, TaskId, Timestamp};
+use crate::ops::adr::{self, NewOption};
+use crate::ops::task::{self as task_ops, AddTask, Filter, TaskPatch};
+use crate::ops::{self, Actor, conflict, milestone, risk};
 use crate::store::Store;
 use crate::ui::sanitize_line;
 
@@ -14,9 +19,10 @@ use super::task::render;
 ///
 /// Creates a new git repository (under the system's temporary directory unless --dir is
 /// given), initialises the coordination branch, and plays a short session: a coordinator
-/// plans five tasks with dependencies, three agents claim, block and finish work. Then it
-/// prints the task list and the commands to explore the result with git itself. Your own
-/// repositories are not touched.
+/// plans five tasks with dependencies and a milestone, three agents claim, block and finish
+/// work, a decision (ADR) waits with two options, a risk and a conflict are logged. Then it
+/// prints the task list, the status screen and the commands to explore the result with git
+/// itself. Your own repositories are not touched.
 ///
 /// Example:
 ///   git coord demo
@@ -144,6 +150,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     )?;
     // A second claim of a held task loses, as it would for a real agent.
     let lost = step(&alice, pool.id.as_str(), Action::Claim).is_err();
+    records(&store, &lead, &alice, &[&limiter.id, &pool.id])?;
 
     let (tasks, _) = task_ops::list(
         &store,
@@ -197,5 +204,99 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         "  git -C {d} show coord:{}",
         crate::model::layout::task_path(&limiter.id)
     ))?;
+    ctx.ui.line(format!(
+        "  git -C {d} coord log {}     # its history, with diffs",
+        pool.id
+    ))?;
+    ctx.ui.line(format!(
+        "  git -C {d} coord adr show 1     # a decision waiting for its deadline"
+    ))?;
+    Ok(())
+}
+
+/// The project's memory beyond tasks: a milestone for the limiter work, a decision still open
+/// with two options, a high risk, and the conflict alice's refused claim started.
+fn records(store: &Store, lead: &Actor, alice: &Actor, beta_tasks: &[&TaskId]) -> CommandResult {
+    let now = lead.now;
+    let in_days = |days: i64| Timestamp::from_unix(now.unix() + days * 86_400);
+    let beta = milestone::add(
+        store,
+        lead,
+        NewMilestone {
+            title: "Rate limiting beta".to_owned(),
+            due: in_days(3).unwrap_or(now),
+            criteria: vec!["cargo test ratelimit".to_owned()],
+            body: String::new(),
+        },
+    )?;
+    for id in beta_tasks {
+        task_ops::edit(
+            store,
+            lead,
+            id.as_str(),
+            &TaskPatch {
+                milestone: Some(Some(beta.id.to_string())),
+                ..TaskPatch::default()
+            },
+        )?;
+    }
+    // The demo repository has no template override.
+    let template = adr::template(None);
+    let decision = adr::create(
+        store,
+        lead,
+        &NewAdr {
+            title: "Where rate-limit counters live".to_owned(),
+            context: Some("Limits must hold across every instance of the service.".to_owned()),
+            deciders: vec![lead.agent.clone()],
+            input_from: vec![AgentId::parse("state")?],
+            deadline: in_days(2),
+            review_date: None,
+        },
+        &template,
+    )?;
+    for (name, pros, cons) in [
+        (
+            "Redis",
+            "shared by every instance",
+            "one more service to run",
+        ),
+        ("In-process", "nothing to run", "each instance counts alone"),
+    ] {
+        adr::add_option(
+            store,
+            lead,
+            decision.number,
+            &NewOption {
+                name: name.to_owned(),
+                pros: vec![pros.to_owned()],
+                cons: vec![cons.to_owned()],
+                effort: None,
+            },
+            &template,
+        )?;
+    }
+    risk::add(
+        store,
+        lead,
+        NewRisk {
+            title: "Redis is a single point of failure".to_owned(),
+            impact: Level::High,
+            probability: Level::Medium,
+            mitigation: Some("Sentinel before GA".to_owned()),
+            owner: Some(AgentId::parse("state")?),
+            body: String::new(),
+        },
+    )?;
+    conflict::open(
+        store,
+        alice,
+        NewConflict {
+            title: "alice and state both need src/pool".to_owned(),
+            between: vec![alice.agent.clone(), AgentId::parse("state")?],
+            about: vec!["src/pool/**".to_owned()],
+            body: String::new(),
+        },
+    )?;
     Ok(())
 }

@@ -9,12 +9,9 @@ by hand. The record also holds its `[[gates]]` history of go/no-go decisions (se
 to which a rewrite only ever appends.
 */
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::gate::{self, Gate};
-use super::id::TaskId;
 use super::record::{self, FieldValue, Fields, Origin, RecordError};
 use super::task::{InvalidField, validate_entries};
 use super::time::Timestamp;
@@ -22,125 +19,7 @@ use super::time::Timestamp;
 /// How many random characters a new milestone ID gets, as for tasks.
 pub const MILESTONE_ID_LEN: usize = 6;
 
-/// The longest random part accepted, so an ID always makes a sane file name.
-const MAX_RANDOM_LEN: usize = 32;
-
-fn is_id_byte(b: u8) -> bool {
-    b.is_ascii_digit() || b.is_ascii_lowercase()
-}
-
-/// A milestone ID: `m-` followed by at least [`MILESTONE_ID_LEN`] characters from 0-9 and a-z.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(into = "String", try_from = "String")]
-pub struct MilestoneId(String);
-
-impl From<MilestoneId> for String {
-    fn from(id: MilestoneId) -> String {
-        id.0
-    }
-}
-
-impl TryFrom<String> for MilestoneId {
-    type Error = MilestoneIdError;
-    fn try_from(s: String) -> Result<MilestoneId, MilestoneIdError> {
-        MilestoneId::parse(&s)
-    }
-}
-
-impl MilestoneId {
-    pub const PREFIX: &'static str = "m-";
-
-    /// Parses a full milestone ID, refusing anything that is not `m-[0-9a-z]{6,32}`.
-    pub fn parse(s: &str) -> Result<MilestoneId, MilestoneIdError> {
-        let rest = s
-            .strip_prefix(Self::PREFIX)
-            .ok_or_else(|| MilestoneIdError::Id(s.to_owned()))?;
-        if rest.len() < MILESTONE_ID_LEN
-            || rest.len() > MAX_RANDOM_LEN
-            || !rest.bytes().all(is_id_byte)
-        {
-            return Err(MilestoneIdError::Id(s.to_owned()));
-        }
-        Ok(MilestoneId(s.to_owned()))
-    }
-
-    /// A fresh random ID with `len` random characters (the alphabet of task IDs).
-    pub fn random(len: usize) -> MilestoneId {
-        let len = len.clamp(1, MAX_RANDOM_LEN);
-        MilestoneId(format!(
-            "{}{}",
-            Self::PREFIX,
-            TaskId::random(len).random_part()
-        ))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The random part, after `m-`.
-    pub fn random_part(&self) -> &str {
-        &self.0[Self::PREFIX.len()..]
-    }
-
-    /// The milestone ID a path under `milestones/` names, if it is one.
-    pub fn from_path(path: &str) -> Option<MilestoneId> {
-        let name = path.rsplit('/').next()?.strip_suffix(".md")?;
-        MilestoneId::parse(name).ok()
-    }
-}
-
-impl fmt::Display for MilestoneId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// What a user typed to name a milestone: a whole ID or a unique prefix, with or without `m-`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MilestonePrefix {
-    random: String,
-}
-
-impl MilestonePrefix {
-    pub fn parse(s: &str) -> Result<MilestonePrefix, MilestoneIdError> {
-        let trimmed = s.trim();
-        let rest = trimmed.strip_prefix(MilestoneId::PREFIX).unwrap_or(trimmed);
-        if rest.is_empty() || rest.len() > MAX_RANDOM_LEN || !rest.bytes().all(is_id_byte) {
-            return Err(MilestoneIdError::Prefix(s.to_owned()));
-        }
-        Ok(MilestonePrefix {
-            random: rest.to_owned(),
-        })
-    }
-
-    /// The whole ID if the prefix is long enough to be one.
-    pub fn as_full_id(&self) -> Option<MilestoneId> {
-        MilestoneId::parse(&format!("{}{}", MilestoneId::PREFIX, self.random)).ok()
-    }
-
-    pub fn matches(&self, id: &MilestoneId) -> bool {
-        id.random_part().starts_with(&self.random)
-    }
-}
-
-impl fmt::Display for MilestonePrefix {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{}", MilestoneId::PREFIX, self.random)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum MilestoneIdError {
-    #[error(
-        "{0:?} is not a milestone ID: milestone IDs look like m-4kz9w2 (m- and at least {MILESTONE_ID_LEN} characters from 0-9 and a-z)"
-    )]
-    Id(String),
-    #[error(
-        "{0:?} is not a milestone ID or prefix: use characters 0-9 and a-z, as in m-4kz9w2 or 4kz"
-    )]
-    Prefix(String),
-}
+crate::record_id!(MilestoneId, MilestonePrefix, "m-", "milestone");
 
 crate::keyword_enum! {
     /// Whether a milestone is still open.

@@ -175,7 +175,8 @@ pub fn format_hours(hours: f64) -> String {
     if hours > 0.0 && hours < 1.0 {
         return format!("{}m", (hours * 60.0).round());
     }
-    let rounded = (hours * 100.0).round() / 100.0;
+    // `+ 0.0` turns -0.0 (an empty float sum) into 0.0, which prints without a sign.
+    let rounded = (hours * 100.0).round() / 100.0 + 0.0;
     if rounded.fract() == 0.0 {
         format!("{rounded:.0}h")
     } else {
@@ -186,6 +187,14 @@ pub fn format_hours(hours: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hours_never_print_a_negative_zero() {
+        assert_eq!(format_hours(-0.0), "0h");
+        assert_eq!(format_hours(Vec::<f64>::new().into_iter().sum()), "0h");
+        assert_eq!(format_hours(1.5), "1.5h");
+        assert_eq!(format_hours(0.25), "15m");
+    }
 
     #[test]
     fn estimates() {

@@ -13,7 +13,7 @@ use super::plan::{self, WorkPlan};
 use super::{Actor, OpError, commit_message, touch_agent};
 use crate::model::layout::{self, MILESTONES_DIR};
 use crate::model::milestone::{
-    MILESTONE_ID_LEN, Milestone, MilestoneId, MilestoneIdError, MilestonePrefix, NewMilestone,
+    MILESTONE_ID_LEN, Milestone, MilestoneId, MilestonePrefix, NewMilestone,
 };
 use crate::model::task::InvalidField;
 use crate::model::{RecordError, Status, TaskId, Timestamp};
@@ -24,7 +24,7 @@ pub enum MilestoneError {
     #[error(transparent)]
     Op(#[from] OpError),
     #[error(transparent)]
-    Id(#[from] MilestoneIdError),
+    Id(#[from] crate::model::IdError),
     #[error(transparent)]
     Invalid(#[from] InvalidField),
     #[error("no milestone matches {given:?}")]

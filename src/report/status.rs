@@ -157,12 +157,13 @@ pub fn build(input: &Input<'_>) -> Report {
         .filter(|t| t.status != Status::Cancelled)
         .collect();
     let hours = |t: &&Task| t.hours(input.default_hours);
-    let hours_total: f64 = counted.iter().map(hours).sum();
+    // Folded from +0.0: `sum()` of no floats is -0.0, which JSON and the screen would show.
+    let hours_total: f64 = counted.iter().map(hours).fold(0.0, |a, h| a + h);
     let hours_done: f64 = counted
         .iter()
         .filter(|t| t.status == Status::Done)
         .map(hours)
-        .sum();
+        .fold(0.0, |a, h| a + h);
     let progress = Progress {
         tasks_done: counted.iter().filter(|t| t.status == Status::Done).count(),
         tasks_total: counted.len(),

@@ -572,3 +572,53 @@ fn every_conflict_command_has_help_with_an_example() {
         );
     }
 }
+
+/// Proposals are appended to one record by agents at the same time: every one survives.
+#[test]
+fn parallel_proposals_to_one_conflict_are_all_kept() {
+    let env = std::sync::Arc::new(TestEnv::initialised());
+    let id = env.json(&["conflict", "new", "Busy", "--between", "a0,a1"])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (agents, each) = (6, 4);
+    let handles: Vec<_> = (0..agents)
+        .map(|a| {
+            let (env, id) = (std::sync::Arc::clone(&env), id.clone());
+            std::thread::spawn(move || {
+                for i in 0..each {
+                    let agent = format!("a{a}");
+                    let text = format!("proposal {a}-{i}");
+                    env.coord(&["--agent", &agent, "conflict", "propose", &id, &text])
+                        .expect_code(0);
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let shown = env.json(&["conflict", "show", &id]);
+    let mut texts: Vec<String> = shown["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {}",
+                p["by"].as_str().unwrap(),
+                p["text"].as_str().unwrap()
+            )
+        })
+        .collect();
+    texts.sort();
+    let mut expected: Vec<String> = (0..agents)
+        .flat_map(|a| (0..each).map(move |i| format!("a{a} proposal {a}-{i}")))
+        .collect();
+    expected.sort();
+    assert_eq!(texts, expected);
+    // One commit per proposal, read back through git.
+    let subjects = env.git(&["log", "--format=%s", "coord"]);
+    let proposals = subjects.lines().filter(|s| s.contains("propose")).count();
+    assert_eq!(proposals, agents * each, "{subjects}");
+}

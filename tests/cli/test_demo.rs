@@ -11,9 +11,25 @@ fn demo_builds_a_sample_project_without_any_git_identity() {
         .expect_code(0);
     assert!(run.stdout.contains("Redis rate limiter"), "{}", run.stdout);
     assert!(run.stdout.contains("refused (exit 3)"), "{}", run.stdout);
+    // The status screen shows the records beyond tasks that the session made.
+    for section in [
+        "Milestones\n  m-",
+        "Pending decisions\n  ADR-0001  Where rate-limit counters live  (2 option(s), decide by",
+        "Open conflicts\n  c-",
+        "High risks\n  r-",
+    ] {
+        assert!(
+            run.stdout.contains(section),
+            "{section:?} in {}",
+            run.stdout
+        );
+    }
 
     let log = env.git_in(&dir, &["log", "--format=%an %s", "coord"]);
-    assert_eq!(log.lines().count(), 14, "{log}");
+    // init, 5 tasks, 3 agents, 5 task steps; a milestone and 2 tasks moved into it, an ADR
+    // and its 2 options, a risk and a conflict.
+    assert_eq!(log.lines().count(), 22, "{log}");
+    assert!(log.contains("alice coord: open c-"), "{log}");
     assert!(
         log.lines().last().unwrap().starts_with("lead coord: init"),
         "{log}"

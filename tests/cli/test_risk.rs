@@ -384,6 +384,8 @@ fn status_lists_high_open_risks_and_open_conflicts_and_doctor_names_bad_records(
         .unwrap()
         .to_owned();
     let status = env.json(&["status"]);
+    // No tasks: an empty sum of hours is 0, never -0.
+    assert_eq!(status["progress"]["hours_total"].to_string(), "0.0");
     let risks: Vec<&str> = status["high_risks"]
         .as_array()
         .unwrap()
