@@ -547,4 +547,48 @@ mod tests {
         assert!(e.message.contains("not a task ID"), "{e}");
         assert_eq!(e.line, Some(18), "{e}");
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+        use crate::model::strategies::text;
+
+        proptest! {
+            /// Proposals appended one write at a time, then a resolution: every accepted
+            /// one reads back as written, a comment added by hand survives every rewrite,
+            /// and rewriting what was read changes nothing.
+            #[test]
+            fn appended_proposals_and_the_resolution_survive_rewrites(
+                texts in prop::collection::vec(text(), 1..6),
+                resolution in text(),
+            ) {
+                let mut file = conflict().to_text().replacen("+++\n", "+++\n# kept by hand\n", 1);
+                let mut expected: Vec<(AgentId, String)> = Vec::new();
+                for (i, t) in texts.iter().enumerate() {
+                    let mut c = Conflict::parse(PATH, &file).expect("own output parses");
+                    let who = agent(if i % 2 == 0 { "api" } else { "state" });
+                    if c.propose(who.clone(), t, at("2026-11-21T11:00:00Z")).is_ok() {
+                        let kept = c.proposals.last().expect("just pushed").text.clone();
+                        expected.push((who, kept));
+                    }
+                    file = c.to_text();
+                    prop_assert!(file.contains("# kept by hand\n"), "{}", file);
+                }
+                let mut c = Conflict::parse(PATH, &file).expect("own output parses");
+                let resolved = c
+                    .resolve(agent("lead"), &resolution, Vec::new(), at("2026-11-21T12:00:00Z"))
+                    .is_ok();
+                let expected_resolution = c.resolution.clone();
+                file = c.to_text();
+                let back = Conflict::parse(PATH, &file).expect("own output parses");
+                let got: Vec<(AgentId, String)> =
+                    back.proposals.iter().map(|p| (p.by.clone(), p.text.clone())).collect();
+                prop_assert_eq!(got, expected);
+                prop_assert_eq!(back.status == ConflictStatus::Resolved, resolved);
+                prop_assert_eq!(&back.resolution, &expected_resolution);
+                prop_assert_eq!(back.to_text(), file);
+            }
+        }
+    }
 }

@@ -16,6 +16,8 @@ pub mod milestone;
 pub mod record;
 pub mod risk;
 pub mod scratchpad;
+#[cfg(test)]
+pub mod strategies;
 pub mod task;
 pub mod time;
 

@@ -342,4 +342,56 @@ mod tests {
         let e = Risk::parse(PATH, &good.replace("\"state\"", "\"St ate\"")).unwrap_err();
         assert_eq!(e.line, Some(7));
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+        use crate::model::strategies::{body, text};
+
+        fn level() -> impl Strategy<Value = Level> {
+            prop::sample::select(Level::ALL.to_vec())
+        }
+
+        proptest! {
+            /// Any sequence of edits: what each accepted edit set reads back exactly, the
+            /// hand-added field and comment survive, and a rewrite of what was read is
+            /// byte-identical.
+            #[test]
+            fn edits_read_back_and_keep_hand_additions(
+                edits in prop::collection::vec(
+                    (prop::option::of(text()), prop::option::of(level()),
+                     prop::option::of(prop::option::of(text())), prop::option::of(body())),
+                    1..5,
+                ),
+            ) {
+                let mut file = risk()
+                    .to_text()
+                    .replacen("+++\n", "+++\n# by hand\nreviewed_in = \"q3\"\n", 1);
+                for (i, (title, impact, mitigation, body)) in edits.into_iter().enumerate() {
+                    let mut r = Risk::parse(PATH, &file).expect("own output parses");
+                    let patch = RiskPatch {
+                        title,
+                        impact,
+                        probability: None,
+                        mitigation,
+                        owner: None,
+                        body,
+                    };
+                    let now = Timestamp::from_unix(1_795_000_000 + i as i64 * 60).expect("time");
+                    if r.apply(&patch, now).is_err() {
+                        continue;
+                    }
+                    file = r.to_text();
+                    let back = Risk::parse(PATH, &file).expect("own output parses");
+                    prop_assert_eq!(&back.title, &r.title);
+                    prop_assert_eq!(back.impact, r.impact);
+                    prop_assert_eq!(&back.mitigation, &r.mitigation);
+                    prop_assert_eq!(&back.body, &r.body);
+                    prop_assert_eq!(back.to_text(), file.clone());
+                    prop_assert!(file.contains("# by hand\nreviewed_in = \"q3\"\n"), "{}", file);
+                }
+            }
+        }
+    }
 }

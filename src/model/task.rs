@@ -729,26 +729,7 @@ mod properties {
     use proptest::prelude::*;
 
     use super::*;
-
-    fn text() -> impl Strategy<Value = String> {
-        // Quotes, backslashes, `+++`, TOML syntax, unicode and control characters.
-        proptest::string::string_regex("[a-zA-Z0-9 \"'\\\\#=\\[\\]{}+.,:é漢\\t\u{1b}-]{0,24}")
-            .expect("valid regex")
-    }
-
-    fn body() -> impl Strategy<Value = String> {
-        prop::collection::vec(
-            prop_oneof![text(), Just("+++".to_owned()), Just(String::new())],
-            0..6,
-        )
-        .prop_map(|lines| {
-            if lines.is_empty() {
-                String::new()
-            } else {
-                format!("{}\n", lines.join("\n"))
-            }
-        })
-    }
+    use crate::model::strategies::{body, text};
 
     fn task() -> impl Strategy<Value = Task> {
         (

@@ -204,3 +204,50 @@ fn state_rules() {
     assert!(p.add_option("A", &[], &[], None).is_err());
     assert!(p.decide("A", "r", None, now()).is_err());
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::model::strategies::text;
+
+    proptest! {
+        /// Options added one write at a time, then a decision: every option reads back with
+        /// its pros and cons as accepted, a hand comment survives, and a rewrite of what was
+        /// read is byte-identical.
+        #[test]
+        fn options_and_the_decision_survive_rewrites(
+            options in prop::collection::vec(
+                (text(), prop::collection::vec(text(), 0..3), prop::collection::vec(text(), 0..3)),
+                1..5,
+            ),
+            rationale in text(),
+        ) {
+            let path = adr().path();
+            let mut file = adr().to_text().replacen("+++\n", "+++\n# kept by hand\n", 1);
+            for (name, pros, cons) in &options {
+                let mut a = Adr::parse(&path, &file).expect("own output parses");
+                if a.add_option(name, pros, cons, None).is_err() {
+                    continue;
+                }
+                let expected = a.options.clone();
+                file = a.to_text();
+                let back = Adr::parse(&path, &file).expect("own output parses");
+                prop_assert_eq!(&back.options, &expected);
+                prop_assert_eq!(back.to_text(), file.clone());
+                prop_assert!(file.contains("# kept by hand\n"), "{}", file);
+            }
+            let mut a = Adr::parse(&path, &file).expect("own output parses");
+            if let Some(first) = a.options.first().map(|o| o.name.clone())
+                && a.decide(&first, &rationale, Some(agent("alice")), now()).is_ok()
+            {
+                let expected = a.decision.clone();
+                file = a.to_text();
+                let back = Adr::parse(&path, &file).expect("own output parses");
+                prop_assert_eq!(&back.decision, &expected);
+                prop_assert_eq!(back.status, AdrStatus::Accepted);
+                prop_assert_eq!(back.to_text(), file);
+            }
+        }
+    }
+}
