@@ -168,10 +168,10 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     let d = dir.display();
     ctx.ui.line(format!("A sample project is in {d}\n"))?;
     ctx.ui.line(
-        "The lead registered three agents and planned five tasks. alice finished the API design,",
+        "The lead registered three agents, planned five tasks and a milestone, opened a decision\nwith two options and logged a risk. alice finished the API design,",
     )?;
     ctx.ui.line(format!(
-        "state claimed the pool, scribe is blocked, and alice's attempt to claim the pool too\nwas refused ({}).\n",
+        "state claimed the pool, scribe is blocked, and alice's attempt to claim the pool too\nwas refused ({}), so she logged a conflict.\n",
         if lost {
             "exit 3"
         } else {
