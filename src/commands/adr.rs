@@ -5,6 +5,7 @@ imported from or exported to adr-tools and MADR directories.
 */
 
 mod changes;
+mod edit;
 mod records;
 mod transfer;
 
@@ -26,6 +27,7 @@ pub enum AdrCommand {
     New(records::NewArgs),
     List(records::ListArgs),
     Show(records::ShowArgs),
+    Edit(edit::EditArgs),
     #[command(name = "option")]
     AddOption(changes::OptionArgs),
     Decide(changes::DecideArgs),
@@ -47,6 +49,7 @@ pub fn run(ctx: &Context, command: AdrCommand) -> CommandResult {
         AdrCommand::New(a) => records::new(ctx, a),
         AdrCommand::List(a) => records::list(ctx, a),
         AdrCommand::Show(a) => records::show(ctx, a),
+        AdrCommand::Edit(a) => edit::edit(ctx, a),
         AdrCommand::Review(a) => records::review(ctx, a),
         AdrCommand::AddOption(a) => changes::option(ctx, a),
         AdrCommand::Decide(a) => changes::decide(ctx, a),

@@ -13,10 +13,12 @@ number is part of the file name and the record.
 */
 
 pub mod body;
+mod edit;
 mod number;
 mod rules;
 mod tables;
 
+pub use edit::AdrEdit;
 pub use number::{
     ADRS_DIR, AdrNumber, AdrNumberError, MAX_SLUG, adr_path, file_name, slug, valid_slug,
 };

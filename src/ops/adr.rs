@@ -1,6 +1,6 @@
 /*!
 ADR operations: create (numbers allocated on the tip the commit lands on), list, show, review,
-weigh options, decide, change status, supersede, and import/export of adr-tools and MADR
+edit ([`edit`]), weigh options, decide, change status, supersede, and import/export of adr-tools and MADR
 directories ([`transfer`]).
 
 Every write re-reads every ADR on its snapshot, because what a body shows of an ADR depends on
@@ -10,11 +10,13 @@ are regenerated ([`body::refresh`]); the rest stays as people wrote it.
 */
 
 mod adr_tools;
+mod edit;
 mod foreign;
 mod madr;
 mod set;
 pub mod transfer;
 
+pub use edit::edit;
 pub use set::{AdrSet, AdrView, TEMPLATE_OVERRIDE, Template, template};
 
 use super::{Actor, OpError, commit_message, touch_agent};
@@ -223,6 +225,8 @@ fn update(
             after.put(adr.clone());
             edits.push(Edit::write(adr.path(), adr.to_text()));
         }
+        let linked = refresh_links(&before, &after, &targets, template)?;
+        edits.extend(linked.iter().map(|a| Edit::write(a.path(), a.to_text())));
         let views: Vec<AdrView> = targets.iter().map(|a| after.view(a)).collect();
         if edits.is_empty() {
             return Ok(Plan::Skip(Changed {
@@ -239,6 +243,7 @@ fn update(
         edits.extend(touch_agent(snap, actor)?);
         let extra: Vec<(&str, String)> = rest
             .iter()
+            .chain(&linked)
             .map(|a| ("Coord-Record", a.number.to_string()))
             .collect();
         let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -259,6 +264,45 @@ fn update(
         })
     })?;
     Ok(committed.value)
+}
+
+/// The other ADRs whose bodies show the title of a target that was renamed (in their
+/// supersede links), with those links regenerated; only those whose body changed.
+fn refresh_links(
+    before: &AdrSet,
+    after: &AdrSet,
+    targets: &[Adr],
+    template: &Template,
+) -> Result<Vec<Adr>, OpError> {
+    let renamed: Vec<AdrNumber> = targets
+        .iter()
+        .filter(|a| before.get(a.number).is_some_and(|old| old.title != a.title))
+        .map(|a| a.number)
+        .collect();
+    let mut out = Vec::new();
+    for other in after.iter() {
+        let links_renamed = renamed.iter().any(|&n| {
+            other.supersedes.contains(&n)
+                || after
+                    .get(n)
+                    .is_some_and(|r| r.supersedes.contains(&other.number))
+        });
+        if !links_renamed || targets.iter().any(|t| t.number == other.number) {
+            continue;
+        }
+        let old = before.get(other.number).unwrap_or(other);
+        let refreshed = body::refresh(
+            &other.body,
+            &before.parts(old, template)?,
+            &after.parts(other, template)?,
+        );
+        if refreshed != other.body {
+            let mut a = other.clone();
+            a.body = refreshed;
+            out.push(a);
+        }
+    }
+    Ok(out)
 }
 
 /// The one ADR a single-record change returns.

@@ -6,6 +6,7 @@ mod common;
 
 mod test_adr;
 mod test_adr_collab;
+mod test_adr_edit;
 mod test_adr_transfer;
 mod test_agents;
 mod test_bad_input;

@@ -177,7 +177,12 @@ pub fn supersede(ctx: &Context, args: SupersedeArgs) -> CommandResult {
 }
 
 /// The ADR as JSON, or one line saying what happened to it.
-fn report(ctx: &Context, done: &Changed<AdrView>, what: &str, unchanged: &str) -> CommandResult {
+pub(super) fn report(
+    ctx: &Context,
+    done: &Changed<AdrView>,
+    what: &str,
+    unchanged: &str,
+) -> CommandResult {
     let a = &done.value.adr;
     if ctx.ui.json {
         return Ok(ctx.ui.json(&AdrJson::new(&done.value))?);

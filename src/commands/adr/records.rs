@@ -255,10 +255,12 @@ pub(super) fn detail(ui: &Ui, v: &AdrView) -> String {
 /// List accepted ADRs due for review
 ///
 /// Accepted ADRs whose review date (`adr new --review-date`) has come, earliest first. It is
-/// a report, so it exits 0 whether or not any is due.
+/// a report, so it exits 0 whether or not any is due. Once an ADR is reviewed, clear it with
+/// `adr edit <n> --review-date …` (the next review) or `adr edit <n> --no-review-date`.
 ///
 /// Examples:
 ///   git coord adr review
+///   git coord adr edit 7 --review-date 2027-06-01
 ///   git coord adr review --json | jq -r '.[].number'
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]

@@ -1,5 +1,5 @@
 /*!
-An ADR's markdown body, edited by parts: a `## ` section, a paragraph that starts with a given
+An ADR's markdown body, edited by parts: its `# ` title line, a `## ` section, a paragraph that starts with a given
 prefix inside a section, or a key of the metadata block (MADR's leading YAML front matter, or
 `* Key: value` lines before the first section).
 
@@ -91,6 +91,9 @@ pub enum Part {
     },
     /// `key: value` in the metadata block.
     Meta { key: String, value: String },
+    /// The text of the document's `# ` title line (the first one before any section), or a
+    /// new first line after the metadata block when it has none.
+    Title { text: String },
 }
 
 /// `body` with every part of `new` that is not identical in `old` written in.
@@ -118,6 +121,7 @@ pub fn apply(body: &str, part: &Part) -> String {
             text,
         } => set_paragraph(body, heading, prefix, text),
         Part::Meta { key, value } => set_meta(body, key, value),
+        Part::Title { text } => set_title(body, text),
     }
 }
 
@@ -201,6 +205,35 @@ fn set_paragraph(body: &str, heading: &str, prefix: &str, text: &str) -> String 
                 format!("{}\n\n{}", text.trim(), rest.trim_end())
             };
             replace_content(body, &s, &joined)
+        }
+    }
+}
+
+/// The first `# ` line of the preamble (after any YAML block), as the range of that line
+/// without its newline.
+pub fn title_line(body: &str) -> Option<(usize, usize)> {
+    let start = yaml_block(body).map_or(0, |(_, end)| {
+        body[end..].find('\n').map_or(body.len(), |i| end + i + 1)
+    });
+    let pre_end = preamble(body).len().max(start);
+    let mut offset = start;
+    for line in body[start..pre_end].split_inclusive('\n') {
+        if line.starts_with("# ") {
+            return Some((offset, offset + line.trim_end_matches(['\n', '\r']).len()));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+fn set_title(body: &str, text: &str) -> String {
+    let line = format!("# {}", text.trim());
+    match title_line(body) {
+        Some((start, end)) => format!("{}{line}{}", &body[..start], &body[end..]),
+        None => {
+            let (_, rest) = split_yaml(body);
+            let at = body.len() - rest.len();
+            format!("{}{line}\n\n{}", &body[..at], rest.trim_start_matches('\n'))
         }
     }
 }
@@ -412,6 +445,27 @@ mod tests {
         };
         assert_eq!(refresh(DOC, &[part("a")], &[part("a")]), DOC);
         assert!(refresh(DOC, &[part("a")], &[part("b")]).ends_with("## Decision\n\nb\n"));
+    }
+
+    #[test]
+    fn title_lines_are_replaced_or_inserted() {
+        let part = Part::Title {
+            text: "1. New".into(),
+        };
+        assert_eq!(apply(DOC, &part), DOC.replacen("# T\n", "# 1. New\n", 1));
+        let madr = "---\nstatus: accepted\n---\n\n# Old\n\n## Context\n\n# not this\n";
+        assert_eq!(
+            apply(madr, &part),
+            "---\nstatus: accepted\n---\n\n# 1. New\n\n## Context\n\n# not this\n"
+        );
+        assert_eq!(
+            apply("---\na: b\n---\n\n## Context\n", &part),
+            "---\na: b\n---\n# 1. New\n\n## Context\n"
+        );
+        assert_eq!(
+            apply("## Context\n\n# x\n", &part),
+            "# 1. New\n\n## Context\n\n# x\n"
+        );
     }
 
     #[test]

@@ -50,7 +50,7 @@ fn closed_reason(status: AdrStatus) -> Option<&'static str> {
 }
 
 impl Adr {
-    fn refuse(&self, why: impl Into<String>) -> Refusal {
+    pub(super) fn refuse(&self, why: impl Into<String>) -> Refusal {
         Refusal::NotAllowed {
             number: self.number,
             status: self.status,

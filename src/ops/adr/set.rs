@@ -2,7 +2,7 @@
 What rendering an ADR needs besides the ADR itself: the template (the project's override or
 the built-in one) and the other ADRs of the snapshot, from which "superseded by" and the
 titles of linked ADRs are derived. [`AdrSet::parts`] gives the parts of a body that writes
-regenerate, in the body's own format.
+regenerate, in the body's own format: its `# ` title line and its generated sections.
 */
 
 use std::collections::BTreeMap;
@@ -108,23 +108,31 @@ impl AdrSet {
     pub(super) fn parts(&self, adr: &Adr, template: &Template) -> Result<Vec<Part>, OpError> {
         let supersedes = self.links(&adr.supersedes);
         let superseded_by = self.links(&self.superseded_by(adr.number));
-        Ok(match adr.format {
+        let mut parts = match adr.format {
             BodyFormat::Coord => {
                 let text = template.render(&self.data(adr, None))?;
-                GENERATED
-                    .iter()
-                    .filter_map(|h| {
-                        body::section_text(&text, h).map(|t| Part::Section {
-                            heading: (*h).to_owned(),
-                            text: t.to_owned(),
-                            owned: None,
-                        })
+                let title = body::title_line(&text).map(|(start, end)| Part::Title {
+                    text: text[start + 2..end].to_owned(),
+                });
+                let sections = GENERATED.iter().filter_map(|h| {
+                    body::section_text(&text, h).map(|t| Part::Section {
+                        heading: (*h).to_owned(),
+                        text: t.to_owned(),
+                        owned: None,
                     })
-                    .collect()
+                });
+                return Ok(title.into_iter().chain(sections).collect());
             }
             BodyFormat::AdrTools => adr_tools::parts(adr, &supersedes, &superseded_by),
             BodyFormat::Madr => madr::parts(adr, &superseded_by),
-        })
+        };
+        // Both formats title the document with a `# ` line: `# 7. Title` and `# Title`.
+        let title = match adr.format {
+            BodyFormat::AdrTools => format!("{}. {}", adr.number.get(), adr.title),
+            _ => adr.title.clone(),
+        };
+        parts.insert(0, Part::Title { text: title });
+        Ok(parts)
     }
 }
 
