@@ -1,7 +1,9 @@
 /*!
 What may happen to an ADR in each status. Options are weighed while it is proposed; a decision
 accepts it; an accepted decision can be deprecated or superseded by a later ADR; rejected and
-superseded ADRs are history and change no more. Each change says whether it changed anything,
+superseded ADRs are history: their status, options, decision and dates change no more (only
+clerical fields — title, deciders, input — can be corrected, by `adr edit`). Each change says
+whether it changed anything,
 so that asking twice is a no-op rather than an error.
 */
 
