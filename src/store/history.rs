@@ -372,13 +372,7 @@ fn scan_entries(data: &[u8], name: &[u8], hash_len: usize) -> Option<Option<(boo
     let mut rest = data;
     while !rest.is_empty() {
         let space = rest.iter().take(8).position(|&b| b == b' ')?;
-        let mut mode = 0u32;
-        for &digit in &rest[..space] {
-            if !(b'0'..=b'7').contains(&digit) {
-                return None;
-            }
-            mode = mode * 8 + u32::from(digit - b'0');
-        }
+        let mode = &rest[..space];
         let rest_after_mode = &rest[space + 1..];
         let nul = rest_after_mode.iter().position(|&b| b == 0)?;
         let found = &rest_after_mode[..nul];
@@ -390,7 +384,15 @@ fn scan_entries(data: &[u8], name: &[u8], hash_len: usize) -> Option<Option<(boo
             Some(i) if found[i] > name[i] => return Some(None),
             Some(_) => {}
             None if found.len() == name.len() => {
-                let is_tree = mode & 0o170000 == 0o040000;
+                // The mode is only parsed here, for the one entry asked for.
+                let mut bits = 0u32;
+                for &digit in mode {
+                    if !(b'0'..=b'7').contains(&digit) {
+                        return None;
+                    }
+                    bits = bits * 8 + u32::from(digit - b'0');
+                }
+                let is_tree = bits & 0o170000 == 0o040000;
                 let id = gix::hash::oid::try_from_bytes(id).ok()?.to_owned();
                 return Some(Some((is_tree, id)));
             }
