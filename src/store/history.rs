@@ -86,11 +86,16 @@ impl Store {
     /// The commits of the coordination branch, newest first, as `query` asks.
     pub fn history(&self, query: &HistoryQuery) -> Result<Vec<HistoryCommit>> {
         let tip = self.tip()?.ok_or_else(|| self.not_initialised())?;
-        let mut repo = self.repo.clone();
-        if query.paths.is_none() {
-            repo.object_cache_size_if_unset(DIFF_CACHE_BYTES);
-        }
-        let walk = Walk { repo: &repo };
+        let cached;
+        let walk = match query.paths {
+            Some(_) => Walk { repo: &self.repo },
+            None => {
+                let mut repo = self.repo.clone();
+                repo.object_cache_size_if_unset(DIFF_CACHE_BYTES);
+                cached = repo;
+                Walk { repo: &cached }
+            }
+        };
         let components: Vec<Vec<&[u8]>> = query
             .paths
             .iter()
@@ -216,7 +221,8 @@ impl<'r> Walk<'r> {
             for (level, name) in components.iter().enumerate() {
                 let tree = trail.trees[level];
                 if let Some(known) = known.filter(|k| k.trees.get(level) == Some(&tree)) {
-                    trail = known.clone();
+                    trail.trees.extend_from_slice(&known.trees[level + 1..]);
+                    trail.file = known.file;
                     break;
                 }
                 let at = match read.iter().position(|(id, _)| *id == tree) {
@@ -406,6 +412,7 @@ fn scan_entries(data: &[u8], name: &[u8], hash_len: usize) -> Option<Option<(boo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::{Author, Edit, Plan};
 
     const SHA1: gix::hash::Kind = gix::hash::Kind::Sha1;
 
@@ -443,6 +450,59 @@ mod tests {
             assert_eq!(find(missing), None, "{missing}");
         }
         assert_eq!(find_entry(&[], b"aa", SHA1).unwrap(), None);
+    }
+
+    #[test]
+    fn a_trail_carried_from_the_child_is_the_trail_read_afresh() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::init_repository(tmp.path()).unwrap();
+        let author = Author {
+            name: "a".into(),
+            email: "a@b.c".into(),
+            time: 1_800_000_000,
+        };
+        let (mine, other) = ("tasks/aa/t-aaaaaa.md", "tasks/bb/t-bbbbbb.md");
+        // `tasks/cc/` never changes: its trail is carried from the child's.
+        let still = "tasks/cc/t-cccccc.md";
+        let edits = [
+            Edit::write(mine, "1\n"),
+            Edit::write(other, "1\n"),
+            Edit::write(still, "1\n"),
+        ];
+        assert!(store.create_branch(&author, "one", &edits).unwrap());
+        let parent = store.tip().unwrap().unwrap().tree;
+        for (message, edit) in [
+            ("two", Edit::write(other, "2\n")),
+            ("three", Edit::remove(mine)),
+        ] {
+            store
+                .update(&author, |_| {
+                    Ok::<_, Error>(Plan::Commit {
+                        message: message.to_owned(),
+                        edits: vec![edit.clone()],
+                        value: (),
+                    })
+                })
+                .unwrap();
+        }
+        let child = store.tip().unwrap().unwrap().tree;
+        let walk = Walk { repo: &store.repo };
+        let paths: Vec<Vec<&[u8]>> = [mine, other, "tasks/aa", "tasks/zz/x.md", still]
+            .iter()
+            .map(|p| p.split('/').map(str::as_bytes).collect())
+            .collect();
+        let fresh = |tree| walk.trails(tree, &paths, None).unwrap();
+        let (before, after) = (fresh(parent), fresh(child));
+        assert_eq!(walk.trails(parent, &paths, Some(&after)).unwrap(), before);
+        assert_eq!(walk.trails(child, &paths, Some(&before)).unwrap(), after);
+        assert_eq!(before[0].trees[0], parent);
+        assert!(before[0].file.is_some() && after[0].file.is_none());
+        assert_ne!(before[1].file, after[1].file);
+        // A directory is not a file; a missing one ends the trail.
+        assert_eq!(before[2].file, None);
+        assert_eq!(before[3].trees.len(), 2);
+        assert_eq!(before[4].file, after[4].file);
+        assert_ne!(before[4].trees[1], after[4].trees[1]);
     }
 
     #[test]
