@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::common::{TestEnv, task_path};
+use crate::common::{TestEnv, record, task_path};
 
 const NOW: &str = "2026-11-21T10:00:00Z";
 
@@ -341,4 +341,108 @@ fn colour_only_on_request_never_when_piped() {
         coloured.contains("\x1b[31m-title = \"Old\"\x1b[0m\n\x1b[32m+title = \"New\"\x1b[0m"),
         "{coloured:?}"
     );
+}
+
+/// `(commit, A|M|D, path)` for each change `log --json` reports, in order.
+fn log_changes(log: &Value) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for entry in log.as_array().unwrap() {
+        for change in entry["changes"].as_array().unwrap() {
+            let kind = match change["change"].as_str().unwrap() {
+                "added" => "A",
+                "modified" => "M",
+                "deleted" => "D",
+                other => panic!("unknown change {other}"),
+            };
+            out.push((
+                entry["commit"].as_str().unwrap().to_owned(),
+                kind.to_owned(),
+                change["path"].as_str().unwrap().to_owned(),
+            ));
+        }
+    }
+    out
+}
+
+/// The same, as git itself sees the coordination branch along first parents.
+fn git_changes(env: &TestEnv, paths: &[&str]) -> Vec<(String, String, String)> {
+    let mut args = vec![
+        "log",
+        "--first-parent",
+        "--diff-merges=first-parent",
+        "--no-renames",
+        "--name-status",
+        "--format=%H",
+        "coord",
+        "--",
+    ];
+    args.extend_from_slice(paths);
+    let mut out = Vec::new();
+    let mut commit = String::new();
+    for line in env.git(&args).lines().filter(|l| !l.is_empty()) {
+        match line.split_once('\t') {
+            Some((kind, path)) => out.push((commit.clone(), kind.to_owned(), path.to_owned())),
+            None => commit = line.to_owned(),
+        }
+    }
+    out
+}
+
+#[test]
+fn a_record_is_followed_like_git_through_deletion_siblings_and_merges() {
+    let env = env_at(NOW);
+    let (id, other) = ("t-aaaaaa", "t-aabbbb");
+    let (path, sibling) = (task_path(id), task_path(other));
+    let v = |n: u32| record(id, &format!("Version {n}"), "");
+    env.hand_edit(&[(&path, Some(&v(1)))]);
+    // Another record in the same fan-out directory, and a directory whose name extends the
+    // record's fan-out directory (`aa-notes/` sorts before `aa/`).
+    env.hand_edit(&[(&sibling, Some(&record(other, "Sibling", "")))]);
+    env.hand_edit(&[("tasks/aa-notes/x.md", Some("note\n"))]);
+    env.hand_edit(&[(&path, Some(&v(2)))]);
+    env.hand_edit(&[(&sibling, Some(&record(other, "Sibling 2", "")))]);
+    env.hand_edit(&[(&path, None)]);
+    env.hand_edit(&[(&sibling, None)]);
+    env.hand_edit(&[(&path, Some(&v(3)))]);
+    // A side line merged into the branch: its own commit is off the first-parent line, the
+    // merge changes the record against its first parent.
+    let wt = env.home().join("side");
+    let wt_str = wt.to_str().unwrap();
+    env.git(&["worktree", "add", "-q", "-b", "side", wt_str, "coord"]);
+    std::fs::write(wt.join(&path), v(4)).unwrap();
+    env.git_in(&wt, &["commit", "-q", "-am", "side edit"]);
+    env.hand_edit(&[("notes.md", Some("main line\n"))]);
+    // The worktree `hand_edit` keeps on the branch.
+    let main_wt = env.home().parent().unwrap().join("coord-edit");
+    env.git_in(
+        &main_wt,
+        &["merge", "-q", "--no-ff", "-m", "merge side", "side"],
+    );
+    let side = env.git(&["rev-parse", "side"]).trim().to_owned();
+
+    let log = env.json(&["log", id]);
+    let ours = log_changes(&log);
+    assert_eq!(ours, git_changes(&env, &[&path]));
+    let kinds: Vec<&str> = ours.iter().map(|c| c.1.as_str()).collect();
+    assert_eq!(kinds, ["M", "A", "D", "M", "A"], "{log:#}");
+    assert!(ours.iter().all(|c| c.0 != side), "{log:#}");
+    let diff = log[0]["changes"][0]["diff"].as_str().unwrap();
+    assert!(
+        diff.contains("-title = \"Version 3\"\n+title = \"Version 4\"\n"),
+        "{diff}"
+    );
+    assert!(
+        log[2]["changes"][0]["diff"]
+            .as_str()
+            .unwrap()
+            .contains("+++ /dev/null")
+    );
+
+    // The whole branch too, every file of every commit.
+    assert_eq!(log_changes(&env.json(&["log"])), git_changes(&env, &[]));
+    // A deleted record is still followed by its whole ID.
+    env.hand_edit(&[(&path, None)]);
+    let after = env.json(&["log", id]);
+    assert_eq!(log_changes(&after), git_changes(&env, &[&path]));
+    assert_eq!(after[0]["changes"][0]["change"], "deleted");
 }
