@@ -156,6 +156,32 @@ fn is_unsafe(c: char) -> bool {
         )
 }
 
+/// `text` with every non-blank line indented by `by` spaces, each ending in a newline: how `show`
+/// commands nest a table or a body under a record's heading.
+pub fn indented(text: &str, by: usize) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for line in text.lines() {
+        // Blank lines stay blank: no trailing whitespace.
+        if !line.is_empty() {
+            out.push_str(&" ".repeat(by));
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// A record's markdown body as `show` prints it: after a blank line, indented, escaped;
+/// nothing when the body is blank.
+pub fn body_block(body: &str) -> String {
+    let body = body.trim();
+    if body.is_empty() {
+        String::new()
+    } else {
+        format!("\n{}", indented(&sanitize_text(body), 2))
+    }
+}
+
 /// Columns aligned by width; the last column is not padded.
 pub fn table(rows: &[Vec<String>]) -> String {
     let width = |s: &str| strip_ansi(s).chars().count();
@@ -204,6 +230,14 @@ fn strip_ansi(s: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indented_bodies_have_no_trailing_whitespace_and_are_escaped() {
+        assert_eq!(indented("a\n\nb", 2), "  a\n\n  b\n");
+        assert_eq!(body_block("  \n"), "");
+        assert_eq!(body_block("x\n\ny\n"), "\n  x\n\n  y\n");
+        assert!(!body_block("evil \u{1b}[31m red").contains('\u{1b}'));
+    }
 
     #[test]
     fn escapes_terminal_sequences() {

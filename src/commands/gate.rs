@@ -10,7 +10,7 @@ use crate::model::gate::{Gate, GateResult};
 use crate::model::layout;
 use crate::model::milestone::Milestone;
 use crate::ops::gate;
-use crate::ui::{Style, Ui, sanitize_line, table};
+use crate::ui::{Style, Ui, indented, sanitize_line, table};
 
 /// Decide a milestone's gate: run its criteria, record GO or NO-GO
 ///
@@ -168,11 +168,7 @@ fn summary(ui: &Ui, m: &Milestone, g: &Gate) -> String {
             ]
         })
         .collect();
-    for line in table(&rows).lines() {
-        out.push_str("  ");
-        out.push_str(line);
-        out.push('\n');
-    }
+    out.push_str(&indented(&table(&rows), 2));
     out.push_str(&format!("  open tasks: {}\n", ids(&g.open_tasks)));
     out.push_str(&format!("Recorded on {}\n", layout::milestone_path(&m.id)));
     out

@@ -17,7 +17,7 @@ use crate::model::layout;
 use crate::model::milestone::{Milestone, MilestoneStatus, NewMilestone};
 use crate::model::time::format_hours;
 use crate::ops::milestone::{self, Health, MilestoneError, MilestoneReport, MilestoneTask};
-use crate::ui::{Style, Ui, sanitize_line, sanitize_text, table};
+use crate::ui::{Style, Ui, body_block, indented, sanitize_line, table};
 
 /// Plan milestones: due dates, criteria, and whether their tasks will make it
 #[derive(Subcommand, Debug)]
@@ -343,11 +343,7 @@ fn detail(ui: &Ui, m: &Milestone, h: &Health, tasks: &[MilestoneTask], now: Time
         ui.paint(Style::Bold, m.id.as_str()),
         ui.paint(Style::Bold, &sanitize_line(&m.title))
     );
-    for line in table(&rows).lines() {
-        out.push_str("  ");
-        out.push_str(line);
-        out.push('\n');
-    }
+    out.push_str(&indented(&table(&rows), 2));
     if !tasks.is_empty() {
         out.push('\n');
         let mut rows = vec![
@@ -367,21 +363,9 @@ fn detail(ui: &Ui, m: &Milestone, h: &Health, tasks: &[MilestoneTask], now: Time
                 sanitize_line(&t.title).into_owned(),
             ]);
         }
-        for line in table(&rows).lines() {
-            out.push_str("  ");
-            out.push_str(line);
-            out.push('\n');
-        }
+        out.push_str(&indented(&table(&rows), 2));
     }
-    let body = m.body.trim();
-    if !body.is_empty() {
-        out.push('\n');
-        for line in sanitize_text(body).lines() {
-            out.push_str("  ");
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
+    out.push_str(&body_block(&m.body));
     out
 }
 

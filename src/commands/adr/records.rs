@@ -6,7 +6,7 @@ use crate::error::CommandResult;
 use crate::model::adr::{AdrStatus, NewAdr};
 use crate::ops::adr::{self, AdrView};
 use crate::report::adr::day_or_time;
-use crate::ui::{Style, Ui, sanitize_line, sanitize_text, table};
+use crate::ui::{Style, Ui, body_block, indented, sanitize_line, table};
 
 /// Propose a new ADR
 ///
@@ -216,9 +216,7 @@ pub(super) fn detail(ui: &Ui, v: &AdrView) -> String {
         ui.paint(Style::Bold, &a.number.to_string()),
         ui.paint(Style::Bold, &sanitize_line(&a.title))
     );
-    for line in table(&rows).lines() {
-        out.push_str(&format!("  {line}\n"));
-    }
+    out.push_str(&indented(&table(&rows), 2));
     if !a.options.is_empty() {
         out.push_str("\n  options:\n");
         for o in &a.options {
@@ -238,17 +236,7 @@ pub(super) fn detail(ui: &Ui, v: &AdrView) -> String {
             }
         }
     }
-    let body = a.body.trim();
-    if !body.is_empty() {
-        out.push('\n');
-        for line in sanitize_text(body).lines() {
-            if !line.is_empty() {
-                out.push_str("  ");
-            }
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
+    out.push_str(&body_block(&a.body));
     out
 }
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::model::conflict::{Conflict, ConflictStatus};
 use crate::model::time::format_hours;
 use crate::model::{AgentId, Timestamp, layout};
-use crate::ui::{Style, Ui, sanitize_line, sanitize_text, table};
+use crate::ui::{Style, Ui, body_block, indented, sanitize_line, sanitize_text, table};
 
 /// The JSON object of a conflict: its record fields, `resolution_hours` and `path`.
 #[derive(Serialize)]
@@ -44,14 +44,6 @@ pub fn status_label(ui: &Ui, c: &Conflict) -> String {
     ui.paint(style, c.status.as_str()).into_owned()
 }
 
-fn indented(out: &mut String, text: &str, by: usize) {
-    for line in text.lines() {
-        out.push_str(&" ".repeat(by));
-        out.push_str(line);
-        out.push('\n');
-    }
-}
-
 /// The full view of one conflict.
 pub fn detail(ui: &Ui, c: &Conflict, now: Timestamp) -> String {
     let mut rows: Vec<Vec<String>> = Vec::new();
@@ -84,17 +76,17 @@ pub fn detail(ui: &Ui, c: &Conflict, now: Timestamp) -> String {
         ui.paint(Style::Bold, c.id.as_str()),
         ui.paint(Style::Bold, &sanitize_line(&c.title))
     );
-    indented(&mut out, &table(&rows), 2);
+    out.push_str(&indented(&table(&rows), 2));
     if !c.proposals.is_empty() {
         out.push_str("\n  Proposals:\n");
         for p in &c.proposals {
             out.push_str(&format!("    {} at {}:\n", p.by, p.at));
-            indented(&mut out, &sanitize_text(&p.text), 6);
+            out.push_str(&indented(&sanitize_text(&p.text), 6));
         }
     }
     if let Some(r) = &c.resolution {
         out.push_str("\n  Resolution:\n");
-        indented(&mut out, &sanitize_text(r), 4);
+        out.push_str(&indented(&sanitize_text(r), 4));
     }
     if !c.actions.is_empty() {
         out.push_str("\n  Actions:\n");
@@ -111,10 +103,6 @@ pub fn detail(ui: &Ui, c: &Conflict, now: Timestamp) -> String {
             ));
         }
     }
-    let body = c.body.trim();
-    if !body.is_empty() {
-        out.push('\n');
-        indented(&mut out, &sanitize_text(body), 2);
-    }
+    out.push_str(&body_block(&c.body));
     out
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::model::risk::Risk;
 use crate::model::{Timestamp, layout};
-use crate::ui::{Style, Ui, sanitize_line, sanitize_text, table};
+use crate::ui::{Style, Ui, body_block, indented, sanitize_line, table};
 
 /// The JSON object of a risk: its record fields, `score` and `path`.
 #[derive(Serialize)]
@@ -67,19 +67,7 @@ pub fn detail(ui: &Ui, r: &Risk, now: Timestamp) -> String {
         ui.paint(Style::Bold, r.id.as_str()),
         ui.paint(Style::Bold, &sanitize_line(&r.title))
     );
-    for line in table(&rows).lines() {
-        out.push_str("  ");
-        out.push_str(line);
-        out.push('\n');
-    }
-    let body = r.body.trim();
-    if !body.is_empty() {
-        out.push('\n');
-        for line in sanitize_text(body).lines() {
-            out.push_str("  ");
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
+    out.push_str(&indented(&table(&rows), 2));
+    out.push_str(&body_block(&r.body));
     out
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::model::time::format_hours;
 use crate::model::{Status, Task, Timestamp, layout};
-use crate::ui::{Style, Ui, sanitize_line, sanitize_text, table};
+use crate::ui::{Style, Ui, body_block, indented, sanitize_line, table};
 
 /// The JSON object of a task: its record fields plus `path`.
 #[derive(Serialize)]
@@ -156,19 +156,7 @@ pub fn task_detail(ui: &Ui, t: &Task, now: Timestamp) -> String {
         ui.paint(Style::Bold, t.id.as_str()),
         ui.paint(Style::Bold, &sanitize_line(&t.title))
     );
-    for line in table(&rows).lines() {
-        out.push_str("  ");
-        out.push_str(line);
-        out.push('\n');
-    }
-    let body = t.body.trim();
-    if !body.is_empty() {
-        out.push('\n');
-        for line in sanitize_text(body).lines() {
-            out.push_str("  ");
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
+    out.push_str(&indented(&table(&rows), 2));
+    out.push_str(&body_block(&t.body));
     out
 }
