@@ -10,6 +10,7 @@ earliest, and it is at risk when that is after its due date.
 use serde::Serialize;
 
 use super::plan::{self, WorkPlan};
+use super::record_dir::RecordKind;
 use super::{Actor, OpError, commit_message, touch_agent};
 use crate::model::layout::{self, MILESTONES_DIR};
 use crate::model::milestone::{
@@ -88,74 +89,46 @@ pub fn add(store: &Store, actor: &Actor, new: NewMilestone) -> Result<Milestone,
     Ok(committed.value)
 }
 
+fn id_of(m: &Milestone) -> &MilestoneId {
+    &m.id
+}
+
+/// Where milestones live and how they are read.
+pub const MILESTONES: RecordKind<MilestoneId, Milestone> = RecordKind {
+    noun: "milestone",
+    dir: MILESTONES_DIR,
+    path: layout::milestone_path,
+    id_from_path: MilestoneId::from_path,
+    parse: Milestone::parse,
+    id_of,
+};
+
 /// Parses a milestone file and checks that its `id` matches its file name.
 pub fn parse_milestone_at(path: &str, text: &str) -> Result<Milestone, RecordError> {
-    let milestone = Milestone::parse(path, text)?;
-    if MilestoneId::from_path(path).as_ref() != Some(&milestone.id) {
-        return Err(RecordError {
-            path: path.to_owned(),
-            line: None,
-            message: format!(
-                "its id {} does not match its file name; the record for {} belongs at {}",
-                milestone.id,
-                milestone.id,
-                layout::milestone_path(&milestone.id)
-            ),
-        });
-    }
-    Ok(milestone)
+    MILESTONES.parse_at(path, text)
 }
 
 /// Every milestone on the snapshot, ordered by due date then ID, with a [`RecordError`] for
 /// each file that could not be read.
 pub fn load_milestones(snap: &Snapshot<'_>) -> Result<(Vec<Milestone>, Vec<RecordError>), OpError> {
-    let mut milestones = Vec::new();
-    let mut problems = Vec::new();
-    for (path, blob) in snap.walk(MILESTONES_DIR)? {
-        if !path.ends_with(".md") {
-            continue;
-        }
-        let parsed = match String::from_utf8(snap.read_blob(blob, &path)?) {
-            Ok(text) => parse_milestone_at(&path, &text),
-            Err(_) => Err(RecordError {
-                path: path.clone(),
-                line: None,
-                message: "the file is not valid UTF-8".to_owned(),
-            }),
-        };
-        match parsed {
-            Ok(m) => milestones.push(m),
-            Err(e) => problems.push(e),
-        }
-    }
+    let (mut milestones, problems) = MILESTONES.load(snap)?;
     milestones.sort_by(|a, b| (a.due, &a.id).cmp(&(b.due, &b.id)));
     Ok((milestones, problems))
 }
 
-/// Resolves a full ID or unique prefix (`m-4kz`, `4kz`) to a milestone ID on this snapshot.
+/// Resolves a full ID or unique prefix (`m-4kz`, `4kz`) to a milestone ID on this snapshot;
+/// an ambiguous prefix lists the candidates with their titles.
 pub fn resolve(snap: &Snapshot<'_>, given: &str) -> Result<MilestoneId, MilestoneError> {
     let prefix = MilestonePrefix::parse(given)?;
-    if let Some(full) = prefix.as_full_id()
-        && snap.exists(&layout::milestone_path(&full))?
-    {
-        return Ok(full);
-    }
-    let mut matches: Vec<MilestoneId> = snap
-        .list(MILESTONES_DIR)?
-        .into_iter()
-        .filter(|e| !e.is_dir)
-        .filter_map(|e| MilestoneId::from_path(&e.name))
-        .filter(|id| prefix.matches(id))
-        .collect();
-    matches.sort();
-    match matches.len() {
-        0 => Err(MilestoneError::Unknown {
+    match MILESTONES.resolve(snap, given, prefix.as_full_id(), |id| prefix.matches(id)) {
+        Ok(id) => Ok(id),
+        Err(OpError::UnknownRecord { .. }) => Err(MilestoneError::Unknown {
             given: given.to_owned(),
         }),
-        1 => Ok(matches.remove(0)),
-        _ => {
-            let candidates = matches
-                .into_iter()
+        Err(OpError::AmbiguousRecord { candidates, .. }) => {
+            let candidates = candidates
+                .iter()
+                .filter_map(|c| MilestoneId::parse(c).ok())
                 .map(|id| {
                     let title = read(snap, &id)
                         .ok()
@@ -170,16 +143,13 @@ pub fn resolve(snap: &Snapshot<'_>, given: &str) -> Result<MilestoneId, Mileston
                 candidates,
             })
         }
+        Err(e) => Err(e.into()),
     }
 }
 
 /// Reads and parses one milestone by its full ID; `None` when there is no such record.
 pub fn read(snap: &Snapshot<'_>, id: &MilestoneId) -> Result<Option<Milestone>, OpError> {
-    let path = layout::milestone_path(id);
-    match snap.read_text(&path)? {
-        None => Ok(None),
-        Some(text) => Ok(Some(parse_milestone_at(&path, &text)?)),
-    }
+    MILESTONES.read(snap, id)
 }
 
 pub use crate::report::milestone::{Health, after_hours, belongs};
