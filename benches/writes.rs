@@ -3,7 +3,7 @@ Write latency of the real `git-coord` binary against a populated coordination br
 
 DESIGN target: any mutating command takes at most 5 ms, and stays flat as the number of
 records grows. This measures `task add` and `claim` as processes (what an agent actually pays)
-against repositories that already hold 100 and 10,000 tasks, next to two references:
+against repositories that already hold 100, 10,000 and 100,000 tasks, next to two references:
 
 - `git_version`: spawning `git --version`, the floor of process start-up on this machine;
 - `lib_task_add`: the in-process [`ops::task::add`], which isolates our work from start-up.
@@ -32,7 +32,7 @@ use git_coord::store::{Edit, Plan, Store};
 use tempfile::TempDir;
 
 /// The repository sizes (existing tasks) every write is measured against.
-const SIZES: [usize; 2] = [100, 10_000];
+const SIZES: [usize; 3] = [100, 10_000, 100_000];
 
 /// Tasks added by the `task_add` benchmarks are removed (untimed) once this many have
 /// accumulated, so a repository seeded with n tasks holds between n and n + PRUNE_EVERY - 1
