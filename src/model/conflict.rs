@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::id::{AgentId, ConflictId, TaskId};
 use super::record::{self, FieldValue, Fields, Origin, RecordError};
-use super::task::{InvalidField, validate_entries};
+use super::task::{InvalidField, validate_entries, validate_record_title};
 use super::time::Timestamp;
 
 /// How many random characters a new conflict ID gets.
@@ -90,31 +90,6 @@ fn invalid(field: &'static str, message: impl Into<String>) -> InvalidField {
     }
 }
 
-/// Validates the title of a record of kind `noun`: one non-empty line of at most 200
-/// characters.
-pub fn validate_title(noun: &str, title: &str) -> Result<String, InvalidField> {
-    let t = title.trim();
-    if t.is_empty() {
-        return Err(invalid(
-            "title",
-            format!("a {noun} needs a non-empty title"),
-        ));
-    }
-    if t.contains('\n') || t.contains('\r') {
-        return Err(invalid(
-            "title",
-            "a title is one line; put details in the body (--body)",
-        ));
-    }
-    if t.chars().count() > 200 {
-        return Err(invalid(
-            "title",
-            "a title is at most 200 characters; put details in the body (--body)",
-        ));
-    }
-    Ok(t.to_owned())
-}
-
 /// Validates free text (a proposal, a resolution, a mitigation): not blank; trimmed.
 pub fn validate_text(field: &'static str, text: &str) -> Result<String, InvalidField> {
     let t = text.trim();
@@ -161,7 +136,7 @@ impl Conflict {
         }
         Ok(Conflict {
             id,
-            title: validate_title("conflict", &new.title)?,
+            title: validate_record_title("conflict", &new.title)?,
             status: ConflictStatus::Open,
             between,
             about: validate_entries("about", &new.about)?,

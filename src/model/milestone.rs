@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::gate::{self, Gate};
 use super::record::{self, FieldValue, Fields, Origin, RecordError};
-use super::task::{InvalidField, validate_entries};
+use super::task::{InvalidField, validate_entries, validate_record_title};
 use super::time::Timestamp;
 
 /// How many random characters a new milestone ID gets, as for tasks.
@@ -56,25 +56,7 @@ pub struct NewMilestone {
 
 /// Validates a milestone title: one non-empty line of at most 200 characters.
 pub fn validate_title(title: &str) -> Result<String, InvalidField> {
-    let invalid = |message: &str| InvalidField {
-        field: "title",
-        message: message.to_owned(),
-    };
-    let t = title.trim();
-    if t.is_empty() {
-        return Err(invalid("a milestone needs a non-empty title"));
-    }
-    if t.contains('\n') || t.contains('\r') {
-        return Err(invalid(
-            "a title is one line; put details in the body (--body)",
-        ));
-    }
-    if t.chars().count() > 200 {
-        return Err(invalid(
-            "a title is at most 200 characters; put details in the body (--body)",
-        ));
-    }
-    Ok(t.to_owned())
+    validate_record_title("milestone", title)
 }
 
 impl Milestone {

@@ -7,10 +7,10 @@ written by hand.
 
 use serde::Serialize;
 
-use super::conflict::{body_text, validate_text, validate_title};
+use super::conflict::{body_text, validate_text};
 use super::id::{AgentId, RiskId};
 use super::record::{self, FieldValue, Fields, Origin, RecordError};
-use super::task::InvalidField;
+use super::task::{InvalidField, validate_record_title};
 use super::time::Timestamp;
 
 /// How many random characters a new risk ID gets.
@@ -90,7 +90,7 @@ impl RiskPatch {
     /// Validates the patch on its own, before any repository access.
     pub fn validate(&self) -> Result<(), InvalidField> {
         if let Some(t) = &self.title {
-            validate_title("risk", t)?;
+            validate_record_title("risk", t)?;
         }
         if let Some(Some(m)) = &self.mitigation {
             validate_text("mitigation", m)?;
@@ -108,7 +108,7 @@ impl Risk {
     pub fn new(id: RiskId, new: NewRisk, now: Timestamp) -> Result<Risk, InvalidField> {
         Ok(Risk {
             id,
-            title: validate_title("risk", &new.title)?,
+            title: validate_record_title("risk", &new.title)?,
             impact: new.impact,
             probability: new.probability,
             mitigation: opt_text("mitigation", new.mitigation.as_deref())?,
@@ -131,7 +131,7 @@ impl Risk {
     pub fn apply(&mut self, patch: &RiskPatch, now: Timestamp) -> Result<bool, InvalidField> {
         let before = self.to_text();
         if let Some(t) = &patch.title {
-            self.title = validate_title("risk", t)?;
+            self.title = validate_record_title("risk", t)?;
         }
         if let Some(l) = patch.impact {
             self.impact = l;

@@ -137,10 +137,20 @@ fn invalid(field: &'static str, message: impl Into<String>) -> InvalidField {
     }
 }
 
+/// Validates a task title: one non-empty line of at most 200 characters.
 pub fn validate_title(title: &str) -> Result<String, InvalidField> {
+    validate_record_title("task", title)
+}
+
+/// Validates the title of a record of kind `noun` (task, milestone, conflict, risk): one
+/// non-empty line of at most 200 characters, trimmed.
+pub fn validate_record_title(noun: &str, title: &str) -> Result<String, InvalidField> {
     let t = title.trim();
     if t.is_empty() {
-        return Err(invalid("title", "a task needs a non-empty title"));
+        return Err(invalid(
+            "title",
+            format!("a {noun} needs a non-empty title"),
+        ));
     }
     if t.contains('\n') || t.contains('\r') {
         return Err(invalid(
