@@ -11,7 +11,7 @@ use clap::Parser;
 
 use crate::commands::{self, Command};
 use crate::context::{Context, GlobalOptions};
-use crate::error::ErrorKind;
+use crate::error::{CommandError, ErrorKind};
 use crate::ui::ColorChoice;
 
 /// Coordinate several coding agents working on one repository
@@ -59,11 +59,59 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            let asked_json = std::env::args_os()
+                .take_while(|a| a != "--")
+                .any(|a| a == "--json");
+            if asked_json && e.use_stderr() {
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "{}",
+                    usage_error(&e).render_json()
+                );
+            } else {
+                let _ = e.print();
+            }
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
     run(cli)
+}
+
+/// A command line clap could not parse, as the same error every other usage mistake is, so
+/// `--json` callers read one shape: clap's suggestions become hints.
+fn usage_error(e: &clap::Error) -> CommandError {
+    use clap::error::{ContextKind, ContextValue};
+    let rendered = e.render().to_string();
+    // clap's first paragraph (a message may continue on indented lines: the missing
+    // arguments); its tips and usage become hints below.
+    let message = rendered
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_start_matches("error: ")
+        .to_owned();
+    let mut err = CommandError::usage(message);
+    for (kind, value) in e.context() {
+        let values = match value {
+            ContextValue::String(s) => vec![s.clone()],
+            ContextValue::Strings(v) => v.clone(),
+            _ => continue,
+        };
+        let hint = match kind {
+            ContextKind::SuggestedSubcommand => "did you mean the command",
+            ContextKind::SuggestedArg => "did you mean",
+            ContextKind::SuggestedValue | ContextKind::ValidValue => "allowed values:",
+            ContextKind::Usage => "usage:",
+            _ => continue,
+        };
+        if values.iter().all(|v| v.is_empty()) {
+            continue;
+        }
+        err = err.hint(format!("{hint} {}", values.join(", ")));
+    }
+    err.hint("see `git coord -h`, or `git coord <command> --help`")
 }
 
 pub fn run(cli: Cli) -> ExitCode {

@@ -19,8 +19,9 @@ use super::task::render;
 ///
 /// Creates a new git repository (under the system's temporary directory unless --dir is
 /// given), initialises the coordination branch, and plays a short session: a coordinator
-/// plans five tasks with dependencies and a milestone, three agents claim, block and finish
-/// work, a decision (ADR) waits with two options, a risk and a conflict are logged. Then it
+/// plans five tasks with dependencies and a milestone and registers three agents, who claim,
+/// block and finish work; a decision (ADR) waits with two options, a risk and a conflict are
+/// logged. Then it
 /// prints the task list, the status screen and the commands to explore the result with git
 /// itself. Your own repositories are not touched.
 ///
@@ -165,11 +166,22 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
             .json(&serde_json::json!({ "repository": dir, "tasks": items }))?;
         return Ok(());
     }
+    // The story is told from what the session recorded, so it cannot drift from the table.
+    let (agents, _) = crate::ops::agent::load(&store.snapshot()?)?;
+    let others: Vec<&str> = agents
+        .iter()
+        .map(|a| a.id.as_str())
+        .filter(|id| *id != lead.agent.as_str())
+        .collect();
     let d = dir.display();
     ctx.ui.line(format!("A sample project is in {d}\n"))?;
-    ctx.ui.line(
-        "The lead registered three agents, planned five tasks and a milestone, opened a decision\nwith two options and logged a risk. alice finished the API design,",
-    )?;
+    ctx.ui.line(format!(
+        "The lead planned {} tasks and a milestone, registered {} agents ({}; {} with the lead),\nopened a decision with two options and logged a risk. alice finished the API design,",
+        tasks.len(),
+        others.len(),
+        others.join(", "),
+        agents.len()
+    ))?;
     ctx.ui.line(format!(
         "state claimed the pool, scribe is blocked, and alice's attempt to claim the pool too\nwas refused ({}), so she logged a conflict.\n",
         if lost {

@@ -95,14 +95,17 @@ pub fn print(ui: &Ui, report: &status::Report, now: Timestamp) -> CommandResult 
     for a in &report.agents {
         let current: Vec<&str> = a.current.iter().map(|t| t.id.as_str()).collect();
         let blocked: Vec<&str> = a.blocked.iter().map(|t| t.id.as_str()).collect();
-        let mut seen = a.last_seen.ago(now);
-        if a.stale {
-            seen = format!("{seen} {}", ui.paint(Style::Yellow, "STALE"));
-        }
+        let seen = a.last_seen.ago(now);
+        // A stale agent's recorded status ("active") is what it said last, not what it is.
+        let status = if a.stale {
+            ui.paint(Style::Yellow, "stale").into_owned()
+        } else {
+            sanitize_line(&a.status).into_owned()
+        };
         rows.push(vec![
             ui.paint(Style::Bold, a.id.as_str()).into_owned(),
             sanitize_line(a.role.as_deref().unwrap_or("-")).into_owned(),
-            sanitize_line(&a.status).into_owned(),
+            status,
             if current.is_empty() {
                 "-".to_owned()
             } else {

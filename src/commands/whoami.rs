@@ -4,7 +4,8 @@ use crate::model::{Agent, layout};
 
 /// Show which agent this worktree acts as, and where that name comes from
 ///
-/// The agent is `--agent`, else `$COORD_AGENT`, else `git config coord.agent` (a worktree's
+/// Prints only the name on stdout (`agent=$(git coord whoami)`); where it comes from and
+/// whether it is registered go to stderr, or into the object with `--json`. The agent is `--agent`, else `$COORD_AGENT`, else `git config coord.agent` (a worktree's
 /// own config.worktree is honoured, so each worktree can be one agent).
 ///
 /// Example:
@@ -42,7 +43,6 @@ pub fn run(ctx: &Context, _args: Args) -> CommandResult {
         Some(a) => format!("registered, last seen {}", a.last_seen.ago(ctx.now())),
         None => "not registered yet: its first write registers it".to_owned(),
     };
-    ctx.ui
-        .info(format!("  from {}; {state}", source.describe()))?;
+    ctx.ui.note(format!("from {}; {state}", source.describe()));
     Ok(())
 }

@@ -268,7 +268,8 @@ pub fn ack(store: &Store, actor: &Actor, given: &str) -> Result<(Message, bool),
     Ok(committed.value)
 }
 
-/// Answers a message: a new message to its sender (threaded by `reply_to`), and the original
+/// Answers a message: a new message to the other party of the thread (its sender, or its
+/// recipient when answering one's own message; threaded by `reply_to`), and the original
 /// marked read, in one commit.
 pub fn reply(store: &Store, actor: &Actor, given: &str, text: &str) -> Result<Message, OpError> {
     if text.trim().is_empty() {
@@ -282,10 +283,17 @@ pub fn reply(store: &Store, actor: &Actor, given: &str, text: &str) -> Result<Me
         } else {
             format!("Re: {}", original.subject)
         };
+        // The other party of the thread: answering one's own message (a follow-up) goes to
+        // whom it was sent, not back to oneself.
+        let to = if original.from == actor.agent {
+            original.to.clone()
+        } else {
+            Recipient::Agent(original.from.clone())
+        };
         let mut m = Message::new(
             new_message_id(snap)?,
             actor.agent.clone(),
-            Recipient::Agent(original.from.clone()),
+            to,
             subject,
             Kind::Answer,
             actor.now,

@@ -20,6 +20,7 @@ mod test_import;
 mod test_lifecycle;
 mod test_memory;
 mod test_milestone;
+mod test_newcomer;
 mod test_ownership;
 mod test_risk;
 mod test_schedule;

@@ -1,0 +1,163 @@
+//! What a new user hit (issue 11): output scripts capture, errors for every wrong step, and
+//! wording computed from what happened.
+
+use crate::common::TestEnv;
+
+#[test]
+fn whoami_prints_only_the_name_on_stdout() {
+    let env = TestEnv::initialised();
+    let run = env.coord(&["whoami"]).expect_code(0);
+    // `agent=$(git coord whoami)` must capture exactly the name.
+    assert_eq!(run.stdout, "alice\n");
+    assert!(
+        run.stderr.contains("git config coord.agent"),
+        "the source goes to stderr:\n{}",
+        run.stderr
+    );
+    let quiet = env.coord(&["-q", "whoami"]).expect_code(0);
+    assert_eq!(quiet.stdout, "alice\n");
+    assert_eq!(quiet.stderr, "");
+}
+
+#[track_caller]
+fn json_usage_error(env: &TestEnv, args: &[&str], message: &str, hint: Option<&str>) {
+    let run = env.coord(args).expect_code(2);
+    assert_eq!(run.stdout, "", "nothing on stdout for {args:?}");
+    let v: serde_json::Value = serde_json::from_str(run.stderr.trim()).unwrap_or_else(|e| {
+        panic!(
+            "{args:?}: stderr is not one JSON object ({e}):\n{}",
+            run.stderr
+        )
+    });
+    let err = &v["error"];
+    assert_eq!(err["kind"], "usage", "{v}");
+    assert_eq!(err["exit_code"], 2, "{v}");
+    let text = err["message"].as_str().unwrap_or_default();
+    assert!(text.contains(message), "{args:?}: message {text:?}");
+    assert!(err["causes"].is_array() && err["details"].is_null(), "{v}");
+    let hints: Vec<&str> = err["hints"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|h| h.as_str()).collect())
+        .unwrap_or_default();
+    if let Some(h) = hint {
+        assert!(
+            hints.iter().any(|x| x.contains(h)),
+            "{args:?}: hints {hints:?}"
+        );
+    }
+}
+
+#[test]
+fn json_usage_errors_are_json_objects_on_stderr() {
+    let env = TestEnv::initialised();
+    json_usage_error(
+        &env,
+        &["--json", "clam"],
+        "unrecognized subcommand 'clam'",
+        Some("claim"),
+    );
+    json_usage_error(&env, &["task", "add", "--json"], "<TITLE>", None);
+    json_usage_error(
+        &env,
+        &["--json", "--color", "bogus", "status"],
+        "invalid value 'bogus'",
+        Some("auto, always, never"),
+    );
+    json_usage_error(
+        &env,
+        &["task", "list", "--json", "--stauts", "todo"],
+        "--stauts",
+        Some("--status"),
+    );
+    // Without --json the text stays clap's, and help is still help.
+    let text = env.coord(&["clam"]).expect_code(2);
+    assert!(text.stderr.starts_with("error: unrecognized subcommand"));
+    let help = env.coord(&["--json", "task", "--help"]).expect_code(0);
+    assert!(help.stdout.contains("Usage:"), "{}", help.stdout);
+}
+
+#[test]
+fn replying_to_my_own_message_goes_to_the_other_party() {
+    let env = TestEnv::initialised();
+    env.coord(&["--agent", "bob", "checkin"]).expect_code(0);
+    let sent = env.json(&["send", "bob", "--subject", "Timeout?", "--needs-reply"]);
+    let id = sent["id"].as_str().expect("message id").to_owned();
+    // alice follows up on her own question before bob answers.
+    let run = env
+        .coord(&["reply", &id, "2s would do, I think"])
+        .expect_code(0);
+    assert!(run.stdout.contains("to bob"), "{}", run.stdout);
+    let inbox = env.json(&["--agent", "bob", "inbox"]);
+    let subjects: Vec<&str> = inbox
+        .as_array()
+        .expect("inbox is a list")
+        .iter()
+        .filter_map(|m| m["subject"].as_str())
+        .collect();
+    assert!(subjects.contains(&"Re: Timeout?"), "{inbox}");
+    // And bob's answer to alice's message still goes to alice.
+    let bob = env
+        .coord(&["--agent", "bob", "reply", &id, "2s"])
+        .expect_code(0);
+    assert!(bob.stdout.contains("to alice"), "{}", bob.stdout);
+}
+
+#[test]
+fn status_shows_a_stale_agent_as_stale() {
+    let mut env = TestEnv::initialised();
+    env.now = Some("2026-11-21T08:00:00Z".to_owned());
+    let t = env.add("Pool", &[]);
+    env.coord(&["--agent", "ghost", "claim", &t]).expect_code(0);
+    env.now = Some("2026-11-21T12:00:00Z".to_owned());
+    let run = env.coord(&["status"]).expect_code(0);
+    let row = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("ghost"))
+        .unwrap_or_else(|| panic!("no row for ghost:\n{}", run.stdout));
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    // AGENT ROLE STATUS …: the status column says stale, not the "active" it last reported.
+    assert_eq!(cells.get(2), Some(&"stale"), "{row}");
+    assert!(!row.contains("active") && !row.contains("STALE"), "{row}");
+}
+
+#[test]
+fn the_demo_tells_what_it_did() {
+    let env = TestEnv::new();
+    let dir = env.root.join("demo");
+    let run = env
+        .coord(&["demo", "--dir", dir.to_str().expect("utf-8")])
+        .expect_code(0);
+    let agents = env
+        .coord_in(&dir, &["agent", "list", "--json"])
+        .expect_code(0)
+        .json();
+    let ids: Vec<&str> = agents
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|a| a["id"].as_str())
+        .collect();
+    let others: Vec<&str> = ids.iter().copied().filter(|id| *id != "lead").collect();
+    let said = format!(
+        "registered {} agents ({}; {} with the lead)",
+        others.len(),
+        others.join(", "),
+        ids.len()
+    );
+    assert!(
+        run.stdout.contains(&said),
+        "the story should say {said:?}:\n{}",
+        run.stdout
+    );
+    let tasks = env
+        .coord_in(&dir, &["task", "list", "--all", "--json"])
+        .expect_code(0)
+        .json();
+    let n = tasks.as_array().map(Vec::len).unwrap_or(0);
+    assert!(
+        run.stdout.contains(&format!("planned {n} tasks")),
+        "{}",
+        run.stdout
+    );
+}
