@@ -123,7 +123,10 @@ pub fn run(cli: Cli) -> ExitCode {
         color: cli.global.color,
         quiet: cli.global.quiet,
     };
-    let result = Context::new(opts).and_then(|ctx| commands::run(&ctx, cli.command));
+    let result = Context::new(opts).and_then(|ctx| {
+        commands::run(&ctx, cli.command)?;
+        ctx.report_new_agent()
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind == ErrorKind::BrokenPipe => ExitCode::SUCCESS,

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::clock::Clock;
 use crate::error::{CommandError, CommandResult};
-use crate::model::{AgentId, Timestamp};
+use crate::model::{AgentId, Timestamp, layout};
 use crate::ops::Actor;
 use crate::store::{Author, Store};
 use crate::ui::{ColorChoice, Ui};
@@ -51,6 +51,10 @@ pub struct Context {
     agent_env: Option<String>,
     clock: Clock,
     store: OnceCell<Store>,
+    /// The acting agent when its registry entry did not exist as the command began: its first
+    /// write registers it, and [`Context::report_new_agent`] says so (a typo should not pass
+    /// silently).
+    unregistered: OnceCell<Option<AgentId>>,
 }
 
 impl Context {
@@ -76,6 +80,7 @@ impl Context {
             agent_env: env("COORD_AGENT"),
             clock,
             store: OnceCell::new(),
+            unregistered: OnceCell::new(),
         })
     }
 
@@ -114,11 +119,65 @@ impl Context {
             return Err(no_agent());
         };
         let email = self.email(&agent)?;
+        if self.unregistered.get().is_none() {
+            let missing = !self.registered(&agent)?;
+            let _ = self.unregistered.set(missing.then(|| agent.clone()));
+        }
         Ok(Actor {
             agent,
             email,
             now: self.now(),
         })
+    }
+
+    /// Whether `agent` has a registry entry on the coordination branch (false before `init`).
+    pub fn registered(&self, agent: &AgentId) -> CommandResult<bool> {
+        let store = self.store()?;
+        if store.tip()?.is_none() {
+            return Ok(false);
+        }
+        Ok(store.snapshot()?.exists(&layout::agent_path(agent))?)
+    }
+
+    /// The IDs of the registered agents, sorted.
+    pub fn known_agents(&self) -> CommandResult<Vec<String>> {
+        let store = self.store()?;
+        if store.tip()?.is_none() {
+            return Ok(Vec::new());
+        }
+        let mut ids: Vec<String> = store
+            .snapshot()?
+            .list(layout::AGENTS_DIR)?
+            .into_iter()
+            .filter_map(|e| e.name.strip_suffix(".toml").map(str::to_owned))
+            .collect();
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// After a successful command: warns when its write registered the acting agent, naming
+    /// the agents that were known already.
+    pub fn report_new_agent(&self) -> CommandResult<()> {
+        let Some(Some(agent)) = self.unregistered.get() else {
+            return Ok(());
+        };
+        if !self.registered(agent)? {
+            return Ok(());
+        }
+        let others: Vec<String> = self
+            .known_agents()?
+            .into_iter()
+            .filter(|id| id != agent.as_str())
+            .collect();
+        let known = if others.is_empty() {
+            "none before it".to_owned()
+        } else {
+            others.join(", ")
+        };
+        self.ui.warn(format!(
+            "registered new agent {agent}; agents known: {known} (a typo? `git coord agent retire {agent}` undoes it)"
+        ));
+        Ok(())
     }
 
     fn email(&self, agent: &AgentId) -> CommandResult<String> {

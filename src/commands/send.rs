@@ -66,6 +66,14 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         kind,
     };
     let m = memory::send(ctx.store()?, &actor, &out)?;
+    if let Recipient::Agent(to) = &m.to
+        && !ctx.registered(to)?
+    {
+        ctx.ui.warn(format!(
+            "{to} is not a registered agent: the message waits until an agent of that name reads its inbox; agents known: {}",
+            ctx.known_agents()?.join(", ")
+        ));
+    }
     if ctx.ui.json {
         return Ok(ctx.ui.json(&m)?);
     }

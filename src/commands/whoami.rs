@@ -1,5 +1,5 @@
-use crate::context::{Context, no_agent};
-use crate::error::CommandResult;
+use crate::context::Context;
+use crate::error::{CommandError, CommandResult};
 use crate::model::{Agent, layout};
 
 /// Show which agent this worktree acts as, and where that name comes from
@@ -16,7 +16,9 @@ pub struct Args {}
 
 pub fn run(ctx: &Context, _args: Args) -> CommandResult {
     let Some((agent, source)) = ctx.agent()? else {
-        return Err(no_agent());
+        return Err(CommandError::usage("no agent is set for this worktree")
+            .hint("name it: git config --worktree coord.agent <name>  (or git config coord.agent <name>)")
+            .hint("or per command: --agent <name>, or for a shell: export COORD_AGENT=<name>"));
     };
     let store = ctx.store()?;
     let registered = match store.tip()? {

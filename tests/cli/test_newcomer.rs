@@ -161,3 +161,57 @@ fn the_demo_tells_what_it_did() {
         run.stdout
     );
 }
+
+#[test]
+fn a_first_write_that_registers_an_agent_says_so() {
+    let env = TestEnv::initialised();
+    let t = env.add("Pool", &[]);
+    env.coord(&["--agent", "bob", "checkin"]).expect_code(0);
+    // A typo of bob: the claim works (first-write registration), with a warning.
+    let run = env.coord(&["--agent", "bbo", "claim", &t]).expect_code(0);
+    assert!(
+        run.stderr
+            .contains("registered new agent bbo; agents known: alice, bob"),
+        "{}",
+        run.stderr
+    );
+    assert!(env.show("agents/bbo.toml").contains("id = \"bbo\""));
+    // Known agents write quietly, and a refused write registers nobody and says nothing.
+    let again = env.coord(&["--agent", "bbo", "release", &t]).expect_code(0);
+    assert!(!again.stderr.contains("registered"), "{}", again.stderr);
+    let refused = env.coord(&["--agent", "ghost", "claim", "t-zzzzzz"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        !refused.stderr.contains("registered new agent"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        env.git(&["ls-tree", "--name-only", "coord", "agents/"])
+            .lines()
+            .all(|l| l != "agents/ghost.toml")
+    );
+}
+
+#[test]
+fn sending_to_an_unregistered_agent_warns() {
+    let env = TestEnv::initialised();
+    env.coord(&["--agent", "bob", "checkin"]).expect_code(0);
+    let run = env
+        .coord(&["send", "nobody", "--subject", "Hello?"])
+        .expect_code(0);
+    assert!(
+        run.stderr.contains("nobody is not a registered agent")
+            && run.stderr.contains("agents known: alice, bob"),
+        "{}",
+        run.stderr
+    );
+    let ok = env
+        .coord(&["send", "bob", "--subject", "Hi"])
+        .expect_code(0);
+    assert!(
+        !ok.stderr.contains("not a registered agent"),
+        "{}",
+        ok.stderr
+    );
+}
