@@ -152,7 +152,12 @@ fn render(ctx: &Context, o: &Outcome) -> CommandResult {
         counts.push(format!("{} skipped", o.skipped.len()));
     }
     if !o.warnings.is_empty() {
-        counts.push(format!("{} kinds of warnings", o.warnings.len()));
+        let n = o.warnings.len();
+        counts.push(if n == 1 {
+            "1 kind of warning".to_owned()
+        } else {
+            format!("{n} kinds of warnings")
+        });
     }
     let problems = match counts.is_empty() {
         true => String::new(),

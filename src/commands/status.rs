@@ -13,8 +13,8 @@ use crate::ui::{Style, Ui, sanitize_line, table};
 /// blockers, last seen, stale flag), the critical path, blocked tasks and why, the best ready
 /// tasks, overdue tasks, messages waiting too long for a reply, open conflicts and high risks
 /// (open, impact × probability of at least 6), pending decisions (proposed ADRs, by deadline),
-/// and open milestones with their health (at risk
-/// when the critical path of their open tasks passes the due date) and latest gate.
+/// and open milestones with their health (at risk when the critical path of their open tasks
+/// passes the due date) and latest gate.
 ///
 /// Examples:
 ///   git coord status

@@ -172,7 +172,8 @@ pub fn parse_wall_duration(s: &str) -> Result<i64, String> {
 
 /// Formats hours compactly: `6h`, `1.5h`, `45m`.
 pub fn format_hours(hours: f64) -> String {
-    if hours > 0.0 && hours < 1.0 {
+    // Under a minute is "0h", as zero is, so one duration never prints two ways.
+    if hours > 0.0 && hours < 1.0 && (hours * 60.0).round() >= 1.0 {
         return format!("{}m", (hours * 60.0).round());
     }
     // `+ 0.0` turns -0.0 (an empty float sum) into 0.0, which prints without a sign.
@@ -191,6 +192,8 @@ mod tests {
     #[test]
     fn hours_never_print_a_negative_zero() {
         assert_eq!(format_hours(-0.0), "0h");
+        assert_eq!(format_hours(0.004), "0h");
+        assert_eq!(format_hours(0.5), "30m");
         assert_eq!(format_hours(Vec::<f64>::new().into_iter().sum()), "0h");
         assert_eq!(format_hours(1.5), "1.5h");
         assert_eq!(format_hours(0.25), "15m");

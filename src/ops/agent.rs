@@ -223,7 +223,7 @@ fn take_back(
     op: &str,
     dry_run: bool,
 ) -> Result<Vec<Reaped>, OpError> {
-    use crate::model::message::{Kind, Message, MessageId, Recipient};
+    use crate::model::message::{Kind, Message, Recipient};
     let coordinator = store
         .config_string("coord.coordinator")
         .and_then(|c| AgentId::parse(c.trim()).ok());
@@ -274,7 +274,7 @@ fn take_back(
             .map(Recipient::Agent)
             .unwrap_or(Recipient::All);
         let mut m = Message::new(
-            MessageId::random(8),
+            super::memory::new_message_id(snap)?,
             actor.agent.clone(),
             to,
             match op {

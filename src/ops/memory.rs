@@ -90,7 +90,7 @@ fn invalid(field: &'static str, message: &str) -> OpError {
     })
 }
 
-fn new_message_id(snap: &Snapshot<'_>) -> Result<MessageId, OpError> {
+pub(crate) fn new_message_id(snap: &Snapshot<'_>) -> Result<MessageId, OpError> {
     let mut len = 6;
     loop {
         let id = MessageId::random(len);

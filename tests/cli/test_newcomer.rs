@@ -215,3 +215,53 @@ fn sending_to_an_unregistered_agent_warns() {
         ok.stderr
     );
 }
+
+#[test]
+fn a_reap_message_has_an_id_like_every_other_message() {
+    let mut env = TestEnv::initialised();
+    env.now = Some("2026-11-21T08:00:00Z".to_owned());
+    let t = env.add("Pool", &[]);
+    env.coord(&["--agent", "ghost", "claim", &t]).expect_code(0);
+    let sent = env.json(&["send", "all", "--subject", "Hello"]);
+    env.now = Some("2026-11-21T12:00:00Z".to_owned());
+    env.coord(&["--agent", "lead", "reap"]).expect_code(0);
+    let inbox = env.json(&["inbox", "--all"]);
+    let ids: Vec<&str> = inbox
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|m| m["id"].as_str())
+        .collect();
+    let reap = inbox
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|m| {
+            m["subject"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("Reaped"))
+        })
+        .unwrap_or_else(|| panic!("no reap message in {ids:?}"));
+    let len = |id: &str| id.len();
+    assert_eq!(
+        len(reap["id"].as_str().unwrap_or_default()),
+        len(sent["id"].as_str().unwrap_or_default()),
+        "{ids:?}"
+    );
+}
+
+#[test]
+fn one_kind_of_warning_is_singular() {
+    let env = TestEnv::initialised();
+    let file = env.root.join("tasks.json");
+    std::fs::write(
+        &file,
+        r#"[{"title": "A", "color": "blue", "created": "2026-11-21T10:00:00Z"}]"#,
+    )
+    .expect("write import file");
+    let run = env
+        .coord(&["import", file.to_str().expect("utf-8"), "--from", "json"])
+        .expect_code(0);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(all.contains("(1 kind of warning;"), "{all}");
+}
