@@ -10,6 +10,7 @@ pub mod assign;
 pub mod brief;
 pub mod check;
 pub mod checkin;
+pub mod config;
 pub mod conflict;
 pub mod demo;
 pub mod disown;
@@ -56,6 +57,7 @@ pub enum Command {
     Demo(demo::Args),
     Whoami(whoami::Args),
     Doctor(doctor::Args),
+    Config(config::Args),
     #[command(subcommand)]
     Hooks(hooks::HooksCommand),
     // Tasks and their lifecycle.
@@ -158,6 +160,7 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
         Command::Ack(a) => ack::run(ctx, a),
         Command::Whoami(a) => whoami::run(ctx, a),
         Command::Doctor(a) => doctor::run(ctx, a),
+        Command::Config(a) => config::run(ctx, a),
         Command::Demo(a) => demo::run(ctx, a),
         Command::Conflict(c) => conflict::run(ctx, c),
         Command::Risk(c) => risk::run(ctx, c),

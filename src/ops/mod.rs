@@ -10,6 +10,7 @@ pub mod adr;
 pub mod agent;
 pub mod brief;
 pub mod check;
+pub mod config;
 pub mod conflict;
 pub mod doctor;
 pub mod export;

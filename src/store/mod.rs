@@ -19,7 +19,10 @@ use gix::objs::tree::EntryKind;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 use gix::refs::{FullName, Target};
 
+mod config;
 pub mod history;
+
+pub use config::ConfigOrigin;
 
 /// The default name of the coordination branch (config `coord.branch`).
 pub const DEFAULT_BRANCH: &str = "coord";

@@ -265,3 +265,56 @@ fn one_kind_of_warning_is_singular() {
     let all = format!("{}{}", run.stdout, run.stderr);
     assert!(all.contains("(1 kind of warning;"), "{all}");
 }
+
+#[test]
+fn config_list_shows_every_setting_and_where_it_came_from() {
+    let env = TestEnv::initialised();
+    env.git(&["config", "coord.staleAfter", "3h"]);
+    let list = env.json(&["config", "--list"]);
+    let get = |key: &str| {
+        list.as_array()
+            .expect("a list")
+            .iter()
+            .find(|s| s["key"] == key)
+            .unwrap_or_else(|| panic!("{key} is not listed: {list}"))
+            .clone()
+    };
+    let stale = get("coord.staleAfter");
+    assert_eq!(stale["value"], "3h");
+    assert_eq!(stale["origin"], "repository");
+    assert!(
+        stale["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("config"))
+    );
+    let reply = get("coord.replyWithin");
+    assert_eq!(
+        (reply["value"].as_str(), reply["origin"].as_str()),
+        (Some("4h"), Some("default"))
+    );
+    let agent = get("coord.agent");
+    assert_eq!(agent["value"], "alice");
+    let flagged = env.json(&["--agent", "bob", "config", "coord.agent"]);
+    assert_eq!(
+        (flagged["value"].as_str(), flagged["origin"].as_str()),
+        (Some("bob"), Some("command line"))
+    );
+    // One key prints just its value; an unknown key names the known ones.
+    assert_eq!(
+        env.coord(&["config", "coord.staleAfter"])
+            .expect_code(0)
+            .stdout,
+        "3h\n"
+    );
+    let bad = env.coord(&["config", "coord.stale"]).expect_code(2);
+    assert!(bad.stderr.contains("coord.staleAfter"), "{}", bad.stderr);
+    // The README's table lists every key config --list knows.
+    let readme = include_str!("../../README.md");
+    for s in list.as_array().expect("a list") {
+        let key = s["key"].as_str().unwrap_or_default();
+        assert!(
+            readme.contains(&format!("| `{key}` |")),
+            "README lacks {key}"
+        );
+    }
+}

@@ -1,0 +1,217 @@
+/*!
+Every setting git-coord reads, in one place: its key, where it is meant to be set, its default,
+and what it changes; and the effective value of each with where it came from
+(`git coord config --list`). Commands read their settings through the functions named here,
+so this list is the whole truth about configuration.
+*/
+
+use serde::Serialize;
+
+use crate::store::Store;
+
+/// Where a setting is meant to live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// `git config --worktree`: one value per worktree (each worktree is one agent).
+    Worktree,
+    /// `git config` in the repository (`.git/config`), shared by its worktrees.
+    Repository,
+}
+
+impl Scope {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Scope::Worktree => "worktree",
+            Scope::Repository => "repository",
+        }
+    }
+}
+
+/// One setting git-coord reads.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Key {
+    pub key: &'static str,
+    pub scope: Scope,
+    /// The value used when it is not set, as it would be written (`None`: unset means off).
+    pub default: Option<&'static str>,
+    pub about: &'static str,
+}
+
+/// Every git config key git-coord reads.
+pub const KEYS: &[Key] = &[
+    Key {
+        key: "coord.agent",
+        scope: Scope::Worktree,
+        default: None,
+        about: "the agent this worktree acts as (--agent and $COORD_AGENT override it)",
+    },
+    Key {
+        key: "coord.branch",
+        scope: Scope::Repository,
+        default: Some(crate::store::DEFAULT_BRANCH),
+        about: "the coordination branch (refs/heads/<name>)",
+    },
+    Key {
+        key: "coord.coordinator",
+        scope: Scope::Repository,
+        default: None,
+        about: "the agent told when reap or retire returns work (unset: everyone)",
+    },
+    Key {
+        key: "coord.staleAfter",
+        scope: Scope::Repository,
+        default: Some("2h"),
+        about: "how long an agent may go unseen before it is stale (status, reap, assign)",
+    },
+    Key {
+        key: "coord.replyWithin",
+        scope: Scope::Repository,
+        default: Some("4h"),
+        about: "how long a message that needs a reply may wait before it is overdue",
+    },
+    Key {
+        key: "coord.defaultEstimate",
+        scope: Scope::Repository,
+        default: Some("1h"),
+        about: "the estimate of tasks that have none (critical path, progress)",
+    },
+    Key {
+        key: "coord.unowned",
+        scope: Scope::Repository,
+        default: Some("allow"),
+        about: "what check does with paths nobody owns: allow, warn or deny",
+    },
+];
+
+/// A setting's effective value and where it came from.
+#[derive(Clone, Debug, Serialize)]
+pub struct Setting {
+    pub key: &'static str,
+    /// Where the setting is meant to live.
+    pub scope: Scope,
+    /// The value in effect (`None`: unset and without default).
+    pub value: Option<String>,
+    pub default: Option<&'static str>,
+    /// `default`, or the scope it was set in (`worktree`, `repository`, `global`, `system`,
+    /// `environment`, `command line`).
+    pub origin: String,
+    /// The config file that set it, if any.
+    pub file: Option<String>,
+    pub about: &'static str,
+}
+
+/// The effective value of every key in [`KEYS`].
+pub fn effective(store: &Store) -> Vec<Setting> {
+    KEYS.iter()
+        .map(|k| match store.config_origin(k.key) {
+            Some(o) => Setting {
+                key: k.key,
+                scope: k.scope,
+                value: Some(o.value),
+                default: k.default,
+                origin: o.scope.to_owned(),
+                file: o.file.map(|p| p.display().to_string()),
+                about: k.about,
+            },
+            None => Setting {
+                key: k.key,
+                scope: k.scope,
+                value: k.default.map(str::to_owned),
+                default: k.default,
+                origin: "default".to_owned(),
+                file: None,
+                about: k.about,
+            },
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KEYS;
+    use crate::model::time::{parse_estimate, parse_wall_duration};
+
+    fn default_of(key: &str) -> &'static str {
+        KEYS.iter()
+            .find(|k| k.key == key)
+            .and_then(|k| k.default)
+            .unwrap_or_else(|| panic!("{key} has no listed default"))
+    }
+
+    /// The listed defaults are the ones the code uses, so the list cannot drift.
+    #[test]
+    fn listed_defaults_are_the_defaults_in_force() {
+        assert_eq!(
+            parse_wall_duration(default_of("coord.staleAfter")),
+            Ok(crate::ops::agent::DEFAULT_STALE_AFTER_SECS)
+        );
+        assert_eq!(
+            parse_wall_duration(default_of("coord.replyWithin")),
+            Ok(crate::ops::memory::DEFAULT_REPLY_WITHIN_SECS)
+        );
+        assert_eq!(
+            parse_estimate(default_of("coord.defaultEstimate")),
+            Ok(crate::graph::DEFAULT_ESTIMATE_HOURS)
+        );
+        assert_eq!(
+            crate::ownership::check::Unowned::parse(default_of("coord.unowned")),
+            Some(crate::ownership::check::Unowned::default())
+        );
+        assert_eq!(default_of("coord.branch"), crate::store::DEFAULT_BRANCH);
+    }
+
+    #[test]
+    fn every_key_is_listed_once() {
+        let mut keys: Vec<&str> = KEYS.iter().map(|k| k.key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), KEYS.len());
+    }
+
+    /// A `"coord.<key>"` git config key read anywhere in the source must be listed, so
+    /// `config --list` and the README table stay the whole truth.
+    #[test]
+    fn every_key_the_source_reads_is_listed() {
+        fn visit(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for e in entries.flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    visit(&path, out);
+                } else if path.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap_or_default();
+                    for (i, _) in text.match_indices("\"coord.") {
+                        let rest = &text[i + 7..];
+                        let end = rest
+                            .find(|c: char| !c.is_ascii_alphanumeric())
+                            .unwrap_or(rest.len());
+                        if rest[end..].starts_with('"') && end > 0 {
+                            out.push((
+                                path.display().to_string(),
+                                format!("coord.{}", &rest[..end]),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        let mut found = Vec::new();
+        visit(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut found,
+        );
+        assert!(
+            found.iter().any(|(_, k)| k == "coord.agent"),
+            "the scan finds keys"
+        );
+        for (file, key) in found {
+            assert!(
+                KEYS.iter().any(|k| k.key == key),
+                "{file} reads {key}, which ops::config::KEYS does not list"
+            );
+        }
+    }
+}
