@@ -84,6 +84,33 @@ pub fn spawn(store: &Store, actor: &Actor, spec: &SpawnSpec) -> Result<SpawnPlan
             ),
         }));
     }
+    // Everything that can be known to fail is checked before the first write: a spawn that
+    // fails leaves neither a registered agent nor a claim behind.
+    let invalid = |field, message: String| {
+        OpError::Invalid(crate::model::task::InvalidField { field, message })
+    };
+    if !store.rev_exists(&plan.base) {
+        return Err(invalid(
+            "base",
+            if plan.base == "HEAD" {
+                "HEAD names no commit: this repository has no commit yet, so there is nothing to start the agent's branch from; make a first commit (git commit --allow-empty -m \"Initial commit\") and spawn again".to_owned()
+            } else {
+                format!(
+                    "{} names no commit; pass --base a branch, tag or commit",
+                    plan.base
+                )
+            },
+        ));
+    }
+    if store.rev_exists(&format!("refs/heads/{}", plan.branch)) {
+        return Err(invalid(
+            "branch",
+            format!(
+                "branch {} exists already; choose another with --branch, or delete it (git branch -d {})",
+                plan.branch, plan.branch
+            ),
+        ));
+    }
     agent::add(
         store,
         actor,

@@ -3,6 +3,13 @@
 
 use crate::common::{Run, TestEnv, record};
 
+/// Runs a command that must fail with exit 2 naming `needle`, and checks it wrote nothing.
+#[track_caller]
+fn refused(env: &TestEnv, args: &[&str], needle: &str) {
+    let run = env.refused(args, 2);
+    usage_error(&run, needle);
+}
+
 #[track_caller]
 fn usage_error(run: &Run, needle: &str) {
     assert_eq!(run.code, 2, "expected exit 2:\n{}", run.stderr);
@@ -17,44 +24,49 @@ fn usage_error(run: &Run, needle: &str) {
 #[test]
 fn bad_task_fields() {
     let env = TestEnv::initialised();
-    usage_error(&env.coord(&["task", "add", ""]), "non-empty title");
-    usage_error(&env.coord(&["task", "add", "   "]), "non-empty title");
-    usage_error(&env.coord(&["task", "add", "two\nlines"]), "one line");
-    usage_error(
-        &env.coord(&["task", "add", "x", "--priority", "4"]),
+    refused(&env, &["task", "add", ""], "non-empty title");
+    refused(&env, &["task", "add", "   "], "non-empty title");
+    refused(&env, &["task", "add", "two\nlines"], "one line");
+    refused(
+        &env,
+        &["task", "add", "x", "--priority", "4"],
         "--priority: 4 is out of range",
     );
-    usage_error(
-        &env.coord(&["task", "add", "x", "--priority", "-1"]),
+    refused(
+        &env,
+        &["task", "add", "x", "--priority", "-1"],
         "--priority: -1 is out of range",
     );
-    usage_error(
-        &env.coord(&["task", "add", "x", "--priority", "high"]),
+    refused(
+        &env,
+        &["task", "add", "x", "--priority", "high"],
         "invalid value",
     );
-    usage_error(
-        &env.coord(&["task", "add", "x", "--estimate", "6x"]),
+    refused(
+        &env,
+        &["task", "add", "x", "--estimate", "6x"],
         "--estimate",
     );
-    usage_error(
-        &env.coord(&["task", "add", "x", "--estimate", "-2h"]),
+    refused(
+        &env,
+        &["task", "add", "x", "--estimate", "-2h"],
         "--estimate",
     );
-    usage_error(
-        &env.coord(&["task", "add", "x", "--due", "someday"]),
-        "--due",
-    );
-    usage_error(
-        &env.coord(&["task", "add", "x", "--after", "t-nothere"]),
+    refused(&env, &["task", "add", "x", "--due", "someday"], "--due");
+    refused(
+        &env,
+        &["task", "add", "x", "--after", "t-nothere"],
         "no task matches",
     );
-    usage_error(&env.coord(&["task", "add", "x", "--owns", ""]), "--owns");
-    usage_error(
-        &env.coord(&["task", "add", "x", "--body-file", "/no/such/file"]),
+    refused(&env, &["task", "add", "x", "--owns", ""], "--owns");
+    refused(
+        &env,
+        &["task", "add", "x", "--body-file", "/no/such/file"],
         "--body-file",
     );
-    usage_error(
-        &env.coord(&["task", "list", "--status", "doing"]),
+    refused(
+        &env,
+        &["task", "list", "--status", "doing"],
         "unknown status",
     );
     // Nothing was written by any of them.
@@ -65,8 +77,8 @@ fn bad_task_fields() {
 fn unknown_and_path_like_ids() {
     let env = TestEnv::initialised();
     env.add("Real", &[]);
-    usage_error(&env.coord(&["task", "show", "t-zzzzzz"]), "no task matches");
-    usage_error(&env.coord(&["claim", "t-zzzzzz"]), "no task matches");
+    refused(&env, &["task", "show", "t-zzzzzz"], "no task matches");
+    refused(&env, &["claim", "t-zzzzzz"], "no task matches");
     for bad in [
         "../../etc/passwd",
         "t-../x",
@@ -74,8 +86,8 @@ fn unknown_and_path_like_ids() {
         "T-ABCDEF",
         "t-ab cd",
     ] {
-        usage_error(&env.coord(&["task", "show", bad]), "is not a task ID");
-        usage_error(&env.coord(&["claim", bad]), "is not a task ID");
+        refused(&env, &["task", "show", bad], "is not a task ID");
+        refused(&env, &["claim", bad], "is not a task ID");
     }
     for bad in ["../evil", "a/b", "Alice", "-x", "a.b"] {
         let run = env.coord(&["--agent", bad, "task", "add", "x"]);
@@ -119,8 +131,9 @@ fn not_a_repository_and_missing_directory() {
         &env.coord_in(&outside, &["task", "list"]),
         "not inside a git repository",
     );
-    usage_error(
-        &env.coord(&["-C", "/no/such/dir", "task", "list"]),
+    refused(
+        &env,
+        &["-C", "/no/such/dir", "task", "list"],
         "cannot use -C /no/such/dir",
     );
 }
@@ -132,7 +145,7 @@ fn writes_need_an_agent() {
     let run = env.coord(&["task", "add", "x"]);
     usage_error(&run, "no agent is set");
     assert!(run.stderr.contains("coord.agent"), "{}", run.stderr);
-    usage_error(&env.coord(&["whoami"]), "no agent is set");
+    refused(&env, &["whoami"], "no agent is set");
 }
 
 #[test]
@@ -181,11 +194,12 @@ fn broken_record_is_named_and_the_rest_still_work() {
     // Other records still work; the broken one fails naming file and line.
     assert_eq!(env.json(&["task", "show", &good])["title"], "Good task");
     env.coord(&["claim", &good]).expect_code(0);
-    usage_error(
-        &env.coord(&["task", "show", "t-zzzzzz"]),
+    refused(
+        &env,
+        &["task", "show", "t-zzzzzz"],
         "tasks/zz/t-zzzzzz.md:5",
     );
-    usage_error(&env.coord(&["claim", "t-zzzzzz"]), "tasks/zz/t-zzzzzz.md:5");
+    refused(&env, &["claim", "t-zzzzzz"], "tasks/zz/t-zzzzzz.md:5");
 
     // doctor lists every problem and exits 2.
     let doctor = env.coord(&["doctor", "--json"]).expect_code(2);
@@ -252,7 +266,7 @@ fn unknown_command_and_missing_arguments_are_usage_errors() {
 fn malformed_clock_override_is_refused() {
     let mut env = TestEnv::initialised();
     env.now = Some("yesterday".to_owned());
-    usage_error(&env.coord(&["task", "list"]), "GIT_COORD_NOW");
+    refused(&env, &["task", "list"], "GIT_COORD_NOW");
 }
 
 #[test]

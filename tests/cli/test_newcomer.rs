@@ -318,3 +318,46 @@ fn config_list_shows_every_setting_and_where_it_came_from() {
         );
     }
 }
+
+#[test]
+fn spawn_without_a_commit_refuses_before_writing_anything() {
+    let env = TestEnv::initialised();
+    let empty = env.root.join("empty");
+    std::fs::create_dir_all(&empty).expect("mkdir");
+    env.git_in(&empty, &["init", "-q", "-b", "main"]);
+    env.git_in(&empty, &["config", "coord.agent", "lead"]);
+    env.coord_in(&empty, &["init"]).expect_code(0);
+    let refs = || {
+        env.git_in(
+            &empty,
+            &["for-each-ref", "--format=%(refname) %(objectname)"],
+        )
+    };
+    let before = refs();
+    let run = env
+        .coord_in(&empty, &["spawn", "state", "--owns", "src/state/**"])
+        .expect_code(2);
+    assert!(run.stderr.contains("no commit yet"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("git commit --allow-empty"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("fatal:"), "{}", run.stderr);
+    assert_eq!(refs(), before, "nothing was written");
+    let names = env.git_in(&empty, &["ls-tree", "-r", "--name-only", "coord"]);
+    assert!(!names.contains("agents/state.toml"), "{names}");
+
+    // An existing branch is refused the same way, before anything is registered.
+    env.git(&["branch", "agent/state"]);
+    let run = env.refused(&["spawn", "state"], 2);
+    assert!(
+        run.stderr.contains("branch agent/state exists"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !env.git(&["ls-tree", "-r", "--name-only", "coord"])
+            .contains("agents/state.toml")
+    );
+}

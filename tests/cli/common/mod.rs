@@ -240,3 +240,27 @@ pub fn record(id: &str, title: &str, extra: &str) -> String {
 pub fn task_path(id: &str) -> String {
     format!("tasks/{}/{id}.md", &id[2..4])
 }
+
+impl TestEnv {
+    /// Every reference and its target (branches, the coordination branch, notes, tags):
+    /// what a refused command must leave exactly as it was.
+    pub fn refs(&self) -> String {
+        self.git(&["for-each-ref", "--format=%(refname) %(objectname)"])
+    }
+
+    /// Runs a command that must fail with `code` (1, 2 or 3) and checks that it wrote nothing:
+    /// no reference moved or appeared and no worktree was added.
+    #[track_caller]
+    pub fn refused(&self, args: &[&str], code: i32) -> Run {
+        let refs = self.refs();
+        let worktrees = self.git(&["worktree", "list", "--porcelain"]);
+        let run = self.coord(args).expect_code(code);
+        assert_eq!(self.refs(), refs, "{args:?} failed but moved references");
+        assert_eq!(
+            self.git(&["worktree", "list", "--porcelain"]),
+            worktrees,
+            "{args:?} failed but added a worktree"
+        );
+        run
+    }
+}
