@@ -22,6 +22,7 @@ mod test_memory;
 mod test_milestone;
 mod test_newcomer;
 mod test_ownership;
+mod test_readme;
 mod test_risk;
 mod test_schedule;
 mod test_store;
