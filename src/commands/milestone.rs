@@ -102,18 +102,12 @@ pub fn run(ctx: &Context, command: MilestoneCommand) -> CommandResult {
 fn add(ctx: &Context, args: AddArgs) -> CommandResult {
     let new = NewMilestone {
         title: args.title,
-        due: due_flag(&args.due)?,
+        due: due_flag(ctx, &args.due)?,
         criteria: args.criterion,
         body: body_flags(args.body, args.body_file.as_deref())?.unwrap_or_default(),
     };
     let actor = ctx.actor()?;
     let m = milestone::add(ctx.store()?, &actor, new)?;
-    if m.due < actor.now {
-        ctx.ui.warn(format!(
-            "its due date {} has already passed; change it in the record if that is a mistake",
-            m.due
-        ));
-    }
     if ctx.ui.json {
         ctx.ui.json(&MilestoneJson::new(&m, None, None))?;
     } else {

@@ -212,16 +212,19 @@ fn update(
         }
         let mut edits = Vec::new();
         for (adr, &c) in targets.iter_mut().zip(&changed) {
-            if !c {
-                continue;
-            }
             let old = before
                 .get(adr.number)
                 .cloned()
                 .unwrap_or_else(|| adr.clone());
             let old_parts = before.parts(&old, template)?;
             let new_parts = after.parts(adr, template)?;
-            adr.body = body::refresh(&adr.body, &old_parts, &new_parts);
+            let refreshed = body::refresh(&adr.body, &old_parts, &new_parts);
+            // A target whose own fields did not change can still show new links (another
+            // ADR now supersedes it): its generated parts are written all the same.
+            if !c && refreshed == adr.body {
+                continue;
+            }
+            adr.body = refreshed;
             after.put(adr.clone());
             edits.push(Edit::write(adr.path(), adr.to_text()));
         }
@@ -266,28 +269,25 @@ fn update(
     Ok(committed.value)
 }
 
-/// The other ADRs whose bodies show the title of a target that was renamed (in their
-/// supersede links), with those links regenerated; only those whose body changed.
+/// The other ADRs linked to a target (before or after the change) whose generated parts
+/// changed with it (a link's title, a superseded-by line), with those parts regenerated; only
+/// those whose body changed.
 fn refresh_links(
     before: &AdrSet,
     after: &AdrSet,
     targets: &[Adr],
     template: &Template,
 ) -> Result<Vec<Adr>, OpError> {
-    let renamed: Vec<AdrNumber> = targets
-        .iter()
-        .filter(|a| before.get(a.number).is_some_and(|old| old.title != a.title))
-        .map(|a| a.number)
-        .collect();
+    let links = |set: &AdrSet, a: AdrNumber, b: AdrNumber| {
+        set.get(a).is_some_and(|x| x.supersedes.contains(&b))
+            || set.get(b).is_some_and(|y| y.supersedes.contains(&a))
+    };
     let mut out = Vec::new();
     for other in after.iter() {
-        let links_renamed = renamed.iter().any(|&n| {
-            other.supersedes.contains(&n)
-                || after
-                    .get(n)
-                    .is_some_and(|r| r.supersedes.contains(&other.number))
-        });
-        if !links_renamed || targets.iter().any(|t| t.number == other.number) {
+        let linked = targets
+            .iter()
+            .any(|t| links(before, t.number, other.number) || links(after, t.number, other.number));
+        if !linked || targets.iter().any(|t| t.number == other.number) {
             continue;
         }
         let old = before.get(other.number).unwrap_or(other);
@@ -425,6 +425,18 @@ pub fn supersede(
                     number: o.number,
                     by,
                 });
+            }
+            if n.status != AdrStatus::Accepted {
+                return Err(AdrError::Invalid(InvalidField {
+                    field: "by",
+                    message: format!(
+                        "{} is {}: only an accepted ADR can supersede another; accept it first (git coord adr accept {}, or adr decide {} --option …)",
+                        n.number,
+                        n.status,
+                        n.number.get(),
+                        n.number.get()
+                    ),
+                }));
             }
             // Check both before changing either, so a refusal names the first problem.
             let mut probe = n.clone();

@@ -365,6 +365,7 @@ fn supersede_links_both_ways_in_one_commit_storing_one_side() {
     env.coord(&["adr", "supersede", "1", "--by", "2"])
         .expect_code(2); // 1 was never accepted
     env.coord(&["adr", "accept", "1"]).expect_code(0);
+    env.coord(&["adr", "accept", "2"]).expect_code(0);
     let before = env.coord_commits();
     let out = env.json(&["adr", "supersede", "ADR-0001", "--by", "2"]);
     assert_eq!(

@@ -260,6 +260,7 @@ fn a_new_title_retitles_the_supersede_links_in_one_commit() {
     new_adr(&env, "Use Redis", &[]);
     new_adr(&env, "Use Valkey", &[]);
     env.coord(&["adr", "accept", "1"]).expect_code(0);
+    env.coord(&["adr", "accept", "2"]).expect_code(0);
     env.coord(&["adr", "supersede", "1", "--by", "2"])
         .expect_code(0);
     let before = env.coord_commits();

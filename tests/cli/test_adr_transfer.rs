@@ -233,6 +233,7 @@ fn changes_after_import_are_in_the_exported_text() {
     let env = env_at_now();
     let dir = fixture(&env, "doc/adr", ADR_TOOLS);
     env.json(&["adr", "import", &dir]);
+    env.coord(&["adr", "accept", "4"]).expect_code(0);
     env.coord(&["adr", "supersede", "3", "--by", "4"])
         .expect_code(0);
     let tools_dir = env.root.join("tools");
@@ -240,7 +241,7 @@ fn changes_after_import_are_in_the_exported_text() {
     let files = read_dir(&tools_dir);
     // ADR 3's status lines are rewritten; its link to ADR 2 and adr-tools' other link stay.
     assert!(files["0003-use-postgresql.md"].contains("## Status\n\nSuperseded by [4. Use pgbouncer](0004-use-pgbouncer.md)\n\nSupersedes [2. Use MySQL](0002-use-mysql.md)\n\nAmended by [4. Use pgbouncer](0004-use-pgbouncer.md)\n\n## Context\n"), "{}", files["0003-use-postgresql.md"]);
-    assert!(files["0004-use-pgbouncer.md"].contains("## Status\n\nProposed\n\nSupersedes [3. Use PostgreSQL](0003-use-postgresql.md)\n\nAmends [3. Use PostgreSQL](0003-use-postgresql.md)\n\n## Context\n"), "{}", files["0004-use-pgbouncer.md"]);
+    assert!(files["0004-use-pgbouncer.md"].contains("## Status\n\nAccepted\n\nSupersedes [3. Use PostgreSQL](0003-use-postgresql.md)\n\nAmends [3. Use PostgreSQL](0003-use-postgresql.md)\n\n## Context\n"), "{}", files["0004-use-pgbouncer.md"]);
     // Nothing else moved.
     for name in ["0001-record-architecture-decisions.md", "0002-use-mysql.md"] {
         assert_eq!(files[name], expected(ADR_TOOLS)[name]);

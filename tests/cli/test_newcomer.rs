@@ -361,3 +361,110 @@ fn spawn_without_a_commit_refuses_before_writing_anything() {
             .contains("agents/state.toml")
     );
 }
+
+#[test]
+fn superseding_needs_an_accepted_successor() {
+    let env = TestEnv::initialised();
+    env.coord(&["adr", "new", "Use Redis"]).expect_code(0);
+    env.coord(&["adr", "accept", "1"]).expect_code(0);
+    env.coord(&["adr", "new", "Use Redis Cluster"])
+        .expect_code(0);
+    let run = env.refused(&["adr", "supersede", "1", "--by", "2"], 2);
+    assert!(
+        run.stderr
+            .contains("ADR-0002 is proposed: only an accepted ADR can supersede another"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("git coord adr accept 2"),
+        "{}",
+        run.stderr
+    );
+    env.coord(&["adr", "accept", "2"]).expect_code(0);
+    env.coord(&["adr", "supersede", "1", "--by", "2"])
+        .expect_code(0);
+    assert_eq!(env.json(&["adr", "show", "1"])["status"], "superseded");
+}
+
+#[test]
+fn an_adr_whose_links_change_is_regenerated_even_when_its_fields_do_not() {
+    let env = TestEnv::initialised();
+    env.coord(&["adr", "new", "Use Redis"]).expect_code(0);
+    env.coord(&["adr", "accept", "1"]).expect_code(0);
+    env.coord(&["adr", "new", "Use Redis Cluster"])
+        .expect_code(0);
+    env.coord(&["adr", "accept", "2"]).expect_code(0);
+    // A person marks ADR 1 superseded by hand, naming no successor.
+    let path = "adrs/0001-use-redis.md";
+    let record = env
+        .show(path)
+        .replace("status = \"accepted\"", "status = \"superseded\"");
+    env.hand_edit(&[(path, Some(&record))]);
+    env.coord(&["adr", "supersede", "1", "--by", "2"])
+        .expect_code(0);
+    let text = env.show(path);
+    assert!(
+        text.contains("Superseded by [ADR-0002: Use Redis Cluster](0002-use-redis-cluster.md)"),
+        "ADR 1's generated status shows its successor:\n{text}"
+    );
+    let files = env.git(&["show", "--name-only", "--format=", "coord"]);
+    assert!(
+        files.contains(path),
+        "the supersede commit rewrote ADR 1: {files}"
+    );
+}
+
+#[test]
+fn past_deadlines_are_taken_with_a_warning() {
+    let mut env = TestEnv::initialised();
+    env.now = Some("2026-12-01T09:00:00Z".to_owned());
+    let run = env
+        .coord(&["task", "add", "Late", "--due", "2026-11-30"])
+        .expect_code(0);
+    assert!(
+        run.stderr.contains("--due 2026-11-30 has already passed"),
+        "{}",
+        run.stderr
+    );
+    let id = env.add("On time", &["--due", "2026-12-31"]);
+    let edit = env
+        .coord(&["task", "edit", &id, "--due", "2026-01-01"])
+        .expect_code(0);
+    assert!(
+        edit.stderr.contains("--due 2026-01-01 has already passed"),
+        "{}",
+        edit.stderr
+    );
+    let adr = env
+        .coord(&["adr", "new", "Cache", "--deadline", "2026-11-01"])
+        .expect_code(0);
+    assert!(
+        adr.stderr
+            .contains("--deadline 2026-11-01 has already passed"),
+        "{}",
+        adr.stderr
+    );
+    let adr_edit = env
+        .coord(&["adr", "edit", "1", "--deadline", "2025-01-01"])
+        .expect_code(0);
+    assert!(
+        adr_edit
+            .stderr
+            .contains("--deadline 2025-01-01 has already passed"),
+        "{}",
+        adr_edit.stderr
+    );
+    let ms = env
+        .coord(&["milestone", "add", "Beta", "--due", "2026-11-02"])
+        .expect_code(0);
+    assert!(
+        ms.stderr.contains("--due 2026-11-02 has already passed"),
+        "{}",
+        ms.stderr
+    );
+    let fine = env
+        .coord(&["task", "add", "Fine", "--due", "2026-12-02"])
+        .expect_code(0);
+    assert!(!fine.stderr.contains("passed"), "{}", fine.stderr);
+}

@@ -2,6 +2,7 @@
 
 use super::changes::report;
 use super::{agents_flag, date_flag, number};
+use crate::commands::task::deadline_flag;
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::model::adr::AdrEdit;
@@ -80,7 +81,11 @@ pub fn edit(ctx: &Context, args: EditArgs) -> CommandResult {
     let n = number(&args.number)?;
     let changes = AdrEdit {
         title: args.title,
-        deadline: date_change("--deadline", args.deadline.as_deref(), args.no_deadline)?,
+        deadline: match (args.no_deadline, args.deadline.as_deref()) {
+            (true, _) => Some(None),
+            (false, Some(d)) => Some(Some(deadline_flag(ctx, "--deadline", d)?)),
+            (false, None) => None,
+        },
         review_date: date_change(
             "--review-date",
             args.review_date.as_deref(),

@@ -1,6 +1,7 @@
 //! `adr new`, `adr list`, `adr show` and `adr review`, and how an ADR reads on a terminal.
 
 use super::{AdrJson, agents_flag, date_flag, number, warn_skipped};
+use crate::commands::task::deadline_flag;
 use crate::context::Context;
 use crate::error::CommandResult;
 use crate::model::adr::{AdrStatus, NewAdr};
@@ -49,7 +50,11 @@ pub fn new(ctx: &Context, args: NewArgs) -> CommandResult {
         context: args.context,
         deciders: agents_flag("--deciders", &args.deciders)?,
         input_from: agents_flag("--input-from", &args.input_from)?,
-        deadline: date_flag("--deadline", args.deadline.as_deref())?,
+        deadline: args
+            .deadline
+            .as_deref()
+            .map(|d| deadline_flag(ctx, "--deadline", d))
+            .transpose()?,
         review_date: date_flag("--review-date", args.review_date.as_deref())?,
     };
     let actor = ctx.actor()?;

@@ -47,7 +47,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         owns: f.owns,
         deliverables: f.deliverable,
         check: f.check,
-        due: f.due.as_deref().map(due_flag).transpose()?,
+        due: f.due.as_deref().map(|d| due_flag(ctx, d)).transpose()?,
         body: body_flags(f.body, f.body_file.as_deref())?.unwrap_or_default(),
     };
     let actor = ctx.actor()?;

@@ -75,7 +75,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
             None => cleared(Clearable::Check).then_some(None),
         },
         due: match &f.due {
-            Some(d) => Some(Some(due_flag(d)?)),
+            Some(d) => Some(Some(due_flag(ctx, d)?)),
             None => cleared(Clearable::Due).then_some(None),
         },
         body: body_flags(f.body.clone(), f.body_file.as_deref())?,

@@ -45,8 +45,24 @@ pub(crate) fn estimate_flag(value: &str) -> CommandResult<f64> {
     parse_estimate(value).map_err(|e| CommandError::usage(format!("--estimate: {e}")))
 }
 
-pub(crate) fn due_flag(value: &str) -> CommandResult<Timestamp> {
-    Timestamp::parse_deadline(value).map_err(|e| CommandError::usage(format!("--due: {e}")))
+pub(crate) fn due_flag(ctx: &Context, value: &str) -> CommandResult<Timestamp> {
+    deadline_flag(ctx, "--due", value)
+}
+
+/// A date flag that sets a deadline (`--due`, `--deadline`): `YYYY-MM-DD` (end of that day,
+/// UTC) or RFC 3339. A date already past is taken (records are sometimes entered late) with
+/// a warning, since it is more often a typo.
+pub(crate) fn deadline_flag(ctx: &Context, flag: &str, value: &str) -> CommandResult<Timestamp> {
+    let when = Timestamp::parse_deadline(value)
+        .map_err(|e| CommandError::usage(format!("{flag}: {e}")))?;
+    let now = ctx.now();
+    if when < now {
+        ctx.ui.warn(format!(
+            "{flag} {value} has already passed ({}); taken as given",
+            when.ago(now)
+        ));
+    }
+    Ok(when)
 }
 
 /// The body from `--body` or `--body-file` (`-` reads standard input).
