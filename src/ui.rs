@@ -79,6 +79,15 @@ impl Ui {
         self.line(text)
     }
 
+    /// Reports what a command created or claimed: the sentence, or under `-q` exactly the ID
+    /// (like `git commit-tree`), so `id=$(git coord -q … )` captures it.
+    pub fn created(&self, id: &str, text: impl AsRef<str>) -> io::Result<()> {
+        if self.quiet {
+            return self.line(id);
+        }
+        self.line(text)
+    }
+
     /// Prints one JSON value on stdout.
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> io::Result<()> {
         let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;

@@ -153,12 +153,15 @@ fn new(ctx: &Context, args: NewArgs) -> CommandResult {
     if ctx.ui.json {
         ctx.ui.json(&ConflictJson::new(&c))?;
     } else {
-        ctx.ui.info(format!(
-            "Opened {}  {} (between {})",
-            ctx.ui.paint(Style::Bold, c.id.as_str()),
-            sanitize_line(&c.title),
-            join(&c.between)
-        ))?;
+        ctx.ui.created(
+            c.id.as_str(),
+            format!(
+                "Opened {}  {} (between {})",
+                ctx.ui.paint(Style::Bold, c.id.as_str()),
+                sanitize_line(&c.title),
+                join(&c.between)
+            ),
+        )?;
     }
     Ok(())
 }
@@ -216,11 +219,14 @@ fn resolve(ctx: &Context, args: ResolveArgs) -> CommandResult {
                 .as_ref()
                 .map(|x| format!(" → {x}"))
                 .unwrap_or_default();
-            ctx.ui.info(format!(
-                "  created {}  {}{to}",
-                ctx.ui.paint(Style::Bold, a.task.as_str()),
-                sanitize_line(&a.text)
-            ))?;
+            ctx.ui.created(
+                a.task.as_str(),
+                format!(
+                    "  created {}  {}{to}",
+                    ctx.ui.paint(Style::Bold, a.task.as_str()),
+                    sanitize_line(&a.text)
+                ),
+            )?;
         }
     }
     Ok(())

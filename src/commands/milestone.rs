@@ -111,12 +111,15 @@ fn add(ctx: &Context, args: AddArgs) -> CommandResult {
     if ctx.ui.json {
         ctx.ui.json(&MilestoneJson::new(&m, None, None))?;
     } else {
-        ctx.ui.info(format!(
-            "Added {}  {} (due {})",
-            ctx.ui.paint(Style::Bold, m.id.as_str()),
-            sanitize_line(&m.title),
-            m.due
-        ))?;
+        ctx.ui.created(
+            m.id.as_str(),
+            format!(
+                "Added {}  {} (due {})",
+                ctx.ui.paint(Style::Bold, m.id.as_str()),
+                sanitize_line(&m.title),
+                m.due
+            ),
+        )?;
         ctx.ui.info(format!(
             "Add tasks to it with: git coord task add <title> --milestone {}",
             m.id

@@ -54,9 +54,9 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     if ctx.ui.json {
         return Ok(ctx.ui.json(&entry)?);
     }
-    ctx.ui.info(format!(
-        "Noted {} in scratchpads/{}.md",
-        entry.id, actor.agent
-    ))?;
+    ctx.ui.created(
+        entry.id.as_str(),
+        format!("Noted {} in scratchpads/{}.md", entry.id, actor.agent),
+    )?;
     Ok(())
 }

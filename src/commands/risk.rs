@@ -214,12 +214,15 @@ fn add(ctx: &Context, args: AddArgs) -> CommandResult {
     if ctx.ui.json {
         ctx.ui.json(&RiskJson::new(&r))?;
     } else {
-        ctx.ui.info(format!(
-            "Added {}  {} (score {})",
-            ctx.ui.paint(Style::Bold, r.id.as_str()),
-            sanitize_line(&r.title),
-            r.score()
-        ))?;
+        ctx.ui.created(
+            r.id.as_str(),
+            format!(
+                "Added {}  {} (score {})",
+                ctx.ui.paint(Style::Bold, r.id.as_str()),
+                sanitize_line(&r.title),
+                r.score()
+            ),
+        )?;
     }
     Ok(())
 }

@@ -77,11 +77,14 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     if ctx.ui.json {
         return Ok(ctx.ui.json(&m)?);
     }
-    ctx.ui.info(format!(
-        "Sent {} to {}: {}",
-        ctx.ui.paint(Style::Bold, m.id.as_str()),
-        m.to,
-        sanitize_line(&m.subject)
-    ))?;
+    ctx.ui.created(
+        m.id.as_str(),
+        format!(
+            "Sent {} to {}: {}",
+            ctx.ui.paint(Style::Bold, m.id.as_str()),
+            m.to,
+            sanitize_line(&m.subject)
+        ),
+    )?;
     Ok(())
 }

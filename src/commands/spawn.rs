@@ -64,6 +64,9 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     if ctx.ui.json {
         return Ok(ctx.ui.json(&plan)?);
     }
+    if ctx.ui.quiet {
+        return Ok(ctx.ui.line(plan.agent.as_str())?);
+    }
     let verb = if args.print {
         "Would create"
     } else {

@@ -468,3 +468,92 @@ fn past_deadlines_are_taken_with_a_warning() {
         .expect_code(0);
     assert!(!fine.stderr.contains("passed"), "{}", fine.stderr);
 }
+
+#[test]
+fn quiet_creations_print_exactly_the_id() {
+    let env = TestEnv::initialised();
+    env.coord(&["--agent", "bob", "checkin"]).expect_code(0);
+    let id_like = |out: &str, prefix: &str| {
+        let line = out.strip_suffix('\n').unwrap_or(out);
+        assert!(
+            line.starts_with(prefix) && !line.contains(char::is_whitespace),
+            "{prefix}: stdout is {out:?}"
+        );
+        line.to_owned()
+    };
+    let m = env
+        .coord(&[
+            "-q",
+            "send",
+            "bob",
+            "--subject",
+            "Timeout?",
+            "--needs-reply",
+        ])
+        .expect_code(0)
+        .stdout;
+    let m = id_like(&m, "m-");
+    // The ID printed is the one that works in the next command.
+    let r = env
+        .coord(&["-q", "--agent", "bob", "reply", &m, "2s"])
+        .expect_code(0)
+        .stdout;
+    id_like(&r, "m-");
+    let c = env
+        .coord(&[
+            "-q",
+            "conflict",
+            "new",
+            "Pool",
+            "--between",
+            "alice,bob",
+            "--about",
+            "src/pool/**",
+        ])
+        .expect_code(0)
+        .stdout;
+    let c = id_like(&c, "c-");
+    let tasks = env
+        .coord(&[
+            "-q",
+            "conflict",
+            "resolve",
+            &c,
+            "--resolution",
+            "split",
+            "--action",
+            "Move it",
+        ])
+        .expect_code(0)
+        .stdout;
+    id_like(&tasks, "t-");
+    let r = env
+        .coord(&[
+            "-q",
+            "risk",
+            "add",
+            "SPOF",
+            "--impact",
+            "high",
+            "--probability",
+            "low",
+        ])
+        .expect_code(0)
+        .stdout;
+    id_like(&r, "r-");
+    let ms = env
+        .coord(&["-q", "milestone", "add", "Beta", "--due", "2030-01-01"])
+        .expect_code(0)
+        .stdout;
+    id_like(&ms, "m-");
+    let adr = env
+        .coord(&["-q", "adr", "new", "Cache"])
+        .expect_code(0)
+        .stdout;
+    assert_eq!(adr, "ADR-0001\n");
+    let note = env.coord(&["-q", "note", "Pool API"]).expect_code(0).stdout;
+    assert!(
+        !note.trim().is_empty() && note.lines().count() == 1 && !note.contains(' '),
+        "{note:?}"
+    );
+}

@@ -68,12 +68,15 @@ pub fn new(ctx: &Context, args: NewArgs) -> CommandResult {
         };
         return Ok(ctx.ui.json(&AdrJson::new(&view))?);
     }
-    ctx.ui.info(format!(
-        "Proposed {}  {}\n  {}",
-        ctx.ui.paint(Style::Bold, &a.number.to_string()),
-        sanitize_line(&a.title),
-        a.path()
-    ))?;
+    ctx.ui.created(
+        &a.number.to_string(),
+        format!(
+            "Proposed {}  {}\n  {}",
+            ctx.ui.paint(Style::Bold, &a.number.to_string()),
+            sanitize_line(&a.title),
+            a.path()
+        ),
+    )?;
     ctx.ui.info(format!(
         "Weigh options with: git coord adr option {} <name> --pros … --cons …",
         a.number.get()
