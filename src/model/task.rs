@@ -333,6 +333,12 @@ impl Task {
         record::render_markdown(&doc, &self.body)
     }
 
+    /// The agent that owns this task (DESIGN §3 "Authority"): its assignee while it is open.
+    /// A closed or unclaimed task has no owner.
+    pub fn holder(&self) -> Option<&AgentId> {
+        self.assignee.as_ref().filter(|_| !self.status.is_closed())
+    }
+
     /// Effective estimate, with a default for tasks that have none.
     pub fn hours(&self, default: f64) -> f64 {
         self.estimate_hours.unwrap_or(default)
@@ -539,7 +545,8 @@ impl Action {
         }
     }
 
-    fn force(&self) -> bool {
+    /// Whether `--force` was asked for; whether it is honoured is `ops::authority`'s call.
+    pub fn force(&self) -> bool {
         match self {
             Action::Claim => false,
             Action::Start { force }
