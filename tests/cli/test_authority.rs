@@ -423,3 +423,26 @@ fn disowning_another_agents_claim_is_refused() {
         serde_json::json!([])
     );
 }
+
+#[test]
+fn assign_steal_is_a_coordinators_force() {
+    let env = TestEnv::initialised();
+    commit_config(&env, "coordinators = [\"lead\"]\n");
+    let id = alices_task(&env, &[]);
+    refused(&env, "mallory", &["assign", &id, "--to", "mallory"]);
+    let run = refused(
+        &env,
+        "mallory",
+        &["assign", &id, "--to", "mallory", "--steal"],
+    );
+    assert!(run.stderr.contains("mallory is not one"), "{}", run.stderr);
+    let moved = as_agent(
+        &env,
+        "lead",
+        &["assign", &id, "--to", "bob", "--steal", "--json"],
+    )
+    .expect_code(0)
+    .json();
+    assert_eq!(moved["assignee"], "bob");
+    assert!(last_trailers(&env).contains("Coord-Forced-By: lead\n"));
+}
