@@ -707,6 +707,18 @@ mod tests {
     }
 
     #[test]
+    fn only_an_open_claimed_task_has_a_holder() {
+        let mut t = task();
+        let a = agent("a");
+        assert_eq!(t.holder(), None);
+        t.apply(&Action::Claim, &a, now(), &ready()).unwrap();
+        assert_eq!(t.holder(), Some(&a));
+        t.apply(&Action::Done { force: false }, &a, now(), &ready())
+            .unwrap();
+        assert_eq!((t.assignee.as_ref(), t.holder()), (Some(&a), None));
+    }
+
+    #[test]
     fn round_trip_keeps_unknown_fields() {
         let mut t = task();
         let text = t.to_text();
