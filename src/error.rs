@@ -283,6 +283,7 @@ impl From<OpError> for CommandError {
                 "register one with `git coord agent add <id> --expertise …`, or assign it by name",
             )
             .details(json!({ "id": id, "expertise": expertise })),
+            OpError::Authority(e) => authority_error(*e),
             OpError::Refused { id, title, refusal } => {
                 let message = format!(
                     "{id} ({}): {}",
@@ -295,7 +296,7 @@ impl From<OpError> for CommandError {
                             .hint(format!(
                                 "ask {agent} to release it, or pick another task (`git coord task list --status todo`)"
                             ))
-                            .hint("a coordinator can act on it anyway with --force (not for claim)")
+                            .hint(format!("a coordinator (`coordinators` in {}) can act on it anyway with --force (not for claim)", crate::ops::authority::CONFIG_PATH))
                             .details(json!({
                                 "id": id, "holder": agent, "since": since, "status": status,
                             }))
@@ -312,4 +313,70 @@ impl From<OpError> for CommandError {
             }
         }
     }
+}
+
+/// A refusal by the authority model (exit 3), or a policy file that cannot be read (exit 2).
+fn authority_error(e: crate::ops::authority::AuthorityError) -> CommandError {
+    use crate::ops::authority::{AuthorityError, CONFIG_PATH};
+    let message = crate::ui::sanitize_line(&e.to_string()).into_owned();
+    match e {
+        AuthorityError::NotYours { held, agent } => {
+            let owners = held.owner_names();
+            CommandError::new(ErrorKind::Lost, message)
+                .hint(format!(
+                    "only {owners} may change it; ask (`git coord send {} --subject …`)",
+                    held.owners.first().map(|a| a.as_str()).unwrap_or_default()
+                ))
+                .hint(format!(
+                    "a coordinator (`coordinators` in {CONFIG_PATH} on the main branch) can change it anyway with --force"
+                ))
+                .details(json!({
+                    "record": held.record, "holders": held.owners, "since": held.since,
+                    "agent": agent,
+                }))
+        }
+        AuthorityError::NotCoordinator {
+            held,
+            agent,
+            coordinators,
+        } => {
+            let list = coordinators
+                .iter()
+                .map(|c| format!("{:?}", c.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let who = if coordinators.is_empty() {
+                "nobody is on it".to_owned()
+            } else {
+                format!("ask one of them ({}) to do it", held_names(&coordinators))
+            };
+            CommandError::new(ErrorKind::Lost, message)
+                .hint(format!(
+                    "--force is honoured only for the agents in `coordinators = [{list}]` in {CONFIG_PATH} on the main branch; {who}"
+                ))
+                .hint(format!(
+                    "or ask {} (`git coord send {} --subject …`); nothing was changed",
+                    held.owner_names(),
+                    held.owners.first().map(|a| a.as_str()).unwrap_or_default()
+                ))
+                .details(json!({
+                    "record": held.record, "holders": held.owners, "since": held.since,
+                    "agent": agent, "coordinators": coordinators,
+                }))
+        }
+        AuthorityError::BadConfig(e) => CommandError::usage(message)
+            .hint(format!(
+                "fix {CONFIG_PATH} on the main branch: `coordinators = [\"lead\"]` lists the agents whose --force counts"
+            ))
+            .details(json!({ "path": e.path, "line": e.line })),
+        AuthorityError::Store(e) => e.into(),
+    }
+}
+
+fn held_names(agents: &[crate::model::AgentId]) -> String {
+    agents
+        .iter()
+        .map(|a| a.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -23,7 +23,8 @@ pub enum AgentCommand {
 
 /// Change a registered agent's role, expertise or branch
 ///
-/// Like `agent add`, but the agent must exist already.
+/// Like `agent add`, but the agent must exist already. An agent's entry is its own: changing
+/// another agent's is refused (exit 3) unless a coordinator passes --force.
 ///
 /// Example:
 ///   git coord agent edit state --expertise backend,redis,postgres
@@ -38,21 +39,31 @@ pub struct EditArgs {
 ///
 /// Its open tasks become unassigned (todo, or still blocked), the files they held are free,
 /// its status becomes `retired`, and the coordinator (coord.coordinator, else everyone) is
-/// told by message, in one commit.
+/// told by message, in one commit. An agent retires itself; retiring another is refused
+/// (exit 3) unless a coordinator passes --force.
 ///
-/// Example:
+/// Examples:
 ///   git coord agent retire docs
+///   git coord --agent lead agent retire docs --force
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct RetireArgs {
     /// Agent ID
     pub id: String,
+    /// Retire another agent (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By), and `git coord log <agent>` shows it.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Register an agent, or update its role, expertise and branch
 ///
 /// An agent is also registered by its first write; `agent add` gives it a role and expertise
-/// up front, which `next` and `assign --to auto` use to match tasks.
+/// up front, which `next` and `assign --to auto` use to match tasks. Once registered, the
+/// entry is the agent's own: another agent changes it only with a coordinator's --force.
 ///
 /// Examples:
 ///   git coord agent add state --role "state management" --expertise backend,redis
@@ -71,6 +82,13 @@ pub struct AddArgs {
     /// The branch the agent works on
     #[arg(long, value_name = "BRANCH")]
     pub branch: Option<String>,
+    /// Change another agent's existing entry (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By), and `git coord log <agent>` shows it.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// List registered agents
@@ -113,7 +131,8 @@ fn add(ctx: &Context, store: &crate::store::Store, args: AddArgs) -> CommandResu
         owns: None,
     };
     let actor = ctx.actor()?;
-    let (a, created) = agent::add(store, &actor, &id, &spec)?;
+    let authority = super::lifecycle::authority(ctx, &actor, args.force)?;
+    let (a, created) = agent::register(store, &actor, &id, &spec, &authority)?;
     if ctx.ui.json {
         return Ok(ctx.ui.json(&agent_json(&a, false))?);
     }
@@ -128,7 +147,9 @@ pub fn run(ctx: &Context, command: AgentCommand) -> CommandResult {
     match command {
         AgentCommand::Retire(args) => {
             let id = AgentId::parse(&args.id)?;
-            let r = agent::retire(store, &ctx.actor()?, &id)?;
+            let actor = ctx.actor()?;
+            let authority = super::lifecycle::authority(ctx, &actor, args.force)?;
+            let r = agent::retire(store, &actor, &id, &authority)?;
             if ctx.ui.json {
                 return Ok(ctx.ui.json(&r)?);
             }

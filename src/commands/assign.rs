@@ -10,7 +10,8 @@ use crate::ui::{Style, sanitize_line};
 /// `auto` picks, among registered agents that are not stale (seen within coord.staleAfter,
 /// default 2h) and whose expertise fits the task, the least loaded: fewest open hours
 /// assigned, then fewest tasks, then ID. The task keeps its status; the agent starts it with
-/// `git coord start`. A task another agent holds is refused (exit 3) unless --steal.
+/// `git coord start`. A task another agent holds is refused (exit 3) unless a coordinator
+/// passes --steal.
 ///
 /// Examples:
 ///   git coord assign t-4kz9w2 --to state
@@ -23,7 +24,11 @@ pub struct Args {
     /// An agent ID, or `auto`
     #[arg(long, value_name = "AGENT|auto")]
     pub to: String,
-    /// Take the task from the agent who holds it
+    /// Take the task from the agent who holds it (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By).
     #[arg(long)]
     pub steal: bool,
 }
@@ -37,7 +42,8 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         )
     };
     let actor = ctx.actor()?;
-    let (task, changed) = schedule::assign(ctx.store()?, &actor, &args.id, &to, args.steal)?;
+    let steal = super::lifecycle::authority(ctx, &actor, args.steal)?;
+    let (task, changed) = schedule::assign(ctx.store()?, &actor, &args.id, &to, &steal)?;
     if ctx.ui.json {
         return Ok(ctx.ui.json(&render::json(&task))?);
     }

@@ -241,8 +241,13 @@ fn records(store: &Store, lead: &Actor, alice: &Actor, beta_tasks: &[&TaskId]) -
             body: String::new(),
         },
     )?;
+    // The lead files tasks its agents already hold: a coordinator's forced edit.
+    let coordinator = crate::ops::authority::Authority::with_policy(
+        &lead.agent,
+        &crate::ops::authority::Coordinators::Listed(vec![lead.agent.clone()]),
+    );
     for id in beta_tasks {
-        task_ops::edit(
+        task_ops::edit_as(
             store,
             lead,
             id.as_str(),
@@ -250,6 +255,7 @@ fn records(store: &Store, lead: &Actor, alice: &Actor, beta_tasks: &[&TaskId]) -
                 milestone: Some(Some(beta.id.to_string())),
                 ..TaskPatch::default()
             },
+            &coordinator,
         )?;
     }
     // The demo repository has no template override.

@@ -1,3 +1,7 @@
+/*!
+`git coord disown`: release file claims made with `own`.
+*/
+
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::ops::ownership;
@@ -5,11 +9,14 @@ use crate::ops::ownership;
 /// Release files I claimed with `own`
 ///
 /// Patterns must be written as they were claimed (`git coord owners` lists them). Claims that
-/// come from a task's `owns` are released by `done` or `release` on the task.
+/// come from a task's `owns` are released by `done` or `release` on the task. A claim another
+/// agent made is theirs: naming it is refused (exit 3, naming the holder) unless a
+/// coordinator passes --force, which releases it from their entry.
 ///
 /// Examples:
 ///   git coord disown 'src/ratelimit/**'
 ///   git coord disown --all
+///   git coord --agent lead disown 'src/ratelimit/**' --force
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -19,6 +26,13 @@ pub struct Args {
     /// Release every claim I made with `own`
     #[arg(long, conflicts_with = "patterns")]
     pub all: bool,
+    /// Release another agent's claim on these patterns (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By), and `git coord log <agent>` shows it.
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(ctx: &Context, args: Args) -> CommandResult {
@@ -28,7 +42,8 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         ));
     }
     let actor = ctx.actor()?;
-    let released = ownership::disown(ctx.store()?, &actor, &args.patterns, args.all)?;
+    let authority = super::lifecycle::authority(ctx, &actor, args.force)?;
+    let released = ownership::disown(ctx.store()?, &actor, &args.patterns, args.all, &authority)?;
     if ctx.ui.json {
         return Ok(ctx
             .ui

@@ -2,7 +2,7 @@ use super::lifecycle::report;
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::model::Action;
-use crate::ops::{self, check, schedule, task};
+use crate::ops::{check, schedule, task};
 
 use super::task::render;
 use crate::ui::sanitize_line;
@@ -12,7 +12,8 @@ use crate::ui::sanitize_line;
 /// If the task has a `check` command, it is printed and then run with `sh -c` at the root of
 /// the current worktree; when it fails the task stays as it is and the exit code is 1. The
 /// command comes from the coordination branch: read it before you run `done` on a task you
-/// did not write. --no-check skips it, and the commit records that it was skipped.
+/// did not write. --no-check skips it, and the commit records that it was skipped. A task
+/// another agent holds is refused (exit 3) before any check runs, unless a coordinator forces.
 /// Prints the tasks that finishing this one made ready (JSON: "unblocked": [ids]).
 ///
 /// Examples:
@@ -26,7 +27,11 @@ pub struct Args {
     /// Do not run the task's check
     #[arg(long)]
     pub no_check: bool,
-    /// Finish it even though another agent holds it
+    /// Finish it even though another agent holds it (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By), and `git coord log <id>` shows it.
     #[arg(long)]
     pub force: bool,
 }
@@ -34,7 +39,11 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> CommandResult {
     let actor = ctx.actor()?;
     let store = ctx.store()?;
-    let current = ops::find_task(&store.snapshot()?, &args.id)?;
+    let authority = super::lifecycle::authority(ctx, &actor, args.force)?;
+    let action = Action::Done { force: args.force };
+    // Who holds it and whether it can be done at all are settled before the check runs: a
+    // refused `done` must run nothing (the check is a command from the branch).
+    let current = task::preflight(store, &actor, &args.id, &action, &authority)?;
     let mut trailers: Vec<(&str, &str)> = Vec::new();
     if let Some(command) = current
         .check
@@ -68,8 +77,14 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
             trailers.push(("Coord-Check", "passed"));
         }
     }
-    let action = Action::Done { force: args.force };
-    let outcome = task::transition(store, &actor, current.id.as_str(), &action, &trailers)?;
+    let outcome = task::transition_as(
+        store,
+        &actor,
+        current.id.as_str(),
+        &action,
+        &trailers,
+        &authority,
+    )?;
     let unblocked = schedule::unblocked_by(store, &outcome.task.id)?;
     if ctx.ui.json {
         let mut value = serde_json::to_value(render::json(&outcome.task))

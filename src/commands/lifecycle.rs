@@ -3,14 +3,16 @@ The task lifecycle: `claim`, `start`, `review`, `block`, `unblock`, `release`, `
 (`done` runs the task's check and lives in its own module.)
 
 Each is one atomic write decided on the tip it lands on; acting on a task another agent holds
-exits 3 naming the holder, unless `--force` (not available for `claim`).
+exits 3 naming the holder, unless `--force` (not available for `claim`) by a coordinator
+(DESIGN §3 "Authority", [`crate::ops::authority`]).
 */
 
 use super::task::render;
 use crate::context::Context;
 use crate::error::CommandResult;
 use crate::model::{Action, Applied};
-use crate::ops::task;
+use crate::ops::authority::Authority;
+use crate::ops::{Actor, OpError, task};
 use crate::ui::{Style, sanitize_line};
 
 /// Claim a task for this agent and start it
@@ -38,7 +40,11 @@ pub struct ClaimArgs {
 pub struct StartArgs {
     /// Task ID or unique prefix
     pub id: String,
-    /// Act even though another agent holds the task (it becomes yours)
+    /// Act even though another agent holds the task: it becomes yours (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By), and `git coord log <id>` shows it.
     #[arg(long)]
     pub force: bool,
 }
@@ -52,7 +58,11 @@ pub struct StartArgs {
 pub struct ReviewArgs {
     /// Task ID or unique prefix
     pub id: String,
-    /// Act even though another agent holds the task
+    /// Act even though another agent holds the task (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By), and `git coord log <id>` shows it.
     #[arg(long)]
     pub force: bool,
 }
@@ -69,7 +79,11 @@ pub struct BlockArgs {
     /// What it waits for
     #[arg(long, value_name = "TEXT")]
     pub reason: String,
-    /// Act even though another agent holds the task
+    /// Act even though another agent holds the task (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By), and `git coord log <id>` shows it.
     #[arg(long)]
     pub force: bool,
 }
@@ -83,7 +97,11 @@ pub struct BlockArgs {
 pub struct UnblockArgs {
     /// Task ID or unique prefix
     pub id: String,
-    /// Act even though another agent holds the task
+    /// Act even though another agent holds the task (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By), and `git coord log <id>` shows it.
     #[arg(long)]
     pub force: bool,
 }
@@ -97,7 +115,11 @@ pub struct UnblockArgs {
 pub struct ReleaseArgs {
     /// Task ID or unique prefix
     pub id: String,
-    /// Release it even though another agent holds it (for a coordinator)
+    /// Release it even though another agent holds it (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By), and `git coord log <id>` shows it.
     #[arg(long)]
     pub force: bool,
 }
@@ -111,7 +133,11 @@ pub struct ReleaseArgs {
 pub struct CancelArgs {
     /// Task ID or unique prefix
     pub id: String,
-    /// Cancel it even though another agent holds it
+    /// Cancel it even though another agent holds it (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By), and `git coord log <id>` shows it.
     #[arg(long)]
     pub force: bool,
 }
@@ -191,8 +217,22 @@ pub fn run(ctx: &Context, request: Request) -> CommandResult {
         ));
     }
     let actor = ctx.actor()?;
-    let outcome = task::transition(ctx.store()?, &actor, &request.id, &request.action, &[])?;
+    let store = ctx.store()?;
+    let authority = authority(ctx, &actor, request.action.force())?;
+    let outcome =
+        task::transition_as(store, &actor, &request.id, &request.action, &[], &authority)?;
     report(ctx, &outcome)
+}
+
+/// The acting agent's authority for a command with `--force` (DESIGN §3 "Authority"): reads
+/// `coordinators` from `.coord/config.toml` only when `--force` is given, and warns when there
+/// is no list, so any agent's `--force` counts.
+pub fn authority(ctx: &Context, actor: &Actor, force: bool) -> CommandResult<Authority> {
+    let authority = Authority::new(ctx.store()?, &actor.agent, force).map_err(OpError::from)?;
+    if let Some(w) = authority.warning() {
+        ctx.ui.warn(w);
+    }
+    Ok(authority)
 }
 
 /// Prints the outcome of a transition: the task under `--json`, else one line.

@@ -22,7 +22,9 @@ use crate::ui::{Style, Ui, sanitize_line};
 /// Coord-Agent trailer, else the author) and its subject; the walk follows first parents.
 /// --since 24h (units s, m, h, d, w) stops at the first commit older than that; -n N shows at
 /// most N commits.
-/// JSON: an array of {commit, at, agent, author, op, subject, changes: [{path, change, diff}]}
+/// A change forced on another agent's record shows `forced by <agent>` (its Coord-Forced-By
+/// trailer).
+/// JSON: an array of {commit, at, agent, author, op, forced_by, subject, changes: [{path, change, diff}]}
 /// where op is the Coord-Op trailer (else the subject), change is added, modified or
 /// deleted, and diff is the unified diff (null for the whole branch without -p).
 /// --code <task> lists instead the code commits on any branch that served a task: those whose
@@ -104,6 +106,9 @@ fn render(ui: &Ui, e: &LogEntry, out: &mut String) {
         ui.paint(Style::Bold, &sanitize_line(&e.agent)),
         sanitize_line(&e.subject)
     ));
+    if let Some(by) = &e.forced_by {
+        out.push_str(&format!("  forced by {}\n", sanitize_line(by)));
+    }
     for c in &e.changes {
         out.push_str(&format!("  {:<8}  {}\n", c.change, sanitize_line(&c.path)));
     }

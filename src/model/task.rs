@@ -333,6 +333,12 @@ impl Task {
         record::render_markdown(&doc, &self.body)
     }
 
+    /// The agent that owns this task (DESIGN §3 "Authority"): its assignee while it is open.
+    /// A closed or unclaimed task has no owner.
+    pub fn holder(&self) -> Option<&AgentId> {
+        self.assignee.as_ref().filter(|_| !self.status.is_closed())
+    }
+
     /// Effective estimate, with a default for tasks that have none.
     pub fn hours(&self, default: f64) -> f64 {
         self.estimate_hours.unwrap_or(default)
@@ -539,7 +545,8 @@ impl Action {
         }
     }
 
-    fn force(&self) -> bool {
+    /// Whether `--force` was asked for; whether it is honoured is `ops::authority`'s call.
+    pub fn force(&self) -> bool {
         match self {
             Action::Claim => false,
             Action::Start { force }
@@ -697,6 +704,18 @@ mod tests {
             t.apply(&Action::Release { force: false }, &b, now(), &ready()),
             Ok(Applied::Unchanged)
         );
+    }
+
+    #[test]
+    fn only_an_open_claimed_task_has_a_holder() {
+        let mut t = task();
+        let a = agent("a");
+        assert_eq!(t.holder(), None);
+        t.apply(&Action::Claim, &a, now(), &ready()).unwrap();
+        assert_eq!(t.holder(), Some(&a));
+        t.apply(&Action::Done { force: false }, &a, now(), &ready())
+            .unwrap();
+        assert_eq!((t.assignee.as_ref(), t.holder()), (Some(&a), None));
     }
 
     #[test]

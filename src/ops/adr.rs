@@ -16,9 +16,10 @@ mod madr;
 mod set;
 pub mod transfer;
 
-pub use edit::edit;
+pub use edit::{edit, edit_as};
 pub use set::{AdrSet, AdrView, TEMPLATE_OVERRIDE, Template, template};
 
+use super::authority::{Access, Authority, Holding};
 use super::{Actor, OpError, commit_message, touch_agent};
 use crate::model::adr::body;
 use crate::model::adr::{
@@ -185,14 +186,30 @@ pub struct Changed<T> {
     pub changed: bool,
 }
 
+/// What an ADR's decision is as an owned record: its deciders own it; with none listed,
+/// anyone may decide.
+pub fn holding(adr: &Adr) -> Holding {
+    Holding {
+        relation: "to be decided by",
+        ..Holding::new(
+            format!("{} ({})", adr.number, adr.title),
+            adr.deciders.clone(),
+            None,
+        )
+    }
+}
+
 /// Loads every ADR and `numbers` (which must exist and parse), applies `change`, and when it
-/// changed anything writes each changed ADR with its body refreshed, in one commit.
+/// changed anything writes each changed ADR with its body refreshed, in one commit. With
+/// `guard`, the first ADR's decision must be the acting agent's to make (its deciders), or
+/// forced by a coordinator — decided on the tip the commit lands on, before `change`.
 fn update(
     store: &Store,
     actor: &Actor,
     op: &str,
     numbers: &[AdrNumber],
     template: &Template,
+    guard: Option<&Authority>,
     mut change: impl FnMut(&mut [Adr], &AdrSet) -> Result<Vec<bool>, AdrError>,
 ) -> Result<Changed<Vec<AdrView>>, AdrError> {
     let committed = store.update(&actor.author(), |snap| {
@@ -200,6 +217,12 @@ fn update(
             .iter()
             .map(|&n| read(snap, n))
             .collect::<Result<Vec<_>, _>>()?;
+        let access = match (guard, targets.first()) {
+            (Some(authority), Some(first)) => {
+                authority.check(&holding(first)).map_err(OpError::from)?
+            }
+            _ => Access::Own,
+        };
         let (all, _) = load_adrs(snap)?;
         let before = AdrSet::new(all);
         let changed = change(&mut targets, &before)?;
@@ -244,11 +267,12 @@ fn update(
             }));
         };
         edits.extend(touch_agent(snap, actor)?);
-        let extra: Vec<(&str, String)> = rest
+        let mut extra: Vec<(&str, String)> = rest
             .iter()
             .chain(&linked)
             .map(|a| ("Coord-Record", a.number.to_string()))
             .collect();
+        extra.extend(access.trailer().map(|(k, v)| (k, v.to_owned())));
         let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let message = commit_message(
             op,
@@ -341,6 +365,7 @@ pub fn add_option(
         "adr-option",
         &[number],
         template,
+        None,
         |adrs, _| {
             Ok(vec![adrs[0].add_option(
                 &option.name,
@@ -353,7 +378,8 @@ pub fn add_option(
     .and_then(|c| one(number, c))
 }
 
-/// Accepts an ADR with one of its options chosen.
+/// Accepts an ADR with one of its options chosen. Only its deciders decide (anyone, when it
+/// lists none), unless a coordinator forces.
 pub fn decide(
     store: &Store,
     actor: &Actor,
@@ -361,6 +387,7 @@ pub fn decide(
     option: &str,
     rationale: &str,
     template: &Template,
+    authority: &Authority,
 ) -> Result<Changed<AdrView>, AdrError> {
     update(
         store,
@@ -368,6 +395,7 @@ pub fn decide(
         "adr-decide",
         &[number],
         template,
+        Some(authority),
         |adrs, _| {
             adrs[0].decide(option, rationale, Some(actor.agent.clone()), actor.now)?;
             Ok(vec![true])
@@ -376,22 +404,30 @@ pub fn decide(
     .and_then(|c| one(number, c))
 }
 
-/// Accepts, rejects or deprecates an ADR.
+/// Accepts, rejects or deprecates an ADR: a decision, so only its deciders make it (anyone,
+/// when it lists none), unless a coordinator forces.
 pub fn set_status(
     store: &Store,
     actor: &Actor,
     number: AdrNumber,
     target: AdrStatus,
     template: &Template,
+    authority: &Authority,
 ) -> Result<Changed<AdrView>, AdrError> {
     let op = match target {
         AdrStatus::Accepted => "adr-accept",
         AdrStatus::Rejected => "adr-reject",
         _ => "adr-deprecate",
     };
-    update(store, actor, op, &[number], template, |adrs, _| {
-        Ok(vec![adrs[0].set_status(target)?])
-    })
+    update(
+        store,
+        actor,
+        op,
+        &[number],
+        template,
+        Some(authority),
+        |adrs, _| Ok(vec![adrs[0].set_status(target)?]),
+    )
     .and_then(|c| one(number, c))
 }
 
@@ -416,6 +452,7 @@ pub fn supersede(
         "adr-supersede",
         &[old, new],
         template,
+        None,
         |adrs, set| {
             let (o, n) = adrs.split_at_mut(1);
             let (o, n) = (&mut o[0], &mut n[0]);

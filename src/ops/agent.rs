@@ -3,6 +3,7 @@ The agent registry (`agents/<id>.toml`): registering agents with a role and expe
 reading them back with their staleness.
 */
 
+use super::authority::{Access, Authority, Holding};
 use super::{Actor, OpError, commit_message};
 use crate::model::layout::{self, AGENTS_DIR};
 use crate::model::time::parse_wall_duration;
@@ -33,16 +34,57 @@ pub struct AgentSpec {
     pub owns: Option<Vec<String>>,
 }
 
-/// Registers `id`, or updates its role, expertise and branch if it exists.
+/// Registers `id`, or updates its role, expertise and branch if it exists, without asking
+/// whose entry it is: for `spawn` and `demo`, which set agents up. `agent add`/`agent edit`
+/// go through [`register`].
 pub fn add(
     store: &Store,
     actor: &Actor,
     id: &AgentId,
     spec: &AgentSpec,
 ) -> Result<(Agent, bool), OpError> {
+    write_entry(store, actor, id, spec, None)
+}
+
+/// Registers `id`, or updates its entry if it exists. An existing entry belongs to its agent
+/// (DESIGN §3 "Authority"): another agent changes it only with an honoured `--force`.
+/// Registering a new agent up front is anyone's to do.
+pub fn register(
+    store: &Store,
+    actor: &Actor,
+    id: &AgentId,
+    spec: &AgentSpec,
+    authority: &Authority,
+) -> Result<(Agent, bool), OpError> {
+    write_entry(store, actor, id, spec, Some(authority))
+}
+
+/// What an agent's registry entry is as an owned record.
+pub fn holding(agent: &Agent) -> Holding {
+    Holding {
+        relation: "owned by",
+        ..Holding::new(
+            format!("{}'s registry entry", agent.id),
+            vec![agent.id.clone()],
+            Some(agent.registered),
+        )
+    }
+}
+
+fn write_entry(
+    store: &Store,
+    actor: &Actor,
+    id: &AgentId,
+    spec: &AgentSpec,
+    authority: Option<&Authority>,
+) -> Result<(Agent, bool), OpError> {
     let committed = store.update(&actor.author(), |snap| {
         let path = layout::agent_path(id);
         let existing = read(snap, id)?;
+        let access = match (&existing, authority) {
+            (Some(e), Some(a)) => a.check(&holding(e))?,
+            _ => Access::Own,
+        };
         let created = existing.is_none();
         let mut agent = existing
             .clone()
@@ -81,8 +123,9 @@ pub fn add(
         if agent.id != actor.agent {
             edits.extend(super::touch_agent(snap, actor)?);
         }
+        let trailers: Vec<_> = access.trailer().into_iter().collect();
         Ok::<_, OpError>(Plan::Commit {
-            message: commit_message(op, id.as_str(), agent.role.as_deref(), actor, &[]),
+            message: commit_message(op, id.as_str(), agent.role.as_deref(), actor, &trailers),
             edits,
             value: (agent, created),
         })
@@ -192,21 +235,30 @@ pub fn reap(
     dry_run: bool,
 ) -> Result<Vec<Reaped>, OpError> {
     let stale = |a: &Agent| a.id != actor.agent && is_stale(a, actor.now, stale_after_secs);
-    take_back(store, actor, &stale, "offline", "reap", dry_run)
+    take_back(store, actor, &stale, "offline", "reap", dry_run, &[])
 }
 
 /// `agent retire`: the agent leaves for good; its open tasks go back to the queue, its file
-/// claims with them, and the coordinator is told — in one commit.
-pub fn retire(store: &Store, actor: &Actor, id: &AgentId) -> Result<Reaped, OpError> {
+/// claims with them, and the coordinator is told — in one commit. An agent retires itself;
+/// retiring another needs an honoured `--force` (checked before anything is written; an
+/// entry's owner never changes, so the tip the commit lands on cannot disagree).
+pub fn retire(
+    store: &Store,
+    actor: &Actor,
+    id: &AgentId,
+    authority: &Authority,
+) -> Result<Reaped, OpError> {
     let snap = store.snapshot()?;
-    if read(&snap, id)?.is_none() {
+    let Some(entry) = read(&snap, id)? else {
         return Err(OpError::UnknownRecord {
             kind: "agent",
             given: id.to_string(),
         });
-    }
+    };
+    let access = authority.check(&holding(&entry))?;
+    let trailers: Vec<_> = access.trailer().into_iter().collect();
     let which = |a: &Agent| &a.id == id;
-    let mut done = take_back(store, actor, &which, "retired", "retire", false)?;
+    let mut done = take_back(store, actor, &which, "retired", "retire", false, &trailers)?;
     Ok(done.pop().unwrap_or(Reaped {
         agent: id.clone(),
         last_seen: actor.now,
@@ -222,6 +274,7 @@ fn take_back(
     status: &str,
     op: &str,
     dry_run: bool,
+    trailers: &[(&str, &str)],
 ) -> Result<Vec<Reaped>, OpError> {
     use crate::model::message::{Kind, Message, Recipient};
     let coordinator = store
@@ -311,10 +364,74 @@ fn take_back(
         edits.extend(super::touch_agent(snap, actor)?);
         let names: Vec<&str> = reaped.iter().map(|r| r.agent.as_str()).collect();
         Ok::<_, OpError>(Plan::Commit {
-            message: commit_message(op, &names.join(","), None, actor, &[]),
+            message: commit_message(op, &names.join(","), None, actor, trailers),
             edits,
             value: reaped,
         })
     })?;
     Ok(committed.value)
+}
+
+/// What `disown` takes from other agents: their rewritten registry entries, the patterns
+/// released, and whether it was forced (for the commit's trailer).
+#[derive(Debug)]
+pub struct OthersReleased {
+    pub edits: Vec<Edit>,
+    pub released: Vec<String>,
+    pub access: Access,
+}
+
+/// For `disown`: the claims on `patterns` (exactly as written) that other agents hold and the
+/// acting agent does not. A file claim belongs to its agent, so each is refused (exit 3,
+/// naming the holder and since when) unless `authority` forces; forced, they are dropped from
+/// their holders' entries in the same commit as the agent's own.
+pub fn release_others_claims(
+    snap: &Snapshot<'_>,
+    actor: &Actor,
+    patterns: &[String],
+    authority: &Authority,
+) -> Result<OthersReleased, OpError> {
+    let mut out = OthersReleased {
+        edits: Vec::new(),
+        released: Vec::new(),
+        access: Access::Own,
+    };
+    let (agents, _) = load(snap)?;
+    let wanted: Vec<&str> = patterns
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| {
+            !agents
+                .iter()
+                .any(|a| a.id == actor.agent && a.claims.iter().any(|c| c.pattern == *p))
+        })
+        .collect();
+    for mut agent in agents.into_iter().filter(|a| a.id != actor.agent) {
+        let mut dropped = Vec::new();
+        for c in agent
+            .claims
+            .iter()
+            .filter(|c| wanted.contains(&c.pattern.as_str()))
+        {
+            let held = Holding::new(
+                format!("the claim on {}", c.pattern),
+                vec![agent.id.clone()],
+                Some(c.since),
+            );
+            out.access = authority.check(&held)?;
+            dropped.push(c.pattern.clone());
+        }
+        if dropped.is_empty() {
+            continue;
+        }
+        agent.claims.retain(|c| !dropped.contains(&c.pattern));
+        out.edits
+            .push(Edit::write(layout::agent_path(&agent.id), agent.to_text()));
+        out.released.extend(
+            dropped
+                .into_iter()
+                .map(|p| format!("{p} (of {})", agent.id)),
+        );
+    }
+    Ok(out)
 }

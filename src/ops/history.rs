@@ -193,6 +193,8 @@ pub struct LogEntry {
     pub author: String,
     /// The `Coord-Op` trailer, else the subject.
     pub op: String,
+    /// The `Coord-Forced-By` trailer: the coordinator who changed another agent's record.
+    pub forced_by: Option<String>,
     pub subject: String,
     pub changes: Vec<LogChange>,
 }
@@ -263,6 +265,7 @@ fn entry(c: HistoryCommit) -> LogEntry {
     LogEntry {
         agent: trailer(&c.message, "Coord-Agent").unwrap_or_else(|| c.author.clone()),
         op: trailer(&c.message, "Coord-Op").unwrap_or_else(|| subject.clone()),
+        forced_by: trailer(&c.message, super::authority::FORCED_BY),
         commit: c.id,
         at,
         author: c.author,

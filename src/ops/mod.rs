@@ -8,6 +8,7 @@ through [`Store::update`], so it is planned on the tip it commits onto.
 
 pub mod adr;
 pub mod agent;
+pub mod authority;
 pub mod brief;
 pub mod check;
 pub mod config;
@@ -100,6 +101,16 @@ pub enum OpError {
         title: String,
         refusal: Refusal,
     },
+    /// A change to what another agent holds, refused by [`authority`]. Boxed: it names the
+    /// record, its holders and the coordinators, and every `Result` here carries its size.
+    #[error(transparent)]
+    Authority(Box<authority::AuthorityError>),
+}
+
+impl From<authority::AuthorityError> for OpError {
+    fn from(e: authority::AuthorityError) -> OpError {
+        OpError::Authority(Box::new(e))
+    }
 }
 
 pub fn describe_refusal(r: &Refusal) -> String {

@@ -229,16 +229,22 @@ fn conflict_record(
 }
 
 /// Drops the acting agent's claims on `patterns` (exactly as written), or all with `all`.
-/// Returns the patterns released.
+/// Returns the patterns released. Another agent's claim named here is refused (exit 3), or
+/// with an honoured `--force` released in the same commit ([`agent::release_others_claims`]).
 pub fn disown(
     store: &Store,
     actor: &Actor,
     patterns: &[String],
     all: bool,
+    authority: &super::authority::Authority,
 ) -> Result<Vec<String>, OpError> {
     let committed = store.update(&actor.author(), |snap| {
-        let Some(mut me) = agent::read(snap, &actor.agent)? else {
-            return Ok(Plan::Skip(Vec::new()));
+        let named = if all { &[][..] } else { patterns };
+        let others = agent::release_others_claims(snap, actor, named, authority)?;
+        let mut me = match agent::read(snap, &actor.agent)? {
+            Some(me) => me,
+            None if others.edits.is_empty() => return Ok(Plan::Skip(Vec::new())),
+            None => crate::model::Agent::new(actor.agent.clone(), actor.now),
         };
         let before = me.claims.len();
         let mut released = Vec::new();
@@ -249,11 +255,14 @@ pub fn disown(
             }
             !drop
         });
-        if me.claims.len() == before {
+        if me.claims.len() == before && others.edits.is_empty() {
             return Ok(Plan::Skip(released));
         }
         me.last_seen = me.last_seen.max(actor.now);
         let mut edits = vec![Edit::write(layout::agent_path(&actor.agent), me.to_text())];
+        edits.extend(others.edits);
+        released.extend(others.released);
+        let trailers: Vec<_> = others.access.trailer().into_iter().collect();
         edits.extend(
             touch_agent(snap, actor)?
                 .into_iter()
@@ -265,7 +274,7 @@ pub fn disown(
                 actor.agent.as_str(),
                 Some(&released.join(" ")),
                 actor,
-                &[],
+                &trailers,
             ),
             edits,
             value: released,

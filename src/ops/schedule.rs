@@ -195,7 +195,7 @@ pub fn assign(
     actor: &Actor,
     given: &str,
     to: &Assignee,
-    steal: bool,
+    steal: &super::authority::Authority,
 ) -> Result<(Task, bool), OpError> {
     let stale_after = agent::stale_after(store);
     let committed = store.update(&actor.author(), |snap| {
@@ -236,7 +236,7 @@ pub fn assign(
         }
         match &task.assignee {
             Some(a) if a == &target => return Ok(Plan::Skip((task, false))),
-            Some(holder) if !steal => {
+            Some(holder) if !steal.force_asked() => {
                 return Err(OpError::Refused {
                     id: task.id.clone(),
                     title: task.title.clone(),
@@ -249,6 +249,9 @@ pub fn assign(
             }
             _ => {}
         }
+        // --steal is a --force: a coordinator's (DESIGN §3 "Authority"), named in the commit.
+        let access = super::task::access(steal, &task)?;
+        let trailers: Vec<_> = access.trailer().into_iter().collect();
         task.assignee = Some(target.clone());
         task.claimed = Some(actor.now);
         task.updated = actor.now;
@@ -259,7 +262,7 @@ pub fn assign(
             "assign",
             &task,
             Some(&context),
-            &[],
+            &trailers,
             (task.clone(), true),
         )
     })?;

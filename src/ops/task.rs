@@ -2,6 +2,7 @@
 Task operations: add, edit, dependencies, claims and transitions, listing.
 */
 
+use super::authority::{Access, Authority, AuthorityError, Holding};
 use super::{Actor, OpError, commit_message, find_task, read_task, resolve_task, touch_agent};
 use crate::model::id::TASK_ID_LEN;
 use crate::model::layout;
@@ -172,12 +173,61 @@ impl TaskPatch {
     }
 }
 
+/// What a task is as an owned record: its holder while it is open, none otherwise.
+pub fn holding(task: &Task) -> Holding {
+    Holding::new(
+        format!("{} ({})", task.id, task.title),
+        task.holder().into_iter().cloned().collect(),
+        task.claimed,
+    )
+}
+
+/// May `authority`'s agent change `task`? A task held by another agent is refused the way
+/// `claim` refuses it (exit 3, naming the holder and since when) unless `--force` is honoured.
+pub fn access(authority: &Authority, task: &Task) -> Result<Access, OpError> {
+    match authority.check(&holding(task)) {
+        Err(AuthorityError::NotYours { .. }) => Err(OpError::Refused {
+            id: task.id.clone(),
+            title: task.title.clone(),
+            refusal: crate::model::task::Refusal::HeldBy {
+                agent: task
+                    .holder()
+                    .cloned()
+                    .unwrap_or_else(|| authority.agent().clone()),
+                since: task.claimed,
+                status: task.status,
+            },
+        }),
+        other => Ok(other?),
+    }
+}
+
 /// Edits fields of a task. Concurrent edits of different fields both survive, since the patch
-/// is applied to whatever the tip holds when the write lands.
+/// is applied to whatever the tip holds when the write lands. A task another agent holds is
+/// theirs: any field of it (above all `check`, which their `done` runs, and `owns`) changes
+/// only with an honoured `--force`.
 pub fn edit(store: &Store, actor: &Actor, given: &str, patch: &TaskPatch) -> Result<Task, OpError> {
+    edit_as(
+        store,
+        actor,
+        given,
+        patch,
+        &Authority::unforced(&actor.agent),
+    )
+}
+
+/// [`edit`] with the acting agent's authority (and its `--force`) decided by the caller.
+pub fn edit_as(
+    store: &Store,
+    actor: &Actor,
+    given: &str,
+    patch: &TaskPatch,
+    authority: &Authority,
+) -> Result<Task, OpError> {
     patch.validate()?;
     let committed = store.update(&actor.author(), |snap| {
         let mut task = find_task(snap, given)?;
+        let access = access(authority, &task)?;
         let mut patch = patch.clone();
         if let Some(Some(m)) = &patch.milestone {
             patch.milestone = Some(milestone_ref(snap, Some(m))?);
@@ -186,7 +236,8 @@ pub fn edit(store: &Store, actor: &Actor, given: &str, patch: &TaskPatch) -> Res
             return Ok(Plan::Skip(task));
         }
         task.updated = actor.now;
-        task_plan(snap, actor, "edit", &task, None, &[], task.clone())
+        let trailers: Vec<_> = access.trailer().into_iter().collect();
+        task_plan(snap, actor, "edit", &task, None, &trailers, task.clone())
     })?;
     Ok(committed.value)
 }
@@ -198,9 +249,11 @@ pub fn set_dependency(
     given: &str,
     needs: &str,
     add: bool,
+    authority: &Authority,
 ) -> Result<(Task, bool), OpError> {
     let committed = store.update(&actor.author(), |snap| {
         let mut task = find_task(snap, given)?;
+        let access = access(authority, &task)?;
         let dep = resolve_task(snap, needs)?;
         if add && dep == task.id {
             return Err(OpError::Invalid(InvalidField {
@@ -227,13 +280,14 @@ pub fn set_dependency(
             task.id,
             if add { "needs" } else { "no longer needs" }
         );
+        let trailers: Vec<_> = access.trailer().into_iter().collect();
         task_plan(
             snap,
             actor,
             op,
             &task,
             Some(&context),
-            &[],
+            &trailers,
             (task.clone(), true),
         )
     })?;
@@ -264,7 +318,8 @@ pub struct Transitioned {
 }
 
 /// Claims, starts, releases, blocks, finishes… a task, atomically: the decision is made on
-/// the tip the commit lands on, so two agents can never both win a claim.
+/// the tip the commit lands on, so two agents can never both win a claim. An action's `force`
+/// counts only as far as the project's `coordinators` allow (see [`transition_as`]).
 pub fn transition(
     store: &Store,
     actor: &Actor,
@@ -272,19 +327,23 @@ pub fn transition(
     action: &Action,
     trailers: &[(&str, &str)],
 ) -> Result<Transitioned, OpError> {
+    let authority = Authority::new(store, &actor.agent, action.force())?;
+    transition_as(store, actor, given, action, trailers, &authority)
+}
+
+/// [`transition`] with the acting agent's authority decided by the caller (which printed its
+/// warning). A forced change of another agent's task carries `Coord-Forced-By`.
+pub fn transition_as(
+    store: &Store,
+    actor: &Actor,
+    given: &str,
+    action: &Action,
+    trailers: &[(&str, &str)],
+    authority: &Authority,
+) -> Result<Transitioned, OpError> {
     let committed = store.update(&actor.author(), |snap| {
         let mut task = find_task(snap, given)?;
-        let deps = match action {
-            Action::Claim | Action::Start { .. } => dependency_state(snap, &task)?,
-            _ => DepState::default(),
-        };
-        let applied = task
-            .apply(action, &actor.agent, actor.now, &deps)
-            .map_err(|refusal| OpError::Refused {
-                id: task.id.clone(),
-                title: task.title.clone(),
-                refusal,
-            })?;
+        let (applied, access) = decide(snap, actor, &mut task, action, authority)?;
         if applied == Applied::Unchanged {
             return Ok(Plan::Skip(Transitioned { task, applied }));
         }
@@ -292,18 +351,79 @@ pub fn transition(
             Action::Block { reason, .. } => format!("{} (blocked: {reason})", task.title),
             _ => task.title.clone(),
         };
+        let mut trailers = trailers.to_vec();
+        trailers.extend(access.trailer());
         let plan = task_plan(
             snap,
             actor,
             action.name(),
             &task,
             Some(&context),
-            trailers,
+            &trailers,
             (),
         );
         plan.map(|p| p.map(|()| Transitioned { task, applied }))
     })?;
     Ok(committed.value)
+}
+
+/// Decides `action` on `task` as read from `snap`: the authority check first (a `claim` is
+/// never forced; the state machine refuses a held task for it), then the state machine.
+fn decide(
+    snap: &Snapshot<'_>,
+    actor: &Actor,
+    task: &mut Task,
+    action: &Action,
+    authority: &Authority,
+) -> Result<(Applied, Access), OpError> {
+    let access = match action {
+        Action::Claim => Access::Own,
+        _ => access(authority, task)?,
+    };
+    let deps = match action {
+        Action::Claim | Action::Start { .. } => dependency_state(snap, task)?,
+        _ => DepState::default(),
+    };
+    // The state machine skips its own holder check only for a change the authority allowed.
+    let action = with_force(action, access.is_forced());
+    let applied = task
+        .apply(&action, &actor.agent, actor.now, &deps)
+        .map_err(|refusal| OpError::Refused {
+            id: task.id.clone(),
+            title: task.title.clone(),
+            refusal,
+        })?;
+    Ok((applied, access))
+}
+
+/// `action` with its `force` set to `force` (a claim has none).
+fn with_force(action: &Action, force: bool) -> Action {
+    match action.clone() {
+        Action::Claim => Action::Claim,
+        Action::Start { .. } => Action::Start { force },
+        Action::Release { .. } => Action::Release { force },
+        Action::Review { .. } => Action::Review { force },
+        Action::Block { reason, .. } => Action::Block { reason, force },
+        Action::Unblock { .. } => Action::Unblock { force },
+        Action::Cancel { .. } => Action::Cancel { force },
+        Action::Done { .. } => Action::Done { force },
+    }
+}
+
+/// Checks, on the current tip and without writing, that `action` would be allowed: who holds
+/// the task, then its state. `done` calls it before running a check, so a refused `done` runs
+/// nothing. Returns the task as it is now.
+pub fn preflight(
+    store: &Store,
+    actor: &Actor,
+    given: &str,
+    action: &Action,
+    authority: &Authority,
+) -> Result<Task, OpError> {
+    let snap = store.snapshot()?;
+    let task = find_task(&snap, given)?;
+    decide(&snap, actor, &mut task.clone(), action, authority)?;
+    Ok(task)
 }
 
 /// Which tasks `task list` shows.

@@ -95,7 +95,18 @@ fn each_field_changes_in_one_commit_and_hand_text_survives() {
         "Proposed\n\nDeciders: lead, state"
     );
 
-    edit(&env, &["--input-from", "ops", "--deciders", ""]);
+    // Who decides is the deciders' call (DESIGN §3 "Authority"), so one of them empties it.
+    env.json(&[
+        "--agent",
+        "lead",
+        "adr",
+        "edit",
+        "1",
+        "--input-from",
+        "ops",
+        "--deciders",
+        "",
+    ]);
     let record = env.show(PATH);
     assert!(
         !record.contains("deciders"),

@@ -265,7 +265,10 @@ fn conversions_keep_the_fields() {
     ])
     .expect_code(0);
     env.coord(&["adr", "option", "1", "LRU"]).expect_code(0);
+    // lead is its decider (DESIGN §3 "Authority").
     env.coord(&[
+        "--agent",
+        "lead",
         "adr",
         "decide",
         "1",

@@ -333,12 +333,21 @@ fn agent_edit_and_retire() {
         .expect_code(2);
     env.coord(&["agent", "add", "docs", "--expertise", "docs"])
         .expect_code(0);
-    let edited = env.json(&["agent", "edit", "docs", "--expertise", "docs,api"]);
+    let edited = env.json(&[
+        "--agent",
+        "docs",
+        "agent",
+        "edit",
+        "docs",
+        "--expertise",
+        "docs,api",
+    ]);
     assert_eq!(edited["expertise"], serde_json::json!(["docs", "api"]));
     let t = env.add("Write the guide", &[]);
     env.coord(&["--agent", "docs", "claim", &t]).expect_code(0);
     let commits = env.coord_commits();
-    let r = env.json(&["agent", "retire", "docs"]);
+    // Retiring another agent is forced (no `coordinators` list here: anyone may).
+    let r = env.json(&["agent", "retire", "docs", "--force"]);
     assert_eq!(r["tasks"], serde_json::json!([t]));
     assert_eq!(env.coord_commits(), commits + 1);
     assert_eq!(env.json(&["agent", "show", "docs"])["status"], "retired");

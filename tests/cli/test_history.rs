@@ -203,7 +203,14 @@ fn json_shape() {
         assert_eq!(
             keys,
             BTreeSet::from([
-                "commit", "at", "agent", "author", "op", "subject", "changes"
+                "commit",
+                "at",
+                "agent",
+                "author",
+                "op",
+                "forced_by",
+                "subject",
+                "changes"
             ])
         );
         let commit = e["commit"].as_str().unwrap();

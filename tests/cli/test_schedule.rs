@@ -300,8 +300,17 @@ fn agents_register_list_and_show() {
         env.show("agents/state.toml")
             .contains("role = \"state management\"")
     );
-    env.coord(&["agent", "add", "state", "--branch", "agent/state"])
-        .expect_code(0);
+    // Once registered, the entry is state's own (DESIGN §3 "Authority").
+    env.coord(&[
+        "--agent",
+        "state",
+        "agent",
+        "add",
+        "state",
+        "--branch",
+        "agent/state",
+    ])
+    .expect_code(0);
     let shown = env.json(&["agent", "show", "state"]);
     assert_eq!(shown["branch"], "agent/state");
     assert_eq!(

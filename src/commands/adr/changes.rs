@@ -61,7 +61,8 @@ pub fn option(ctx: &Context, args: OptionArgs) -> CommandResult {
 /// The chosen option, the rationale, the deciding agent and the time are recorded; every
 /// other option stays in the record as an alternative considered. Naming an option the ADR
 /// does not have fails (exit 2) listing its options. A rejected, deprecated or superseded
-/// ADR, or one already decided, cannot be decided (exit 2).
+/// ADR, or one already decided, cannot be decided (exit 2). An ADR that lists deciders is
+/// decided by them: anyone else is refused (exit 3) unless a coordinator passes --force.
 ///
 /// Examples:
 ///   git coord adr decide 7 --option Redis --rationale "limits must hold across instances"
@@ -76,6 +77,13 @@ pub struct DecideArgs {
     /// Why this option
     #[arg(long, value_name = "TEXT")]
     pub rationale: String,
+    /// Decide although you are not one of its deciders (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By), and `git coord log <n>` shows it.
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn decide(ctx: &Context, args: DecideArgs) -> CommandResult {
@@ -83,7 +91,16 @@ pub fn decide(ctx: &Context, args: DecideArgs) -> CommandResult {
     let actor = ctx.actor()?;
     let store = ctx.store()?;
     let template = adr::template(store.workdir());
-    let done = adr::decide(store, &actor, n, &args.option, &args.rationale, &template)?;
+    let authority = crate::commands::lifecycle::authority(ctx, &actor, args.force)?;
+    let done = adr::decide(
+        store,
+        &actor,
+        n,
+        &args.option,
+        &args.rationale,
+        &template,
+        &authority,
+    )?;
     let chosen = done
         .value
         .adr
@@ -99,7 +116,9 @@ pub fn decide(ctx: &Context, args: DecideArgs) -> CommandResult {
 /// `accept` and `reject` settle a proposed ADR (accept without recording which option was
 /// chosen; `adr decide` records it); `deprecate` retires an accepted one that nothing
 /// replaces (use `adr supersede` when a later ADR replaces it). Asking for the status it
-/// already has changes nothing; any other move is refused with exit 2.
+/// already has changes nothing; any other move is refused with exit 2. These are decisions:
+/// on an ADR that lists deciders, only they make them (exit 3 for anyone else, unless a
+/// coordinator passes --force).
 ///
 /// Examples:
 ///   git coord adr accept 7
@@ -110,6 +129,13 @@ pub fn decide(ctx: &Context, args: DecideArgs) -> CommandResult {
 pub struct StatusArgs {
     /// The ADR: 7, 0007, ADR-7 or ADR-0007
     pub number: String,
+    /// Act although you are not one of its deciders (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By), and `git coord log <n>` shows it.
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn status(ctx: &Context, args: StatusArgs, target: AdrStatus) -> CommandResult {
@@ -117,7 +143,8 @@ pub fn status(ctx: &Context, args: StatusArgs, target: AdrStatus) -> CommandResu
     let actor = ctx.actor()?;
     let store = ctx.store()?;
     let template = adr::template(store.workdir());
-    let done = adr::set_status(store, &actor, n, target, &template)?;
+    let authority = crate::commands::lifecycle::authority(ctx, &actor, args.force)?;
+    let done = adr::set_status(store, &actor, n, target, &template, &authority)?;
     report(
         ctx,
         &done,

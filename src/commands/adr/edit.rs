@@ -26,7 +26,9 @@ const FLAGS: &str =
 /// Rules: the title, deciders and input from can be corrected in any status. A deadline is
 /// set only on a proposed ADR (exit 2 otherwise; --no-deadline clears one in any status). A
 /// review date is set or cleared in any status but rejected and superseded (exit 2).
-/// --deciders "" and --input-from "" empty the list.
+/// --deciders "" and --input-from "" empty the list. Who decides is part of the decision:
+/// only a listed decider changes --deciders (anyone, while none is listed), unless a
+/// coordinator passes --force.
 ///
 /// Review workflow: `git coord adr review` lists the accepted ADRs whose review date has
 /// come; once one is reviewed, set its next review date (or clear it) to take it off the list.
@@ -63,6 +65,13 @@ pub struct EditArgs {
     /// The agents whose input is sought, replacing the list; comma-separated or repeated
     #[arg(long, value_name = "AGENTS", value_delimiter = ',')]
     pub input_from: Option<Vec<String>>,
+    /// Change --deciders although you are not one of them (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By), and `git coord log <n>` shows it.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// A date flag and its `--no-…` twin: `None` when neither is given, `Some(None)` to clear.
@@ -111,7 +120,8 @@ pub fn edit(ctx: &Context, args: EditArgs) -> CommandResult {
     let actor = ctx.actor()?;
     let store = ctx.store()?;
     let template = adr::template(store.workdir());
-    let (done, fields) = adr::edit(store, &actor, n, &changes, &template)?;
+    let authority = crate::commands::lifecycle::authority(ctx, &actor, args.force)?;
+    let (done, fields) = adr::edit_as(store, &actor, n, &changes, &template, &authority)?;
     let fields: Vec<String> = fields.iter().map(|f| f.replace('_', " ")).collect();
     report(
         ctx,

@@ -15,7 +15,8 @@ pub enum DepCommand {
 /// Add or remove a dependency: <ID> needs <NEEDS> done first
 ///
 /// A task cannot depend on itself. Adding an edge that exists already, or removing one that
-/// does not, changes nothing.
+/// does not, changes nothing. <ID> held by another agent is theirs: changing its dependencies
+/// is refused (exit 3) unless a coordinator passes --force.
 ///
 /// Examples:
 ///   git coord task dep add t-4kz9w2 t-8h2m1c
@@ -27,6 +28,13 @@ pub struct Args {
     pub id: String,
     /// The task it needs (ID or unique prefix)
     pub needs: String,
+    /// Change it even though another agent holds <ID> (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By).
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(ctx: &Context, command: DepCommand) -> CommandResult {
@@ -35,7 +43,9 @@ pub fn run(ctx: &Context, command: DepCommand) -> CommandResult {
         DepCommand::Rm(a) => (a, false),
     };
     let actor = ctx.actor()?;
-    let (task, changed) = task::set_dependency(ctx.store()?, &actor, &args.id, &args.needs, add)?;
+    let authority = crate::commands::lifecycle::authority(ctx, &actor, args.force)?;
+    let (task, changed) =
+        task::set_dependency(ctx.store()?, &actor, &args.id, &args.needs, add, &authority)?;
     if ctx.ui.json {
         ctx.ui.json(&render::json(&task))?;
         return Ok(());

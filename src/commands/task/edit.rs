@@ -24,6 +24,8 @@ pub enum Clearable {
 /// comments added by hand, is kept as it was. List flags (--expertise, --owns,
 /// --deliverable) replace the whole list. Status changes have their own commands (claim,
 /// start, review, block, unblock, release, cancel, done); dependencies have `task dep`.
+/// A task another agent holds is theirs: editing it is refused (exit 3, naming the holder)
+/// unless a coordinator passes --force. Unclaimed and closed tasks are anyone's to edit.
 ///
 /// Examples:
 ///   git coord task edit t-4kz9w2 --priority 0 --estimate 4h
@@ -42,6 +44,13 @@ pub struct Args {
     /// Remove a field; repeatable
     #[arg(long, value_enum, value_name = "FIELD")]
     pub clear: Vec<Clearable>,
+    /// Edit it even though another agent holds the task (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By), and `git coord log <id>` shows it.
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(ctx: &Context, args: Args) -> CommandResult {
@@ -90,7 +99,8 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         );
     }
     let actor = ctx.actor()?;
-    let task = task::edit(ctx.store()?, &actor, &args.id, &patch)?;
+    let authority = crate::commands::lifecycle::authority(ctx, &actor, args.force)?;
+    let task = task::edit_as(ctx.store()?, &actor, &args.id, &patch, &authority)?;
     if ctx.ui.json {
         ctx.ui.json(&render::json(&task))?;
     } else {

@@ -5,6 +5,7 @@
 use super::{AdrError, AdrView, Changed, Template, one, update};
 use crate::model::adr::{AdrEdit, AdrNumber};
 use crate::ops::Actor;
+use crate::ops::authority::Authority;
 use crate::store::Store;
 
 /// Applies `changes` to ADR `number`. Returns it with the names of the fields that changed
@@ -16,11 +17,41 @@ pub fn edit(
     changes: &AdrEdit,
     template: &Template,
 ) -> Result<(Changed<AdrView>, Vec<&'static str>), AdrError> {
+    edit_as(
+        store,
+        actor,
+        number,
+        changes,
+        template,
+        &Authority::unforced(&actor.agent),
+    )
+}
+
+/// [`edit`] with the acting agent's authority decided by the caller. Naming who decides is
+/// part of the decision: a non-decider changes an ADR's `deciders` only when a coordinator
+/// forces, or a decision could be taken by first listing oneself.
+pub fn edit_as(
+    store: &Store,
+    actor: &Actor,
+    number: AdrNumber,
+    changes: &AdrEdit,
+    template: &Template,
+    authority: &Authority,
+) -> Result<(Changed<AdrView>, Vec<&'static str>), AdrError> {
+    let guard = changes.deciders.is_some().then_some(authority);
     let mut fields = Vec::new();
-    let done = update(store, actor, "adr-edit", &[number], template, |adrs, _| {
-        fields = adrs[0].edit(changes)?;
-        Ok(vec![!fields.is_empty()])
-    })
+    let done = update(
+        store,
+        actor,
+        "adr-edit",
+        &[number],
+        template,
+        guard,
+        |adrs, _| {
+            fields = adrs[0].edit(changes)?;
+            Ok(vec![!fields.is_empty()])
+        },
+    )
     .and_then(|c| one(number, c))?;
     Ok((done, fields))
 }
