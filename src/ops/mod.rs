@@ -284,10 +284,12 @@ pub fn find_task(snap: &Snapshot<'_>, given: &str) -> Result<Task, OpError> {
     })
 }
 
-/// Every task on the snapshot, with a [`RecordError`] for each file that could not be read.
+/// Every task on the snapshot, with a [`RecordError`] for each file that could not be read
+/// and for each record that is not where the layout puts it (see [`index::load`]).
 pub fn load_tasks(snap: &Snapshot<'_>) -> Result<(Vec<Task>, Vec<RecordError>), OpError> {
     let mut tasks = Vec::new();
     let mut problems = Vec::new();
+    let mut strays = Vec::new();
     for (path, blob) in snap.walk(TASKS_DIR)? {
         if !path.ends_with(".md") {
             continue;
@@ -302,10 +304,12 @@ pub fn load_tasks(snap: &Snapshot<'_>) -> Result<(Vec<Task>, Vec<RecordError>), 
             }),
         };
         match parsed {
-            Ok(task) => tasks.push(task),
+            Ok(task) if layout::is_task_path(&path, &task.id) => tasks.push(task),
+            Ok(task) => strays.push((path, task)),
             Err(e) => problems.push(e),
         }
     }
+    index::skip_strays(&tasks, strays, &mut problems);
     Ok((tasks, problems))
 }
 

@@ -17,6 +17,7 @@ mod test_gate;
 mod test_graph;
 mod test_history;
 mod test_import;
+mod test_jams;
 mod test_lifecycle;
 mod test_memory;
 mod test_milestone;
