@@ -32,6 +32,7 @@ pub mod task;
 
 use crate::model::layout::{self, FAN_OUT, TASKS_DIR};
 use crate::model::task::{InvalidField, Refusal};
+use crate::model::text::escape_unsafe;
 use crate::model::{Agent, AgentId, IdError, RecordError, Task, TaskId, TaskPrefix, Timestamp};
 use crate::store::{self, Author, Edit, Snapshot, Store};
 
@@ -131,6 +132,10 @@ pub fn describe_refusal(r: &Refusal) -> String {
 
 /// Builds the commit message every write uses: `coord: <op> <record>`, an optional line of
 /// context, and the trailers the history and metrics are read from.
+///
+/// Context (usually a title) and trailer values come from records and users, so control and
+/// bidi characters in them are escaped ([`crate::model::text`]): `git log coord` must not show
+/// text reversed by a U+202E, and a newline must not forge a trailer of its own.
 pub fn commit_message(
     op: &str,
     record: &str,
@@ -138,10 +143,10 @@ pub fn commit_message(
     actor: &Actor,
     extra: &[(&str, &str)],
 ) -> String {
+    let record = escape_unsafe(record);
     let mut m = format!("coord: {op} {record}\n\n");
     if let Some(c) = context {
-        let line: String = c.chars().filter(|c| !c.is_control()).collect();
-        m.push_str(&line);
+        m.push_str(&escape_unsafe(c));
         m.push_str("\n\n");
     }
     m.push_str(&format!(
@@ -149,7 +154,7 @@ pub fn commit_message(
         actor.agent
     ));
     for (k, v) in extra {
-        m.push_str(&format!("{k}: {v}\n"));
+        m.push_str(&format!("{k}: {}\n", escape_unsafe(v)));
     }
     m
 }

@@ -253,3 +253,114 @@ fn import_treats_titles_as_the_cli_does() {
             .contains("First\rsecond")
     );
 }
+
+/// The path from the issue: an escape sequence and a right-to-left override.
+const HOSTILE: &str = "src/\u{1b}[31mx\u{202e}.rs";
+
+/// Raw characters that must not appear in any output made for people or CI.
+#[track_caller]
+fn no_raw_control_or_bidi(what: &str, out: &str) {
+    for c in ['\u{1b}', '\u{202e}', '\r', '\u{7}'] {
+        assert!(!out.contains(c), "{what}: raw {c:?} in {out:?}");
+    }
+}
+
+/// `check --staged` in `format`, which must find the one violation (exit 1).
+fn staged_check(env: &TestEnv, format: &str) -> crate::common::Run {
+    env.coord(&["check", "--staged", "--format", format])
+        .expect_code(1)
+}
+
+/// bob holds `src/**`; alice stages `path`.
+fn env_with_staged(path: &str) -> TestEnv {
+    let env = TestEnv::initialised();
+    env.coord(&["own", "src/**", "--agent", "bob"])
+        .expect_code(0);
+    let file = env.repo.join(path);
+    std::fs::create_dir_all(file.parent().expect("a parent")).expect("mkdir");
+    std::fs::write(&file, "x\n").expect("write the file");
+    env.git(&["add", "--", path]);
+    env
+}
+
+#[test]
+fn check_output_escapes_a_hostile_path_in_every_format() {
+    let env = env_with_staged(HOSTILE);
+    let text = staged_check(&env, "text");
+    no_raw_control_or_bidi("text", &text.stderr);
+    no_raw_control_or_bidi("text", &text.stdout);
+    assert!(
+        text.stderr
+            .contains("src/\\u{1b}[31mx\\u{202e}.rs is held by bob"),
+        "{}",
+        text.stderr
+    );
+
+    let gh = staged_check(&env, "github");
+    no_raw_control_or_bidi("github", &gh.stdout);
+    let annotations: Vec<&str> = gh.stdout.lines().collect();
+    assert_eq!(annotations.len(), 1, "{}", gh.stdout);
+    assert!(
+        annotations[0].starts_with("::error file=src/\\u{1b}[31mx\\u{202e}.rs,title="),
+        "{}",
+        gh.stdout
+    );
+
+    let md = staged_check(&env, "markdown");
+    no_raw_control_or_bidi("markdown", &md.stdout);
+    assert!(md.stdout.contains("&#92;u{202e}"), "{}", md.stdout);
+
+    // JSON carries the exact path (control characters JSON-escaped): it is data.
+    let json = env.coord(&["check", "--staged", "--json"]).expect_code(1);
+    assert!(!json.stdout.contains('\u{1b}'), "{}", json.stdout);
+    assert_eq!(json.json()["violations"][0]["path"], HOSTILE);
+}
+
+#[test]
+fn a_file_name_with_a_newline_cannot_start_a_workflow_command() {
+    let path = "src/x.rs\n::error::pwned";
+    let env = env_with_staged(path);
+    for format in ["text", "github", "markdown"] {
+        let run = staged_check(&env, format);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(
+            ["x.rs\\n", "x.rs%0A", "x.rs&#92;n"]
+                .iter()
+                .any(|e| all.contains(e)),
+            "{format}: {all}"
+        );
+        for out in [&run.stdout, &run.stderr] {
+            for line in out.lines() {
+                assert!(
+                    !line.starts_with("::error::"),
+                    "{format}: {line:?} in {out:?}"
+                );
+            }
+        }
+    }
+}
+
+/// The issue: `git log coord` showed text reversed by a U+202E in a title. Every message the
+/// tool writes carries it escaped; the record keeps the title as given, and lists show it
+/// escaped too.
+#[test]
+fn titles_with_bidi_marks_are_escaped_in_commit_messages_and_lists() {
+    let env = TestEnv::initialised();
+    let title = "Fix login \u{202e}nimda\u{202c} flow";
+    let id = env.add(title, &[]);
+    env.coord(&["task", "edit", &id, "--priority", "0"])
+        .expect_code(0);
+    env.coord(&["claim", &id]).expect_code(0);
+    let log = env.git(&["log", "coord", "--format=%B%x00"]);
+    no_raw_control_or_bidi("git log coord", &log);
+    assert!(
+        log.contains("Fix login \\u{202e}nimda\\u{202c} flow"),
+        "{log}"
+    );
+    // The record itself keeps the title exactly; JSON output carries it exactly.
+    assert_eq!(env.json(&["task", "show", &id])["title"], title);
+    for args in [&["task", "list"][..], &["task", "show", &id], &["ready"]] {
+        let run = env.coord(args);
+        no_raw_control_or_bidi(&format!("{args:?}"), &run.stdout);
+    }
+}
