@@ -364,3 +364,28 @@ fn titles_with_bidi_marks_are_escaped_in_commit_messages_and_lists() {
         no_raw_control_or_bidi(&format!("{args:?}"), &run.stdout);
     }
 }
+
+/// A claim stored before patterns were checked (`a\nb`, by hand or by an old version) still
+/// holds, and the collision error shows it escaped instead of printing a raw newline.
+#[test]
+fn a_stored_pattern_with_a_newline_is_escaped_in_collision_errors() {
+    let env = TestEnv::initialised();
+    env.coord(&["own", "docs/**", "--agent", "bob"])
+        .expect_code(0);
+    let bob = env.show("agents/bob.toml");
+    let edited = bob.replace(
+        "pattern = \"docs/**\"",
+        "pattern = \"src/a\\n::error::x/**\"",
+    );
+    assert_ne!(bob, edited, "the claim was rewritten: {bob}");
+    env.hand_edit(&[("agents/bob.toml", Some(&edited))]);
+    let run = env.coord(&["own", "src/**"]).expect_code(3);
+    assert!(
+        run.stderr.contains("src/a\\n::error::x/**"),
+        "the pattern is shown escaped: {}",
+        run.stderr
+    );
+    for line in run.stderr.lines() {
+        assert!(!line.starts_with("::error::"), "{}", run.stderr);
+    }
+}
