@@ -218,24 +218,34 @@ impl From<OpError> for CommandError {
                 let Some(first) = collisions.first() else {
                     return CommandError::internal("a collision was reported without details");
                 };
+                // Patterns (stored ones may predate validation) and file names reach the
+                // terminal: escape control and bidi characters.
+                let shown = |s: &str| crate::model::text::escape_unsafe(s).into_owned();
+                let examples = |c: &crate::ops::ownership::Collision| {
+                    c.examples
+                        .iter()
+                        .map(|e| shown(e))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
                 let mut err = CommandError::new(
                     ErrorKind::Lost,
                     format!(
                         "{} is held by {} ({}, since {}): e.g. {}",
-                        first.pattern,
+                        shown(&first.pattern),
                         first.holder,
-                        first.held_pattern,
+                        shown(&first.held_pattern),
                         first.since,
-                        first.examples.join(", ")
+                        examples(first)
                     ),
                 );
                 for c in collisions.iter().skip(1) {
                     err = err.hint(format!(
                         "{} also overlaps {}'s {} (e.g. {})",
-                        c.pattern,
+                        shown(&c.pattern),
                         c.holder,
-                        c.held_pattern,
-                        c.examples.join(", ")
+                        shown(&c.held_pattern),
+                        examples(c)
                     ));
                 }
                 err.hint(format!(

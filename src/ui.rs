@@ -9,6 +9,8 @@ use std::io::{self, IsTerminal, Write};
 
 use serde::Serialize;
 
+use crate::model::text::{escape_unsafe, is_unsafe};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -121,22 +123,10 @@ impl Ui {
 }
 
 /// Makes one line of record text safe for a terminal: control characters (escape sequences,
-/// carriage returns, newlines) are shown escaped instead of acting.
+/// carriage returns, newlines) and bidi marks are shown escaped instead of acting. The one
+/// rule for every format is [`crate::model::text`]; this is its terminal face.
 pub fn sanitize_line(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
-        return Cow::Borrowed(s);
-    }
-    Cow::Owned(
-        s.chars()
-            .map(|c| {
-                if is_unsafe(c) {
-                    c.escape_default().to_string()
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect(),
-    )
+    escape_unsafe(s)
 }
 
 /// Like [`sanitize_line`], but keeps newlines and tabs (for bodies).
@@ -150,19 +140,6 @@ pub fn sanitize_text(s: &str) -> Cow<'_, str> {
             .collect::<Vec<_>>()
             .join("\n"),
     )
-}
-
-fn is_unsafe(c: char) -> bool {
-    // Control characters, and the invisible marks that reorder or hide text on a terminal.
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061c}'
-                | '\u{200b}'..='\u{200f}'
-                | '\u{202a}'..='\u{202e}'
-                | '\u{2060}'..='\u{2069}'
-                | '\u{feff}'
-        )
 }
 
 /// `text` with every non-blank line indented by `by` spaces, each ending in a newline: how `show`

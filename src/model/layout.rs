@@ -6,6 +6,7 @@ Task records fan out by the first two characters of their random part
 a write rewrites only small trees however many tasks there are.
 */
 
+use super::adr::ADRS_DIR;
 use super::id::{AgentId, TaskId};
 
 pub const TASKS_DIR: &str = "tasks";
@@ -55,6 +56,46 @@ pub fn agent_path(id: &AgentId) -> String {
     format!("{AGENTS_DIR}/{id}.toml")
 }
 
+/// Whether `path` is exactly where [`task_path`] puts `id`'s record. A record anywhere else
+/// (a misplaced file, a stray copy beside the real one) is not that task's record. Allocates
+/// nothing: it runs for every task on every read.
+pub fn is_task_path(path: &str, id: &TaskId) -> bool {
+    path.strip_prefix(TASKS_DIR)
+        .and_then(|r| r.strip_prefix('/'))
+        .and_then(|r| r.strip_prefix(task_bucket(id.random_part())))
+        .and_then(|r| r.strip_prefix('/'))
+        .and_then(|r| r.strip_prefix(id.as_str()))
+        == Some(".md")
+}
+
+/// Whether a file at `path` on the coordination branch is somewhere the layout keeps
+/// records: the README, `agents/<name>.toml`, `<dir>/<name>.md` for the flat kinds, and
+/// `tasks|messages/<bucket>/<name>.md`. Only the shape is judged; whether the name is a valid
+/// ID, and whether a record sits in its own bucket, is for the record's loader to say.
+/// Anything else is read by no command, so `doctor` reports it.
+pub fn is_known_location(path: &str) -> bool {
+    let mut parts = path.split('/');
+    let (Some(first), second, third, None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let named = |name: &str, ext: &str| name.strip_suffix(ext).is_some_and(|n| !n.is_empty());
+    match (first, second, third) {
+        (README, None, None) => true,
+        (AGENTS_DIR, Some(f), None) => named(f, ".toml"),
+        (
+            SCRATCHPADS_DIR | MILESTONES_DIR | CONFLICTS_DIR | RISKS_DIR | ADRS_DIR,
+            Some(f),
+            None,
+        ) => named(f, ".md"),
+        (TASKS_DIR | MESSAGES_DIR, Some(bucket), Some(f)) => {
+            bucket.chars().count() == FAN_OUT && named(f, ".md")
+        }
+        _ => false,
+    }
+}
+
 /// The task ID a path under `tasks/` names, if it is one.
 pub fn task_id_from_path(path: &str) -> Option<TaskId> {
     let name = path.rsplit('/').next()?.strip_suffix(".md")?;
@@ -74,5 +115,52 @@ mod tests {
             agent_path(&AgentId::parse("state").unwrap()),
             "agents/state.toml"
         );
+    }
+
+    #[test]
+    fn task_records_belong_in_their_bucket() {
+        let id = TaskId::parse("t-wr0ngd").unwrap();
+        assert!(is_task_path("tasks/wr/t-wr0ngd.md", &id));
+        for elsewhere in [
+            "tasks/aa/t-wr0ngd.md",
+            "tasks/zz/t-wr0ngd.md",
+            "tasks/t-wr0ngd.md",
+            "tasks/wr/x/t-wr0ngd.md",
+            "tasks/wr/t-wr0ngd.md.md",
+            "junk/wr/t-wr0ngd.md",
+            "tasks/wr/t-wr0ngdx.md",
+        ] {
+            assert!(!is_task_path(elsewhere, &id), "{elsewhere}");
+        }
+    }
+
+    #[test]
+    fn known_locations() {
+        for known in [
+            "README.md",
+            "agents/alice.toml",
+            "scratchpads/alice.md",
+            "adrs/0001-x.md",
+            "conflicts/c-aaaaaa.md",
+            "risks/r-aaaaaa.md",
+            "milestones/m-aaaaaa.md",
+            "tasks/aa/t-aaaaaa.md",
+            "messages/aa/m-aaaaaa.md",
+        ] {
+            assert!(is_known_location(known), "{known}");
+        }
+        for unknown in [
+            "junk/x.md",
+            "tasks/readme.txt",
+            "tasks/t-aaaaaa.md",
+            "tasks/aa/notes.txt",
+            "tasks/aa/b/t-aaaaaa.md",
+            "tasks/abc/t-abcdef.md",
+            "agents/alice.md",
+            "notes.md",
+            "adrs/.md",
+        ] {
+            assert!(!is_known_location(unknown), "{unknown}");
+        }
     }
 }

@@ -19,6 +19,7 @@ pub mod scratchpad;
 #[cfg(test)]
 pub mod strategies;
 pub mod task;
+pub mod text;
 pub mod time;
 
 pub use agent::Agent;

@@ -143,7 +143,9 @@ pub fn validate_title(title: &str) -> Result<String, InvalidField> {
 }
 
 /// Validates the title of a record of kind `noun` (task, milestone, conflict, risk): one
-/// non-empty line of at most 200 characters, trimmed.
+/// non-empty line of at most 200 characters, trimmed, without control characters (an escape
+/// sequence or a carriage return in a title would act on every terminal that lists it, and
+/// reach commit messages). Bidi marks are allowed here and escaped wherever they are shown.
 pub fn validate_record_title(noun: &str, title: &str) -> Result<String, InvalidField> {
     let t = title.trim();
     if t.is_empty() {
@@ -156,6 +158,15 @@ pub fn validate_record_title(noun: &str, title: &str) -> Result<String, InvalidF
         return Err(invalid(
             "title",
             "a title is one line; put details in the body (--body)",
+        ));
+    }
+    if let Some(c) = t.chars().find(|c| c.is_control()) {
+        return Err(invalid(
+            "title",
+            format!(
+                "a title cannot hold the control character U+{:04X}; write it as plain text",
+                u32::from(c)
+            ),
         ));
     }
     if t.chars().count() > 200 {
@@ -204,6 +215,18 @@ impl Task {
     /// Builds a new task from validated input.
     pub fn new(id: TaskId, new: NewTask, now: Timestamp) -> Result<Task, InvalidField> {
         let title = validate_title(&new.title)?;
+        if let Some(h) = new
+            .estimate_hours
+            .filter(|h| !super::time::is_valid_estimate(*h))
+        {
+            return Err(invalid(
+                "estimate_hours",
+                format!(
+                    "{h} hours is out of range: an estimate is 0 to {} hours",
+                    super::time::MAX_ESTIMATE_HOURS
+                ),
+            ));
+        }
         let priority = match new.priority {
             Some(p) => validate_priority(i64::from(p))?,
             None => DEFAULT_PRIORITY,
@@ -263,8 +286,14 @@ impl Task {
         };
         let title = f.str("title")?;
         let estimate_hours = f.opt_float("estimate_hours")?;
-        if estimate_hours.is_some_and(|h| !h.is_finite() || h < 0.0) {
-            return Err(f.invalid("estimate_hours", "must be a number of hours, 0 or more"));
+        if estimate_hours.is_some_and(|h| !super::time::is_valid_estimate(h)) {
+            return Err(f.invalid(
+                "estimate_hours",
+                format!(
+                    "estimate_hours must be a number of hours from 0 to {}",
+                    super::time::MAX_ESTIMATE_HOURS
+                ),
+            ));
         }
         Ok(Task {
             id: f.task_id("id")?,

@@ -144,8 +144,18 @@ pub fn parse_estimate(s: &str) -> Result<f64, String> {
     check_hours(total).ok_or_else(err)
 }
 
+/// The largest estimate a task takes, in hours (50 working years): anything larger is a typo
+/// or an overflow, and would print as `infh` and break the schedule's sums.
+pub const MAX_ESTIMATE_HOURS: f64 = 100_000.0;
+
+/// Whether `hours` is an estimate a task can hold: finite, 0 to [`MAX_ESTIMATE_HOURS`]. The
+/// one rule for `--estimate`, records read from the branch and imported tasks.
+pub fn is_valid_estimate(hours: f64) -> bool {
+    (0.0..=MAX_ESTIMATE_HOURS).contains(&hours)
+}
+
 fn check_hours(hours: f64) -> Option<f64> {
-    (0.0..=100_000.0).contains(&hours).then_some(hours)
+    is_valid_estimate(hours).then_some(hours)
 }
 
 /// Parses a wall-clock duration (`90m`, `2h`, `1d` = 24 h, `1w` = 7 days, `30s`) into seconds.

@@ -96,7 +96,7 @@ fn write_entry(
             agent.expertise = crate::model::task::validate_entries("expertise", e)?;
         }
         if let Some(o) = &spec.owns {
-            for pattern in crate::model::task::validate_entries("owns", o)? {
+            for pattern in crate::ownership::pattern::validate_patterns("owns", o)? {
                 if !agent.claims.iter().any(|c| c.pattern == pattern) {
                     agent.claims.push(crate::model::claim::Claim {
                         pattern,

@@ -1,13 +1,17 @@
 /*!
-`doctor`: validates every record, dependency edge and claim on the coordination branch.
+`doctor`: validates every record, dependency edge and claim on the coordination branch, and
+reports files that are not where the layout keeps records (misplaced, duplicated, or in a
+directory no command reads).
 */
+
+use std::collections::HashSet;
 
 use serde::Serialize;
 
 use super::{OpError, load_tasks};
 use crate::graph::TaskGraph;
 use crate::model::layout;
-use crate::store::Store;
+use crate::store::{Snapshot, Store};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -65,6 +69,8 @@ pub fn run(store: &Store) -> Result<Report, OpError> {
             ));
         }
     }
+
+    unknown_files(&snap, &mut problems)?;
 
     let graph = TaskGraph::new(&tasks);
     for task in &tasks {
@@ -134,6 +140,23 @@ pub fn run(store: &Store) -> Result<Report, OpError> {
         agents: agents.len(),
         problems,
     })
+}
+
+/// Files no command reads (`junk/x.md`, `tasks/readme.txt`): a record put there by hand is
+/// silently ignored by everything else, so doctor names each one. Files a loader already
+/// reported (a task outside its bucket) are not reported twice.
+fn unknown_files(snap: &Snapshot<'_>, problems: &mut Vec<Problem>) -> Result<(), OpError> {
+    let reported: HashSet<String> = problems.iter().map(|p| p.path.clone()).collect();
+    for (path, _) in snap.walk("")? {
+        if layout::is_known_location(&path) || reported.contains(&path) {
+            continue;
+        }
+        problems.push(error(
+            &path,
+            "no git coord record lives here, so every command ignores this file: move the record where its kind belongs (tasks/<2 characters of its ID>/<id>.md, agents/<name>.toml, adrs/, conflicts/, messages/, milestones/, risks/, scratchpads/) or remove it".to_owned(),
+        ));
+    }
+    Ok(())
 }
 
 fn record_problem(e: crate::model::RecordError) -> Problem {

@@ -32,6 +32,7 @@ use crate::graph::TaskGraph;
 use crate::model::id::TASK_ID_LEN;
 use crate::model::layout;
 use crate::model::{AgentId, Status, Task, TaskId, Timestamp};
+use crate::ownership::pattern::validate_patterns;
 use crate::store::{self, Edit, Plan, Snapshot, Store};
 use incoming::{Incoming, text_list};
 
@@ -229,7 +230,8 @@ fn syntax_error(file: &str, e: source::SyntaxError) -> ImportError {
 }
 
 /// Parses `bytes` (the content of `file`) as `format`. Only a file that is not JSON in the
-/// expected shape fails; everything else that cannot be mapped is noted in the batch.
+/// expected shape, or a record with an ownership pattern `own` would refuse, fails;
+/// everything else that cannot be mapped is noted in the batch.
 pub fn read(
     file: &str,
     bytes: &[u8],
@@ -275,7 +277,21 @@ pub fn read(
             Format::Beads => beads::map(record, &mut notes),
             Format::Taskwarrior => taskwarrior::map(record, now, &mut notes),
         };
-        let Some(incoming) = mapped else { continue };
+        let Some(mut incoming) = mapped else { continue };
+        incoming.owns =
+            validate_patterns("owns", &incoming.owns).map_err(|e| ImportError::Parse {
+                file: file.to_owned(),
+                line: incoming.line,
+                column: None,
+                message: format!(
+                    "{}{e}; nothing was imported",
+                    incoming
+                        .source_id
+                        .as_ref()
+                        .map(|id| format!("{id}: "))
+                        .unwrap_or_default()
+                ),
+            })?;
         let at = incoming.at();
         if let Some(id) = &incoming.source_id {
             if let Some(first) = seen.get(id) {

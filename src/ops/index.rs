@@ -10,15 +10,15 @@ cache is rebuilt from the tree. Writes go through a temporary file and a rename,
 concurrent processes never see half a cache.
 */
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
 use super::{OpError, parse_task_at};
-use crate::model::layout::TASKS_DIR;
-use crate::model::{RecordError, Task};
+use crate::model::layout::{self, TASKS_DIR};
+use crate::model::{RecordError, Task, TaskId};
 use crate::store::{Snapshot, Store};
 
 const VERSION: u32 = 3;
@@ -57,7 +57,10 @@ enum Parsed {
 }
 
 /// Every task on `snap`, with a [`RecordError`] for each file that could not be read, in
-/// path order. Uses and refreshes the cache.
+/// path order, then one for each record that is not where the layout puts it (misplaced, or a
+/// duplicate of a task's ID), which is left out of the tasks. Uses and refreshes the cache;
+/// the cache keeps what each file holds, and which of them counts is decided here on every
+/// load, so a stray file can never be cached as the task.
 pub fn load(store: &Store, snap: &Snapshot<'_>) -> Result<(Vec<Task>, Vec<RecordError>), OpError> {
     let file = cache_file(store);
     let cached = read_cache(&file, store.branch());
@@ -75,15 +78,55 @@ pub fn load(store: &Store, snap: &Snapshot<'_>) -> Result<(Vec<Task>, Vec<Record
     let count = buckets.iter().map(|(_, b)| b.entries.len()).sum();
     let mut tasks = Vec::with_capacity(count);
     let mut problems = Vec::new();
+    let mut strays = Vec::new();
     for (_, bucket) in buckets {
         for entry in bucket.entries {
             match entry.record {
-                Parsed::Task(t) => tasks.push(t),
+                Parsed::Task(t) if layout::is_task_path(&entry.path, &t.id) => tasks.push(t),
+                Parsed::Task(t) => strays.push((entry.path, t)),
                 Parsed::Error(e) => problems.push(e),
             }
         }
     }
+    skip_strays(&tasks, strays, &mut problems);
     Ok((tasks, problems))
+}
+
+/// Turns each task read from somewhere other than where the layout puts it into a problem
+/// naming both paths. Such a record is no task's record: every command that acts on an ID
+/// reads the layout's path, so listing or scheduling the stray would offer work that `next`
+/// and `claim` then cannot find (or find held), jamming every agent. `tasks` are the records
+/// that are where they belong; a stray copy of one of them is a duplicate, and the record at
+/// the layout's path is the one kept.
+pub(super) fn skip_strays(
+    tasks: &[Task],
+    strays: Vec<(String, Task)>,
+    problems: &mut Vec<RecordError>,
+) {
+    if strays.is_empty() {
+        return;
+    }
+    let kept: HashSet<&TaskId> = tasks.iter().map(|t| &t.id).collect();
+    let unreadable: HashSet<String> = problems.iter().map(|p| p.path.clone()).collect();
+    for (path, task) in strays {
+        let canonical = layout::task_path(&task.id);
+        let message = if kept.contains(&task.id) || unreadable.contains(&canonical) {
+            format!(
+                "a second record of {id}; the one at {canonical} is kept and this copy is ignored: remove {path} from the coordination branch",
+                id = task.id
+            )
+        } else {
+            format!(
+                "the record of {id} belongs at {canonical}, so commands cannot find it here and it is ignored: move it there (`git mv {path} {canonical}` in a worktree of the coordination branch)",
+                id = task.id
+            )
+        };
+        problems.push(RecordError {
+            path,
+            line: None,
+            message,
+        });
+    }
 }
 
 fn cache_file(store: &Store) -> PathBuf {

@@ -16,7 +16,9 @@ pub fn init(store: &Store, author: &Author, actor: Option<&Actor>) -> Result<boo
         layout::README,
         BRANCH_README.replace("{{branch}}", branch),
     )];
-    let mut message = format!("coord: init {branch}\n\nCreate the coordination branch\n\n");
+    // A branch name may hold bidi marks (git allows them); the message shows them escaped.
+    let shown = crate::model::text::escape_unsafe(branch);
+    let mut message = format!("coord: init {shown}\n\nCreate the coordination branch\n\n");
     if let Some(actor) = actor {
         let agent = Agent::new(actor.agent.clone(), actor.now);
         edits.push(Edit::write(
@@ -25,6 +27,6 @@ pub fn init(store: &Store, author: &Author, actor: Option<&Actor>) -> Result<boo
         ));
         message.push_str(&format!("Coord-Agent: {}\n", actor.agent));
     }
-    message.push_str(&format!("Coord-Op: init\nCoord-Record: {branch}\n"));
+    message.push_str(&format!("Coord-Op: init\nCoord-Record: {shown}\n"));
     Ok(store.create_branch(author, &message, &edits)?)
 }

@@ -34,6 +34,7 @@ pub mod task;
 
 use crate::model::layout::{self, FAN_OUT, TASKS_DIR};
 use crate::model::task::{InvalidField, Refusal};
+use crate::model::text::escape_unsafe;
 use crate::model::{Agent, AgentId, IdError, RecordError, Task, TaskId, TaskPrefix, Timestamp};
 use crate::store::{self, Author, Edit, Snapshot, Store};
 
@@ -143,6 +144,10 @@ pub fn describe_refusal(r: &Refusal) -> String {
 
 /// Builds the commit message every write uses: `coord: <op> <record>`, an optional line of
 /// context, and the trailers the history and metrics are read from.
+///
+/// Context (usually a title) and trailer values come from records and users, so control and
+/// bidi characters in them are escaped ([`crate::model::text`]): `git log coord` must not show
+/// text reversed by a U+202E, and a newline must not forge a trailer of its own.
 pub fn commit_message(
     op: &str,
     record: &str,
@@ -150,10 +155,10 @@ pub fn commit_message(
     actor: &Actor,
     extra: &[(&str, &str)],
 ) -> String {
+    let record = escape_unsafe(record);
     let mut m = format!("coord: {op} {record}\n\n");
     if let Some(c) = context {
-        let line: String = c.chars().filter(|c| !c.is_control()).collect();
-        m.push_str(&line);
+        m.push_str(&escape_unsafe(c));
         m.push_str("\n\n");
     }
     m.push_str(&format!(
@@ -161,7 +166,7 @@ pub fn commit_message(
         actor.agent
     ));
     for (k, v) in extra {
-        m.push_str(&format!("{k}: {v}\n"));
+        m.push_str(&format!("{k}: {}\n", escape_unsafe(v)));
     }
     m
 }
@@ -296,10 +301,12 @@ pub fn find_task(snap: &Snapshot<'_>, given: &str) -> Result<Task, OpError> {
     })
 }
 
-/// Every task on the snapshot, with a [`RecordError`] for each file that could not be read.
+/// Every task on the snapshot, with a [`RecordError`] for each file that could not be read
+/// and for each record that is not where the layout puts it (see [`index::load`]).
 pub fn load_tasks(snap: &Snapshot<'_>) -> Result<(Vec<Task>, Vec<RecordError>), OpError> {
     let mut tasks = Vec::new();
     let mut problems = Vec::new();
+    let mut strays = Vec::new();
     for (path, blob) in snap.walk(TASKS_DIR)? {
         if !path.ends_with(".md") {
             continue;
@@ -314,10 +321,12 @@ pub fn load_tasks(snap: &Snapshot<'_>) -> Result<(Vec<Task>, Vec<RecordError>), 
             }),
         };
         match parsed {
-            Ok(task) => tasks.push(task),
+            Ok(task) if layout::is_task_path(&path, &task.id) => tasks.push(task),
+            Ok(task) => strays.push((path, task)),
             Err(e) => problems.push(e),
         }
     }
+    index::skip_strays(&tasks, strays, &mut problems);
     Ok((tasks, problems))
 }
 

@@ -95,7 +95,7 @@ fn parse_all(patterns: &[String]) -> Result<Vec<Pattern>, OpError> {
     patterns
         .iter()
         .map(|p| {
-            Pattern::parse(p.trim()).map_err(|e| {
+            Pattern::parse_given(p).map_err(|e| {
                 OpError::Invalid(crate::model::task::InvalidField {
                     field: "pattern",
                     message: e.to_string(),

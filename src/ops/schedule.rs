@@ -148,25 +148,53 @@ pub fn next(store: &Store, actor: &Actor, now: Timestamp) -> Result<(Next, Warni
         let (all, cycles) = ready_items(&plan, &ReadyOptions::default(), now);
         let mut warnings = plan.warnings;
         warnings.cycles = cycles;
-        let Some(item) = all.iter().find(|r| graph::fits(&r.task, &expertise)) else {
+        // Candidates in ready order. The index is derived data: should the record itself be
+        // missing, unreadable or no longer claimable, that task is skipped with a warning and
+        // the next one is tried, so one bad record never jams `next` for every agent.
+        let mut claimed = None;
+        for item in all.iter().filter(|r| graph::fits(&r.task, &expertise)) {
+            let path = layout::task_path(&item.task.id);
+            let skip = |message: String| RecordError {
+                path: path.clone(),
+                line: None,
+                message,
+            };
+            // Re-read the record itself (not the cache) so the write keeps hand-made fields.
+            let mut task = match super::read_task(snap, &item.task.id) {
+                Ok(Some(task)) => task,
+                Ok(None) => {
+                    warnings.records.push(skip(format!(
+                        "{} is listed as ready but has no record here; not claimed",
+                        item.task.id
+                    )));
+                    continue;
+                }
+                Err(OpError::Record(e)) => {
+                    warnings.records.push(e);
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            match task.apply(
+                &crate::model::Action::Claim,
+                &actor.agent,
+                actor.now,
+                &Default::default(),
+            ) {
+                Ok(_) => {
+                    claimed = Some(task);
+                    break;
+                }
+                Err(refusal) => warnings.records.push(skip(format!(
+                    "{} is listed as ready but its record says {}; not claimed",
+                    item.task.id,
+                    super::describe_refusal(&refusal)
+                ))),
+            }
+        }
+        let Some(task) = claimed else {
             return Ok(Plan::Skip((Next::Nothing { ready: all.len() }, warnings)));
         };
-        // Re-read the record itself (not the cache) so the write keeps hand-made fields.
-        let mut task =
-            super::read_task(snap, &item.task.id)?.ok_or_else(|| OpError::UnknownTask {
-                given: item.task.id.to_string(),
-            })?;
-        task.apply(
-            &crate::model::Action::Claim,
-            &actor.agent,
-            actor.now,
-            &Default::default(),
-        )
-        .map_err(|refusal| OpError::Refused {
-            id: task.id.clone(),
-            title: task.title.clone(),
-            refusal,
-        })?;
         let plan = task_plan(
             snap,
             actor,

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::agent::{self, AgentSpec};
 use super::{Actor, OpError, brief, task};
 use crate::model::{Action, AgentId};
+use crate::ownership::pattern::validate_patterns;
 use crate::store::Store;
 
 /// The brief's file name in the agent's worktree, excluded through `info/exclude`.
@@ -45,6 +46,8 @@ pub struct SpawnPlan {
 }
 
 pub fn plan(store: &Store, spec: &SpawnSpec) -> Result<SpawnPlan, OpError> {
+    // Every pattern is one `own` would accept, checked before spawn does anything.
+    let owns = validate_patterns("owns", &spec.owns)?;
     let branch = spec
         .branch
         .clone()
@@ -66,7 +69,7 @@ pub fn plan(store: &Store, spec: &SpawnSpec) -> Result<SpawnPlan, OpError> {
         branch,
         base: spec.base.clone(),
         worktree,
-        owns: spec.owns.clone(),
+        owns,
         tasks: spec.tasks.clone(),
     })
 }

@@ -10,6 +10,7 @@ use crate::model::task::{InvalidField, validate_entries, validate_priority, vali
 use crate::model::{
     Action, AgentId, Applied, DepState, NewTask, RecordError, Status, Task, TaskId, Timestamp,
 };
+use crate::ownership::pattern::validate_patterns;
 use crate::store::{Edit, Plan, Snapshot, Store};
 
 /// The plan of a write that changes one task: its record and the acting agent's heartbeat,
@@ -68,6 +69,7 @@ pub struct AddTask {
 /// Adds a task with a fresh ID that is unique on the branch.
 pub fn add(store: &Store, actor: &Actor, input: AddTask) -> Result<Task, OpError> {
     // Validate before touching the repository, so bad input never waits on a lock.
+    validate_patterns("owns", &input.task.owns)?;
     Task::new(TaskId::random(TASK_ID_LEN), input.task.clone(), actor.now)?;
     let committed = store.update(&actor.author(), |snap| {
         let mut new = input.task.clone();
@@ -126,12 +128,14 @@ impl TaskPatch {
         }
         for (field, list) in [
             ("expertise", &self.expertise),
-            ("owns", &self.owns),
             ("deliverables", &self.deliverables),
         ] {
             if let Some(l) = list {
                 validate_entries(field, l)?;
             }
+        }
+        if let Some(l) = &self.owns {
+            validate_patterns("owns", l)?;
         }
         Ok(())
     }
@@ -149,7 +153,7 @@ impl TaskPatch {
             task.expertise = validate_entries("expertise", l)?;
         }
         if let Some(l) = &self.owns {
-            task.owns = validate_entries("owns", l)?;
+            task.owns = validate_patterns("owns", l)?;
         }
         if let Some(l) = &self.deliverables {
             task.deliverables = validate_entries("deliverables", l)?;

@@ -124,6 +124,13 @@ pub enum PatternErrorKind {
     /// The pattern contains a NUL character.
     #[error("it contains a NUL character")]
     Nul,
+    /// A pattern given on the command line or in an import holds a control character (a
+    /// newline, an escape…). Stored claims are still read with [`Pattern::parse`].
+    #[error(
+        "it contains the control character U+{:04X}; a pattern is one line of printable text",
+        u32::from(*.0)
+    )]
+    ControlCharacter(char),
     /// A `.` or `..` segment.
     #[error(
         "`{segment}` segments are not allowed; write the path from the repository root (a leading `/` anchors there)"
@@ -279,6 +286,46 @@ impl Ord for Pattern {
 }
 
 // Parsing.
+
+impl Pattern {
+    /// Parses a pattern someone gives now (`own`, `--owns` on `task add|edit` and `spawn`, an
+    /// imported task's `owns`): surrounding whitespace is dropped, and on top of what
+    /// [`Pattern::parse`] refuses, control characters are refused, since they would reach
+    /// terminals, hints and commit messages. Claims already stored are read with
+    /// [`Pattern::parse`] alone, so none of them is dropped by this stricter rule.
+    pub fn parse_given(text: &str) -> Result<Pattern, PatternError> {
+        let text = text.trim();
+        if let Some(c) = text.chars().find(|c| c.is_control() && *c != '\0') {
+            return Err(PatternError {
+                pattern: text.to_owned(),
+                kind: PatternErrorKind::ControlCharacter(c),
+            });
+        }
+        Pattern::parse(text)
+    }
+}
+
+/// The one check for ownership patterns at every entry point (task add and edit, import,
+/// spawn, agent records; `own` uses [`Pattern::parse_given`] directly): each must be a
+/// pattern `own` would accept, and the error names `field` and the pattern just as `own`'s
+/// does. Returns the patterns trimmed, without duplicates, in the order given.
+pub fn validate_patterns(
+    field: &'static str,
+    patterns: &[String],
+) -> Result<Vec<String>, crate::model::task::InvalidField> {
+    let mut out: Vec<String> = Vec::with_capacity(patterns.len());
+    for given in patterns {
+        let pattern =
+            Pattern::parse_given(given).map_err(|e| crate::model::task::InvalidField {
+                field,
+                message: e.to_string(),
+            })?;
+        if !out.iter().any(|o| o == pattern.as_str()) {
+            out.push(pattern.as_str().to_owned());
+        }
+    }
+    Ok(out)
+}
 
 fn compile(text: &str) -> Result<Pattern, PatternErrorKind> {
     use PatternErrorKind as E;
@@ -1339,5 +1386,52 @@ mod properties {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod given_tests {
+    use super::*;
+
+    #[test]
+    fn entry_points_refuse_what_own_refuses_and_control_characters() {
+        for bad in [
+            "../**",
+            "[",
+            "/",
+            "!src/**",
+            "\\",
+            "",
+            "  ",
+            "a\nb",
+            "a\rb",
+            "x\u{1b}[31m",
+        ] {
+            let e = validate_patterns("owns", &[bad.to_owned()]).unwrap_err();
+            assert_eq!(e.field, "owns");
+            assert!(
+                e.message.starts_with("invalid ownership pattern"),
+                "{bad:?}: {}",
+                e.message
+            );
+            assert!(!e.message.contains('\n') && !e.message.contains('\u{1b}'));
+        }
+        let e = validate_patterns("owns", &["a\nb".to_owned()]).unwrap_err();
+        assert!(e.message.contains("U+000A"), "{}", e.message);
+        // Stored claims are read as before.
+        assert!(Pattern::parse("a\nb").is_ok());
+    }
+
+    #[test]
+    fn valid_patterns_are_trimmed_and_deduplicated() {
+        let given = [
+            " src/** ".to_owned(),
+            "src/**".to_owned(),
+            "*.rs".to_owned(),
+        ];
+        assert_eq!(
+            validate_patterns("owns", &given).unwrap(),
+            vec!["src/**".to_owned(), "*.rs".to_owned()]
+        );
     }
 }

@@ -4,10 +4,16 @@ workflow commands. Everything taken from records or paths is escaped for its for
 path or pattern can never inject markup, mentions or workflow commands.
 */
 
+use crate::model::text::{escape_unsafe, is_unsafe, push_escaped};
 use crate::ownership::check::{Finding, Kind, Report};
 
+/// One line describing a finding. Paths, patterns and task references come from the
+/// repository and the branch, so control and bidi characters in them are escaped here, for
+/// every format: a file name with a newline cannot start a line of its own (`::error::…` in
+/// a CI log), an escape sequence cannot recolour a terminal, U+202E cannot reverse a message.
 fn describe(f: &Finding, agent: &str) -> String {
     let agent = f.by.as_ref().map(|a| a.as_str()).unwrap_or(agent);
+    let path = escape_unsafe(&f.path);
     match f.kind {
         Kind::HeldByOther => {
             let holder = f
@@ -15,19 +21,18 @@ fn describe(f: &Finding, agent: &str) -> String {
                 .as_ref()
                 .map(|h| h.as_str())
                 .unwrap_or("another agent");
-            let via = match (&f.pattern, &f.task) {
+            let pattern = f.pattern.as_deref().map(escape_unsafe);
+            let task = f.task.as_deref().map(escape_unsafe);
+            let via = match (pattern, task) {
                 (Some(p), Some(t)) if t.contains(':') => format!(" ({p}, by {t})"),
                 (Some(p), Some(t)) => format!(" ({p}, with task {t})"),
                 (Some(p), None) => format!(" ({p})"),
                 _ => String::new(),
             };
             let since = f.since.map(|s| format!(" since {s}")).unwrap_or_default();
-            format!(
-                "{} is held by {holder}{via}{since}; {agent} may not change it",
-                f.path
-            )
+            format!("{path} is held by {holder}{via}{since}; {agent} may not change it")
         }
-        Kind::Unowned => format!("{} is not owned by anyone", f.path),
+        Kind::Unowned => format!("{path} is not owned by anyone"),
     }
 }
 
@@ -35,12 +40,13 @@ fn hint(f: &Finding) -> Option<String> {
     f.holder.as_ref().map(|h| {
         format!(
             "ask {h}: git coord send {h} --subject \"May I change {}?\" --needs-reply",
-            f.path
+            escape_unsafe(&f.path)
         )
     })
 }
 
-/// For a terminal; the caller sanitises control characters.
+/// For a terminal: every line starts with `error:`, `  hint:`, `warning:` or the summary,
+/// whatever the paths hold (see [`describe`]).
 pub fn text(r: &Report) -> String {
     let mut out = String::new();
     for f in &r.violations {
@@ -63,10 +69,11 @@ pub fn text(r: &Report) -> String {
 }
 
 /// Escapes text for a markdown table cell or paragraph: no HTML, no mentions, no links,
-/// no emphasis or code spans.
+/// no emphasis or code spans, and control and bidi characters written out visibly
+/// (`\u{202e}`, its `\` as an entity) rather than acting on the page.
 pub fn escape_markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in escape_unsafe(s).chars() {
         match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '|' | '!' | '~' | '>' | '<'
             | '&' => {
@@ -74,7 +81,6 @@ pub fn escape_markdown(s: &str) -> String {
             }
             // An @ followed by text would mention someone; a zero-width joiner breaks it.
             '@' => out.push_str("&#64;"),
-            c if c.is_control() => out.push(' '),
             c => out.push(c),
         }
     }
@@ -122,16 +128,33 @@ pub fn markdown(r: &Report) -> String {
     out
 }
 
-/// Escapes a workflow command's message (`%`, CR, LF).
+/// Escapes a workflow command's message as GitHub's rules ask (`%`, CR, LF percent-encoded),
+/// and every other control or bidi character visibly (`\u{1b}`): the runner decodes only
+/// those percent escapes, so nothing else may rely on them.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    escape_workflow(s, false)
 }
 
-/// Escapes a workflow command's property value (also `:` and `,`).
+/// Escapes a workflow command's property value: as [`escape_data`], and also `:` and `,`,
+/// which would end the property.
 fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+    escape_workflow(s, true)
+}
+
+fn escape_workflow(s: &str, property: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            ':' if property => out.push_str("%3A"),
+            ',' if property => out.push_str("%2C"),
+            c if is_unsafe(c) => push_escaped(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// GitHub Actions workflow commands (`::error file=…::…`).
@@ -186,6 +209,62 @@ mod tests {
         assert!(!md.contains("@everyone"), "{md}");
         assert!(!md.contains("](http"), "{md}");
         assert_eq!(md.matches('|').count(), 15, "cell separators only: {md}");
+    }
+
+    /// No raw control or bidi character in `out`, and every line starts as the format says.
+    fn clean(out: &str) {
+        for bad in ['\u{1b}', '\u{202e}', '\r', '\u{7}'] {
+            assert!(!out.contains(bad), "{bad:?} in {out:?}");
+        }
+    }
+
+    #[test]
+    fn hostile_paths_are_escaped_in_every_format() {
+        let hostile = report("src/\u{1b}[31mx\u{202e}.rs");
+        let escaped = "src/\\u{1b}[31mx\\u{202e}.rs";
+        let t = text(&hostile);
+        clean(&t);
+        assert!(
+            t.starts_with(&format!("error: {escaped} is held by bob")),
+            "{t}"
+        );
+        let gh = github(&hostile);
+        clean(&gh);
+        assert_eq!(gh.lines().count(), 1, "{gh}");
+        assert!(
+            gh.starts_with(&format!("::error file={escaped},title=")),
+            "{gh}"
+        );
+        assert!(gh.contains(&format!("::{escaped} is held by bob")), "{gh}");
+        let md = markdown(&hostile);
+        clean(&md);
+        assert!(
+            md.contains("src/&#92;u{1b}&#91;31mx&#92;u{202e}.rs"),
+            "{md}"
+        );
+        let mut with_pattern = report("a.rs");
+        with_pattern.violations[0].pattern = Some("\u{202e}sr/**".to_owned());
+        with_pattern.violations[0].task = Some("t-aaaaaa\u{1b}".to_owned());
+        for out in [
+            text(&with_pattern),
+            github(&with_pattern),
+            markdown(&with_pattern),
+        ] {
+            clean(&out);
+        }
+    }
+
+    #[test]
+    fn a_file_name_with_a_newline_cannot_start_a_line() {
+        let r = report("x.rs\n::error::pwned\u{202e}");
+        for out in [text(&r), github(&r), markdown(&r)] {
+            clean(&out);
+            for line in out.lines() {
+                assert!(!line.starts_with("::error::"), "{line:?} in {out:?}");
+            }
+        }
+        assert_eq!(text(&r).lines().count(), 3, "error, hint, summary");
+        assert_eq!(github(&r).lines().count(), 1);
     }
 
     #[test]

@@ -52,9 +52,12 @@ pub(super) fn map(mut r: Record, notes: &mut Notes) -> Option<Incoming> {
         notes.skip(&at, "no title");
         return None;
     };
-    let Some((title, overflow)) = title(&raw_title, &at, notes) else {
-        notes.skip(&at, "no title");
-        return None;
+    let (title, overflow) = match title(&raw_title, &at, notes) {
+        Ok(t) => t,
+        Err(why) => {
+            notes.skip(&at, why);
+            return None;
+        }
     };
     let mut t = Incoming::new(&at, title);
     let time = Timestamp::parse_rfc3339;

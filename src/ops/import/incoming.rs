@@ -11,6 +11,7 @@ use super::{At, Notes};
 use crate::model::task::{
     DEFAULT_PRIORITY, InvalidField, MAX_PRIORITY, validate_entries, validate_title,
 };
+use crate::model::time::{MAX_ESTIMATE_HOURS, is_valid_estimate};
 use crate::model::{AgentId, NewTask, Status, Task, TaskId, Timestamp};
 
 /// The longest title a task record accepts (see `validate_title`).
@@ -120,26 +121,38 @@ impl Incoming {
     }
 }
 
-/// A title a task record accepts. A longer or multi-line text keeps its first line (shortened)
-/// as the title and is returned whole, to open the body.
-pub(super) fn title(raw: &str, at: &At, notes: &mut Notes) -> Option<(String, Option<String>)> {
+/// A title a task record accepts. A longer or multi-line text (lines broken by `\n`, `\r\n` or
+/// a lone `\r`) keeps its first line (shortened) as the title and is returned whole, to open
+/// the body. A title the CLI would refuse for another reason (a control character) is not
+/// adjusted: the error says why, with the CLI's own words, for the record to be skipped.
+pub(super) fn title(
+    raw: &str,
+    at: &At,
+    notes: &mut Notes,
+) -> Result<(String, Option<String>), String> {
     let raw = raw.trim();
     if let Ok(t) = validate_title(raw) {
-        return Some((t, None));
+        return Ok((t, None));
     }
-    let first = raw.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let Some(first) = raw
+        .split(['\n', '\r'])
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+    else {
+        return Err("no title".to_owned());
+    };
     let mut short: String = first.chars().take(TITLE_MAX_CHARS).collect();
     if short.chars().count() < first.chars().count() {
         short = short.chars().take(TITLE_MAX_CHARS - 1).collect();
         short.push('…');
     }
-    let short = validate_title(&short).ok()?;
+    let short = validate_title(&short).map_err(|e| e.to_string())?;
     notes.warn("title", at, || {
         format!(
             "the title is longer than {TITLE_MAX_CHARS} characters or has several lines: its first line (shortened) is the title and the whole text opens the body"
         )
     });
-    Some((short, Some(raw.to_owned())))
+    Ok((short, Some(raw.to_owned())))
 }
 
 /// The body with an overflowing title in front of it.
@@ -239,11 +252,12 @@ pub(super) fn one_line(
 
 pub(super) fn estimate(hours: Option<f64>, field: &str, at: &At, notes: &mut Notes) -> Option<f64> {
     let h = hours?;
-    if h.is_finite() && h >= 0.0 {
+    if is_valid_estimate(h) {
         return Some(h);
     }
+    // The same bound as `--estimate` and the records themselves.
     notes.warn(format!("estimate:{field}"), at, || {
-        format!("`{field}` must be 0 or more: not imported")
+        format!("`{field}` is {h} hours, out of range (0 to {MAX_ESTIMATE_HOURS}): not imported")
     });
     None
 }
@@ -304,8 +318,20 @@ mod tests {
             (t.as_str(), overflow.as_deref()),
             ("First", Some("First\nsecond"))
         );
-        assert!(title(" \n ", &at, &mut notes).is_none());
+        assert_eq!(title(" \n ", &at, &mut notes).unwrap_err(), "no title");
+        // A lone carriage return breaks a line like a newline does.
+        let (t, overflow) = title("First\rsecond", &at, &mut notes).unwrap();
+        assert_eq!(
+            (t.as_str(), overflow.as_deref()),
+            ("First", Some("First\rsecond"))
+        );
         assert_eq!(notes.warnings.len(), 1);
-        assert_eq!(notes.warnings[0].count, 2);
+        assert_eq!(notes.warnings[0].count, 3);
+        // Other control characters are refused as the CLI refuses them.
+        let e = title("a\u{1b}[31mb", &at, &mut notes).unwrap_err();
+        assert!(
+            e.starts_with("title: a title cannot hold the control character U+001B"),
+            "{e}"
+        );
     }
 }

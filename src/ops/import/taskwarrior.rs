@@ -52,9 +52,12 @@ pub(super) fn map(mut r: Record, now: Timestamp, notes: &mut Notes) -> Option<In
         notes.skip(&at, "no description (the title)");
         return None;
     };
-    let Some((title, overflow)) = title(&raw_title, &at, notes) else {
-        notes.skip(&at, "no description (the title)");
-        return None;
+    let (title, overflow) = match title(&raw_title, &at, notes) {
+        Ok(t) => t,
+        Err(why) => {
+            notes.skip(&at, why);
+            return None;
+        }
     };
     let mut t = Incoming::new(&at, title);
     let started = r.time("start", parse_time, notes);
