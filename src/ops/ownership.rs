@@ -426,15 +426,18 @@ pub fn check_range(
 }
 
 /// Files changed on two or more registered agents' branches since their merge base with
-/// `target`, pair by pair, and whether the changes collide.
+/// `target`, pair by pair, and whether the changes collide. Changed paths are listed first
+/// (NUL-separated); hunks are read only for files two branches share.
 pub fn check_branches(
     store: &Store,
     target: &str,
 ) -> Result<Vec<crate::ownership::check::Overlap>, OpError> {
     use crate::ownership::check::{Overlap, hunks_collide};
+    use std::collections::HashMap;
     let snap = store.snapshot()?;
     let (agents, _) = agent::load(&snap)?;
-    let mut changes: Vec<(AgentId, Vec<crate::store::FileHunks>)> = Vec::new();
+    // (agent, merge base, branch, changed paths)
+    let mut changes: Vec<(AgentId, String, String, Vec<String>)> = Vec::new();
     for a in agents {
         let Some(branch) = a.branch.clone() else {
             continue;
@@ -445,18 +448,30 @@ pub fn check_branches(
         let Some(base) = store.merge_base(target, &branch) else {
             continue;
         };
-        changes.push((a.id, store.changed_hunks(&base, &branch)?));
+        let paths = store.changed_paths(&base, &branch)?;
+        changes.push((a.id, base, branch, paths));
     }
+    let mut hunks: HashMap<(usize, String), Vec<(u32, u32)>> = HashMap::new();
+    let mut hunks_of = |i: usize, path: &str| -> Result<Vec<(u32, u32)>, OpError> {
+        if let Some(h) = hunks.get(&(i, path.to_owned())) {
+            return Ok(h.clone());
+        }
+        let (_, base, branch, _) = &changes[i];
+        let h = store.file_hunks(base, branch, path)?;
+        hunks.insert((i, path.to_owned()), h.clone());
+        Ok(h)
+    };
     let mut out = Vec::new();
     for i in 0..changes.len() {
         for j in i + 1..changes.len() {
-            for (path, a_hunks) in &changes[i].1 {
-                if let Some((_, b_hunks)) = changes[j].1.iter().find(|(p, _)| p == path) {
+            for path in &changes[i].3 {
+                if changes[j].3.binary_search(path).is_ok() {
+                    let (a_hunks, b_hunks) = (hunks_of(i, path)?, hunks_of(j, path)?);
                     out.push(Overlap {
                         path: path.clone(),
                         agents: [changes[i].0.clone(), changes[j].0.clone()],
-                        conflict: hunks_collide(a_hunks, b_hunks),
-                        hunks: [a_hunks.clone(), b_hunks.clone()],
+                        conflict: hunks_collide(&a_hunks, &b_hunks),
+                        hunks: [a_hunks, b_hunks],
                     });
                 }
             }

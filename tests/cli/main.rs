@@ -21,6 +21,7 @@ mod test_lifecycle;
 mod test_memory;
 mod test_milestone;
 mod test_ownership;
+mod test_ownership_bypass;
 mod test_risk;
 mod test_schedule;
 mod test_store;
