@@ -88,7 +88,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         ownership::check_staged(store, &agent, ctx.now())?
     };
     for p in problems {
-        ctx.ui.warn(format!("skipped {p}"));
+        ctx.ui.warn(p);
     }
     print(ctx, &report, format)?;
     verdict(&report)

@@ -192,3 +192,303 @@ fn branches_check_reads_quoted_names_whatever_the_diff_config() {
         assert_eq!(found, set(&HOSTILE), "{x}/{y}: {overlaps}");
     }
 }
+
+/// Commits as the user would, with the committer date given (`None`: now).
+fn commit_at(env: &TestEnv, message: &str, date: Option<&str>) -> String {
+    let mut cmd = env.git_cmd(&env.repo);
+    cmd.args(["commit", "-q", "--no-verify", "-m", message]);
+    if let Some(date) = date {
+        cmd.env("GIT_COMMITTER_DATE", date)
+            .env("GIT_AUTHOR_DATE", date);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    env.git(&["rev-parse", "HEAD"]).trim().to_owned()
+}
+
+#[test]
+fn a_trailer_naming_another_agent_grants_none_of_its_rights() {
+    let env = with_origin(&["src/pool.rs"]);
+    env.coord(&["--agent", "bob", "own", "src/**"])
+        .expect_code(0);
+    env.coord(&["hooks", "install"]).expect_code(0);
+    // alice (this worktree's agent) writes bob's name into her commit.
+    write(&env, &env.repo, &["src/pool.rs"], "alice\n");
+    let spoof = commit_at(&env, "harmless\n\nCoord-Agent: bob", None);
+    let run = env
+        .coord(&["check", "--range", "origin/main..HEAD", "--json"])
+        .expect_code(1);
+    let report = run.json();
+    let v = &report["violations"][0];
+    assert_eq!(v["commit"], spoof.as_str(), "{report}");
+    assert_eq!(v["holder"], "bob");
+    assert_eq!(v["by"], "alice");
+    assert_eq!(v["via"], "acting");
+    assert_eq!(v["named"], "bob");
+    assert_eq!(
+        report["commits"][0]["judged_as"],
+        serde_json::json!([
+            {"agent": "alice", "via": "acting"},
+            {"agent": "bob", "via": "trailer"}
+        ])
+    );
+    let text = env
+        .coord(&["check", "--range", "origin/main..HEAD"])
+        .expect_code(1);
+    assert!(
+        text.stderr
+            .contains("alice may not change it (the commit names bob, which grants no rights"),
+        "{}",
+        text.stderr
+    );
+    // The pre-push hook (alice pushing) blocks it.
+    let pushed = git_with_coord(&env, &["push", "-q", "origin", "main"]);
+    assert!(!pushed.status.success(), "the spoofed commit was pushed");
+    assert!(String::from_utf8_lossy(&pushed.stderr).contains("src/pool.rs is held by bob"));
+
+    // A note naming bob (written by hand) is no better than a trailer.
+    env.git(&["reset", "-q", "--hard", "origin/main"]);
+    write(&env, &env.repo, &["src/pool.rs"], "alice again\n");
+    commit_at(&env, "no trailer", None);
+    env.git(&["notes", "--ref", "coord", "add", "-m", "agent: bob", "HEAD"]);
+    let report = env
+        .coord(&["check", "--range", "origin/main..HEAD", "--json"])
+        .expect_code(1)
+        .json();
+    assert_eq!(report["violations"][0]["by"], "alice", "{report}");
+    assert_eq!(report["commits"][0]["judged_as"][1]["via"], "note");
+
+    // A PR bot has no acting agent: the name stands, and the output says it was only claimed.
+    env.git(&["config", "--unset", "coord.agent"]);
+    let bot = env
+        .coord(&["check", "--range", "origin/main..HEAD"])
+        .expect_code(0);
+    assert!(
+        bot.stderr.contains(
+            "judged as bob (claimed by its refs/notes/coord note); unverified: no acting agent"
+        ),
+        "{}",
+        bot.stderr
+    );
+    let md = env
+        .coord(&[
+            "check",
+            "--range",
+            "origin/main..HEAD",
+            "--format",
+            "markdown",
+        ])
+        .expect_code(0);
+    assert!(
+        md.stdout.contains("unverified: no acting agent"),
+        "{}",
+        md.stdout
+    );
+    // ... unless the commit sits on another agent's registered branch: judged as that agent too.
+    env.coord(&[
+        "--agent",
+        "alice",
+        "agent",
+        "add",
+        "alice",
+        "--branch",
+        "agent/alice",
+    ])
+    .expect_code(0);
+    env.git(&["branch", "agent/alice", "HEAD"]);
+    let bot = env
+        .coord(&["check", "--range", "origin/main..agent/alice", "--json"])
+        .expect_code(1)
+        .json();
+    assert_eq!(bot["violations"][0]["by"], "alice", "{bot}");
+    assert_eq!(bot["violations"][0]["via"], "branch", "{bot}");
+}
+
+#[test]
+fn a_commit_made_before_the_claim_passes_with_a_warning_and_one_made_after_is_blocked() {
+    let mut env = TestEnv::new();
+    env.git(&["config", "coord.agent", "alice"]);
+    env.now = Some("2025-06-01T10:00:00Z".to_owned());
+    env.coord(&["init"]).expect_code(0);
+    write(&env, &env.repo, &["src/pool.rs"], "v1\n");
+    commit_at(&env, "files", Some("2025-06-01T10:30:00+00:00"));
+    let bare = env.root.join("remote.git");
+    env.git(&["init", "-q", "--bare", bare.to_str().unwrap()]);
+    env.git(&["remote", "add", "origin", bare.to_str().unwrap()]);
+    env.git(&["push", "-q", "origin", "main"]);
+    env.coord(&["hooks", "install"]).expect_code(0);
+
+    // alice changes src/pool.rs at 11:00; bob claims src/** at 12:00; alice pushes later.
+    write(&env, &env.repo, &["src/pool.rs"], "alice\n");
+    let before = commit_at(&env, "alice's work", Some("2025-06-01T11:00:00+00:00"));
+    env.now = Some("2025-06-01T12:00:00Z".to_owned());
+    env.coord(&["--agent", "bob", "own", "src/**"])
+        .expect_code(0);
+    let report = env
+        .coord(&["check", "--range", "origin/main..HEAD", "--json"])
+        .expect_code(0)
+        .json();
+    assert_eq!(report["violations"], serde_json::json!([]), "{report}");
+    assert_eq!(report["warnings"][0]["kind"], "claimed_later", "{report}");
+    assert_eq!(report["warnings"][0]["holder"], "bob");
+    assert_eq!(report["warnings"][0]["commit"], before.as_str());
+    let pushed = git_with_coord(&env, &["push", "-q", "origin", "main"]);
+    let stderr = String::from_utf8_lossy(&pushed.stderr);
+    assert!(pushed.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "src/pool.rs is held by bob (src/**) since 2025-06-01T12:00:00Z, claimed after commit"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(
+        env.git(&["rev-parse", "origin/main"]).trim(),
+        before,
+        "the push went through"
+    );
+
+    // The same change made after the claim is blocked.
+    write(&env, &env.repo, &["src/pool.rs"], "alice, later\n");
+    commit_at(
+        &env,
+        "more of alice's work",
+        Some("2025-06-01T13:00:00+00:00"),
+    );
+    let pushed = git_with_coord(&env, &["push", "-q", "origin", "main"]);
+    let stderr = String::from_utf8_lossy(&pushed.stderr);
+    assert!(!pushed.status.success(), "{stderr}");
+    assert!(stderr.contains("src/pool.rs is held by bob"), "{stderr}");
+    assert_eq!(env.git(&["rev-parse", "origin/main"]).trim(), before);
+
+    // A user's first push of older history, to a new branch: judged the same way.
+    env.git(&["reset", "-q", "--hard", &before]);
+    let pushed = git_with_coord(&env, &["push", "-q", "origin", "main:old-work"]);
+    assert!(
+        pushed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pushed.stderr)
+    );
+}
+
+/// bob's record after a hand edit gone wrong: invalid TOML on line `line`.
+fn break_record(env: &TestEnv, agent: &str) -> usize {
+    let path = format!("agents/{agent}.toml");
+    let text = env.show(&path);
+    let (n, _) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.starts_with("status"))
+        .expect("a status line");
+    let broken: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == n {
+                "status = \"active\n".to_owned()
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    env.hand_edit(&[(&path, Some(&broken))]);
+    n + 1
+}
+
+#[test]
+fn claims_of_an_unreadable_agent_record_stay_in_force_with_a_warning() {
+    let env = TestEnv::initialised();
+    write(&env, &env.repo, &["src/pool.rs", "lib/x.rs"], "v1\n");
+    env.git(&["commit", "-q", "-m", "files"]);
+    env.coord(&["--agent", "a7", "own", "src/**", "lib/**"])
+        .expect_code(0);
+    let line = break_record(&env, "a7");
+    let at = format!("agents/a7.toml:{line}");
+
+    // owners: still a7's, marked as read from an unreadable record.
+    let run = env
+        .coord(&["owners", "src/pool.rs", "--json"])
+        .expect_code(0);
+    let owners = run.json();
+    assert_eq!(owners[0]["holders"][0]["agent"], "a7", "{owners}");
+    assert_eq!(owners[0]["holders"][0]["unreadable"], "agents/a7.toml");
+    assert!(run.stderr.contains(&at), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("its claims stay in force: src/**, lib/**"),
+        "{}",
+        run.stderr
+    );
+    let text = env.coord(&["owners", "src/pool.rs"]).expect_code(0);
+    assert!(
+        text.stdout.contains("agents/a7.toml (unreadable)"),
+        "{}",
+        text.stdout
+    );
+    assert!(!text.stdout.contains("unowned"), "{}", text.stdout);
+
+    // check --staged blocks alice's change to a7's file.
+    write(&env, &env.repo, &["src/pool.rs"], "alice\n");
+    let check = env.coord(&["check", "--staged"]).expect_code(1);
+    assert!(
+        check.stderr.contains("src/pool.rs is held by a7"),
+        "{}",
+        check.stderr
+    );
+    assert!(check.stderr.contains(&at), "{}", check.stderr);
+    // ... and a second run, from the claims cache, still warns.
+    let again = env.coord(&["check", "--staged"]).expect_code(1);
+    assert!(again.stderr.contains(&at), "{}", again.stderr);
+
+    // alice cannot own an overlapping pattern; nothing is written.
+    let commits = env.coord_commits();
+    let own = env.coord(&["own", "lib/x.rs"]).expect_code(3);
+    assert!(own.stderr.contains("held by a7"), "{}", own.stderr);
+    assert!(own.stderr.contains(&at), "{}", own.stderr);
+    assert_eq!(env.coord_commits(), commits);
+    // A disjoint pattern still works, with the warning.
+    let ok = env.coord(&["own", "docs/**"]).expect_code(0);
+    assert!(ok.stderr.contains(&at), "{}", ok.stderr);
+
+    // check --range too.
+    env.git(&["commit", "-q", "--no-verify", "-m", "alice edits a7's file"]);
+    let range = env
+        .coord(&["check", "--range", "HEAD~1..HEAD"])
+        .expect_code(1);
+    assert!(range.stderr.contains(&at), "{}", range.stderr);
+
+    // doctor reports the file.
+    let doctor = env.coord(&["doctor"]).expect_code(2);
+    assert!(
+        format!("{}{}", doctor.stdout, doctor.stderr).contains("agents/a7.toml"),
+        "{doctor:?}"
+    );
+}
+
+#[test]
+fn an_agent_record_with_nothing_readable_is_reported_on_every_claim_check() {
+    let env = TestEnv::initialised();
+    write(&env, &env.repo, &["src/pool.rs"], "v1\n");
+    env.git(&["commit", "-q", "-m", "files"]);
+    env.coord(&["--agent", "a7", "own", "src/**"])
+        .expect_code(0);
+    env.hand_edit(&[("agents/a7.toml", Some("\u{1}\u{2} not a record at all\n"))]);
+    write(&env, &env.repo, &["src/pool.rs"], "alice\n");
+    for args in [
+        &["owners", "src/pool.rs"][..],
+        &["check", "--staged"][..],
+        &["own", "docs/**"][..],
+    ] {
+        let run = env.coord(args);
+        assert!(
+            run.stderr.contains("agents/a7.toml:1")
+                && run.stderr.contains("files a7 holds are NOT protected"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    env.coord(&["doctor"]).expect_code(2);
+}
