@@ -441,6 +441,9 @@ pub fn check_staged(
     Ok((report, problems))
 }
 
+/// The agent an unattributed commit is judged as: one that holds nothing.
+const UNATTRIBUTED: &str = "unattributed";
+
 /// Checks every commit of a range (`A..B`) against the claims in force when it was made.
 ///
 /// Attribution (DESIGN §6, ADR 0011): a commit is tied to the agent it names (its
@@ -449,7 +452,8 @@ pub fn check_staged(
 /// the check or pushes). It is judged as each of them, and a path passes only when every one
 /// may change it: a name can add restrictions but never grant rights, so alice cannot borrow
 /// bob's claim by writing `Coord-Agent: bob`. With no acting agent (a PR bot), what the commit
-/// names stands, and the report says it was only claimed.
+/// names stands, and the report says it was only claimed; a commit tied to nobody is judged
+/// as an agent that holds nothing.
 ///
 /// Claims: each commit is judged against the coordination branch as of its committer date
 /// (the newest first-parent commit not after it). A claim in force now but not then only
@@ -526,7 +530,13 @@ pub fn check_range(
             }
         }
         if judged.is_empty() {
-            continue;
+            // Nothing ties the commit to an agent (a PR bot, no trailer, no registered
+            // branch): it may change only what no agent holds, so removing a trailer can
+            // never get a change past the check.
+            judged.push(JudgedAs {
+                agent: AgentId::parse(UNATTRIBUTED)?,
+                via: Via::Unattributed,
+            });
         }
         // The claims in force when the commit was made.
         let then = store.branch_at(c.time, &mut line)?;

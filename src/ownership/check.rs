@@ -56,6 +56,9 @@ pub enum Via {
     Task,
     /// The one registered agent whose branch holds the commit.
     Branch,
+    /// Nothing ties the commit to an agent (no acting agent, name or registered branch): it
+    /// is judged as an agent that holds nothing.
+    Unattributed,
 }
 
 impl Via {
@@ -66,6 +69,7 @@ impl Via {
             Via::Note => "claimed by its refs/notes/coord note",
             Via::Task => "the assignee of the task it names",
             Via::Branch => "by the registered branch holding it",
+            Via::Unattributed => "tied to no agent",
         }
     }
 }

@@ -52,7 +52,10 @@ fn attribution(f: &Finding) -> String {
         (Some(Via::Acting), Some(named)) => format!(
             " (the commit names {named}, which grants no rights: it is judged as the acting agent's too)"
         ),
-        (Some(via @ (Via::Trailer | Via::Note | Via::Task | Via::Branch)), _) => {
+        (
+            Some(via @ (Via::Trailer | Via::Note | Via::Task | Via::Branch | Via::Unattributed)),
+            _,
+        ) => {
             format!(" ({})", via.describe())
         }
         _ => String::new(),
@@ -209,9 +212,16 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// GitHub Actions workflow commands (`::error file=…::…`).
+/// GitHub Actions workflow commands (`::error file=…::…`), and a notice for each commit
+/// judged only on its own word.
 pub fn github(r: &Report) -> String {
     let mut out = String::new();
+    for n in unverified(r) {
+        out.push_str(&format!(
+            "::notice title=git coord ownership::{}\n",
+            escape_data(&n)
+        ));
+    }
     for (level, f) in r
         .violations
         .iter()

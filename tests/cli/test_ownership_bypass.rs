@@ -288,6 +288,21 @@ fn a_trailer_naming_another_agent_grants_none_of_its_rights() {
         "{}",
         md.stdout
     );
+    let gh = env
+        .coord(&[
+            "check",
+            "--range",
+            "origin/main..HEAD",
+            "--format",
+            "github",
+        ])
+        .expect_code(0);
+    assert!(
+        gh.stdout
+            .starts_with("::notice title=git coord ownership::commit "),
+        "{}",
+        gh.stdout
+    );
     // ... unless the commit sits on another agent's registered branch: judged as that agent too.
     env.coord(&[
         "--agent",
@@ -491,4 +506,21 @@ fn an_agent_record_with_nothing_readable_is_reported_on_every_claim_check() {
         );
     }
     env.coord(&["doctor"]).expect_code(2);
+}
+
+#[test]
+fn a_pr_bot_judges_a_commit_without_any_name_as_holding_nothing() {
+    let env = with_origin(&["src/pool.rs"]);
+    env.coord(&["--agent", "bob", "own", "src/**"])
+        .expect_code(0);
+    // No trailer, no note, no registered branch, and (as in CI) no acting agent.
+    env.git(&["config", "--unset", "coord.agent"]);
+    write(&env, &env.repo, &["src/pool.rs"], "someone\n");
+    commit_at(&env, "trailer removed", None);
+    let report = env
+        .coord(&["check", "--range", "origin/main..HEAD", "--json"])
+        .expect_code(1)
+        .json();
+    assert_eq!(report["violations"][0]["holder"], "bob", "{report}");
+    assert_eq!(report["violations"][0]["via"], "unattributed", "{report}");
 }
