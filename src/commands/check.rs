@@ -20,11 +20,15 @@ pub enum Format {
 /// Check changed files against the agents' claims
 ///
 /// --staged checks what is staged (the index against HEAD) as the acting agent's change.
-/// --range A..B checks every commit of the range as the change of the agent it names (its
-/// Coord-Agent trailer or refs/notes/coord note, else the assignee of its Coord-Task, else the
-/// acting agent) — what a pre-push hook or a PR bot runs. A path another agent holds
-/// exclusively is a violation (exit 1); a path nobody holds is allowed, warned about or
-/// refused as coord.unowned says (allow|warn|deny).
+/// --range A..B checks every commit of the range — what a pre-push hook or a PR bot runs — as
+/// the change of every agent it is tied to: the one it names (its Coord-Agent trailer or
+/// refs/notes/coord note, else the assignee of its Coord-Task), the one whose registered
+/// branch holds it, and the acting agent. A name never grants rights: a path passes only when
+/// each of them may change it (with no acting agent, the report says what was taken on the
+/// commit's word). Each commit is judged against the claims in force at its committer date;
+/// a claim made later only warns. A path another agent holds exclusively is a violation
+/// (exit 1); a path nobody holds is allowed, warned about or refused as coord.unowned says
+/// (allow|warn|deny).
 /// --branches compares the registered agents' branches with their merge base with --target
 /// (default main) and lists files changed on two or more of them, and whether the changes
 /// collide line-wise (a merge conflict is coming: exit 1) or only share the file.
@@ -88,7 +92,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         ownership::check_staged(store, &agent, ctx.now())?
     };
     for p in problems {
-        ctx.ui.warn(format!("skipped {p}"));
+        ctx.ui.warn(p);
     }
     print(ctx, &report, format)?;
     verdict(&report)

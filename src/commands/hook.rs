@@ -98,8 +98,11 @@ fn pre_push(ctx: &Context) -> CommandResult {
         } else {
             vec![range.as_str()]
         };
-        let (report, _) =
+        let (report, problems) =
             crate::ops::ownership::check_range(store, &args, agent.as_ref(), ctx.now())?;
+        for p in problems {
+            ctx.ui.warn(p);
+        }
         super::check::print(ctx, &report, super::check::Format::Text)?;
         failed |= !report.ok;
     }
@@ -113,6 +116,7 @@ fn pre_push(ctx: &Context) -> CommandResult {
             violations: vec![],
             warnings: vec![],
             ok: false,
+            commits: vec![],
         });
     }
     Ok(())

@@ -54,7 +54,12 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         force: args.force,
     };
     let actor = ctx.actor()?;
-    let owned = ownership::own(ctx.store()?, &actor, &req)?;
+    let mut warnings = Vec::new();
+    let owned = ownership::own(ctx.store()?, &actor, &req, &mut warnings);
+    for w in warnings {
+        ctx.ui.warn(w);
+    }
+    let owned = owned?;
     for f in &owned.forced {
         ctx.ui.warn(format!(
             "{} overlaps {}'s {} (e.g. {}): taken anyway with --force",

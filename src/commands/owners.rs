@@ -26,7 +26,7 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> CommandResult {
     let (per_path, set) = ownership::owners(ctx.store()?, &args.paths, ctx.now())?;
     for p in &set.problems {
-        ctx.ui.warn(format!("skipped {p}"));
+        ctx.ui.warn(p);
     }
     if ctx.ui.json {
         if args.paths.is_empty() {
@@ -39,9 +39,10 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
             ctx.ui.paint(Style::Bold, h.agent.as_str()).into_owned(),
             sanitize_line(h.pattern.as_str()).into_owned(),
             h.mode.as_str().to_owned(),
-            match &h.source {
-                Source::Agent => "own".to_owned(),
-                Source::Task(t) => t.to_string(),
+            match (&h.source, &h.unreadable) {
+                (Source::Agent, Some(file)) => format!("{file} (unreadable)"),
+                (Source::Agent, None) => "own".to_owned(),
+                (Source::Task(t), _) => t.to_string(),
             },
             h.since.to_string(),
             h.until

@@ -11,21 +11,36 @@ use crate::model::conflict::NewConflict;
 use crate::model::layout;
 use crate::model::{AgentId, Timestamp};
 use crate::ownership::baseline::Baseline;
-use crate::ownership::claims::{ClaimSet, Held};
+use crate::ownership::claims::{ClaimSet, Held, RawClaim, Source, salvage};
 use crate::ownership::pattern::Pattern;
 use crate::store::{Edit, Plan, Snapshot, Store};
 
-/// The live claims at `snap`. The raw claims are cached in `.git/coord/claims-<branch>.bin`
-/// keyed by the commit they were read from, so a pre-commit hook does not parse every
-/// agent's registry entry on every commit; a cache for another commit is rebuilt.
+/// The live claims at `snap`, with a warning (naming the file and line) for every record
+/// whose claims could only be salvaged, or not read at all. The raw claims and warnings are
+/// cached in `.git/coord/claims-<branch>.bin` keyed by the commit they were read from, so a
+/// pre-commit hook does not parse every agent's registry entry on every commit; a cache for
+/// another commit is rebuilt.
 pub fn claim_set(store: &Store, snap: &Snapshot<'_>, now: Timestamp) -> Result<ClaimSet, OpError> {
+    let (raw, warnings) = raw_claim_set(store, snap)?;
+    let mut set = ClaimSet::from_raw(raw, now);
+    set.problems.splice(0..0, warnings);
+    Ok(set)
+}
+
+/// Every claim the records at the tip `snap` make (expired ones included) and the warnings
+/// about records that could not be read, through the cache.
+fn raw_claim_set(
+    store: &Store,
+    snap: &Snapshot<'_>,
+) -> Result<(Vec<RawClaim>, Vec<String>), OpError> {
     #[derive(serde::Serialize, serde::Deserialize)]
     struct Cache {
         version: u32,
         commit: String,
-        claims: Vec<crate::ownership::claims::RawClaim>,
+        claims: Vec<RawClaim>,
+        warnings: Vec<String>,
     }
-    const VERSION: u32 = 2;
+    const VERSION: u32 = 3;
     let commit = snap.tip().commit.to_string();
     let file = store.cache_dir().join(format!(
         "claims-{}.bin",
@@ -38,15 +53,15 @@ pub fn claim_set(store: &Store, snap: &Snapshot<'_>, now: Timestamp) -> Result<C
         && cache.version == VERSION
         && cache.commit == commit
     {
-        return Ok(ClaimSet::from_raw(cache.claims, now));
+        return Ok((cache.claims, cache.warnings));
     }
-    let (agents, _) = agent::load(snap)?;
     let (tasks, _) = index::load(store, snap)?;
-    let raw = crate::ownership::claims::raw_claims(&agents, &tasks);
+    let (claims, warnings) = read_claims(snap, &tasks)?;
     let cache = Cache {
         version: VERSION,
         commit,
-        claims: raw,
+        claims,
+        warnings,
     };
     // A cache that cannot be written only costs speed.
     if let Ok(bytes) = postcard::to_stdvec(&cache) {
@@ -58,7 +73,69 @@ pub fn claim_set(store: &Store, snap: &Snapshot<'_>, now: Timestamp) -> Result<C
             let _ = std::fs::remove_file(&tmp);
         }
     }
-    Ok(ClaimSet::from_raw(cache.claims, now))
+    Ok((cache.claims, cache.warnings))
+}
+
+/// The claims of every agent record and open task at `snap`. An agent record that cannot be
+/// read keeps every claim [`salvage`] can read out of it (fail closed, DESIGN §6), and gives
+/// a warning naming the file and line and what stays in force.
+fn read_claims(
+    snap: &Snapshot<'_>,
+    tasks: &[crate::model::Task],
+) -> Result<(Vec<RawClaim>, Vec<String>), OpError> {
+    let (agents, bad) = agent::load(snap)?;
+    let mut raw = crate::ownership::claims::raw_claims(&agents, tasks);
+    let mut warnings = Vec::new();
+    for e in bad {
+        let at = match e.line {
+            Some(line) => format!("{}:{line}", e.path),
+            None => e.path.clone(),
+        };
+        let Some(id) = e
+            .path
+            .strip_prefix(layout::AGENTS_DIR)
+            .and_then(|p| p.strip_prefix('/'))
+            .and_then(|p| p.strip_suffix(".toml"))
+            .and_then(|id| AgentId::parse(id).ok())
+        else {
+            warnings.push(format!(
+                "{at}: {}; no agent can hold claims through this file (fix or remove it; `git coord doctor` lists it)",
+                e.message
+            ));
+            continue;
+        };
+        let text = snap
+            .read(&e.path)?
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        let salvaged = salvage(&text);
+        if salvaged.is_empty() {
+            warnings.push(format!(
+                "{at}: {}; the agent record of {id} cannot be read and no claim could be read out of it: files {id} holds are NOT protected until it is fixed (`git coord doctor` lists it)",
+                e.message
+            ));
+            continue;
+        }
+        let patterns: Vec<&str> = salvaged.iter().map(|c| c.pattern.as_str()).collect();
+        warnings.push(format!(
+            "{at}: {}; the agent record of {id} cannot be read, but its claims stay in force: {} (fix the file; `git coord doctor` lists it)",
+            e.message,
+            patterns.join(", ")
+        ));
+        let epoch = Timestamp::from_unix(0);
+        raw.extend(salvaged.into_iter().filter_map(|c| {
+            Some(RawClaim {
+                agent: id.clone(),
+                pattern: c.pattern,
+                mode: c.mode,
+                since: c.since.or(epoch)?,
+                until: c.until,
+                source: Source::Agent,
+                unreadable: Some(e.path.clone()),
+            })
+        }));
+    }
+    Ok((raw, warnings))
 }
 
 #[derive(Clone, Debug)]
@@ -136,11 +213,18 @@ fn collisions(store: &Store, set: &ClaimSet, me: &AgentId, patterns: &[Pattern])
 
 /// Claims `patterns` for the acting agent, in one commit. A pattern that overlaps another
 /// agent's live exclusive claim is refused (nothing is written) unless `force`, which takes
-/// it and opens a conflict record naming both agents.
-pub fn own(store: &Store, actor: &Actor, req: &OwnRequest) -> Result<Owned, OpError> {
+/// it and opens a conflict record naming both agents. `warnings` receives the problems met
+/// reading the claims (an unreadable agent record), whether or not the claim succeeds.
+pub fn own(
+    store: &Store,
+    actor: &Actor,
+    req: &OwnRequest,
+    warnings: &mut Vec<String>,
+) -> Result<Owned, OpError> {
     let patterns = parse_all(&req.patterns)?;
     let committed = store.update(&actor.author(), |snap| {
         let set = claim_set(store, snap, actor.now)?;
+        warnings.clone_from(&set.problems);
         let found = collisions(store, &set, &actor.agent, &patterns);
         if !found.is_empty() && !req.force {
             return Err(OpError::Collision { collisions: found });
@@ -366,21 +450,39 @@ pub fn check_staged(
     Ok((report, problems))
 }
 
-/// Checks every commit of a range (`A..B`), each as the change of the agent its
-/// `Coord-Agent` trailer or note names, else the assignee of its `Coord-Task`, else the one
-/// agent whose registered branch holds it, else `fallback`.
+/// The agent an unattributed commit is judged as: one that holds nothing.
+const UNATTRIBUTED: &str = "unattributed";
+
+/// Checks every commit of a range (`A..B`) against the claims in force when it was made.
+///
+/// Attribution (DESIGN §6, ADR 0011): a commit is tied to the agent it names (its
+/// `Coord-Agent` trailer, else its note, else the assignee of the task it names), to the one
+/// registered agent whose branch holds it, and to the acting agent (`acting`: whoever runs
+/// the check or pushes). It is judged as each of them, and a path passes only when every one
+/// may change it: a name can add restrictions but never grant rights, so alice cannot borrow
+/// bob's claim by writing `Coord-Agent: bob`. With no acting agent (a PR bot), what the commit
+/// names stands, and the report says it was only claimed; a commit tied to nobody is judged
+/// as an agent that holds nothing.
+///
+/// Claims: each commit is judged against the coordination branch as of its committer date
+/// (the newest first-parent commit not after it). A claim in force now but not then only
+/// warns ([`Kind::ClaimedLater`]).
 pub fn check_range(
     store: &Store,
     range: &[&str],
-    fallback: Option<&AgentId>,
+    acting: Option<&AgentId>,
     now: Timestamp,
 ) -> Result<(crate::ownership::check::Report, Vec<String>), OpError> {
-    use crate::ownership::check::{Report, check};
+    use crate::ownership::check::{Attribution, JudgedAs, Kind, Report, Via, check};
+    use std::collections::HashMap;
     let commits = store.range_commits(range, super::notes::NOTES_REF)?;
     let snap = store.snapshot()?;
-    let set = claim_set(store, &snap, now)?;
+    let tip = snap.tip();
     let base = baseline(store)?;
     let unowned = unowned_policy(store);
+    let (raw_now, mut problems) = raw_claim_set(store, &snap)?;
+    let set_now = ClaimSet::from_raw(raw_now.clone(), now);
+    problems.extend(set_now.problems.iter().cloned());
     let (tasks, _) = index::load(store, &snap)?;
     let (agents, _) = agent::load(&snap)?;
     let by_branch = |commit: &str| -> Option<AgentId> {
@@ -396,7 +498,7 @@ pub fn check_range(
         }
     };
     let mut total = Report {
-        agent: match fallback {
+        agent: match acting {
             Some(a) => a.clone(),
             None => AgentId::parse("unknown")?,
         },
@@ -404,46 +506,134 @@ pub fn check_range(
         violations: Vec::new(),
         warnings: Vec::new(),
         ok: true,
+        commits: Vec::new(),
     };
+    // The branch's first-parent line walked so far, and the raw claims read per commit of it.
+    let mut line = Vec::new();
+    let mut then_claims: HashMap<String, Vec<RawClaim>> = HashMap::new();
     for c in commits {
-        let by_task = c
-            .task
-            .as_deref()
-            .and_then(|t| tasks.iter().find(|x| x.id.as_str() == t))
-            .and_then(|t| t.assignee.clone());
-        let agent = c
-            .agent
-            .as_deref()
-            .and_then(|a| AgentId::parse(a).ok())
-            .or(by_task)
-            .or_else(|| by_branch(&c.id))
-            .or_else(|| fallback.cloned());
-        let Some(agent) = agent else { continue };
-        let mut r = check(&set, &base, &agent, &c.paths, unowned);
-        for f in r.violations.iter_mut().chain(r.warnings.iter_mut()) {
-            f.commit = Some(c.id.clone());
-            f.by = Some(agent.clone());
+        let named = match c.agent.as_deref().and_then(|a| AgentId::parse(a).ok()) {
+            Some(a) => Some((
+                a,
+                match c.agent_named_by {
+                    Some(crate::store::NamedBy::Note) => Via::Note,
+                    _ => Via::Trailer,
+                },
+            )),
+            None => c
+                .task
+                .as_deref()
+                .and_then(|t| tasks.iter().find(|x| x.id.as_str() == t))
+                .and_then(|t| t.assignee.clone())
+                .map(|a| (a, Via::Task)),
+        };
+        let mut judged: Vec<JudgedAs> = Vec::new();
+        let candidates = acting
+            .map(|a| (a.clone(), Via::Acting))
+            .into_iter()
+            .chain(named.clone())
+            .chain(by_branch(&c.id).map(|a| (a, Via::Branch)));
+        for (agent, via) in candidates {
+            if !judged.iter().any(|j| j.agent == agent) {
+                judged.push(JudgedAs { agent, via });
+            }
         }
-        total.checked += r.checked;
-        total.violations.extend(r.violations);
-        total.warnings.extend(r.warnings);
+        if judged.is_empty() {
+            // Nothing ties the commit to an agent (a PR bot, no trailer, no registered
+            // branch): it may change only what no agent holds, so removing a trailer can
+            // never get a change past the check.
+            judged.push(JudgedAs {
+                agent: AgentId::parse(UNATTRIBUTED)?,
+                via: Via::Unattributed,
+            });
+        }
+        // The claims in force when the commit was made.
+        let then = store.branch_at(c.time, &mut line)?;
+        let at = Timestamp::from_unix(c.time).unwrap_or(now);
+        let set_then = match then {
+            None => ClaimSet::default(),
+            Some(t) if t == tip => ClaimSet::from_raw(raw_now.clone(), at),
+            Some(t) => {
+                let key = t.commit.to_string();
+                if !then_claims.contains_key(&key) {
+                    let old = store.snapshot_of(t);
+                    let (old_tasks, _) = super::load_tasks(&old)?;
+                    let (raw, warnings) = read_claims(&old, &old_tasks)?;
+                    for w in warnings {
+                        if !problems.contains(&w) {
+                            problems.push(w);
+                        }
+                    }
+                    then_claims.insert(key.clone(), raw);
+                }
+                ClaimSet::from_raw(then_claims[&key].clone(), at)
+            }
+        };
+        let named_agent = named.as_ref().map(|(a, _)| a);
+        let mut violations: Vec<crate::ownership::check::Finding> = Vec::new();
+        let mut warnings: Vec<crate::ownership::check::Finding> = Vec::new();
+        for j in &judged {
+            let then_report = check(&set_then, &base, &j.agent, &c.paths, unowned);
+            let now_report = check(&set_now, &base, &j.agent, &c.paths, Default::default());
+            let mark = |mut f: crate::ownership::check::Finding| {
+                f.commit = Some(c.id.clone());
+                f.by = Some(j.agent.clone());
+                f.via = Some(j.via);
+                f.named = named_agent.filter(|n| **n != j.agent).cloned();
+                f
+            };
+            for f in then_report.violations {
+                if !violations.iter().any(|v| v.path == f.path) {
+                    violations.push(mark(f));
+                }
+            }
+            for f in then_report.warnings {
+                if !warnings
+                    .iter()
+                    .any(|w| w.path == f.path && w.kind == f.kind)
+                {
+                    warnings.push(mark(f));
+                }
+            }
+            for mut f in now_report.violations {
+                if violations.iter().any(|v| v.path == f.path)
+                    || warnings
+                        .iter()
+                        .any(|w| w.path == f.path && w.kind == Kind::ClaimedLater)
+                {
+                    continue;
+                }
+                f.kind = Kind::ClaimedLater;
+                warnings.push(mark(f));
+            }
+        }
+        total.checked += c.paths.len();
+        total.violations.extend(violations);
+        total.warnings.extend(warnings);
+        total.commits.push(Attribution {
+            commit: c.id.clone(),
+            judged_as: judged,
+            claims_at: then.map(|t| t.commit.to_string()),
+        });
     }
     total.ok = total.violations.is_empty();
-    let mut problems = set.problems;
     problems.extend(base.problems);
     Ok((total, problems))
 }
 
 /// Files changed on two or more registered agents' branches since their merge base with
-/// `target`, pair by pair, and whether the changes collide.
+/// `target`, pair by pair, and whether the changes collide. Changed paths are listed first
+/// (NUL-separated); hunks are read only for files two branches share.
 pub fn check_branches(
     store: &Store,
     target: &str,
 ) -> Result<Vec<crate::ownership::check::Overlap>, OpError> {
     use crate::ownership::check::{Overlap, hunks_collide};
+    use std::collections::HashMap;
     let snap = store.snapshot()?;
     let (agents, _) = agent::load(&snap)?;
-    let mut changes: Vec<(AgentId, Vec<crate::store::FileHunks>)> = Vec::new();
+    // (agent, merge base, branch, changed paths)
+    let mut changes: Vec<(AgentId, String, String, Vec<String>)> = Vec::new();
     for a in agents {
         let Some(branch) = a.branch.clone() else {
             continue;
@@ -454,18 +644,30 @@ pub fn check_branches(
         let Some(base) = store.merge_base(target, &branch) else {
             continue;
         };
-        changes.push((a.id, store.changed_hunks(&base, &branch)?));
+        let paths = store.changed_paths(&base, &branch)?;
+        changes.push((a.id, base, branch, paths));
     }
+    let mut hunks: HashMap<(usize, String), Vec<(u32, u32)>> = HashMap::new();
+    let mut hunks_of = |i: usize, path: &str| -> Result<Vec<(u32, u32)>, OpError> {
+        if let Some(h) = hunks.get(&(i, path.to_owned())) {
+            return Ok(h.clone());
+        }
+        let (_, base, branch, _) = &changes[i];
+        let h = store.file_hunks(base, branch, path)?;
+        hunks.insert((i, path.to_owned()), h.clone());
+        Ok(h)
+    };
     let mut out = Vec::new();
     for i in 0..changes.len() {
         for j in i + 1..changes.len() {
-            for (path, a_hunks) in &changes[i].1 {
-                if let Some((_, b_hunks)) = changes[j].1.iter().find(|(p, _)| p == path) {
+            for path in &changes[i].3 {
+                if changes[j].3.binary_search(path).is_ok() {
+                    let (a_hunks, b_hunks) = (hunks_of(i, path)?, hunks_of(j, path)?);
                     out.push(Overlap {
                         path: path.clone(),
                         agents: [changes[i].0.clone(), changes[j].0.clone()],
-                        conflict: hunks_collide(a_hunks, b_hunks),
-                        hunks: [a_hunks.clone(), b_hunks.clone()],
+                        conflict: hunks_collide(&a_hunks, &b_hunks),
+                        hunks: [a_hunks, b_hunks],
                     });
                 }
             }

@@ -37,6 +37,59 @@ pub enum Kind {
     HeldByOther,
     /// Nobody holds it.
     Unowned,
+    /// Held by another agent now, but claimed after the commit that changed it
+    /// (`check --range`): a warning, never a violation.
+    ClaimedLater,
+}
+
+/// Why a commit of a range is judged as an agent (`check --range`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Via {
+    /// The agent running the check or pushing: what a commit names never replaces it.
+    Acting,
+    /// The commit's `Coord-Agent:` trailer (written by its committer: unverified).
+    Trailer,
+    /// The commit's `refs/notes/coord` note (unverified).
+    Note,
+    /// The assignee of the task its `Coord-Task:` trailer or note names (unverified).
+    Task,
+    /// The one registered agent whose branch holds the commit.
+    Branch,
+    /// Nothing ties the commit to an agent (no acting agent, name or registered branch): it
+    /// is judged as an agent that holds nothing.
+    Unattributed,
+}
+
+impl Via {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Via::Acting => "the acting agent",
+            Via::Trailer => "claimed by its Coord-Agent trailer",
+            Via::Note => "claimed by its refs/notes/coord note",
+            Via::Task => "the assignee of the task it names",
+            Via::Branch => "by the registered branch holding it",
+            Via::Unattributed => "tied to no agent",
+        }
+    }
+}
+
+/// One agent a commit of a range was judged as, and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct JudgedAs {
+    pub agent: AgentId,
+    pub via: Via,
+}
+
+/// Who each commit of a range was judged as (`check --range`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Attribution {
+    pub commit: String,
+    /// Every agent the commit is tied to; a path passes only when each of them may change it.
+    pub judged_as: Vec<JudgedAs>,
+    /// The coordination-branch commit whose claims it was judged against (the newest not
+    /// after its committer date), `None` when the branch did not exist yet.
+    pub claims_at: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -47,12 +100,21 @@ pub struct Finding {
     /// The agent that commit is attributed to (`check --range`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<AgentId>,
+    /// Why the commit is judged as `by` (`check --range`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<Via>,
+    /// The agent the commit names when that is not `by`: a name that granted no rights.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub named: Option<AgentId>,
     pub path: String,
     pub kind: Kind,
     pub holder: Option<AgentId>,
     pub pattern: Option<String>,
     pub since: Option<Timestamp>,
     pub task: Option<String>,
+    /// The unreadable agent record the claim was salvaged from (it stays in force).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -65,6 +127,9 @@ pub struct Report {
     /// Findings that are only reported.
     pub warnings: Vec<Finding>,
     pub ok: bool,
+    /// Who each commit was judged as (`check --range` only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub commits: Vec<Attribution>,
 }
 
 pub fn check(
@@ -81,6 +146,8 @@ pub fn check(
             violations.push(Finding {
                 commit: None,
                 by: None,
+                via: None,
+                named: None,
                 path: path.clone(),
                 kind: Kind::HeldByOther,
                 holder: Some(h.agent.clone()),
@@ -90,6 +157,7 @@ pub fn check(
                     Source::Task(t) => Some(t.to_string()),
                     Source::Agent => None,
                 },
+                unreadable: h.unreadable.clone(),
             });
             continue;
         }
@@ -104,12 +172,15 @@ pub fn check(
             violations.push(Finding {
                 commit: None,
                 by: None,
+                via: None,
+                named: None,
                 path: path.clone(),
                 kind: Kind::HeldByOther,
                 holder: r.owners.first().and_then(|o| AgentId::parse(o).ok()),
                 pattern: Some(r.pattern.as_str().to_owned()),
                 since: None,
                 task: baseline.source.as_ref().map(|s| format!("{s}:{}", r.line)),
+                unreadable: None,
             });
             continue;
         }
@@ -119,12 +190,15 @@ pub fn check(
         let finding = Finding {
             commit: None,
             by: None,
+            via: None,
+            named: None,
             path: path.clone(),
             kind: Kind::Unowned,
             holder: None,
             pattern: None,
             since: None,
             task: None,
+            unreadable: None,
         };
         match unowned {
             Unowned::Deny => violations.push(finding),
@@ -137,6 +211,7 @@ pub fn check(
         ok: violations.is_empty(),
         violations,
         warnings,
+        commits: Vec::new(),
     }
 }
 

@@ -14,26 +14,63 @@ use crate::ownership::check::{Finding, Kind, Report};
 fn describe(f: &Finding, agent: &str) -> String {
     let agent = f.by.as_ref().map(|a| a.as_str()).unwrap_or(agent);
     let path = escape_unsafe(&f.path);
+    let held = || {
+        let holder = f
+            .holder
+            .as_ref()
+            .map(|h| h.as_str())
+            .unwrap_or("another agent");
+        let pattern = f.pattern.as_deref().map(escape_unsafe);
+        let task = f.task.as_deref().map(escape_unsafe);
+        let unreadable = f.unreadable.as_deref().map(escape_unsafe);
+        let via = match (pattern, task, unreadable) {
+            (Some(p), _, Some(file)) => format!(" ({p}, salvaged from its unreadable {file})"),
+            (Some(p), Some(t), None) if t.contains(':') => format!(" ({p}, by {t})"),
+            (Some(p), Some(t), None) => format!(" ({p}, with task {t})"),
+            (Some(p), None, None) => format!(" ({p})"),
+            _ => String::new(),
+        };
+        let since = f.since.map(|s| format!(" since {s}")).unwrap_or_default();
+        (holder, via, since)
+    };
     match f.kind {
         Kind::HeldByOther => {
-            let holder = f
-                .holder
-                .as_ref()
-                .map(|h| h.as_str())
-                .unwrap_or("another agent");
-            let pattern = f.pattern.as_deref().map(escape_unsafe);
-            let task = f.task.as_deref().map(escape_unsafe);
-            let via = match (pattern, task) {
-                (Some(p), Some(t)) if t.contains(':') => format!(" ({p}, by {t})"),
-                (Some(p), Some(t)) => format!(" ({p}, with task {t})"),
-                (Some(p), None) => format!(" ({p})"),
-                _ => String::new(),
-            };
-            let since = f.since.map(|s| format!(" since {s}")).unwrap_or_default();
-            format!("{path} is held by {holder}{via}{since}; {agent} may not change it")
+            let (holder, via, since) = held();
+            format!(
+                "{path} is held by {holder}{via}{since}; {agent} may not change it{}",
+                attribution(f)
+            )
         }
         Kind::Unowned => format!("{path} is not owned by anyone"),
+        Kind::ClaimedLater => {
+            let (holder, via, since) = held();
+            format!(
+                "{path} is held by {holder}{via}{since}, claimed after commit {} was made: allowed; ask {holder} before changing it again",
+                f.commit.as_deref().map(short).unwrap_or("this")
+            )
+        }
     }
+}
+
+/// Why a range commit was judged as the agent a finding names, when that is worth saying.
+fn attribution(f: &Finding) -> String {
+    use crate::ownership::check::Via;
+    match (f.via, &f.named) {
+        (Some(Via::Acting), Some(named)) => format!(
+            " (the commit names {named}, which grants no rights: it is judged as the acting agent's too)"
+        ),
+        (
+            Some(via @ (Via::Trailer | Via::Note | Via::Task | Via::Branch | Via::Unattributed)),
+            _,
+        ) => {
+            format!(" ({})", via.describe())
+        }
+        _ => String::new(),
+    }
+}
+
+fn short(id: &str) -> &str {
+    id.get(..10).unwrap_or(id)
 }
 
 fn hint(f: &Finding) -> Option<String> {
@@ -57,6 +94,10 @@ pub fn text(r: &Report) -> String {
     }
     for f in &r.warnings {
         out.push_str(&format!("warning: {}\n", describe(f, r.agent.as_str())));
+    }
+    // A commit no acting agent vouches for was judged by what it says about itself.
+    for n in unverified(r) {
+        out.push_str(&format!("note: {n}\n"));
     }
     out.push_str(&format!(
         "{} path(s) checked for {}: {} violation(s), {} warning(s)\n",
@@ -87,15 +128,50 @@ pub fn escape_markdown(s: &str) -> String {
     out
 }
 
+/// The commits judged only by what they say about themselves (no acting agent), one line
+/// each, for a reader to know what was taken on trust.
+fn unverified(r: &Report) -> Vec<String> {
+    use crate::ownership::check::Via;
+    r.commits
+        .iter()
+        .filter(|a| {
+            !a.judged_as.iter().any(|j| j.via == Via::Acting)
+                && a.judged_as
+                    .iter()
+                    .any(|j| matches!(j.via, Via::Trailer | Via::Note | Via::Task))
+        })
+        .map(|a| {
+            let who: Vec<String> = a
+                .judged_as
+                .iter()
+                .map(|j| format!("{} ({})", j.agent, j.via.describe()))
+                .collect();
+            format!(
+                "commit {} judged as {}; unverified: no acting agent",
+                short(&a.commit),
+                who.join(" and ")
+            )
+        })
+        .collect()
+}
+
 /// A ready pull-request comment.
 pub fn markdown(r: &Report) -> String {
     let mut out = String::from("### git coord: file ownership\n\n");
+    let notes: String = unverified(r)
+        .iter()
+        .map(|n| format!("- {}\n", escape_markdown(n)))
+        .collect();
     if r.violations.is_empty() && r.warnings.is_empty() {
         out.push_str(&format!(
             "{} path(s) checked for {}: no problems.\n",
             r.checked,
             escape_markdown(r.agent.as_str())
         ));
+        if !notes.is_empty() {
+            out.push('\n');
+            out.push_str(&notes);
+        }
         return out;
     }
     out.push_str("| | path | held by | claim |\n|---|---|---|---|\n");
@@ -125,6 +201,10 @@ pub fn markdown(r: &Report) -> String {
         r.violations.len(),
         r.warnings.len()
     ));
+    if !notes.is_empty() {
+        out.push('\n');
+        out.push_str(&notes);
+    }
     out
 }
 
@@ -157,9 +237,16 @@ fn escape_workflow(s: &str, property: bool) -> String {
     out
 }
 
-/// GitHub Actions workflow commands (`::error file=…::…`).
+/// GitHub Actions workflow commands (`::error file=…::…`), and a notice for each commit
+/// judged only on its own word.
 pub fn github(r: &Report) -> String {
     let mut out = String::new();
+    for n in unverified(r) {
+        out.push_str(&format!(
+            "::notice title=git coord ownership::{}\n",
+            escape_data(&n)
+        ));
+    }
     for (level, f) in r
         .violations
         .iter()
@@ -188,15 +275,19 @@ mod tests {
             violations: vec![Finding {
                 commit: None,
                 by: None,
+                via: None,
+                named: None,
                 path: path.to_owned(),
                 kind: Kind::HeldByOther,
                 holder: Some(AgentId::parse("bob").unwrap()),
                 pattern: Some("src/**".to_owned()),
                 since: None,
                 task: None,
+                unreadable: None,
             }],
             warnings: Vec::new(),
             ok: false,
+            commits: Vec::new(),
         }
     }
 

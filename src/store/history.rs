@@ -173,6 +173,74 @@ impl Store {
     }
 }
 
+/// The coordination branch as it stood at one moment, for judging a code commit against the
+/// claims in force when it was made.
+impl Store {
+    /// The newest commit of the coordination branch, along first parents from the tip, whose
+    /// committer date is not after `time` (seconds since the epoch); `None` when the branch
+    /// did not exist yet. `cache` keeps the part of the walk already done (newest first), so
+    /// judging many commits walks the branch once.
+    pub fn branch_at(
+        &self,
+        time: i64,
+        cache: &mut Vec<(ObjectId, i64)>,
+    ) -> Result<Option<super::Tip>> {
+        let walk = Walk { repo: &self.repo };
+        if cache.is_empty() {
+            let Some(tip) = self.tip()? else {
+                return Ok(None);
+            };
+            let time = walk.committer_time(tip.commit)?;
+            cache.push((tip.commit, time));
+        }
+        let mut i = 0;
+        loop {
+            if let Some(&(id, t)) = cache.get(i) {
+                if t <= time {
+                    return self.tip_of(id).map(Some);
+                }
+                i += 1;
+                continue;
+            }
+            let Some(&(last, _)) = cache.last() else {
+                return Ok(None);
+            };
+            let Some(parent) = walk.find_commit(last)?.parent_ids().next() else {
+                return Ok(None);
+            };
+            let parent = parent.detach();
+            let t = walk.committer_time(parent)?;
+            cache.push((parent, t));
+        }
+    }
+
+    /// A read view of the branch as of `commit` (one of its own commits).
+    pub fn snapshot_of(&self, tip: super::Tip) -> super::Snapshot<'_> {
+        super::Snapshot { store: self, tip }
+    }
+
+    fn tip_of(&self, commit: ObjectId) -> Result<super::Tip> {
+        let tree = self
+            .repo
+            .find_commit(commit)
+            .context(|| format!("read commit {commit}"))?
+            .tree_id()
+            .context(|| format!("read the tree of commit {commit}"))?
+            .detach();
+        Ok(super::Tip { commit, tree })
+    }
+}
+
+impl Walk<'_> {
+    fn committer_time(&self, id: ObjectId) -> Result<i64> {
+        Ok(self
+            .find_commit(id)?
+            .committer()
+            .context(|| format!("read the committer of commit {id}"))?
+            .seconds())
+    }
+}
+
 /// The reads of one history walk.
 struct Walk<'r> {
     repo: &'r gix::Repository,

@@ -19,9 +19,11 @@ use gix::objs::tree::EntryKind;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 use gix::refs::{FullName, Target};
 
+pub mod changes;
 mod config;
 pub mod history;
 
+pub use changes::{FileHunks, NamedBy, RangeCommit};
 pub use config::ConfigOrigin;
 
 /// The default name of the coordination branch (config `coord.branch`).
@@ -169,20 +171,6 @@ pub struct DirEntry {
     pub name: String,
     pub is_dir: bool,
     pub id: ObjectId,
-}
-
-/// A changed file and the (first line, line count) ranges of the base its hunks replace.
-pub type FileHunks = (String, Vec<(u32, u32)>);
-
-/// One commit of a range, for `check --range`.
-#[derive(Clone, Debug)]
-pub struct RangeCommit {
-    pub id: String,
-    /// From the `Coord-Agent` trailer, else the note.
-    pub agent: Option<String>,
-    /// From the `Coord-Task` trailer, else the note.
-    pub task: Option<String>,
-    pub paths: Vec<String>,
 }
 
 /// A repository and the name of its coordination branch.
@@ -635,58 +623,6 @@ impl Store {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
-    /// The commits of `range` (`A..B`, or any `git rev-list` arguments), oldest first, each
-    /// with the paths it changes against its first parent, its `Coord-Agent` and `Coord-Task`
-    /// trailers and its `notes_ref` note.
-    pub fn range_commits(&self, range: &[&str], notes_ref: &str) -> Result<Vec<RangeCommit>> {
-        let notes = format!("--notes={notes_ref}");
-        let mut args = vec![
-            "log",
-            "--reverse",
-            "--no-renames",
-            "--first-parent",
-            "--name-only",
-            notes.as_str(),
-            "--format=%x1e%H%x1f%(trailers:key=Coord-Agent,valueonly,separator=%x20)%x1f%(trailers:key=Coord-Task,valueonly,separator=%x20)%x1f%N%x1d",
-        ];
-        args.extend_from_slice(range);
-        let text = self.git_read(&args)?;
-        let mut out = Vec::new();
-        for record in text.split('\x1e').skip(1) {
-            let Some((head, files)) = record.split_once('\x1d') else {
-                continue;
-            };
-            let f: Vec<&str> = head.split('\x1f').collect();
-            if f.len() < 4 {
-                continue;
-            }
-            let note_value = |key: &str| {
-                f[3].lines()
-                    .find_map(|l| l.strip_prefix(key).map(|v| v.trim().to_owned()))
-            };
-            out.push(RangeCommit {
-                id: f[0].trim().to_owned(),
-                agent: f[1]
-                    .split_whitespace()
-                    .next()
-                    .map(str::to_owned)
-                    .or_else(|| note_value("agent:")),
-                task: f[2]
-                    .split_whitespace()
-                    .next()
-                    .map(str::to_owned)
-                    .or_else(|| note_value("task:")),
-                paths: files
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-            });
-        }
-        Ok(out)
-    }
-
     /// The local branches (short names) whose history contains `commit`.
     pub fn branches_containing(&self, commit: &str) -> Result<Vec<String>> {
         let text = self.git_read(&[
@@ -715,28 +651,6 @@ impl Store {
         self.git_read(&["merge-base", a, b])
             .ok()
             .map(|s| s.trim().to_owned())
-    }
-
-    /// Files changed from `base` to `rev`, each with the line ranges of `base` its hunks
-    /// replace (`start`, `count`; a pure insertion has count 0 at the line it follows).
-    pub fn changed_hunks(&self, base: &str, rev: &str) -> Result<Vec<FileHunks>> {
-        let text = self.git_read(&["diff", "--no-renames", "--no-color", "-U0", base, rev])?;
-        let mut out: Vec<FileHunks> = Vec::new();
-        for line in text.lines() {
-            if let Some(rest) = line.strip_prefix("diff --git a/") {
-                let path = rest.split(" b/").next().unwrap_or(rest).to_owned();
-                out.push((path, Vec::new()));
-            } else if let Some(rest) = line.strip_prefix("@@ -")
-                && let Some(old) = rest.split_whitespace().next()
-                && let Some((_, hunks)) = out.last_mut()
-            {
-                let mut parts = old.split(',');
-                let start = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
-                let count = parts.next().and_then(|s| s.parse().ok()).unwrap_or(1);
-                hunks.push((start, count));
-            }
-        }
-        Ok(out)
     }
 
     /// Every file in the tree of `HEAD` (the project's tracked files as of the last commit),

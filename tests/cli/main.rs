@@ -25,6 +25,7 @@ mod test_memory;
 mod test_milestone;
 mod test_newcomer;
 mod test_ownership;
+mod test_ownership_bypass;
 mod test_readme;
 mod test_risk;
 mod test_schedule;

@@ -403,7 +403,9 @@ fn range_checks_each_commit_as_its_agent_and_pre_push_blocks() {
     assert!(!pushed.status.success(), "the push went through");
     assert!(String::from_utf8_lossy(&pushed.stderr).contains("held by bob"));
 
-    // bob's commit of his own file goes through.
+    // bob's commit of his own file goes through when bob pushes it (pushed by alice, it would
+    // be judged as hers too: a trailer grants no rights, DESIGN §6).
+    env.git(&["config", "coord.agent", "bob"]);
     env.git(&["reset", "-q", "--hard", "origin/main"]);
     std::fs::write(env.repo.join("src/pool.rs"), "bob\n").unwrap();
     env.git(&["add", "src/pool.rs"]);

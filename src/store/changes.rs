@@ -1,0 +1,328 @@
+/*!
+What code commits change, for `check --range` (and the pre-push hook) and `check --branches`:
+the paths each commit of a range touches, the agent and task it names, and the line ranges two
+branches change in one file.
+
+These read through the system `git` (ADR 0006), so everything the user's configuration could
+change about its output is pinned: paths are read NUL-separated (`-z`), never from quoted or
+prefixed `diff --git` headers, and `-c` overrides plus `--no-ext-diff`, `--no-textconv`,
+`--no-color` and `--no-relative` neutralise `core.quotePath`, `diff.noprefix`,
+`diff.mnemonicPrefix`, `diff.relative`, `diff.external`, `color.*` and
+`diff.interHunkContext`. Paths are taken positionally from `--raw -z` records, so no file
+name, whatever bytes it holds, can pass for a commit header or hide another path; text from
+commit messages and notes (which their author controls) is read in a separate pass and can
+only ever fill in attribution.
+*/
+
+use std::collections::HashMap;
+
+use super::{Error, Result, Store};
+
+/// A changed file and the (first line, line count) ranges of the base its hunks replace.
+pub type FileHunks = (String, Vec<(u32, u32)>);
+
+/// Where a commit's agent name comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NamedBy {
+    /// A `Coord-Agent:` trailer in the commit message.
+    Trailer,
+    /// The commit's note in `refs/notes/coord`.
+    Note,
+}
+
+/// One commit of a range, for `check --range`.
+#[derive(Clone, Debug)]
+pub struct RangeCommit {
+    pub id: String,
+    /// The committer date, in seconds since the Unix epoch.
+    pub time: i64,
+    /// From the `Coord-Agent` trailer, else the note.
+    pub agent: Option<String>,
+    /// Which of the two named [`RangeCommit::agent`].
+    pub agent_named_by: Option<NamedBy>,
+    /// From the `Coord-Task` trailer, else the note.
+    pub task: Option<String>,
+    pub paths: Vec<String>,
+}
+
+/// `-c` overrides that pin every configuration key known to change the output we parse.
+const PINNED: [&str; 16] = [
+    "-c",
+    "core.quotePath=true",
+    "-c",
+    "diff.noprefix=false",
+    "-c",
+    "diff.mnemonicPrefix=false",
+    "-c",
+    "diff.relative=false",
+    "-c",
+    "diff.interHunkContext=0",
+    "-c",
+    "color.ui=never",
+    "-c",
+    "color.diff=never",
+    "-c",
+    "log.showSignature=false",
+];
+
+impl Store {
+    /// Runs `git` with [`PINNED`] and `--literal-pathspecs`, and returns its raw stdout.
+    fn git_pinned(&self, args: &[&str]) -> Result<Vec<u8>> {
+        let dir = self
+            .workdir()
+            .unwrap_or_else(|| self.common_dir())
+            .to_owned();
+        let out = std::process::Command::new("git")
+            .current_dir(dir)
+            .args(PINNED)
+            .arg("--literal-pathspecs")
+            .args(args)
+            .output()
+            .map_err(|e| Error::GitCommand {
+                command: format!("git {}", args.join(" ")),
+                message: e.to_string(),
+            })?;
+        if !out.status.success() {
+            return Err(Error::GitCommand {
+                command: format!("git {}", args.join(" ")),
+                message: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+            });
+        }
+        Ok(out.stdout)
+    }
+
+    /// The commits of `range` (`A..B`, or any `git rev-list` arguments), oldest first along
+    /// first parents, each with the paths it changes against its first parent, its committer
+    /// date, its `Coord-Agent` and `Coord-Task` trailers and its `notes_ref` note.
+    pub fn range_commits(&self, range: &[&str], notes_ref: &str) -> Result<Vec<RangeCommit>> {
+        let mut args = vec![
+            "log",
+            "-z",
+            "--raw",
+            "--no-abbrev",
+            "--no-renames",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--no-color",
+            "--no-relative",
+            "--reverse",
+            "--first-parent",
+            "--diff-merges=first-parent",
+            "--no-notes",
+            "--format=%H %ct",
+        ];
+        args.extend_from_slice(range);
+        let raw = self.git_pinned(&args)?;
+        let mut out = parse_raw_log(&raw).map_err(|message| Error::GitCommand {
+            command: format!("git log --raw -z {}", range.join(" ")),
+            message,
+        })?;
+        if out.is_empty() {
+            return Ok(out);
+        }
+        let names = self.commit_names(range, notes_ref)?;
+        for c in &mut out {
+            if let Some(n) = names.get(&c.id) {
+                c.agent = n.agent.clone();
+                c.agent_named_by = n.agent_named_by;
+                c.task = n.task.clone();
+            }
+        }
+        Ok(out)
+    }
+
+    /// The agent and task each commit of `range` names, by trailer or else by note, keyed by
+    /// commit ID. A record that does not start with a commit ID (a NUL inside a message or
+    /// note) is ignored: it can only come from text the commit's author wrote.
+    fn commit_names(&self, range: &[&str], notes_ref: &str) -> Result<HashMap<String, Names>> {
+        let notes = format!("--notes={notes_ref}");
+        let mut args = vec![
+            "log",
+            "-z",
+            "--first-parent",
+            "--no-notes",
+            notes.as_str(),
+            "--format=%H%x1f%(trailers:key=Coord-Agent,valueonly,separator=%x20)%x1f%(trailers:key=Coord-Task,valueonly,separator=%x20)%x1f%N",
+        ];
+        args.extend_from_slice(range);
+        let text = self.git_pinned(&args)?;
+        let text = String::from_utf8_lossy(&text);
+        let mut out = HashMap::new();
+        for record in text.split('\0') {
+            let mut f = record.trim_start_matches('\n').splitn(4, '\x1f');
+            let (Some(id), Some(agent), Some(task)) = (f.next(), f.next(), f.next()) else {
+                continue;
+            };
+            if !is_object_id(id) || out.contains_key(id) {
+                continue;
+            }
+            let note = f.next().unwrap_or_default();
+            let note_value = |key: &str| {
+                note.lines()
+                    .find_map(|l| l.strip_prefix(key).map(|v| v.trim().to_owned()))
+                    .filter(|v| !v.is_empty())
+            };
+            let first = |s: &str| s.split_whitespace().next().map(str::to_owned);
+            let (agent, agent_named_by) = match first(agent) {
+                Some(a) => (Some(a), Some(NamedBy::Trailer)),
+                None => match note_value("agent:") {
+                    Some(a) => (Some(a), Some(NamedBy::Note)),
+                    None => (None, None),
+                },
+            };
+            out.insert(
+                id.to_owned(),
+                Names {
+                    agent,
+                    agent_named_by,
+                    task: first(task).or_else(|| note_value("task:")),
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// Files changed from `base` to `rev`, sorted, read NUL-separated.
+    pub fn changed_paths(&self, base: &str, rev: &str) -> Result<Vec<String>> {
+        let raw = self.git_pinned(&[
+            "diff",
+            "-z",
+            "--name-only",
+            "--no-renames",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--no-relative",
+            base,
+            rev,
+            "--",
+        ])?;
+        let mut out: Vec<String> = raw
+            .split(|b| *b == 0)
+            .filter(|p| !p.is_empty())
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    /// The line ranges of `base` that `rev` changes in `path` (`start`, `count`; a pure
+    /// insertion has count 0 at the line it follows). Only `@@` hunk headers are read: the
+    /// diff is of this one file (a literal pathspec), so no file header needs parsing, and
+    /// `--text` gives binary files hunks too (two branches changing one binary file do
+    /// collide).
+    pub fn file_hunks(&self, base: &str, rev: &str, path: &str) -> Result<Vec<(u32, u32)>> {
+        let raw = self.git_pinned(&[
+            "diff",
+            "-U0",
+            "--inter-hunk-context=0",
+            "--text",
+            "--no-renames",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--no-color",
+            "--no-relative",
+            base,
+            rev,
+            "--",
+            path,
+        ])?;
+        let mut hunks = Vec::new();
+        for line in raw.split(|b| *b == b'\n') {
+            // Content lines start with ' ', '+', '-' or '\\', so only headers start with "@@ -".
+            let Some(rest) = line.strip_prefix(b"@@ -") else {
+                continue;
+            };
+            let rest = String::from_utf8_lossy(rest);
+            let Some(old) = rest.split_whitespace().next() else {
+                continue;
+            };
+            let mut parts = old.split(',');
+            let start = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+            let count = parts.next().and_then(|s| s.parse().ok()).unwrap_or(1);
+            hunks.push((start, count));
+        }
+        Ok(hunks)
+    }
+}
+
+/// What a commit says about itself.
+struct Names {
+    agent: Option<String>,
+    agent_named_by: Option<NamedBy>,
+    task: Option<String>,
+}
+
+fn is_object_id(s: &str) -> bool {
+    (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Parses `git log -z --raw --format='%H %ct'`: a header token per commit, then for each
+/// changed file a `:<modes> <ids> <status>` token followed by the path token. A token is a
+/// path only by its position after a status token, so a file name can never be mistaken for
+/// a header.
+fn parse_raw_log(raw: &[u8]) -> std::result::Result<Vec<RangeCommit>, String> {
+    let mut out: Vec<RangeCommit> = Vec::new();
+    let mut tokens = raw.split(|b| *b == 0);
+    while let Some(token) = tokens.next() {
+        // Git separates the header from the first status with a newline.
+        let token = token.strip_prefix(b"\n").unwrap_or(token);
+        if token.is_empty() {
+            continue;
+        }
+        if token.starts_with(b":") {
+            let Some(commit) = out.last_mut() else {
+                return Err("a changed file before any commit".to_owned());
+            };
+            let Some(path) = tokens.next() else {
+                return Err(format!("commit {}: a change without a path", commit.id));
+            };
+            commit
+                .paths
+                .push(String::from_utf8_lossy(path).into_owned());
+            continue;
+        }
+        let header = String::from_utf8_lossy(token);
+        let (id, time) = header
+            .split_once(' ')
+            .filter(|(id, _)| is_object_id(id))
+            .and_then(|(id, t)| Some((id, t.trim().parse::<i64>().ok()?)))
+            .ok_or_else(|| format!("unexpected output {header:?}"))?;
+        out.push(RangeCommit {
+            id: id.to_owned(),
+            time,
+            agent: None,
+            agent_named_by: None,
+            task: None,
+            paths: Vec::new(),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_raw_log;
+
+    #[test]
+    fn file_names_are_positional_and_never_headers() {
+        let a = "a".repeat(40);
+        let b = "b".repeat(40);
+        let meta = ":100644 100644 1111111111111111111111111111111111111111 2222222222222222222222222222222222222222 M";
+        // The second path pretends to be the header of another commit.
+        let raw = format!(
+            "{a} 100\0\n{meta}\0src/café.rs\0{meta}\0{b} 200\0{meta}\0new\nline\0{b} 300\0\n{meta}\0x\0"
+        );
+        let commits = parse_raw_log(raw.as_bytes()).unwrap();
+        assert_eq!(commits.len(), 2);
+        assert_eq!(commits[0].id, a);
+        assert_eq!(commits[0].time, 100);
+        assert_eq!(
+            commits[0].paths,
+            vec!["src/café.rs", &format!("{b} 200"), "new\nline"]
+        );
+        assert_eq!(commits[1].time, 300);
+        assert_eq!(commits[1].paths, vec!["x"]);
+        assert!(parse_raw_log(b"not a header\0").is_err());
+    }
+}
