@@ -193,7 +193,7 @@ pub fn run(ctx: &Context, command: AgentCommand) -> CommandResult {
                     .to_vec(),
             ];
             for a in &agents {
-                let mut seen = a.last_seen.ago(now);
+                let mut seen = crate::model::time::seen_ago(a.last_seen, now);
                 if agent::is_stale(a, now, stale_after) {
                     seen = format!("{seen} {}", ctx.ui.paint(Style::Yellow, "(stale)"));
                 }
@@ -229,12 +229,18 @@ pub fn run(ctx: &Context, command: AgentCommand) -> CommandResult {
                 vec!["status:".to_owned(), sanitize_line(&a.status).into_owned()],
                 vec![
                     "last seen:".to_owned(),
-                    format!(
-                        "{} ({}){}",
-                        a.last_seen,
-                        a.last_seen.ago(ctx.now()),
-                        if stale { ", stale" } else { "" }
-                    ),
+                    match a.last_seen {
+                        Some(t) => format!(
+                            "{t} ({}){}",
+                            t.ago(ctx.now()),
+                            if stale { ", stale" } else { "" }
+                        ),
+                        None => format!(
+                            "never (registered {}){}",
+                            a.registered.ago(ctx.now()),
+                            if stale { ", stale" } else { "" }
+                        ),
+                    },
                 ],
             ];
             if let Some(b) = &a.branch {

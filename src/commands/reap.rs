@@ -47,7 +47,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         ctx.ui.line(format!(
             "{verb} {} (last seen {}): {}",
             r.agent,
-            r.last_seen.ago(ctx.now()),
+            crate::model::time::seen_ago(r.last_seen, ctx.now()),
             if ids.is_empty() {
                 "no tasks".to_owned()
             } else {

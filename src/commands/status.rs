@@ -95,7 +95,7 @@ pub fn print(ui: &Ui, report: &status::Report, now: Timestamp) -> CommandResult 
     for a in &report.agents {
         let current: Vec<&str> = a.current.iter().map(|t| t.id.as_str()).collect();
         let blocked: Vec<&str> = a.blocked.iter().map(|t| t.id.as_str()).collect();
-        let seen = a.last_seen.ago(now);
+        let seen = crate::model::time::seen_ago(a.last_seen, now);
         // A stale agent's recorded status ("active") is what it said last, not what it is.
         let status = if a.stale {
             ui.paint(Style::Yellow, "stale").into_owned()

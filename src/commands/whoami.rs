@@ -42,7 +42,10 @@ pub fn run(ctx: &Context, _args: Args) -> CommandResult {
     }
     ctx.ui.line(agent.as_str())?;
     let state = match &registered {
-        Some(a) => format!("registered, last seen {}", a.last_seen.ago(ctx.now())),
+        Some(a) => format!(
+            "registered, last seen {}",
+            crate::model::time::seen_ago(a.last_seen, ctx.now())
+        ),
         None => "not registered yet: its first write registers it".to_owned(),
     };
     ctx.ui.note(format!("from {}; {state}", source.describe()));

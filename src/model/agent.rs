@@ -25,13 +25,24 @@ pub struct Agent {
     /// What the agent said it is doing at its last `checkin`.
     pub note: Option<String>,
     pub registered: Timestamp,
-    pub last_seen: Timestamp,
+    /// When the agent last acted (a write of its own); `None` while an agent registered by
+    /// someone else (`agent add`, `spawn`) has not acted yet.
+    pub last_seen: Option<Timestamp>,
     #[serde(skip)]
     source: Option<Origin>,
 }
 
 impl Agent {
+    /// The entry of an agent registering itself by acting: seen now.
     pub fn new(id: AgentId, now: Timestamp) -> Agent {
+        Agent {
+            last_seen: Some(now),
+            ..Agent::added(id, now)
+        }
+    }
+
+    /// The entry of an agent someone else registers: never seen yet.
+    pub fn added(id: AgentId, now: Timestamp) -> Agent {
         Agent {
             id,
             role: None,
@@ -41,7 +52,7 @@ impl Agent {
             claims: Vec::new(),
             note: None,
             registered: now,
-            last_seen: now,
+            last_seen: None,
             source: None,
         }
     }
@@ -61,9 +72,14 @@ impl Agent {
         let registered = f.opt_timestamp("registered")?;
         let last_seen = f.opt_timestamp("last_seen")?;
         let (registered, last_seen) = match (registered, last_seen) {
-            (Some(r), Some(l)) => (r, l),
-            (Some(t), None) | (None, Some(t)) => (t, t),
-            (None, None) => return Err(f.invalid("last_seen", "the field `last_seen` is missing")),
+            (Some(r), l) => (r, l),
+            (None, Some(l)) => (l, Some(l)),
+            (None, None) => {
+                return Err(f.invalid(
+                    "registered",
+                    "the fields `registered` and `last_seen` are missing",
+                ));
+            }
         };
         Ok(Agent {
             id,
@@ -90,8 +106,18 @@ impl Agent {
             ("claims", claim::claims_value(&self.claims)),
             ("note", opt_string(self.note.as_deref())),
             ("registered", timestamp(self.registered)),
-            ("last_seen", timestamp(self.last_seen)),
+            ("last_seen", opt_timestamp(self.last_seen)),
         ]
+    }
+
+    /// Records that the agent acted at `now` (never moving `last_seen` back).
+    pub fn saw(&mut self, now: Timestamp) {
+        self.last_seen = Some(self.last_seen.map_or(now, |l| l.max(now)));
+    }
+
+    /// When the agent was last active: last seen, else registered (what staleness counts from).
+    pub fn last_active(&self) -> Timestamp {
+        self.last_seen.unwrap_or(self.registered)
     }
 
     pub fn to_text(&self) -> String {
@@ -109,7 +135,7 @@ mod tests {
         let a = Agent::new(AgentId::parse("state").unwrap(), now);
         let text = format!("# hand comment\n{}favourite = 7\n", a.to_text());
         let mut b = Agent::parse("agents/state.toml", &text).unwrap();
-        b.last_seen = Timestamp::parse_rfc3339("2026-11-21T11:00:00Z").unwrap();
+        b.last_seen = Some(Timestamp::parse_rfc3339("2026-11-21T11:00:00Z").unwrap());
         let out = b.to_text();
         assert!(out.starts_with("# hand comment\n"));
         assert!(out.contains("favourite = 7"));

@@ -181,6 +181,11 @@ pub fn parse_wall_duration(s: &str) -> Result<i64, String> {
 }
 
 /// Formats hours compactly: `6h`, `1.5h`, `45m`.
+/// How long ago an agent was last seen: `3h ago`, or `never` for one that has not acted.
+pub fn seen_ago(seen: Option<Timestamp>, now: Timestamp) -> String {
+    seen.map_or_else(|| "never".to_owned(), |t| t.ago(now))
+}
+
 pub fn format_hours(hours: f64) -> String {
     // Under a minute is "0h", as zero is, so one duration never prints two ways.
     if hours > 0.0 && hours < 1.0 && (hours * 60.0).round() >= 1.0 {

@@ -22,7 +22,7 @@ pub fn stale_after(store: &Store) -> i64 {
 }
 
 pub fn is_stale(agent: &Agent, now: Timestamp, stale_after_secs: i64) -> bool {
-    now.unix() - agent.last_seen.unix() > stale_after_secs
+    now.unix() - agent.last_active().unix() > stale_after_secs
 }
 
 /// What `agent add` sets; `None` leaves a field as it is on an existing agent.
@@ -86,9 +86,13 @@ fn write_entry(
             _ => Access::Own,
         };
         let created = existing.is_none();
-        let mut agent = existing
-            .clone()
-            .unwrap_or_else(|| Agent::new(id.clone(), actor.now));
+        let mut agent = existing.clone().unwrap_or_else(|| {
+            if *id == actor.agent {
+                Agent::new(id.clone(), actor.now)
+            } else {
+                Agent::added(id.clone(), actor.now)
+            }
+        });
         if let Some(r) = &spec.role {
             agent.role = Some(r.clone()).filter(|r| !r.trim().is_empty());
         }
@@ -112,7 +116,7 @@ fn write_entry(
             agent.branch = Some(b.clone()).filter(|b| !b.trim().is_empty());
         }
         if agent.id == actor.agent {
-            agent.last_seen = agent.last_seen.max(actor.now);
+            agent.saw(actor.now);
         }
         let text = agent.to_text();
         if existing.is_some_and(|e| e.to_text() == text) {
@@ -190,7 +194,7 @@ pub fn checkin(
     let committed = store.update(&actor.author(), |snap| {
         let mut agent =
             read(snap, &actor.agent)?.unwrap_or_else(|| Agent::new(actor.agent.clone(), actor.now));
-        agent.last_seen = agent.last_seen.max(actor.now);
+        agent.saw(actor.now);
         if let Some(s) = status {
             agent.status = s.to_owned();
         }
@@ -220,7 +224,8 @@ pub const STATUSES: [&str; 4] = ["active", "idle", "blocked", "offline"];
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Reaped {
     pub agent: AgentId,
-    pub last_seen: Timestamp,
+    /// `None`: registered by someone else and never acted.
+    pub last_seen: Option<Timestamp>,
     /// Tasks returned to the queue (unassigned; `todo` unless blocked).
     pub tasks: Vec<crate::model::TaskId>,
 }
@@ -261,7 +266,7 @@ pub fn retire(
     let mut done = take_back(store, actor, &which, "retired", "retire", false, &trailers)?;
     Ok(done.pop().unwrap_or(Reaped {
         agent: id.clone(),
-        last_seen: actor.now,
+        last_seen: entry.last_seen,
         tasks: Vec::new(),
     }))
 }
@@ -351,7 +356,8 @@ fn take_back(
                 format!(
                     "- {} (last seen {}): returned {}\n",
                     r.agent,
-                    r.last_seen,
+                    r.last_seen
+                        .map_or_else(|| "never".to_owned(), |t| t.to_string()),
                     if ids.is_empty() {
                         "no tasks".to_owned()
                     } else {

@@ -45,6 +45,18 @@ pub fn run(store: &Store) -> Result<Report, OpError> {
 
     let (registered, bad_agents) = super::agent::load(&snap)?;
     problems.extend(bad_agents.into_iter().map(record_problem));
+    // Registered by someone else and silent since: a typo, or an agent that never started.
+    for a in registered.iter().filter(|a| a.last_seen.is_none()) {
+        problems.push(Problem {
+            severity: Severity::Warning,
+            path: layout::agent_path(&a.id),
+            line: None,
+            message: format!(
+                "agent {} has never acted since it was registered on {}: a typo, or an agent that never started? (`git coord agent retire {}` removes it)",
+                a.id, a.registered, a.id
+            ),
+        });
+    }
     let agents: Vec<_> = registered.into_iter().map(|a| a.id).collect();
 
     let (milestones, bad_milestones) = super::milestone::load_milestones(&snap)?;

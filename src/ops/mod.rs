@@ -178,10 +178,10 @@ pub fn touch_agent(snap: &Snapshot<'_>, actor: &Actor) -> Result<Option<Edit>, O
     let agent = match snap.read_text(&path) {
         Ok(Some(text)) => match Agent::parse(&path, &text) {
             Ok(mut agent) => {
-                if agent.last_seen >= actor.now {
+                if agent.last_seen.is_some_and(|l| l >= actor.now) {
                     return Ok(None);
                 }
-                agent.last_seen = actor.now;
+                agent.saw(actor.now);
                 agent
             }
             Err(_) => return Ok(None),

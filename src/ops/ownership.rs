@@ -232,7 +232,7 @@ pub fn own(
         let path = layout::agent_path(&actor.agent);
         let mut me = agent::read(snap, &actor.agent)?
             .unwrap_or_else(|| crate::model::Agent::new(actor.agent.clone(), actor.now));
-        me.last_seen = me.last_seen.max(actor.now);
+        me.saw(actor.now);
         let mut added = Vec::new();
         for p in &patterns {
             let claim = Claim {
@@ -342,7 +342,7 @@ pub fn disown(
         if me.claims.len() == before && others.edits.is_empty() {
             return Ok(Plan::Skip(released));
         }
-        me.last_seen = me.last_seen.max(actor.now);
+        me.saw(actor.now);
         let mut edits = vec![Edit::write(layout::agent_path(&actor.agent), me.to_text())];
         edits.extend(others.edits);
         released.extend(others.released);

@@ -110,7 +110,8 @@ pub struct AgentRow {
     pub blocked: Vec<Brief>,
     pub done: usize,
     pub open: usize,
-    pub last_seen: Timestamp,
+    /// `None`: registered by someone else and never acted.
+    pub last_seen: Option<Timestamp>,
     pub stale: bool,
 }
 
@@ -197,7 +198,7 @@ pub fn build(input: &Input<'_>) -> Report {
                 done: mine.clone().filter(|t| t.status == Status::Done).count(),
                 open: mine.filter(|t| !t.status.is_closed()).count(),
                 last_seen: a.last_seen,
-                stale: input.now.unix() - a.last_seen.unix() > input.stale_after_secs,
+                stale: input.now.unix() - a.last_active().unix() > input.stale_after_secs,
             }
         })
         .collect();

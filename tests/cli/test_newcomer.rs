@@ -557,3 +557,51 @@ fn quiet_creations_print_exactly_the_id() {
         "{note:?}"
     );
 }
+
+#[test]
+fn an_agent_that_never_acted_shows_never() {
+    let mut env = TestEnv::initialised();
+    env.now = Some("2026-11-21T08:00:00Z".to_owned());
+    env.coord(&["agent", "add", "bob", "--expertise", "redis"])
+        .expect_code(0);
+    env.now = Some("2026-11-21T08:30:00Z".to_owned());
+    // The registry says so: no last_seen until bob acts.
+    let record = env.show("agents/bob.toml");
+    assert!(!record.contains("last_seen"), "{record}");
+    let status = env.coord(&["status"]).expect_code(0).stdout;
+    let row = status
+        .lines()
+        .find(|l| l.starts_with("bob"))
+        .unwrap_or_else(|| panic!("no row for bob:\n{status}"));
+    assert!(row.trim_end().ends_with("never"), "{row}");
+    let json = env.json(&["status"]);
+    let bob = json["agents"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["id"] == "bob"))
+        .expect("bob in status");
+    assert!(bob["last_seen"].is_null(), "{bob}");
+    assert_eq!(bob["stale"], false);
+    let doctor = env.coord(&["doctor"]).expect_code(0);
+    assert!(
+        doctor.stdout.contains("agent bob has never acted")
+            || doctor.stderr.contains("agent bob has never acted"),
+        "{}{}",
+        doctor.stdout,
+        doctor.stderr
+    );
+    // Once bob acts, he is seen, and doctor is quiet about him.
+    env.coord(&["--agent", "bob", "checkin"]).expect_code(0);
+    let shown = env.json(&["agent", "show", "bob"]);
+    assert_eq!(shown["last_seen"], "2026-11-21T08:30:00Z");
+    let doctor = env.coord(&["doctor"]).expect_code(0);
+    assert!(!format!("{}{}", doctor.stdout, doctor.stderr).contains("never acted"));
+    // An agent never seen still goes stale, counted from its registration.
+    env.coord(&["agent", "add", "carol"]).expect_code(0);
+    env.now = Some("2026-11-21T12:00:00Z".to_owned());
+    let json = env.json(&["status"]);
+    let carol = json["agents"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["id"] == "carol"))
+        .expect("carol in status");
+    assert_eq!(carol["stale"], true, "{carol}");
+}
