@@ -521,6 +521,26 @@ impl Store {
         self.git_read(&["config", key, value]).map(drop)
     }
 
+    /// Every value of a multi-valued git config key (`notes.rewriteRef`), as read when the
+    /// repository was opened.
+    pub fn config_strings(&self, key: &str) -> Vec<String> {
+        self.repo
+            .config_snapshot()
+            .strings(key)
+            .unwrap_or_default()
+            .iter()
+            .map(|s| s.to_str_lossy().into_owned())
+            .collect()
+    }
+
+    /// Runs `git config <args>` on the repository's shared config (`--add`, `--unset-all`…),
+    /// through the system git for its formatting and locking.
+    pub fn git_config(&self, args: &[&str]) -> Result<()> {
+        let mut all = vec!["config"];
+        all.extend_from_slice(args);
+        self.git_read(&all).map(drop)
+    }
+
     /// The text of `path` in the tree of `HEAD` (project policy such as `.coord/owners.toml`
     /// is read from what was committed, not from the working tree).
     pub fn head_file(&self, path: &str) -> Result<Option<String>> {

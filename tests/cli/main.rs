@@ -16,6 +16,7 @@ mod test_demo;
 mod test_gate;
 mod test_graph;
 mod test_history;
+mod test_hooks_safety;
 mod test_import;
 mod test_lifecycle;
 mod test_memory;
