@@ -301,13 +301,13 @@ fn writes_racing_gc_and_repack_all_succeed_and_none_is_lost() {
         thread::spawn(move || {
             let mut n = 0usize;
             while !stop.load(Ordering::Relaxed) {
-                let args: &[&str] = if n % 2 == 0 {
+                let args: &[&str] = if n.is_multiple_of(2) {
                     &["repack", "-d", "-a", "-q"]
                 } else {
                     &["gc", "-q"]
                 };
                 let _ = env.git_cmd(&env.repo).args(args).output();
-                if n % 2 == 0 {
+                if n.is_multiple_of(2) {
                     let _ = env.git_cmd(&env.repo).args(["prune-packed"]).output();
                 }
                 n += 1;
