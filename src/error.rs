@@ -44,6 +44,22 @@ impl ErrorKind {
     }
 }
 
+/// Said with every exit 70, which DESIGN §4 leaves as "anything else: an internal error".
+pub const INTERNAL_NOTE: &str = "exit 70 is an internal error: a bug in git-coord, or the machine failing it (disk full, permissions, a damaged repository). If it is not the machine, please report it as a bug with the command you ran, this output and `git coord --version`.";
+
+/// `word` quoted for a POSIX shell when it needs it, so a hint can be pasted as is.
+fn shell_word(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:@%,=".contains(c))
+    {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
 #[derive(Debug)]
 pub struct CommandError {
     pub kind: ErrorKind,
@@ -114,6 +130,9 @@ impl CommandError {
         for h in &self.hints {
             let _ = writeln!(s, "hint: {h}");
         }
+        if self.kind == ErrorKind::Internal {
+            let _ = writeln!(s, "note: {INTERNAL_NOTE}");
+        }
         s
     }
 
@@ -126,6 +145,7 @@ impl CommandError {
             "causes": self.causes,
             "hints": self.hints,
             "details": self.details,
+            "internal": (self.kind == ErrorKind::Internal).then_some(INTERNAL_NOTE),
         }})
     }
 }
@@ -159,6 +179,18 @@ impl From<store::Error> for CommandError {
             Contention { .. } => {
                 base.hint("the branch is under very heavy write load; run the command again")
             }
+            LockHeld { path, .. } => CommandError::usage(e.to_string())
+                .hint(
+                    "a git-coord or git process that was killed (or is stopped) left it; if none is writing to this repository now, remove it:",
+                )
+                .hint(format!("rm {}", shell_word(&path.display().to_string())))
+                .hint(
+                    "a lock older than coord.staleLock (10s unless set) is removed by the next write; `git coord doctor` reports stale locks",
+                )
+                .details(json!({ "lock": path })),
+            BadDuration { key, .. } => CommandError::usage(e.to_string())
+                .hint(format!("e.g. `git config {key} 10s`, or `git config --unset {key}` for the default")),
+            Io { .. } => base.with_causes(&e),
             Git { .. } => base.with_causes(&e),
         }
     }

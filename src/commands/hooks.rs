@@ -20,12 +20,18 @@ pub enum ModeArg {
 }
 
 /// Install the git hooks: pre-commit (ownership check), commit-msg (Coord-Task and
-/// Coord-Agent trailers from my task in progress), post-commit (a refs/notes/coord note)
+/// Coord-Agent trailers from my task in progress), post-commit (a refs/notes/coord note),
+/// pre-push (checks the pushed commits)
 ///
-/// Honours core.hooksPath. A hook that already exists keeps its content and still runs: our
-/// lines go between `## START git-coord` and `## END git-coord` markers right after its first
-/// line. Without git-coord on PATH, a coordination branch or an agent, the hook never blocks.
-/// Also sets notes.rewriteRef=refs/notes/coord so coordination notes follow amend and rebase.
+/// Honours core.hooksPath. A hook that already exists is moved, untouched, to
+/// coord-chained/<hook> in the hooks directory; ours runs it afterwards with the same
+/// arguments and input, whatever its language, and its exit status decides. Installing twice
+/// changes nothing; `hooks uninstall` moves it back.
+///
+/// When git-coord is neither on PATH nor at the path it was installed from, the hooks print a
+/// warning naming it and let the commit through; `git config coord.hooks strict` makes them
+/// refuse instead. Without a coordination branch or an agent, the hooks never block.
+/// Also adds refs/notes/coord to notes.rewriteRef so notes follow amend and rebase.
 ///
 /// Examples:
 ///   git coord hooks install
@@ -38,7 +44,10 @@ pub struct InstallArgs {
     pub mode: ModeArg,
 }
 
-/// Remove what `hooks install` added, keeping the rest of each hook
+/// Remove what `hooks install` added and put back the hooks it moved aside
+///
+/// Each hook install moved to coord-chained/ returns byte for byte, with its mode, and
+/// notes.rewriteRef is left as it was before install.
 ///
 /// Example:
 ///   git coord hooks uninstall
@@ -54,15 +63,20 @@ pub fn run(ctx: &Context, command: HooksCommand) -> CommandResult {
                 ModeArg::Warn => HookMode::Warn,
                 ModeArg::Block => HookMode::Block,
             };
-            let done = hooks::install(store, mode)?;
+            // Written into the hooks as a fallback for when git-coord is not on PATH.
+            let this_binary = std::env::current_exe().ok();
+            let done = hooks::install(store, mode, this_binary.as_deref())?;
             if ctx.ui.json {
                 return Ok(ctx.ui.json(&done)?);
             }
             for h in &done.hooks {
                 let chained = if done.chained.contains(h) {
-                    " (your existing hook still runs)"
+                    format!(
+                        " (your own {h} hook is now {}/{h} and runs after ours)",
+                        hooks::CHAINED_DIR
+                    )
                 } else {
-                    ""
+                    String::new()
                 };
                 ctx.ui
                     .info(format!("installed {}{chained}", done.dir.join(h).display()))?;

@@ -77,6 +77,30 @@ pub const KEYS: &[Key] = &[
         about: "the estimate of tasks that have none (critical path, progress)",
     },
     Key {
+        key: "coord.staleLock",
+        scope: Scope::Repository,
+        default: Some("10s"),
+        about: "a branch lock older than this was left by a dead writer and is removed (ADR 0009)",
+    },
+    Key {
+        key: "coord.lockTimeout",
+        scope: Scope::Repository,
+        default: Some("5s"),
+        about: "how long a write waits on a live lock that never moves before it fails",
+    },
+    Key {
+        key: "coord.hooks",
+        scope: Scope::Repository,
+        default: Some("warn"),
+        about: "strict: hooks refuse the commit or push when git-coord cannot be found",
+    },
+    Key {
+        key: "coord.hooksNotesRewriteRef",
+        scope: Scope::Repository,
+        default: None,
+        about: "set by hooks install to restore notes.rewriteRef on uninstall; not for editing",
+    },
+    Key {
         key: "coord.unowned",
         scope: Scope::Repository,
         default: Some("allow"),
@@ -159,6 +183,14 @@ mod tests {
             Some(crate::ownership::check::Unowned::default())
         );
         assert_eq!(default_of("coord.branch"), crate::store::DEFAULT_BRANCH);
+        assert_eq!(
+            parse_wall_duration(default_of("coord.staleLock")),
+            Ok(crate::store::STALE_LOCK.as_secs() as i64)
+        );
+        assert_eq!(
+            parse_wall_duration(default_of("coord.lockTimeout")),
+            Ok(crate::store::LOCK_TIMEOUT.as_secs() as i64)
+        );
     }
 
     #[test]

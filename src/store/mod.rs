@@ -31,11 +31,23 @@ pub const DEFAULT_BRANCH: &str = "coord";
 
 /// How long a write keeps retrying lost races before giving up.
 const RETRY_BUDGET: Duration = Duration::from_secs(60);
+/// How long a write retries an object database that a concurrent `git gc`, `git repack -d` or
+/// `git prune-packed` is rearranging under it (a loose-object directory removed between its
+/// creation and the rename into it, a pack replaced mid-read) before reporting the error.
+const OBJECT_RETRY_BUDGET: Duration = Duration::from_secs(10);
 /// Upper bound of the random pause between attempts.
 const MAX_BACKOFF_MICROS: u64 = 20_000;
-/// A reference lock older than this was left by a writer that died (SIGKILL, power loss):
-/// live writers hold it for microseconds.
-const STALE_LOCK: Duration = Duration::from_secs(10);
+/// Default of `coord.staleLock`: a branch lock older than this was left by a writer that died
+/// (SIGKILL, power loss); live writers hold it for microseconds. See ADR 0009.
+pub const STALE_LOCK: Duration = Duration::from_secs(10);
+/// Default of `coord.lockTimeout`: how long a write waits on one lock that is not stale yet,
+/// while the branch does not move, before it fails naming the lock and how to remove it.
+pub const LOCK_TIMEOUT: Duration = Duration::from_secs(5);
+/// A lock dated further than this in the future was not made by a live writer on this clock
+/// (a clock set back, a restored `.git`): it is stale at once.
+const FUTURE_SKEW: Duration = Duration::from_secs(1);
+/// How long one attempt waits for the branch lock (git's own `core.filesRefLockTimeout`).
+const LOCK_ATTEMPT: Duration = Duration::from_millis(100);
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -62,6 +74,22 @@ pub enum Error {
         branch: String,
         attempts: u32,
         seconds: f64,
+    },
+    #[error(
+        "{path} has locked {branch} for {seconds:.0}s while the branch did not move: its writer died or is stopped"
+    )]
+    LockHeld {
+        path: PathBuf,
+        branch: String,
+        seconds: f64,
+    },
+    #[error("git config {key} = {value:?} is not a duration of at least 1s (such as 10s or 2m)")]
+    BadDuration { key: String, value: String },
+    #[error("could not {action}")]
+    Io {
+        action: String,
+        #[source]
+        source: std::io::Error,
     },
     #[error("could not {action}")]
     Git {
@@ -179,6 +207,11 @@ pub struct Store {
     branch: FullName,
     /// HEAD's tree, resolved once per process (commands do not move HEAD).
     head_tree: std::cell::OnceCell<Option<ObjectId>>,
+    /// The reference store the branch is moved through, with gix's own reflog writing off:
+    /// we append each reflog line ourselves in one `write()` (see [`Store::append_reflog`]).
+    ref_writer: std::cell::OnceCell<gix::refs::file::Store>,
+    /// The loose-object store every write goes through (see [`Store::loose`]).
+    loose: std::cell::OnceCell<gix::odb::loose::Store>,
 }
 
 impl Store {
@@ -214,6 +247,8 @@ impl Store {
             repo,
             branch,
             head_tree: std::cell::OnceCell::new(),
+            ref_writer: std::cell::OnceCell::new(),
+            loose: std::cell::OnceCell::new(),
         })
     }
 
@@ -512,6 +547,26 @@ impl Store {
         self.git_read(&["config", key, value]).map(drop)
     }
 
+    /// Every value of a multi-valued git config key (`notes.rewriteRef`), as read when the
+    /// repository was opened.
+    pub fn config_strings(&self, key: &str) -> Vec<String> {
+        self.repo
+            .config_snapshot()
+            .strings(key)
+            .unwrap_or_default()
+            .iter()
+            .map(|s| s.to_str_lossy().into_owned())
+            .collect()
+    }
+
+    /// Runs `git config <args>` on the repository's shared config (`--add`, `--unset-all`…),
+    /// through the system git for its formatting and locking.
+    pub fn git_config(&self, args: &[&str]) -> Result<()> {
+        let mut all = vec!["config"];
+        all.extend_from_slice(args);
+        self.git_read(&all).map(drop)
+    }
+
     /// The text of `path` in the tree of `HEAD` (project policy such as `.coord/owners.toml`
     /// is read from what was committed, not from the working tree).
     pub fn head_file(&self, path: &str) -> Result<Option<String>> {
@@ -728,6 +783,13 @@ impl Store {
 
     /// Makes one commit on the branch from the edits `plan` decides on the current tip,
     /// re-planning on the new tip whenever another writer moved the branch first.
+    ///
+    /// Also re-plans when a concurrent `git gc` pulled an object or a loose-object directory
+    /// from under the write (objects are content-addressed, so writing them again is
+    /// harmless); removes a stale branch lock (older than `coord.staleLock`, or dated in the
+    /// future); and fails with [`Error::LockHeld`] when one lock that is not stale yet keeps
+    /// the branch still for `coord.lockTimeout`. Settings are read only once a lock is met,
+    /// so the uncontended write pays nothing for them.
     pub fn update<T, E>(
         &self,
         author: &Author,
@@ -738,10 +800,33 @@ impl Store {
     {
         let started = Instant::now();
         let mut attempts = 0u32;
+        let mut settings: Option<LockSettings> = None;
+        // The live-looking lock being waited on: which file, since when, and the tip then.
+        let mut waiting: Option<(LockId, Instant, ObjectId)> = None;
+        let mut replans = 0u32;
         loop {
             attempts += 1;
-            let snapshot = self.snapshot()?;
-            let (message, edits, value) = match plan(&snapshot)? {
+            let snapshot = match self.snapshot() {
+                Err(e) if is_object_race(&e) && started.elapsed() < OBJECT_RETRY_BUDGET => {
+                    backoff(attempts);
+                    continue;
+                }
+                other => other?,
+            };
+            let planned = match plan(&snapshot) {
+                // A read of the plan can fail when a concurrent `git repack -d` deleted the
+                // pack it was reading; the plan's error type is the caller's, so it cannot be
+                // told from a real one here. Plans are pure functions of the snapshot (lost
+                // races re-run them too), so a failed plan is made once more, after a pause,
+                // on a fresh read: a real error comes out the same.
+                Err(_) if replans < 2 => {
+                    replans += 1;
+                    backoff(attempts + 4);
+                    continue;
+                }
+                other => other?,
+            };
+            let (message, edits, value) = match planned {
                 Plan::Skip(value) => {
                     return Ok(Committed {
                         value,
@@ -756,10 +841,15 @@ impl Store {
                 } => (message, edits, value),
             };
             let tip = snapshot.tip;
-            let tree = self.write_tree(tip.tree, &edits)?;
-            let commit = self.write_commit(tree, Some(tip.commit), author, &message)?;
-            match self.move_branch(Some(tip.commit), commit, author, &message) {
-                Ok(()) => {
+            let moved = self
+                .write_tree(tip.tree, &edits)
+                .and_then(|tree| self.write_commit(tree, Some(tip.commit), author, &message))
+                .and_then(|commit| {
+                    self.move_branch(Some(tip.commit), commit, author, &message)
+                        .map(|()| commit)
+                });
+            match moved {
+                Ok(commit) => {
                     return Ok(Committed {
                         value,
                         commit: Some(commit),
@@ -767,7 +857,30 @@ impl Store {
                     });
                 }
                 Err(e) if is_lost_race(&e) => {
-                    self.reap_stale_lock();
+                    let settings = match settings {
+                        Some(s) => s,
+                        None => *settings.insert(self.lock_settings()?),
+                    };
+                    match self.branch_lock(&settings) {
+                        Some(lock) if lock.stale => {
+                            self.reap(&lock, &settings);
+                            waiting = None;
+                        }
+                        Some(lock) => match &waiting {
+                            Some((id, since, at)) if *id == lock.id && *at == tip.commit => {
+                                if since.elapsed() >= settings.timeout {
+                                    return Err(Error::LockHeld {
+                                        path: lock.path,
+                                        branch: self.branch_short().to_owned(),
+                                        seconds: since.elapsed().as_secs_f64(),
+                                    }
+                                    .into());
+                                }
+                            }
+                            _ => waiting = Some((lock.id, Instant::now(), tip.commit)),
+                        },
+                        None => waiting = None,
+                    }
                     if started.elapsed() > RETRY_BUDGET {
                         return Err(Error::Contention {
                             branch: self.branch_short().to_owned(),
@@ -776,6 +889,9 @@ impl Store {
                         }
                         .into());
                     }
+                    backoff(attempts);
+                }
+                Err(e) if is_object_race(&e) && started.elapsed() < OBJECT_RETRY_BUDGET => {
                     backoff(attempts);
                 }
                 Err(e) => return Err(e.into()),
@@ -790,40 +906,85 @@ impl Store {
             .join(format!("{}.lock", self.branch()))
     }
 
-    /// Removes the branch's lock file when a dead writer left it behind, so one killed process
-    /// cannot wedge every later write. Removal is serialised through a lock of our own and
-    /// re-checks that the file is still the same old one, so a live writer's fresh lock is
-    /// never taken away. Returns whether a stale lock was removed.
-    pub fn reap_stale_lock(&self) -> bool {
-        let lock = self.lock_path();
-        let Ok(seen) = std::fs::metadata(&lock) else {
-            return false;
+    /// `coord.staleLock` and `coord.lockTimeout` (durations such as `10s`, `2m`).
+    pub fn lock_settings(&self) -> Result<LockSettings> {
+        Ok(LockSettings {
+            stale_after: self.config_duration("coord.staleLock", STALE_LOCK)?,
+            timeout: self.config_duration("coord.lockTimeout", LOCK_TIMEOUT)?,
+        })
+    }
+
+    fn config_duration(&self, key: &str, default: Duration) -> Result<Duration> {
+        let Some(value) = self.config_string(key) else {
+            return Ok(default);
         };
-        if age(&seen) < STALE_LOCK {
-            return false;
+        match crate::model::time::parse_wall_duration(&value) {
+            Ok(seconds) if seconds >= 1 => Ok(Duration::from_secs(seconds.unsigned_abs())),
+            _ => Err(Error::BadDuration {
+                key: key.to_owned(),
+                value,
+            }),
         }
+    }
+
+    /// The branch's lock file, if there is one, and whether it is stale: dated more than
+    /// [`FUTURE_SKEW`] in the future, or older than `coord.staleLock`. Neither git nor gix
+    /// writes a process ID into a ref lock (it holds the new object ID), so its age is all
+    /// there is to judge by.
+    pub fn branch_lock(&self, settings: &LockSettings) -> Option<BranchLock> {
+        let path = self.lock_path();
+        let meta = std::fs::symlink_metadata(&path).ok()?;
+        let age = lock_age(&meta);
+        Some(BranchLock {
+            stale: is_stale(age, settings),
+            age,
+            id: LockId::of(&meta),
+            path,
+        })
+    }
+
+    /// Removes the branch's lock file when it is stale (see [`Store::branch_lock`]), so one
+    /// killed process or a bad clock cannot wedge every later write. Returns whether a stale
+    /// lock was removed.
+    pub fn reap_stale_lock(&self) -> bool {
+        let settings = self.lock_settings().unwrap_or(LockSettings {
+            stale_after: STALE_LOCK,
+            timeout: LOCK_TIMEOUT,
+        });
+        match self.branch_lock(&settings) {
+            Some(lock) if lock.stale => self.reap(&lock, &settings),
+            _ => false,
+        }
+    }
+
+    /// Removal is serialised through a lock of our own and re-checks that the file is still
+    /// the same stale one, so a live writer's fresh lock is never taken away.
+    fn reap(&self, seen: &BranchLock, settings: &LockSettings) -> bool {
         let guard_dir = self.repo.common_dir().join("coord");
         let guard = guard_dir.join("reap.lock");
         if std::fs::create_dir_all(&guard_dir).is_err() {
             return false;
         }
-        match std::fs::OpenOptions::new()
+        if std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&guard)
+            .is_err()
         {
-            Ok(_) => {}
-            Err(_) => {
-                // Another process is reaping; a guard left by a dead reaper is removed late.
-                if std::fs::metadata(&guard).is_ok_and(|m| age(&m) > STALE_LOCK * 3) {
-                    let _ = std::fs::remove_file(&guard);
-                }
-                return false;
+            // Another process is reaping; a guard left by a dead reaper (or dated in the
+            // future) is removed so that reaping can happen again.
+            let long = LockSettings {
+                stale_after: settings.stale_after * 3,
+                ..*settings
+            };
+            if std::fs::metadata(&guard).is_ok_and(|m| is_stale(lock_age(&m), &long)) {
+                let _ = std::fs::remove_file(&guard);
             }
+            return false;
         }
-        let reaped = match std::fs::metadata(&lock) {
-            Ok(now) if same_file(&seen, &now) && age(&now) >= STALE_LOCK => {
-                std::fs::remove_file(&lock).is_ok()
+        let reaped = match std::fs::symlink_metadata(&seen.path) {
+            Ok(now) if LockId::of(&now) == seen.id && is_stale(lock_age(&now), settings) => {
+                std::fs::remove_file(&seen.path).is_ok()
             }
             _ => false,
         };
@@ -831,7 +992,24 @@ impl Store {
         reaped
     }
 
+    /// Where a write puts its objects: always loose, even when the same object is already in
+    /// a pack. gix skips writing an object it finds anywhere, and one found only in a pack of
+    /// unreachable objects (the cruft pack `git gc` makes of a lost attempt's objects) is
+    /// deleted whole by the next `git repack -a -d`, which would leave the branch pointing at
+    /// a missing blob. A loose object is never removed while it is unreachable and recent,
+    /// and is only pruned by `prune-packed` once it is in a pack (then it is reachable). The
+    /// writes are the same as gix's minus its existence lookup.
+    fn loose(&self) -> &gix::odb::loose::Store {
+        self.loose.get_or_init(|| {
+            gix::odb::loose::Store::at(
+                self.repo.objects.store_ref().path(),
+                self.repo.object_hash(),
+            )
+        })
+    }
+
     fn write_tree(&self, base: ObjectId, edits: &[Edit]) -> Result<ObjectId> {
+        use gix::objs::Write as _;
         // The plumbing editor: gix's validating editor checks that every entry of every tree
         // it writes exists (one stat per entry, ~1,300 for `tasks/` at 10,000 tasks), which
         // made each write grow with the number of fan-out directories. Paths here come from
@@ -851,10 +1029,9 @@ impl Store {
             match &edit.content {
                 Some(bytes) => {
                     let blob = self
-                        .repo
-                        .write_blob(bytes)
-                        .context(|| format!("write {}", edit.path))?
-                        .detach();
+                        .loose()
+                        .write_buf(gix::objs::Kind::Blob, bytes)
+                        .context(|| format!("write {}", edit.path))?;
                     editor
                         .upsert(components, EntryKind::Blob, blob)
                         .context(|| format!("add {} to the tree", edit.path))?;
@@ -867,7 +1044,7 @@ impl Store {
             }
         }
         editor
-            .write(|tree| self.repo.write_object(tree).map(gix::Id::detach))
+            .write(|tree| self.loose().write(tree))
             .context(|| "write the new tree".to_owned())
     }
 
@@ -899,14 +1076,20 @@ impl Store {
             message: message.into(),
             extra_headers: Vec::new(),
         };
-        Ok(self
-            .repo
-            .write_object(&commit)
-            .context(|| "write the commit".to_owned())?
-            .detach())
+        use gix::objs::Write as _;
+        self.loose()
+            .write(&commit)
+            .context(|| "write the commit".to_owned())
     }
 
     /// The compare-and-swap: moves the branch to `new` only if it still points at `expected`.
+    ///
+    /// gix appends the reflog line in several `write()` calls, so a SIGKILL between them left
+    /// a torn line (`git reflog` warns about it). Here gix only takes the lock and checks
+    /// the expected tip; while the lock is held, we append the whole line in one `write()` on
+    /// an `O_APPEND` file, then gix renames the lock over the ref. Like git, the line is
+    /// written before the ref moves: a kill in between leaves a line naming a commit that
+    /// exists but that the branch never held, never half a line.
     fn move_branch(
         &self,
         expected: Option<ObjectId>,
@@ -914,6 +1097,7 @@ impl Store {
         author: &Author,
         message: &str,
     ) -> Result<()> {
+        use gix::lock::acquire::Fail;
         let subject = message.lines().next().unwrap_or_default();
         let edit = RefEdit {
             change: Change::Update {
@@ -931,12 +1115,147 @@ impl Store {
             name: self.branch.clone(),
             deref: false,
         };
-        let signature = Self::signature(author);
-        let mut time = gix::date::parse::TimeBuf::default();
-        self.repo
-            .edit_references_as([edit], Some(signature.to_ref(&mut time)))
+        let refs = self.ref_writer.get_or_init(|| {
+            let mut refs = self.repo.refs.clone();
+            refs.write_reflog = gix::refs::store::WriteReflog::Disable;
+            refs
+        });
+        let locked = refs
+            .transaction()
+            .prepare(
+                [edit],
+                Fail::AfterDurationWithBackoff(LOCK_ATTEMPT),
+                Fail::AfterDurationWithBackoff(Duration::from_secs(1)),
+            )
+            .context(|| format!("move {}", self.branch()))?;
+        self.append_reflog(expected, new, author, subject)?;
+        locked
+            .commit(None)
             .context(|| format!("move {}", self.branch()))?;
         Ok(())
+    }
+
+    /// Appends one line to the branch's reflog (git's format) with a single `write()`, as
+    /// git does, unless reflogs are off (`core.logAllRefUpdates=false`, or a bare repository).
+    fn append_reflog(
+        &self,
+        old: Option<ObjectId>,
+        new: ObjectId,
+        author: &Author,
+        subject: &str,
+    ) -> Result<()> {
+        use std::io::Write;
+        if self.repo.refs.write_reflog == gix::refs::store::WriteReflog::Disable {
+            return Ok(());
+        }
+        // What git's own reflog parser could not read back: angle brackets and line breaks
+        // in the identity, line breaks in the message.
+        let clean = |s: &str| -> String {
+            s.chars()
+                .filter(|c| !matches!(c, '<' | '>' | '\n' | '\r' | '\0'))
+                .collect::<String>()
+                .trim()
+                .to_owned()
+        };
+        let old = old.unwrap_or_else(|| ObjectId::null(self.repo.object_hash()));
+        let line = format!(
+            "{old} {new} {} <{}> {} +0000\t{}\n",
+            clean(&author.name),
+            clean(&author.email),
+            author.time,
+            subject.replace(['\n', '\r', '\0'], " ")
+        );
+        let path = self.repo.common_dir().join("logs").join(self.branch());
+        let io = |source| Error::Io {
+            action: format!("append to the reflog {}", path.display()),
+            source,
+        };
+        let open = || {
+            std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(&path)
+        };
+        let mut file = match open() {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir).map_err(io)?;
+                }
+                open().map_err(io)?
+            }
+            other => other.map_err(io)?,
+        };
+        // One buffer, one write(): a kill lands before or after the whole line.
+        file.write_all(line.as_bytes()).map_err(io)
+    }
+}
+
+/// How long `coord.staleLock` and `coord.lockTimeout` say to wait, read once per write that
+/// meets a lock.
+#[derive(Clone, Copy, Debug)]
+pub struct LockSettings {
+    pub stale_after: Duration,
+    pub timeout: Duration,
+}
+
+/// A lock file's age by its mtime.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LockAge {
+    Past(Duration),
+    /// Dated this far in the future.
+    Future(Duration),
+}
+
+/// The branch's lock file as a write or `doctor` finds it.
+#[derive(Clone, Debug)]
+pub struct BranchLock {
+    pub path: PathBuf,
+    pub age: LockAge,
+    pub stale: bool,
+    id: LockId,
+}
+
+/// Which lock file this is: a live writer makes a new one for every move.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct LockId {
+    dev: u64,
+    ino: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl LockId {
+    #[cfg(unix)]
+    fn of(meta: &std::fs::Metadata) -> LockId {
+        use std::os::unix::fs::MetadataExt;
+        LockId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            modified: meta.modified().ok(),
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn of(meta: &std::fs::Metadata) -> LockId {
+        LockId {
+            dev: 0,
+            ino: meta.len(),
+            modified: meta.modified().ok(),
+        }
+    }
+}
+
+fn lock_age(meta: &std::fs::Metadata) -> LockAge {
+    match meta.modified().map(|m| m.elapsed()) {
+        Ok(Ok(age)) => LockAge::Past(age),
+        Ok(Err(ahead)) => LockAge::Future(ahead.duration()),
+        Err(_) => LockAge::Past(Duration::ZERO),
+    }
+}
+
+fn is_stale(age: LockAge, settings: &LockSettings) -> bool {
+    match age {
+        LockAge::Past(age) => age >= settings.stale_after,
+        LockAge::Future(ahead) => ahead > FUTURE_SKEW,
     }
 }
 
@@ -976,22 +1295,15 @@ fn is_lost_race(e: &Error) -> bool {
     }
 }
 
-fn age(meta: &std::fs::Metadata) -> Duration {
-    meta.modified()
-        .ok()
-        .and_then(|m| m.elapsed().ok())
-        .unwrap_or(Duration::ZERO)
-}
-
-#[cfg(unix)]
-fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    a.dev() == b.dev() && a.ino() == b.ino() && a.modified().ok() == b.modified().ok()
-}
-
-#[cfg(not(unix))]
-fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
-    a.modified().ok() == b.modified().ok() && a.len() == b.len()
+/// An object or loose-object directory that a concurrent `git gc` / `git prune-packed` /
+/// `git repack -d` removed or moved while we read or wrote it ("Could not persist loose
+/// object" when the `objects/xx/` directory vanished before the rename into it).
+fn is_object_race(e: &Error) -> bool {
+    match e {
+        Error::Git { source, .. } => source.is_not_found(),
+        Error::Io { source, .. } => source.kind() == std::io::ErrorKind::NotFound,
+        _ => false,
+    }
 }
 
 fn backoff(attempt: u32) {

@@ -162,9 +162,19 @@ fn concurrent_edits_of_different_fields_all_survive() {
 #[test]
 fn killed_writers_leave_a_consistent_repository_and_lose_no_acknowledged_write() {
     let env = Arc::new(TestEnv::initialised());
+    // Kill anywhere from the start to four times an unhindered write's time, so that some writes
+    // finish and some die mid-way however fast or loaded the machine is.
+    // A writer killed while it holds the branch lock leaves the lock behind; with the
+    // default coord.staleLock (10 s) every later writer in this short run would wait on it.
+    env.git(&["config", "coord.staleLock", "1s"]);
+    let started = std::time::Instant::now();
+    env.add("calibration", &[]);
+    let window = (started.elapsed().as_micros() as u64 * 4).max(10_000);
+    let killed = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let handles: Vec<_> = (0..4)
         .map(|w| {
             let env = Arc::clone(&env);
+            let killed = Arc::clone(&killed);
             thread::spawn(move || {
                 let mut acknowledged = Vec::new();
                 let mut rng = fastrand::Rng::with_seed(w as u64 + 7);
@@ -178,10 +188,13 @@ fn killed_writers_leave_a_consistent_repository_and_lose_no_acknowledged_write()
                         .stderr(Stdio::null())
                         .spawn()
                         .unwrap();
-                    thread::sleep(Duration::from_micros(rng.u64(0..6_000)));
+                    thread::sleep(Duration::from_micros(rng.u64(0..window)));
                     let _ = child.kill(); // SIGKILL, at whatever point the write has reached
                     let out = child.wait_with_output().unwrap();
-                    if out.status.success() {
+                    use std::os::unix::process::ExitStatusExt;
+                    if out.status.signal() == Some(9) {
+                        killed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    } else if out.status.success() {
                         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
                         acknowledged.push(v["id"].as_str().unwrap().to_owned());
                     }
@@ -194,6 +207,13 @@ fn killed_writers_leave_a_consistent_repository_and_lose_no_acknowledged_write()
         .into_iter()
         .flat_map(|h| h.join().unwrap())
         .collect();
+    // Without both, the test below proves nothing.
+    let killed = killed.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        !acknowledged.is_empty(),
+        "no write finished before its kill"
+    );
+    assert!(killed > 0, "no writer was killed mid-way");
 
     env.git(&["fsck", "--strict", "--no-dangling"]);
     env.coord(&["doctor"]).expect_code(0);

@@ -230,7 +230,7 @@ fn hooks_honour_core_hooks_path() {
     env.coord(&["hooks", "install", "--mode", "warn"])
         .expect_code(0);
     let hook = std::fs::read_to_string(env.repo.join(".githooks/pre-commit")).unwrap();
-    assert!(hook.contains("git-coord check --staged || true"), "{hook}");
+    assert!(hook.contains("check --staged || true"), "{hook}");
 }
 
 #[test]

@@ -254,7 +254,16 @@ fn a_trailer_naming_another_agent_grants_none_of_its_rights() {
     env.git(&["reset", "-q", "--hard", "origin/main"]);
     write(&env, &env.repo, &["src/pool.rs"], "alice again\n");
     commit_at(&env, "no trailer", None);
-    env.git(&["notes", "--ref", "coord", "add", "-m", "agent: bob", "HEAD"]);
+    env.git(&[
+        "notes",
+        "--ref",
+        "coord",
+        "add",
+        "-f",
+        "-m",
+        "agent: bob",
+        "HEAD",
+    ]);
     let report = env
         .coord(&["check", "--range", "origin/main..HEAD", "--json"])
         .expect_code(1)
