@@ -1,12 +1,14 @@
 use crate::context::{AgentSource, Context};
 use crate::error::{CommandError, CommandResult};
-use crate::ops::config::{self, KEYS, Setting};
+use crate::ops::config::{self, KEYS, PROJECT_KEYS, Setting};
 use crate::ui::{Style, sanitize_line, table};
 
 /// Show the settings git-coord reads, their effective values and where each came from
 ///
-/// Every key is a git config key; set it with `git config <key> <value>` (for the whole
-/// repository) or `git config --worktree <key> <value>` (one worktree, that is one agent).
+/// The coord.* keys are git config keys; set one with `git config <key> <value>` (for the
+/// whole repository) or `git config --worktree <key> <value>` (one worktree, that is one
+/// agent). `coordinators` is project policy in .coord/config.toml, read from the commit at
+/// HEAD (commit it to main to change it).
 /// With a KEY, prints only its effective value (exit 1 when it has none).
 ///
 /// Examples:
@@ -41,7 +43,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     }
     if let Some(key) = args.key {
         let Some(s) = settings.iter().find(|s| s.key.eq_ignore_ascii_case(&key)) else {
-            let known: Vec<&str> = KEYS.iter().map(|k| k.key).collect();
+            let known: Vec<&str> = KEYS.iter().chain(PROJECT_KEYS).map(|k| k.key).collect();
             return Err(
                 CommandError::usage(format!("{key} is not a git-coord setting"))
                     .hint(format!("the settings are: {}", known.join(", "))),

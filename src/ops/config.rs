@@ -17,6 +17,8 @@ pub enum Scope {
     Worktree,
     /// `git config` in the repository (`.git/config`), shared by its worktrees.
     Repository,
+    /// Reviewed project policy: `.coord/config.toml`, read from the commit at `HEAD`.
+    Project,
 }
 
 impl Scope {
@@ -24,6 +26,7 @@ impl Scope {
         match self {
             Scope::Worktree => "worktree",
             Scope::Repository => "repository",
+            Scope::Project => ".coord/config.toml",
         }
     }
 }
@@ -125,8 +128,46 @@ pub struct Setting {
     pub about: &'static str,
 }
 
-/// The effective value of every key in [`KEYS`].
+/// The project policy keys (`.coord/config.toml` at `HEAD`).
+pub const PROJECT_KEYS: &[Key] = &[Key {
+    key: "coordinators",
+    scope: Scope::Project,
+    default: None,
+    about: "the agents whose --force is honoured (unset: anyone's, with a warning)",
+}];
+
+/// The effective value of every key in [`KEYS`] and [`PROJECT_KEYS`]. A policy file that does
+/// not parse shows its error as the value's origin rather than failing the listing.
 pub fn effective(store: &Store) -> Vec<Setting> {
+    let mut settings = git_settings(store);
+    let coordinators = &PROJECT_KEYS[0];
+    let (value, origin) = match super::authority::coordinators(store) {
+        Ok(super::authority::Coordinators::Listed(names)) => (
+            Some(
+                names
+                    .iter()
+                    .map(|n| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            "HEAD".to_owned(),
+        ),
+        Ok(super::authority::Coordinators::Unset) => (None, "default".to_owned()),
+        Err(e) => (None, format!("unreadable: {e}")),
+    };
+    settings.push(Setting {
+        key: coordinators.key,
+        scope: coordinators.scope,
+        file: (origin != "default").then(|| super::authority::CONFIG_PATH.to_owned()),
+        value,
+        default: coordinators.default,
+        origin,
+        about: coordinators.about,
+    });
+    settings
+}
+
+fn git_settings(store: &Store) -> Vec<Setting> {
     KEYS.iter()
         .map(|k| match store.config_origin(k.key) {
             Some(o) => Setting {

@@ -308,6 +308,22 @@ fn config_list_shows_every_setting_and_where_it_came_from() {
     );
     let bad = env.coord(&["config", "coord.stale"]).expect_code(2);
     assert!(bad.stderr.contains("coord.staleAfter"), "{}", bad.stderr);
+    // Project policy is listed too, from the committed .coord/config.toml.
+    assert_eq!(get("coordinators")["origin"], "default");
+    std::fs::create_dir_all(env.repo.join(".coord")).expect("mkdir .coord");
+    std::fs::write(
+        env.repo.join(".coord/config.toml"),
+        "coordinators = [\"lead\", \"alice\"]\n",
+    )
+    .expect("write policy");
+    env.git(&["add", ".coord/config.toml"]);
+    env.git(&["commit", "-q", "-m", "policy"]);
+    let policy = env.json(&["config", "coordinators"]);
+    assert_eq!(
+        (policy["value"].as_str(), policy["origin"].as_str()),
+        (Some("lead, alice"), Some("HEAD"))
+    );
+    assert_eq!(policy["scope"], "project");
     // The README's table lists every key config --list knows.
     let readme = include_str!("../../README.md");
     for s in list.as_array().expect("a list") {
