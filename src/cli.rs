@@ -150,4 +150,48 @@ mod tests {
     fn command_tree_is_valid() {
         super::Cli::command().debug_assert();
     }
+
+    /// Every command's `--help`, in one snapshot, so a change of wording is reviewed in the
+    /// diff like code (and a help without an example fails below).
+    #[test]
+    fn every_help_text() {
+        fn walk(cmd: &mut clap::Command, path: &str, out: &mut String, missing: &mut Vec<String>) {
+            let name = if path.is_empty() {
+                "git coord".to_owned()
+            } else {
+                format!("git coord {path}")
+            };
+            let help = cmd.render_long_help().to_string();
+            let is_group = cmd.has_subcommands();
+            if !is_group && !path.is_empty() && !help.contains("Example") {
+                missing.push(name.clone());
+            }
+            out.push_str(&format!("===== {name} --help\n{}\n", help.trim_end()));
+            let subs: Vec<String> = cmd
+                .get_subcommands()
+                .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+                .map(|s| s.get_name().to_owned())
+                .collect();
+            for sub in subs {
+                if let Some(child) = cmd.find_subcommand_mut(&sub) {
+                    let child_path = if path.is_empty() {
+                        sub.clone()
+                    } else {
+                        format!("{path} {sub}")
+                    };
+                    walk(child, &child_path, out, missing);
+                }
+            }
+        }
+        let mut cmd = super::Cli::command().term_width(100);
+        cmd.build();
+        let mut out = String::new();
+        let mut missing = Vec::new();
+        walk(&mut cmd, "", &mut out, &mut missing);
+        assert!(
+            missing.is_empty(),
+            "commands whose --help has no example: {missing:?}"
+        );
+        insta::assert_snapshot!("help", out);
+    }
 }

@@ -31,11 +31,20 @@ pub enum AdrCommand {
     #[command(name = "option")]
     AddOption(changes::OptionArgs),
     Decide(changes::DecideArgs),
-    #[command(about = "Accept a proposed ADR (without choosing an option; see `adr decide`)")]
+    #[command(
+        about = "Accept a proposed ADR (without choosing an option; see `adr decide`)",
+        long_about = concat!("Accept a proposed ADR (without choosing an option; see `adr decide`)\n\n", crate::adr_status_help!())
+    )]
     Accept(changes::StatusArgs),
-    #[command(about = "Reject a proposed ADR")]
+    #[command(
+        about = "Reject a proposed ADR",
+        long_about = concat!("Reject a proposed ADR\n\n", crate::adr_status_help!())
+    )]
     Reject(changes::StatusArgs),
-    #[command(about = "Deprecate an accepted ADR that nothing replaces")]
+    #[command(
+        about = "Deprecate an accepted ADR that nothing replaces",
+        long_about = concat!("Deprecate an accepted ADR that nothing replaces\n\n", crate::adr_status_help!())
+    )]
     Deprecate(changes::StatusArgs),
     Supersede(changes::SupersedeArgs),
     Review(records::ReviewArgs),

@@ -111,19 +111,28 @@ pub fn decide(ctx: &Context, args: DecideArgs) -> CommandResult {
     report(ctx, &done, &format!("accepted with {chosen:?}"), "")
 }
 
-/// Change an ADR's status
-///
-/// `accept` and `reject` settle a proposed ADR (accept without recording which option was
-/// chosen; `adr decide` records it); `deprecate` retires an accepted one that nothing
-/// replaces (use `adr supersede` when a later ADR replaces it). Asking for the status it
-/// already has changes nothing; any other move is refused with exit 2. These are decisions:
-/// on an ADR that lists deciders, only they make them (exit 3 for anyone else, unless a
-/// coordinator passes --force).
-///
-/// Examples:
-///   git coord adr accept 7
-///   git coord adr reject ADR-0008
-///   git coord adr deprecate 3
+/// What `adr accept`, `reject` and `deprecate` share; each gives its own first line (their
+/// `about` in `commands/adr.rs`), which heads the long help too.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! adr_status_help {
+    () => {
+        "`accept` and `reject` settle a proposed ADR (accept without recording which option was
+chosen; `adr decide` records it); `deprecate` retires an accepted one that nothing
+replaces (use `adr supersede` when a later ADR replaces it). Asking for the status it
+already has changes nothing; any other move is refused with exit 2. These are decisions:
+on an ADR that lists deciders, only they make them (exit 3 for anyone else, unless a
+coordinator passes --force).
+
+Examples:
+  git coord adr accept 7
+  git coord adr reject ADR-0008
+  git coord adr deprecate 3"
+    };
+}
+
+/// Change an ADR's status (each of accept, reject and deprecate heads its help with its own
+/// line, then [`adr_status_help!`](crate::adr_status_help))
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct StatusArgs {
