@@ -2,7 +2,7 @@ use clap::Subcommand;
 
 use super::render;
 use crate::context::Context;
-use crate::error::CommandResult;
+use crate::error::{CommandResult, name_argument};
 use crate::ops::task;
 
 /// Add or remove dependencies between tasks
@@ -45,7 +45,8 @@ pub fn run(ctx: &Context, command: DepCommand) -> CommandResult {
     let actor = ctx.actor()?;
     let authority = crate::commands::lifecycle::authority(ctx, &actor, args.force)?;
     let (task, changed) =
-        task::set_dependency(ctx.store()?, &actor, &args.id, &args.needs, add, &authority)?;
+        task::set_dependency(ctx.store()?, &actor, &args.id, &args.needs, add, &authority)
+            .map_err(|e| name_argument(e, "depends_on", "<NEEDS>"))?;
     if ctx.ui.json {
         ctx.ui.json(&render::json(&task))?;
         return Ok(());
