@@ -19,8 +19,10 @@ pub enum ModeArg {
     Block,
 }
 
-/// Install the git hooks: pre-commit (ownership check), commit-msg (Coord-Task and
-/// Coord-Agent trailers from my task in progress), post-commit (a refs/notes/coord note)
+/// Install the git hooks that check ownership and tag commits with my task
+///
+/// pre-commit checks ownership, commit-msg adds Coord-Task and Coord-Agent trailers from my
+/// task in progress, post-commit writes a refs/notes/coord note.
 ///
 /// Honours core.hooksPath. A hook that already exists keeps its content and still runs: our
 /// lines go between `## START git-coord` and `## END git-coord` markers right after its first

@@ -339,3 +339,37 @@ fn errors_name_arguments_as_typed() {
     let err: serde_json::Value = serde_json::from_str(&run.stderr).unwrap();
     assert_eq!(err["error"]["details"]["argument"], "<NEEDS>", "{err}");
 }
+
+/// Help wording (issue 11): every command's one-line help is one line, its own (siblings
+/// such as `task dep add` and `task dep rm` once shared "Add or remove a dependency"), and
+/// reads like the others (imperative, no final period).
+#[test]
+fn every_command_has_its_own_one_line_help() {
+    use clap::CommandFactory;
+
+    fn walk(cmd: &clap::Command, path: &str, problems: &mut Vec<String>) {
+        let mut seen: Vec<(String, String)> = Vec::new();
+        // Hidden commands (the hooks' `hook`) are not shown to people.
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            let name = format!("{path} {}", sub.get_name());
+            let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
+            if about.trim().is_empty() {
+                problems.push(format!("{name}: no help"));
+            }
+            if about.contains('\n') {
+                problems.push(format!("{name}: one-line help spans lines: {about:?}"));
+            }
+            if about.ends_with('.') {
+                problems.push(format!("{name}: one-line help ends with a period"));
+            }
+            if let Some((other, _)) = seen.iter().find(|(_, a)| *a == about) {
+                problems.push(format!("{name} and {other} share the help {about:?}"));
+            }
+            seen.push((name.clone(), about));
+            walk(sub, &name, problems);
+        }
+    }
+    let mut problems = Vec::new();
+    walk(&git_coord::cli::Cli::command(), "git coord", &mut problems);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
