@@ -215,8 +215,25 @@ fn flag_for(field: &str) -> String {
     match field {
         "depends_on" => "--after".to_owned(),
         "deliverables" => "--deliverable".to_owned(),
+        // A message's `files` are given one `send --file` at a time.
+        "files" => "--file".to_owned(),
+        // Only `own <GLOB>…` validates patterns under this name; they are positional.
+        "pattern" => "<GLOB>".to_owned(),
         "estimate_hours" => "--estimate".to_owned(),
         other => format!("--{other}"),
+    }
+}
+
+/// An operation's error, for a command whose argument for the record field `field` is not
+/// the flag [`flag_for`] would name (a positional `<NEEDS>`, `<TEXT>`…): the message names
+/// `argument` as the user typed it.
+pub fn name_argument(e: OpError, field: &str, argument: &str) -> CommandError {
+    match e {
+        OpError::Invalid(f) if f.field == field => {
+            CommandError::usage(format!("{argument}: {}", f.message))
+                .details(json!({ "field": f.field, "argument": argument }))
+        }
+        e => e.into(),
     }
 }
 

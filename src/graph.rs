@@ -63,6 +63,9 @@ pub struct ReadyTask<'a> {
     pub slack: Option<f64>,
     /// Dependencies that were cancelled rather than done.
     pub cancelled_deps: Vec<TaskId>,
+    /// Assigned to the agent whose view this is (by `assign` or a conflict's action item)
+    /// but not started yet; always false in the shared ready set.
+    pub assigned: bool,
 }
 
 impl<'a> TaskGraph<'a> {
@@ -280,10 +283,25 @@ impl<'a> TaskGraph<'a> {
     /// Tasks that can be started now: `todo`, unassigned, every dependency done or cancelled.
     /// Ordered by priority, then slack (zero first, then least), then age, then ID.
     pub fn ready(&self, schedule: &Schedule) -> Vec<ReadyTask<'a>> {
+        self.ready_among(schedule, None)
+    }
+
+    /// The ready set as `agent` sees it: the tasks assigned to it that it has not started
+    /// (`todo`, every dependency done or cancelled) first, then the unassigned ready tasks;
+    /// each group in [`TaskGraph::ready`] order. Work a coordinator handed to an agent is
+    /// what that agent should take next, so it comes before the shared pool.
+    pub fn ready_for(&self, schedule: &Schedule, agent: &AgentId) -> Vec<ReadyTask<'a>> {
+        self.ready_among(schedule, Some(agent))
+    }
+
+    fn ready_among(&self, schedule: &Schedule, agent: Option<&AgentId>) -> Vec<ReadyTask<'a>> {
         let mut ready: Vec<ReadyTask<'a>> = self
             .tasks
             .iter()
-            .filter(|t| t.status == Status::Todo && t.assignee.is_none())
+            .filter(|t| {
+                t.status == Status::Todo
+                    && (t.assignee.is_none() || (agent.is_some() && t.assignee.as_ref() == agent))
+            })
             .filter_map(|t| {
                 let mut cancelled = Vec::new();
                 for d in &t.depends_on {
@@ -297,13 +315,14 @@ impl<'a> TaskGraph<'a> {
                     task: t,
                     slack: schedule.timing.get(&t.id).map(|x| x.slack),
                     cancelled_deps: cancelled,
+                    assigned: t.assignee.is_some(),
                 })
             })
             .collect();
         ready.sort_by(|a, b| {
-            a.task
-                .priority
-                .cmp(&b.task.priority)
+            b.assigned
+                .cmp(&a.assigned)
+                .then_with(|| a.task.priority.cmp(&b.task.priority))
                 .then_with(|| cmp_slack(a.slack, b.slack))
                 .then_with(|| a.task.created.cmp(&b.task.created))
                 .then_with(|| a.task.id.cmp(&b.task.id))
@@ -478,6 +497,45 @@ mod tests {
         // oldest/ID order); c waits for b.
         assert_eq!(order, vec!["t-ffffff", "t-bbbbbb", "t-aaaaaa", "t-dddddd"]);
         assert_eq!(ids(&ready[3].cancelled_deps), vec!["t-eeeeee"]);
+    }
+
+    #[test]
+    fn an_agents_view_puts_its_assigned_work_first() {
+        let me = AgentId::parse("me").unwrap();
+        let other = AgentId::parse("other").unwrap();
+        let mut tasks = vec![
+            task("t-aaaaaa", 1.0, &[]),
+            task("t-bbbbbb", 1.0, &[]),
+            task("t-cccccc", 1.0, &[]),
+            task("t-dddddd", 1.0, &["t-aaaaaa"]),
+            task("t-eeeeee", 1.0, &[]),
+            task("t-ffffff", 1.0, &[]),
+        ];
+        tasks[0].priority = 0;
+        // Assigned to me, not started: b (priority 3) and c; d too, but it waits for a.
+        tasks[1].assignee = Some(me.clone());
+        tasks[1].priority = 3;
+        tasks[2].assignee = Some(me.clone());
+        tasks[3].assignee = Some(me.clone());
+        tasks[4].assignee = Some(other);
+        tasks[5].assignee = Some(me.clone());
+        tasks[5].status = Status::InProgress;
+        let g = TaskGraph::new(&tasks);
+        let s = g.schedule(1.0);
+        let order = |v: Vec<ReadyTask<'_>>| {
+            v.iter()
+                .map(|r| (r.task.id.as_str().to_owned(), r.assigned))
+                .collect::<Vec<_>>()
+        };
+        let mine = order(g.ready_for(&s, &me));
+        let want = [("t-cccccc", true), ("t-bbbbbb", true), ("t-aaaaaa", false)];
+        assert_eq!(
+            mine,
+            want.map(|(id, a)| (id.to_owned(), a)).to_vec(),
+            "my assigned work first (in ready order), then the shared pool"
+        );
+        // The shared ready set is unchanged: only unassigned tasks.
+        assert_eq!(order(g.ready(&s)), vec![("t-aaaaaa".to_owned(), false)]);
     }
 
     #[test]

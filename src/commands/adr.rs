@@ -171,10 +171,12 @@ impl From<AdrError> for CommandError {
     }
 }
 
+/// A field error named as `adr new <TITLE>` and `adr option <NUMBER> <NAME>` take the
+/// field (`adr edit` names its `--title` itself); other fields by their flag.
 fn invalid(f: crate::model::task::InvalidField) -> CommandError {
     let flag = match f.field {
-        "title" => "title",
-        "option" => "option name",
+        "title" => "<TITLE>",
+        "option" => "<NAME>",
         other => {
             return CommandError::usage(format!("--{}: {}", other.replace('_', "-"), f.message))
                 .details(json!({ "field": f.field }));

@@ -281,12 +281,13 @@ fn show(ctx: &Context, args: ShowArgs) -> CommandResult {
 /// An operation's error, naming the flag at fault and the command that lists conflicts.
 fn op_error(e: OpError) -> CommandError {
     match e {
-        // Positional arguments have no flag; every other field is named by its flag.
+        // Positional arguments by their placeholder (`new <TITLE>`, `propose <ID> <TEXT>`);
+        // every other field is named by its flag.
         OpError::Invalid(f) if f.field == "title" || f.field == "text" => {
             let what = if f.field == "title" {
-                "title"
+                "<TITLE>"
             } else {
-                "proposal"
+                "<TEXT>"
             };
             CommandError::usage(format!("{what}: {}", f.message))
                 .details(json!({ "field": f.field }))

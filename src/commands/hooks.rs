@@ -19,9 +19,10 @@ pub enum ModeArg {
     Block,
 }
 
-/// Install the git hooks: pre-commit (ownership check), commit-msg (Coord-Task and
-/// Coord-Agent trailers from my task in progress), post-commit (a refs/notes/coord note),
-/// pre-push (checks the pushed commits)
+/// Install the git hooks that check ownership and tag commits with my task
+///
+/// pre-commit checks ownership, commit-msg adds Coord-Task and Coord-Agent trailers from my
+/// task in progress, post-commit writes a refs/notes/coord note, pre-push checks the pushed commits.
 ///
 /// Honours core.hooksPath. A hook that already exists is moved, untouched, to
 /// coord-chained/<hook> in the hooks directory; ours runs it afterwards with the same

@@ -19,10 +19,12 @@ use crate::ui::{Style, sanitize_line};
 ///
 /// Atomic: when several agents claim one task at once, exactly one wins (exit 0); the others
 /// exit 3 with the holder's name and since when. Claiming a task you already hold changes
-/// nothing. A task whose dependencies are not done is not ready (exit 1).
+/// nothing. A task whose dependencies are not done is not ready (exit 1). Under -q it prints
+/// only the task's full ID.
 ///
 /// Examples:
 ///   git coord claim t-4kz9w2
+///   id=$(git coord -q claim 4kz)
 ///   git coord --agent state claim 4kz --json
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
@@ -221,6 +223,13 @@ pub fn run(ctx: &Context, request: Request) -> CommandResult {
     let authority = authority(ctx, &actor, request.action.force())?;
     let outcome =
         task::transition_as(store, &actor, &request.id, &request.action, &[], &authority)?;
+    if request.action == Action::Claim {
+        // Under -q a claim prints exactly the task's ID, so `id=$(git coord -q claim 4kz)`
+        // captures the full ID (also when I held it already: the claim stands).
+        return report_with(ctx, &outcome, |text| {
+            ctx.ui.created(outcome.task.id.as_str(), text)
+        });
+    }
     report(ctx, &outcome)
 }
 
@@ -235,8 +244,17 @@ pub fn authority(ctx: &Context, actor: &Actor, force: bool) -> CommandResult<Aut
     Ok(authority)
 }
 
-/// Prints the outcome of a transition: the task under `--json`, else one line.
+/// Prints the outcome of a transition: the task under `--json`, else one line (none under -q).
 pub fn report(ctx: &Context, outcome: &task::Transitioned) -> CommandResult {
+    report_with(ctx, outcome, |text| ctx.ui.info(text))
+}
+
+/// [`report`], printing the line with `print`.
+fn report_with(
+    ctx: &Context,
+    outcome: &task::Transitioned,
+    print: impl FnOnce(String) -> std::io::Result<()>,
+) -> CommandResult {
     let t = &outcome.task;
     if ctx.ui.json {
         ctx.ui.json(&render::json(t))?;
@@ -254,7 +272,7 @@ pub fn report(ctx: &Context, outcome: &task::Transitioned) -> CommandResult {
         Applied::Changed => "",
         Applied::Unchanged => "unchanged: ",
     };
-    ctx.ui.info(format!(
+    print(format!(
         "{verb}{}  {}  [{state}{who}]",
         ctx.ui.paint(Style::Bold, t.id.as_str()),
         sanitize_line(&t.title)

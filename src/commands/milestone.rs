@@ -377,7 +377,7 @@ impl From<MilestoneError> for CommandError {
                     "criteria" => "--criterion",
                     "due" => "--due",
                     "body" => "--body",
-                    _ => "title",
+                    _ => "<TITLE>",
                 };
                 CommandError::usage(format!("{flag}: {}", f.message))
                     .details(json!({ "field": f.field }))

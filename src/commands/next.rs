@@ -4,15 +4,18 @@ use crate::error::{CommandError, CommandResult};
 use crate::ops::schedule::{self, Next};
 use crate::ui::{Style, sanitize_line};
 
-/// Claim the best ready task that fits my expertise
+/// Claim my best ready task: work assigned to me first, then what fits my expertise
 ///
-/// Picks, among ready tasks in `ready` order, the first whose expertise this agent has (its
-/// registry entry, `git coord agent add <me> --expertise …`; a task with no expertise fits
-/// anyone), and claims it atomically: two agents calling `next` at once never get the same
-/// task. The task's `owns` paths are held with it. Exits 1 when nothing fits.
+/// Takes, in `ready` order, a task assigned to me and not started yet (by `git coord assign`
+/// or a conflict's action item) whose dependencies are done; else the first unassigned ready
+/// task whose expertise I have (my registry entry, `git coord agent add <me> --expertise …`;
+/// a task with no expertise fits anyone). `git coord ready --agent <me>` lists the same
+/// candidates. The claim is atomic: two agents calling `next` at once never get the same
+/// task. The task's `owns` paths are held with it. Exits 1 when nothing is ready for me.
 ///
 /// Examples:
 ///   git coord next
+///   id=$(git coord -q next)
 ///   git coord next --json | jq -r .id
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
@@ -29,11 +32,14 @@ pub fn run(ctx: &Context, _args: Args) -> CommandResult {
             if ctx.ui.json {
                 ctx.ui.json(&render::json(&task))?;
             } else {
-                ctx.ui.line(format!(
-                    "Claimed {}  {}",
-                    ctx.ui.paint(Style::Bold, task.id.as_str()),
-                    sanitize_line(&task.title)
-                ))?;
+                ctx.ui.created(
+                    task.id.as_str(),
+                    format!(
+                        "Claimed {}  {}",
+                        ctx.ui.paint(Style::Bold, task.id.as_str()),
+                        sanitize_line(&task.title)
+                    ),
+                )?;
             }
             Ok(())
         }
@@ -47,7 +53,7 @@ pub fn run(ctx: &Context, _args: Args) -> CommandResult {
                 )
             };
             Err(CommandError::negative(format!("no task for {}: {why}", actor.agent))
-                .hint("`git coord ready` lists ready tasks; `git coord agent add <me> --expertise …` sets mine")
+                .hint(format!("`git coord ready --agent {}` lists what is ready for me; `git coord agent add <me> --expertise …` sets my expertise", actor.agent))
                 .details(serde_json::json!({ "ready": ready })))
         }
     }

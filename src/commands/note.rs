@@ -1,5 +1,5 @@
 use crate::context::Context;
-use crate::error::CommandResult;
+use crate::error::{CommandResult, name_argument};
 use crate::model::scratchpad::Section;
 use crate::ops::memory;
 
@@ -50,7 +50,8 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         &actor,
         &args.text,
         args.section.map(Into::into),
-    )?;
+    )
+    .map_err(|e| name_argument(e, "text", "<TEXT>"))?;
     if ctx.ui.json {
         return Ok(ctx.ui.json(&entry)?);
     }

@@ -1,4 +1,4 @@
-use crate::context::Context;
+use crate::context::{AgentSource, Context};
 use crate::error::CommandResult;
 use crate::ops::schedule::{self, ReadyOptions};
 use crate::ui::{Style, sanitize_line, table};
@@ -9,8 +9,14 @@ use crate::ui::{Style, sanitize_line, table};
 /// counts as done and is flagged). Ordered by priority, then slack (tasks on the critical
 /// path first), then age. Overdue tasks are flagged.
 ///
+/// With --agent, the list that agent's `next` takes from: first the tasks assigned to it and
+/// not started yet (by `assign` or a conflict's action item), marked "assigned" (`"assigned":
+/// true` in JSON), then the unassigned ready tasks that fit its registered expertise (or
+/// --expertise, when given).
+///
 /// Examples:
 ///   git coord ready
+///   git coord ready --agent state
 ///   git coord ready --expertise backend,redis --limit 3 --json
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
@@ -24,8 +30,15 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CommandResult {
+    // Only an explicit --agent asks for an agent's view: `ready` in a worktree whose
+    // agent is configured still lists the shared pool, as it always has.
+    let agent = match ctx.agent()? {
+        Some((agent, AgentSource::Flag)) => Some(agent),
+        _ => None,
+    };
     let opts = ReadyOptions {
         expertise: (!args.expertise.is_empty()).then_some(args.expertise),
+        agent,
         limit: args.limit,
     };
     let (items, warnings) = schedule::ready(ctx.store()?, &opts, ctx.now())?;
@@ -53,6 +66,9 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         }
         if !r.cancelled_deps.is_empty() {
             title.push_str("  (a dependency was cancelled)");
+        }
+        if r.assigned {
+            title.push_str(&format!("  {}", ctx.ui.paint(Style::Bold, "(assigned)")));
         }
         rows.push(vec![
             ctx.ui.paint(Style::Bold, r.task.id.as_str()).into_owned(),

@@ -253,7 +253,11 @@ fn edit(ctx: &Context, args: EditArgs) -> CommandResult {
         );
     }
     let actor = ctx.actor()?;
-    let (r, changed) = risk::edit(ctx.store()?, &actor, &args.id, &patch).map_err(op_error)?;
+    let (r, changed) = risk::edit(ctx.store()?, &actor, &args.id, &patch).map_err(|e| match e {
+        // `edit` sets the title with --title, which is what the shared mapping names it.
+        e @ OpError::Invalid(_) => CommandError::from(e),
+        e => op_error(e),
+    })?;
     if ctx.ui.json {
         ctx.ui.json(&RiskJson::new(&r))?;
     } else {
@@ -334,9 +338,10 @@ fn show(ctx: &Context, args: ShowArgs) -> CommandResult {
 /// An operation's error, naming the flag at fault and the command that lists risks.
 fn op_error(e: OpError) -> CommandError {
     match e {
-        // The title is positional for `add`; every other field is named by its flag.
+        // The title is positional for `add` (`edit` names its --title itself); every other
+        // field is named by its flag.
         OpError::Invalid(f) if f.field == "title" => {
-            CommandError::usage(format!("title: {}", f.message))
+            CommandError::usage(format!("<TITLE>: {}", f.message))
                 .details(json!({ "field": f.field }))
         }
         e @ (OpError::UnknownRecord { .. } | OpError::AmbiguousRecord { .. }) => {

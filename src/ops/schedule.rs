@@ -71,12 +71,19 @@ pub struct ReadyItem {
     /// Dependencies that were cancelled rather than done.
     pub cancelled_deps: Vec<TaskId>,
     pub overdue: bool,
+    /// Assigned to the agent whose view this is but not started yet (false in the shared
+    /// ready list).
+    pub assigned: bool,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct ReadyOptions {
-    /// Only tasks an agent with this expertise can take (`None`: every ready task).
+    /// Only tasks an agent with this expertise can take (`None`: every ready task, or with
+    /// `agent`, the tasks that fit that agent's registered expertise).
     pub expertise: Option<Vec<String>>,
+    /// The view of this agent: its assigned, not started tasks first (whatever their
+    /// expertise: a coordinator chose it), then the unassigned ready tasks that fit it.
+    pub agent: Option<AgentId>,
     pub limit: Option<usize>,
 }
 
@@ -92,13 +99,18 @@ fn ready_items(
     let g = TaskGraph::new(&plan.tasks);
     let schedule = g.schedule(plan.default_hours);
     let cycles = g.cycles();
-    let items = g
-        .ready(&schedule)
+    let ready = match &opts.agent {
+        Some(agent) => g.ready_for(&schedule, agent),
+        None => g.ready(&schedule),
+    };
+    let items = ready
         .into_iter()
         .filter(|r| {
-            opts.expertise
-                .as_ref()
-                .is_none_or(|e| graph::fits(r.task, e))
+            r.assigned
+                || opts
+                    .expertise
+                    .as_ref()
+                    .is_none_or(|e| graph::fits(r.task, e))
         })
         .take(opts.limit.unwrap_or(usize::MAX))
         .map(|r| ReadyItem {
@@ -106,13 +118,14 @@ fn ready_items(
             overdue: is_overdue(r.task, now),
             slack: r.slack,
             cancelled_deps: r.cancelled_deps,
+            assigned: r.assigned,
             task: r.task.clone(),
         })
         .collect();
     (items, cycles)
 }
 
-/// Tasks that can be started now, best first.
+/// Tasks that can be started now, best first; with `opts.agent`, as that agent sees them.
 pub fn ready(
     store: &Store,
     opts: &ReadyOptions,
@@ -120,7 +133,11 @@ pub fn ready(
 ) -> Result<(Vec<ReadyItem>, Warnings), OpError> {
     let snap = store.snapshot()?;
     let plan = load(store, &snap)?;
-    let (items, cycles) = ready_items(&plan, opts, now);
+    let mut opts = opts.clone();
+    if let (Some(agent), None) = (&opts.agent, &opts.expertise) {
+        opts.expertise = Some(expertise_of(&snap, agent));
+    }
+    let (items, cycles) = ready_items(&plan, &opts, now);
     let mut warnings = plan.warnings;
     warnings.cycles = cycles;
     Ok((items, warnings))
@@ -135,24 +152,38 @@ pub enum Next {
     },
 }
 
-/// Claims the best ready task that fits the acting agent's expertise, atomically: when two
-/// agents ask at once, the loser re-plans on the winner's commit and gets another task.
+/// The expertise `agent` registered (none when it has no readable registry entry: then only
+/// tasks that ask for no expertise fit it).
+fn expertise_of(snap: &Snapshot<'_>, agent: &AgentId) -> Vec<String> {
+    agent::read(snap, agent)
+        .ok()
+        .flatten()
+        .map(|a| a.expertise)
+        .unwrap_or_default()
+}
+
+/// Claims, atomically, the acting agent's best ready work: a task assigned to it and not
+/// started, else the best unassigned ready task that fits its expertise. When two agents ask
+/// at once, the loser re-plans on the winner's commit and gets another task.
 pub fn next(store: &Store, actor: &Actor, now: Timestamp) -> Result<(Next, Warnings), OpError> {
     let committed = store.update(&actor.author(), |snap| {
         let plan = load(store, snap)?;
-        let expertise = agent::read(snap, &actor.agent)
-            .ok()
-            .flatten()
-            .map(|a| a.expertise)
-            .unwrap_or_default();
-        let (all, cycles) = ready_items(&plan, &ReadyOptions::default(), now);
+        let expertise = expertise_of(snap, &actor.agent);
+        let mine = ReadyOptions {
+            agent: Some(actor.agent.clone()),
+            ..ReadyOptions::default()
+        };
+        let (all, cycles) = ready_items(&plan, &mine, now);
         let mut warnings = plan.warnings;
         warnings.cycles = cycles;
         // Candidates in ready order. The index is derived data: should the record itself be
         // missing, unreadable or no longer claimable, that task is skipped with a warning and
         // the next one is tried, so one bad record never jams `next` for every agent.
         let mut claimed = None;
-        for item in all.iter().filter(|r| graph::fits(&r.task, &expertise)) {
+        for item in all
+            .iter()
+            .filter(|r| r.assigned || graph::fits(&r.task, &expertise))
+        {
             let path = layout::task_path(&item.task.id);
             let skip = |message: String| RecordError {
                 path: path.clone(),

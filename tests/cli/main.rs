@@ -9,6 +9,7 @@ mod test_adr_collab;
 mod test_adr_edit;
 mod test_adr_transfer;
 mod test_agents;
+mod test_assigned_work;
 mod test_authority;
 mod test_bad_input;
 mod test_concurrency;

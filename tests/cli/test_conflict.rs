@@ -392,7 +392,7 @@ fn new_and_propose_refuse_bad_input() {
     let run = env
         .coord(&["conflict", "propose", &id, "  "])
         .expect_code(2);
-    assert!(run.stderr.contains("proposal"), "{}", run.stderr);
+    assert!(run.stderr.contains("<TEXT>: "), "{}", run.stderr);
     // Paths that merely start with t but are not task IDs are kept as given.
     let c = env.json(&[
         "conflict",

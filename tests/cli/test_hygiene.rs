@@ -28,7 +28,7 @@ fn refused(env: &TestEnv, args: &[&str], flag: &str, pattern: &str) {
 fn own_refuses_every_bad_pattern_including_a_newline() {
     let env = TestEnv::initialised();
     for bad in BAD_PATTERNS {
-        refused(&env, &["own", bad], "--pattern", bad);
+        refused(&env, &["own", bad], "<GLOB>", bad);
     }
 }
 
@@ -135,7 +135,7 @@ fn task_add_refuses_control_characters_in_titles() {
     let before = env.coord_commits();
     let run = env.coord(&["task", "add", "a\rb"]).expect_code(2);
     assert!(
-        run.stderr.contains("--title: a title is one line"),
+        run.stderr.contains("<TITLE>: a title is one line"),
         "{}",
         run.stderr
     );
@@ -144,7 +144,7 @@ fn task_add_refuses_control_characters_in_titles() {
         .expect_code(2);
     assert!(
         run.stderr
-            .contains("--title: a title cannot hold the control character U+001B"),
+            .contains("<TITLE>: a title cannot hold the control character U+001B"),
         "{}",
         run.stderr
     );

@@ -121,7 +121,18 @@ pub fn edit(ctx: &Context, args: EditArgs) -> CommandResult {
     let store = ctx.store()?;
     let template = adr::template(store.workdir());
     let authority = crate::commands::lifecycle::authority(ctx, &actor, args.force)?;
-    let (done, fields) = adr::edit_as(store, &actor, n, &changes, &template, &authority)?;
+    let (done, fields) =
+        adr::edit_as(store, &actor, n, &changes, &template, &authority).map_err(|e| match e {
+            // Here the title is a flag, not `adr new`'s <TITLE>.
+            adr::AdrError::Invalid(f)
+            | adr::AdrError::Refused(crate::model::adr::Refusal::Invalid(f))
+                if f.field == "title" =>
+            {
+                CommandError::usage(format!("--title: {}", f.message))
+                    .details(serde_json::json!({ "field": f.field }))
+            }
+            e => e.into(),
+        })?;
     let fields: Vec<String> = fields.iter().map(|f| f.replace('_', " ")).collect();
     report(
         ctx,

@@ -17,7 +17,7 @@ use crate::ui::{Style, sanitize_line};
 ///   git coord task add "Rate-limit the API" --after t-4kz9w2 --expertise backend,redis \
 ///       --owns 'src/ratelimit/**' --deliverable src/ratelimit/mod.rs \
 ///       --check "cargo test ratelimit" --due 2026-11-30 --body-file notes.md
-///   id=$(git coord task add "Write docs" --json | jq -r .id)
+///   id=$(git coord -q task add "Write docs")
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -58,15 +58,19 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
             task: new,
             after: args.after,
         },
-    )?;
+    )
+    .map_err(|e| crate::error::name_argument(e, "title", "<TITLE>"))?;
     if ctx.ui.json {
         ctx.ui.json(&render::json(&task))?;
     } else {
-        ctx.ui.info(format!(
-            "Added {}  {}",
-            ctx.ui.paint(Style::Bold, task.id.as_str()),
-            sanitize_line(&task.title)
-        ))?;
+        ctx.ui.created(
+            task.id.as_str(),
+            format!(
+                "Added {}  {}",
+                ctx.ui.paint(Style::Bold, task.id.as_str()),
+                sanitize_line(&task.title)
+            ),
+        )?;
     }
     Ok(())
 }

@@ -2,27 +2,39 @@ use clap::Subcommand;
 
 use super::render;
 use crate::context::Context;
-use crate::error::CommandResult;
+use crate::error::{CommandResult, name_argument};
 use crate::ops::task;
 
 /// Add or remove dependencies between tasks
 #[derive(Subcommand, Debug)]
 pub enum DepCommand {
+    /// Make <ID> wait for <NEEDS>: it is not ready until <NEEDS> is done
+    ///
+    /// A task cannot depend on itself, and an edge that would close a cycle is refused
+    /// (exit 2, printing the cycle). Adding an edge that exists already changes nothing.
+    /// <ID> held by another agent is theirs: changing its dependencies is refused (exit 3)
+    /// unless a coordinator passes --force.
+    ///
+    /// Examples:
+    ///   git coord task dep add t-4kz9w2 t-8h2m1c
+    ///   git coord task dep add 4kz 8h2
+    #[command(verbatim_doc_comment)]
     Add(Args),
+    /// Stop <ID> waiting for <NEEDS>
+    ///
+    /// Removing an edge that does not exist changes nothing. <ID> held by another agent is
+    /// theirs: changing its dependencies is refused (exit 3) unless a coordinator passes
+    /// --force.
+    ///
+    /// Examples:
+    ///   git coord task dep rm t-4kz9w2 t-8h2m1c
+    ///   git coord task dep rm 4kz 8h2
+    #[command(verbatim_doc_comment)]
     Rm(Args),
 }
 
-/// Add or remove a dependency: <ID> needs <NEEDS> done first
-///
-/// A task cannot depend on itself. Adding an edge that exists already, or removing one that
-/// does not, changes nothing. <ID> held by another agent is theirs: changing its dependencies
-/// is refused (exit 3) unless a coordinator passes --force.
-///
-/// Examples:
-///   git coord task dep add t-4kz9w2 t-8h2m1c
-///   git coord task dep rm 4kz 8h2
+/// The two tasks of a dependency edge: <ID> needs <NEEDS> done first.
 #[derive(clap::Args, Debug)]
-#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The task that waits (ID or unique prefix)
     pub id: String,
@@ -45,7 +57,8 @@ pub fn run(ctx: &Context, command: DepCommand) -> CommandResult {
     let actor = ctx.actor()?;
     let authority = crate::commands::lifecycle::authority(ctx, &actor, args.force)?;
     let (task, changed) =
-        task::set_dependency(ctx.store()?, &actor, &args.id, &args.needs, add, &authority)?;
+        task::set_dependency(ctx.store()?, &actor, &args.id, &args.needs, add, &authority)
+            .map_err(|e| name_argument(e, "depends_on", "<NEEDS>"))?;
     if ctx.ui.json {
         ctx.ui.json(&render::json(&task))?;
         return Ok(());
