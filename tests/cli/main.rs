@@ -11,6 +11,7 @@ mod test_adr_transfer;
 mod test_agents;
 mod test_authority;
 mod test_bad_input;
+mod test_check_newcomer;
 mod test_concurrency;
 mod test_conflict;
 mod test_demo;
