@@ -289,3 +289,132 @@ fn branches_with_no_default_branch_ask_for_target() {
     env.coord(&["check", "--branches", "--target", "dev"])
         .expect_code(0);
 }
+
+#[test]
+fn own_warns_when_codeowners_gives_the_files_to_someone_else() {
+    let env = TestEnv::initialised();
+    write(
+        &env,
+        &[".github/CODEOWNERS"],
+        "# owners\n* @org/everyone\n/src/ @alice\n/src/api/ @org/api-team\n",
+    );
+    write(
+        &env,
+        &["src/main.rs", "src/api/mod.rs", "docs/a.md"],
+        "v1\n",
+    );
+    env.git(&["commit", "-q", "-m", "files"]);
+
+    // The team owns src/api/ (line 4); the catch-all on line 2 is overridden everywhere in src/.
+    let run = env.coord(&["own", "src/**"]).expect_code(0);
+    assert!(
+        run.stderr.contains(
+            "warning: src/** covers files the baseline gives to @org/api-team: .github/CODEOWNERS:4 `/src/api/` (e.g. src/api/mod.rs)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.matches("warning:").count(), 1, "{}", run.stderr);
+    // The claim is taken all the same (a lease, not a refusal).
+    assert!(
+        env.show("agents/alice.toml")
+            .contains("pattern = \"src/**\"")
+    );
+
+    // Where the baseline owner is the claiming agent (`@alice`), nothing to warn about.
+    let run = env.coord(&["own", "src/main.rs"]).expect_code(0);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+
+    // JSON callers get the rule too.
+    let run = env.coord(&["--json", "own", "docs/**"]).expect_code(0);
+    let owned = run.json();
+    let rule = &owned["baseline"][0];
+    assert_eq!(rule["source"], ".github/CODEOWNERS", "{owned}");
+    assert_eq!(rule["line"], 2, "{owned}");
+    assert_eq!(rule["pattern"], "*", "{owned}");
+    assert_eq!(
+        rule["owners"],
+        serde_json::json!(["@org/everyone"]),
+        "{owned}"
+    );
+    assert_eq!(
+        rule["examples"],
+        serde_json::json!(["docs/a.md"]),
+        "{owned}"
+    );
+    assert!(
+        run.stderr.contains(".github/CODEOWNERS:2"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn own_warns_when_owners_toml_gives_the_files_to_another_agent() {
+    let env = TestEnv::initialised();
+    write(
+        &env,
+        &[".coord/owners.toml"],
+        "# who owns what\n\n[[rule]]\npattern = \"src/**\"\nowners = [\"state\"]\n\n[[rule]]\npattern = \"docs/**\"\nowners = [\"alice\"]\n",
+    );
+    write(&env, &["src/pool.rs", "docs/guide.md"], "v1\n");
+    env.git(&["commit", "-q", "-m", "policy"]);
+
+    // Claiming state's files: taken, with a warning naming the rule, its file and line.
+    let run = env.coord(&["own", "src/pool.rs"]).expect_code(0);
+    assert!(
+        run.stderr.contains(
+            "warning: src/pool.rs covers files the baseline gives to state: .coord/owners.toml:3 `src/**` (e.g. src/pool.rs)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("temporary lease"), "{}", run.stderr);
+    // A pattern that only could match state's files warns too (decided on the patterns).
+    let run = env.coord(&["own", "src/new/*.rs"]).expect_code(0);
+    assert!(
+        run.stderr
+            .contains(".coord/owners.toml:3 `src/**` (e.g. src/new/"),
+        "{}",
+        run.stderr
+    );
+    // No warning for the agent the baseline names, nor for files it gives nobody.
+    let run = env.coord(&["own", "docs/**", "/README.md"]).expect_code(0);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    let run = env
+        .coord(&["--agent", "state", "own", "src/**"])
+        .expect_code(3);
+    assert!(!run.stderr.contains("baseline"), "{}", run.stderr);
+    // `owners` names the same line.
+    let owners = env.json(&["owners", "src/pool.rs"]);
+    assert_eq!(owners[0]["baseline"]["line"], 3, "{owners}");
+}
+
+#[test]
+fn own_and_disown_errors_name_the_argument_as_typed() {
+    let env = TestEnv::initialised();
+    // Exactly the issue's case: `own '['` named `--pattern`, a flag that does not exist.
+    let run = env.refused(&["own", "["], 2);
+    assert!(!run.stderr.contains("--pattern"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("error: <GLOB>: invalid ownership pattern \"[\""),
+        "{}",
+        run.stderr
+    );
+    // The placeholder is the one usage shows.
+    let usage = env.coord(&["own"]).expect_code(2).stderr;
+    assert!(usage.contains("<GLOB>"), "{usage}");
+    let run = env.refused(&["--json", "own", "src/ok.rs", "!neg"], 2);
+    let err = error_json(&run.stderr);
+    assert_eq!(err["error"]["details"]["argument"], "<GLOB>", "{err}");
+    assert_eq!(err["error"]["details"]["given"], "!neg", "{err}");
+    assert!(!run.stderr.contains("--pattern"), "{}", run.stderr);
+
+    let run = env.refused(&["disown"], 2);
+    assert!(run.stderr.contains("<GLOB>"), "{}", run.stderr);
+    assert!(run.stderr.contains("--all"), "{}", run.stderr);
+    // check names its flags as typed too.
+    let run = env.refused(&["check", "--range=-x"], 2);
+    assert!(run.stderr.contains("--range \"-x\""), "{}", run.stderr);
+}
