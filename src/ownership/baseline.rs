@@ -349,7 +349,7 @@ apps/ @octocat
             "* @org/everyone
 /src/ @alice
 /src/api/ @org/api-team
-docs/ @Bob
+/docs/ @Bob
 ",
         );
         let tracked: Vec<String> = ["src/main.rs", "src/api/mod.rs", "docs/a.md", "x.txt"]
@@ -376,7 +376,7 @@ docs/ @Bob
         assert!(foreign("docs/**", "bob").is_empty());
         assert_eq!(foreign("docs/**", "org").len(), 1);
         assert_eq!(
-            foreign("*.txt", "carol"),
+            foreign("/*.txt", "carol"),
             vec![(1, vec!["x.txt".to_owned()])]
         );
     }

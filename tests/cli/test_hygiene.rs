@@ -28,7 +28,7 @@ fn refused(env: &TestEnv, args: &[&str], flag: &str, pattern: &str) {
 fn own_refuses_every_bad_pattern_including_a_newline() {
     let env = TestEnv::initialised();
     for bad in BAD_PATTERNS {
-        refused(&env, &["own", bad], "--pattern", bad);
+        refused(&env, &["own", bad], "<GLOB>", bad);
     }
 }
 
