@@ -30,8 +30,9 @@ pub enum Format {
 /// (exit 1); a path nobody holds is allowed, warned about or refused as coord.unowned says
 /// (allow|warn|deny).
 /// --branches compares the registered agents' branches with their merge base with --target
-/// (default main) and lists files changed on two or more of them, and whether the changes
-/// collide line-wise (a merge conflict is coming: exit 1) or only share the file.
+/// (default: the repository's default branch, from init.defaultBranch, else origin's HEAD,
+/// else main or master) and lists files changed on two or more of them, and whether the
+/// changes collide line-wise (a merge conflict is coming: exit 1) or only share the file.
 /// Without a coordination branch (or, for --staged, an agent) it checks nothing and exits 0,
 /// so a hook never blocks a repository that does not use git coord.
 ///
@@ -52,9 +53,9 @@ pub struct Args {
     /// Compare the agents' branches for files changed on more than one
     #[arg(long)]
     pub branches: bool,
-    /// The branch --branches compares against
-    #[arg(long, value_name = "BRANCH", default_value = "main")]
-    pub target: String,
+    /// The branch --branches compares against [default: the repository's default branch]
+    #[arg(long, value_name = "BRANCH")]
+    pub target: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -73,7 +74,16 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         return Ok(());
     }
     if args.branches {
-        return branches(ctx, &args.target, format);
+        let target = match args.target {
+            Some(target) => target,
+            None => store.default_branch().ok_or_else(|| {
+                CommandError::usage(
+                    "--branches: cannot tell which branch agents merge into: none of init.defaultBranch, refs/remotes/origin/HEAD, main or master names a commit here",
+                )
+                .hint("name it: git coord check --branches --target <BRANCH> (`git branch -a` lists the branches)")
+            })?,
+        };
+        return branches(ctx, &target, format);
     }
     let agent = ctx.agent()?.map(|(a, _)| a);
     let (report, problems) = if let Some(range) = &args.range {
@@ -81,6 +91,9 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
             return Err(CommandError::usage(format!(
                 "--range {range:?}: give a revision range such as main..HEAD"
             )));
+        }
+        if let Some(unknown) = store.unknown_revision(&[range.as_str()]) {
+            return Err(unknown_range(store, range, &unknown));
         }
         ownership::check_range(store, &[range.as_str()], agent.as_ref(), ctx.now())?
     } else {
@@ -96,6 +109,40 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     }
     print(ctx, &report, format)?;
     verdict(&report)
+}
+
+/// The error for a `--range` git cannot resolve: which reference is unknown, as typed, and
+/// how to get or find it (never the internal git command that failed).
+fn unknown_range(store: &crate::store::Store, range: &str, unknown: &str) -> CommandError {
+    let shown = sanitize_line(unknown);
+    let message = if unknown.contains("..") || unknown.contains(' ') {
+        format!(
+            "--range {:?}: git knows no revision range of that name here",
+            sanitize_line(range)
+        )
+    } else {
+        format!(
+            "--range {:?}: {shown:?} is not a branch, tag or commit here",
+            sanitize_line(range)
+        )
+    };
+    let mut err = CommandError::usage(message);
+    // `origin/main`: a remote-tracking branch that was never fetched, or a remote that is
+    // not configured.
+    if let Some((remote, _)) = unknown.split_once('/') {
+        err = if store.remote_exists(remote) {
+            err.hint(format!(
+                "if it is a branch of the remote {remote}, fetch it first: git fetch {remote}"
+            ))
+        } else {
+            err.hint(format!(
+                "there is no remote named {:?} here (`git remote -v` lists them)",
+                sanitize_line(remote)
+            ))
+        };
+    }
+    err.hint("`git branch -a` lists the branches; a range reads A..B, e.g. main..HEAD")
+        .details(serde_json::json!({ "range": range, "unknown": unknown }))
 }
 
 /// Prints a report in `format`.
@@ -137,7 +184,7 @@ fn branches(ctx: &Context, target: &str, format: Format) -> CommandResult {
         return Err(CommandError::usage(format!(
             "--target {target:?} is not a branch or commit here"
         ))
-        .hint("name the branch agents merge into, e.g. --target main"));
+        .hint("name the branch agents merge into, e.g. --target main (`git branch -a` lists the branches)"));
     }
     let overlaps = ownership::check_branches(store, target)?;
     let conflicts = overlaps.iter().filter(|o| o.conflict).count();

@@ -21,7 +21,7 @@ use crate::ops::ownership;
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// Patterns to release
-    #[arg(value_name = "GLOB")]
+    #[arg(value_name = super::own::PATTERNS_ARG)]
     pub patterns: Vec<String>,
     /// Release every claim I made with `own`
     #[arg(long, conflicts_with = "patterns")]
@@ -37,9 +37,11 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> CommandResult {
     if args.patterns.is_empty() && !args.all {
-        return Err(CommandError::usage(
-            "name the patterns to release, or pass --all",
-        ));
+        return Err(CommandError::usage(format!(
+            "name the patterns to release (<{}>…), or pass --all",
+            super::own::PATTERNS_ARG
+        ))
+        .hint("`git coord owners` lists what is held"));
     }
     let actor = ctx.actor()?;
     let authority = super::lifecycle::authority(ctx, &actor, args.force)?;

@@ -93,7 +93,10 @@ fn pre_push(ctx: &Context) -> CommandResult {
             continue; // a deletion pushes no commits
         }
         let range = format!("{remote}..{local}");
-        let args: Vec<&str> = if zero(remote) {
+        // A remote tip this repository does not have (someone pushed since the last fetch)
+        // cannot bound a range: check what no remote-tracking branch holds instead, rather
+        // than fail the push on an internal git error.
+        let args: Vec<&str> = if zero(remote) || !store.rev_exists(remote) {
             vec![local, "--not", "--remotes"]
         } else {
             vec![range.as_str()]

@@ -3,6 +3,10 @@ use crate::error::{CommandError, CommandResult};
 use crate::model::claim::Mode;
 use crate::model::time::parse_wall_duration;
 use crate::ops::ownership::{self, OwnRequest};
+use crate::ownership::pattern::Pattern;
+
+/// How the patterns argument is shown in usage and named in errors.
+pub const PATTERNS_ARG: &str = "GLOB";
 
 /// Claim files: only I may change them (or, with --shared, I work there too)
 ///
@@ -19,7 +23,7 @@ use crate::ops::ownership::{self, OwnRequest};
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// Glob patterns to claim
-    #[arg(required = true, value_name = "GLOB")]
+    #[arg(required = true, value_name = PATTERNS_ARG)]
     pub patterns: Vec<String>,
     /// Others may work there too (never refused, never enforced)
     #[arg(long)]
@@ -36,6 +40,14 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CommandResult {
+    // Refused here, where the argument's name is known: the library only knows "a pattern".
+    for given in &args.patterns {
+        Pattern::parse_given(given).map_err(|e| {
+            CommandError::usage(format!("<{PATTERNS_ARG}>: {e}")).details(
+                serde_json::json!({ "argument": format!("<{PATTERNS_ARG}>"), "given": given }),
+            )
+        })?;
+    }
     let ttl_secs = args
         .ttl
         .as_deref()

@@ -166,6 +166,65 @@ pub struct Owned {
     /// Collisions taken anyway with `--force`, each recorded as a conflict.
     pub forced: Vec<Collision>,
     pub conflicts: Vec<String>,
+    /// Baseline rules (`.coord/owners.toml`, CODEOWNERS) that give some of the claimed files
+    /// to someone else: the claim is taken, with a warning.
+    pub baseline: Vec<BaselineOverlap>,
+}
+
+/// A claimed pattern and a baseline rule giving some of its files to someone else.
+#[derive(Clone, Debug, Serialize)]
+pub struct BaselineOverlap {
+    pub claimed: String,
+    #[serde(flatten)]
+    pub rule: crate::ownership::baseline::Foreign,
+}
+
+/// The baseline rules that give files `patterns` cover to someone other than `agent`, and
+/// the warning for each. Tracked files (for examples and for telling which rule decides a
+/// path) are read only when some rule overlaps a claimed pattern at all.
+fn baseline_overlaps(
+    store: &Store,
+    agent: &AgentId,
+    patterns: &[Pattern],
+) -> Result<(Vec<BaselineOverlap>, Vec<String>), OpError> {
+    let base = baseline(store)?;
+    let mut warnings = base.problems.clone();
+    if !patterns
+        .iter()
+        .any(|p| base.rules.iter().any(|r| r.pattern.overlaps(p)))
+    {
+        return Ok((Vec::new(), warnings));
+    }
+    let tracked = store.head_paths()?;
+    let shown = |s: &str| crate::model::text::escape_unsafe(s).into_owned();
+    let mut out = Vec::new();
+    for p in patterns {
+        for rule in base.foreign_rules(p, agent.as_str(), &tracked) {
+            let owners = shown(&rule.owners.join(" "));
+            let effect = if rule.enforced {
+                format!("while it lasts `check` lets {agent} change them instead of {owners}")
+            } else {
+                "CODEOWNERS only informs, but its owners review these files".to_owned()
+            };
+            warnings.push(format!(
+                "{} covers files the baseline gives to {owners}: {}:{} `{}` (e.g. {}); claimed anyway, as a temporary lease ({effect}); let {owners} know",
+                shown(p.as_str()),
+                rule.source,
+                rule.line,
+                shown(&rule.pattern),
+                rule.examples
+                    .iter()
+                    .map(|e| shown(e))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ));
+            out.push(BaselineOverlap {
+                claimed: p.as_str().to_owned(),
+                rule,
+            });
+        }
+    }
+    Ok((out, warnings))
 }
 
 fn parse_all(patterns: &[String]) -> Result<Vec<Pattern>, OpError> {
@@ -222,9 +281,13 @@ pub fn own(
     warnings: &mut Vec<String>,
 ) -> Result<Owned, OpError> {
     let patterns = parse_all(&req.patterns)?;
+    // The baseline is read from HEAD, not the coordination branch: it does not change
+    // between attempts of the write.
+    let (baseline, baseline_warnings) = baseline_overlaps(store, &actor.agent, &patterns)?;
     let committed = store.update(&actor.author(), |snap| {
         let set = claim_set(store, snap, actor.now)?;
         warnings.clone_from(&set.problems);
+        warnings.extend(baseline_warnings.iter().cloned());
         let found = collisions(store, &set, &actor.agent, &patterns);
         if !found.is_empty() && !req.force {
             return Err(OpError::Collision { collisions: found });
@@ -276,6 +339,7 @@ pub fn own(
                 claims: added,
                 forced: found,
                 conflicts,
+                baseline: baseline.clone(),
             },
         })
     })?;

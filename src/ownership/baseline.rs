@@ -50,6 +50,92 @@ impl Baseline {
     }
 }
 
+/// A baseline rule that gives some of the files a claimed pattern covers to someone other
+/// than the claiming agent (`own` warns about it: a claim is a temporary lease on top of the
+/// baseline, not a transfer).
+#[derive(Clone, Debug, Serialize)]
+pub struct Foreign {
+    /// The baseline file and the line of the rule.
+    pub source: String,
+    pub line: usize,
+    /// The rule's pattern and owners, as written there.
+    pub pattern: String,
+    pub owners: Vec<String>,
+    /// Whether `check` enforces the rule (`.coord/owners.toml`) or it only informs.
+    pub enforced: bool,
+    /// Files both cover that the rule decides: tracked ones (up to three), else one path
+    /// built from the two patterns.
+    pub examples: Vec<String>,
+}
+
+impl Baseline {
+    /// The rules that decide some path `claimed` covers and name owners among whom `agent`
+    /// is not, in file order.
+    ///
+    /// Whether a rule and the claim share a path is decided exactly ([`Pattern::overlaps`]).
+    /// Whether the rule, and not a later one, decides such a path (the last matching rule
+    /// wins) is judged on the shared paths at hand: the tracked files both cover and a path
+    /// the two patterns both match. So a catch-all `* @org/owners` that more specific rules
+    /// override wherever the claim reaches gives no warning; a rule shadowed on every such
+    /// path but some untracked, unconstructed one is missed, which only costs a warning.
+    pub fn foreign_rules(
+        &self,
+        claimed: &Pattern,
+        agent: &str,
+        tracked: &[String],
+    ) -> Vec<Foreign> {
+        let Some(source) = &self.source else {
+            return Vec::new();
+        };
+        let decider = |path: &str| self.rules.iter().rposition(|r| r.pattern.matches(path));
+        let covered: Vec<&String> = tracked.iter().filter(|f| claimed.matches(f)).collect();
+        let mut out = Vec::new();
+        for (i, rule) in self.rules.iter().enumerate() {
+            if rule.owners.is_empty()
+                || rule.owners.iter().any(|o| is_agent(o, agent))
+                || !rule.pattern.overlaps(claimed)
+            {
+                continue;
+            }
+            let mut examples: Vec<String> = covered
+                .iter()
+                .filter(|f| rule.pattern.matches(f) && decider(f) == Some(i))
+                .take(3)
+                .map(|f| f.to_string())
+                .collect();
+            if examples.is_empty() {
+                examples.extend(
+                    claimed
+                        .witness(&rule.pattern)
+                        .filter(|w| decider(w) == Some(i)),
+                );
+            }
+            if examples.is_empty() {
+                continue;
+            }
+            out.push(Foreign {
+                source: source.clone(),
+                line: rule.line,
+                pattern: rule.pattern.as_str().to_owned(),
+                owners: rule.owners.clone(),
+                enforced: self.enforced,
+                examples,
+            });
+        }
+        out
+    }
+}
+
+/// Whether a baseline owner names `agent`: the agent ID itself (`.coord/owners.toml`), or a
+/// CODEOWNERS user `@agent` (GitHub user names are case-insensitive). A team (`@org/team`)
+/// or an e-mail address never names an agent.
+fn is_agent(owner: &str, agent: &str) -> bool {
+    owner == agent
+        || owner
+            .strip_prefix('@')
+            .is_some_and(|user| user.eq_ignore_ascii_case(agent))
+}
+
 /// Parses a CODEOWNERS file.
 pub fn parse_codeowners(source: &str, text: &str) -> Baseline {
     let mut b = Baseline {
@@ -127,7 +213,8 @@ pub fn parse_owners_toml(source: &str, text: &str) -> Baseline {
         enforced: true,
         ..Baseline::default()
     };
-    let doc = match text.parse::<toml_edit::DocumentMut>() {
+    // A parsed (not mutable) document keeps the spans that give each rule's line.
+    let doc = match toml_edit::Document::parse(text) {
         Ok(d) => d,
         Err(e) => {
             b.problems
@@ -135,7 +222,11 @@ pub fn parse_owners_toml(source: &str, text: &str) -> Baseline {
             return b;
         }
     };
-    let Some(rules) = doc.get("rule").and_then(|r| r.as_array_of_tables()) else {
+    let Some(rules) = doc
+        .as_table()
+        .get("rule")
+        .and_then(|r| r.as_array_of_tables())
+    else {
         return b;
     };
     for (n, t) in rules.iter().enumerate() {
@@ -152,13 +243,20 @@ pub fn parse_owners_toml(source: &str, text: &str) -> Baseline {
                     .collect()
             })
             .unwrap_or_default();
+        // The line of the rule's `[[rule]]` header (1-based).
+        let line = t
+            .span()
+            .and_then(|span| text.get(..span.start))
+            .map_or(n + 1, |before| before.matches('\n').count() + 1);
         match Pattern::parse(pattern) {
             Ok(pattern) => b.rules.push(Rule {
                 pattern,
                 owners,
-                line: n + 1,
+                line,
             }),
-            Err(e) => b.problems.push(format!("{source}: rule {}: {e}", n + 1)),
+            Err(e) => b
+                .problems
+                .push(format!("{source}:{line}: rule {}: {e}", n + 1)),
         }
     }
     b
@@ -239,6 +337,48 @@ apps/ @octocat
         assert_eq!(b.decide("src/api/x.rs").unwrap().owners, vec!["api"]);
         assert_eq!(b.decide("src/db.rs").unwrap().owners, vec!["state"]);
         assert!(b.decide("README.md").is_none());
+        // Lines are the file's, not the rule's number.
+        assert_eq!(b.rules[0].line, 1);
+        assert_eq!(b.rules[1].line, 5);
+    }
+
+    #[test]
+    fn foreign_rules_follow_the_last_match_and_the_claiming_agent() {
+        let b = parse_codeowners(
+            "CODEOWNERS",
+            "* @org/everyone
+/src/ @alice
+/src/api/ @org/api-team
+/docs/ @Bob
+",
+        );
+        let tracked: Vec<String> = ["src/main.rs", "src/api/mod.rs", "docs/a.md", "x.txt"]
+            .map(String::from)
+            .to_vec();
+        let foreign = |pattern: &str, agent: &str| -> Vec<(usize, Vec<String>)> {
+            b.foreign_rules(&Pattern::parse(pattern).unwrap(), agent, &tracked)
+                .into_iter()
+                .map(|f| (f.line, f.examples))
+                .collect()
+        };
+        // `*` is overridden by `/src/` on every file of src/ but api/, which the team owns.
+        assert_eq!(
+            foreign("src/**", "alice"),
+            vec![(3, vec!["src/api/mod.rs".to_owned()])]
+        );
+        assert!(foreign("src/main.rs", "alice").is_empty());
+        // A path no tracked file shows is built from the two patterns.
+        assert_eq!(
+            foreign("src/new.rs", "carol"),
+            vec![(2, vec!["src/new.rs".to_owned()])]
+        );
+        // @Bob is bob (user names ignore case); a team never names an agent.
+        assert!(foreign("docs/**", "bob").is_empty());
+        assert_eq!(foreign("docs/**", "org").len(), 1);
+        assert_eq!(
+            foreign("/*.txt", "carol"),
+            vec![(1, vec!["x.txt".to_owned()])]
+        );
     }
 
     #[test]

@@ -80,16 +80,85 @@ impl Store {
             .args(args)
             .output()
             .map_err(|e| Error::GitCommand {
-                command: format!("git {}", args.join(" ")),
+                command: git_subcommand(args),
                 message: e.to_string(),
             })?;
         if !out.status.success() {
             return Err(Error::GitCommand {
-                command: format!("git {}", args.join(" ")),
+                command: git_subcommand(args),
                 message: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
             });
         }
         Ok(out.stdout)
+    }
+
+    /// The first revision of `revs` (as given: `A..B`, `A...B`, a commit, or `git rev-list`
+    /// arguments such as `--not --remotes`) that names no commit here, or `None` when git
+    /// takes them all. For a range, the side at fault is returned (`origin/main` of
+    /// `origin/main..HEAD`); when no side alone is unknown, the whole argument.
+    ///
+    /// Asked before reading a range so that a mistyped or unfetched reference is reported as
+    /// such, not as a failed internal git command.
+    pub fn unknown_revision(&self, revs: &[&str]) -> Option<String> {
+        let mut args = vec!["rev-parse"];
+        args.extend_from_slice(revs);
+        args.push("--");
+        if self.git_pinned(&args).is_ok() {
+            return None;
+        }
+        for rev in revs.iter().filter(|r| !r.starts_with('-')) {
+            let sides: Vec<&str> = match rev.split_once("...").or_else(|| rev.split_once("..")) {
+                Some((a, b)) => vec![a, b],
+                None => vec![rev],
+            };
+            // An empty side of `A..` or `..B` stands for HEAD.
+            if let Some(bad) = sides
+                .into_iter()
+                .find(|s| !s.is_empty() && !self.rev_exists(s))
+            {
+                return Some(bad.to_owned());
+            }
+        }
+        Some(revs.join(" "))
+    }
+
+    /// Whether `name` is a configured remote (`remote.<name>.url` is set).
+    pub fn remote_exists(&self, name: &str) -> bool {
+        self.config_string(&format!("remote.{name}.url")).is_some()
+    }
+
+    /// The branch work is merged into, for `check --branches` when no `--target` is given:
+    /// the first of `init.defaultBranch`, the branch `refs/remotes/origin/HEAD` points to
+    /// (the local branch of that name when there is one, else `origin/<name>`), `main` and
+    /// `master` that names a commit here. `None` when none does.
+    pub fn default_branch(&self) -> Option<String> {
+        let local = |name: &str| self.rev_exists(&format!("refs/heads/{name}"));
+        if let Some(name) = self.config_string("init.defaultBranch") {
+            let name = name.trim();
+            if !name.is_empty() && local(name) {
+                return Some(name.to_owned());
+            }
+        }
+        if let Ok(target) =
+            self.git_pinned(&["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"])
+        {
+            let target = String::from_utf8_lossy(&target).trim().to_owned();
+            if let Some(remote_branch) = target.strip_prefix("refs/remotes/") {
+                let name = remote_branch
+                    .split_once('/')
+                    .map_or(remote_branch, |(_, name)| name);
+                if local(name) {
+                    return Some(name.to_owned());
+                }
+                if self.rev_exists(&target) {
+                    return Some(remote_branch.to_owned());
+                }
+            }
+        }
+        ["main", "master"]
+            .into_iter()
+            .find(|name| local(name))
+            .map(str::to_owned)
     }
 
     /// The commits of `range` (`A..B`, or any `git rev-list` arguments), oldest first along
@@ -115,7 +184,7 @@ impl Store {
         args.extend_from_slice(range);
         let raw = self.git_pinned(&args)?;
         let mut out = parse_raw_log(&raw).map_err(|message| Error::GitCommand {
-            command: format!("git log --raw -z {}", range.join(" ")),
+            command: "git log".to_owned(),
             message,
         })?;
         if out.is_empty() {
@@ -246,6 +315,24 @@ impl Store {
     }
 }
 
+/// How a failed git call is named in errors: `git <subcommand>`, never the whole command
+/// line (internal flags and formats mean nothing to the user, and the message that follows
+/// is git's own, which names what it could not do).
+pub(super) fn git_subcommand(args: &[&str]) -> String {
+    let mut words = args.iter();
+    while let Some(word) = words.next() {
+        match *word {
+            // Options of git itself that take a value.
+            "-c" | "-C" | "--git-dir" | "--work-tree" => {
+                words.next();
+            }
+            w if w.starts_with('-') => {}
+            w => return format!("git {w}"),
+        }
+    }
+    "git".to_owned()
+}
+
 /// What a commit says about itself.
 struct Names {
     agent: Option<String>,
@@ -302,7 +389,20 @@ fn parse_raw_log(raw: &[u8]) -> std::result::Result<Vec<RangeCommit>, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_raw_log;
+    use super::{git_subcommand, parse_raw_log};
+
+    #[test]
+    fn errors_name_the_git_subcommand_only() {
+        assert_eq!(
+            git_subcommand(&["log", "-z", "--format=%H %ct", "origin/main..HEAD"]),
+            "git log"
+        );
+        assert_eq!(
+            git_subcommand(&["--git-dir", "/x/.git", "worktree", "add", "-b", "b"]),
+            "git worktree"
+        );
+        assert_eq!(git_subcommand(&["-c", "a=b", "--literal-pathspecs"]), "git");
+    }
 
     #[test]
     fn file_names_are_positional_and_never_headers() {

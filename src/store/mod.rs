@@ -309,12 +309,12 @@ impl Store {
                 .env_remove("GIT_WORK_TREE")
                 .output()
                 .map_err(|e| Error::GitCommand {
-                    command: format!("git {}", args.join(" ")),
+                    command: changes::git_subcommand(args),
                     message: e.to_string(),
                 })?;
             if !out.status.success() {
                 return Err(Error::GitCommand {
-                    command: format!("git {}", args.join(" ")),
+                    command: changes::git_subcommand(args),
                     message: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
                 });
             }
@@ -666,12 +666,12 @@ impl Store {
             .args(args)
             .output()
             .map_err(|e| Error::GitCommand {
-                command: format!("git {}", args.join(" ")),
+                command: changes::git_subcommand(args),
                 message: e.to_string(),
             })?;
         if !out.status.success() {
             return Err(Error::GitCommand {
-                command: format!("git {}", args.join(" ")),
+                command: changes::git_subcommand(args),
                 message: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
             });
         }

@@ -12,6 +12,7 @@ mod test_agents;
 mod test_assigned_work;
 mod test_authority;
 mod test_bad_input;
+mod test_check_newcomer;
 mod test_concurrency;
 mod test_conflict;
 mod test_demo;
