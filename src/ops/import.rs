@@ -10,6 +10,9 @@ through the ID map, refuses cycles, and writes every record plus the agent's hea
 [`Store::update`]. Nothing in planning looks tasks up one by one, so 100,000 tasks cost a few
 linear passes.
 
+Importing again recognises what an earlier import wrote ([`existing`], ADR 0015) and updates
+those tasks instead of copying them; an import that changes nothing makes no commit.
+
 Foreign values without a field of their own (the foreign ID, labels, Beads' issue type and
 non-blocking links, a Taskwarrior project) are kept as extra front-matter fields, which every
 later rewrite preserves like hand-written ones.
