@@ -206,16 +206,16 @@ fn render(ctx: &Context, o: &Outcome) -> CommandResult {
         }
         changes(ctx, o)?;
         ctx.ui.info(format!(
-            "Would import {} tasks from {file}: {summary}{problems}; nothing was written.",
-            o.imported,
+            "Would import {} from {file}: {summary}{problems}; nothing was written.",
+            tasks(o.imported),
         ))?;
         return Ok(());
     }
     changes(ctx, o)?;
     match &o.commit {
         Some(commit) => ctx.ui.info(format!(
-            "Imported {} tasks from {file} in commit {}: {summary}{problems}.",
-            o.imported,
+            "Imported {} from {file} in commit {}: {summary}{problems}.",
+            tasks(o.imported),
             &commit[..commit.len().min(12)]
         ))?,
         None => ctx.ui.info(format!(
@@ -238,6 +238,13 @@ fn changes(ctx: &Context, o: &Outcome) -> CommandResult {
             .info(format!("{verb} {}{source}: {}", t.id, t.changed.join(", ")))?;
     }
     Ok(())
+}
+
+fn tasks(n: usize) -> String {
+    match n {
+        1 => "1 task".to_owned(),
+        n => format!("{n} tasks"),
+    }
 }
 
 fn action_word(a: Action) -> &'static str {
