@@ -5,14 +5,23 @@ use serde_json::json;
 
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
-use crate::ops::import::{self, Format, ImportError, Outcome};
+use crate::ops::import::{self, Action, Format, ImportError, Outcome};
 use crate::ui::{sanitize_line, table};
 
 /// Import tasks from a file: our own JSON, Beads or Taskwarrior
 ///
 /// Writes every task of FILE (- for standard input) in one commit on the coordination
 /// branch. Each foreign ID gets a new task ID and dependencies are rewritten through that
-/// map; the foreign ID is kept in the record as `imported_from = "beads:bd-a1b2"`. Whatever
+/// map; the foreign ID is kept in the record as `imported_from = "beads:bd-a1b2"`.
+///
+/// Importing again (a migration re-run) recognises what an earlier import wrote, by
+/// `imported_from` or, for json, by task ID, and updates those tasks instead of copying
+/// them: the output counts records added, updated (naming the fields) and unchanged, and
+/// an import that changes nothing makes no commit. The file's fields win, but a task's
+/// progress here is never taken back (a done task stays done, a claimed one keeps its
+/// assignee and status), and a task another agent holds is left alone with a warning.
+///
+/// Whatever
 /// cannot be mapped (unknown fields, invalid values or agent names, dependencies on records
 /// that are not in the file) is reported on stderr and under --json; a file that is not
 /// valid JSON fails naming the line, and an import whose dependencies would form a cycle is
@@ -163,12 +172,23 @@ fn render(ctx: &Context, o: &Outcome) -> CommandResult {
         true => String::new(),
         false => format!(" ({}; see above)", counts.join(", ")),
     };
+    let file = sanitize_line(&o.file);
+    let mut summary = vec![
+        format!("{} added", o.added),
+        format!("{} updated", o.updated),
+        format!("{} unchanged", o.unchanged),
+    ];
+    if o.held > 0 {
+        summary.push(format!("{} held by other agents, not updated", o.held));
+    }
+    let summary = summary.join(", ");
     if o.dry_run {
         if !o.tasks.is_empty() {
             let mut rows = vec![vec![
                 "LINE".to_owned(),
                 "SOURCE".to_owned(),
                 "ID".to_owned(),
+                "ACTION".to_owned(),
                 "STATUS".to_owned(),
                 "TITLE".to_owned(),
             ]];
@@ -177,32 +197,63 @@ fn render(ctx: &Context, o: &Outcome) -> CommandResult {
                     t.line.to_string(),
                     sanitize_line(t.source_id.as_deref().unwrap_or("-")).into_owned(),
                     t.id.to_string(),
+                    action_word(t.action).to_owned(),
                     t.status.to_string(),
                     sanitize_line(&t.title).into_owned(),
                 ]
             }));
             ctx.ui.line(table(&rows).trim_end())?;
         }
+        changes(ctx, o)?;
         ctx.ui.info(format!(
-            "Would import {} tasks from {}{problems}; nothing was written.",
-            o.imported,
-            sanitize_line(&o.file)
+            "Would import {} from {file}: {summary}{problems}; nothing was written.",
+            tasks(o.imported),
         ))?;
         return Ok(());
     }
+    changes(ctx, o)?;
     match &o.commit {
         Some(commit) => ctx.ui.info(format!(
-            "Imported {} tasks from {} in commit {}{problems}.",
-            o.imported,
-            sanitize_line(&o.file),
+            "Imported {} from {file} in commit {}: {summary}{problems}.",
+            tasks(o.imported),
             &commit[..commit.len().min(12)]
         ))?,
         None => ctx.ui.info(format!(
-            "Nothing to import from {}{problems}.",
-            sanitize_line(&o.file)
+            "Nothing to import from {file}: {summary}{problems}."
         ))?,
     }
     Ok(())
+}
+
+/// One line per updated task, naming the fields the file changed.
+fn changes(ctx: &Context, o: &Outcome) -> CommandResult {
+    for t in o.tasks.iter().filter(|t| t.action == Action::Updated) {
+        let source = t
+            .source_id
+            .as_deref()
+            .map(|s| format!(" ({})", sanitize_line(s)))
+            .unwrap_or_default();
+        let verb = if o.dry_run { "would update" } else { "updated" };
+        ctx.ui
+            .info(format!("{verb} {}{source}: {}", t.id, t.changed.join(", ")))?;
+    }
+    Ok(())
+}
+
+fn tasks(n: usize) -> String {
+    match n {
+        1 => "1 task".to_owned(),
+        n => format!("{n} tasks"),
+    }
+}
+
+fn action_word(a: Action) -> &'static str {
+    match a {
+        Action::Added => "add",
+        Action::Updated => "update",
+        Action::Unchanged => "unchanged",
+        Action::Held => "held",
+    }
 }
 
 impl From<ImportError> for CommandError {

@@ -10,12 +10,16 @@ through the ID map, refuses cycles, and writes every record plus the agent's hea
 [`Store::update`]. Nothing in planning looks tasks up one by one, so 100,000 tasks cost a few
 linear passes.
 
+Importing again recognises what an earlier import wrote ([`existing`], ADR 0015) and updates
+those tasks instead of copying them; an import that changes nothing makes no commit.
+
 Foreign values without a field of their own (the foreign ID, labels, Beads' issue type and
 non-blocking links, a Taskwarrior project) are kept as extra front-matter fields, which every
 later rewrite preserves like hand-written ones.
 */
 
 mod beads;
+mod existing;
 mod incoming;
 mod json;
 mod source;
@@ -34,6 +38,8 @@ use crate::model::layout;
 use crate::model::{AgentId, Status, Task, TaskId, Timestamp};
 use crate::ownership::pattern::validate_patterns;
 use crate::store::{self, Edit, Plan, Snapshot, Store};
+pub use existing::Action;
+use existing::Match;
 use incoming::{Incoming, text_list};
 
 /// The formats `import` reads.
@@ -168,14 +174,19 @@ impl Batch {
     }
 }
 
-/// One imported task, as the outcome lists it.
+/// One record of the file and the task it is on the branch, as the outcome lists it.
 #[derive(Clone, Debug, Serialize)]
 pub struct ImportedTask {
     pub id: TaskId,
     pub source_id: Option<String>,
     pub line: usize,
     pub title: String,
+    /// The task's status after the import.
     pub status: Status,
+    /// What the import does with it (ADR 0015).
+    pub action: Action,
+    /// For an updated (or held) task, the fields the file changes, by record field name.
+    pub changed: Vec<String>,
 }
 
 /// What an import did, or with `dry_run` would do.
@@ -184,9 +195,19 @@ pub struct Outcome {
     pub file: String,
     pub format: Format,
     pub dry_run: bool,
-    /// The commit that holds the import; `None` for a dry run or when nothing was imported.
+    /// The commit that holds the import; `None` for a dry run or when nothing was written.
     pub commit: Option<String>,
+    /// How many tasks the import writes: `added` + `updated`.
     pub imported: usize,
+    /// New tasks.
+    pub added: usize,
+    /// Tasks an earlier import wrote, changed to what the file now says.
+    pub updated: usize,
+    /// Tasks an earlier import wrote, already as the file says.
+    pub unchanged: usize,
+    /// Tasks the file would change but another agent holds: left as they are.
+    pub held: usize,
+    /// Every record that is a task, in file order, with what the import does with it.
     pub tasks: Vec<ImportedTask>,
     pub skipped: Vec<Skipped>,
     pub warnings: Vec<Warning>,
@@ -347,8 +368,10 @@ pub fn import(store: &Store, actor: &Actor, batch: &Batch) -> Result<Outcome, Im
         }
         edits.extend(touch_agent(snap, actor)?);
         let context = format!(
-            "{} tasks from {} ({})",
-            outcome.imported,
+            "{} added, {} updated ({} unchanged) from {} ({})",
+            outcome.added,
+            outcome.updated,
+            outcome.unchanged,
             batch.format.describe(),
             batch.file
         );
@@ -385,8 +408,8 @@ struct Planned {
     outcome: Outcome,
 }
 
-/// Plans the import on `snap`: IDs, mapped dependencies, the cycle check, and (with `write`)
-/// the record files.
+/// Plans the import on `snap`: which records are already there (ADR 0015), IDs, mapped
+/// dependencies, the cycle check, and (with `write`) the record files.
 fn plan(
     store: &Store,
     snap: &Snapshot<'_>,
@@ -405,12 +428,19 @@ fn plan(
             .filter_map(|p| layout::task_id_from_path(&p.path)),
     );
     let on_branch = taken.clone();
-    let ids = allocate_ids(batch, &mut taken, &mut notes);
+    let previous = existing::scan(snap, batch.format)?;
+    let matches = {
+        let by_id: HashMap<&TaskId, &Task> = all.iter().map(|t| (&t.id, t)).collect();
+        existing::find(snap, batch, &by_id, &previous, &mut notes)?
+    };
+    let ids = allocate_ids(batch, &matches, &mut taken, &mut notes);
     let by_source: HashMap<&str, &TaskId> = batch
         .records
         .iter()
         .zip(&ids)
-        .filter_map(|(r, id)| r.source_id.as_deref().map(|s| (s, id)))
+        .zip(&matches)
+        .filter(|(_, m)| !matches!(m, Match::Unreadable))
+        .filter_map(|((r, id), _)| r.source_id.as_deref().map(|s| (s, id)))
         .collect();
     let resolve = |foreign: &str| -> Option<TaskId> {
         match by_source.get(foreign) {
@@ -419,14 +449,25 @@ fn plan(
             None if batch.format == Format::Json => TaskId::parse(foreign)
                 .ok()
                 .filter(|id| on_branch.contains(id)),
-            None => None,
+            // Records of earlier imports that are not in this file.
+            None => previous
+                .get(&printable(foreign))
+                .and_then(|ids| ids.first())
+                .cloned(),
         }
     };
 
-    let first_new = all.len();
+    let position: HashMap<TaskId, usize> = all
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id.clone(), i))
+        .collect();
     all.reserve(batch.records.len());
-    let mut extras = Vec::with_capacity(batch.records.len());
-    for (r, id) in batch.records.iter().zip(&ids) {
+    let mut results: Vec<Planned1> = Vec::with_capacity(batch.records.len());
+    for ((r, id), found) in batch.records.iter().zip(&ids).zip(matches) {
+        if matches!(found, Match::Unreadable) {
+            continue;
+        }
         let at = r.at();
         let mut deps: Vec<TaskId> = Vec::with_capacity(r.depends_on.len());
         for foreign in &r.depends_on {
@@ -441,11 +482,12 @@ fn plan(
             }
         }
         let mut extra: Vec<(&'static str, TomlValue)> = Vec::new();
-        if let Some(source_id) = &r.source_id
+        if matches!(found, Match::New)
+            && let Some(source_id) = &r.source_id
             && (batch.format != Format::Json || source_id != id.as_str())
         {
             extra.push((
-                "imported_from",
+                existing::IMPORTED_FROM,
                 TomlValue::from(format!(
                     "{}:{}",
                     batch.format.as_str(),
@@ -474,16 +516,67 @@ fn plan(
                 column: None,
                 message: e.to_string(),
             })?;
-        all.push(task);
-        extras.push(extra);
+        let (action, task, changed) = match found {
+            Match::Existing(before, held_extra) => {
+                let mut after = existing::merge(&before, task);
+                let mut changed = existing::changed_fields(&before, &after);
+                for key in existing::managed_fields(batch.format) {
+                    let now_value = extra
+                        .iter()
+                        .find(|(k, _)| k == key)
+                        .map(|(_, v)| existing::plain(v));
+                    if now_value.as_ref() != held_extra.get(key) {
+                        changed.push((*key).to_owned());
+                    }
+                }
+                changed.sort();
+                if changed.is_empty() {
+                    (Action::Unchanged, *before, changed)
+                } else if let Some(holder) = existing::held_by_other(&before, actor) {
+                    let fields = changed.join(", ");
+                    notes.warn(format!("held:{}", before.id), &at, || {
+                        format!(
+                            "{} is held by {holder}: not updated ({fields}); import again once {holder} has finished or released it",
+                            before.id
+                        )
+                    });
+                    (Action::Held, *before, changed)
+                } else {
+                    after.updated = now;
+                    match position.get(&after.id) {
+                        Some(&i) => all[i] = after.clone(),
+                        None => all.push(after.clone()),
+                    }
+                    (Action::Updated, after, changed)
+                }
+            }
+            Match::New | Match::Unreadable => {
+                all.push(task.clone());
+                (Action::Added, task, Vec::new())
+            }
+        };
+        results.push(Planned1 {
+            record: r,
+            action,
+            task,
+            changed,
+            extra,
+        });
     }
 
-    refuse_cycles(batch, &all, first_new)?;
+    let written: HashMap<&TaskId, &Incoming> = results
+        .iter()
+        .filter(|p| matches!(p.action, Action::Added | Action::Updated))
+        .map(|p| (&p.task.id, p.record))
+        .collect();
+    refuse_cycles(batch, &all, &written)?;
 
-    let new = &all[first_new..];
     let mut registered: HashMap<&AgentId, bool> = HashMap::new();
-    for (task, r) in new.iter().zip(&batch.records) {
-        let Some(agent) = &task.assignee else {
+    for p in results
+        .iter()
+        .filter(|p| matches!(p.action, Action::Added | Action::Updated))
+    {
+        let Some(agent) = &p.task.assignee else {
             continue;
         };
         let known = match registered.get(agent) {
@@ -495,7 +588,7 @@ fn plan(
             }
         };
         if !known {
-            notes.warn(format!("unregistered:{agent}"), &r.at(), || {
+            notes.warn(format!("unregistered:{agent}"), &p.record.at(), || {
                 format!(
                     "{agent} is assigned imported tasks but is not in the agent registry: `git coord doctor` warns until {agent} makes a first write"
                 )
@@ -503,23 +596,34 @@ fn plan(
         }
     }
 
-    let edits = if write {
-        new.iter()
-            .zip(&extras)
-            .map(|(task, extra)| Edit::write(layout::task_path(&task.id), record_text(task, extra)))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let tasks = new
-        .iter()
-        .zip(&batch.records)
-        .map(|(task, r)| ImportedTask {
-            id: task.id.clone(),
-            source_id: r.source_id.clone(),
-            line: r.line,
-            title: task.title.clone(),
-            status: task.status,
+    let mut edits = Vec::new();
+    if write {
+        for p in &results {
+            let text = match p.action {
+                Action::Added => record_text(&p.task, &p.extra),
+                Action::Updated => existing::updated_text(&p.task, batch.format, &p.extra)?,
+                Action::Unchanged | Action::Held => continue,
+            };
+            edits.push(Edit::write(layout::task_path(&p.task.id), text));
+        }
+    }
+    let count = |a: Action| results.iter().filter(|p| p.action == a).count();
+    let (added, updated, unchanged, held) = (
+        count(Action::Added),
+        count(Action::Updated),
+        count(Action::Unchanged),
+        count(Action::Held),
+    );
+    let tasks = results
+        .into_iter()
+        .map(|p| ImportedTask {
+            id: p.task.id.clone(),
+            source_id: p.record.source_id.clone(),
+            line: p.record.line,
+            title: p.task.title,
+            status: p.task.status,
+            action: p.action,
+            changed: p.changed,
         })
         .collect::<Vec<_>>();
     Ok(Planned {
@@ -529,7 +633,11 @@ fn plan(
             format: batch.format,
             dry_run: !write,
             commit: None,
-            imported: tasks.len(),
+            imported: added + updated,
+            added,
+            updated,
+            unchanged,
+            held,
             tasks,
             skipped: notes.skipped,
             warnings: notes.warnings,
@@ -537,17 +645,42 @@ fn plan(
     })
 }
 
-/// An ID for every record: our own format keeps a valid ID that is still free; everything
-/// else gets a fresh random one that is on neither the branch nor this import.
-fn allocate_ids(batch: &Batch, taken: &mut HashSet<TaskId>, notes: &mut Notes) -> Vec<TaskId> {
-    let mut ids: Vec<Option<TaskId>> = vec![None; batch.records.len()];
+/// One record of the file, planned.
+struct Planned1<'a> {
+    record: &'a Incoming,
+    action: Action,
+    /// The task as it is after the import.
+    task: Task,
+    changed: Vec<String>,
+    extra: Vec<(&'static str, TomlValue)>,
+}
+
+/// An ID for every record: the task an earlier import made of it; else, in our own format, a
+/// valid ID that is still free; else a fresh random one that is on neither the branch nor this
+/// import.
+fn allocate_ids(
+    batch: &Batch,
+    matches: &[Match],
+    taken: &mut HashSet<TaskId>,
+    notes: &mut Notes,
+) -> Vec<TaskId> {
+    let mut ids: Vec<Option<TaskId>> = matches
+        .iter()
+        .map(|m| match m {
+            Match::Existing(task, _) => Some(task.id.clone()),
+            Match::New | Match::Unreadable => None,
+        })
+        .collect();
     if batch.format == Format::Json {
-        for (slot, r) in ids.iter_mut().zip(&batch.records) {
+        for ((slot, r), m) in ids.iter_mut().zip(&batch.records).zip(matches) {
+            if !matches!(m, Match::New) {
+                continue;
+            }
             let Some(given) = &r.source_id else { continue };
             match TaskId::parse(given) {
                 Ok(id) if taken.insert(id.clone()) => *slot = Some(id),
                 Ok(_) => notes.warn("id-taken", &r.at(), || {
-                    format!("{given} is already on the branch: imported under a new ID, with references to it rewritten")
+                    format!("{given} is already on the branch as another task (created at another time): imported under a new ID, with references to it rewritten")
                 }),
                 Err(_) => notes.warn("id-invalid", &r.at(), || {
                     format!("{given:?} is not a task ID: imported under a new ID, with references to it rewritten")
@@ -571,18 +704,19 @@ fn allocate_ids(batch: &Batch, taken: &mut HashSet<TaskId>, notes: &mut Notes) -
         .collect()
 }
 
-/// Fails when the imported tasks (with those on the branch) would form a dependency cycle.
-fn refuse_cycles(batch: &Batch, all: &[Task], first_new: usize) -> Result<(), ImportError> {
+/// Fails when the tasks this import writes (`written`, with the records they come from) would
+/// form a dependency cycle with each other or the tasks on the branch.
+fn refuse_cycles(
+    batch: &Batch,
+    all: &[Task],
+    written: &HashMap<&TaskId, &Incoming>,
+) -> Result<(), ImportError> {
     let graph = TaskGraph::new(all);
     let cycles = graph.cycles();
     if cycles.is_empty() {
         return Ok(());
     }
-    let new: HashMap<&TaskId, &Incoming> = all[first_new..]
-        .iter()
-        .map(|t| &t.id)
-        .zip(&batch.records)
-        .collect();
+    let new = written;
     // Cycles among tasks already on the branch are `doctor`'s business, not this import's.
     let cycles: Vec<Vec<TaskId>> = cycles
         .into_iter()

@@ -321,35 +321,41 @@ fn export_then_import_gives_the_same_tasks() {
     assert_eq!(b.coord_commits(), before + 1);
     assert_eq!(b.coord(&["export", "--json"]).expect_code(0).stdout, export);
 
-    // Into the same repository again: every ID is taken, so all are new and the
-    // dependencies follow them; otherwise the tasks are the same.
+    // Into the same repository again: the records are these tasks, so nothing changes (this
+    // used to copy them under new IDs; test_reimport.rs covers re-imports).
+    let before = a.coord_commits();
     let outcome = a.json(&["import", &file, "--from", "json"]);
+    assert_eq!(outcome["unchanged"], 3);
+    assert_eq!(outcome["imported"], 0);
+    assert_eq!(a.coord_commits(), before);
+
+    // Into a repository where one ID belongs to another task (created at another time): that
+    // record is imported under a new ID, and the dependencies follow it.
+    let mut c = env();
+    c.now = Some("2026-11-21T12:30:00Z".to_owned());
+    let other = c.add("Unrelated", &[]);
+    let taken = export.replace(&limiter, &other);
+    let file = fixture(&c, "tasks.jsonl", &taken);
+    let outcome = c.json(&["import", &file, "--from", "json"]);
     let ids = id_map(&outcome);
     assert_eq!(ids.len(), 3);
     has(&messages(&outcome, "warnings"), "already on the branch");
-    let tasks = exported(&a);
-    assert_eq!(tasks.len(), 6);
-    for line in lines {
-        let mut original: Value = serde_json::from_str(line).unwrap();
-        let old = original["id"].as_str().unwrap().to_owned();
-        let mut copy = tasks[&ids[&old]].clone();
-        for t in [&mut original, &mut copy] {
-            t["id"] = Value::Null;
-            t["path"] = Value::Null;
-            if let Some(deps) = t["depends_on"].as_array_mut() {
-                for d in deps {
-                    let d_str = d.as_str().unwrap().to_owned();
-                    *d = Value::from(ids.get(&d_str).cloned().unwrap_or(d_str));
-                }
-            }
-        }
-        assert_eq!(copy, original);
-    }
-    let text = a.show(&task_path(&ids[&limiter]));
+    let copy = &ids[&other];
+    assert_ne!(copy, &other);
+    let tasks = exported(&c);
+    assert_eq!(tasks.len(), 4);
+    assert_eq!(tasks[&other]["title"], "Unrelated");
+    assert_eq!(tasks[copy]["title"], "Rate limiter");
+    assert_eq!(tasks[&docs]["depends_on"], serde_json::json!([copy, pool]));
+    let text = c.show(&task_path(copy));
     assert!(
-        text.contains(&format!("imported_from = \"json:{limiter}\"")),
+        text.contains(&format!("imported_from = \"json:{other}\"")),
         "{text}"
     );
+    // Imported again, the record is recognised by `imported_from`: nothing is copied.
+    let again = c.json(&["import", &file, "--from", "json"]);
+    assert_eq!(again["unchanged"], 3);
+    assert_eq!(id_map(&again)[&other], *copy);
 }
 
 #[test]
