@@ -30,7 +30,6 @@ mod test_milestone;
 mod test_newcomer;
 mod test_ownership;
 mod test_ownership_bypass;
-mod test_readme;
 mod test_reimport;
 mod test_risk;
 mod test_schedule;
