@@ -368,6 +368,12 @@ impl From<OpError> for CommandError {
                         .details(json!({ "id": id, "waiting": waiting })),
                     Refusal::NotAllowed { status, .. } => CommandError::negative(message)
                         .details(json!({ "id": id, "status": status })),
+                    Refusal::Invalid(f) => CommandError::usage(format!(
+                        "{}: {}",
+                        flag_for(f.field),
+                        f.message
+                    ))
+                    .details(json!({ "id": id })),
                 }
             }
         }

@@ -211,13 +211,6 @@ impl From<CancelArgs> for Request {
 }
 
 pub fn run(ctx: &Context, request: Request) -> CommandResult {
-    if let Action::Block { reason, .. } = &request.action
-        && reason.trim().is_empty()
-    {
-        return Err(crate::error::CommandError::usage(
-            "--reason: say what the task waits for",
-        ));
-    }
     let actor = ctx.actor()?;
     let store = ctx.store()?;
     let authority = authority(ctx, &actor, request.action.force())?;

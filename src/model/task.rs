@@ -458,11 +458,18 @@ impl Task {
                 }
             },
             Action::Block { reason, .. } => {
+                // The reason is what others read to unblock it: every face must give one.
+                if reason.trim().is_empty() {
+                    return Err(Refusal::Invalid(invalid(
+                        "reason",
+                        "say what the task waits for",
+                    )));
+                }
                 if self.status.is_closed() {
                     return Err(not_allowed(self, "it is closed"));
                 }
                 self.status = Status::Blocked;
-                self.blocked_reason = Some(reason.clone());
+                self.blocked_reason = Some(reason.trim().to_owned());
             }
             Action::Unblock { .. } => {
                 if self.status != Status::Blocked {
@@ -613,6 +620,8 @@ pub enum Refusal {
         action: &'static str,
         why: String,
     },
+    /// The action itself is malformed (a block without a reason).
+    Invalid(InvalidField),
 }
 
 #[cfg(test)]
@@ -636,6 +645,26 @@ mod tests {
         )
         .unwrap()
     }
+    #[test]
+    fn a_block_needs_a_reason_whatever_the_face() {
+        let mut t = task();
+        let a = agent("alice");
+        t.apply(&Action::Claim, &a, now(), &ready()).unwrap();
+        let blank = Action::Block {
+            reason: " \t".into(),
+            force: false,
+        };
+        assert!(matches!(
+            t.apply(&blank, &a, now(), &ready()),
+            Err(Refusal::Invalid(InvalidField {
+                field: "reason",
+                ..
+            }))
+        ));
+        assert_eq!(t.status, Status::InProgress);
+        assert_eq!(t.blocked_reason, None);
+    }
+
     fn ready() -> DepState {
         DepState::default()
     }

@@ -139,6 +139,7 @@ pub fn describe_refusal(r: &Refusal) -> String {
         } => {
             format!("cannot {action} a task that is {status}: {why}")
         }
+        Refusal::Invalid(f) => f.to_string(),
     }
 }
 

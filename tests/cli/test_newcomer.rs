@@ -860,3 +860,17 @@ fn tour_parsing_splits_joins_and_strips() {
     );
     assert_eq!(first_id("see t-1", "t-"), None);
 }
+
+#[test]
+fn a_block_without_a_reason_is_refused_by_the_model() {
+    let env = TestEnv::initialised();
+    let t = env.add("Pool", &[]);
+    env.coord(&["claim", &t]).expect_code(0);
+    let run = env.refused(&["block", &t, "--reason", "   "], 2);
+    assert!(
+        run.stderr.contains("--reason: say what the task waits for"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.json(&["task", "show", &t])["status"], "in_progress");
+}
