@@ -21,6 +21,7 @@ mod test_history;
 mod test_hooks_safety;
 mod test_hygiene;
 mod test_import;
+mod test_json_contract;
 mod test_jams;
 mod test_lifecycle;
 mod test_memory;
