@@ -152,8 +152,18 @@ impl Normaliser {
         let b = s.as_bytes();
         let mut out = String::with_capacity(s.len());
         let mut i = 0;
+        // Right after an escape such as `\n` a word starts, although the byte before is `n`;
+        // and the escaped character itself never starts an ID (`\n-status` in a diff).
+        let mut after_escape = false;
         while i < s.len() {
-            let boundary = i == 0 || !is_word(b[i - 1]);
+            if b[i] == b'\\' && i + 1 < s.len() && b[i + 1].is_ascii() {
+                out.push_str(&s[i..i + 2]);
+                i += 2;
+                after_escape = true;
+                continue;
+            }
+            let boundary = i == 0 || after_escape || !is_word(b[i - 1]);
+            after_escape = false;
             if boundary {
                 if let Some(len) = Self::id_at(b, i) {
                     let id = &s[i..i + len];
@@ -265,7 +275,17 @@ impl Contract {
 
     /// The snapshot text: the command line, the exit code, then the output as printed.
     fn render(&mut self, args: &[&str], code: i32, output: &str) -> String {
-        let line = self.norm.text(&args.join(" "));
+        let quoted: Vec<String> = args
+            .iter()
+            .map(|a| {
+                if a.contains([' ', '*', '?', ',']) {
+                    format!("'{a}'")
+                } else {
+                    (*a).to_owned()
+                }
+            })
+            .collect();
+        let line = self.norm.text(&quoted.join(" "));
         let body = mask_seconds(&self.norm.text(output));
         format!("$ git coord {line}\nexit {code}\n{body}")
     }
@@ -448,14 +468,6 @@ fn every_json_output_keeps_its_shape() {
         &["check", "--range", "HEAD~1..HEAD", "--format", "json"],
         1,
     );
-    c.env.git(&["branch", "agent/alice", "HEAD"]);
-    c.env.git(&["branch", "agent/bob", "HEAD~1"]);
-    c.snap("check_branches", &["check", "--branches"], 0);
-    c.snap(
-        "check_branches_format_json",
-        &["check", "--branches", "--format", "json"],
-        0,
-    );
     c.snap("disown", &["--agent", "bob", "disown", "docs/**"], 0);
 
     // Spawning an agent: the plan, then the real thing (worktree under the temp root).
@@ -481,6 +493,32 @@ fn every_json_output_keeps_its_shape() {
             &carol,
         ],
         0,
+    );
+    // Two registered agents' branches change the same line: `check --branches` sees it.
+    c.snap(
+        "agent_edit_branch",
+        &["--agent", "alice", "agent", "edit", "alice", "--branch", "agent/alice"],
+        0,
+    );
+    let alice_wt = c.env.root.join("alice-wt");
+    c.env.git(&[
+        "worktree",
+        "add",
+        "-q",
+        "-b",
+        "agent/alice",
+        alice_wt.to_str().expect("utf-8 path"),
+        "main",
+    ]);
+    for (dir, text) in [(alice_wt.as_path(), "hello, alice\n"), (Path::new(&carol), "hello, dave\n")] {
+        std::fs::write(dir.join("README.md"), text).expect("write README.md");
+        c.env.git_in(dir, &["commit", "-q", "-am", "greet"]);
+    }
+    c.snap("check_branches", &["check", "--branches"], 1);
+    c.snap(
+        "check_branches_format_json",
+        &["check", "--branches", "--format", "json"],
+        1,
     );
     c.snap("brief", &["brief", "alice"], 0);
     c.snap(
@@ -631,7 +669,7 @@ fn every_json_output_keeps_its_shape() {
             "alice owns the pool",
             "--action",
             "Document the pool API",
-            "--agent",
+            "--assign",
             "bob",
         ],
         0,
