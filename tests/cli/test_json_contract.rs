@@ -305,7 +305,7 @@ fn seed_file(milestone: &str) -> String {
         format!(
             r#"{{"id":"t-000002","title":"Api","status":"todo","priority":1,"depends_on":["t-000001"],"expertise":["rust"],"estimate_hours":2.0,"milestone":"{milestone}","deliverables":["src/api.rs"],"created":"2026-11-20T09:01:00Z","updated":"2026-11-20T09:01:00Z"}}"#
         ),
-        r#"{"id":"t-000003","title":"Docs","status":"todo","priority":2,"depends_on":["t-000002"],"expertise":["docs"],"estimate_hours":1.5,"due":"2026-11-25T18:00:00Z","created":"2026-11-20T09:02:00Z","updated":"2026-11-20T09:02:00Z"}"#.to_owned(),
+        r#"{"id":"t-000003","title":"Docs","status":"todo","priority":2,"depends_on":["t-000002"],"expertise":["docs"],"estimate_hours":1.5,"due":"2026-11-22T18:00:00Z","created":"2026-11-20T09:02:00Z","updated":"2026-11-20T09:02:00Z"}"#.to_owned(),
         r#"{"id":"t-000004","title":"Spike","status":"todo","priority":3,"estimate_hours":1.0,"created":"2026-11-20T09:03:00Z","updated":"2026-11-20T09:03:00Z"}"#.to_owned(),
     ];
     lines.join("\n") + "\n"
@@ -561,6 +561,15 @@ fn every_json_output_keeps_its_shape() {
     );
     c.snap("ack", &["--agent", "alice", "ack", &question], 0);
     c.snap("inbox_all", &["inbox", "--all"], 0);
+    c.snap(
+        "send_all",
+        &["send", "all", "--subject", "Schema frozen", "--kind", "fyi"],
+        0,
+    );
+    // Never answered: overdue once the clock moves on.
+    c.env
+        .coord(&["send", "bob", "--subject", "Docs?", "--needs-reply"])
+        .expect_code(0);
 
     // Decisions.
     c.snap(
@@ -707,11 +716,18 @@ fn every_json_output_keeps_its_shape() {
     );
     c.snap("risk_list", &["risk", "list"], 0);
     c.snap("risk_show", &["risk", "show", &risk], 0);
+    // The coordinator's screen with an open conflict, a pending decision and a high risk.
+    c.env
+        .coord(&["conflict", "new", "Retry policy", "--between", "alice,dave"])
+        .expect_code(0);
+    c.env
+        .coord(&["adr", "new", "Cache TTL", "--deadline", "2026-11-28"])
+        .expect_code(0);
+    c.snap("status", &["status"], 0);
     c.snap("risk_close", &["risk", "close", &risk, "--reason", "deployed"], 0);
     c.snap("risk_list_all", &["risk", "list", "--status", "all"], 0);
 
     // Overview, history and settings.
-    c.snap("status", &["status"], 0);
     c.snap("log", &["log", "-n", "3"], 0);
     c.snap("log_id", &["log", &risk], 0);
     c.snap("doctor", &["doctor"], 0);
@@ -720,6 +736,7 @@ fn every_json_output_keeps_its_shape() {
 
     // A day later: the agents are stale and reap returns their tasks.
     c.env.now = Some("2026-11-23T10:00:00Z".into());
+    c.snap("status_later", &["status"], 0);
     c.snap("reap_dry_run", &["reap", "--dry-run"], 0);
     c.snap("reap", &["reap"], 0);
     c.snap("cancel", &["cancel", &spare], 0);
