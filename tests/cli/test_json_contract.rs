@@ -438,6 +438,16 @@ fn every_json_output_keeps_its_shape() {
     c.snap("gate_dry_run", &["gate", &milestone, "--dry-run"], 0);
     c.snap("gate", &["gate", &milestone], 0);
 
+    // `export --json` prints JSON lines (one task per line), not one value. It is ordered by
+    // ID, so it runs while `Cleanup` is the only task with a random ID (it sorts last).
+    let run = c.env.coord(&["export", "--json"]).expect_code(0);
+    for line in run.stdout.lines() {
+        serde_json::from_str::<Value>(line)
+            .unwrap_or_else(|e| panic!("export line is not JSON ({e}): {line}"));
+    }
+    let text = c.render(&["export", "--json"], 0, &run.stdout);
+    insta::assert_snapshot!("export", text);
+
     // Files: claims, who holds what, and checks against them.
     c.snap(
         "own",
@@ -742,14 +752,6 @@ fn every_json_output_keeps_its_shape() {
     c.snap("cancel", &["cancel", &spare], 0);
     c.snap("task_list_all", &["task", "list", "--all"], 0);
 
-    // `export --json` prints JSON lines (one task per line), not one value.
-    let run = c.env.coord(&["export", "--json"]).expect_code(0);
-    for line in run.stdout.lines() {
-        serde_json::from_str::<Value>(line)
-            .unwrap_or_else(|e| panic!("export line is not JSON ({e}): {line}"));
-    }
-    let text = c.render(&["export", "--json"], 0, &run.stdout);
-    insta::assert_snapshot!("export", text);
 }
 
 /// `demo --json` builds its own repository with random task IDs, and two of its tasks share a
