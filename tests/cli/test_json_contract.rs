@@ -68,7 +68,8 @@ impl Normaliser {
 
     /// The length of a record ID (`t-`, `m-`, `c-`, `r-`, `n-` and 6 to 32 of 0-9a-z) at `i`.
     fn id_at(b: &[u8], i: usize) -> Option<usize> {
-        if !matches!(b.get(i), Some(b't' | b'm' | b'c' | b'r' | b'n')) || b.get(i + 1) != Some(&b'-')
+        if !matches!(b.get(i), Some(b't' | b'm' | b'c' | b'r' | b'n'))
+            || b.get(i + 1) != Some(&b'-')
         {
             return None;
         }
@@ -178,12 +179,12 @@ impl Normaliser {
                     i += len;
                     continue;
                 }
-                if let Some(len) = Self::hex_at(b, i) {
-                    if let Some(placeholder) = self.commit(&s[i..i + len]) {
-                        out.push_str(&placeholder);
-                        i += len;
-                        continue;
-                    }
+                if let Some(len) = Self::hex_at(b, i)
+                    && let Some(placeholder) = self.commit(&s[i..i + len])
+                {
+                    out.push_str(&placeholder);
+                    i += len;
+                    continue;
                 }
             }
             let c = s[i..].chars().next().expect("in bounds");
@@ -261,7 +262,10 @@ impl Contract {
         let mut all = args.to_vec();
         all.push("--json");
         let run = self.env.coord(&all).expect_code(code);
-        assert_eq!(run.stdout, "", "{name}: a failed command prints nothing on stdout");
+        assert_eq!(
+            run.stdout, "",
+            "{name}: a failed command prints nothing on stdout"
+        );
         let value: Value = serde_json::from_str(&run.stderr).unwrap_or_else(|e| {
             panic!(
                 "{name}: stderr is not one JSON value ({e}):\n{}",
@@ -393,10 +397,22 @@ fn every_json_output_keeps_its_shape() {
     ));
     c.snap(
         "task_edit",
-        &["task", "edit", &spare, "--due", "2026-11-30", "--owns", "src/old/**"],
+        &[
+            "task",
+            "edit",
+            &spare,
+            "--due",
+            "2026-11-30",
+            "--owns",
+            "src/old/**",
+        ],
         0,
     );
-    c.snap("task_dep_add", &["task", "dep", "add", &spare, "t-000004"], 0);
+    c.snap(
+        "task_dep_add",
+        &["task", "dep", "add", &spare, "t-000004"],
+        0,
+    );
     c.snap("task_dep_rm", &["task", "dep", "rm", &spare, "t-000004"], 0);
     c.snap("task_list", &["task", "list"], 0);
     c.snap("task_show", &["task", "show", "t-000002"], 0);
@@ -415,7 +431,14 @@ fn every_json_output_keeps_its_shape() {
     c.snap("start", &["--agent", "alice", "start", "t-000001"], 0);
     c.snap(
         "block",
-        &["--agent", "alice", "block", "t-000001", "--reason", "waiting for Redis"],
+        &[
+            "--agent",
+            "alice",
+            "block",
+            "t-000001",
+            "--reason",
+            "waiting for Redis",
+        ],
         0,
     );
     c.snap("unblock", &["--agent", "alice", "unblock", "t-000001"], 0);
@@ -451,12 +474,21 @@ fn every_json_output_keeps_its_shape() {
     // Files: claims, who holds what, and checks against them.
     c.snap(
         "own",
-        &["--agent", "alice", "own", "src/pool/**", "--reason", "pool rewrite"],
+        &[
+            "--agent",
+            "alice",
+            "own",
+            "src/pool/**",
+            "--reason",
+            "pool rewrite",
+        ],
         0,
     );
     c.snap(
         "own_shared",
-        &["--agent", "bob", "own", "docs/**", "--shared", "--ttl", "4h"],
+        &[
+            "--agent", "bob", "own", "docs/**", "--shared", "--ttl", "4h",
+        ],
         0,
     );
     c.snap("owners", &["owners"], 0);
@@ -483,7 +515,15 @@ fn every_json_output_keeps_its_shape() {
     // Spawning an agent: the plan, then the real thing (worktree under the temp root).
     c.snap(
         "spawn_print",
-        &["spawn", "carol", "--expertise", "docs", "--task", "t-000003", "--print"],
+        &[
+            "spawn",
+            "carol",
+            "--expertise",
+            "docs",
+            "--task",
+            "t-000003",
+            "--print",
+        ],
         0,
     );
     let carol = c.env.root.join("carol");
@@ -507,7 +547,15 @@ fn every_json_output_keeps_its_shape() {
     // Two registered agents' branches change the same line: `check --branches` sees it.
     c.snap(
         "agent_edit_branch",
-        &["--agent", "alice", "agent", "edit", "alice", "--branch", "agent/alice"],
+        &[
+            "--agent",
+            "alice",
+            "agent",
+            "edit",
+            "alice",
+            "--branch",
+            "agent/alice",
+        ],
         0,
     );
     let alice_wt = c.env.root.join("alice-wt");
@@ -520,7 +568,10 @@ fn every_json_output_keeps_its_shape() {
         alice_wt.to_str().expect("utf-8 path"),
         "main",
     ]);
-    for (dir, text) in [(alice_wt.as_path(), "hello, alice\n"), (Path::new(&carol), "hello, dave\n")] {
+    for (dir, text) in [
+        (alice_wt.as_path(), "hello, alice\n"),
+        (Path::new(&carol), "hello, dave\n"),
+    ] {
         std::fs::write(dir.join("README.md"), text).expect("write README.md");
         c.env.git_in(dir, &["commit", "-q", "-am", "greet"]);
     }
@@ -596,7 +647,14 @@ fn every_json_output_keeps_its_shape() {
     c.snap(
         "adr_option",
         &[
-            "adr", "option", "1", "Redis", "--pros", "shared", "--cons", "one more service",
+            "adr",
+            "option",
+            "1",
+            "Redis",
+            "--pros",
+            "shared",
+            "--cons",
+            "one more service",
         ],
         0,
     );
@@ -605,7 +663,15 @@ fn every_json_output_keeps_its_shape() {
         .expect_code(0);
     c.snap(
         "adr_edit",
-        &["adr", "edit", "1", "--deadline", "2026-12-15", "--deciders", "lead"],
+        &[
+            "adr",
+            "edit",
+            "1",
+            "--deadline",
+            "2026-12-15",
+            "--deciders",
+            "lead",
+        ],
         0,
     );
     c.snap(
@@ -621,7 +687,9 @@ fn every_json_output_keeps_its_shape() {
         ],
         0,
     );
-    c.env.coord(&["adr", "new", "Keep sessions in memory"]).expect_code(0);
+    c.env
+        .coord(&["adr", "new", "Keep sessions in memory"])
+        .expect_code(0);
     c.snap("adr_reject", &["adr", "reject", "2"], 0);
     c.env.coord(&["adr", "new", "Use Valkey"]).expect_code(0);
     c.snap("adr_accept", &["adr", "accept", "3"], 0);
@@ -675,7 +743,14 @@ fn every_json_output_keeps_its_shape() {
     ));
     c.snap(
         "conflict_propose",
-        &["--agent", "alice", "conflict", "propose", &conflict, "alice owns it"],
+        &[
+            "--agent",
+            "alice",
+            "conflict",
+            "propose",
+            &conflict,
+            "alice owns it",
+        ],
         0,
     );
     c.snap(
@@ -721,7 +796,15 @@ fn every_json_output_keeps_its_shape() {
         .expect_code(0);
     c.snap(
         "risk_edit",
-        &["risk", "edit", &risk, "--owner", "alice", "--mitigation", "Sentinel"],
+        &[
+            "risk",
+            "edit",
+            &risk,
+            "--owner",
+            "alice",
+            "--mitigation",
+            "Sentinel",
+        ],
         0,
     );
     c.snap("risk_list", &["risk", "list"], 0);
@@ -734,7 +817,11 @@ fn every_json_output_keeps_its_shape() {
         .coord(&["adr", "new", "Cache TTL", "--deadline", "2026-11-28"])
         .expect_code(0);
     c.snap("status", &["status"], 0);
-    c.snap("risk_close", &["risk", "close", &risk, "--reason", "deployed"], 0);
+    c.snap(
+        "risk_close",
+        &["risk", "close", &risk, "--reason", "deployed"],
+        0,
+    );
     c.snap("risk_list_all", &["risk", "list", "--status", "all"], 0);
 
     // Overview, history and settings.
@@ -751,7 +838,6 @@ fn every_json_output_keeps_its_shape() {
     c.snap("reap", &["reap"], 0);
     c.snap("cancel", &["cancel", &spare], 0);
     c.snap("task_list_all", &["task", "list", "--all"], 0);
-
 }
 
 /// `demo --json` builds its own repository with random task IDs, and two of its tasks share a
@@ -789,7 +875,12 @@ fn demo_json_keeps_its_shape() {
         "demo tasks come by priority: {priorities:?}"
     );
     tasks.sort_by(|a, b| {
-        let key = |t: &Value| (t["priority"].as_i64(), t["title"].as_str().map(str::to_owned));
+        let key = |t: &Value| {
+            (
+                t["priority"].as_i64(),
+                t["title"].as_str().map(str::to_owned),
+            )
+        };
         key(a).cmp(&key(b))
     });
     for task in tasks.iter() {
