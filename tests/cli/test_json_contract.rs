@@ -331,6 +331,9 @@ fn every_json_output_keeps_its_shape() {
     // Setup and agents.
     c.snap("init", &["init"], 0);
     c.snap("whoami", &["whoami"], 0);
+    // Hooks in and out again, so later commits in the scenario run none.
+    c.snap("hooks_install", &["hooks", "install"], 0);
+    c.snap("hooks_uninstall", &["hooks", "uninstall"], 0);
     c.snap(
         "agent_add",
         &[
@@ -838,6 +841,11 @@ fn every_json_output_keeps_its_shape() {
     c.snap("reap", &["reap"], 0);
     c.snap("cancel", &["cancel", &spare], 0);
     c.snap("task_list_all", &["task", "list", "--all"], 0);
+    c.snap(
+        "agent_retire",
+        &["--agent", "dave", "agent", "retire", "dave"],
+        0,
+    );
 }
 
 /// `demo --json` builds its own repository with random task IDs, and two of its tasks share a
