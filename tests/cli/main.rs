@@ -24,6 +24,7 @@ mod test_hooks_safety;
 mod test_hygiene;
 mod test_import;
 mod test_jams;
+mod test_json_contract;
 mod test_lifecycle;
 mod test_memory;
 mod test_milestone;
