@@ -13,7 +13,7 @@ use crate::error::{CommandError, CommandResult};
 use crate::model::{AgentId, Timestamp, layout};
 use crate::ops::Actor;
 use crate::store::{Author, Store};
-use crate::ui::{ColorChoice, Ui};
+use crate::ui::{ColorChoice, ColorEnv, Ui};
 
 /// Where the acting agent's name came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -61,7 +61,13 @@ impl Context {
     pub fn new(opts: GlobalOptions) -> CommandResult<Context> {
         #[allow(clippy::disallowed_methods)]
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let ui = Ui::new(opts.json, opts.quiet, opts.color, env("NO_COLOR").is_some());
+        let color_env = ColorEnv {
+            no_color: env("NO_COLOR").is_some(),
+            clicolor_force: env("CLICOLOR_FORCE").is_some_and(|v| v != "0"),
+            clicolor_off: env("CLICOLOR").is_some_and(|v| v == "0"),
+            term_dumb: env("TERM").is_some_and(|v| v == "dumb"),
+        };
+        let ui = Ui::new(opts.json, opts.quiet, opts.color, color_env);
         let clock = Clock::from_env().map_err(CommandError::usage)?;
         // Like `git -C` and `cargo -C`: change directory first, so every relative path on the
         // command line (--body-file, import FILE, spawn --path…) is read from there too.

@@ -1,6 +1,6 @@
 /*!
 All printing: stdout for results, stderr for warnings and errors, `--json`, colour
-(`--color`, `NO_COLOR`, terminals only), `-q`, and escaping of text that comes from records,
+(`--color`; under auto `NO_COLOR`, `CLICOLOR_FORCE`, `CLICOLOR`, `TERM=dumb` and terminals only), `-q`, and escaping of text that comes from records,
 so that a title can never move the cursor, change colours or hide text on a terminal.
 */
 
@@ -41,6 +41,33 @@ impl Style {
     }
 }
 
+/// What the environment says about colour, for `--color auto` (the conventions of
+/// no-color.org and bixense.com/clicolors, in the order anstream applies them).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ColorEnv {
+    /// `NO_COLOR` is set and not empty: never colour.
+    pub no_color: bool,
+    /// `CLICOLOR_FORCE` is set and not `0`: colour even when not a terminal.
+    pub clicolor_force: bool,
+    /// `CLICOLOR=0`: no colour.
+    pub clicolor_off: bool,
+    /// `TERM=dumb`: the terminal cannot show colour.
+    pub term_dumb: bool,
+}
+
+impl ColorEnv {
+    /// Whether `--color auto` colours, given whether stdout is a terminal.
+    pub fn auto(self, terminal: bool) -> bool {
+        if self.no_color {
+            false
+        } else if self.clicolor_force {
+            true
+        } else {
+            !self.clicolor_off && !self.term_dumb && terminal
+        }
+    }
+}
+
 pub struct Ui {
     pub json: bool,
     pub quiet: bool,
@@ -48,11 +75,11 @@ pub struct Ui {
 }
 
 impl Ui {
-    pub fn new(json: bool, quiet: bool, color: ColorChoice, no_color_env: bool) -> Ui {
+    pub fn new(json: bool, quiet: bool, color: ColorChoice, env: ColorEnv) -> Ui {
         let color = match color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => !no_color_env && io::stdout().is_terminal(),
+            ColorChoice::Auto => env.auto(io::stdout().is_terminal()),
         };
         Ui { json, quiet, color }
     }
@@ -170,7 +197,8 @@ pub fn body_block(body: &str) -> String {
 
 /// Columns aligned by width; the last column is not padded.
 pub fn table(rows: &[Vec<String>]) -> String {
-    let width = |s: &str| strip_ansi(s).chars().count();
+    // Display columns, not characters: CJK and other wide characters take two.
+    let width = |s: &str| unicode_width::UnicodeWidthStr::width(strip_ansi(s).as_ref());
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut widths = vec![0; columns];
     for row in rows {
@@ -232,6 +260,34 @@ mod tests {
         assert_eq!(sanitize_line("x\ry"), "x\\ry");
         assert_eq!(sanitize_text("a\nb\x07"), "a\nb\\u{7}");
         assert_eq!(sanitize_line("a\u{202e}b\u{200b}"), "a\\u{202e}b\\u{200b}");
+    }
+
+    #[test]
+    fn colour_follows_the_environment_conventions() {
+        let env = |no_color, clicolor_force, clicolor_off, term_dumb| ColorEnv {
+            no_color,
+            clicolor_force,
+            clicolor_off,
+            term_dumb,
+        };
+        assert!(env(false, false, false, false).auto(true));
+        assert!(!env(false, false, false, false).auto(false));
+        assert!(
+            env(false, true, false, false).auto(false),
+            "CLICOLOR_FORCE forces"
+        );
+        assert!(!env(true, true, false, false).auto(true), "NO_COLOR wins");
+        assert!(!env(false, false, true, false).auto(true), "CLICOLOR=0");
+        assert!(!env(false, false, false, true).auto(true), "TERM=dumb");
+    }
+
+    #[test]
+    fn wide_characters_take_two_columns() {
+        let t = table(&[
+            vec!["名前".into(), "x".into()],
+            vec!["ab".into(), "y".into()],
+        ]);
+        assert_eq!(t, "名前  x\nab    y\n");
     }
 
     #[test]

@@ -874,3 +874,24 @@ fn a_block_without_a_reason_is_refused_by_the_model() {
     );
     assert_eq!(env.json(&["task", "show", &t])["status"], "in_progress");
 }
+
+#[test]
+fn clicolor_force_colours_a_pipe_and_no_color_wins() {
+    let env = TestEnv::initialised();
+    env.add("Pool", &["--priority", "0"]);
+    let run = |vars: &[(&str, &str)]| {
+        let mut cmd = env.coord_cmd(&env.repo);
+        cmd.env_remove("NO_COLOR").args(["task", "list"]);
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        String::from_utf8_lossy(&cmd.output().expect("run").stdout).into_owned()
+    };
+    assert!(!run(&[]).contains('\u{1b}'), "a pipe gets no colour");
+    assert!(
+        run(&[("CLICOLOR_FORCE", "1")]).contains("\u{1b}["),
+        "CLICOLOR_FORCE colours"
+    );
+    assert!(!run(&[("CLICOLOR_FORCE", "0")]).contains('\u{1b}'));
+    assert!(!run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains('\u{1b}'));
+}
