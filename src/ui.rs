@@ -1,7 +1,8 @@
 /*!
 All printing: stdout for results, stderr for warnings and errors, `--json`, colour
-(`--color`; under auto `NO_COLOR`, `CLICOLOR_FORCE`, `CLICOLOR`, `TERM=dumb` and terminals only), `-q`, and escaping of text that comes from records,
-so that a title can never move the cursor, change colours or hide text on a terminal.
+(`--color`; under auto: `NO_COLOR`, `CLICOLOR_FORCE`, `CLICOLOR`, `TERM=dumb`, terminals
+only), `-q`, and escaping of text that comes from records, so that a title can never move
+the cursor, change colours or hide text on a terminal.
 */
 
 use std::borrow::Cow;
