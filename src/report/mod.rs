@@ -1,7 +1,7 @@
 /*!
-Views computed from the records for people and CI: dependency graphs (DOT, Mermaid), Gantt
-charts; later status, reports, stand-ups, metrics and the dashboard. Pure functions from
-records to text; no I/O.
+Renderings for people and CI, from what `ops` computed: dependency graphs (DOT, Mermaid),
+Gantt charts, the status screen, briefs, ADR bodies from their templates, milestone health,
+and `check`'s text, markdown and GitHub formats. Pure functions from data to text; no I/O.
 */
 
 pub mod adr;
