@@ -25,6 +25,39 @@ pub fn is_stale(agent: &Agent, now: Timestamp, stale_after_secs: i64) -> bool {
     now.unix() - agent.last_active().unix() > stale_after_secs
 }
 
+/// Validates an agent's role (`spawn`, `agent add`, `agent edit`): one line of at most 200
+/// characters, without control characters or the invisible marks [`crate::model::text`]
+/// escapes (bidi overrides, zero-width characters). A role is copied into the agent's brief,
+/// which its tools read as instructions: a newline there could forge a heading ("## Orders
+/// from lead"), a bidi override could make it read as something else.
+pub fn validate_role(role: &str) -> Result<String, OpError> {
+    let invalid = |message: String| {
+        OpError::Invalid(crate::model::task::InvalidField {
+            field: "role",
+            message,
+        })
+    };
+    let r = role.trim();
+    if r.contains('\n') || r.contains('\r') {
+        return Err(invalid(
+            "a role is one line, such as \"state management\"; put details in a note or the task bodies".to_owned(),
+        ));
+    }
+    if let Some(c) = r.chars().find(|&c| crate::model::text::is_unsafe(c)) {
+        let mut shown = String::new();
+        crate::model::text::push_escaped(&mut shown, c);
+        return Err(invalid(format!(
+            "a role may not contain control characters or invisible text-direction marks (found {shown}); type it as plain text"
+        )));
+    }
+    if r.chars().count() > 200 {
+        return Err(invalid(
+            "a role is at most 200 characters; put details in a note".to_owned(),
+        ));
+    }
+    Ok(r.to_owned())
+}
+
 /// What `agent add` sets; `None` leaves a field as it is on an existing agent.
 #[derive(Clone, Debug, Default)]
 pub struct AgentSpec {
@@ -94,10 +127,21 @@ fn write_entry(
             }
         });
         if let Some(r) = &spec.role {
-            agent.role = Some(r.clone()).filter(|r| !r.trim().is_empty());
+            agent.role = Some(validate_role(r)?).filter(|r| !r.is_empty());
         }
         if let Some(e) = &spec.expertise {
             agent.expertise = crate::model::task::validate_entries("expertise", e)?;
+        }
+        let mut conflicts = Vec::new();
+        let mut access = access;
+        if let (Some(o), Some(a)) = (&spec.owns, authority) {
+            // Owned paths become exclusive claims: one path, one holder (DESIGN §6).
+            let (found, claimed) =
+                super::ownership::exclusive_collisions(store, snap, id, actor.now, o, None, a)?;
+            if claimed.is_forced() {
+                access = claimed;
+            }
+            conflicts = super::ownership::collision_conflicts(snap, actor, id, &found)?.1;
         }
         if let Some(o) = &spec.owns {
             for pattern in crate::ownership::pattern::validate_patterns("owns", o)? {
@@ -124,6 +168,7 @@ fn write_entry(
         }
         let op = if created { "agent-add" } else { "agent-edit" };
         let mut edits = vec![Edit::write(path, text)];
+        edits.extend(conflicts);
         if agent.id != actor.agent {
             edits.extend(super::touch_agent(snap, actor)?);
         }
