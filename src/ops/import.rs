@@ -527,13 +527,17 @@ fn plan(
             let was = task.status;
             task.status = Status::Todo;
             task.claimed = None;
-            notes.warn(format!("not-started:{}", task.id), &at, || {
+            // A task already here keeps its progress (`existing::merge`): only a new one is
+            // worth a warning.
+            if matches!(found, Match::New | Match::Unreadable) {
+                notes.warn(format!("not-started:{}", task.id), &at, || {
                 format!(
                     "{} is {} for {assignee}, but an import does not start work in another agent's name: imported as todo, assigned to {assignee}, who starts it with `git coord start`",
                     task.id,
                     was.as_str()
                 )
             });
+            }
         }
         let (action, task, changed) = match found {
             Match::Existing(before, held_extra) => {

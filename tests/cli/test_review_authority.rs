@@ -294,3 +294,32 @@ fn doctor_reports_two_exclusive_holders_of_one_path() {
         run.stderr
     );
 }
+
+// Finding 11: `import` created an in-progress task assigned to alice with mallory's `check`.
+#[test]
+fn an_import_assigns_but_does_not_start_work_in_another_agents_name() {
+    let (env, _) = review_auth("2026-11-21T08:00:00Z");
+    let file = env.root.join("plant.json");
+    std::fs::write(
+        &file,
+        r#"{"id":"t-zzzzzz","title":"planted","status":"in_progress","assignee":"alice","check":"true"}"#,
+    )
+    .expect("write import");
+    let run = as_agent(
+        &env,
+        "mallory",
+        &["import", "--from", "json", file.to_str().expect("utf-8")],
+    )
+    .expect_code(0);
+    assert!(
+        run.stderr
+            .contains("does not start work in another agent's name"),
+        "{}",
+        run.stderr
+    );
+    let t = env.json(&["task", "show", "t-zzzzzz"]);
+    assert_eq!(
+        (t["status"].as_str(), t["assignee"].as_str()),
+        (Some("todo"), Some("alice"))
+    );
+}
