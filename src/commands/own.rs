@@ -12,8 +12,8 @@ pub const PATTERNS_ARG: &str = "GLOB";
 ///
 /// Patterns use CODEOWNERS/gitignore glob syntax (`src/**`, `*.rs`, `/docs/`). A pattern that
 /// could match any file another agent holds exclusively is refused (exit 3) with the holder
-/// and example files — decided exactly on the patterns, not on their text — unless --force,
-/// which takes it anyway and records a conflict. Claims from a task's `owns` come and go with
+/// and example files — decided exactly on the patterns, not on their text — unless a
+/// coordinator's --force, which takes it anyway and records a conflict. Claims from a task's `owns` come and go with
 /// the task; claims made here stay until `disown` or their --ttl.
 ///
 /// Examples:
@@ -34,7 +34,11 @@ pub struct Args {
     /// Why (shown to whoever collides with it)
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
-    /// Take it even where another agent holds the files, and record a conflict
+    /// Take it even where another agent holds the files, and record a conflict (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By).
     #[arg(long)]
     pub force: bool,
 }
@@ -66,8 +70,9 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         force: args.force,
     };
     let actor = ctx.actor()?;
+    let authority = super::lifecycle::authority(ctx, &actor, args.force)?;
     let mut warnings = Vec::new();
-    let owned = ownership::own(ctx.store()?, &actor, &req, &mut warnings);
+    let owned = ownership::own(ctx.store()?, &actor, &req, &authority, &mut warnings);
     for w in warnings {
         ctx.ui.warn(w);
     }

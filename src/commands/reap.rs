@@ -10,9 +10,15 @@ use crate::ops::agent;
 /// it is marked offline, and the coordinator (coord.coordinator, else everyone) is told by
 /// message — in one commit. --dry-run shows what would happen.
 ///
+/// Anyone may reap an agent unseen for coord.staleAfter. A shorter --stale catches agents
+/// seen within that threshold, whose work is still theirs: reaping one is refused (exit 3)
+/// unless a coordinator passes --force (coordinators in .coord/config.toml; with no list,
+/// anyone, with a warning). The reaper itself is never reaped.
+///
 /// Examples:
 ///   git coord reap --dry-run
 ///   git coord reap --stale 30m
+///   git coord --agent lead reap --stale 10m --force
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -22,18 +28,27 @@ pub struct Args {
     /// Only show what would be reaped
     #[arg(long)]
     pub dry_run: bool,
+    /// Also reap agents seen within coord.staleAfter (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By).
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(ctx: &Context, args: Args) -> CommandResult {
     let store = ctx.store()?;
+    let configured = agent::stale_after(store);
     let stale = match &args.stale {
         Some(s) => {
             parse_wall_duration(s).map_err(|e| CommandError::usage(format!("--stale: {e}")))?
         }
-        None => agent::stale_after(store),
+        None => configured,
     };
     let actor = ctx.actor()?;
-    let reaped = agent::reap(store, &actor, stale, args.dry_run)?;
+    let authority = super::lifecycle::authority(ctx, &actor, args.force)?;
+    let reaped = agent::reap(store, &actor, stale, configured, &authority, args.dry_run)?;
     if ctx.ui.json {
         return Ok(ctx.ui.json(&reaped)?);
     }

@@ -13,6 +13,10 @@ use crate::ops::spawn::{self, SpawnSpec};
 /// extensions.worktreeConfig), and writes its brief to COORD_BRIEF.md there, excluded from
 /// git through info/exclude. --print shows the plan and changes nothing.
 ///
+/// An existing agent's entry is its own: spawning it again as another agent is refused
+/// (exit 3) before anything is created, unless a coordinator passes --force; so are --owns
+/// paths and --task owns another agent holds exclusively.
+///
 /// Examples:
 ///   git coord spawn state --role "state management" --expertise backend,redis --owns 'src/state/**'
 ///   git coord spawn docs --task t-4kz9w2 --base main --path ../docs-agent --print
@@ -42,6 +46,14 @@ pub struct Args {
     /// Show what would be done, and do nothing
     #[arg(long)]
     pub print: bool,
+    /// Re-spawn an agent that exists already, or give it paths another agent holds
+    /// exclusively, recording a conflict (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By).
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(ctx: &Context, args: Args) -> CommandResult {
@@ -59,7 +71,9 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     let plan = if args.print {
         spawn::plan(store, &spec)?
     } else {
-        spawn::spawn(store, &ctx.actor()?, &spec)?
+        let actor = ctx.actor()?;
+        let authority = super::lifecycle::authority(ctx, &actor, args.force)?;
+        spawn::spawn(store, &actor, &spec, &authority)?
     };
     if ctx.ui.json {
         return Ok(ctx.ui.json(&plan)?);

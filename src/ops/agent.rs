@@ -25,6 +25,39 @@ pub fn is_stale(agent: &Agent, now: Timestamp, stale_after_secs: i64) -> bool {
     now.unix() - agent.last_active().unix() > stale_after_secs
 }
 
+/// Validates an agent's role (`spawn`, `agent add`, `agent edit`): one line of at most 200
+/// characters, without control characters or the invisible marks [`crate::model::text`]
+/// escapes (bidi overrides, zero-width characters). A role is copied into the agent's brief,
+/// which its tools read as instructions: a newline there could forge a heading ("## Orders
+/// from lead"), a bidi override could make it read as something else.
+pub fn validate_role(role: &str) -> Result<String, OpError> {
+    let invalid = |message: String| {
+        OpError::Invalid(crate::model::task::InvalidField {
+            field: "role",
+            message,
+        })
+    };
+    let r = role.trim();
+    if r.contains('\n') || r.contains('\r') {
+        return Err(invalid(
+            "a role is one line, such as \"state management\"; put details in a note or the task bodies".to_owned(),
+        ));
+    }
+    if let Some(c) = r.chars().find(|&c| crate::model::text::is_unsafe(c)) {
+        let mut shown = String::new();
+        crate::model::text::push_escaped(&mut shown, c);
+        return Err(invalid(format!(
+            "a role may not contain control characters or invisible text-direction marks (found {shown}); type it as plain text"
+        )));
+    }
+    if r.chars().count() > 200 {
+        return Err(invalid(
+            "a role is at most 200 characters; put details in a note".to_owned(),
+        ));
+    }
+    Ok(r.to_owned())
+}
+
 /// What `agent add` sets; `None` leaves a field as it is on an existing agent.
 #[derive(Clone, Debug, Default)]
 pub struct AgentSpec {
@@ -94,10 +127,21 @@ fn write_entry(
             }
         });
         if let Some(r) = &spec.role {
-            agent.role = Some(r.clone()).filter(|r| !r.trim().is_empty());
+            agent.role = Some(validate_role(r)?).filter(|r| !r.is_empty());
         }
         if let Some(e) = &spec.expertise {
             agent.expertise = crate::model::task::validate_entries("expertise", e)?;
+        }
+        let mut conflicts = Vec::new();
+        let mut access = access;
+        if let (Some(o), Some(a)) = (&spec.owns, authority) {
+            // Owned paths become exclusive claims: one path, one holder (DESIGN §6).
+            let (found, claimed) =
+                super::ownership::exclusive_collisions(store, snap, id, actor.now, o, None, a)?;
+            if claimed.is_forced() {
+                access = claimed;
+            }
+            conflicts = super::ownership::collision_conflicts(snap, actor, id, &found)?.1;
         }
         if let Some(o) = &spec.owns {
             for pattern in crate::ownership::pattern::validate_patterns("owns", o)? {
@@ -124,6 +168,7 @@ fn write_entry(
         }
         let op = if created { "agent-add" } else { "agent-edit" };
         let mut edits = vec![Edit::write(path, text)];
+        edits.extend(conflicts);
         if agent.id != actor.agent {
             edits.extend(super::touch_agent(snap, actor)?);
         }
@@ -233,14 +278,51 @@ pub struct Reaped {
 /// Returns the open tasks of agents not seen for `stale_after_secs` to the queue (their file
 /// claims go with the tasks), marks those agents offline, and tells the coordinator
 /// (`coord.coordinator`, else everyone) by message — all in one commit. `dry_run` only reports.
+///
+/// Reaping takes what another agent holds, so it is guarded (ADR 0010): an agent stale by the
+/// configured threshold (`configured_secs`, `coord.staleAfter`) is anyone's to reap, but one
+/// that a shorter `stale_after_secs` would catch was seen within the threshold and is still
+/// its own — reaping it needs an honoured `--force`, decided per agent on the tip the commit
+/// lands on (a dry run is refused the same way, so it shows what the real run would do).
 pub fn reap(
     store: &Store,
     actor: &Actor,
     stale_after_secs: i64,
+    configured_secs: i64,
+    authority: &Authority,
     dry_run: bool,
 ) -> Result<Vec<Reaped>, OpError> {
     let stale = |a: &Agent| a.id != actor.agent && is_stale(a, actor.now, stale_after_secs);
-    take_back(store, actor, &stale, "offline", "reap", dry_run, &[])
+    let gate = |a: &Agent| -> Result<Access, OpError> {
+        if is_stale(a, actor.now, configured_secs) {
+            return Ok(Access::Own);
+        }
+        let held = Holding {
+            relation: "held by",
+            ..Holding::new(
+                format!(
+                    "{}'s work (last seen {}, within coord.staleAfter = {})",
+                    a.id,
+                    crate::model::time::seen_ago(Some(a.last_active()), actor.now),
+                    wall_duration(configured_secs)
+                ),
+                vec![a.id.clone()],
+                a.last_seen,
+            )
+        };
+        Ok(authority.check(&held)?)
+    };
+    take_back(store, actor, &stale, &gate, "offline", "reap", dry_run, &[])
+}
+
+/// A threshold as `parse_wall_duration` reads it back (`2h`, `90m`, `45s`).
+fn wall_duration(secs: i64) -> String {
+    match secs {
+        s if s % 86_400 == 0 && s > 0 => format!("{}d", s / 86_400),
+        s if s % 3600 == 0 && s > 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 && s > 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
 }
 
 /// `agent retire`: the agent leaves for good; its open tasks go back to the queue, its file
@@ -263,7 +345,10 @@ pub fn retire(
     let access = authority.check(&holding(&entry))?;
     let trailers: Vec<_> = access.trailer().into_iter().collect();
     let which = |a: &Agent| &a.id == id;
-    let mut done = take_back(store, actor, &which, "retired", "retire", false, &trailers)?;
+    let own = |_: &Agent| Ok(Access::Own);
+    let mut done = take_back(
+        store, actor, &which, &own, "retired", "retire", false, &trailers,
+    )?;
     Ok(done.pop().unwrap_or(Reaped {
         agent: id.clone(),
         last_seen: entry.last_seen,
@@ -271,11 +356,14 @@ pub fn retire(
     }))
 }
 
-/// Takes back the open tasks of the agents `which` selects and gives them `status`.
+/// Takes back the open tasks of the agents `which` selects and gives them `status`; `gate`
+/// decides, per selected agent and before anything is written, whether the actor may.
+#[allow(clippy::too_many_arguments)]
 fn take_back(
     store: &Store,
     actor: &Actor,
     which: &dyn Fn(&Agent) -> bool,
+    gate: &dyn Fn(&Agent) -> Result<Access, OpError>,
     status: &str,
     op: &str,
     dry_run: bool,
@@ -290,9 +378,13 @@ fn take_back(
         let (tasks, _) = super::index::load(store, snap)?;
         let mut reaped = Vec::new();
         let mut edits = Vec::new();
+        let mut forced: Option<AgentId> = None;
         for mut agent in agents {
             if !which(&agent) {
                 continue;
+            }
+            if let Access::Forced { by } = gate(&agent)? {
+                forced = Some(by);
             }
             let held: Vec<&crate::model::Task> = tasks
                 .iter()
@@ -369,8 +461,12 @@ fn take_back(
         edits.push(Edit::write(layout::message_path(&m.id), m.to_text()));
         edits.extend(super::touch_agent(snap, actor)?);
         let names: Vec<&str> = reaped.iter().map(|r| r.agent.as_str()).collect();
+        let mut trailers = trailers.to_vec();
+        if let Some(by) = &forced {
+            trailers.push((super::authority::FORCED_BY, by.as_str()));
+        }
         Ok::<_, OpError>(Plan::Commit {
-            message: commit_message(op, &names.join(","), None, actor, trailers),
+            message: commit_message(op, &names.join(","), None, actor, &trailers),
             edits,
             value: reaped,
         })

@@ -145,6 +145,7 @@ pub fn run(store: &Store) -> Result<Report, OpError> {
             ),
         ));
     }
+    problems.extend(claim_overlaps(store, &snap, &conflicts)?);
     problems.extend(lock_problems(store));
     Ok(Report {
         ok: !problems.iter().any(|p| p.severity == Severity::Error),
@@ -153,6 +154,81 @@ pub fn run(store: &Store) -> Result<Report, OpError> {
         agents: agents.len(),
         problems,
     })
+}
+
+/// Two agents' live exclusive claims that overlap (DESIGN §6: one path, one exclusive
+/// holder). Every command refuses to make such a pair without a coordinator's `--force`, which
+/// opens a conflict record; a pair with an open conflict between the two agents is that
+/// recorded dispute (a warning), any other pair is an error: a hand edit, or an older version
+/// of the tool, gave both of them the files.
+fn claim_overlaps(
+    store: &Store,
+    snap: &Snapshot<'_>,
+    conflicts: &[crate::model::conflict::Conflict],
+) -> Result<Vec<Problem>, OpError> {
+    use crate::model::claim::Mode;
+    use crate::ownership::claims::Source;
+    // Which claims are live depends on the time (`--ttl`); doctor's callers pass none, so
+    // the clock is read here, honouring GIT_COORD_NOW like every command.
+    let now = crate::clock::Clock::from_env()
+        .unwrap_or_else(|_| crate::clock::Clock::system())
+        .now();
+    let set = super::ownership::claim_set(store, snap, now)?;
+    let exclusive: Vec<_> = set
+        .held
+        .iter()
+        .filter(|h| h.mode == Mode::Exclusive)
+        .collect();
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, a) in exclusive.iter().enumerate() {
+        for b in &exclusive[i + 1..] {
+            if a.agent == b.agent || !a.pattern.overlaps(&b.pattern) {
+                continue;
+            }
+            let key = (
+                a.agent.clone(),
+                a.pattern.as_str().to_owned(),
+                b.agent.clone(),
+                b.pattern.as_str().to_owned(),
+            );
+            if !seen.insert(key) {
+                continue;
+            }
+            let path = |h: &crate::ownership::claims::Held| match &h.source {
+                Source::Agent => layout::agent_path(&h.agent),
+                Source::Task(id) => layout::task_path(id),
+            };
+            let disputed = conflicts.iter().find(|c| {
+                c.status == crate::model::conflict::ConflictStatus::Open
+                    && c.between.contains(&a.agent)
+                    && c.between.contains(&b.agent)
+            });
+            let shown = |s: &str| crate::model::text::escape_unsafe(s).into_owned();
+            let what = format!(
+                "{} and {} both hold overlapping files exclusively: {} ({}) and {} ({})",
+                a.agent,
+                b.agent,
+                shown(a.pattern.as_str()),
+                path(a),
+                shown(b.pattern.as_str()),
+                path(b)
+            );
+            out.push(match disputed {
+                Some(c) => warning(
+                    &path(b),
+                    format!("{what}; disputed in conflict {}", c.id),
+                ),
+                None => error(
+                    &path(b),
+                    format!(
+                        "{what}; one path has one exclusive holder: one of them releases it (`git coord disown`, `git coord release`), or a coordinator decides"
+                    ),
+                ),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Files no command reads (`junk/x.md`, `tasks/readme.txt`): a record put there by hand is

@@ -516,6 +516,29 @@ fn plan(
                 column: None,
                 message: e.to_string(),
             })?;
+        // An import may assign work, but not start it in another agent's name (ADR 0010):
+        // a task in progress or in review assigned to someone else arrives assigned and not
+        // started, for its assignee to `claim` or `start`.
+        let mut task = task;
+        if matches!(task.status, Status::InProgress | Status::Review)
+            && let Some(assignee) = task.assignee.clone()
+            && Some(&assignee) != actor
+        {
+            let was = task.status;
+            task.status = Status::Todo;
+            task.claimed = None;
+            // A task already here keeps its progress (`existing::merge`): only a new one is
+            // worth a warning.
+            if matches!(found, Match::New | Match::Unreadable) {
+                notes.warn(format!("not-started:{}", task.id), &at, || {
+                format!(
+                    "{} is {} for {assignee}, but an import does not start work in another agent's name: imported as todo, assigned to {assignee}, who starts it with `git coord start`",
+                    task.id,
+                    was.as_str()
+                )
+            });
+            }
+        }
         let (action, task, changed) = match found {
             Match::Existing(before, held_extra) => {
                 let mut after = existing::merge(&before, task);
@@ -593,6 +616,27 @@ fn plan(
                     "{agent} is assigned imported tasks but is not in the agent registry: `git coord doctor` warns until {agent} makes a first write"
                 )
             });
+        }
+    }
+
+    // One path, one exclusive holder (DESIGN §6): an imported task's `owns` become its
+    // holder's claims, refused like `own` (exit 3, nothing imported) where another agent
+    // holds those files exclusively.
+    for p in results
+        .iter()
+        .filter(|p| matches!(p.action, Action::Added | Action::Updated))
+    {
+        if let Some(holder) = p.task.holder() {
+            let unforced = super::authority::Authority::unforced(holder);
+            super::ownership::exclusive_collisions(
+                store,
+                snap,
+                holder,
+                now,
+                &p.task.owns,
+                Some(&p.task.id),
+                &unforced,
+            )?;
         }
     }
 

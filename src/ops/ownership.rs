@@ -270,6 +270,70 @@ fn collisions(store: &Store, set: &ClaimSet, me: &AgentId, patterns: &[Pattern])
     out
 }
 
+/// Whether `holder` may hold `patterns` exclusively at `snap` (DESIGN §6: one path, one
+/// exclusive holder), decided the same way on every road to a claim — `own`, a task with
+/// `owns` becoming someone's (claim, start, next, assign, import, spawn --task), and
+/// `spawn --owns`. Claims made by the task `skip` are left out (it is the record being
+/// rewritten). A collision is refused (exit 3, the `own` collision error) unless `--force` was
+/// asked, and then each holder's claim is an [`Authority::check`] (a non-coordinator's force
+/// is refused when a list exists). Returns the collisions taken by force, for conflict
+/// records ([`collision_conflicts`]), and the access that signs the commit.
+pub fn exclusive_collisions(
+    store: &Store,
+    snap: &Snapshot<'_>,
+    holder: &AgentId,
+    now: Timestamp,
+    patterns: &[String],
+    skip: Option<&crate::model::TaskId>,
+    authority: &super::authority::Authority,
+) -> Result<(Vec<Collision>, super::authority::Access), OpError> {
+    use super::authority::Access;
+    if patterns.is_empty() {
+        return Ok((Vec::new(), Access::Own));
+    }
+    let parsed = parse_all(patterns)?;
+    let mut set = claim_set(store, snap, now)?;
+    if let Some(id) = skip {
+        set.held
+            .retain(|h| !matches!(&h.source, Source::Task(t) if t == id));
+    }
+    let found = collisions(store, &set, holder, &parsed);
+    if found.is_empty() {
+        return Ok((found, Access::Own));
+    }
+    if !authority.force_asked() {
+        return Err(OpError::Collision { collisions: found });
+    }
+    let mut access = Access::Own;
+    for c in &found {
+        let held = super::authority::Holding::new(
+            format!("the claim on {}", c.held_pattern),
+            vec![c.holder.clone()],
+            Some(c.since),
+        );
+        access = authority.check(&held)?;
+    }
+    Ok((found, access))
+}
+
+/// The conflict records of claims taken by force (`collisions` of `holder`'s new claims),
+/// one per collision, as `own --force` opens them.
+pub fn collision_conflicts(
+    snap: &Snapshot<'_>,
+    actor: &Actor,
+    holder: &AgentId,
+    collisions: &[Collision],
+) -> Result<(Vec<String>, Vec<Edit>), OpError> {
+    let mut ids = Vec::new();
+    let mut edits = Vec::new();
+    for c in collisions {
+        let (id, edit) = conflict_record_for(snap, actor, holder, c)?;
+        ids.push(id);
+        edits.push(edit);
+    }
+    Ok((ids, edits))
+}
+
 /// Claims `patterns` for the acting agent, in one commit. A pattern that overlaps another
 /// agent's live exclusive claim is refused (nothing is written) unless `force`, which takes
 /// it and opens a conflict record naming both agents. `warnings` receives the problems met
@@ -278,6 +342,7 @@ pub fn own(
     store: &Store,
     actor: &Actor,
     req: &OwnRequest,
+    authority: &super::authority::Authority,
     warnings: &mut Vec<String>,
 ) -> Result<Owned, OpError> {
     let patterns = parse_all(&req.patterns)?;
@@ -291,6 +356,16 @@ pub fn own(
         let found = collisions(store, &set, &actor.agent, &patterns);
         if !found.is_empty() && !req.force {
             return Err(OpError::Collision { collisions: found });
+        }
+        // A forced claim over another agent's is a forced change (ADR 0010): a coordinator's,
+        // or anyone's when no list is set.
+        let mut access = super::authority::Access::Own;
+        for c in &found {
+            access = authority.check(&super::authority::Holding::new(
+                format!("the claim on {}", c.held_pattern),
+                vec![c.holder.clone()],
+                Some(c.since),
+            ))?;
         }
         let path = layout::agent_path(&actor.agent);
         let mut me = agent::read(snap, &actor.agent)?
@@ -320,11 +395,12 @@ pub fn own(
             edits.push(edit);
         }
         let names: Vec<&str> = patterns.iter().map(Pattern::as_str).collect();
-        let trailers: Vec<(&str, &str)> = if req.force && !found.is_empty() {
+        let mut trailers: Vec<(&str, &str)> = if req.force && !found.is_empty() {
             vec![("Coord-Forced", "true")]
         } else {
             Vec::new()
         };
+        trailers.extend(access.trailer());
         Ok::<_, OpError>(Plan::Commit {
             message: commit_message(
                 "own",
@@ -353,13 +429,28 @@ fn conflict_record(
     actor: &Actor,
     c: &Collision,
 ) -> Result<(String, Edit), OpError> {
+    conflict_record_for(snap, actor, &actor.agent, c)
+}
+
+/// [`conflict_record`] for a claim `holder` now has (the actor's own, or the agent a forced
+/// task claim or spawn gives it to).
+fn conflict_record_for(
+    snap: &Snapshot<'_>,
+    actor: &Actor,
+    holder: &AgentId,
+    c: &Collision,
+) -> Result<(String, Edit), OpError> {
     let title = format!(
         "{} took {} although {} holds {} exclusively",
-        actor.agent, c.pattern, c.holder, c.held_pattern
+        holder, c.pattern, c.holder, c.held_pattern
     );
+    let how = if holder == &actor.agent {
+        format!("`git coord own --force` by {}", actor.agent)
+    } else {
+        format!("A claim for {holder} forced by {}", actor.agent)
+    };
     let body = format!(
-        "`git coord own --force` by {}: files both claims cover include {}.\n",
-        actor.agent,
+        "{how}: files both claims cover include {}.\n",
         c.examples
             .iter()
             .map(|e| format!("`{e}`"))
@@ -368,7 +459,7 @@ fn conflict_record(
     );
     let new = NewConflict {
         title,
-        between: vec![actor.agent.clone(), c.holder.clone()],
+        between: vec![holder.clone(), c.holder.clone()],
         about: vec![c.pattern.clone(), c.held_pattern.clone()],
         body,
     };

@@ -213,8 +213,27 @@ pub fn next(store: &Store, actor: &Actor, now: Timestamp) -> Result<(Next, Warni
                 &Default::default(),
             ) {
                 Ok(_) => {
-                    claimed = Some(task);
-                    break;
+                    // A task whose `owns` another agent holds exclusively is not this
+                    // agent's to take (DESIGN §6): skip it, say why, try the next one.
+                    let unforced = super::authority::Authority::unforced(&actor.agent);
+                    match super::task::take_owns(store, snap, actor, &task, None, &unforced) {
+                        Ok(_) => {
+                            claimed = Some(task);
+                            break;
+                        }
+                        Err(OpError::Collision { collisions }) => {
+                            let held: Vec<String> = collisions
+                                .iter()
+                                .map(|c| format!("{} holds {}", c.holder, c.held_pattern))
+                                .collect();
+                            warnings.records.push(skip(format!(
+                                "{} owns files another agent holds exclusively ({}); not claimed",
+                                item.task.id,
+                                held.join(", ")
+                            )));
+                        }
+                        Err(e) => return Err(e),
+                    }
                 }
                 Err(refusal) => warnings.records.push(skip(format!(
                     "{} is listed as ready but its record says {}; not claimed",

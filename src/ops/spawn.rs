@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::agent::{self, AgentSpec};
-use super::{Actor, OpError, brief, task};
+use super::authority::Authority;
+use super::{Actor, OpError, brief, ownership, task};
 use crate::model::{Action, AgentId};
 use crate::ownership::pattern::validate_patterns;
 use crate::store::Store;
@@ -46,8 +47,12 @@ pub struct SpawnPlan {
 }
 
 pub fn plan(store: &Store, spec: &SpawnSpec) -> Result<SpawnPlan, OpError> {
-    // Every pattern is one `own` would accept, checked before spawn does anything.
+    // Every pattern is one `own` would accept, and the role one line of plain text (it is
+    // copied into the brief), checked before spawn does anything.
     let owns = validate_patterns("owns", &spec.owns)?;
+    if let Some(role) = &spec.role {
+        agent::validate_role(role)?;
+    }
     let branch = spec
         .branch
         .clone()
@@ -76,7 +81,17 @@ pub fn plan(store: &Store, spec: &SpawnSpec) -> Result<SpawnPlan, OpError> {
 
 /// Carries out the plan. The coordination writes are made first (so a failure to create the
 /// worktree leaves a registered agent that `spawn` can be re-run for), then the worktree.
-pub fn spawn(store: &Store, actor: &Actor, spec: &SpawnSpec) -> Result<SpawnPlan, OpError> {
+///
+/// An existing agent's entry is its own (ADR 0010): spawning it again as another agent needs
+/// an honoured `--force` (`authority`), and so do `--owns` patterns or `--task` owns that
+/// overlap another agent's live exclusive claim — all decided before the first write, so a
+/// refused spawn leaves no branch, no worktree and no commit.
+pub fn spawn(
+    store: &Store,
+    actor: &Actor,
+    spec: &SpawnSpec,
+    authority: &Authority,
+) -> Result<SpawnPlan, OpError> {
     let plan = plan(store, spec)?;
     if plan.worktree.exists() {
         return Err(OpError::Invalid(crate::model::task::InvalidField {
@@ -114,7 +129,26 @@ pub fn spawn(store: &Store, actor: &Actor, spec: &SpawnSpec) -> Result<SpawnPlan
             ),
         ));
     }
-    agent::add(
+    let as_agent = Actor {
+        agent: spec.id.clone(),
+        email: actor.email.clone(),
+        now: actor.now,
+    };
+    {
+        let snap = store.snapshot()?;
+        if let Some(entry) = agent::read(&snap, &spec.id)? {
+            authority.check(&agent::holding(&entry))?;
+        }
+        ownership::exclusive_collisions(
+            store, &snap, &spec.id, actor.now, &plan.owns, None, authority,
+        )?;
+        // The claims are the new agent's own and never forced, as `claim` is not.
+        let unforced = Authority::unforced(&spec.id);
+        for t in &spec.tasks {
+            task::preflight(store, &as_agent, t, &Action::Claim, &unforced)?;
+        }
+    }
+    agent::register(
         store,
         actor,
         &spec.id,
@@ -124,12 +158,8 @@ pub fn spawn(store: &Store, actor: &Actor, spec: &SpawnSpec) -> Result<SpawnPlan
             branch: Some(plan.branch.clone()),
             owns: (!spec.owns.is_empty()).then(|| spec.owns.clone()),
         },
+        authority,
     )?;
-    let as_agent = Actor {
-        agent: spec.id.clone(),
-        email: actor.email.clone(),
-        now: actor.now,
-    };
     for t in &spec.tasks {
         task::transition(
             store,

@@ -347,9 +347,15 @@ pub fn transition_as(
 ) -> Result<Transitioned, OpError> {
     let committed = store.update(&actor.author(), |snap| {
         let mut task = find_task(snap, given)?;
-        let (applied, access) = decide(snap, actor, &mut task, action, authority)?;
+        let before = task.holder().cloned();
+        let (applied, mut access) = decide(snap, actor, &mut task, action, authority)?;
         if applied == Applied::Unchanged {
             return Ok(Plan::Skip(Transitioned { task, applied }));
+        }
+        let (claim_access, conflicts) =
+            take_owns(store, snap, actor, &task, before.as_ref(), authority)?;
+        if claim_access.is_forced() {
+            access = claim_access;
         }
         let context = match action {
             Action::Block { reason, .. } => format!("{} (blocked: {reason})", task.title),
@@ -357,7 +363,7 @@ pub fn transition_as(
         };
         let mut trailers = trailers.to_vec();
         trailers.extend(access.trailer());
-        let plan = task_plan(
+        let mut plan = task_plan(
             snap,
             actor,
             action.name(),
@@ -365,10 +371,44 @@ pub fn transition_as(
             Some(&context),
             &trailers,
             (),
-        );
-        plan.map(|p| p.map(|()| Transitioned { task, applied }))
+        )?;
+        if let Plan::Commit { edits, .. } = &mut plan {
+            edits.extend(conflicts);
+        }
+        Ok::<_, OpError>(plan.map(|()| Transitioned { task, applied }))
     })?;
     Ok(committed.value)
+}
+
+/// When `task` has just become its holder's (it was `before`'s, or nobody's), its `owns`
+/// become that agent's exclusive claims: refused like `own` where they overlap another
+/// agent's live exclusive claim (exit 3), unless an honoured `--force`, which opens a conflict
+/// record per collision (the edits returned) and signs the commit.
+pub fn take_owns(
+    store: &Store,
+    snap: &Snapshot<'_>,
+    actor: &Actor,
+    task: &Task,
+    before: Option<&AgentId>,
+    authority: &Authority,
+) -> Result<(Access, Vec<Edit>), OpError> {
+    let Some(holder) = task.holder() else {
+        return Ok((Access::Own, Vec::new()));
+    };
+    if before == Some(holder) || task.owns.is_empty() {
+        return Ok((Access::Own, Vec::new()));
+    }
+    let (found, access) = super::ownership::exclusive_collisions(
+        store,
+        snap,
+        holder,
+        actor.now,
+        &task.owns,
+        Some(&task.id),
+        authority,
+    )?;
+    let (_, edits) = super::ownership::collision_conflicts(snap, actor, holder, &found)?;
+    Ok((access, edits))
 }
 
 /// Decides `action` on `task` as read from `snap`: the authority check first (a `claim` is
@@ -426,7 +466,9 @@ pub fn preflight(
 ) -> Result<Task, OpError> {
     let snap = store.snapshot()?;
     let task = find_task(&snap, given)?;
-    decide(&snap, actor, &mut task.clone(), action, authority)?;
+    let mut after = task.clone();
+    decide(&snap, actor, &mut after, action, authority)?;
+    take_owns(store, &snap, actor, &after, task.holder(), authority)?;
     Ok(task)
 }
 
