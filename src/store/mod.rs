@@ -861,11 +861,19 @@ impl Store {
                         Some(s) => s,
                         None => *settings.insert(self.lock_settings()?),
                     };
-                    match self.branch_lock(&settings) {
-                        Some(lock) if lock.stale => {
-                            self.reap(&lock, &settings);
-                            waiting = None;
+                    // Every lock the move can wait on: stale ones are removed (and the
+                    // write retried at once); the first live one is the one waited on.
+                    let mut live = None;
+                    let mut reaped = false;
+                    for lock in self.write_locks(&settings) {
+                        if lock.stale {
+                            reaped |= self.reap(&lock, &settings);
+                        } else if live.is_none() {
+                            live = Some(lock);
                         }
+                    }
+                    match live {
+                        _ if reaped => waiting = None,
                         Some(lock) => match &waiting {
                             Some((id, since, at)) if *id == lock.id && *at == tip.commit => {
                                 if since.elapsed() >= settings.timeout {
@@ -906,6 +914,13 @@ impl Store {
             .join(format!("{}.lock", self.branch()))
     }
 
+    /// The lock git takes on `packed-refs` while rewriting it (`git pack-refs`, deleting a
+    /// packed ref). gix takes it too when moving a branch while `packed-refs` exists, to read
+    /// the packed value consistently, so a stale one blocks every write like the branch lock.
+    fn packed_refs_lock_path(&self) -> PathBuf {
+        self.repo.common_dir().join("packed-refs.lock")
+    }
+
     /// `coord.staleLock` and `coord.lockTimeout` (durations such as `10s`, `2m`).
     pub fn lock_settings(&self) -> Result<LockSettings> {
         Ok(LockSettings {
@@ -932,7 +947,21 @@ impl Store {
     /// writes a process ID into a ref lock (it holds the new object ID), so its age is all
     /// there is to judge by.
     pub fn branch_lock(&self, settings: &LockSettings) -> Option<BranchLock> {
-        let path = self.lock_path();
+        Self::lock_at(self.lock_path(), settings)
+    }
+
+    /// Every lock file a write of the branch can wait on, judged like [`Store::branch_lock`]:
+    /// the branch's own lock and `packed-refs.lock`. The reflog is appended without a lock
+    /// (see [`Store::move_branch`]), so a stale `logs/…/coord.lock` left by `git reflog
+    /// expire` blocks nothing; `.git/index.lock` and the notes lock are not taken by a write.
+    pub fn write_locks(&self, settings: &LockSettings) -> Vec<BranchLock> {
+        [self.lock_path(), self.packed_refs_lock_path()]
+            .into_iter()
+            .filter_map(|path| Self::lock_at(path, settings))
+            .collect()
+    }
+
+    fn lock_at(path: PathBuf, settings: &LockSettings) -> Option<BranchLock> {
         let meta = std::fs::symlink_metadata(&path).ok()?;
         let age = lock_age(&meta);
         Some(BranchLock {
@@ -943,7 +972,7 @@ impl Store {
         })
     }
 
-    /// Removes the branch's lock file when it is stale (see [`Store::branch_lock`]), so one
+    /// Removes every stale lock a write can wait on (see [`Store::write_locks`]), so one
     /// killed process or a bad clock cannot wedge every later write. Returns whether a stale
     /// lock was removed.
     pub fn reap_stale_lock(&self) -> bool {
@@ -951,10 +980,11 @@ impl Store {
             stale_after: STALE_LOCK,
             timeout: LOCK_TIMEOUT,
         });
-        match self.branch_lock(&settings) {
-            Some(lock) if lock.stale => self.reap(&lock, &settings),
-            _ => false,
+        let mut reaped = false;
+        for lock in self.write_locks(&settings).iter().filter(|l| l.stale) {
+            reaped |= self.reap(lock, &settings);
         }
+        reaped
     }
 
     /// Removal is serialised through a lock of our own and re-checks that the file is still
