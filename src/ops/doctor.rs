@@ -82,6 +82,7 @@ pub fn run(store: &Store) -> Result<Report, OpError> {
         }
     }
 
+    stray_scratchpads(&snap, &mut problems)?;
     unknown_files(&snap, &mut problems)?;
 
     let graph = TaskGraph::new(&tasks);
@@ -167,6 +168,27 @@ fn unknown_files(snap: &Snapshot<'_>, problems: &mut Vec<Problem>) -> Result<(),
         problems.push(error(
             &path,
             "no git coord record lives here, so every command ignores this file: move the record where its kind belongs (tasks/<2 characters of its ID>/<id>.md, agents/<name>.toml, adrs/, conflicts/, messages/, milestones/, risks/, scratchpads/) or remove it".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// Scratchpads are read only by their agent's name (`scratchpads/<agent>.md`), so a file
+/// there whose name is no agent ID is read by nobody. (Deeper files are unknown locations.)
+fn stray_scratchpads(snap: &Snapshot<'_>, problems: &mut Vec<Problem>) -> Result<(), OpError> {
+    for entry in snap.list(layout::SCRATCHPADS_DIR)? {
+        let Some(name) = entry.name.strip_suffix(".md") else {
+            continue;
+        };
+        if entry.is_dir || crate::model::AgentId::parse(name).is_ok() {
+            continue;
+        }
+        problems.push(error(
+            &format!("{}/{}", layout::SCRATCHPADS_DIR, entry.name),
+            format!(
+                "{name:?} is not an agent ID, so no agent's scratchpad is read from this file and it is ignored: rename it to {}/<agent>.md or remove it",
+                layout::SCRATCHPADS_DIR
+            ),
         ));
     }
     Ok(())

@@ -1433,6 +1433,44 @@ impl Snapshot<'_> {
             .collect())
     }
 
+    /// Of `paths` (files on this snapshot), the index of the one that has been on the branch
+    /// longest: followed back along first parents (the branch's own line; a file brought in
+    /// by a merge counts from the merge), the last of them still present. Files added by the
+    /// same commit tie, and the first of them in `paths` wins. Asked only when two records
+    /// claim one identity (a duplicate ADR number), so it may walk the whole history.
+    pub fn longest_present(&self, paths: &[String]) -> Result<usize> {
+        let repo = &self.store.repo;
+        let mut alive: Vec<usize> = (0..paths.len()).collect();
+        let mut at = self.tip.commit;
+        while alive.len() > 1 {
+            let commit = repo
+                .find_commit(at)
+                .context(|| format!("read commit {at}"))?;
+            let Some(parent) = commit.parent_ids().next().map(|p| p.detach()) else {
+                break;
+            };
+            let tree = repo
+                .find_commit(parent)
+                .and_then(|c| c.tree().map_err(Into::into))
+                .context(|| format!("read the tree of commit {parent}"))?;
+            let mut still = Vec::new();
+            for &i in &alive {
+                let entry = tree
+                    .lookup_entry_by_path(&paths[i])
+                    .context(|| format!("look up {} in commit {parent}", paths[i]))?;
+                if entry.is_some() {
+                    still.push(i);
+                }
+            }
+            if still.is_empty() {
+                break;
+            }
+            alive = still;
+            at = parent;
+        }
+        Ok(alive.first().copied().unwrap_or(0))
+    }
+
     /// Every file below `dir`, recursively, as `(path, blob id)` in tree order.
     pub fn walk(&self, dir: &str) -> Result<Vec<(String, ObjectId)>> {
         let mut out = Vec::new();

@@ -119,3 +119,211 @@ fn a_live_looking_packed_refs_lock_fails_within_seconds_naming_the_file() {
         "a failed write wrote something"
     );
 }
+
+/// Runs `doctor --json`, expects exit 2 (errors found), and returns the problems' paths and
+/// messages as one string per problem.
+fn doctor_errors(env: &TestEnv) -> Vec<String> {
+    let run = env.coord(&["doctor", "--json"]).expect_code(2);
+    run.json()["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["severity"] == "error")
+        .map(|p| format!("{}: {}", p["path"].as_str().unwrap(), p["message"]))
+        .collect()
+}
+
+/// Finding 12, exactly: a hand-added `adrs/0001-dup.md` beside the real ADR-0001 made the
+/// real one the one skipped (`adr list` and `adr show` showed the duplicate, because it sorts
+/// first by name). The ADR that was on the branch first is kept; the later file is skipped
+/// with a warning naming both paths, and doctor reports it.
+#[test]
+fn a_hand_added_duplicate_adr_number_never_takes_over_the_original() {
+    let env = TestEnv::initialised();
+    env.json(&["adr", "new", "Use Redis"]);
+    let real = "adrs/0001-use-redis.md";
+    let text = env.show(real);
+    let dup = text.replace("Use Redis", "Use Memcached instead");
+    assert_ne!(dup, text);
+    env.hand_edit(&[("adrs/0001-dup.md", Some(&dup))]);
+
+    let list = env.coord(&["adr", "list", "--json"]).expect_code(0);
+    let listed = list.json();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["title"], "Use Redis");
+    assert!(
+        list.stderr.contains("adrs/0001-dup.md") && list.stderr.contains(real),
+        "the warning names both paths: {}",
+        list.stderr
+    );
+    let show = env.json(&["adr", "show", "1"]);
+    assert_eq!(show["title"], "Use Redis");
+
+    let errors = doctor_errors(&env);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("adrs/0001-dup.md:") && e.contains(real)),
+        "{errors:?}"
+    );
+    assert!(!errors.iter().any(|e| e.starts_with(real)), "{errors:?}");
+}
+
+/// Finding 12, messages: a copy of a message at `messages/zz/<id>.md` showed twice in the
+/// inbox with no warning, `ack` left the copy unread, and doctor was silent.
+#[test]
+fn a_copy_of_a_message_in_another_bucket_shows_once_and_ack_clears_it() {
+    let env = TestEnv::initialised();
+    let sent = env.json(&["send", "bob", "--subject", "Pool timeout?"]);
+    let id = sent["id"].as_str().unwrap().to_owned();
+    let real = format!("messages/{}/{id}.md", &id[2..4]);
+    let copy = format!("messages/zz/{id}.md");
+    assert_ne!(real, copy);
+    env.hand_edit(&[(&copy, Some(&env.show(&real)))]);
+
+    let inbox = env
+        .coord(&["--agent", "bob", "inbox", "--json"])
+        .expect_code(0);
+    let items = inbox.json();
+    assert_eq!(items.as_array().unwrap().len(), 1, "{items}");
+    assert_eq!(items[0]["path"], real.as_str());
+    assert!(
+        inbox.stderr.contains(&copy) && inbox.stderr.contains(&real),
+        "the warning names both paths: {}",
+        inbox.stderr
+    );
+    env.coord(&["--agent", "bob", "ack", &id]).expect_code(0);
+    let after = env.json(&["--agent", "bob", "inbox"]);
+    assert_eq!(after.as_array().unwrap().len(), 0, "{after}");
+    assert!(
+        env.show(&real).contains("read_by = [\"bob\"]"),
+        "ack marked the real record: {}",
+        env.show(&real)
+    );
+
+    let errors = doctor_errors(&env);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with(&format!("{copy}:")) && e.contains(&real)),
+        "{errors:?}"
+    );
+}
+
+/// Conflicts, risks and milestones live flat in their directory: a copy of one in a
+/// subdirectory was listed as a second record of the same ID. Each list shows the record
+/// once and warns naming both paths; a misplaced record with no original is named with where
+/// it belongs; doctor reports every stray as an error.
+#[test]
+fn stray_conflicts_risks_and_milestones_are_skipped_and_reported() {
+    let mut env = TestEnv::initialised();
+    env.now = Some("2026-11-21T10:00:00Z".to_owned());
+    let conflict = env.json(&["conflict", "new", "Pool size", "--between", "alice,bob"])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let risk = env.json(&[
+        "risk",
+        "add",
+        "Redis down",
+        "--impact",
+        "high",
+        "--probability",
+        "low",
+    ])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let milestone = env.json(&["milestone", "add", "Beta", "--due", "2026-12-01"])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let cases = [
+        ("conflict", "conflicts", conflict),
+        ("risk", "risks", risk),
+        ("milestone", "milestones", milestone),
+    ];
+    let mut copies = Vec::new();
+    for (_, dir, id) in &cases {
+        let real = format!("{dir}/{id}.md");
+        copies.push((format!("{dir}/zz/{id}.md"), env.show(&real)));
+    }
+    let edits: Vec<(&str, Option<&str>)> = copies
+        .iter()
+        .map(|(p, t)| (p.as_str(), Some(t.as_str())))
+        .collect();
+    env.hand_edit(&edits);
+
+    for (noun, dir, id) in &cases {
+        let run = env.coord(&[noun, "list", "--json"]).expect_code(0);
+        let listed = run.json();
+        let ids: Vec<&str> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, [id.as_str()], "{noun} list: {listed}");
+        let (real, copy) = (format!("{dir}/{id}.md"), format!("{dir}/zz/{id}.md"));
+        assert!(
+            run.stderr.contains(&copy) && run.stderr.contains(&real),
+            "{noun} list names both paths: {}",
+            run.stderr
+        );
+    }
+    let errors = doctor_errors(&env);
+    for (_, dir, id) in &cases {
+        let (real, copy) = (format!("{dir}/{id}.md"), format!("{dir}/zz/{id}.md"));
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.starts_with(&format!("{copy}:")) && e.contains(&real)),
+            "{errors:?}"
+        );
+        assert!(!errors.iter().any(|e| e.starts_with(&real)), "{errors:?}");
+    }
+
+    // Only the misplaced file left: it is no record (commands read the layout's path), and
+    // the problem says where it belongs.
+    let (_, dir, id) = &cases[1];
+    env.hand_edit(&[(&format!("{dir}/{id}.md"), None)]);
+    let run = env.coord(&["risk", "list", "--json"]).expect_code(0);
+    assert_eq!(run.json().as_array().unwrap().len(), 0);
+    assert!(
+        run.stderr.contains("belongs at") && run.stderr.contains(&format!("{dir}/{id}.md")),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Agents and scratchpads are read by name: a copy of an agent record in a subdirectory is
+/// not a second agent, and a scratchpad whose name is no agent ID is read by nobody. Doctor
+/// reports both.
+#[test]
+fn stray_agent_records_and_scratchpads_are_reported() {
+    let env = TestEnv::initialised();
+    env.coord(&["checkin"]).expect_code(0);
+    env.coord(&["note", "a thought"]).expect_code(0);
+    let agent = env.show("agents/alice.toml");
+    let pad = env.show("scratchpads/alice.md");
+    env.hand_edit(&[
+        ("agents/zz/alice.toml", Some(&agent)),
+        ("scratchpads/Not An Agent.md", Some(&pad)),
+    ]);
+    let agents = env.json(&["agent", "list"]);
+    let names: Vec<&str> = agents
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["alice"], "{agents}");
+    let errors = doctor_errors(&env);
+    for stray in ["agents/zz/alice.toml", "scratchpads/Not An Agent.md"] {
+        assert!(
+            errors.iter().any(|e| e.starts_with(&format!("{stray}:"))),
+            "{stray}: {errors:?}"
+        );
+    }
+}
