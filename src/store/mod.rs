@@ -1451,7 +1451,7 @@ impl Snapshot<'_> {
             };
             let tree = repo
                 .find_commit(parent)
-                .and_then(|c| c.tree().map_err(Into::into))
+                .and_then(|c| c.tree())
                 .context(|| format!("read the tree of commit {parent}"))?;
             let mut still = Vec::new();
             for &i in &alive {
