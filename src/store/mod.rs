@@ -1155,7 +1155,9 @@ impl Store {
             .prepare(
                 [edit],
                 Fail::AfterDurationWithBackoff(LOCK_ATTEMPT),
-                Fail::AfterDurationWithBackoff(Duration::from_secs(1)),
+                // gix takes `packed-refs.lock` too once `packed-refs` exists; waiting on it as
+                // briefly as on the branch lock lets `update` find a stale one within ~0.1 s.
+                Fail::AfterDurationWithBackoff(LOCK_ATTEMPT),
             )
             .context(|| format!("move {}", self.branch()))?;
         self.append_reflog(expected, new, author, subject)?;
