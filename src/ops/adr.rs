@@ -68,12 +68,25 @@ impl From<RecordError> for AdrError {
 }
 
 /// Every ADR on the snapshot, by number, with a [`RecordError`] for each file that could not
-/// be read (including a second record with a number already taken).
+/// be read. Two files with one number: the one that has been on the branch longest is the
+/// ADR (see [`original`]); the other is skipped with a problem naming both paths. A file
+/// below a subdirectory of `adrs/` is no ADR's record and is skipped the same way.
 pub fn load_adrs(snap: &Snapshot<'_>) -> Result<(Vec<Adr>, Vec<RecordError>), OpError> {
     let mut adrs: Vec<Adr> = Vec::new();
     let mut problems = Vec::new();
     for (path, blob) in snap.walk(ADRS_DIR)? {
         if !path.ends_with(".md") {
+            continue;
+        }
+        if path[ADRS_DIR.len() + 1..].contains('/') {
+            let name = path.rsplit('/').next().unwrap_or_default();
+            problems.push(RecordError {
+                line: None,
+                message: format!(
+                    "ADRs live directly in {ADRS_DIR}/, so commands cannot find this file and it is ignored: move it to {ADRS_DIR}/{name} (with a free number) or remove it"
+                ),
+                path,
+            });
             continue;
         }
         let parsed = match String::from_utf8(snap.read_blob(blob, &path)?) {
@@ -85,26 +98,42 @@ pub fn load_adrs(snap: &Snapshot<'_>) -> Result<(Vec<Adr>, Vec<RecordError>), Op
             }),
         };
         match parsed {
-            Ok(adr) => match adrs.iter().find(|a| a.number == adr.number) {
-                Some(first) => problems.push(RecordError {
-                    path,
-                    line: None,
-                    message: format!(
-                        "{} is also at {}; give one of them a free number",
-                        adr.number,
-                        first.path()
-                    ),
-                }),
-                None => adrs.push(adr),
-            },
+            Ok(adr) => adrs.push(adr),
             Err(e) => problems.push(e),
         }
     }
     adrs.sort_by_key(|a| a.number);
-    Ok((adrs, problems))
+    let mut kept: Vec<Adr> = Vec::with_capacity(adrs.len());
+    let mut rest = adrs.into_iter().peekable();
+    while let Some(first) = rest.next() {
+        let mut same = vec![first];
+        while let Some(next) = rest.next_if(|a| a.number == same[0].number) {
+            same.push(next);
+        }
+        if same.len() > 1 {
+            let paths: Vec<String> = same.iter().map(Adr::path).collect();
+            let original = original(snap, &paths)?;
+            for (i, path) in paths.iter().enumerate().filter(|(i, _)| *i != original) {
+                problems.push(RecordError {
+                    path: path.clone(),
+                    line: None,
+                    message: format!(
+                        "{} is also at {}, which was on the branch first and is kept; this later file is ignored: give it a free number (`git mv` it to {ADRS_DIR}/NNNN-… with a number `git coord adr list` does not show) or remove it",
+                        same[i].number, paths[original]
+                    ),
+                });
+            }
+            kept.push(same.swap_remove(original));
+        } else {
+            kept.extend(same);
+        }
+    }
+    Ok((kept, problems))
 }
 
-/// The path of ADR `number` on the snapshot, from the file names alone.
+/// The path of ADR `number` on the snapshot, from the file names alone. When several files
+/// carry the number, the one on the branch longest (see [`Snapshot::longest_present`]), as
+/// [`load_adrs`] keeps it, so a hand-added duplicate never takes over the original.
 fn locate(snap: &Snapshot<'_>, number: AdrNumber) -> Result<String, AdrError> {
     let mut paths: Vec<String> = snap
         .list(ADRS_DIR)?
@@ -116,8 +145,18 @@ fn locate(snap: &Snapshot<'_>, number: AdrNumber) -> Result<String, AdrError> {
     match paths.len() {
         0 => Err(AdrError::Unknown { number }),
         1 => Ok(paths.remove(0)),
-        _ => Err(AdrError::Duplicate { number, paths }),
+        _ => {
+            let original = original(snap, &paths)?;
+            Ok(paths.swap_remove(original))
+        }
     }
+}
+
+/// Which of several files with one ADR number is the ADR: the one that has been on the
+/// branch longest (the others came later, by hand or by a merge); among files added by one
+/// commit, the first by path.
+fn original(snap: &Snapshot<'_>, paths: &[String]) -> Result<usize, OpError> {
+    Ok(snap.longest_present(paths)?)
 }
 
 /// Reads ADR `number`, failing when there is none or its record is malformed.

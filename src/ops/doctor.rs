@@ -82,6 +82,7 @@ pub fn run(store: &Store) -> Result<Report, OpError> {
         }
     }
 
+    stray_scratchpads(&snap, &mut problems)?;
     unknown_files(&snap, &mut problems)?;
 
     let graph = TaskGraph::new(&tasks);
@@ -248,27 +249,51 @@ fn unknown_files(snap: &Snapshot<'_>, problems: &mut Vec<Problem>) -> Result<(),
     Ok(())
 }
 
-/// A stale lock on the coordination branch (left by a killed writer, or dated in the
-/// future): the next write removes it, but it is worth knowing why writes paused. A fresh
-/// lock is a live writer and not a problem.
-fn lock_problems(store: &Store) -> Option<Problem> {
+/// Scratchpads are read only by their agent's name (`scratchpads/<agent>.md`), so a file
+/// there whose name is no agent ID is read by nobody. (Deeper files are unknown locations.)
+fn stray_scratchpads(snap: &Snapshot<'_>, problems: &mut Vec<Problem>) -> Result<(), OpError> {
+    for entry in snap.list(layout::SCRATCHPADS_DIR)? {
+        let Some(name) = entry.name.strip_suffix(".md") else {
+            continue;
+        };
+        if entry.is_dir || crate::model::AgentId::parse(name).is_ok() {
+            continue;
+        }
+        problems.push(error(
+            &format!("{}/{}", layout::SCRATCHPADS_DIR, entry.name),
+            format!(
+                "{name:?} is not an agent ID, so no agent's scratchpad is read from this file and it is ignored: rename it to {}/<agent>.md or remove it",
+                layout::SCRATCHPADS_DIR
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A stale lock a write waits on (the branch's, or `packed-refs.lock`; left by a killed
+/// writer, or dated in the future): the next write removes it, but it is worth knowing why
+/// writes paused. A fresh lock is a live writer and not a problem.
+fn lock_problems(store: &Store) -> Vec<Problem> {
     use crate::store::LockAge;
     let settings = match store.lock_settings() {
         Ok(s) => s,
-        Err(e) => return Some(error("git config", e.to_string())),
+        Err(e) => return vec![error("git config", e.to_string())],
     };
-    let lock = store.branch_lock(&settings).filter(|l| l.stale)?;
-    let when = match lock.age {
-        LockAge::Past(age) => format!("{}s old", age.as_secs()),
-        LockAge::Future(ahead) => format!("dated {}s in the future", ahead.as_secs()),
-    };
-    Some(warning(
-        &lock.path.display().to_string(),
-        format!(
-            "stale lock on the coordination branch ({when}, left by a writer that died or a wrong clock); the next write removes it, or remove it now with `rm {}`",
-            lock.path.display()
-        ),
-    ))
+    let mut problems = Vec::new();
+    for lock in store.write_locks(&settings).into_iter().filter(|l| l.stale) {
+        let when = match lock.age {
+            LockAge::Past(age) => format!("{}s old", age.as_secs()),
+            LockAge::Future(ahead) => format!("dated {}s in the future", ahead.as_secs()),
+        };
+        problems.push(warning(
+            &lock.path.display().to_string(),
+            format!(
+                "stale lock on the coordination branch ({when}, left by a writer that died or a wrong clock); the next write removes it, or remove it now with `rm {}`",
+                lock.path.display()
+            ),
+        ));
+    }
+    problems
 }
 
 fn record_problem(e: crate::model::RecordError) -> Problem {

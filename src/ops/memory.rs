@@ -170,10 +170,14 @@ pub fn read_message(snap: &Snapshot<'_>, id: &MessageId) -> Result<Message, OpEr
     Ok(Message::parse(&path, &text)?)
 }
 
-/// Every message, oldest first, and the records that could not be read.
+/// Every message, oldest first, and the records that could not be read. A message file
+/// anywhere but its own path (`messages/zz/<id>.md` beside `messages/<bucket>/<id>.md`) is
+/// left out with a problem naming both paths: `ack` and `reply` act on the record at the
+/// layout's path, so a copy would show twice in the inbox and stay unread after `ack`.
 pub fn load_messages(snap: &Snapshot<'_>) -> Result<(Vec<Message>, Vec<RecordError>), OpError> {
     let mut out = Vec::new();
     let mut problems = Vec::new();
+    let mut strays = Vec::new();
     for (path, blob) in snap.walk(MESSAGES_DIR)? {
         let parsed = String::from_utf8(snap.read_blob(blob, &path)?)
             .map_err(|_| RecordError {
@@ -183,10 +187,13 @@ pub fn load_messages(snap: &Snapshot<'_>) -> Result<(Vec<Message>, Vec<RecordErr
             })
             .and_then(|t| Message::parse(&path, &t));
         match parsed {
-            Ok(m) => out.push(m),
+            Ok(m) if layout::message_path(&m.id) == path => out.push(m),
+            Ok(m) => strays.push((path, layout::message_path(&m.id), m.id.to_string())),
             Err(e) => problems.push(e),
         }
     }
+    let kept = out.iter().map(|m| layout::message_path(&m.id)).collect();
+    super::record_dir::skip_strays(&kept, strays, &mut problems);
     out.sort_by(|a, b| (a.sent, &a.id).cmp(&(b.sent, &b.id)));
     Ok((out, problems))
 }

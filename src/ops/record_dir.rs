@@ -2,7 +2,15 @@
 Records kept flat in one directory (`conflicts/<id>.md`, `risks/<id>.md`): resolving what a
 user typed (a whole ID or a unique prefix) to one of them, reading one, and loading them all
 with a problem for each file that cannot be read.
+
+Also the one rule for stray records of every kind (ADR 0012): a record counts only at the path
+its kind's layout gives it, the only path any command reads it by. A copy elsewhere (a
+subdirectory, another message bucket) is skipped with a problem naming both paths, so lists
+never offer a record that the commands acting on it cannot find, or find twice.
 */
+
+use std::collections::HashSet;
+use std::fmt::Display;
 
 use super::OpError;
 use crate::model::RecordError;
@@ -99,16 +107,19 @@ impl<Id: Ord + Clone + std::fmt::Display, T> RecordKind<Id, T> {
     }
 
     /// Every record in the directory, with a [`RecordError`] for each `.md` file that could
-    /// not be read; in file-name order.
+    /// not be read; in file-name order. A record anywhere but its own path (in a
+    /// subdirectory, or under another ID's name) is left out with a problem naming both
+    /// paths (see [`skip_strays`]).
     pub fn load(&self, snap: &Snapshot<'_>) -> Result<(Vec<T>, Vec<RecordError>), OpError> {
         let mut records = Vec::new();
         let mut problems = Vec::new();
+        let mut strays = Vec::new();
         for (path, blob) in snap.walk(self.dir)? {
             if !path.ends_with(".md") {
                 continue;
             }
             let parsed = match String::from_utf8(snap.read_blob(blob, &path)?) {
-                Ok(text) => self.parse_at(&path, &text),
+                Ok(text) => (self.parse)(&path, &text),
                 Err(_) => Err(RecordError {
                     path: path.clone(),
                     line: None,
@@ -116,10 +127,56 @@ impl<Id: Ord + Clone + std::fmt::Display, T> RecordKind<Id, T> {
                 }),
             };
             match parsed {
-                Ok(r) => records.push(r),
+                Ok(r) if (self.path)((self.id_of)(&r)) == path => records.push(r),
+                Ok(r) => strays.push((path, (self.path)((self.id_of)(&r)), r)),
                 Err(e) => problems.push(e),
             }
         }
+        let kept: HashSet<String> = records
+            .iter()
+            .map(|r| (self.path)((self.id_of)(r)))
+            .collect();
+        skip_strays(
+            &kept,
+            strays
+                .into_iter()
+                .map(|(path, canonical, r)| (path, canonical, (self.id_of)(&r).to_string())),
+            &mut problems,
+        );
         Ok((records, problems))
     }
+}
+
+/// Turns each record read from somewhere other than its own path into a problem naming both
+/// paths. `strays` are `(path, canonical path, id)`; `kept` holds the canonical paths of the
+/// records that were read where they belong. A stray whose canonical path is kept, or holds
+/// a file that could not be read (already in `problems`), is a second copy; otherwise it is
+/// misplaced, and moving it is the fix.
+pub fn skip_strays(
+    kept: &HashSet<String>,
+    strays: impl IntoIterator<Item = (String, String, String)>,
+    problems: &mut Vec<RecordError>,
+) {
+    let unreadable: HashSet<String> = problems.iter().map(|p| p.path.clone()).collect();
+    for (path, canonical, id) in strays {
+        let message = if kept.contains(&canonical) || unreadable.contains(&canonical) {
+            stray_copy(&id, &canonical, &path)
+        } else {
+            format!(
+                "the record of {id} belongs at {canonical}, so commands cannot find it here and it is ignored: move it there (`git mv {path} {canonical}` in a worktree of the coordination branch)"
+            )
+        };
+        problems.push(RecordError {
+            path,
+            line: None,
+            message,
+        });
+    }
+}
+
+/// The words for a second record of `id` at `path` while the one at `kept` counts.
+pub fn stray_copy(id: &dyn Display, kept: &str, path: &str) -> String {
+    format!(
+        "a second record of {id}; the one at {kept} is kept and this copy is ignored: remove {path} from the coordination branch"
+    )
 }

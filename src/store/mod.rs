@@ -861,11 +861,19 @@ impl Store {
                         Some(s) => s,
                         None => *settings.insert(self.lock_settings()?),
                     };
-                    match self.branch_lock(&settings) {
-                        Some(lock) if lock.stale => {
-                            self.reap(&lock, &settings);
-                            waiting = None;
+                    // Every lock the move can wait on: stale ones are removed (and the
+                    // write retried at once); the first live one is the one waited on.
+                    let mut live = None;
+                    let mut reaped = false;
+                    for lock in self.write_locks(&settings) {
+                        if lock.stale {
+                            reaped |= self.reap(&lock, &settings);
+                        } else if live.is_none() {
+                            live = Some(lock);
                         }
+                    }
+                    match live {
+                        _ if reaped => waiting = None,
                         Some(lock) => match &waiting {
                             Some((id, since, at)) if *id == lock.id && *at == tip.commit => {
                                 if since.elapsed() >= settings.timeout {
@@ -906,6 +914,13 @@ impl Store {
             .join(format!("{}.lock", self.branch()))
     }
 
+    /// The lock git takes on `packed-refs` while rewriting it (`git pack-refs`, deleting a
+    /// packed ref). gix takes it too when moving a branch while `packed-refs` exists, to read
+    /// the packed value consistently, so a stale one blocks every write like the branch lock.
+    fn packed_refs_lock_path(&self) -> PathBuf {
+        self.repo.common_dir().join("packed-refs.lock")
+    }
+
     /// `coord.staleLock` and `coord.lockTimeout` (durations such as `10s`, `2m`).
     pub fn lock_settings(&self) -> Result<LockSettings> {
         Ok(LockSettings {
@@ -932,7 +947,21 @@ impl Store {
     /// writes a process ID into a ref lock (it holds the new object ID), so its age is all
     /// there is to judge by.
     pub fn branch_lock(&self, settings: &LockSettings) -> Option<BranchLock> {
-        let path = self.lock_path();
+        Self::lock_at(self.lock_path(), settings)
+    }
+
+    /// Every lock file a write of the branch can wait on, judged like [`Store::branch_lock`]:
+    /// the branch's own lock and `packed-refs.lock`. The reflog is appended without a lock
+    /// (see [`Store::move_branch`]), so a stale `logs/…/coord.lock` left by `git reflog
+    /// expire` blocks nothing; `.git/index.lock` and the notes lock are not taken by a write.
+    pub fn write_locks(&self, settings: &LockSettings) -> Vec<BranchLock> {
+        [self.lock_path(), self.packed_refs_lock_path()]
+            .into_iter()
+            .filter_map(|path| Self::lock_at(path, settings))
+            .collect()
+    }
+
+    fn lock_at(path: PathBuf, settings: &LockSettings) -> Option<BranchLock> {
         let meta = std::fs::symlink_metadata(&path).ok()?;
         let age = lock_age(&meta);
         Some(BranchLock {
@@ -943,7 +972,7 @@ impl Store {
         })
     }
 
-    /// Removes the branch's lock file when it is stale (see [`Store::branch_lock`]), so one
+    /// Removes every stale lock a write can wait on (see [`Store::write_locks`]), so one
     /// killed process or a bad clock cannot wedge every later write. Returns whether a stale
     /// lock was removed.
     pub fn reap_stale_lock(&self) -> bool {
@@ -951,10 +980,11 @@ impl Store {
             stale_after: STALE_LOCK,
             timeout: LOCK_TIMEOUT,
         });
-        match self.branch_lock(&settings) {
-            Some(lock) if lock.stale => self.reap(&lock, &settings),
-            _ => false,
+        let mut reaped = false;
+        for lock in self.write_locks(&settings).iter().filter(|l| l.stale) {
+            reaped |= self.reap(lock, &settings);
         }
+        reaped
     }
 
     /// Removal is serialised through a lock of our own and re-checks that the file is still
@@ -1125,7 +1155,9 @@ impl Store {
             .prepare(
                 [edit],
                 Fail::AfterDurationWithBackoff(LOCK_ATTEMPT),
-                Fail::AfterDurationWithBackoff(Duration::from_secs(1)),
+                // gix takes `packed-refs.lock` too once `packed-refs` exists; waiting on it as
+                // briefly as on the branch lock lets `update` find a stale one within ~0.1 s.
+                Fail::AfterDurationWithBackoff(LOCK_ATTEMPT),
             )
             .context(|| format!("move {}", self.branch()))?;
         self.append_reflog(expected, new, author, subject)?;
@@ -1401,6 +1433,44 @@ impl Snapshot<'_> {
                 id: e.oid.to_owned(),
             })
             .collect())
+    }
+
+    /// Of `paths` (files on this snapshot), the index of the one that has been on the branch
+    /// longest: followed back along first parents (the branch's own line; a file brought in
+    /// by a merge counts from the merge), the last of them still present. Files added by the
+    /// same commit tie, and the first of them in `paths` wins. Asked only when two records
+    /// claim one identity (a duplicate ADR number), so it may walk the whole history.
+    pub fn longest_present(&self, paths: &[String]) -> Result<usize> {
+        let repo = &self.store.repo;
+        let mut alive: Vec<usize> = (0..paths.len()).collect();
+        let mut at = self.tip.commit;
+        while alive.len() > 1 {
+            let commit = repo
+                .find_commit(at)
+                .context(|| format!("read commit {at}"))?;
+            let Some(parent) = commit.parent_ids().next().map(|p| p.detach()) else {
+                break;
+            };
+            let tree = repo
+                .find_commit(parent)
+                .and_then(|c| c.tree())
+                .context(|| format!("read the tree of commit {parent}"))?;
+            let mut still = Vec::new();
+            for &i in &alive {
+                let entry = tree
+                    .lookup_entry_by_path(&paths[i])
+                    .context(|| format!("look up {} in commit {parent}", paths[i]))?;
+                if entry.is_some() {
+                    still.push(i);
+                }
+            }
+            if still.is_empty() {
+                break;
+            }
+            alive = still;
+            at = parent;
+        }
+        Ok(alive.first().copied().unwrap_or(0))
     }
 
     /// Every file below `dir`, recursively, as `(path, blob id)` in tree order.
