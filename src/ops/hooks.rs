@@ -36,8 +36,9 @@ const REWRITE_MARK: &str = "coord.hooksNotesRewriteRef";
 pub enum HookMode {
     /// Print violations, never stop the commit.
     Warn,
-    /// Stop the commit when the check finds a violation (exit 1); any other failure of
-    /// git-coord itself never blocks.
+    /// Stop the commit when the check finds a violation (exit 1). Any other failure of
+    /// git-coord itself means nothing was checked: the hook says so loudly, and blocks under
+    /// `git config coord.hooks strict`.
     Block,
 }
 
@@ -51,13 +52,27 @@ fn sh_quote(s: &str) -> String {
 /// What our hook runs when git-coord is found (`$coord_bin`), per hook and mode.
 fn run_step(hook: &str, mode: HookMode) -> &'static str {
     match (hook, mode) {
-        ("pre-commit", HookMode::Block) => {
-            "  \"$coord_bin\" check --staged\n  if [ \"$?\" -eq 1 ]; then exit 1; fi\n"
-        }
+        ("pre-commit", HookMode::Block) => concat!(
+            "  \"$coord_bin\" check --staged\n  coord_status=$?\n",
+            "  if [ \"$coord_status\" -eq 1 ]; then exit 1; fi\n",
+            "  if [ \"$coord_status\" -ne 0 ]; then\n",
+            "    echo \"git coord: WARNING: the ownership check failed to run (exit $coord_status, see above): this commit was NOT checked\" >&2\n",
+            "    if [ \"$(git config --get coord.hooks)\" = strict ]; then\n",
+            "      echo \"git coord: coord.hooks = strict: refusing the commit (fix the error above, or \\`git config --unset coord.hooks\\` to only warn)\" >&2\n",
+            "      exit 1\n    fi\n  fi\n",
+        ),
         ("pre-commit", HookMode::Warn) => "  \"$coord_bin\" check --staged || true\n",
-        ("pre-push", HookMode::Block) => {
-            "  \"$coord_bin\" hook pre-push \"$@\" < \"$coord_in\"\n  if [ \"$?\" -eq 1 ]; then rm -f \"$coord_in\"; exit 1; fi\n"
-        }
+        // Exit 1 is a violation; any other failure means the push was not checked at all,
+        // which must never pass silently: a loud warning, and a refusal under strict.
+        ("pre-push", HookMode::Block) => concat!(
+            "  \"$coord_bin\" hook pre-push \"$@\" < \"$coord_in\"\n  coord_status=$?\n",
+            "  if [ \"$coord_status\" -eq 1 ]; then rm -f \"$coord_in\"; exit 1; fi\n",
+            "  if [ \"$coord_status\" -ne 0 ]; then\n",
+            "    echo \"git coord: WARNING: the ownership check failed to run (exit $coord_status, see above): this push was NOT checked\" >&2\n",
+            "    if [ \"$(git config --get coord.hooks)\" = strict ]; then\n",
+            "      echo \"git coord: coord.hooks = strict: refusing the push (fix the error above, or \\`git config --unset coord.hooks\\` to only warn)\" >&2\n",
+            "      rm -f \"$coord_in\"; exit 1\n    fi\n  fi\n",
+        ),
         ("pre-push", HookMode::Warn) => {
             "  \"$coord_bin\" hook pre-push \"$@\" < \"$coord_in\" || true\n"
         }

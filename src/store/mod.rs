@@ -663,6 +663,8 @@ impl Store {
             .to_owned();
         let out = std::process::Command::new("git")
             .current_dir(dir)
+            // `git replace` must never show us another commit than the one named.
+            .env("GIT_NO_REPLACE_OBJECTS", "1")
             .args(args)
             .output()
             .map_err(|e| Error::GitCommand {

@@ -32,6 +32,7 @@ mod test_ownership;
 mod test_ownership_bypass;
 mod test_readme;
 mod test_reimport;
+mod test_review_reads;
 mod test_risk;
 mod test_schedule;
 mod test_store;
