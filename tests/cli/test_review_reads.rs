@@ -186,26 +186,20 @@ fn pre_push_hook_does_not_fail_open() {
     let env = setup();
     write(&env, "src/alice.rs", "a2\n");
     env.git(&["commit", "-q", "-m", "alice edits her file"]);
-    // A coordination branch that cannot be read makes the check fail with an internal error.
-    let coord = env.git(&["rev-parse", "coord"]);
-    env.git(&[
-        "update-ref",
-        "refs/heads/coord",
-        &env.git(&["rev-parse", "HEAD^{tree}"]).trim().to_owned(),
-        coord.trim(),
-    ]);
+    // A coordination branch name git cannot take makes the check itself fail (exit 2).
+    env.git(&["config", "coord.branch", "bad..name"]);
     env.git(&["config", "coord.hooks", "strict"]);
     let before = remote_main(&env);
     let (ok, stderr) = push(&env, &["origin", "main"]);
     assert!(!ok, "the push went through: {stderr}");
-    assert!(stderr.contains("did NOT check"), "{stderr}");
+    assert!(stderr.contains("was NOT checked"), "{stderr}");
     assert_eq!(remote_main(&env), before);
 
     // Without strict the push goes through, with the same loud warning.
     env.git(&["config", "--unset", "coord.hooks"]);
     let (ok, stderr) = push(&env, &["origin", "main"]);
     assert!(ok, "{stderr}");
-    assert!(stderr.contains("did NOT check"), "{stderr}");
+    assert!(stderr.contains("was NOT checked"), "{stderr}");
 }
 
 /// Finding 3: a submodule (gitlink) under bob's vendor/** with `.gitmodules` `ignore = all`,
