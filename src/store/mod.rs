@@ -201,6 +201,37 @@ pub struct DirEntry {
     pub id: ObjectId,
 }
 
+/// The `key=value` pairs of git's `GIT_CONFIG_PARAMETERS`: whitespace-separated words, each
+/// made of sh single-quoted parts (`'` written as `'\''`) and, between the quoted key and
+/// value of the newer format (`'key'='value'`), a bare `=`. Both formats give `key=value`.
+fn parse_config_parameters(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word: Option<String> = None;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                let w = word.get_or_insert_with(String::new);
+                for q in chars.by_ref() {
+                    if q == '\'' {
+                        break;
+                    }
+                    w.push(q);
+                }
+            }
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    word.get_or_insert_with(String::new).push(next);
+                }
+            }
+            c if c.is_whitespace() => out.extend(word.take()),
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    out.extend(word);
+    out
+}
+
 /// A repository and the name of its coordination branch.
 pub struct Store {
     repo: gix::Repository,
@@ -216,10 +247,22 @@ pub struct Store {
 
 impl Store {
     /// Finds the repository containing `dir` (honouring `GIT_DIR` and friends, as git does for
-    /// hooks and aliases).
+    /// hooks and aliases), with the `-c key=value` overrides git passes to aliases, external
+    /// commands and hooks in `GIT_CONFIG_PARAMETERS` applied like git applies them (above
+    /// every config file): `git -c coord.agent=bob coord …` acts as bob.
     pub fn discover(dir: &Path) -> Result<Store> {
-        let repo = gix::ThreadSafeRepository::discover_with_environment_overrides(dir)
-            .map_err(|e| Error::NotARepository {
+        let overrides = std::env::var("GIT_CONFIG_PARAMETERS")
+            .map(|v| parse_config_parameters(&v))
+            .unwrap_or_default();
+        let mut trust = gix::sec::trust::Mapping::<gix::open::Options>::default();
+        trust.full = trust.full.cli_overrides(overrides.clone());
+        trust.reduced = trust.reduced.cli_overrides(overrides);
+        let repo = gix::ThreadSafeRepository::discover_with_environment_overrides_opts(
+            dir,
+            Default::default(),
+            trust,
+        )
+        .map_err(|e| Error::NotARepository {
                 path: dir.to_owned(),
                 source: e,
             })?
@@ -1431,6 +1474,14 @@ impl Snapshot<'_> {
 #[cfg(test)]
 mod tests {
     use super::is_safe_path;
+
+    #[test]
+    fn git_config_parameters_in_both_formats() {
+        assert_eq!(
+            super::parse_config_parameters("'coord.agent'='bob' 'a.b=it'\\''s'  'x.y'"),
+            vec!["coord.agent=bob", "a.b=it's", "x.y"]
+        );
+    }
 
     #[test]
     fn only_plain_relative_paths_are_written() {
