@@ -641,6 +641,9 @@ impl Store {
     /// Writes through the system `git notes`, which takes git's own lock on the notes ref; the
     /// post-commit hook calls this once per commit.
     pub fn note_head(&self, notes_ref: &str, text: &str) -> Result<()> {
+        // git gives up at once on a held ref lock; one left by a killed process (or dated in
+        // the future) would lose every note from then on.
+        self.reap_stale_ref_lock(notes_ref);
         self.git_read(&[
             "notes",
             "--ref",
@@ -1000,6 +1003,28 @@ impl Store {
             Some(lock) if lock.stale => self.reap(&lock, &settings),
             _ => false,
         }
+    }
+
+    /// Removes the lock file of `full_ref` (a ref git itself writes, such as the notes ref)
+    /// when it is stale by the same rule as the branch lock (older than `coord.staleLock`, or
+    /// dated in the future). Returns whether one was removed.
+    pub fn reap_stale_ref_lock(&self, full_ref: &str) -> bool {
+        let settings = self.lock_settings().unwrap_or(LockSettings {
+            stale_after: STALE_LOCK,
+            timeout: LOCK_TIMEOUT,
+        });
+        let path = self.repo.common_dir().join(format!("{full_ref}.lock"));
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            return false;
+        };
+        let age = lock_age(&meta);
+        let lock = BranchLock {
+            stale: is_stale(age, &settings),
+            age,
+            id: LockId::of(&meta),
+            path,
+        };
+        lock.stale && self.reap(&lock, &settings)
     }
 
     /// Removal is serialised through a lock of our own and re-checks that the file is still
