@@ -400,13 +400,18 @@ fn refuse_tracked_dir(store: &Store, dir: &Path) -> Result<(), OpError> {
         return Ok(());
     };
     let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
-    let Ok(inside) = canon(dir).strip_prefix(canon(workdir)).map(Path::to_path_buf) else {
+    let Ok(inside) = canon(dir)
+        .strip_prefix(canon(workdir))
+        .map(Path::to_path_buf)
+    else {
         return Ok(());
     };
     let prefix = inside.to_string_lossy().replace('\\', "/");
     let tracked = store.head_paths()?;
     let is_tracked = |p: &String| {
-        prefix.is_empty() || p.strip_prefix(prefix.as_str()).is_some_and(|r| r.starts_with('/'))
+        prefix.is_empty()
+            || p.strip_prefix(prefix.as_str())
+                .is_some_and(|r| r.starts_with('/'))
     };
     if let Some(file) = tracked.iter().find(|p| is_tracked(p)) {
         return Err(OpError::Invalid(crate::model::task::InvalidField {

@@ -560,9 +560,9 @@ pub fn check_range(
     let by_branch = |commit: &str| -> Option<AgentId> {
         let branches = store.branches_containing(commit).ok()?;
         let mut holders = agents.iter().filter(|a| {
-            a.branch.as_deref().is_some_and(|b| {
-                shared.as_deref() != Some(b) && branches.iter().any(|x| x == b)
-            })
+            a.branch
+                .as_deref()
+                .is_some_and(|b| shared.as_deref() != Some(b) && branches.iter().any(|x| x == b))
         });
         match (holders.next(), holders.next()) {
             (Some(a), None) => Some(a.id.clone()),

@@ -247,12 +247,18 @@ pub struct Store {
 
 impl Store {
     /// Finds the repository containing `dir` (honouring `GIT_DIR` and friends, as git does for
-    /// hooks and aliases), with the `-c key=value` overrides git passes to aliases, external
-    /// commands and hooks in `GIT_CONFIG_PARAMETERS` applied like git applies them (above
-    /// every config file): `git -c coord.agent=bob coord …` acts as bob.
+    /// hooks and aliases).
     pub fn discover(dir: &Path) -> Result<Store> {
-        let overrides = std::env::var("GIT_CONFIG_PARAMETERS")
-            .map(|v| parse_config_parameters(&v))
+        Store::discover_with(dir, None)
+    }
+
+    /// [`Store::discover`], with the `-c key=value` overrides git passes to aliases, external
+    /// commands and hooks in `GIT_CONFIG_PARAMETERS` (`config_parameters`, as read from the
+    /// environment) applied like git applies them, above every config file: `git -c
+    /// coord.agent=bob coord …` acts as bob.
+    pub fn discover_with(dir: &Path, config_parameters: Option<&str>) -> Result<Store> {
+        let overrides = config_parameters
+            .map(parse_config_parameters)
             .unwrap_or_default();
         let mut trust = gix::sec::trust::Mapping::<gix::open::Options>::default();
         trust.full = trust.full.cli_overrides(overrides.clone());
@@ -263,10 +269,10 @@ impl Store {
             trust,
         )
         .map_err(|e| Error::NotARepository {
-                path: dir.to_owned(),
-                source: e,
-            })?
-            .to_thread_local();
+            path: dir.to_owned(),
+            source: e,
+        })?
+        .to_thread_local();
         Store::from_repo(repo)
     }
 

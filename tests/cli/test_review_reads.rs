@@ -73,12 +73,7 @@ fn remote_main(env: &TestEnv) -> String {
 fn bob_pushes_an_edit(env: &TestEnv) {
     let bob = env.root.join("bob");
     let bare = env.root.join("remote.git");
-    env.git(&[
-        "clone",
-        "-q",
-        bare.to_str().unwrap(),
-        bob.to_str().unwrap(),
-    ]);
+    env.git(&["clone", "-q", bare.to_str().unwrap(), bob.to_str().unwrap()]);
     env.git_in(&bob, &["config", "user.name", "Bob"]);
     env.git_in(&bob, &["config", "user.email", "bob@example.com"]);
     std::fs::write(bob.join("src/bob.rs"), "b1\nbob's new line\nb2\nb3\n").unwrap();
@@ -111,7 +106,11 @@ fn a_merge_that_drops_another_agents_change_is_blocked() {
     let (ok, stderr) = push(&env, &["origin", "main"]);
     assert!(!ok, "the push went through: {stderr}");
     assert!(stderr.contains("src/bob.rs"), "{stderr}");
-    assert_eq!(remote_main(&env), before, "bob's line is still on the remote");
+    assert_eq!(
+        remote_main(&env),
+        before,
+        "bob's line is still on the remote"
+    );
 }
 
 /// Finding 1, the other side: merging bob's pushed work (a plain `git pull`) is not alice
@@ -125,7 +124,11 @@ fn merging_another_agents_pushed_work_is_not_the_mergers_change() {
     env.git(&["fetch", "-q", "origin"]);
     env.git(&["merge", "-q", "--no-edit", "origin/main"]);
     let report = env.json(&["check", "--range", "origin/main..HEAD"]);
-    assert_eq!(report["violations"].as_array().unwrap().len(), 0, "{report}");
+    assert_eq!(
+        report["violations"].as_array().unwrap().len(),
+        0,
+        "{report}"
+    );
     let (ok, stderr) = push(&env, &["origin", "main"]);
     assert!(ok, "{stderr}");
 
@@ -155,7 +158,13 @@ fn a_forced_push_over_an_unfetched_remote_tip_is_checked() {
     let env = setup();
     bob_pushes_an_edit(&env);
     write(&env, "src/bob.rs", "alice\n");
-    env.git(&["commit", "-q", "--no-verify", "-m", "alice edits bob's file"]);
+    env.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "-m",
+        "alice edits bob's file",
+    ]);
     let before = remote_main(&env);
     let (ok, stderr) = push(&env, &["--force", "origin", "main"]);
     assert!(!ok, "the push went through: {stderr}");
@@ -171,7 +180,13 @@ fn log_output_encoding_cannot_hide_a_violation() {
     env.git(&["config", "coord.hooks", "strict"]);
     env.git(&["config", "i18n.logOutputEncoding", "UTF-16"]);
     write(&env, "src/bob.rs", "alice\n");
-    env.git(&["commit", "-q", "--no-verify", "-m", "alice edits bob's file"]);
+    env.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "-m",
+        "alice edits bob's file",
+    ]);
     let before = remote_main(&env);
     let (ok, stderr) = push(&env, &["origin", "main"]);
     assert!(!ok, "the push went through: {stderr}");
@@ -240,7 +255,9 @@ fn submodule_changes_are_judged() {
 fn the_default_branch_cannot_be_an_agents_own() {
     let env = setup();
     let run = env.refused(
-        &["--agent", "mallory", "agent", "add", "mallory", "--branch", "main"],
+        &[
+            "--agent", "mallory", "agent", "add", "mallory", "--branch", "main",
+        ],
         2,
     );
     assert!(run.stderr.contains("default branch"), "{}", run.stderr);
@@ -249,7 +266,11 @@ fn the_default_branch_cannot_be_an_agents_own() {
     let text = env.show("agents/alice.toml");
     env.hand_edit(&[(
         "agents/mallory.toml",
-        Some(&text.replace("alice", "mallory").replace("src/mallory.rs", "x/**")),
+        Some(
+            &text
+                .replace("alice", "mallory")
+                .replace("src/mallory.rs", "x/**"),
+        ),
     )]);
     let text = env.show("agents/mallory.toml");
     let text = if text.contains("branch =") {
@@ -258,7 +279,10 @@ fn the_default_branch_cannot_be_an_agents_own() {
         text.replacen("\n", "\nbranch = \"main\"\n", 1)
     };
     env.hand_edit(&[("agents/mallory.toml", Some(&text))]);
-    assert!(env.show("agents/mallory.toml").contains("branch = \"main\""));
+    assert!(
+        env.show("agents/mallory.toml")
+            .contains("branch = \"main\"")
+    );
     write(&env, "src/alice.rs", "a2\n");
     env.git(&["commit", "-q", "-m", "alice edits her file"]);
     let (ok, stderr) = push(&env, &["origin", "main"]);
@@ -270,7 +294,13 @@ fn the_default_branch_cannot_be_an_agents_own() {
 fn pre_push_summary_counts_the_violations() {
     let env = setup();
     write(&env, "src/bob.rs", "alice\n");
-    env.git(&["commit", "-q", "--no-verify", "-m", "alice edits bob's file"]);
+    env.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "-m",
+        "alice edits bob's file",
+    ]);
     let (ok, stderr) = push(&env, &["origin", "main"]);
     assert!(!ok);
     assert!(!stderr.contains("0 path(s) may not"), "{stderr}");
@@ -348,7 +378,11 @@ fn a_relative_symlink_hook_is_chained_and_restored() {
 #[test]
 fn git_dash_c_sets_the_agent() {
     let env = TestEnv::initialised();
-    let out = git_hooked(&env, &env.repo, &["-c", "coord.agent=bob", "coord", "whoami"]);
+    let out = git_hooked(
+        &env,
+        &env.repo,
+        &["-c", "coord.agent=bob", "coord", "whoami"],
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{out:?}");
     assert!(stdout.contains("bob"), "{stdout}");
@@ -377,8 +411,10 @@ fn a_future_dated_notes_lock_is_reclaimed() {
     std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
     std::fs::write(&lock, "").unwrap();
     let f = std::fs::File::options().write(true).open(&lock).unwrap();
-    f.set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(4_070_908_800))
-        .unwrap();
+    f.set_modified(
+        std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(4_070_908_800),
+    )
+    .unwrap();
     write(&env, "x.txt", "x\n");
     let out = git_hooked(&env, &env.repo, &["commit", "-q", "-m", "x"]);
     assert!(out.status.success(), "{out:?}");
