@@ -55,6 +55,9 @@ pub struct Context {
     /// write registers it, and [`Context::report_new_agent`] says so (a typo should not pass
     /// silently).
     unregistered: OnceCell<Option<AgentId>>,
+    /// `git -c key=value coord …`: git passes the overrides in `GIT_CONFIG_PARAMETERS`, and
+    /// they apply to every config read (`coord.agent` included).
+    config_parameters: Option<String>,
 }
 
 impl Context {
@@ -84,6 +87,7 @@ impl Context {
             cwd,
             agent_flag: opts.agent,
             agent_env: env("COORD_AGENT"),
+            config_parameters: env("GIT_CONFIG_PARAMETERS"),
             clock,
             store: OnceCell::new(),
             unregistered: OnceCell::new(),
@@ -95,7 +99,7 @@ impl Context {
         if let Some(store) = self.store.get() {
             return Ok(store);
         }
-        let store = Store::discover(&self.cwd)?;
+        let store = Store::discover_with(&self.cwd, self.config_parameters.as_deref())?;
         Ok(self.store.get_or_init(|| store))
     }
 

@@ -83,6 +83,8 @@ fn pre_push(ctx: &Context) -> CommandResult {
     let agent = ctx.agent()?.map(|(a, _)| a);
     let zero = |s: &str| s.chars().all(|c| c == '0');
     let mut failed = false;
+    // Every range's violations, so the last line counts them all.
+    let mut refused = Vec::new();
     for line in std::io::stdin().lock().lines() {
         let line = line?;
         let parts: Vec<&str> = line.split_whitespace().collect();
@@ -108,6 +110,7 @@ fn pre_push(ctx: &Context) -> CommandResult {
         }
         super::check::print(ctx, &report, super::check::Format::Text)?;
         failed |= !report.ok;
+        refused.extend(report.violations.iter().cloned());
     }
     if failed {
         return super::check::verdict(&crate::ownership::check::Report {
@@ -116,7 +119,7 @@ fn pre_push(ctx: &Context) -> CommandResult {
                 None => crate::model::AgentId::parse("unknown")?,
             },
             checked: 0,
-            violations: vec![],
+            violations: refused,
             warnings: vec![],
             ok: false,
             commits: vec![],

@@ -92,6 +92,24 @@ pub fn register(
     write_entry(store, actor, id, spec, Some(authority))
 }
 
+/// An agent's registered branch ties every commit on it to that agent (ADR 0011): the
+/// default branch holds everyone's merged work, so it can be no one's own.
+fn refuse_shared_branch(store: &Store, branch: Option<&str>) -> Result<(), OpError> {
+    let Some(branch) = branch.map(str::trim).filter(|b| !b.is_empty()) else {
+        return Ok(());
+    };
+    let short = branch.strip_prefix("refs/heads/").unwrap_or(branch);
+    if store.default_branch().as_deref() == Some(short) {
+        return Err(OpError::Invalid(crate::model::task::InvalidField {
+            field: "branch",
+            message: format!(
+                "{short} is the default branch, where everyone's work is merged; registering it as one agent's branch would tie every commit on it to that agent. Give the agent its own branch (e.g. --branch agent/<name>)"
+            ),
+        }));
+    }
+    Ok(())
+}
+
 /// What an agent's registry entry is as an owned record.
 pub fn holding(agent: &Agent) -> Holding {
     Holding {
@@ -111,6 +129,7 @@ fn write_entry(
     spec: &AgentSpec,
     authority: Option<&Authority>,
 ) -> Result<(Agent, bool), OpError> {
+    refuse_shared_branch(store, spec.branch.as_deref())?;
     let committed = store.update(&actor.author(), |snap| {
         let path = layout::agent_path(id);
         let existing = read(snap, id)?;

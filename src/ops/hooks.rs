@@ -36,8 +36,9 @@ const REWRITE_MARK: &str = "coord.hooksNotesRewriteRef";
 pub enum HookMode {
     /// Print violations, never stop the commit.
     Warn,
-    /// Stop the commit when the check finds a violation (exit 1); any other failure of
-    /// git-coord itself never blocks.
+    /// Stop the commit when the check finds a violation (exit 1). Any other failure of
+    /// git-coord itself means nothing was checked: the hook says so loudly, and blocks under
+    /// `git config coord.hooks strict`.
     Block,
 }
 
@@ -51,13 +52,27 @@ fn sh_quote(s: &str) -> String {
 /// What our hook runs when git-coord is found (`$coord_bin`), per hook and mode.
 fn run_step(hook: &str, mode: HookMode) -> &'static str {
     match (hook, mode) {
-        ("pre-commit", HookMode::Block) => {
-            "  \"$coord_bin\" check --staged\n  if [ \"$?\" -eq 1 ]; then exit 1; fi\n"
-        }
+        ("pre-commit", HookMode::Block) => concat!(
+            "  \"$coord_bin\" check --staged\n  coord_status=$?\n",
+            "  if [ \"$coord_status\" -eq 1 ]; then exit 1; fi\n",
+            "  if [ \"$coord_status\" -ne 0 ]; then\n",
+            "    echo \"git coord: WARNING: the ownership check failed to run (exit $coord_status, see above): this commit was NOT checked\" >&2\n",
+            "    if [ \"$(git config --get coord.hooks)\" = strict ]; then\n",
+            "      echo \"git coord: coord.hooks = strict: refusing the commit (fix the error above, or \\`git config --unset coord.hooks\\` to only warn)\" >&2\n",
+            "      exit 1\n    fi\n  fi\n",
+        ),
         ("pre-commit", HookMode::Warn) => "  \"$coord_bin\" check --staged || true\n",
-        ("pre-push", HookMode::Block) => {
-            "  \"$coord_bin\" hook pre-push \"$@\" < \"$coord_in\"\n  if [ \"$?\" -eq 1 ]; then rm -f \"$coord_in\"; exit 1; fi\n"
-        }
+        // Exit 1 is a violation; any other failure means the push was not checked at all,
+        // which must never pass silently: a loud warning, and a refusal under strict.
+        ("pre-push", HookMode::Block) => concat!(
+            "  \"$coord_bin\" hook pre-push \"$@\" < \"$coord_in\"\n  coord_status=$?\n",
+            "  if [ \"$coord_status\" -eq 1 ]; then rm -f \"$coord_in\"; exit 1; fi\n",
+            "  if [ \"$coord_status\" -ne 0 ]; then\n",
+            "    echo \"git coord: WARNING: the ownership check failed to run (exit $coord_status, see above): this push was NOT checked\" >&2\n",
+            "    if [ \"$(git config --get coord.hooks)\" = strict ]; then\n",
+            "      echo \"git coord: coord.hooks = strict: refusing the push (fix the error above, or \\`git config --unset coord.hooks\\` to only warn)\" >&2\n",
+            "      rm -f \"$coord_in\"; exit 1\n    fi\n  fi\n",
+        ),
         ("pre-push", HookMode::Warn) => {
             "  \"$coord_bin\" hook pre-push \"$@\" < \"$coord_in\" || true\n"
         }
@@ -230,6 +245,7 @@ pub fn install(
     fallback: Option<&Path>,
 ) -> Result<Installed, OpError> {
     let dir = store.hooks_dir();
+    refuse_tracked_dir(store, &dir)?;
     let chained_dir = dir.join(CHAINED_DIR);
     let mut plan = Vec::new();
     for hook in HOOKS {
@@ -259,8 +275,7 @@ pub fn install(
             Existing::None | Existing::Ours => {}
             Existing::Foreign => {
                 std::fs::create_dir_all(&chained_dir).map_err(|e| io(&chained_dir, e))?;
-                // A rename keeps the file exactly: bytes, mode, even a symlink.
-                std::fs::rename(&path, &aside).map_err(|e| io(&aside, e))?;
+                move_hook(&path, &aside, Depth::Deeper)?;
             }
             Existing::Spliced { own, mode } => {
                 std::fs::create_dir_all(&chained_dir).map_err(|e| io(&chained_dir, e))?;
@@ -320,7 +335,7 @@ pub fn uninstall(store: &Store) -> Result<Vec<String>, OpError> {
             Existing::Foreign => continue,
         }
         if std::fs::symlink_metadata(&aside).is_ok() {
-            std::fs::rename(&aside, &path).map_err(|e| io(&path, e))?;
+            move_hook(&aside, &path, Depth::Shallower)?;
         }
     }
     // Only removes the directory when it is empty: anything else in it is the user's.
@@ -346,6 +361,67 @@ pub fn uninstall(store: &Store) -> Result<Vec<String>, OpError> {
         store.git_config(&["--unset", REWRITE_MARK])?;
     }
     Ok(removed)
+}
+
+/// Which way a hook moves between the hooks directory and `coord-chained/` (one level down).
+#[derive(Clone, Copy, PartialEq)]
+enum Depth {
+    Deeper,
+    Shallower,
+}
+
+/// Moves a hook as it is: a rename keeps bytes, mode, even a symlink. A symlink with a
+/// relative target (`-> ../../scripts/pc`) is resolved from its own directory, so moving it
+/// one directory down (or back up) would make it point elsewhere: it is recreated with one
+/// `../` more (or less), which still names the same file, and uninstall gives back the
+/// original link exactly.
+fn move_hook(from: &Path, to: &Path, depth: Depth) -> Result<(), OpError> {
+    #[cfg(unix)]
+    if let Ok(target) = std::fs::read_link(from)
+        && target.is_relative()
+    {
+        let moved = match depth {
+            Depth::Deeper => Some(Path::new("..").join(&target)),
+            Depth::Shallower => target.strip_prefix("..").ok().map(Path::to_path_buf),
+        };
+        if let Some(moved) = moved {
+            std::os::unix::fs::symlink(&moved, to).map_err(|e| io(to, e))?;
+            return std::fs::remove_file(from).map_err(|e| io(from, e));
+        }
+    }
+    std::fs::rename(from, to).map_err(|e| io(to, e))
+}
+
+/// Refuses to install into a hooks directory (`core.hooksPath`) that holds files tracked in
+/// this worktree's `HEAD`: writing our hooks there would change (or add to) the project's
+/// committed files, for everyone who pulls them.
+fn refuse_tracked_dir(store: &Store, dir: &Path) -> Result<(), OpError> {
+    let Some(workdir) = store.workdir() else {
+        return Ok(());
+    };
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
+    let Ok(inside) = canon(dir)
+        .strip_prefix(canon(workdir))
+        .map(Path::to_path_buf)
+    else {
+        return Ok(());
+    };
+    let prefix = inside.to_string_lossy().replace('\\', "/");
+    let tracked = store.head_paths()?;
+    let is_tracked = |p: &String| {
+        prefix.is_empty()
+            || p.strip_prefix(prefix.as_str())
+                .is_some_and(|r| r.starts_with('/'))
+    };
+    if let Some(file) = tracked.iter().find(|p| is_tracked(p)) {
+        return Err(OpError::Invalid(crate::model::task::InvalidField {
+            field: "core.hooksPath",
+            message: format!(
+                "the hooks directory {prefix} is tracked in this repository ({file} is committed): installing would change the project's committed hooks for everyone; nothing was changed. Call `git coord hook <name>` from the project's own hooks instead, or point core.hooksPath at an untracked directory"
+            ),
+        }));
+    }
+    Ok(())
 }
 
 #[cfg(unix)]

@@ -621,7 +621,11 @@ const UNATTRIBUTED: &str = "unattributed";
 ///
 /// Claims: each commit is judged against the coordination branch as of its committer date
 /// (the newest first-parent commit not after it). A claim in force now but not then only
-/// warns ([`Kind::ClaimedLater`]).
+/// warns ([`Kind::ClaimedLater`]). A commit dated before one of its parents is judged against
+/// the claims in force now: its date is known to be false.
+///
+/// Every commit of the range is judged, merged side branches included; a merge is judged
+/// for the paths it decides itself ([`Store::merge_paths`]).
 pub fn check_range(
     store: &Store,
     range: &[&str],
@@ -640,12 +644,16 @@ pub fn check_range(
     problems.extend(set_now.problems.iter().cloned());
     let (tasks, _) = index::load(store, &snap)?;
     let (agents, _) = agent::load(&snap)?;
+    // The default branch is everyone's: an agent that registered it as its own (refused
+    // since, but a record can be written by hand) would otherwise be tied to every commit
+    // on it, and block everyone else's pushes.
+    let shared = store.default_branch();
     let by_branch = |commit: &str| -> Option<AgentId> {
         let branches = store.branches_containing(commit).ok()?;
         let mut holders = agents.iter().filter(|a| {
             a.branch
                 .as_deref()
-                .is_some_and(|b| branches.iter().any(|x| x == b))
+                .is_some_and(|b| shared.as_deref() != Some(b) && branches.iter().any(|x| x == b))
         });
         match (holders.next(), holders.next()) {
             (Some(a), None) => Some(a.id.clone()),
@@ -702,9 +710,26 @@ pub fn check_range(
                 via: Via::Unattributed,
             });
         }
-        // The claims in force when the commit was made.
-        let then = store.branch_at(c.time, &mut line)?;
-        let at = Timestamp::from_unix(c.time).unwrap_or(now);
+        // The claims in force when the commit was made. A commit dated before its own
+        // parent has a date set by hand (or a wrong clock): it gets no benefit of the doubt
+        // and is judged against the claims in force now.
+        if c.backdated {
+            problems.push(format!(
+                "commit {} is dated before its parent (committer date {}); judged against the claims in force now",
+                c.id,
+                Timestamp::from_unix(c.time).map_or_else(|| c.time.to_string(), |t| t.to_string())
+            ));
+        }
+        let then = if c.backdated {
+            Some(tip)
+        } else {
+            store.branch_at(c.time, &mut line)?
+        };
+        let at = if c.backdated {
+            now
+        } else {
+            Timestamp::from_unix(c.time).unwrap_or(now)
+        };
         let set_then = match then {
             None => ClaimSet::default(),
             Some(t) if t == tip => ClaimSet::from_raw(raw_now.clone(), at),

@@ -8,7 +8,11 @@ change about its output is pinned: paths are read NUL-separated (`-z`), never fr
 prefixed `diff --git` headers, and `-c` overrides plus `--no-ext-diff`, `--no-textconv`,
 `--no-color` and `--no-relative` neutralise `core.quotePath`, `diff.noprefix`,
 `diff.mnemonicPrefix`, `diff.relative`, `diff.external`, `color.*` and
-`diff.interHunkContext`. Paths are taken positionally from `--raw -z` records, so no file
+`diff.interHunkContext`; `i18n.logOutputEncoding` (a UTF-16 log is unparsable),
+`log.showRoot` (a root commit would show no changes), `diff.ignoreSubmodules` and
+`--ignore-submodules=none` (a gitlink change, even one `.gitmodules` marks `ignore = all`, is
+a change), and `GIT_NO_REPLACE_OBJECTS` (`git replace` must not show us another commit than
+the one pushed) are pinned too. Paths are taken positionally from `--raw -z` records, so no file
 name, whatever bytes it holds, can pass for a commit header or hide another path; text from
 commit messages and notes (which their author controls) is read in a separate pass and can
 only ever fill in attribution.
@@ -44,10 +48,16 @@ pub struct RangeCommit {
     /// From the `Coord-Task` trailer, else the note.
     pub task: Option<String>,
     pub paths: Vec<String>,
+    /// The commit's parents (two or more for a merge).
+    pub parents: Vec<String>,
+    /// Its committer date is earlier than one of its parents' (or their ancestors' within
+    /// the range): it claims to predate what it was built on, so the date cannot be trusted
+    /// to choose the claims it is judged against (ADR 0011).
+    pub backdated: bool,
 }
 
 /// `-c` overrides that pin every configuration key known to change the output we parse.
-const PINNED: [&str; 16] = [
+const PINNED: [&str; 24] = [
     "-c",
     "core.quotePath=true",
     "-c",
@@ -64,6 +74,14 @@ const PINNED: [&str; 16] = [
     "color.diff=never",
     "-c",
     "log.showSignature=false",
+    "-c",
+    "i18n.logOutputEncoding=UTF-8",
+    "-c",
+    "log.showRoot=true",
+    "-c",
+    "diff.ignoreSubmodules=none",
+    "-c",
+    "core.useReplaceRefs=false",
 ];
 
 impl Store {
@@ -75,6 +93,7 @@ impl Store {
             .to_owned();
         let out = std::process::Command::new("git")
             .current_dir(dir)
+            .env("GIT_NO_REPLACE_OBJECTS", "1")
             .args(PINNED)
             .arg("--literal-pathspecs")
             .args(args)
@@ -161,9 +180,14 @@ impl Store {
             .map(str::to_owned)
     }
 
-    /// The commits of `range` (`A..B`, or any `git rev-list` arguments), oldest first along
-    /// first parents, each with the paths it changes against its first parent, its committer
-    /// date, its `Coord-Agent` and `Coord-Task` trailers and its `notes_ref` note.
+    /// The commits of `range` (`A..B`, or any `git rev-list` arguments), parents before
+    /// children, each with the paths it changes, its parents, its committer date, its
+    /// `Coord-Agent` and `Coord-Task` trailers and its `notes_ref` note.
+    ///
+    /// Every commit of the range is read, not only the first-parent line: a commit merged in
+    /// from a side branch is judged as itself. A merge's own paths are those the merger
+    /// decided (see [`Store::merge_paths`]), not everything the merge brings in: merging bob's
+    /// commits is not the merger's edit of bob's files, but throwing bob's change away is.
     pub fn range_commits(&self, range: &[&str], notes_ref: &str) -> Result<Vec<RangeCommit>> {
         let mut args = vec![
             "log",
@@ -175,11 +199,12 @@ impl Store {
             "--no-textconv",
             "--no-color",
             "--no-relative",
+            "--ignore-submodules=none",
             "--reverse",
-            "--first-parent",
-            "--diff-merges=first-parent",
+            "--topo-order",
+            "--diff-merges=off",
             "--no-notes",
-            "--format=%H %ct",
+            "--format=%H %ct %P",
         ];
         args.extend_from_slice(range);
         let raw = self.git_pinned(&args)?;
@@ -190,6 +215,12 @@ impl Store {
         if out.is_empty() {
             return Ok(out);
         }
+        for c in &mut out {
+            if c.parents.len() > 1 {
+                c.paths = self.merge_paths(&c.id, &c.parents)?;
+            }
+        }
+        self.mark_backdated(&mut out)?;
         let names = self.commit_names(range, notes_ref)?;
         for c in &mut out {
             if let Some(n) = names.get(&c.id) {
@@ -201,6 +232,95 @@ impl Store {
         Ok(out)
     }
 
+    /// The paths a merge commit itself decides, which are the merger's own change:
+    ///
+    /// - every path whose result differs from EVERY parent (git's combined diff, `-c`): an
+    ///   edit made while merging, or a conflict resolved by hand;
+    /// - every path a side changed since the merge base whose change the result does not
+    ///   keep (`git merge -s ours`, or taking "ours" in a conflict): the change is thrown
+    ///   away, which is as much a change of that file as editing it.
+    ///
+    /// A path the merge simply takes from the one side that changed it is not listed: that
+    /// change is the side's commits', judged as themselves when they are in the range (and
+    /// already accepted when they are not). With no merge base (unrelated histories) every
+    /// path that differs from some parent is listed, failing closed.
+    pub fn merge_paths(&self, merge: &str, parents: &[String]) -> Result<Vec<String>> {
+        use std::collections::BTreeSet;
+        let mut against: Vec<BTreeSet<String>> = Vec::new();
+        for p in parents {
+            against.push(self.changed_paths(p, merge)?.into_iter().collect());
+        }
+        let mut own: BTreeSet<String> = match against.split_first() {
+            Some((first, rest)) => first
+                .iter()
+                .filter(|p| rest.iter().all(|d| d.contains(*p)))
+                .cloned()
+                .collect(),
+            None => BTreeSet::new(),
+        };
+        let mut base_args = vec!["merge-base", "--octopus"];
+        base_args.extend(parents.iter().map(String::as_str));
+        let base = self
+            .git_pinned(&base_args)
+            .ok()
+            .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+            .filter(|b| is_object_id(b));
+        for (parent, differs) in parents.iter().zip(&against) {
+            match &base {
+                Some(base) => {
+                    let side = self.changed_paths(base, parent)?;
+                    own.extend(side.into_iter().filter(|p| differs.contains(p)));
+                }
+                None => own.extend(differs.iter().cloned()),
+            }
+        }
+        Ok(own.into_iter().collect())
+    }
+
+    /// Marks the commits (parents before children) whose committer date is earlier than a
+    /// parent's: a commit cannot have been made before the commit it was built on, so such a
+    /// date was set by hand (`GIT_COMMITTER_DATE`) or by a wrong clock. A commit's effective
+    /// date for its children is the latest of its own and its parents', so a chain of
+    /// backdated commits is caught from its first commit on.
+    fn mark_backdated(&self, commits: &mut [RangeCommit]) -> Result<()> {
+        let mut effective: HashMap<String, i64> = HashMap::new();
+        let outside: Vec<String> = {
+            let inside: std::collections::HashSet<&str> =
+                commits.iter().map(|c| c.id.as_str()).collect();
+            let mut v: Vec<String> = commits
+                .iter()
+                .flat_map(|c| c.parents.iter())
+                .filter(|p| !inside.contains(p.as_str()))
+                .cloned()
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        if !outside.is_empty() {
+            let mut args = vec!["log", "--no-walk=unsorted", "--format=%H %ct"];
+            args.extend(outside.iter().map(String::as_str));
+            let text = self.git_pinned(&args)?;
+            for line in String::from_utf8_lossy(&text).lines() {
+                if let Some((id, t)) = line.split_once(' ')
+                    && let Ok(t) = t.trim().parse::<i64>()
+                {
+                    effective.insert(id.to_owned(), t);
+                }
+            }
+        }
+        for c in commits.iter_mut() {
+            let parents = c
+                .parents
+                .iter()
+                .filter_map(|p| effective.get(p).copied())
+                .max();
+            c.backdated = parents.is_some_and(|p| c.time < p);
+            effective.insert(c.id.clone(), parents.map_or(c.time, |p| p.max(c.time)));
+        }
+        Ok(())
+    }
+
     /// The agent and task each commit of `range` names, by trailer or else by note, keyed by
     /// commit ID. A record that does not start with a commit ID (a NUL inside a message or
     /// note) is ignored: it can only come from text the commit's author wrote.
@@ -209,7 +329,6 @@ impl Store {
         let mut args = vec![
             "log",
             "-z",
-            "--first-parent",
             "--no-notes",
             notes.as_str(),
             "--format=%H%x1f%(trailers:key=Coord-Agent,valueonly,separator=%x20)%x1f%(trailers:key=Coord-Task,valueonly,separator=%x20)%x1f%N",
@@ -262,6 +381,7 @@ impl Store {
             "--no-ext-diff",
             "--no-textconv",
             "--no-relative",
+            "--ignore-submodules=none",
             base,
             rev,
             "--",
@@ -291,6 +411,7 @@ impl Store {
             "--no-textconv",
             "--no-color",
             "--no-relative",
+            "--ignore-submodules=none",
             base,
             rev,
             "--",
@@ -344,7 +465,7 @@ fn is_object_id(s: &str) -> bool {
     (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Parses `git log -z --raw --format='%H %ct'`: a header token per commit, then for each
+/// Parses `git log -z --raw --format='%H %ct %P'`: a header token per commit, then for each
 /// changed file a `:<modes> <ids> <status>` token followed by the path token. A token is a
 /// path only by its position after a status token, so a file name can never be mistaken for
 /// a header.
@@ -370,11 +491,24 @@ fn parse_raw_log(raw: &[u8]) -> std::result::Result<Vec<RangeCommit>, String> {
             continue;
         }
         let header = String::from_utf8_lossy(token);
-        let (id, time) = header
-            .split_once(' ')
-            .filter(|(id, _)| is_object_id(id))
-            .and_then(|(id, t)| Some((id, t.trim().parse::<i64>().ok()?)))
+        let mut words = header.split(' ');
+        let (Some(id), Some(time)) = (words.next(), words.next()) else {
+            return Err(format!("unexpected output {header:?}"));
+        };
+        let time = time
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|_| is_object_id(id))
             .ok_or_else(|| format!("unexpected output {header:?}"))?;
+        let parents: Vec<String> = words
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if parents.iter().any(|p| !is_object_id(p)) {
+            return Err(format!("unexpected output {header:?}"));
+        }
         out.push(RangeCommit {
             id: id.to_owned(),
             time,
@@ -382,6 +516,8 @@ fn parse_raw_log(raw: &[u8]) -> std::result::Result<Vec<RangeCommit>, String> {
             agent_named_by: None,
             task: None,
             paths: Vec::new(),
+            parents,
+            backdated: false,
         });
     }
     Ok(out)
@@ -411,7 +547,7 @@ mod tests {
         let meta = ":100644 100644 1111111111111111111111111111111111111111 2222222222222222222222222222222222222222 M";
         // The second path pretends to be the header of another commit.
         let raw = format!(
-            "{a} 100\0\n{meta}\0src/café.rs\0{meta}\0{b} 200\0{meta}\0new\nline\0{b} 300\0\n{meta}\0x\0"
+            "{a} 100 \0\n{meta}\0src/café.rs\0{meta}\0{b} 200\0{meta}\0new\nline\0{b} 300 {a}\0\n{meta}\0x\0"
         );
         let commits = parse_raw_log(raw.as_bytes()).unwrap();
         assert_eq!(commits.len(), 2);
@@ -423,6 +559,7 @@ mod tests {
         );
         assert_eq!(commits[1].time, 300);
         assert_eq!(commits[1].paths, vec!["x"]);
+        assert_eq!(commits[1].parents, vec![a.clone()]);
         assert!(parse_raw_log(b"not a header\0").is_err());
     }
 }

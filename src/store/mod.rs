@@ -201,6 +201,37 @@ pub struct DirEntry {
     pub id: ObjectId,
 }
 
+/// The `key=value` pairs of git's `GIT_CONFIG_PARAMETERS`: whitespace-separated words, each
+/// made of sh single-quoted parts (`'` written as `'\''`) and, between the quoted key and
+/// value of the newer format (`'key'='value'`), a bare `=`. Both formats give `key=value`.
+fn parse_config_parameters(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word: Option<String> = None;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                let w = word.get_or_insert_with(String::new);
+                for q in chars.by_ref() {
+                    if q == '\'' {
+                        break;
+                    }
+                    w.push(q);
+                }
+            }
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    word.get_or_insert_with(String::new).push(next);
+                }
+            }
+            c if c.is_whitespace() => out.extend(word.take()),
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    out.extend(word);
+    out
+}
+
 /// A repository and the name of its coordination branch.
 pub struct Store {
     repo: gix::Repository,
@@ -218,12 +249,30 @@ impl Store {
     /// Finds the repository containing `dir` (honouring `GIT_DIR` and friends, as git does for
     /// hooks and aliases).
     pub fn discover(dir: &Path) -> Result<Store> {
-        let repo = gix::ThreadSafeRepository::discover_with_environment_overrides(dir)
-            .map_err(|e| Error::NotARepository {
-                path: dir.to_owned(),
-                source: e,
-            })?
-            .to_thread_local();
+        Store::discover_with(dir, None)
+    }
+
+    /// [`Store::discover`], with the `-c key=value` overrides git passes to aliases, external
+    /// commands and hooks in `GIT_CONFIG_PARAMETERS` (`config_parameters`, as read from the
+    /// environment) applied like git applies them, above every config file: `git -c
+    /// coord.agent=bob coord …` acts as bob.
+    pub fn discover_with(dir: &Path, config_parameters: Option<&str>) -> Result<Store> {
+        let overrides = config_parameters
+            .map(parse_config_parameters)
+            .unwrap_or_default();
+        let mut trust = gix::sec::trust::Mapping::<gix::open::Options>::default();
+        trust.full = trust.full.cli_overrides(overrides.clone());
+        trust.reduced = trust.reduced.cli_overrides(overrides);
+        let repo = gix::ThreadSafeRepository::discover_with_environment_overrides_opts(
+            dir,
+            Default::default(),
+            trust,
+        )
+        .map_err(|e| Error::NotARepository {
+            path: dir.to_owned(),
+            source: e,
+        })?
+        .to_thread_local();
         Store::from_repo(repo)
     }
 
@@ -598,6 +647,9 @@ impl Store {
     /// Writes through the system `git notes`, which takes git's own lock on the notes ref; the
     /// post-commit hook calls this once per commit.
     pub fn note_head(&self, notes_ref: &str, text: &str) -> Result<()> {
+        // git gives up at once on a held ref lock; one left by a killed process (or dated in
+        // the future) would lose every note from then on.
+        self.reap_stale_ref_lock(notes_ref);
         self.git_read(&[
             "notes",
             "--ref",
@@ -663,6 +715,8 @@ impl Store {
             .to_owned();
         let out = std::process::Command::new("git")
             .current_dir(dir)
+            // `git replace` must never show us another commit than the one named.
+            .env("GIT_NO_REPLACE_OBJECTS", "1")
             .args(args)
             .output()
             .map_err(|e| Error::GitCommand {
@@ -985,6 +1039,28 @@ impl Store {
             reaped |= self.reap(lock, &settings);
         }
         reaped
+    }
+
+    /// Removes the lock file of `full_ref` (a ref git itself writes, such as the notes ref)
+    /// when it is stale by the same rule as the branch lock (older than `coord.staleLock`, or
+    /// dated in the future). Returns whether one was removed.
+    pub fn reap_stale_ref_lock(&self, full_ref: &str) -> bool {
+        let settings = self.lock_settings().unwrap_or(LockSettings {
+            stale_after: STALE_LOCK,
+            timeout: LOCK_TIMEOUT,
+        });
+        let path = self.repo.common_dir().join(format!("{full_ref}.lock"));
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            return false;
+        };
+        let age = lock_age(&meta);
+        let lock = BranchLock {
+            stale: is_stale(age, &settings),
+            age,
+            id: LockId::of(&meta),
+            path,
+        };
+        lock.stale && self.reap(&lock, &settings)
     }
 
     /// Removal is serialised through a lock of our own and re-checks that the file is still
@@ -1499,6 +1575,14 @@ impl Snapshot<'_> {
 #[cfg(test)]
 mod tests {
     use super::is_safe_path;
+
+    #[test]
+    fn git_config_parameters_in_both_formats() {
+        assert_eq!(
+            super::parse_config_parameters("'coord.agent'='bob' 'a.b=it'\\''s'  'x.y'"),
+            vec!["coord.agent=bob", "a.b=it's", "x.y"]
+        );
+    }
 
     #[test]
     fn only_plain_relative_paths_are_written() {
