@@ -29,9 +29,11 @@ pub enum ModeArg {
 /// arguments and input, whatever its language, and its exit status decides. Installing twice
 /// changes nothing; `hooks uninstall` moves it back.
 ///
-/// When git-coord is neither on PATH nor at the path it was installed from, the hooks print a
-/// warning naming it and let the commit through; `git config coord.hooks strict` makes them
-/// refuse instead. Without a coordination branch or an agent, the hooks never block.
+/// When git-coord is neither on PATH nor at the path it was installed from, or the check
+/// cannot run at all (an error rather than a verdict), the hooks say the change was NOT
+/// checked and let it through; `git config coord.hooks strict` makes them refuse instead.
+/// Without a coordination branch or an agent, the hooks never block. A core.hooksPath
+/// directory that holds committed files is refused (installing would change tracked files).
 /// Also adds refs/notes/coord to notes.rewriteRef so notes follow amend and rebase.
 ///
 /// Examples:
