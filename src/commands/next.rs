@@ -43,9 +43,13 @@ pub fn run(ctx: &Context, _args: Args) -> CommandResult {
             }
             Ok(())
         }
-        Next::Nothing { ready } => {
+        Next::Nothing { ready, skipped } => {
             let why = if ready == 0 {
                 "nothing is ready".to_owned()
+            } else if skipped > 0 {
+                format!(
+                    "{ready} task(s) are ready; the {skipped} that would be mine could not be claimed (see the warnings above), and no other fits"
+                )
             } else {
                 format!(
                     "{ready} task(s) are ready, but none fits the expertise of {}",
@@ -54,7 +58,7 @@ pub fn run(ctx: &Context, _args: Args) -> CommandResult {
             };
             Err(CommandError::negative(format!("no task for {}: {why}", actor.agent))
                 .hint(format!("`git coord ready --agent {}` lists what is ready for me; `git coord agent add <me> --expertise …` sets my expertise", actor.agent))
-                .details(serde_json::json!({ "ready": ready })))
+                .details(serde_json::json!({ "ready": ready, "skipped": skipped })))
         }
     }
 }

@@ -146,9 +146,12 @@ pub fn ready(
 /// The outcome of `next`.
 pub enum Next {
     Claimed(Box<Task>),
-    /// Nothing ready fits; how many ready tasks there were in all.
+    /// Nothing was claimed: how many tasks were ready in all, and how many of those that were
+    /// mine or fitted me were skipped (a record that could not be claimed, files another
+    /// agent holds; each named in the warnings).
     Nothing {
         ready: usize,
+        skipped: usize,
     },
 }
 
@@ -180,6 +183,7 @@ pub fn next(store: &Store, actor: &Actor, now: Timestamp) -> Result<(Next, Warni
         // missing, unreadable or no longer claimable, that task is skipped with a warning and
         // the next one is tried, so one bad record never jams `next` for every agent.
         let mut claimed = None;
+        let mut skipped = 0;
         for item in all
             .iter()
             .filter(|r| r.assigned || graph::fits(&r.task, &expertise))
@@ -198,10 +202,12 @@ pub fn next(store: &Store, actor: &Actor, now: Timestamp) -> Result<(Next, Warni
                         "{} is listed as ready but has no record here; not claimed",
                         item.task.id
                     )));
+                    skipped += 1;
                     continue;
                 }
                 Err(OpError::Record(e)) => {
                     warnings.records.push(e);
+                    skipped += 1;
                     continue;
                 }
                 Err(e) => return Err(e),
@@ -222,6 +228,7 @@ pub fn next(store: &Store, actor: &Actor, now: Timestamp) -> Result<(Next, Warni
                             break;
                         }
                         Err(OpError::Collision { collisions }) => {
+                            skipped += 1;
                             let held: Vec<String> = collisions
                                 .iter()
                                 .map(|c| format!("{} holds {}", c.holder, c.held_pattern))
@@ -235,15 +242,24 @@ pub fn next(store: &Store, actor: &Actor, now: Timestamp) -> Result<(Next, Warni
                         Err(e) => return Err(e),
                     }
                 }
-                Err(refusal) => warnings.records.push(skip(format!(
-                    "{} is listed as ready but its record says {}; not claimed",
-                    item.task.id,
-                    super::describe_refusal(&refusal)
-                ))),
+                Err(refusal) => {
+                    skipped += 1;
+                    warnings.records.push(skip(format!(
+                        "{} is listed as ready but its record says {}; not claimed",
+                        item.task.id,
+                        super::describe_refusal(&refusal)
+                    )));
+                }
             }
         }
         let Some(task) = claimed else {
-            return Ok(Plan::Skip((Next::Nothing { ready: all.len() }, warnings)));
+            return Ok(Plan::Skip((
+                Next::Nothing {
+                    ready: all.len(),
+                    skipped,
+                },
+                warnings,
+            )));
         };
         let plan = task_plan(
             snap,

@@ -895,3 +895,27 @@ fn clicolor_force_colours_a_pipe_and_no_color_wins() {
     assert!(!run(&[("CLICOLOR_FORCE", "0")]).contains('\u{1b}'));
     assert!(!run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains('\u{1b}'));
 }
+
+#[test]
+fn next_says_when_it_skipped_work_it_could_not_claim() {
+    let env = TestEnv::initialised();
+    env.coord(&["own", "src/b.rs"]).expect_code(0);
+    env.add("Grab b", &["--owns", "src/b.rs"]);
+    let run = env.refused(&["--agent", "bob", "next"], 1);
+    assert!(
+        run.stderr
+            .contains("1 task(s) are ready; the 1 that would be mine could not be claimed"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("none fits the expertise"),
+        "{}",
+        run.stderr
+    );
+    let json = env.refused(&["--agent", "bob", "next", "--json"], 1);
+    let err: serde_json::Value =
+        serde_json::from_str(json.stderr.lines().last().unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}: {}", json.stderr));
+    assert_eq!(err["error"]["details"]["skipped"], 1, "{err}");
+}
