@@ -466,10 +466,9 @@ fn parse_class(chars: &[char], i: &mut usize) -> Option<Result<Token, PatternErr
         if chars.get(*i) == Some(&'-') && chars.get(*i + 1).is_some_and(|&n| n != ']') {
             *i += 1;
             let high = class_char(chars, i)?;
-            // A reversed range matches nothing, as in git.
-            if low <= high {
-                ranges.push((u32::from(low), u32::from(high)));
-            }
+            // git's wildmatch tests a range's first character on its own before the range,
+            // so a reversed range (`[z-a]`) matches that character only.
+            ranges.push((u32::from(low), u32::from(high.max(low))));
         } else {
             ranges.push((u32::from(low), u32::from(low)));
         }
@@ -1033,7 +1032,7 @@ mod tests {
             ("[]]", &["]"], &["a"]),
             ("[!]]", &["a"], &["]"]),
             ("[a-]", &["a", "-"], &["b"]),
-            ("[z-a]x", &[], &["ax", "zx", "x"]),
+            ("[z-a]x", &["zx"], &["ax", "bx", "x"]),
             ("[[:digit:]]*", &["1.txt", "x/9"], &["a1"]),
             ("[[:upper:][:digit:]]", &["A", "7"], &["a"]),
             ("\\*.rs", &["*.rs", "x/*.rs"], &["a.rs"]),

@@ -13,6 +13,7 @@ mod test_bad_input;
 mod test_concurrency;
 mod test_conflict;
 mod test_demo;
+mod test_fuzz_regressions;
 mod test_gate;
 mod test_graph;
 mod test_history;
