@@ -21,8 +21,9 @@ use std::str::FromStr;
 /// - `*` matches any run of characters within one segment, `?` one character, `[abc]`, `[a-z]`,
 ///   `[!a]` (or `[^a]`) and `[[:alpha:]]` one character of a class; `\` escapes the next
 ///   character. No wildcard ever matches `/`.
-/// - A segment that is exactly `**` matches any number of whole segments: `**/logs`, `a/**/b`; at
-///   the end (`a/**`) it matches everything inside `a` (at least one more segment).
+/// - A segment that is only `**` (or a longer run of `*`, as git reads it) matches any number
+///   of whole segments: `**/logs`, `a/**/b`; at the end (`a/**`) it matches everything inside
+///   `a` (at least one more segment).
 /// - A leading `/` anchors the pattern at the repository root, and so does a `/` in the middle; a
 ///   pattern with no `/` other than a trailing one (`*.rs`, `docs/`) matches at any depth.
 /// - A trailing `/` names a directory: `docs/` matches everything below any directory `docs`, but
@@ -316,7 +317,8 @@ fn compile(text: &str) -> Result<Pattern, PatternErrorKind> {
         if raw.is_empty() {
             return Err(E::EmptySegment);
         }
-        if raw == "**" {
+        // git's wildmatch reads any run of two or more `*` that fills a segment as `**`.
+        if raw.len() >= 2 && raw.bytes().all(|b| b == b'*') {
             if !matches!(segments.last(), Some(Segment::AnyDepth)) {
                 segments.push(Segment::AnyDepth);
             }

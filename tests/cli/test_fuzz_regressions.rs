@@ -2,6 +2,9 @@
 //! the minimised input the fuzzer found, checked at the level it was found, and where the
 //! finding shows through the CLI, the same case through the real binary.
 
+use git_coord::model::Timestamp;
+use git_coord::model::record;
+use git_coord::model::task::Task;
 use git_coord::model::time::{format_hours, parse_estimate};
 use git_coord::ownership::pattern::Pattern;
 
@@ -60,4 +63,57 @@ fn a_claim_with_a_reversed_range_owns_its_first_character() {
     assert_eq!(owners[0]["holders"][0]["agent"], "bob", "{owners}");
     // So alice cannot claim it beside him.
     env.coord(&["own", "zx"]).expect_code(3);
+}
+
+/// fuzz target `ids_and_times`, input `-02-2-11`: a deadline in year -2 (or 12345, or one an
+/// offset moves out of 0000..=9999) was accepted, printed as `-0002-02-11T23:59:59Z`, which is
+/// neither RFC 3339 nor a TOML datetime, and the record writer silently dropped the field.
+#[test]
+fn instants_outside_four_digit_years_are_refused() {
+    for input in [
+        "-02-2-11",
+        "+12345-01-01",
+        "0000-01-01T00:00:00+01:00",
+        "9999-12-31T23:59:59-01:00",
+    ] {
+        assert!(
+            Timestamp::parse_deadline(input).is_err(),
+            "{input} was accepted"
+        );
+    }
+    for input in ["0000-01-01T00:00:00Z", "9999-12-31", "2026-11-22"] {
+        let t = Timestamp::parse_deadline(input).expect("a four-digit year");
+        assert_eq!(Timestamp::parse_rfc3339(&t.to_string()), Some(t));
+        assert!(record::timestamp(t).is_some(), "{input}");
+    }
+    // A record holding such an instant is refused when read, not half-dropped when rewritten.
+    let text = "+++\nid = \"t-abcdef\"\ntitle = \"x\"\nstatus = \"todo\"\ncreated = 0000-01-01T00:00:00+01:00\nupdated = 2026-01-01T00:00:00Z\n+++\n";
+    let e = Task::parse("tasks/ab/t-abcdef.md", text).expect_err("year -1 is refused");
+    assert_eq!(e.line, Some(5), "{e}");
+}
+
+#[test]
+fn a_due_date_the_record_cannot_hold_is_refused_before_anything_is_written() {
+    let env = TestEnv::initialised();
+    let before = env.coord_commits();
+    let run = env
+        .coord(&["task", "add", "Old", "--due=-02-2-11"])
+        .expect_code(2);
+    assert!(run.stderr.contains("--due"), "{}", run.stderr);
+    assert_eq!(env.coord_commits(), before);
+}
+
+/// fuzz target `patterns`, input `****/b` on `b`: git's wildmatch reads any run of two or more
+/// `*` filling a whole segment as `**`, so `****/b` owns `b` at any depth; we read it as one
+/// `*` segment, and the claim missed `b` and `x/y/b`.
+#[test]
+fn a_segment_of_three_or_more_stars_is_any_depth_as_in_git() {
+    let p = Pattern::parse("****/b").unwrap();
+    for path in ["b", "x/b", "x/y/b"] {
+        assert!(p.matches(path), "{path}");
+    }
+    let q = Pattern::parse("a/***/c").unwrap();
+    assert!(q.matches("a/c") && q.matches("a/x/y/c"));
+    assert!(Pattern::parse("a/***").unwrap().matches("a/x/y"));
+    assert!(p.overlaps(&Pattern::parse("/b").unwrap()));
 }
