@@ -182,11 +182,15 @@ pub fn parse_wall_duration(s: &str) -> Result<i64, String> {
 
 /// Formats hours compactly: `6h`, `1.5h`, `45m`.
 pub fn format_hours(hours: f64) -> String {
-    // Minutes only when they round to 1..=59: `0m` and `60m` would read back as values
-    // that show as `0h` and `1h`.
+    // Under an hour, whole minutes, and a value that rounds to none is `0h`: what is shown
+    // then reads back as a value shown the same way (`0m`, `60m` or `0.01h` would not).
     let minutes = (hours * 60.0).round();
-    if hours > 0.0 && (1.0..60.0).contains(&minutes) {
-        return format!("{minutes}m");
+    if hours > 0.0 && minutes < 60.0 {
+        return if minutes < 1.0 {
+            "0h".to_owned()
+        } else {
+            format!("{minutes}m")
+        };
     }
     // `+ 0.0` turns -0.0 (an empty float sum) into 0.0, which prints without a sign.
     let rounded = (hours * 100.0).round() / 100.0 + 0.0;
