@@ -8,7 +8,7 @@ use git_coord::model::task::Task;
 use git_coord::model::time::{format_hours, parse_estimate};
 use git_coord::ownership::pattern::Pattern;
 
-use crate::common::TestEnv;
+use crate::common::{TestEnv, record as task_record, task_path};
 
 /// fuzz target `ids_and_times`, inputs `0.1m` and `.3m`: an estimate under half a minute was
 /// shown as `0m`, which reads back as 0 and is then shown as `0h`; one just under an hour was
@@ -118,4 +118,39 @@ fn a_segment_of_three_or_more_stars_is_any_depth_as_in_git() {
     assert!(q.matches("a/c") && q.matches("a/x/y/c"));
     assert!(Pattern::parse("a/***").unwrap().matches("a/x/y"));
     assert!(p.overlaps(&Pattern::parse("/b").unwrap()));
+}
+
+/// fuzz target `front_matter`: a task whose file has `# deps come later` above
+/// `depends_on = []` lost both lines on any rewrite (an empty list reads as no field, and the
+/// writer removed the field it had not changed, with the comment before it).
+#[test]
+fn a_rewrite_keeps_an_empty_field_and_the_comment_before_it() {
+    let text = "+++\nid = \"t-abcdef\"\ntitle = \"Fix the cache\" # short\nstatus = \"todo\"\ncreated = 2026-01-01T10:00:00Z\nupdated = 2026-01-01T10:00:00Z\n# deps come later\ndepends_on = []\n+++\n";
+    let mut task = Task::parse("tasks/ab/t-abcdef.md", text).unwrap();
+    task.title = "new title".to_owned();
+    let out = task.to_text();
+    assert!(
+        out.contains("# deps come later\ndepends_on = []\n"),
+        "{out}"
+    );
+    assert!(out.contains("title = \"new title\" # short\n"), "{out}");
+}
+
+#[test]
+fn editing_a_task_keeps_the_comment_on_its_empty_list() {
+    let env = TestEnv::initialised();
+    let id = "t-abcdef";
+    let hand = task_record(id, "Fix the cache", "# deps come later\ndepends_on = []\n");
+    env.hand_edit(&[(&task_path(id), Some(&hand))]);
+    env.coord(&["task", "edit", id, "--title", "Fix the cache, really"])
+        .expect_code(0);
+    let stored = env.show(&task_path(id));
+    assert!(
+        stored.contains("title = \"Fix the cache, really\""),
+        "{stored}"
+    );
+    assert!(
+        stored.contains("# deps come later\ndepends_on = []\n"),
+        "{stored}"
+    );
 }
