@@ -169,6 +169,10 @@ fn last_segment_is_glob(text: &str) -> bool {
 /// - Wildcards: git's wildmatch works on bytes, ours on characters, so `?` and `[…]` are
 ///   compared only on ASCII patterns and paths.
 /// - gitignore skips a pattern of only whitespace (a blank line); for us it is a name.
+/// - gix-glob stops at a recursion depth of 64 (one level per `*`) and then reports no match,
+///   where git (`git check-ignore`), like us, matches; and its backtracking is exponential in
+///   the number of `*`. Patterns with more than 12 `*` or over 256 bytes are not compared
+///   (overlap and witnesses are still checked on them).
 /// - gix-glob 0.29.1 departs from git on a `[:` in a class that does not form a POSIX class
 ///   name (`[[:alp]x:]`): git, like us, takes the `[` as a member of the class and goes on
 ///   after it (checked with `git check-ignore`), gix-glob does not; such patterns are not
@@ -179,7 +183,7 @@ fn gix_decides(text: &str, path: &str) -> Option<bool> {
     if single_char && !(text.is_ascii() && path.is_ascii()) {
         return None;
     }
-    if has_malformed_posix_class(text) {
+    if text.matches('*').count() > 12 || text.len() > 256 || has_malformed_posix_class(text) {
         return None;
     }
     let glob = gix_glob::Pattern::from_bytes_without_negation(text.as_bytes())?;

@@ -193,7 +193,11 @@ pub fn format_hours(hours: f64) -> String {
         };
     }
     // `+ 0.0` turns -0.0 (an empty float sum) into 0.0, which prints without a sign.
-    let rounded = (hours * 100.0).round() / 100.0 + 0.0;
+    let mut rounded = (hours * 100.0).round() / 100.0 + 0.0;
+    if minutes >= 60.0 {
+        // 59.5 minutes or more is an hour, not `0.99h` (which reads back as 59 minutes).
+        rounded = rounded.max(1.0);
+    }
     if rounded.fract() == 0.0 {
         format!("{rounded:.0}h")
     } else {

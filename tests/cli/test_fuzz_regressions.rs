@@ -10,14 +10,16 @@ use git_coord::ownership::pattern::Pattern;
 
 use crate::common::{TestEnv, record as task_record, task_path};
 
-/// fuzz target `ids_and_times`, inputs `0.1m` and `.3m`: an estimate under half a minute was
-/// shown as `0m`, which reads back as 0 and is then shown as `0h`; one just under an hour was
-/// shown as `60m` rather than `1h`. What is shown must read back as itself.
+/// fuzz target `ids_and_times`, inputs `0.1m`, `.3m` and `.993`: an estimate under half a
+/// minute was shown as `0m`, which reads back as 0 and is then shown as `0h`; one just under
+/// an hour was shown as `60m` or `0.99h` (59 minutes) rather than `1h`. What is shown must
+/// read back as itself.
 #[test]
 fn estimates_show_as_text_that_reads_back_the_same() {
-    for input in [
-        "0.1m", ".3m", "59.9m", "0.999h", "0.25h", "1.5h", "90m", "0", "1.005h",
-    ] {
+    let inputs = [
+        "0.1m", ".3m", ".993", "59.9m", "0.999h", "0.25h", "1.5h", "90m", "0", "1.005h",
+    ];
+    for input in inputs {
         let hours = parse_estimate(input).expect("a valid estimate");
         let shown = format_hours(hours);
         let again = parse_estimate(&shown).expect("what is shown parses");
@@ -25,6 +27,7 @@ fn estimates_show_as_text_that_reads_back_the_same() {
     }
     assert_eq!(format_hours(parse_estimate("0.1m").unwrap()), "0h");
     assert_eq!(format_hours(parse_estimate("59.9m").unwrap()), "1h");
+    assert_eq!(format_hours(parse_estimate(".993").unwrap()), "1h");
     assert_eq!(format_hours(parse_estimate("30m").unwrap()), "30m");
 }
 
