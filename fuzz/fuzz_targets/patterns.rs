@@ -177,6 +177,7 @@ fn last_segment_is_glob(text: &str) -> bool {
 ///   name (`[[:alp]x:]`): git, like us, takes the `[` as a member of the class and goes on
 ///   after it (checked with `git check-ignore`), gix-glob does not; such patterns are not
 ///   compared.
+///
 /// Anchoring (a leading or middle `/`), `**` and trailing `/` mean the same in both.
 fn gix_decides(text: &str, path: &str) -> Option<bool> {
     let single_char = text.contains('?') || text.contains('[');
