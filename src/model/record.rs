@@ -437,7 +437,11 @@ pub fn write_fields(
 ) {
     for (key, new) in after {
         let old = before.iter().find(|(k, _)| k == key).map(|(_, v)| v);
-        if old.map(canonical) == Some(canonical(new)) && doc.contains_key(key) == new.is_some() {
+        // An unchanged field is left alone, even one written in a form that reads as absent
+        // (`depends_on = []`) and the comments around it; only a default the file lacks
+        // (an unwritten `priority`) is added.
+        let unchanged = old.map(canonical) == Some(canonical(new));
+        if unchanged && (new.is_none() || doc.contains_key(key)) {
             continue;
         }
         match new {

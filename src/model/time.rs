@@ -9,7 +9,7 @@ RFC 3339 instant.
 
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A UTC instant, truncated to whole seconds.
@@ -33,11 +33,19 @@ impl Timestamp {
         self.0
     }
 
-    /// Parses RFC 3339 (any offset, converted to UTC).
+    /// Parses RFC 3339 (any offset, converted to UTC), within the years 0000 to 9999.
     pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
         DateTime::parse_from_rfc3339(s.trim())
             .ok()
             .map(|dt| Timestamp::from_datetime(dt.with_timezone(&Utc)))
+            .filter(Timestamp::is_writable)
+    }
+
+    /// Whether the instant has a four-digit year in UTC: only those print as RFC 3339 and as
+    /// TOML datetimes, so a record can store them (an offset can move `0000-01-01T00:00+01:00`
+    /// into year -1, which the record writer would drop).
+    fn is_writable(&self) -> bool {
+        (0..=9999).contains(&self.0.year())
     }
 
     /// Parses a deadline: RFC 3339, or `YYYY-MM-DD` meaning the end of that day in UTC.
@@ -49,7 +57,9 @@ impl Timestamp {
             format!("{s:?} is not a date: use YYYY-MM-DD or RFC 3339 such as 2026-11-22T18:00:00Z")
         })?;
         let end = NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default();
-        Ok(Timestamp(Utc.from_utc_datetime(&date.and_time(end))))
+        Some(Timestamp(Utc.from_utc_datetime(&date.and_time(end))))
+            .filter(Timestamp::is_writable)
+            .ok_or_else(|| format!("{s:?} is out of range: use a year from 0000 to 9999"))
     }
 
     /// A human description of how long ago this was, relative to `now` (`3m ago`, `2h ago`).
@@ -180,19 +190,29 @@ pub fn parse_wall_duration(s: &str) -> Result<i64, String> {
     Ok(seconds.round() as i64)
 }
 
-/// Formats hours compactly: `6h`, `1.5h`, `45m`.
 /// How long ago an agent was last seen: `3h ago`, or `never` for one that has not acted.
 pub fn seen_ago(seen: Option<Timestamp>, now: Timestamp) -> String {
     seen.map_or_else(|| "never".to_owned(), |t| t.ago(now))
 }
 
+/// Formats hours compactly: `6h`, `1.5h`, `45m`.
 pub fn format_hours(hours: f64) -> String {
-    // Under a minute is "0h", as zero is, so one duration never prints two ways.
-    if hours > 0.0 && hours < 1.0 && (hours * 60.0).round() >= 1.0 {
-        return format!("{}m", (hours * 60.0).round());
+    // Under an hour, whole minutes, and a value that rounds to none is `0h`: what is shown
+    // then reads back as a value shown the same way (`0m`, `60m` or `0.01h` would not).
+    let minutes = (hours * 60.0).round();
+    if hours > 0.0 && minutes < 60.0 {
+        return if minutes < 1.0 {
+            "0h".to_owned()
+        } else {
+            format!("{minutes}m")
+        };
     }
     // `+ 0.0` turns -0.0 (an empty float sum) into 0.0, which prints without a sign.
-    let rounded = (hours * 100.0).round() / 100.0 + 0.0;
+    let mut rounded = (hours * 100.0).round() / 100.0 + 0.0;
+    if minutes >= 60.0 {
+        // 59.5 minutes or more is an hour, not `0.99h` (which reads back as 59 minutes).
+        rounded = rounded.max(1.0);
+    }
     if rounded.fract() == 0.0 {
         format!("{rounded:.0}h")
     } else {

@@ -21,8 +21,9 @@ use std::str::FromStr;
 /// - `*` matches any run of characters within one segment, `?` one character, `[abc]`, `[a-z]`,
 ///   `[!a]` (or `[^a]`) and `[[:alpha:]]` one character of a class; `\` escapes the next
 ///   character. No wildcard ever matches `/`.
-/// - A segment that is exactly `**` matches any number of whole segments: `**/logs`, `a/**/b`; at
-///   the end (`a/**`) it matches everything inside `a` (at least one more segment).
+/// - A segment that is only `**` (or a longer run of `*`, as git reads it) matches any number
+///   of whole segments: `**/logs`, `a/**/b`; at the end (`a/**`) it matches everything inside
+///   `a` (at least one more segment).
 /// - A leading `/` anchors the pattern at the repository root, and so does a `/` in the middle; a
 ///   pattern with no `/` other than a trailing one (`*.rs`, `docs/`) matches at any depth.
 /// - A trailing `/` names a directory: `docs/` matches everything below any directory `docs`, but
@@ -363,7 +364,8 @@ fn compile(text: &str) -> Result<Pattern, PatternErrorKind> {
         if raw.is_empty() {
             return Err(E::EmptySegment);
         }
-        if raw == "**" {
+        // git's wildmatch reads any run of two or more `*` that fills a segment as `**`.
+        if raw.len() >= 2 && raw.bytes().all(|b| b == b'*') {
             if !matches!(segments.last(), Some(Segment::AnyDepth)) {
                 segments.push(Segment::AnyDepth);
             }
@@ -513,10 +515,9 @@ fn parse_class(chars: &[char], i: &mut usize) -> Option<Result<Token, PatternErr
         if chars.get(*i) == Some(&'-') && chars.get(*i + 1).is_some_and(|&n| n != ']') {
             *i += 1;
             let high = class_char(chars, i)?;
-            // A reversed range matches nothing, as in git.
-            if low <= high {
-                ranges.push((u32::from(low), u32::from(high)));
-            }
+            // git's wildmatch tests a range's first character on its own before the range,
+            // so a reversed range (`[z-a]`) matches that character only.
+            ranges.push((u32::from(low), u32::from(high.max(low))));
         } else {
             ranges.push((u32::from(low), u32::from(low)));
         }
@@ -1080,7 +1081,7 @@ mod tests {
             ("[]]", &["]"], &["a"]),
             ("[!]]", &["a"], &["]"]),
             ("[a-]", &["a", "-"], &["b"]),
-            ("[z-a]x", &[], &["ax", "zx", "x"]),
+            ("[z-a]x", &["zx"], &["ax", "bx", "x"]),
             ("[[:digit:]]*", &["1.txt", "x/9"], &["a1"]),
             ("[[:upper:][:digit:]]", &["A", "7"], &["a"]),
             ("\\*.rs", &["*.rs", "x/*.rs"], &["a.rs"]),

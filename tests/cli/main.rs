@@ -17,6 +17,7 @@ mod test_concurrency;
 mod test_conflict;
 mod test_demo;
 mod test_faults;
+mod test_fuzz_regressions;
 mod test_gate;
 mod test_graph;
 mod test_history;
