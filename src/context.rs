@@ -182,7 +182,7 @@ impl Context {
         let known = if others.is_empty() {
             "none before it".to_owned()
         } else {
-            others.join(", ")
+            name_some(&others)
         };
         self.ui.warn(format!(
             "registered new agent {agent}; agents known: {known} (a typo? `git coord agent retire {agent}` undoes it)"
@@ -221,6 +221,19 @@ impl Context {
         };
         Ok((author, None))
     }
+}
+
+/// Up to ten names, then how many more: a warning stays one readable line with 1,000 agents.
+pub fn name_some(names: &[String]) -> String {
+    const SHOWN: usize = 10;
+    if names.len() <= SHOWN {
+        return names.join(", ");
+    }
+    format!(
+        "{} and {} more (`git coord agent list`)",
+        names[..SHOWN].join(", "),
+        names.len() - SHOWN
+    )
 }
 
 pub fn no_agent() -> CommandError {

@@ -71,7 +71,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     {
         ctx.ui.warn(format!(
             "{to} is not a registered agent: the message waits until an agent of that name reads its inbox; agents known: {}",
-            ctx.known_agents()?.join(", ")
+            crate::context::name_some(&ctx.known_agents()?)
         ));
     }
     if ctx.ui.json {

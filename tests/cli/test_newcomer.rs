@@ -919,3 +919,18 @@ fn next_says_when_it_skipped_work_it_could_not_claim() {
             .unwrap_or_else(|e| panic!("{e}: {}", json.stderr));
     assert_eq!(err["error"]["details"]["skipped"], 1, "{err}");
 }
+
+#[test]
+fn the_new_agent_warning_names_at_most_ten_agents() {
+    let env = TestEnv::initialised();
+    for i in 0..12 {
+        env.coord(&["--agent", &format!("a{i:02}"), "checkin"])
+            .expect_code(0);
+    }
+    let run = env.coord(&["--agent", "newbie", "checkin"]).expect_code(0);
+    assert!(
+        run.stderr.contains("agents known: a00, a01, a02, a03, a04, a05, a06, a07, a08, a09 and 3 more (`git coord agent list`)"),
+        "{}",
+        run.stderr
+    );
+}
