@@ -274,11 +274,12 @@ fn edit(ctx: &Context, args: EditArgs) -> CommandResult {
     }
     let actor = ctx.actor()?;
     let authority = crate::commands::lifecycle::authority(ctx, &actor, args.force)?;
-    let (r, changed) = risk::edit(ctx.store()?, &actor, &args.id, &patch, &authority).map_err(|e| match e {
-        // `edit` sets the title with --title, which is what the shared mapping names it.
-        e @ OpError::Invalid(_) => CommandError::from(e),
-        e => op_error(e),
-    })?;
+    let (r, changed) =
+        risk::edit(ctx.store()?, &actor, &args.id, &patch, &authority).map_err(|e| match e {
+            // `edit` sets the title with --title, which is what the shared mapping names it.
+            e @ OpError::Invalid(_) => CommandError::from(e),
+            e => op_error(e),
+        })?;
     if ctx.ui.json {
         ctx.ui.json(&RiskJson::new(&r))?;
     } else {

@@ -174,9 +174,7 @@ pub fn close(
         if risk.status == RiskStatus::Closed {
             return Err(RiskError::AlreadyClosed { id: risk.id });
         }
-        let access = authority
-            .check(&holding(&risk))
-            .map_err(OpError::from)?;
+        let access = authority.check(&holding(&risk)).map_err(OpError::from)?;
         risk.close(reason, actor.now)?;
         Ok(risk_plan(snap, actor, "close", risk, &access)?)
     })?;
