@@ -304,7 +304,14 @@ fn resolve_refuses_bad_input_and_writes_nothing() {
     assert!(env.json(&["task", "list"]).as_array().unwrap().is_empty());
 
     // Resolved once; a second time is refused and changes nothing.
-    env.json(&["conflict", "resolve", &id, "--resolution", "web retries", "--force"]);
+    env.json(&[
+        "conflict",
+        "resolve",
+        &id,
+        "--resolution",
+        "web retries",
+        "--force",
+    ]);
     let after = env.coord_commits();
     let run = env
         .coord(&[

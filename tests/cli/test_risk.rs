@@ -412,7 +412,8 @@ fn status_lists_high_open_risks_and_open_conflicts_and_doctor_names_bad_records(
     );
 
     // Neither is alice's (ADR 0010's amendment); no coordinators are listed, so --force does.
-    env.coord(&["risk", "close", &high, "--force"]).expect_code(0);
+    env.coord(&["risk", "close", &high, "--force"])
+        .expect_code(0);
     env.coord(&[
         "conflict",
         "resolve",
