@@ -194,12 +194,14 @@ fn resolve(ctx: &Context, args: ResolveArgs) -> CommandResult {
         })
         .collect::<CommandResult<Vec<_>>>()?;
     let actor = ctx.actor()?;
+    let authority = crate::commands::lifecycle::authority(ctx, &actor, args.flags.force)?;
     let c = conflict::resolve(
         ctx.store()?,
         &actor,
         &args.flags.id,
         &args.flags.resolution,
         &actions,
+        &authority,
     )?;
     if ctx.ui.json {
         ctx.ui.json(&ConflictJson::new(&c))?;

@@ -270,6 +270,7 @@ fn records(store: &Store, lead: &Actor, alice: &Actor, beta_tasks: &[&TaskId]) -
             input_from: vec![AgentId::parse("state")?],
             deadline: in_days(2),
             review_date: None,
+            proposed_by: None,
         },
         &template,
     )?;

@@ -97,6 +97,9 @@ pub enum Clearable {
 /// Only the fields given change; everything else in the record, including fields and
 /// comments added by hand, is kept as it was. Nothing is committed when nothing changes.
 ///
+/// A risk with an owner is its owner's: anyone else is refused (exit 3) unless a
+/// coordinator passes --force. An unowned risk is anyone's.
+///
 /// Examples:
 ///   git coord risk edit r-4kz9w2 --probability low --mitigation "Sentinel deployed"
 ///   git coord risk edit 4kz --owner ops
@@ -130,9 +133,19 @@ pub struct EditArgs {
     /// Remove a field; repeatable
     #[arg(long, value_enum, value_name = "FIELD")]
     pub clear: Vec<Clearable>,
+    /// Change a risk another agent owns (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By), and `git coord log <id>` shows it.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Close a risk that is over or accepted
+///
+/// A risk with an owner is its owner's to close: anyone else is refused (exit 3) unless a
+/// coordinator passes --force. An unowned risk is anyone's.
 ///
 /// Examples:
 ///   git coord risk close r-4kz9w2 --reason "Sentinel deployed and tested"
@@ -145,6 +158,13 @@ pub struct CloseArgs {
     /// Why it is closed
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
+    /// Close a risk another agent owns (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By), and `git coord log <id>` shows it.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -253,11 +273,13 @@ fn edit(ctx: &Context, args: EditArgs) -> CommandResult {
         );
     }
     let actor = ctx.actor()?;
-    let (r, changed) = risk::edit(ctx.store()?, &actor, &args.id, &patch).map_err(|e| match e {
-        // `edit` sets the title with --title, which is what the shared mapping names it.
-        e @ OpError::Invalid(_) => CommandError::from(e),
-        e => op_error(e),
-    })?;
+    let authority = crate::commands::lifecycle::authority(ctx, &actor, args.force)?;
+    let (r, changed) =
+        risk::edit(ctx.store()?, &actor, &args.id, &patch, &authority).map_err(|e| match e {
+            // `edit` sets the title with --title, which is what the shared mapping names it.
+            e @ OpError::Invalid(_) => CommandError::from(e),
+            e => op_error(e),
+        })?;
     if ctx.ui.json {
         ctx.ui.json(&RiskJson::new(&r))?;
     } else {
@@ -273,7 +295,14 @@ fn edit(ctx: &Context, args: EditArgs) -> CommandResult {
 
 fn close(ctx: &Context, args: CloseArgs) -> CommandResult {
     let actor = ctx.actor()?;
-    let r = risk::close(ctx.store()?, &actor, &args.id, args.reason.as_deref())?;
+    let authority = crate::commands::lifecycle::authority(ctx, &actor, args.force)?;
+    let r = risk::close(
+        ctx.store()?,
+        &actor,
+        &args.id,
+        args.reason.as_deref(),
+        &authority,
+    )?;
     if ctx.ui.json {
         ctx.ui.json(&RiskJson::new(&r))?;
     } else {

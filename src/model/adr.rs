@@ -164,6 +164,10 @@ pub struct Adr {
     pub decision: Option<Decision>,
     pub supersedes: Vec<AdrNumber>,
     pub format: BodyFormat,
+    /// The agent who proposed it (`adr new`); `None` for an ADR imported from another tool or
+    /// written before git coord recorded it. With no `deciders`, a settled ADR is its
+    /// proposer's to change (ADR 0010's amendment).
+    pub proposed_by: Option<AgentId>,
     pub created: Timestamp,
     pub updated: Timestamp,
     pub body: String,
@@ -183,6 +187,8 @@ pub struct NewAdr {
     pub input_from: Vec<AgentId>,
     pub deadline: Option<Timestamp>,
     pub review_date: Option<Timestamp>,
+    /// The agent proposing it.
+    pub proposed_by: Option<AgentId>,
 }
 
 /// Validates one line of text a field holds: non-empty, no control characters, bounded.
@@ -235,6 +241,7 @@ impl Adr {
             decision: None,
             supersedes: Vec::new(),
             format: BodyFormat::Coord,
+            proposed_by: new.proposed_by.clone(),
             created: now,
             updated: now,
             body: String::new(),
@@ -317,6 +324,7 @@ impl Adr {
             decision: read_decision(f)?,
             supersedes: numbers(f, "supersedes")?,
             format,
+            proposed_by: f.opt_agent("proposed_by")?,
             created: f.timestamp("created")?,
             updated: f.timestamp("updated")?,
             body: String::new(),
@@ -340,6 +348,10 @@ impl Adr {
             (
                 "format",
                 opt_string((self.format != BodyFormat::Coord).then(|| self.format.as_str())),
+            ),
+            (
+                "proposed_by",
+                opt_string(self.proposed_by.as_ref().map(AgentId::as_str)),
             ),
             ("created", timestamp(self.created)),
             ("updated", timestamp(self.updated)),

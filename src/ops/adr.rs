@@ -186,6 +186,11 @@ pub fn create(
     new: &NewAdr,
     template: &Template,
 ) -> Result<Adr, AdrError> {
+    // Whoever creates it proposes it: with no deciders listed, a settled ADR is theirs.
+    let new = &NewAdr {
+        proposed_by: Some(actor.agent.clone()),
+        ..new.clone()
+    };
     // Validate and render once before touching the repository, so bad input never waits.
     let probe = Adr::new(AdrNumber::FIRST, new, actor.now)?;
     template.render(&AdrSet::default().data(&probe, new.context.as_deref()))?;
@@ -225,30 +230,55 @@ pub struct Changed<T> {
     pub changed: bool,
 }
 
-/// What an ADR's decision is as an owned record: its deciders own it; with none listed,
-/// anyone may decide.
+/// Who owns an ADR as a record (ADR 0010 and its amendment): its `deciders`, always. With
+/// none listed, a proposed ADR is anyone's to decide, but a settled one (accepted, rejected,
+/// deprecated, superseded) is its proposer's: superseding, deprecating or rewording a decision
+/// already taken is a decision about it, and an open door there would let any agent retire
+/// what others work within. An ADR with neither (imported, or older than `proposed_by`) is
+/// anyone's.
 pub fn holding(adr: &Adr) -> Holding {
+    let settled = adr.status != AdrStatus::Proposed;
+    let (owners, relation) = if !adr.deciders.is_empty() {
+        let relation = if settled {
+            "decided by"
+        } else {
+            "to be decided by"
+        };
+        (adr.deciders.clone(), relation)
+    } else if settled {
+        (adr.proposed_by.iter().cloned().collect(), "proposed by")
+    } else {
+        (Vec::new(), "to be decided by")
+    };
     Holding {
-        relation: "to be decided by",
-        ..Holding::new(
-            format!("{} ({})", adr.number, adr.title),
-            adr.deciders.clone(),
-            None,
-        )
+        relation,
+        ..Holding::new(format!("{} ({})", adr.number, adr.title), owners, None)
     }
 }
 
+/// When [`update`] asks whether the first ADR is the acting agent's to change.
+#[derive(Clone, Copy, Debug)]
+enum Guard<'a> {
+    /// Never: what anyone may do (add an option to a proposed ADR).
+    Open,
+    /// Always: a decision, or naming who decides.
+    Always(&'a Authority),
+    /// Once the ADR is settled: a proposed ADR's wording is anyone's to improve, a settled
+    /// one's is its owners' ([`holding`]).
+    Settled(&'a Authority),
+}
+
 /// Loads every ADR and `numbers` (which must exist and parse), applies `change`, and when it
-/// changed anything writes each changed ADR with its body refreshed, in one commit. With
-/// `guard`, the first ADR's decision must be the acting agent's to make (its deciders), or
-/// forced by a coordinator — decided on the tip the commit lands on, before `change`.
+/// changed anything writes each changed ADR with its body refreshed, in one commit. As
+/// `guard` says, the first ADR must be the acting agent's to change ([`holding`]), or forced
+/// by a coordinator — decided on the tip the commit lands on, before `change`.
 fn update(
     store: &Store,
     actor: &Actor,
     op: &str,
     numbers: &[AdrNumber],
     template: &Template,
-    guard: Option<&Authority>,
+    guard: Guard<'_>,
     mut change: impl FnMut(&mut [Adr], &AdrSet) -> Result<Vec<bool>, AdrError>,
 ) -> Result<Changed<Vec<AdrView>>, AdrError> {
     let committed = store.update(&actor.author(), |snap| {
@@ -257,7 +287,10 @@ fn update(
             .map(|&n| read(snap, n))
             .collect::<Result<Vec<_>, _>>()?;
         let access = match (guard, targets.first()) {
-            (Some(authority), Some(first)) => {
+            (Guard::Always(authority), Some(first)) => {
+                authority.check(&holding(first)).map_err(OpError::from)?
+            }
+            (Guard::Settled(authority), Some(first)) if first.status != AdrStatus::Proposed => {
                 authority.check(&holding(first)).map_err(OpError::from)?
             }
             _ => Access::Own,
@@ -404,7 +437,7 @@ pub fn add_option(
         "adr-option",
         &[number],
         template,
-        None,
+        Guard::Open,
         |adrs, _| {
             Ok(vec![adrs[0].add_option(
                 &option.name,
@@ -434,7 +467,7 @@ pub fn decide(
         "adr-decide",
         &[number],
         template,
-        Some(authority),
+        Guard::Always(authority),
         |adrs, _| {
             adrs[0].decide(option, rationale, Some(actor.agent.clone()), actor.now)?;
             Ok(vec![true])
@@ -464,20 +497,22 @@ pub fn set_status(
         op,
         &[number],
         template,
-        Some(authority),
+        Guard::Always(authority),
         |adrs, _| Ok(vec![adrs[0].set_status(target)?]),
     )
     .and_then(|c| one(number, c))
 }
 
 /// Records that `new` supersedes `old`: `old` becomes superseded and `new` lists it, in one
-/// commit. Returns both, `old` first.
+/// commit. Returns both, `old` first. Retiring `old` is a decision about it, so only its
+/// owners ([`holding`]: its deciders, else its proposer) make it, unless a coordinator forces.
 pub fn supersede(
     store: &Store,
     actor: &Actor,
     old: AdrNumber,
     new: AdrNumber,
     template: &Template,
+    authority: &Authority,
 ) -> Result<Changed<Vec<AdrView>>, AdrError> {
     if old == new {
         return Err(AdrError::Invalid(InvalidField {
@@ -491,7 +526,7 @@ pub fn supersede(
         "adr-supersede",
         &[old, new],
         template,
-        None,
+        Guard::Always(authority),
         |adrs, set| {
             let (o, n) = adrs.split_at_mut(1);
             let (o, n) = (&mut o[0], &mut n[0]);

@@ -10,6 +10,7 @@ use super::{OpError, adr, agent, index, memory, plan};
 use crate::graph::{self, TaskGraph};
 use crate::model::adr::AdrStatus;
 use crate::model::scratchpad::Section;
+use crate::model::text::{escape_unsafe, is_unsafe, push_escaped};
 use crate::model::time::format_hours;
 use crate::model::{AgentId, Task, Timestamp};
 use crate::report::brief::{
@@ -21,30 +22,44 @@ use crate::store::Store;
 /// Where a project overrides the template, relative to its worktree root.
 pub const TEMPLATE_OVERRIDE: &str = ".coord/templates/brief.md";
 
-/// Control characters out (they could drive a terminal that displays the brief); newlines
-/// and tabs stay.
+/// Record text as a brief shows it, with the one rule of [`crate::model::text`]: control
+/// characters and invisible bidi/zero-width marks are written escaped (`\u{1b}`,
+/// `\u{202e}`), so nothing in a record can drive the terminal that prints the brief or
+/// reorder what its reader (a person or an agent) sees; newlines and tabs stay, for bodies.
 fn clean(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if is_unsafe(c) && c != '\n' && c != '\t' {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// One line of record text (a title, a role, a pattern): like [`clean`], newlines escaped too,
+/// so a field can never start a heading or a section of its own in the brief.
+fn line(s: &str) -> String {
+    escape_unsafe(s).into_owned()
 }
 
 fn task_data(t: &Task, g: &TaskGraph<'_>, full: bool) -> TaskData {
     TaskData {
         id: t.id.to_string(),
-        title: clean(&t.title),
+        title: line(&t.title),
         status: t.status.to_string(),
         priority: t.priority,
         estimate: t.estimate_hours.map(format_hours),
         due: t.due.map(|d| d.to_string()),
-        blocked_reason: t.blocked_reason.as_deref().map(clean),
+        blocked_reason: t.blocked_reason.as_deref().map(line),
         depends_on: if full {
             t.depends_on
                 .iter()
                 .map(|d| match g.get(d) {
                     Some(x) => DepData {
                         id: d.to_string(),
-                        title: clean(&x.title),
+                        title: line(&x.title),
                         status: x.status.to_string(),
                         assignee: x.assignee.as_ref().map(|a| a.to_string()),
                     },
@@ -59,8 +74,8 @@ fn task_data(t: &Task, g: &TaskGraph<'_>, full: bool) -> TaskData {
         } else {
             Vec::new()
         },
-        deliverables: t.deliverables.iter().map(|d| clean(d)).collect(),
-        check: t.check.as_deref().map(clean),
+        deliverables: t.deliverables.iter().map(|d| line(d)).collect(),
+        check: t.check.as_deref().map(line),
         body: if full {
             clean(t.body.trim())
         } else {
@@ -86,13 +101,13 @@ pub fn gather(store: &Store, who: &AgentId, now: Timestamp) -> Result<BriefData,
         .flat_map(|a| a.claims.iter())
         .filter(|c| c.is_live(now))
         .map(|c| Owned {
-            pattern: clean(&c.pattern),
+            pattern: line(&c.pattern),
             task: format!("{} claim", c.mode.as_str()),
         });
     let owned = own_claims
         .chain(mine.iter().flat_map(|t| {
             t.owns.iter().map(|p| Owned {
-                pattern: clean(p),
+                pattern: line(p),
                 task: t.id.to_string(),
             })
         }))
@@ -110,7 +125,7 @@ pub fn gather(store: &Store, who: &AgentId, now: Timestamp) -> Result<BriefData,
         .map(|i| MessageData {
             id: i.message.id.to_string(),
             from: i.message.from.to_string(),
-            subject: clean(&i.message.subject),
+            subject: line(&i.message.subject),
             needs_reply: i.message.needs_reply && i.replies.is_empty(),
         })
         .collect();
@@ -139,9 +154,9 @@ pub fn gather(store: &Store, who: &AgentId, now: Timestamp) -> Result<BriefData,
     Ok(BriefData {
         agent: AgentData {
             id: who.to_string(),
-            role: me.as_ref().and_then(|a| a.role.as_deref().map(clean)),
-            expertise,
-            branch: me.as_ref().and_then(|a| a.branch.clone()),
+            role: me.as_ref().and_then(|a| a.role.as_deref().map(line)),
+            expertise: expertise.iter().map(|e| line(e)).collect(),
+            branch: me.as_ref().and_then(|a| a.branch.as_deref().map(line)),
         },
         now: now.to_string(),
         commit: snap.tip().commit.to_string()[..12].to_owned(),
@@ -164,8 +179,8 @@ fn decisions_in_force(snap: &crate::store::Snapshot<'_>) -> Result<Vec<DecisionD
         .filter(|a| a.status == AdrStatus::Accepted)
         .map(|a| DecisionData {
             id: a.number.to_string(),
-            title: clean(&a.title).replace('\n', " "),
-            decision: adr::decision_summary(a).map(|d| clean(&d).replace('\n', " ")),
+            title: line(&a.title),
+            decision: adr::decision_summary(a).map(|d| line(&d)),
         })
         .collect())
 }
@@ -182,7 +197,7 @@ fn open_conflicts(
         .filter(|c| c.status == crate::model::conflict::ConflictStatus::Open && c.involves(who))
         .map(|c| ConflictData {
             id: c.id.to_string(),
-            title: clean(&c.title),
+            title: line(&c.title),
             between: c.between.iter().map(ToString::to_string).collect(),
         })
         .collect())

@@ -8,6 +8,7 @@ task, and is stored as that task's full ID. Paths and globs never start that way
 one that does can be given as `./t-…`.
 */
 
+use super::authority::{Access, Authority, Holding};
 use super::record_dir::RecordKind;
 use super::{Actor, OpError, commit_message, resolve_task, touch_agent};
 use crate::model::conflict::{
@@ -162,13 +163,15 @@ fn refuse_resolved(c: &Conflict) -> Result<(), ConflictError> {
     }
 }
 
-/// The plan that writes a changed conflict and the acting agent's heartbeat.
+/// The plan that writes a changed conflict and the acting agent's heartbeat; a forced change
+/// signs the commit.
 fn conflict_plan(
     snap: &Snapshot<'_>,
     actor: &Actor,
     op: &str,
     conflict: Conflict,
     mut edits: Vec<Edit>,
+    access: &Access,
 ) -> Result<Plan<Conflict>, OpError> {
     edits.insert(
         0,
@@ -176,7 +179,13 @@ fn conflict_plan(
     );
     edits.extend(touch_agent(snap, actor)?);
     Ok(Plan::Commit {
-        message: commit_message(op, conflict.id.as_str(), Some(&conflict.title), actor, &[]),
+        message: commit_message(
+            op,
+            conflict.id.as_str(),
+            Some(&conflict.title),
+            actor,
+            access.trailer().as_slice(),
+        ),
         edits,
         value: conflict,
     })
@@ -194,7 +203,14 @@ pub fn propose(
         let mut conflict = find(snap, given)?;
         refuse_resolved(&conflict)?;
         conflict.propose(actor.agent.clone(), text, actor.now)?;
-        Ok::<_, ConflictError>(conflict_plan(snap, actor, "propose", conflict, Vec::new())?)
+        Ok::<_, ConflictError>(conflict_plan(
+            snap,
+            actor,
+            "propose",
+            conflict,
+            Vec::new(),
+            &Access::Own,
+        )?)
     })?;
     Ok(committed.value)
 }
@@ -246,20 +262,39 @@ fn action_task(
     Ok(task)
 }
 
+/// What a conflict is as an owned record: its parties (`between`) settle it. Anyone may
+/// propose (that only appends), but a resolution decides for the parties and creates tasks,
+/// so anyone else needs a coordinator's `--force` (ADR 0010's amendment).
+pub fn holding(conflict: &Conflict) -> Holding {
+    Holding {
+        relation: "to be resolved by",
+        ..Holding::new(
+            format!("conflict {} ({})", conflict.id, conflict.title),
+            conflict.between.clone(),
+            Some(conflict.created),
+        )
+    }
+}
+
 /// Resolves an open conflict as the acting agent: the resolution, and one new task per
-/// action item, all in one commit.
+/// action item, all in one commit. Only a party resolves, unless a coordinator forces
+/// ([`holding`]), decided on the tip the commit lands on before anything is written.
 pub fn resolve(
     store: &Store,
     actor: &Actor,
     given: &str,
     resolution: &str,
     actions: &[NewAction],
+    authority: &Authority,
 ) -> Result<Conflict, ConflictError> {
     validate_text("resolution", resolution)?;
     validate_actions(actions)?;
     let committed = store.update(&actor.author(), |snap| {
         let mut conflict = find(snap, given)?;
         refuse_resolved(&conflict)?;
+        let access = authority
+            .check(&holding(&conflict))
+            .map_err(OpError::from)?;
         let mut edits = Vec::new();
         let mut done = Vec::new();
         let mut taken: Vec<TaskId> = Vec::new();
@@ -282,7 +317,9 @@ pub fn resolve(
             });
         }
         conflict.resolve(actor.agent.clone(), resolution, done, actor.now)?;
-        Ok::<_, ConflictError>(conflict_plan(snap, actor, "resolve", conflict, edits)?)
+        Ok::<_, ConflictError>(conflict_plan(
+            snap, actor, "resolve", conflict, edits, &access,
+        )?)
     })?;
     Ok(committed.value)
 }

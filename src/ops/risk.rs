@@ -4,6 +4,7 @@ The risk register: add, edit and close risks, and list them ranked by impact × 
 
 use std::cmp::Reverse;
 
+use super::authority::{Access, Authority, Holding};
 use super::record_dir::RecordKind;
 use super::{Actor, OpError, commit_message, touch_agent};
 use crate::model::id::RiskPrefix;
@@ -81,17 +82,39 @@ pub fn find(snap: &Snapshot<'_>, given: &str) -> Result<Risk, OpError> {
     RISKS.find(snap, given, prefix.as_full_id(), |id| prefix.matches(id))
 }
 
-/// The plan that writes one risk and the acting agent's heartbeat.
+/// What a risk is as an owned record: an owned risk is its owner's to change or close (the
+/// owner watches it, and an edit can quietly lower what it says); an unowned one is anyone's
+/// (ADR 0010's amendment).
+pub fn holding(risk: &Risk) -> Holding {
+    Holding {
+        relation: "owned by",
+        ..Holding::new(
+            format!("risk {} ({})", risk.id, risk.title),
+            risk.owner.iter().cloned().collect(),
+            None,
+        )
+    }
+}
+
+/// The plan that writes one risk and the acting agent's heartbeat; a forced change signs the
+/// commit.
 fn risk_plan(
     snap: &Snapshot<'_>,
     actor: &Actor,
     op: &str,
     risk: Risk,
+    access: &Access,
 ) -> Result<Plan<Risk>, OpError> {
     let mut edits = vec![Edit::write(layout::risk_path(&risk.id), risk.to_text())];
     edits.extend(touch_agent(snap, actor)?);
     Ok(Plan::Commit {
-        message: commit_message(op, risk.id.as_str(), Some(&risk.title), actor, &[]),
+        message: commit_message(
+            op,
+            risk.id.as_str(),
+            Some(&risk.title),
+            actor,
+            access.trailer().as_slice(),
+        ),
         edits,
         value: risk,
     })
@@ -111,44 +134,49 @@ pub fn add(store: &Store, actor: &Actor, new: NewRisk) -> Result<Risk, OpError> 
             len += 1;
         };
         let risk = Risk::new(id, new.clone(), actor.now)?;
-        risk_plan(snap, actor, "add", risk)
+        risk_plan(snap, actor, "add", risk, &Access::Own)
     })?;
     Ok(committed.value)
 }
 
 /// Changes the fields `patch` names, in one commit; no commit when nothing changes.
-/// Returns the risk and whether it changed.
+/// Returns the risk and whether it changed. Another agent's risk changes only when a
+/// coordinator forces ([`holding`]), decided on the tip the commit lands on.
 pub fn edit(
     store: &Store,
     actor: &Actor,
     given: &str,
     patch: &RiskPatch,
+    authority: &Authority,
 ) -> Result<(Risk, bool), OpError> {
     patch.validate()?;
     let committed = store.update(&actor.author(), |snap| {
         let mut risk = find(snap, given)?;
+        let access = authority.check(&holding(&risk))?;
         if !risk.apply(patch, actor.now)? {
             return Ok(Plan::Skip((risk, false)));
         }
-        Ok::<_, OpError>(risk_plan(snap, actor, "edit", risk)?.map(|r| (r, true)))
+        Ok::<_, OpError>(risk_plan(snap, actor, "edit", risk, &access)?.map(|r| (r, true)))
     })?;
     Ok(committed.value)
 }
 
-/// Closes an open risk, in one commit.
+/// Closes an open risk, in one commit: its owner's to close, unless a coordinator forces.
 pub fn close(
     store: &Store,
     actor: &Actor,
     given: &str,
     reason: Option<&str>,
+    authority: &Authority,
 ) -> Result<Risk, RiskError> {
     let committed = store.update(&actor.author(), |snap| {
         let mut risk = find(snap, given)?;
         if risk.status == RiskStatus::Closed {
             return Err(RiskError::AlreadyClosed { id: risk.id });
         }
+        let access = authority.check(&holding(&risk)).map_err(OpError::from)?;
         risk.close(reason, actor.now)?;
-        Ok(risk_plan(snap, actor, "close", risk)?)
+        Ok(risk_plan(snap, actor, "close", risk, &access)?)
     })?;
     Ok(committed.value)
 }

@@ -280,7 +280,8 @@ fn conversions_keep_the_fields() {
     .expect_code(0);
     env.json(&["adr", "new", "Use Valkey"]);
     env.coord(&["adr", "accept", "2"]).expect_code(0);
-    env.coord(&["adr", "supersede", "1", "--by", "2"])
+    // ADR-0001's decider is lead (ADR 0010's amendment: retiring it is theirs).
+    env.coord(&["--agent", "lead", "adr", "supersede", "1", "--by", "2"])
         .expect_code(0);
     let original = by_number(&env);
 

@@ -131,9 +131,11 @@ fn new_propose_and_resolve_each_write_one_commit() {
 
     // The resolution and its action items: one commit with the record and both tasks.
     env.now = Some("2026-11-21T12:30:00Z".into());
+    // alice is no party: she resolves with --force (no coordinators listed, so honoured).
     let c = env.json(&[
         "conflict",
         "resolve",
+        "--force",
         &id,
         "--resolution",
         "state owns the cache",
@@ -302,7 +304,14 @@ fn resolve_refuses_bad_input_and_writes_nothing() {
     assert!(env.json(&["task", "list"]).as_array().unwrap().is_empty());
 
     // Resolved once; a second time is refused and changes nothing.
-    env.json(&["conflict", "resolve", &id, "--resolution", "web retries"]);
+    env.json(&[
+        "conflict",
+        "resolve",
+        &id,
+        "--resolution",
+        "web retries",
+        "--force",
+    ]);
     let after = env.coord_commits();
     let run = env
         .coord(&[

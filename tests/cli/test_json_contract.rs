@@ -762,6 +762,8 @@ fn every_json_output_keeps_its_shape() {
             "conflict",
             "resolve",
             &conflict,
+            // lead is no party; with no coordinators listed, the force is honoured.
+            "--force",
             "--resolution",
             "alice owns the pool",
             "--action",
@@ -822,7 +824,8 @@ fn every_json_output_keeps_its_shape() {
     c.snap("status", &["status"], 0);
     c.snap(
         "risk_close",
-        &["risk", "close", &risk, "--reason", "deployed"],
+        // alice owns it now; lead forces (no coordinators listed, so honoured).
+        &["risk", "close", &risk, "--reason", "deployed", "--force"],
         0,
     );
     c.snap("risk_list_all", &["risk", "list", "--status", "all"], 0);

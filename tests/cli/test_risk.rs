@@ -208,10 +208,11 @@ fn edit_rewrites_only_the_changed_fields() {
     );
 
     // The same values again: nothing to commit.
-    env.json(&["risk", "edit", &id, "--probability", "high"]);
+    // api owns it now: alice acts with --force (no coordinators listed, so honoured).
+    env.json(&["risk", "edit", &id, "--probability", "high", "--force"]);
     assert_eq!(env.coord_commits(), before + 1);
     // Clearing a field removes it.
-    let r = env.json(&["risk", "edit", &id, "--clear", "owner"]);
+    let r = env.json(&["risk", "edit", &id, "--clear", "owner", "--force"]);
     assert!(r["owner"].is_null());
     assert!(!env.show(&path).contains("owner"));
     assert!(env.show(&path).contains("cost = 3\n"));
@@ -410,13 +411,16 @@ fn status_lists_high_open_risks_and_open_conflicts_and_doctor_names_bad_records(
         "{text}"
     );
 
-    env.coord(&["risk", "close", &high]).expect_code(0);
+    // Neither is alice's (ADR 0010's amendment); no coordinators are listed, so --force does.
+    env.coord(&["risk", "close", &high, "--force"])
+        .expect_code(0);
     env.coord(&[
         "conflict",
         "resolve",
         &conflict,
         "--resolution",
         "state keeps it",
+        "--force",
     ])
     .expect_code(0);
     let status = env.json(&["status"]);

@@ -121,8 +121,9 @@ macro_rules! adr_status_help {
 chosen; `adr decide` records it); `deprecate` retires an accepted one that nothing
 replaces (use `adr supersede` when a later ADR replaces it). Asking for the status it
 already has changes nothing; any other move is refused with exit 2. These are decisions:
-on an ADR that lists deciders, only they make them (exit 3 for anyone else, unless a
-coordinator passes --force).
+on an ADR that lists deciders, only they make them; on one that lists none, anyone
+settles it while proposed, but only the agent who proposed it changes it once settled
+(exit 3 for anyone else, unless a coordinator passes --force).
 
 Examples:
   git coord adr accept 7
@@ -167,7 +168,11 @@ pub fn status(ctx: &Context, args: StatusArgs, target: AdrStatus) -> CommandResu
 /// In one commit: the earlier ADR <number> becomes superseded, and the later one (--by)
 /// lists it in `supersedes`. Only the later ADR stores the link; "superseded by" is derived
 /// from it (JSON `superseded_by`). The earlier ADR must have been accepted (or deprecated);
-/// the later one must be proposed or accepted.
+/// the later one must be accepted.
+///
+/// Retiring the earlier ADR is a decision about it: only its deciders make it, or, when it
+/// lists none, the agent who proposed it (an ADR that records neither is anyone's). Anyone
+/// else is refused (exit 3) unless a coordinator passes --force.
 ///
 /// Examples:
 ///   git coord adr supersede 3 --by 7
@@ -180,6 +185,13 @@ pub struct SupersedeArgs {
     /// The ADR that replaces it
     #[arg(long, value_name = "NUMBER")]
     pub by: String,
+    /// Supersede an ADR that is not yours to retire (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By), and `git coord log <n>` shows it.
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn supersede(ctx: &Context, args: SupersedeArgs) -> CommandResult {
@@ -188,7 +200,8 @@ pub fn supersede(ctx: &Context, args: SupersedeArgs) -> CommandResult {
     let actor = ctx.actor()?;
     let store = ctx.store()?;
     let template = adr::template(store.workdir());
-    let done = adr::supersede(store, &actor, old, new, &template)?;
+    let authority = crate::commands::lifecycle::authority(ctx, &actor, args.force)?;
+    let done = adr::supersede(store, &actor, old, new, &template, &authority)?;
     let [o, n] = done.value.as_slice() else {
         return Err(crate::error::CommandError::internal(
             "supersede did not return both ADRs",

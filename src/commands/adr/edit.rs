@@ -28,7 +28,10 @@ const FLAGS: &str =
 /// review date is set or cleared in any status but rejected and superseded (exit 2).
 /// --deciders "" and --input-from "" empty the list. Who decides is part of the decision:
 /// only a listed decider changes --deciders (anyone, while none is listed), unless a
-/// coordinator passes --force.
+/// coordinator passes --force. A proposed ADR's other fields are anyone's to improve; once
+/// it is settled (accepted, rejected, deprecated, superseded) its text is part of the
+/// decision: only its deciders change it, or, when it lists none, the agent who proposed it
+/// (exit 3 for anyone else, unless a coordinator passes --force).
 ///
 /// Review workflow: `git coord adr review` lists the accepted ADRs whose review date has
 /// come; once one is reviewed, set its next review date (or clear it) to take it off the list.
@@ -65,7 +68,7 @@ pub struct EditArgs {
     /// The agents whose input is sought, replacing the list; comma-separated or repeated
     #[arg(long, value_name = "AGENTS", value_delimiter = ',')]
     pub input_from: Option<Vec<String>>,
-    /// Change --deciders although you are not one of them (coordinators only)
+    /// Change --deciders, or a settled ADR, although it is not yours (coordinators only)
     ///
     /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
     /// the main branch; with no list, for any agent, with a warning. The commit records who

@@ -56,6 +56,8 @@ pub fn new(ctx: &Context, args: NewArgs) -> CommandResult {
             .map(|d| deadline_flag(ctx, "--deadline", d))
             .transpose()?,
         review_date: date_flag("--review-date", args.review_date.as_deref())?,
+        // `adr::create` records the acting agent.
+        proposed_by: None,
     };
     let actor = ctx.actor()?;
     let store = ctx.store()?;

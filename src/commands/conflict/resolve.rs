@@ -13,6 +13,9 @@ use clap::{ArgMatches, FromArgMatches};
 /// right after an --action assigns that action's task. A resolved conflict cannot be
 /// resolved again.
 ///
+/// Only the agents the conflict is between resolve it; anyone else is refused (exit 3)
+/// unless a coordinator passes --force. Anyone may `conflict propose`.
+///
 /// Examples:
 ///   git coord conflict resolve c-4kz9w2 --resolution "state owns the cache"
 ///   git coord conflict resolve 4kz --resolution "split it" \
@@ -32,6 +35,13 @@ pub struct ResolveFlags {
     /// Assign the task of the --action just before this flag to AGENT
     #[arg(long, value_name = "AGENT", requires = "action")]
     pub assign: Vec<String>,
+    /// Resolve a conflict you are not a party to (coordinators only)
+    ///
+    /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
+    /// the main branch; with no list, for any agent, with a warning. The commit records who
+    /// forced it (Coord-Forced-By), and `git coord log <id>` shows it.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `conflict resolve`'s flags, with the positions of `--action` and `--assign` on the

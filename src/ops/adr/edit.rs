@@ -2,7 +2,7 @@
 //! commit, with only the body parts that show them regenerated (and, for a new title, the
 //! supersede links of the ADRs that point at it).
 
-use super::{AdrError, AdrView, Changed, Template, one, update};
+use super::{AdrError, AdrView, Changed, Guard, Template, one, update};
 use crate::model::adr::{AdrEdit, AdrNumber};
 use crate::ops::Actor;
 use crate::ops::authority::Authority;
@@ -29,7 +29,9 @@ pub fn edit(
 
 /// [`edit`] with the acting agent's authority decided by the caller. Naming who decides is
 /// part of the decision: a non-decider changes an ADR's `deciders` only when a coordinator
-/// forces, or a decision could be taken by first listing oneself.
+/// forces, or a decision could be taken by first listing oneself. A proposed ADR's other
+/// fields are anyone's to improve, as its options are; once settled, its text is part of the
+/// decision and its owners' ([`super::holding`]: deciders, else proposer).
 pub fn edit_as(
     store: &Store,
     actor: &Actor,
@@ -38,7 +40,11 @@ pub fn edit_as(
     template: &Template,
     authority: &Authority,
 ) -> Result<(Changed<AdrView>, Vec<&'static str>), AdrError> {
-    let guard = changes.deciders.is_some().then_some(authority);
+    let guard = if changes.deciders.is_some() {
+        Guard::Always(authority)
+    } else {
+        Guard::Settled(authority)
+    };
     let mut fields = Vec::new();
     let done = update(
         store,
