@@ -59,6 +59,8 @@ pub enum Error {
     GitCommand { command: String, message: String },
     #[error("refusing to write {path:?}: not a plain relative path on the coordination branch")]
     BadPath { path: String },
+    #[error("merge parent {commit} is not a commit in this repository")]
+    UnknownParent { commit: String },
     #[error("{path} on the coordination branch is not valid UTF-8")]
     NotUtf8 { path: String },
     #[error(

@@ -69,6 +69,17 @@ pub enum Plan<T> {
         edits: Vec<Edit>,
         value: T,
     },
+    /// Write these edits (to the tip's tree) in one merge commit: its first parent is the
+    /// tip the plan was made on, as for [`Plan::Commit`], then `parents` in order (sync
+    /// merging a remote's branch). The compare-and-swap still expects that tip, so a merge
+    /// planned on a stale tip is planned again like any other write.
+    Merge {
+        message: String,
+        edits: Vec<Edit>,
+        /// The parents after the tip; each must be a commit in this repository.
+        parents: Vec<ObjectId>,
+        value: T,
+    },
     /// Nothing to write (the state already is what was asked).
     Skip(T),
 }
@@ -84,6 +95,17 @@ impl<T> Plan<T> {
             } => Plan::Commit {
                 message,
                 edits,
+                value: f(value),
+            },
+            Plan::Merge {
+                message,
+                edits,
+                parents,
+                value,
+            } => Plan::Merge {
+                message,
+                edits,
+                parents,
                 value: f(value),
             },
             Plan::Skip(value) => Plan::Skip(f(value)),
@@ -110,7 +132,7 @@ impl Store {
         }
         let empty = ObjectId::empty_tree(self.repo.object_hash());
         let tree = self.write_tree(empty, edits)?;
-        let commit = self.write_commit(tree, None, author, message)?;
+        let commit = self.write_commit(tree, &[], author, message)?;
         match self.move_branch(None, commit, author, message) {
             Ok(()) => Ok(true),
             Err(e) if is_lost_race(&e) => Ok(false),
@@ -163,7 +185,7 @@ impl Store {
                 }
                 other => other?,
             };
-            let (message, edits, value) = match planned {
+            let (message, edits, extra, value) = match planned {
                 Plan::Skip(value) => {
                     return Ok(Committed {
                         value,
@@ -175,12 +197,20 @@ impl Store {
                     message,
                     edits,
                     value,
-                } => (message, edits, value),
+                } => (message, edits, Vec::new(), value),
+                Plan::Merge {
+                    message,
+                    edits,
+                    parents,
+                    value,
+                } => (message, edits, parents, value),
             };
             let tip = snapshot.tip;
+            let parents: Vec<ObjectId> = std::iter::once(tip.commit).chain(extra).collect();
             let moved = self
-                .write_tree(tip.tree, &edits)
-                .and_then(|tree| self.write_commit(tree, Some(tip.commit), author, &message))
+                .check_parents(&parents[1..])
+                .and_then(|()| self.write_tree(tip.tree, &edits))
+                .and_then(|tree| self.write_commit(tree, &parents, author, &message))
                 .and_then(|commit| {
                     self.move_branch(Some(tip.commit), commit, author, &message)
                         .map(|()| commit)
@@ -300,6 +330,19 @@ impl Store {
             .context(|| "write the new tree".to_owned())
     }
 
+    /// Refuses a merge parent that is not a commit here before anything is written: a
+    /// commit naming a missing parent would make the branch unreadable to git.
+    pub(super) fn check_parents(&self, parents: &[ObjectId]) -> Result<()> {
+        for &parent in parents {
+            if self.repo.find_commit(parent).is_err() {
+                return Err(Error::UnknownParent {
+                    commit: parent.to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+
     pub(super) fn signature(author: &Author) -> gix::actor::Signature {
         gix::actor::Signature {
             name: author.name.as_str().into(),
@@ -314,14 +357,14 @@ impl Store {
     pub(super) fn write_commit(
         &self,
         tree: ObjectId,
-        parent: Option<ObjectId>,
+        parents: &[ObjectId],
         author: &Author,
         message: &str,
     ) -> Result<ObjectId> {
         let signature = Self::signature(author);
         let commit = gix::objs::Commit {
             tree,
-            parents: parent.into_iter().collect(),
+            parents: parents.iter().copied().collect(),
             author: signature.clone(),
             committer: signature,
             encoding: None,
@@ -503,5 +546,287 @@ mod tests {
         ] {
             assert!(!is_safe_path(bad), "{bad:?} accepted");
         }
+    }
+
+    use std::path::Path;
+
+    use gix::ObjectId;
+
+    use super::super::{Author, Edit, Error, Plan, Store};
+
+    fn author() -> Author {
+        Author {
+            name: "t".to_owned(),
+            email: "t@example.com".to_owned(),
+            time: 1_700_000_000,
+        }
+    }
+
+    /// A fresh repository whose coordination branch holds `seed`.
+    fn repo() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let store = Store::init_repository(dir.path()).expect("init");
+        assert!(
+            store
+                .create_branch(&author(), "init", &[Edit::write("seed", "0")])
+                .expect("create branch")
+        );
+        (dir, store)
+    }
+
+    fn tip(store: &Store) -> ObjectId {
+        store.tip().expect("tip").expect("branch exists").commit
+    }
+
+    fn parents(store: &Store, commit: ObjectId) -> Vec<ObjectId> {
+        let commit = store.repo.find_commit(commit).expect("commit");
+        commit.parent_ids().map(|p| p.detach()).collect()
+    }
+
+    /// Every file of the object database (loose objects and packs): a write that wrote
+    /// nothing leaves it as it was.
+    fn objects(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        let mut pending = vec![dir.join(".git").join("objects")];
+        while let Some(d) = pending.pop() {
+            for e in std::fs::read_dir(&d).expect("read objects").flatten() {
+                if e.path().is_dir() {
+                    pending.push(e.path());
+                } else {
+                    out.push(e.path());
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_plan_made_on_a_stale_tip_is_made_again_never_committed_on_it() {
+        let (dir, store) = repo();
+        let planned_on = tip(&store);
+        let other = Store::discover(dir.path()).expect("second handle");
+        let mut seen = Vec::new();
+        let done = store
+            .update(&author(), |snap| {
+                seen.push(snap.tip().commit);
+                if seen.len() == 1 {
+                    // Another writer moves the branch after this plan read its tip.
+                    other
+                        .update(&author(), |_| {
+                            Ok::<_, Error>(Plan::Commit {
+                                message: "other".to_owned(),
+                                edits: vec![Edit::write("other", "1")],
+                                value: (),
+                            })
+                        })
+                        .expect("other write");
+                }
+                Ok::<_, Error>(Plan::Commit {
+                    message: "mine".to_owned(),
+                    edits: vec![Edit::write("mine", "1")],
+                    value: snap.exists("other")?,
+                })
+            })
+            .expect("update");
+        let moved_to = seen[1];
+        assert_eq!(done.attempts, 2);
+        assert_eq!(seen[0], planned_on);
+        assert_ne!(moved_to, planned_on);
+        // The second plan saw the other writer's file, and the commit sits on its commit.
+        assert!(done.value);
+        let commit = done.commit.expect("committed");
+        assert_eq!(tip(&store), commit);
+        assert_eq!(parents(&store, commit), vec![moved_to]);
+        assert_eq!(parents(&store, moved_to), vec![planned_on]);
+        let snap = store.snapshot().expect("snapshot");
+        assert!(snap.exists("other").expect("read") && snap.exists("mine").expect("read"));
+    }
+
+    #[test]
+    fn concurrent_writers_all_land_on_a_linear_history() {
+        const WRITERS: usize = 4;
+        const WRITES: usize = 10;
+        let (dir, store) = repo();
+        let root = tip(&store);
+        std::thread::scope(|scope| {
+            for w in 0..WRITERS {
+                let path = dir.path().to_owned();
+                scope.spawn(move || {
+                    let store = Store::discover(&path).expect("open");
+                    for i in 0..WRITES {
+                        store
+                            .update(&author(), |snap| {
+                                // Each write also bumps a shared counter: a write planned on a
+                                // stale tip and committed anyway would lose an increment.
+                                let n: usize = snap
+                                    .read_text("count")?
+                                    .map_or(0, |s| s.parse().unwrap_or(0));
+                                Ok::<_, Error>(Plan::Commit {
+                                    message: format!("w{w} #{i}"),
+                                    edits: vec![
+                                        Edit::write(format!("w{w}/{i}"), "x"),
+                                        Edit::write("count", (n + 1).to_string()),
+                                    ],
+                                    value: (),
+                                })
+                            })
+                            .expect("write under contention");
+                    }
+                });
+            }
+        });
+        let snap = store.snapshot().expect("snapshot");
+        assert_eq!(
+            snap.read_text("count").expect("read"),
+            Some((WRITERS * WRITES).to_string())
+        );
+        assert_eq!(snap.walk("").expect("walk").len(), WRITERS * WRITES + 2);
+        // Linear: one parent each, back to the root, and each commit's count is its parent's
+        // plus one (it was planned on exactly the tip it was committed on).
+        let mut at = tip(&store);
+        let mut commits = 0;
+        while at != root {
+            let ps = parents(&store, at);
+            assert_eq!(ps.len(), 1, "commit {at} is not on a linear history");
+            let count = |c: ObjectId| -> usize {
+                let tree = store
+                    .repo
+                    .find_commit(c)
+                    .and_then(|c| c.tree())
+                    .expect("tree");
+                tree.lookup_entry_by_path("count")
+                    .expect("lookup")
+                    .map_or(0, |e| {
+                        let blob = store.repo.find_blob(e.object_id()).expect("blob");
+                        String::from_utf8_lossy(&blob.data).parse().unwrap_or(0)
+                    })
+            };
+            assert_eq!(count(at), count(ps[0]) + 1, "commit {at}");
+            at = ps[0];
+            commits += 1;
+        }
+        assert_eq!(commits, WRITERS * WRITES);
+    }
+
+    #[test]
+    fn skip_writes_nothing() {
+        let (dir, store) = repo();
+        let (before, objects_before) = (tip(&store), objects(dir.path()));
+        let done = store
+            .update(&author(), |_| Ok::<_, Error>(Plan::Skip(7)))
+            .expect("update");
+        assert_eq!((done.value, done.commit, done.attempts), (7, None, 1));
+        assert_eq!(tip(&store), before);
+        assert_eq!(objects(dir.path()), objects_before);
+    }
+
+    #[test]
+    fn a_plan_error_writes_nothing() {
+        let (dir, store) = repo();
+        let (before, objects_before) = (tip(&store), objects(dir.path()));
+        let result = store.update(&author(), |_| -> Result<Plan<()>, Error> {
+            Err(Error::BadPath {
+                path: "refused".to_owned(),
+            })
+        });
+        assert!(matches!(result, Err(Error::BadPath { path }) if path == "refused"));
+        assert_eq!(tip(&store), before);
+        assert_eq!(objects(dir.path()), objects_before);
+    }
+
+    #[test]
+    fn a_merge_commits_on_the_tip_with_the_extra_parents_in_order() {
+        let (_dir, store) = repo();
+        // Two unrelated histories to merge in (as sync fetches a remote's branch).
+        let empty = ObjectId::empty_tree(store.repo.object_hash());
+        let side = |name: &str| {
+            let tree = store
+                .write_tree(empty, &[Edit::write(name, "r")])
+                .expect("tree");
+            store
+                .write_commit(tree, &[], &author(), name)
+                .expect("commit")
+        };
+        let (a, b) = (side("a"), side("b"));
+        let base = tip(&store);
+        let done = store
+            .update(&author(), |_| {
+                Ok::<_, Error>(Plan::Merge {
+                    message: "merge".to_owned(),
+                    edits: vec![Edit::write("merged", "yes")],
+                    parents: vec![a, b],
+                    value: (),
+                })
+            })
+            .expect("merge");
+        let commit = done.commit.expect("committed");
+        assert_eq!(tip(&store), commit);
+        assert_eq!(parents(&store, commit), vec![base, a, b]);
+        let snap = store.snapshot().expect("snapshot");
+        assert!(snap.exists("seed").expect("read") && snap.exists("merged").expect("read"));
+    }
+
+    #[test]
+    fn a_merge_planned_on_a_stale_tip_takes_the_new_tip_as_first_parent() {
+        let (dir, store) = repo();
+        let side = tip(&store);
+        store
+            .update(&author(), |_| {
+                Ok::<_, Error>(Plan::Commit {
+                    message: "one".to_owned(),
+                    edits: vec![Edit::write("one", "1")],
+                    value: (),
+                })
+            })
+            .expect("write");
+        let other = Store::discover(dir.path()).expect("second handle");
+        let mut tips = Vec::new();
+        let done = store
+            .update(&author(), |snap| {
+                tips.push(snap.tip().commit);
+                if tips.len() == 1 {
+                    other
+                        .update(&author(), |_| {
+                            Ok::<_, Error>(Plan::Commit {
+                                message: "two".to_owned(),
+                                edits: vec![Edit::write("two", "2")],
+                                value: (),
+                            })
+                        })
+                        .expect("other write");
+                }
+                Ok::<_, Error>(Plan::Merge {
+                    message: "merge".to_owned(),
+                    edits: Vec::new(),
+                    parents: vec![side],
+                    value: (),
+                })
+            })
+            .expect("merge");
+        assert_eq!(done.attempts, 2);
+        let commit = done.commit.expect("committed");
+        assert_eq!(parents(&store, commit), vec![tips[1], side]);
+    }
+
+    #[test]
+    fn a_merge_naming_a_missing_parent_writes_nothing() {
+        let (dir, store) = repo();
+        let (before, objects_before) = (tip(&store), objects(dir.path()));
+        let missing = ObjectId::from_hex(b"1111111111111111111111111111111111111111").expect("hex");
+        let result = store.update(&author(), |_| {
+            Ok::<_, Error>(Plan::Merge {
+                message: "merge".to_owned(),
+                edits: vec![Edit::write("x", "1")],
+                parents: vec![missing],
+                value: (),
+            })
+        });
+        assert!(
+            matches!(&result, Err(Error::UnknownParent { commit }) if *commit == missing.to_string()),
+            "{result:?}"
+        );
+        assert_eq!(tip(&store), before);
+        assert_eq!(objects(dir.path()), objects_before);
     }
 }
