@@ -823,7 +823,7 @@ mod tests {
             })
         });
         assert!(
-            matches!(&result, Err(Error::UnknownParent { commit }) if *commit == missing.to_string()),
+            matches!(&result, Err(Error::UnknownParent { commit }) if missing.to_hex() == commit.as_str()),
             "{result:?}"
         );
         assert_eq!(tip(&store), before);
