@@ -22,6 +22,7 @@ use std::path::PathBuf;
 use gix::ObjectId;
 use gix::refs::FullName;
 
+mod cache;
 pub mod changes;
 mod config;
 mod git;
@@ -34,6 +35,7 @@ mod snapshot;
 mod transaction;
 mod worktree;
 
+pub use cache::Cached;
 pub use changes::{FileHunks, NamedBy, RangeCommit};
 pub use config::ConfigOrigin;
 pub use lock::{BranchLock, LOCK_TIMEOUT, LockAge, LockSettings, STALE_LOCK};
