@@ -173,6 +173,7 @@ impl From<store::Error> for CommandError {
             BadBranch { .. } => CommandError::usage(e.to_string())
                 .hint("set a plain branch name, e.g. `git config coord.branch coord`"),
             BadPath { .. } => CommandError::internal(e.to_string()),
+            UnknownParent { .. } => CommandError::usage(e.to_string()).hint("fetch it first"),
             GitCommand { .. } => CommandError::usage(e.to_string()),
             NotUtf8 { .. } => CommandError::usage(e.to_string())
                 .hint("records are UTF-8 text; `git coord doctor` lists every problem"),

@@ -1,33 +1,26 @@
 /*!
 The task index: every task of one commit of the coordination branch, parsed, cached under
-`.git/coord/` (postcard, a compact binary serde format) so that reads at 10,000 tasks do not parse 10,000 files on every call.
+`.git/coord/` through `store::cache` (postcard, a compact binary serde format) so that reads at 10,000 tasks do not parse 10,000 files on every call.
 
 The cache is derived and never trusted blindly: it records the commit, the `tasks/` tree and
 each bucket tree and blob it was built from. Loading it for another commit (after a write, a
 fetch or a hand edit) re-reads only the buckets whose tree changed and re-parses only the
 blobs that changed, then saves the result for the new commit. A missing, corrupt or foreign
-cache is rebuilt from the tree. Writes go through a temporary file and a rename, so
-concurrent processes never see half a cache.
+cache (another branch, or another shape of these types) is rebuilt from the tree.
 */
 
 use std::collections::{HashMap, HashSet};
-use std::io::Write;
-use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
 use super::{OpError, parse_task_at};
 use crate::model::layout::{self, TASKS_DIR};
 use crate::model::{RecordError, Task, TaskId};
-use crate::store::{Snapshot, Store};
+use crate::store::{Cached, Snapshot, Store};
 
-const VERSION: u32 = 3;
-
+/// The cached index; the cache's header keeps the branch and commit it was built from.
 #[derive(Serialize, Deserialize, Default)]
 struct Index {
-    version: u32,
-    branch: String,
-    commit: String,
     tasks_tree: String,
     buckets: HashMap<String, Bucket>,
 }
@@ -47,6 +40,19 @@ struct Entry {
     record: Parsed,
 }
 
+impl Cached for Index {
+    const KIND: &'static str = "tasks";
+    // This file (Index, Bucket, Entry, Parsed) and every type a task or a record error is
+    // made of: editing any of them makes old caches misses (see `store::cache`).
+    const SOURCES: &'static [&'static str] = &[
+        include_str!("index.rs"),
+        include_str!("../model/task.rs"),
+        include_str!("../model/record.rs"),
+        include_str!("../model/id.rs"),
+        include_str!("../model/time.rs"),
+    ];
+}
+
 #[derive(Serialize, Deserialize, Clone)]
 #[serde(rename_all = "snake_case")]
 // Tasks are the common case and are moved out one by one; boxing them cost a copy each.
@@ -62,14 +68,12 @@ enum Parsed {
 /// the cache keeps what each file holds, and which of them counts is decided here on every
 /// load, so a stray file can never be cached as the task.
 pub fn load(store: &Store, snap: &Snapshot<'_>) -> Result<(Vec<Task>, Vec<RecordError>), OpError> {
-    let file = cache_file(store);
-    let cached = read_cache(&file, store.branch());
     let commit = snap.tip().commit.to_string();
-    let index = match cached {
-        Some(index) if index.commit == commit => index,
+    let index = match store.cache_load::<Index>() {
+        Some((built, index)) if built == commit => index,
         cached => {
-            let index = rebuild(snap, cached.unwrap_or_default(), store.branch(), &commit)?;
-            write_cache(&file, &index);
+            let index = rebuild(snap, cached.map(|(_, i)| i).unwrap_or_default())?;
+            store.cache_save(&commit, &index);
             index
         }
     };
@@ -129,61 +133,17 @@ pub(super) fn skip_strays(
     }
 }
 
-fn cache_file(store: &Store) -> PathBuf {
-    let name: String = store
-        .branch_short()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    store.cache_dir().join(format!("tasks-{name}.bin"))
-}
-
-fn read_cache(file: &PathBuf, branch: &str) -> Option<Index> {
-    let bytes = std::fs::read(file).ok()?;
-    let index: Index = postcard::from_bytes(&bytes).ok()?;
-    (index.version == VERSION && index.branch == branch).then_some(index)
-}
-
-fn write_cache(file: &PathBuf, index: &Index) {
-    // A cache that cannot be written only costs speed; never fail a command for it.
-    let Some(dir) = file.parent() else { return };
-    if std::fs::create_dir_all(dir).is_err() {
-        return;
-    }
-    let tmp = dir.join(format!(
-        ".tasks-{}-{:x}.tmp",
-        std::process::id(),
-        fastrand::u64(..)
-    ));
-    let written = std::fs::File::create(&tmp).and_then(|mut f| {
-        let bytes = postcard::to_stdvec(index).map_err(std::io::Error::other)?;
-        f.write_all(&bytes)
-    });
-    if written.is_err() || std::fs::rename(&tmp, file).is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-}
-
 /// Brings `old` up to date with `snap`, re-reading only what changed.
-fn rebuild(snap: &Snapshot<'_>, old: Index, branch: &str, commit: &str) -> Result<Index, OpError> {
+fn rebuild(snap: &Snapshot<'_>, old: Index) -> Result<Index, OpError> {
     let tasks_tree = snap
         .entry_id(TASKS_DIR)?
         .map(|id| id.to_string())
         .unwrap_or_default();
     let mut index = Index {
-        version: VERSION,
-        branch: branch.to_owned(),
-        commit: commit.to_owned(),
         tasks_tree: tasks_tree.clone(),
         buckets: HashMap::new(),
     };
-    if tasks_tree == old.tasks_tree && old.version == VERSION {
+    if tasks_tree == old.tasks_tree {
         index.buckets = old.buckets;
         return Ok(index);
     }
@@ -234,4 +194,98 @@ fn rebuild(snap: &Snapshot<'_>, old: Index, branch: &str, commit: &str) -> Resul
         index.buckets.insert(dir.name, Bucket { tree, entries });
     }
     Ok(index)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::{Bucket, Entry, Index, Parsed};
+    use crate::model::task::NewTask;
+    use crate::model::{RecordError, Task, TaskId, Timestamp};
+
+    /// The checked-in encoding of [`fixture`]; regenerate it (after checking that the new
+    /// shape is meant) with `COORD_BLESS_CACHE=1 cargo test --lib index::`.
+    const PINNED: &str = "src/ops/testdata/tasks-cache.postcard";
+
+    fn fixture() -> Index {
+        let at = |s: &str| Timestamp::parse_rfc3339(s).expect("fixture time");
+        let task = Task::new(
+            TaskId::parse("t-aaaaaa").expect("fixture id"),
+            NewTask {
+                title: "Redis rate limiter".into(),
+                priority: Some(1),
+                depends_on: vec![TaskId::parse("t-bbbbbb").expect("fixture id")],
+                expertise: vec!["redis".into()],
+                estimate_hours: Some(2.5),
+                milestone: Some("m1".into()),
+                owns: vec!["src/limit/**".into()],
+                deliverables: vec!["src/limit/mod.rs".into()],
+                check: Some("cargo test".into()),
+                due: Some(at("2026-12-01T00:00:00Z")),
+                body: "Token bucket.\n".into(),
+            },
+            at("2026-11-21T10:00:00Z"),
+        )
+        .expect("fixture task");
+        let entries = vec![
+            Entry {
+                path: "tasks/aa/t-aaaaaa.md".into(),
+                blob: "1".repeat(40),
+                record: Parsed::Task(task),
+            },
+            Entry {
+                path: "tasks/aa/t-broken.md".into(),
+                blob: "2".repeat(40),
+                record: Parsed::Error(RecordError {
+                    path: "tasks/aa/t-broken.md".into(),
+                    line: Some(3),
+                    message: "bad".into(),
+                }),
+            },
+        ];
+        Index {
+            tasks_tree: "3".repeat(40),
+            buckets: HashMap::from([(
+                "aa".to_owned(),
+                Bucket {
+                    tree: "4".repeat(40),
+                    entries,
+                },
+            )]),
+        }
+    }
+
+    #[test]
+    // A test-only switch to regenerate the fixture, not configuration of the program.
+    #[allow(clippy::disallowed_methods)]
+    fn the_cache_encoding_of_a_task_is_pinned() {
+        let bytes = postcard::to_stdvec(&fixture()).expect("encode");
+        if std::env::var_os("COORD_BLESS_CACHE").is_some() {
+            std::fs::write(PINNED, &bytes).expect("write the pinned encoding");
+        }
+        let pinned = std::fs::read(PINNED).expect("the pinned encoding is checked in");
+        assert_eq!(
+            bytes, pinned,
+            "the cached task index changed shape: check store::cache's fingerprint covers it, then regenerate {PINNED}"
+        );
+        // The pinned bytes decode to exactly the fixture, field by field.
+        let decoded: Index = postcard::from_bytes(&pinned).expect("decode the pinned bytes");
+        let json = |i: &Index| {
+            let b = &i.buckets["aa"];
+            let entries: Vec<_> = b
+                .entries
+                .iter()
+                .map(|e| {
+                    let record = match &e.record {
+                        Parsed::Task(t) => serde_json::to_value(t),
+                        Parsed::Error(r) => serde_json::to_value(r),
+                    };
+                    (e.path.clone(), e.blob.clone(), record.expect("json"))
+                })
+                .collect();
+            (i.tasks_tree.clone(), b.tree.clone(), entries)
+        };
+        assert_eq!(json(&decoded), json(&fixture()));
+    }
 }

@@ -13,7 +13,7 @@ use crate::model::{AgentId, Timestamp};
 use crate::ownership::baseline::Baseline;
 use crate::ownership::claims::{ClaimSet, Held, RawClaim, Source, salvage};
 use crate::ownership::pattern::Pattern;
-use crate::store::{Edit, Plan, Snapshot, Store};
+use crate::store::{Cached, Edit, Plan, Snapshot, Store};
 
 /// The live claims at `snap`, with a warning (naming the file and line) for every record
 /// whose claims could only be salvaged, or not read at all. The raw claims and warnings are
@@ -27,52 +27,39 @@ pub fn claim_set(store: &Store, snap: &Snapshot<'_>, now: Timestamp) -> Result<C
     Ok(set)
 }
 
+/// The raw claims of one commit, as cached (the cache's header keeps branch and commit).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ClaimsCache {
+    claims: Vec<RawClaim>,
+    warnings: Vec<String>,
+}
+
+impl Cached for ClaimsCache {
+    const KIND: &'static str = "claims";
+    // This file and every type a raw claim is made of (see `store::cache`).
+    const SOURCES: &'static [&'static str] = &[
+        include_str!("ownership.rs"),
+        include_str!("../ownership/claims.rs"),
+        include_str!("../model/claim.rs"),
+        include_str!("../model/id.rs"),
+        include_str!("../model/time.rs"),
+    ];
+}
+
 /// Every claim the records at the tip `snap` make (expired ones included) and the warnings
 /// about records that could not be read, through the cache.
 fn raw_claim_set(
     store: &Store,
     snap: &Snapshot<'_>,
 ) -> Result<(Vec<RawClaim>, Vec<String>), OpError> {
-    #[derive(serde::Serialize, serde::Deserialize)]
-    struct Cache {
-        version: u32,
-        commit: String,
-        claims: Vec<RawClaim>,
-        warnings: Vec<String>,
-    }
-    const VERSION: u32 = 3;
     let commit = snap.tip().commit.to_string();
-    let file = store.cache_dir().join(format!(
-        "claims-{}.bin",
-        store
-            .branch_short()
-            .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")
-    ));
-    if let Ok(bytes) = std::fs::read(&file)
-        && let Ok(cache) = postcard::from_bytes::<Cache>(&bytes)
-        && cache.version == VERSION
-        && cache.commit == commit
-    {
+    if let Some(cache) = store.cache_load_at::<ClaimsCache>(&commit) {
         return Ok((cache.claims, cache.warnings));
     }
     let (tasks, _) = index::load(store, snap)?;
     let (claims, warnings) = read_claims(snap, &tasks)?;
-    let cache = Cache {
-        version: VERSION,
-        commit,
-        claims,
-        warnings,
-    };
-    // A cache that cannot be written only costs speed.
-    if let Ok(bytes) = postcard::to_stdvec(&cache) {
-        let tmp = file.with_extension(format!("tmp{}", std::process::id()));
-        if std::fs::create_dir_all(store.cache_dir()).is_ok()
-            && std::fs::write(&tmp, bytes).is_ok()
-            && std::fs::rename(&tmp, &file).is_err()
-        {
-            let _ = std::fs::remove_file(&tmp);
-        }
-    }
+    let cache = ClaimsCache { claims, warnings };
+    store.cache_save(&commit, &cache);
     Ok((cache.claims, cache.warnings))
 }
 

@@ -20,6 +20,7 @@ only ever fill in attribution.
 
 use std::collections::HashMap;
 
+use super::git::At;
 use super::{Error, Result, Store};
 
 /// A changed file and the (first line, line count) ranges of the base its hunks replace.
@@ -56,59 +57,11 @@ pub struct RangeCommit {
     pub backdated: bool,
 }
 
-/// `-c` overrides that pin every configuration key known to change the output we parse.
-const PINNED: [&str; 24] = [
-    "-c",
-    "core.quotePath=true",
-    "-c",
-    "diff.noprefix=false",
-    "-c",
-    "diff.mnemonicPrefix=false",
-    "-c",
-    "diff.relative=false",
-    "-c",
-    "diff.interHunkContext=0",
-    "-c",
-    "color.ui=never",
-    "-c",
-    "color.diff=never",
-    "-c",
-    "log.showSignature=false",
-    "-c",
-    "i18n.logOutputEncoding=UTF-8",
-    "-c",
-    "log.showRoot=true",
-    "-c",
-    "diff.ignoreSubmodules=none",
-    "-c",
-    "core.useReplaceRefs=false",
-];
-
 impl Store {
-    /// Runs `git` with [`PINNED`] and `--literal-pathspecs`, and returns its raw stdout.
+    /// Runs `git` for a query whose output is parsed (the pinned configuration of every
+    /// git call matters most here), and returns its raw stdout.
     fn git_pinned(&self, args: &[&str]) -> Result<Vec<u8>> {
-        let dir = self
-            .workdir()
-            .unwrap_or_else(|| self.common_dir())
-            .to_owned();
-        let out = std::process::Command::new("git")
-            .current_dir(dir)
-            .env("GIT_NO_REPLACE_OBJECTS", "1")
-            .args(PINNED)
-            .arg("--literal-pathspecs")
-            .args(args)
-            .output()
-            .map_err(|e| Error::GitCommand {
-                command: git_subcommand(args),
-                message: e.to_string(),
-            })?;
-        if !out.status.success() {
-            return Err(Error::GitCommand {
-                command: git_subcommand(args),
-                message: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
-            });
-        }
-        Ok(out.stdout)
+        self.git(At::Repo, args)
     }
 
     /// The first revision of `revs` (as given: `A..B`, `A...B`, a commit, or `git rev-list`
@@ -436,24 +389,6 @@ impl Store {
     }
 }
 
-/// How a failed git call is named in errors: `git <subcommand>`, never the whole command
-/// line (internal flags and formats mean nothing to the user, and the message that follows
-/// is git's own, which names what it could not do).
-pub(super) fn git_subcommand(args: &[&str]) -> String {
-    let mut words = args.iter();
-    while let Some(word) = words.next() {
-        match *word {
-            // Options of git itself that take a value.
-            "-c" | "-C" | "--git-dir" | "--work-tree" => {
-                words.next();
-            }
-            w if w.starts_with('-') => {}
-            w => return format!("git {w}"),
-        }
-    }
-    "git".to_owned()
-}
-
 /// What a commit says about itself.
 struct Names {
     agent: Option<String>,
@@ -525,7 +460,8 @@ fn parse_raw_log(raw: &[u8]) -> std::result::Result<Vec<RangeCommit>, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{git_subcommand, parse_raw_log};
+    use super::super::git::git_subcommand;
+    use super::parse_raw_log;
 
     #[test]
     fn errors_name_the_git_subcommand_only() {

@@ -1,0 +1,832 @@
+/*!
+The write transaction: every write is a [`Store::update`]. It reads the branch tip, lets the
+caller plan edits against that exact snapshot, writes the blobs, trees and commit into the
+object database, and moves the branch by compare-and-swap (a reference transaction that
+requires the tip the plan was made on). When another process moved the branch first, the plan
+is made again on the new tip, with jittered backoff, so no write is ever lost and no decision
+is made on stale state. Objects are written before the reference moves, so a process killed
+at any instant leaves the repository consistent.
+*/
+
+use std::time::{Duration, Instant};
+
+use gix::ObjectId;
+use gix::objs::tree::EntryKind;
+use gix::refs::Target;
+use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
+
+use super::lock::{LockId, LockSettings};
+use super::{Context, Error, Result, Snapshot, Store};
+
+/// How long a write keeps retrying lost races before giving up.
+const RETRY_BUDGET: Duration = Duration::from_secs(60);
+/// How long a write retries an object database that a concurrent `git gc`, `git repack -d` or
+/// `git prune-packed` is rearranging under it (a loose-object directory removed between its
+/// creation and the rename into it, a pack replaced mid-read) before reporting the error.
+const OBJECT_RETRY_BUDGET: Duration = Duration::from_secs(10);
+/// Upper bound of the random pause between attempts.
+const MAX_BACKOFF_MICROS: u64 = 20_000;
+/// How long one attempt waits for the branch lock (git's own `core.filesRefLockTimeout`).
+const LOCK_ATTEMPT: Duration = Duration::from_millis(100);
+
+/// Who a commit is by, and when.
+#[derive(Clone, Debug)]
+pub struct Author {
+    pub name: String,
+    pub email: String,
+    /// Seconds since the Unix epoch, UTC.
+    pub time: i64,
+}
+
+/// One file to write (`Some`) or remove (`None`) on the branch.
+#[derive(Clone, Debug)]
+pub struct Edit {
+    pub path: String,
+    pub content: Option<Vec<u8>>,
+}
+
+impl Edit {
+    pub fn write(path: impl Into<String>, content: impl Into<Vec<u8>>) -> Edit {
+        Edit {
+            path: path.into(),
+            content: Some(content.into()),
+        }
+    }
+
+    pub fn remove(path: impl Into<String>) -> Edit {
+        Edit {
+            path: path.into(),
+            content: None,
+        }
+    }
+}
+
+/// What a write decided after looking at the tip.
+pub enum Plan<T> {
+    /// Write these edits in one commit with this message.
+    Commit {
+        message: String,
+        edits: Vec<Edit>,
+        value: T,
+    },
+    /// Write these edits (to the tip's tree) in one merge commit: its first parent is the
+    /// tip the plan was made on, as for [`Plan::Commit`], then `parents` in order (sync
+    /// merging a remote's branch). The compare-and-swap still expects that tip, so a merge
+    /// planned on a stale tip is planned again like any other write.
+    Merge {
+        message: String,
+        edits: Vec<Edit>,
+        /// The parents after the tip; each must be a commit in this repository.
+        parents: Vec<ObjectId>,
+        value: T,
+    },
+    /// Nothing to write (the state already is what was asked).
+    Skip(T),
+}
+
+impl<T> Plan<T> {
+    /// Replaces the value a plan carries.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Plan<U> {
+        match self {
+            Plan::Commit {
+                message,
+                edits,
+                value,
+            } => Plan::Commit {
+                message,
+                edits,
+                value: f(value),
+            },
+            Plan::Merge {
+                message,
+                edits,
+                parents,
+                value,
+            } => Plan::Merge {
+                message,
+                edits,
+                parents,
+                value: f(value),
+            },
+            Plan::Skip(value) => Plan::Skip(f(value)),
+        }
+    }
+}
+
+/// The result of [`Store::update`].
+#[derive(Debug)]
+pub struct Committed<T> {
+    pub value: T,
+    /// The new commit, or `None` when the plan was [`Plan::Skip`].
+    pub commit: Option<ObjectId>,
+    /// How many times the plan was made (1 when no other writer interfered).
+    pub attempts: u32,
+}
+
+impl Store {
+    /// Creates the branch as a root commit holding `edits`. Returns `false`, writing nothing,
+    /// when the branch already exists.
+    pub fn create_branch(&self, author: &Author, message: &str, edits: &[Edit]) -> Result<bool> {
+        if self.tip()?.is_some() {
+            return Ok(false);
+        }
+        let empty = ObjectId::empty_tree(self.repo.object_hash());
+        let tree = self.write_tree(empty, edits)?;
+        let commit = self.write_commit(tree, &[], author, message)?;
+        match self.move_branch(None, commit, author, message) {
+            Ok(()) => Ok(true),
+            Err(e) if is_lost_race(&e) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Makes one commit on the branch from the edits `plan` decides on the current tip,
+    /// re-planning on the new tip whenever another writer moved the branch first.
+    ///
+    /// Also re-plans when a concurrent `git gc` pulled an object or a loose-object directory
+    /// from under the write (objects are content-addressed, so writing them again is
+    /// harmless); removes a stale branch lock (older than `coord.staleLock`, or dated in the
+    /// future); and fails with [`Error::LockHeld`] when one lock that is not stale yet keeps
+    /// the branch still for `coord.lockTimeout`. Settings are read only once a lock is met,
+    /// so the uncontended write pays nothing for them.
+    pub fn update<T, E>(
+        &self,
+        author: &Author,
+        mut plan: impl FnMut(&Snapshot<'_>) -> std::result::Result<Plan<T>, E>,
+    ) -> std::result::Result<Committed<T>, E>
+    where
+        E: From<Error>,
+    {
+        let started = Instant::now();
+        let mut attempts = 0u32;
+        let mut settings: Option<LockSettings> = None;
+        // The live-looking lock being waited on: which file, since when, and the tip then.
+        let mut waiting: Option<(LockId, Instant, ObjectId)> = None;
+        let mut replans = 0u32;
+        loop {
+            attempts += 1;
+            let snapshot = match self.snapshot() {
+                Err(e) if is_object_race(&e) && started.elapsed() < OBJECT_RETRY_BUDGET => {
+                    backoff(attempts);
+                    continue;
+                }
+                other => other?,
+            };
+            let planned = match plan(&snapshot) {
+                // A read of the plan can fail when a concurrent `git repack -d` deleted the
+                // pack it was reading; the plan's error type is the caller's, so it cannot be
+                // told from a real one here. Plans are pure functions of the snapshot (lost
+                // races re-run them too), so a failed plan is made once more, after a pause,
+                // on a fresh read: a real error comes out the same.
+                Err(_) if replans < 2 => {
+                    replans += 1;
+                    backoff(attempts + 4);
+                    continue;
+                }
+                other => other?,
+            };
+            let (message, edits, extra, value) = match planned {
+                Plan::Skip(value) => {
+                    return Ok(Committed {
+                        value,
+                        commit: None,
+                        attempts,
+                    });
+                }
+                Plan::Commit {
+                    message,
+                    edits,
+                    value,
+                } => (message, edits, Vec::new(), value),
+                Plan::Merge {
+                    message,
+                    edits,
+                    parents,
+                    value,
+                } => (message, edits, parents, value),
+            };
+            let tip = snapshot.tip;
+            let parents: Vec<ObjectId> = std::iter::once(tip.commit).chain(extra).collect();
+            let moved = self
+                .check_parents(&parents[1..])
+                .and_then(|()| self.write_tree(tip.tree, &edits))
+                .and_then(|tree| self.write_commit(tree, &parents, author, &message))
+                .and_then(|commit| {
+                    self.move_branch(Some(tip.commit), commit, author, &message)
+                        .map(|()| commit)
+                });
+            match moved {
+                Ok(commit) => {
+                    return Ok(Committed {
+                        value,
+                        commit: Some(commit),
+                        attempts,
+                    });
+                }
+                Err(e) if is_lost_race(&e) => {
+                    let settings = match settings {
+                        Some(s) => s,
+                        None => *settings.insert(self.lock_settings()?),
+                    };
+                    // Every lock the move can wait on: stale ones are removed (and the
+                    // write retried at once); the first live one is the one waited on.
+                    let mut live = None;
+                    let mut reaped = false;
+                    for lock in self.write_locks(&settings) {
+                        if lock.stale {
+                            reaped |= self.reap(&lock, &settings);
+                        } else if live.is_none() {
+                            live = Some(lock);
+                        }
+                    }
+                    match live {
+                        _ if reaped => waiting = None,
+                        Some(lock) => match &waiting {
+                            Some((id, since, at)) if *id == lock.id && *at == tip.commit => {
+                                if since.elapsed() >= settings.timeout {
+                                    return Err(Error::LockHeld {
+                                        path: lock.path,
+                                        branch: self.branch_short().to_owned(),
+                                        seconds: since.elapsed().as_secs_f64(),
+                                    }
+                                    .into());
+                                }
+                            }
+                            _ => waiting = Some((lock.id, Instant::now(), tip.commit)),
+                        },
+                        None => waiting = None,
+                    }
+                    if started.elapsed() > RETRY_BUDGET {
+                        return Err(Error::Contention {
+                            branch: self.branch_short().to_owned(),
+                            attempts,
+                            seconds: started.elapsed().as_secs_f64(),
+                        }
+                        .into());
+                    }
+                    backoff(attempts);
+                }
+                Err(e) if is_object_race(&e) && started.elapsed() < OBJECT_RETRY_BUDGET => {
+                    backoff(attempts);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Where a write puts its objects: always loose, even when the same object is already in
+    /// a pack. gix skips writing an object it finds anywhere, and one found only in a pack of
+    /// unreachable objects (the cruft pack `git gc` makes of a lost attempt's objects) is
+    /// deleted whole by the next `git repack -a -d`, which would leave the branch pointing at
+    /// a missing blob. A loose object is never removed while it is unreachable and recent,
+    /// and is only pruned by `prune-packed` once it is in a pack (then it is reachable). The
+    /// writes are the same as gix's minus its existence lookup.
+    pub(super) fn loose(&self) -> &gix::odb::loose::Store {
+        self.loose.get_or_init(|| {
+            gix::odb::loose::Store::at(
+                self.repo.objects.store_ref().path(),
+                self.repo.object_hash(),
+            )
+        })
+    }
+
+    pub(super) fn write_tree(&self, base: ObjectId, edits: &[Edit]) -> Result<ObjectId> {
+        use gix::objs::Write as _;
+        // The plumbing editor: gix's validating editor checks that every entry of every tree
+        // it writes exists (one stat per entry, ~1,300 for `tasks/` at 10,000 tasks), which
+        // made each write grow with the number of fan-out directories. Paths here come from
+        // `layout`, built from validated IDs, and every blob is written just above.
+        let mut editor = self
+            .repo
+            .edit_tree(base)
+            .context(|| format!("read tree {base}"))?
+            .detach();
+        for edit in edits {
+            if !is_safe_path(&edit.path) {
+                return Err(Error::BadPath {
+                    path: edit.path.clone(),
+                });
+            }
+            let components = edit.path.split('/');
+            match &edit.content {
+                Some(bytes) => {
+                    let blob = self
+                        .loose()
+                        .write_buf(gix::objs::Kind::Blob, bytes)
+                        .context(|| format!("write {}", edit.path))?;
+                    editor
+                        .upsert(components, EntryKind::Blob, blob)
+                        .context(|| format!("add {} to the tree", edit.path))?;
+                }
+                None => {
+                    editor
+                        .remove(components)
+                        .context(|| format!("remove {} from the tree", edit.path))?;
+                }
+            }
+        }
+        editor
+            .write(|tree| self.loose().write(tree))
+            .context(|| "write the new tree".to_owned())
+    }
+
+    /// Refuses a merge parent that is not a commit here before anything is written: a
+    /// commit naming a missing parent would make the branch unreadable to git.
+    pub(super) fn check_parents(&self, parents: &[ObjectId]) -> Result<()> {
+        for &parent in parents {
+            if self.repo.find_commit(parent).is_err() {
+                return Err(Error::UnknownParent {
+                    commit: parent.to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn signature(author: &Author) -> gix::actor::Signature {
+        gix::actor::Signature {
+            name: author.name.as_str().into(),
+            email: author.email.as_str().into(),
+            time: gix::date::Time {
+                seconds: author.time,
+                offset: 0,
+            },
+        }
+    }
+
+    pub(super) fn write_commit(
+        &self,
+        tree: ObjectId,
+        parents: &[ObjectId],
+        author: &Author,
+        message: &str,
+    ) -> Result<ObjectId> {
+        let signature = Self::signature(author);
+        let commit = gix::objs::Commit {
+            tree,
+            parents: parents.iter().copied().collect(),
+            author: signature.clone(),
+            committer: signature,
+            encoding: None,
+            message: message.into(),
+            extra_headers: Vec::new(),
+        };
+        use gix::objs::Write as _;
+        self.loose()
+            .write(&commit)
+            .context(|| "write the commit".to_owned())
+    }
+
+    /// The compare-and-swap: moves the branch to `new` only if it still points at `expected`.
+    ///
+    /// gix appends the reflog line in several `write()` calls, so a SIGKILL between them left
+    /// a torn line (`git reflog` warns about it). Here gix only takes the lock and checks
+    /// the expected tip; while the lock is held, we append the whole line in one `write()` on
+    /// an `O_APPEND` file, then gix renames the lock over the ref. Like git, the line is
+    /// written before the ref moves: a kill in between leaves a line naming a commit that
+    /// exists but that the branch never held, never half a line.
+    pub(super) fn move_branch(
+        &self,
+        expected: Option<ObjectId>,
+        new: ObjectId,
+        author: &Author,
+        message: &str,
+    ) -> Result<()> {
+        use gix::lock::acquire::Fail;
+        let subject = message.lines().next().unwrap_or_default();
+        let edit = RefEdit {
+            change: Change::Update {
+                log: LogChange {
+                    mode: RefLog::AndReference,
+                    force_create_reflog: false,
+                    message: subject.into(),
+                },
+                expected: match expected {
+                    Some(id) => PreviousValue::MustExistAndMatch(Target::Object(id)),
+                    None => PreviousValue::MustNotExist,
+                },
+                new: Target::Object(new),
+            },
+            name: self.branch.clone(),
+            deref: false,
+        };
+        let refs = self.ref_writer.get_or_init(|| {
+            let mut refs = self.repo.refs.clone();
+            refs.write_reflog = gix::refs::store::WriteReflog::Disable;
+            refs
+        });
+        let locked = refs
+            .transaction()
+            .prepare(
+                [edit],
+                Fail::AfterDurationWithBackoff(LOCK_ATTEMPT),
+                // gix takes `packed-refs.lock` too once `packed-refs` exists; waiting on it as
+                // briefly as on the branch lock lets `update` find a stale one within ~0.1 s.
+                Fail::AfterDurationWithBackoff(LOCK_ATTEMPT),
+            )
+            .context(|| format!("move {}", self.branch()))?;
+        self.append_reflog(expected, new, author, subject)?;
+        locked
+            .commit(None)
+            .context(|| format!("move {}", self.branch()))?;
+        Ok(())
+    }
+
+    /// Appends one line to the branch's reflog (git's format) with a single `write()`, as
+    /// git does, unless reflogs are off (`core.logAllRefUpdates=false`, or a bare repository).
+    pub(super) fn append_reflog(
+        &self,
+        old: Option<ObjectId>,
+        new: ObjectId,
+        author: &Author,
+        subject: &str,
+    ) -> Result<()> {
+        use std::io::Write;
+        if self.repo.refs.write_reflog == gix::refs::store::WriteReflog::Disable {
+            return Ok(());
+        }
+        // What git's own reflog parser could not read back: angle brackets and line breaks
+        // in the identity, line breaks in the message.
+        let clean = |s: &str| -> String {
+            s.chars()
+                .filter(|c| !matches!(c, '<' | '>' | '\n' | '\r' | '\0'))
+                .collect::<String>()
+                .trim()
+                .to_owned()
+        };
+        let old = old.unwrap_or_else(|| ObjectId::null(self.repo.object_hash()));
+        let line = format!(
+            "{old} {new} {} <{}> {} +0000\t{}\n",
+            clean(&author.name),
+            clean(&author.email),
+            author.time,
+            subject.replace(['\n', '\r', '\0'], " ")
+        );
+        let path = self.repo.common_dir().join("logs").join(self.branch());
+        let io = |source| Error::Io {
+            action: format!("append to the reflog {}", path.display()),
+            source,
+        };
+        let open = || {
+            std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(&path)
+        };
+        let mut file = match open() {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir).map_err(io)?;
+                }
+                open().map_err(io)?
+            }
+            other => other.map_err(io)?,
+        };
+        // One buffer, one write(): a kill lands before or after the whole line.
+        file.write_all(line.as_bytes()).map_err(io)
+    }
+}
+
+/// A relative path of plain components: no empty, `.`, `..` or `.git` part, no NUL or
+/// backslash. Record paths are built from validated IDs; this is the last line of defence
+/// since the tree editor we use does not validate.
+pub(super) fn is_safe_path(path: &str) -> bool {
+    !path.is_empty()
+        && path.split('/').all(|c| {
+            !c.is_empty()
+                && c != "."
+                && c != ".."
+                && !c.eq_ignore_ascii_case(".git")
+                && !c.contains(['\0', '\\'])
+        })
+}
+
+/// A lost compare-and-swap (the branch moved) or a lock held by a concurrent writer.
+pub(super) fn is_lost_race(e: &Error) -> bool {
+    match e {
+        Error::Git { source, .. } => source.is_conflict() || source.is_retryable(),
+        _ => false,
+    }
+}
+
+/// An object or loose-object directory that a concurrent `git gc` / `git prune-packed` /
+/// `git repack -d` removed or moved while we read or wrote it ("Could not persist loose
+/// object" when the `objects/xx/` directory vanished before the rename into it).
+pub(super) fn is_object_race(e: &Error) -> bool {
+    match e {
+        Error::Git { source, .. } => source.is_not_found(),
+        Error::Io { source, .. } => source.kind() == std::io::ErrorKind::NotFound,
+        _ => false,
+    }
+}
+
+pub(super) fn backoff(attempt: u32) {
+    let ceiling = (200u64 << attempt.min(8)).min(MAX_BACKOFF_MICROS);
+    std::thread::sleep(Duration::from_micros(fastrand::u64(0..=ceiling)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_safe_path;
+
+    #[test]
+    fn only_plain_relative_paths_are_written() {
+        assert!(is_safe_path("tasks/4k/t-4kz9w2.md"));
+        assert!(is_safe_path("README.md"));
+        for bad in [
+            "",
+            "/etc/x",
+            "a//b",
+            "../x",
+            "a/./b",
+            ".git/config",
+            "a/.GIT/b",
+            "a\\b",
+            "a\0b",
+        ] {
+            assert!(!is_safe_path(bad), "{bad:?} accepted");
+        }
+    }
+
+    use std::path::Path;
+
+    use gix::ObjectId;
+
+    use super::super::{Author, Edit, Error, Plan, Store};
+
+    fn author() -> Author {
+        Author {
+            name: "t".to_owned(),
+            email: "t@example.com".to_owned(),
+            time: 1_700_000_000,
+        }
+    }
+
+    /// A fresh repository whose coordination branch holds `seed`.
+    fn repo() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let store = Store::init_repository(dir.path()).expect("init");
+        assert!(
+            store
+                .create_branch(&author(), "init", &[Edit::write("seed", "0")])
+                .expect("create branch")
+        );
+        (dir, store)
+    }
+
+    fn tip(store: &Store) -> ObjectId {
+        store.tip().expect("tip").expect("branch exists").commit
+    }
+
+    fn parents(store: &Store, commit: ObjectId) -> Vec<ObjectId> {
+        let commit = store.repo.find_commit(commit).expect("commit");
+        commit.parent_ids().map(|p| p.detach()).collect()
+    }
+
+    /// Every file of the object database (loose objects and packs): a write that wrote
+    /// nothing leaves it as it was.
+    fn objects(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        let mut pending = vec![dir.join(".git").join("objects")];
+        while let Some(d) = pending.pop() {
+            for e in std::fs::read_dir(&d).expect("read objects").flatten() {
+                if e.path().is_dir() {
+                    pending.push(e.path());
+                } else {
+                    out.push(e.path());
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_plan_made_on_a_stale_tip_is_made_again_never_committed_on_it() {
+        let (dir, store) = repo();
+        let planned_on = tip(&store);
+        let other = Store::discover(dir.path()).expect("second handle");
+        let mut seen = Vec::new();
+        let done = store
+            .update(&author(), |snap| {
+                seen.push(snap.tip().commit);
+                if seen.len() == 1 {
+                    // Another writer moves the branch after this plan read its tip.
+                    other
+                        .update(&author(), |_| {
+                            Ok::<_, Error>(Plan::Commit {
+                                message: "other".to_owned(),
+                                edits: vec![Edit::write("other", "1")],
+                                value: (),
+                            })
+                        })
+                        .expect("other write");
+                }
+                Ok::<_, Error>(Plan::Commit {
+                    message: "mine".to_owned(),
+                    edits: vec![Edit::write("mine", "1")],
+                    value: snap.exists("other")?,
+                })
+            })
+            .expect("update");
+        let moved_to = seen[1];
+        assert_eq!(done.attempts, 2);
+        assert_eq!(seen[0], planned_on);
+        assert_ne!(moved_to, planned_on);
+        // The second plan saw the other writer's file, and the commit sits on its commit.
+        assert!(done.value);
+        let commit = done.commit.expect("committed");
+        assert_eq!(tip(&store), commit);
+        assert_eq!(parents(&store, commit), vec![moved_to]);
+        assert_eq!(parents(&store, moved_to), vec![planned_on]);
+        let snap = store.snapshot().expect("snapshot");
+        assert!(snap.exists("other").expect("read") && snap.exists("mine").expect("read"));
+    }
+
+    #[test]
+    fn concurrent_writers_all_land_on_a_linear_history() {
+        const WRITERS: usize = 4;
+        const WRITES: usize = 10;
+        let (dir, store) = repo();
+        let root = tip(&store);
+        std::thread::scope(|scope| {
+            for w in 0..WRITERS {
+                let path = dir.path().to_owned();
+                scope.spawn(move || {
+                    let store = Store::discover(&path).expect("open");
+                    for i in 0..WRITES {
+                        store
+                            .update(&author(), |snap| {
+                                // Each write also bumps a shared counter: a write planned on a
+                                // stale tip and committed anyway would lose an increment.
+                                let n: usize = snap
+                                    .read_text("count")?
+                                    .map_or(0, |s| s.parse().unwrap_or(0));
+                                Ok::<_, Error>(Plan::Commit {
+                                    message: format!("w{w} #{i}"),
+                                    edits: vec![
+                                        Edit::write(format!("w{w}/{i}"), "x"),
+                                        Edit::write("count", (n + 1).to_string()),
+                                    ],
+                                    value: (),
+                                })
+                            })
+                            .expect("write under contention");
+                    }
+                });
+            }
+        });
+        let snap = store.snapshot().expect("snapshot");
+        assert_eq!(
+            snap.read_text("count").expect("read"),
+            Some((WRITERS * WRITES).to_string())
+        );
+        assert_eq!(snap.walk("").expect("walk").len(), WRITERS * WRITES + 2);
+        // Linear: one parent each, back to the root, and each commit's count is its parent's
+        // plus one (it was planned on exactly the tip it was committed on).
+        let mut at = tip(&store);
+        let mut commits = 0;
+        while at != root {
+            let ps = parents(&store, at);
+            assert_eq!(ps.len(), 1, "commit {at} is not on a linear history");
+            let count = |c: ObjectId| -> usize {
+                let tree = store
+                    .repo
+                    .find_commit(c)
+                    .and_then(|c| c.tree())
+                    .expect("tree");
+                tree.lookup_entry_by_path("count")
+                    .expect("lookup")
+                    .map_or(0, |e| {
+                        let blob = store.repo.find_blob(e.object_id()).expect("blob");
+                        String::from_utf8_lossy(&blob.data).parse().unwrap_or(0)
+                    })
+            };
+            assert_eq!(count(at), count(ps[0]) + 1, "commit {at}");
+            at = ps[0];
+            commits += 1;
+        }
+        assert_eq!(commits, WRITERS * WRITES);
+    }
+
+    #[test]
+    fn skip_writes_nothing() {
+        let (dir, store) = repo();
+        let (before, objects_before) = (tip(&store), objects(dir.path()));
+        let done = store
+            .update(&author(), |_| Ok::<_, Error>(Plan::Skip(7)))
+            .expect("update");
+        assert_eq!((done.value, done.commit, done.attempts), (7, None, 1));
+        assert_eq!(tip(&store), before);
+        assert_eq!(objects(dir.path()), objects_before);
+    }
+
+    #[test]
+    fn a_plan_error_writes_nothing() {
+        let (dir, store) = repo();
+        let (before, objects_before) = (tip(&store), objects(dir.path()));
+        let result = store.update(&author(), |_| -> Result<Plan<()>, Error> {
+            Err(Error::BadPath {
+                path: "refused".to_owned(),
+            })
+        });
+        assert!(matches!(result, Err(Error::BadPath { path }) if path == "refused"));
+        assert_eq!(tip(&store), before);
+        assert_eq!(objects(dir.path()), objects_before);
+    }
+
+    #[test]
+    fn a_merge_commits_on_the_tip_with_the_extra_parents_in_order() {
+        let (_dir, store) = repo();
+        // Two unrelated histories to merge in (as sync fetches a remote's branch).
+        let empty = ObjectId::empty_tree(store.repo.object_hash());
+        let side = |name: &str| {
+            let tree = store
+                .write_tree(empty, &[Edit::write(name, "r")])
+                .expect("tree");
+            store
+                .write_commit(tree, &[], &author(), name)
+                .expect("commit")
+        };
+        let (a, b) = (side("a"), side("b"));
+        let base = tip(&store);
+        let done = store
+            .update(&author(), |_| {
+                Ok::<_, Error>(Plan::Merge {
+                    message: "merge".to_owned(),
+                    edits: vec![Edit::write("merged", "yes")],
+                    parents: vec![a, b],
+                    value: (),
+                })
+            })
+            .expect("merge");
+        let commit = done.commit.expect("committed");
+        assert_eq!(tip(&store), commit);
+        assert_eq!(parents(&store, commit), vec![base, a, b]);
+        let snap = store.snapshot().expect("snapshot");
+        assert!(snap.exists("seed").expect("read") && snap.exists("merged").expect("read"));
+    }
+
+    #[test]
+    fn a_merge_planned_on_a_stale_tip_takes_the_new_tip_as_first_parent() {
+        let (dir, store) = repo();
+        let side = tip(&store);
+        store
+            .update(&author(), |_| {
+                Ok::<_, Error>(Plan::Commit {
+                    message: "one".to_owned(),
+                    edits: vec![Edit::write("one", "1")],
+                    value: (),
+                })
+            })
+            .expect("write");
+        let other = Store::discover(dir.path()).expect("second handle");
+        let mut tips = Vec::new();
+        let done = store
+            .update(&author(), |snap| {
+                tips.push(snap.tip().commit);
+                if tips.len() == 1 {
+                    other
+                        .update(&author(), |_| {
+                            Ok::<_, Error>(Plan::Commit {
+                                message: "two".to_owned(),
+                                edits: vec![Edit::write("two", "2")],
+                                value: (),
+                            })
+                        })
+                        .expect("other write");
+                }
+                Ok::<_, Error>(Plan::Merge {
+                    message: "merge".to_owned(),
+                    edits: Vec::new(),
+                    parents: vec![side],
+                    value: (),
+                })
+            })
+            .expect("merge");
+        assert_eq!(done.attempts, 2);
+        let commit = done.commit.expect("committed");
+        assert_eq!(parents(&store, commit), vec![tips[1], side]);
+    }
+
+    #[test]
+    fn a_merge_naming_a_missing_parent_writes_nothing() {
+        let (dir, store) = repo();
+        let (before, objects_before) = (tip(&store), objects(dir.path()));
+        let missing = ObjectId::from_hex(b"1111111111111111111111111111111111111111").expect("hex");
+        let result = store.update(&author(), |_| {
+            Ok::<_, Error>(Plan::Merge {
+                message: "merge".to_owned(),
+                edits: vec![Edit::write("x", "1")],
+                parents: vec![missing],
+                value: (),
+            })
+        });
+        assert!(
+            matches!(&result, Err(Error::UnknownParent { commit }) if missing.to_hex() == commit.as_str()),
+            "{result:?}"
+        );
+        assert_eq!(tip(&store), before);
+        assert_eq!(objects(dir.path()), objects_before);
+    }
+}
