@@ -287,6 +287,25 @@ pub fn exclusive_collisions(
     skip: Option<&crate::model::TaskId>,
     authority: &super::authority::Authority,
 ) -> Result<(Vec<Collision>, super::authority::Access), OpError> {
+    exclusive_collisions_except(store, snap, holder, now, patterns, skip, authority, &[])
+}
+
+/// [`exclusive_collisions`], leaving out collisions a conflict record in `recorded` already
+/// names (between `holder` and the other holder, about both patterns): a claim taken by
+/// force earlier, whose conflict is on record, is not taken again. `start` re-checks an
+/// assignee's claims this way (second review, H2), so a forced assignment does not make the
+/// assignee's own `start` need a coordinator.
+#[allow(clippy::too_many_arguments)]
+pub fn exclusive_collisions_except(
+    store: &Store,
+    snap: &Snapshot<'_>,
+    holder: &AgentId,
+    now: Timestamp,
+    patterns: &[String],
+    skip: Option<&crate::model::TaskId>,
+    authority: &super::authority::Authority,
+    recorded: &[crate::model::conflict::Conflict],
+) -> Result<(Vec<Collision>, super::authority::Access), OpError> {
     use super::authority::Access;
     if patterns.is_empty() {
         return Ok((Vec::new(), Access::Own));
@@ -297,7 +316,15 @@ pub fn exclusive_collisions(
         set.held
             .retain(|h| !matches!(&h.source, Source::Task(t) if t == id));
     }
-    let found = collisions(store, &set, holder, &parsed);
+    let mut found = collisions(store, &set, holder, &parsed);
+    found.retain(|c| {
+        !recorded.iter().any(|r| {
+            r.between.contains(holder)
+                && r.between.contains(&c.holder)
+                && r.about.contains(&c.pattern)
+                && r.about.contains(&c.held_pattern)
+        })
+    });
     if found.is_empty() {
         return Ok((found, Access::Own));
     }

@@ -35,6 +35,7 @@ mod test_ownership_bypass;
 mod test_reimport;
 mod test_review_authority;
 mod test_review_reads;
+mod test_review2_claims;
 mod test_review_strays;
 mod test_risk;
 mod test_schedule;
