@@ -367,8 +367,15 @@ pub fn transition_as(
         if applied == Applied::Unchanged {
             return Ok(Plan::Skip(Transitioned { task, applied }));
         }
-        let (claim_access, conflicts) =
-            owns_after(store, snap, actor, action, &task, before.as_ref(), authority)?;
+        let (claim_access, conflicts) = owns_after(
+            store,
+            snap,
+            actor,
+            action,
+            &task,
+            before.as_ref(),
+            authority,
+        )?;
         if claim_access.is_forced() {
             access = claim_access;
         }
@@ -533,7 +540,15 @@ pub fn preflight(
     let task = find_task(&snap, given)?;
     let mut after = task.clone();
     decide(&snap, actor, &mut after, action, authority)?;
-    owns_after(store, &snap, actor, action, &after, task.holder(), authority)?;
+    owns_after(
+        store,
+        &snap,
+        actor,
+        action,
+        &after,
+        task.holder(),
+        authority,
+    )?;
     Ok(task)
 }
 

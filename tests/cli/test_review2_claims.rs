@@ -1,5 +1,6 @@
 //! Second review, findings H2 and H3 (issue 10): one path with two exclusive holders through
-//! `assign`, `task edit --owns` and `start`. Each test reproduces the finding as the review describes it.
+//! `assign`, `task edit --owns` and `start`; and a registered branch used to block everyone's
+//! pushes. Each test reproduces the finding as the review describes it.
 
 use crate::common::{Run, TestEnv, record, task_path};
 
@@ -35,7 +36,12 @@ fn setup() -> TestEnv {
     env.git(&["add", "."]);
     env.git(&["commit", "-q", "-m", "init"]);
     env.coord(&["init"]).expect_code(0);
-    as_agent(&env, "lead", &["agent", "add", "lead", "--role", "coordinator"]).expect_code(0);
+    as_agent(
+        &env,
+        "lead",
+        &["agent", "add", "lead", "--role", "coordinator"],
+    )
+    .expect_code(0);
     as_agent(&env, "alice", &["agent", "add", "alice", "--role", "dev"]).expect_code(0);
     as_agent(&env, "mallory", &["agent", "add", "mallory"]).expect_code(0);
     as_agent(&env, "alice", &["own", "src/b.rs"]).expect_code(0);
@@ -84,7 +90,12 @@ fn h2_a_coordinators_forced_assign_records_a_conflict() {
     as_agent(&env, "mallory", &["start", &t]).expect_code(0);
     // A non-coordinator's --steal is not honoured.
     let u = add_task(&env, "mallory", "u", &["--owns", "src/b.rs"]);
-    refused(&env, "mallory", &["assign", &u, "--to", "mallory", "--steal"], 3);
+    refused(
+        &env,
+        "mallory",
+        &["assign", &u, "--to", "mallory", "--steal"],
+        3,
+    );
     let t = add_task(&env, "lead", "h", &["--owns", "src/b.rs"]);
     as_agent(&env, "lead", &["assign", &t, "--to", "lead", "--steal"]).expect_code(0);
     let log = env.git(&["log", "-1", "--format=%B", "coord"]);
@@ -98,13 +109,24 @@ fn h2_task_edit_owns_of_a_held_task_is_a_collision() {
     let env = setup();
     let t = add_task(&env, "mallory", "mine", &["--owns", "src/a.rs"]);
     as_agent(&env, "mallory", &["claim", &t]).expect_code(0);
-    let run = refused(&env, "mallory", &["task", "edit", &t, "--owns", "src/*.rs"], 3);
+    let run = refused(
+        &env,
+        "mallory",
+        &["task", "edit", &t, "--owns", "src/*.rs"],
+        3,
+    );
     assert!(run.stderr.contains("alice"), "{}", run.stderr);
     let owners = holders_of_b(&env);
     assert!(!owners.contains("mallory"), "{owners}");
     // An edit that collides with nothing still goes through.
-    as_agent(&env, "mallory", &["task", "edit", &t, "--owns", "src/a.rs", "--owns", "src/c.rs"])
-        .expect_code(0);
+    as_agent(
+        &env,
+        "mallory",
+        &[
+            "task", "edit", &t, "--owns", "src/a.rs", "--owns", "src/c.rs",
+        ],
+    )
+    .expect_code(0);
     // So does clearing the task's owns.
     as_agent(&env, "mallory", &["task", "edit", &t, "--clear", "owns"]).expect_code(0);
 }
@@ -135,3 +157,167 @@ fn h2_start_checks_a_claim_that_was_never_checked() {
     assert!(run.stderr.contains("alice"), "{}", run.stderr);
 }
 
+/// The review's `/tmp/rr-setup.sh`: a repository with a remote, bob holding `src/bob.rs`,
+/// alice `src/alice.rs`, hooks installed, and alice's worktree.
+fn pushing_setup() -> (TestEnv, std::path::PathBuf) {
+    let env = TestEnv::new();
+    let bare = env.root.join("origin.git");
+    env.git(&[
+        "init",
+        "-q",
+        "--bare",
+        "-b",
+        "main",
+        bare.to_str().expect("utf-8 path"),
+    ]);
+    std::fs::create_dir_all(env.repo.join("src")).expect("mkdir src");
+    std::fs::write(env.repo.join("src/alice.rs"), "a\n").expect("write");
+    std::fs::write(env.repo.join("src/bob.rs"), "b1\nb2\nb3\n").expect("write");
+    env.git(&["add", "."]);
+    env.git(&["commit", "-q", "-m", "init"]);
+    env.git(&[
+        "remote",
+        "add",
+        "origin",
+        bare.to_str().expect("utf-8 path"),
+    ]);
+    env.git(&["push", "-q", "origin", "main"]);
+    env.coord(&["init"]).expect_code(0);
+    as_agent(&env, "bob", &["own", "src/bob.rs"]).expect_code(0);
+    as_agent(&env, "alice", &["own", "src/alice.rs"]).expect_code(0);
+    env.coord(&["hooks", "install"]).expect_code(0);
+    env.git(&["config", "coord.agent", "alice"]);
+    (env, bare)
+}
+
+/// Runs `git push origin <branch>` through the real pre-push hook.
+fn push(env: &TestEnv, branch: &str) -> std::process::Output {
+    let bin = std::path::Path::new(crate::common::BIN)
+        .parent()
+        .expect("binary dir")
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cmd = env.git_cmd(&env.repo);
+    cmd.env("PATH", path).args(["push", "origin", branch]);
+    cmd.output().expect("run git push")
+}
+
+#[test]
+fn h3_heads_main_beside_a_tag_main_is_refused_and_blocks_nobody() {
+    let (env, _bare) = pushing_setup();
+    env.git(&["tag", "main"]);
+    let run = refused(
+        &env,
+        "mallory",
+        &["agent", "add", "mallory", "--branch", "heads/main"],
+        2,
+    );
+    assert!(run.stderr.contains("heads/main"), "{}", run.stderr);
+    // The record the review's mallory wrote is ignored in attribution: alice's push of her
+    // own file goes through.
+    env.hand_edit(&[(
+        "agents/mallory.toml",
+        Some("id = \"mallory\"\nbranch = \"heads/main\"\nregistered = 2026-11-21T10:00:00Z\nlast_seen = 2026-11-21T10:00:00Z\n"),
+    )]);
+    std::fs::write(env.repo.join("src/alice.rs"), "a2\n").expect("write");
+    env.git(&["commit", "-q", "-am", "mine"]);
+    let out = push(&env, "refs/heads/main:refs/heads/main");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn h3_branch_names_that_are_not_an_agents_own_are_refused() {
+    let (env, _bare) = pushing_setup();
+    env.git(&["branch", "develop"]);
+    env.git(&["tag", "v1"]);
+    env.git(&["branch", "v1"]);
+    env.git(&["fetch", "-q", "origin"]);
+    for bad in [
+        "HEAD",
+        "head",
+        "FETCH_HEAD",
+        "origin/main",
+        "refs/remotes/origin/main",
+        "refs/tags/v1",
+        "MAIN",
+        "main",
+        "refs/heads/main",
+        "heads/develop",
+        "v1",
+        "a..b",
+    ] {
+        refused(
+            &env,
+            "mallory",
+            &["agent", "add", "mallory", "--branch", bad],
+            2,
+        );
+    }
+    // A branch another agent registered, in any spelling: exit 2 naming who.
+    as_agent(
+        &env,
+        "carol",
+        &["agent", "add", "carol", "--branch", "agent/carol"],
+    )
+    .expect_code(0);
+    for taken in ["agent/carol", "refs/heads/agent/carol", "Agent/Carol"] {
+        let run = refused(
+            &env,
+            "mallory",
+            &["agent", "add", "mallory", "--branch", taken],
+            2,
+        );
+        assert!(run.stderr.contains("carol"), "{}", run.stderr);
+    }
+    // Stored as a full refname.
+    let record = env.show("agents/carol.toml");
+    assert!(
+        record.contains("branch = \"refs/heads/agent/carol\""),
+        "{record}"
+    );
+    // Its own branch, re-registered by its agent, is fine.
+    as_agent(
+        &env,
+        "carol",
+        &["agent", "edit", "carol", "--branch", "agent/carol"],
+    )
+    .expect_code(0);
+}
+
+#[test]
+fn h3_a_shared_branch_someone_registered_does_not_block_the_acting_agents_own_commits() {
+    let (env, _bare) = pushing_setup();
+    // mallory registers `develop`, a branch everyone works on.
+    as_agent(
+        &env,
+        "mallory",
+        &["agent", "add", "mallory", "--branch", "develop"],
+    )
+    .expect_code(0);
+    env.git(&["checkout", "-q", "-b", "develop"]);
+    std::fs::write(env.repo.join("src/alice.rs"), "a2\n").expect("write");
+    // The commit-msg hook writes alice's Coord-Agent trailer: the commit is alice's own.
+    env.git(&["commit", "-q", "-am", "alice's work on develop"]);
+    let out = push(&env, "develop");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // And alice's edit of bob's file on the same branch is still hers to answer for.
+    std::fs::write(env.repo.join("src/bob.rs"), "evil\n").expect("write");
+    env.git(&["commit", "-q", "--no-verify", "-am", "evil"]);
+    let out = push(&env, "develop");
+    assert!(
+        !out.status.success(),
+        "alice's edit of bob's file was pushed"
+    );
+}
