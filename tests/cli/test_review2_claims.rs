@@ -196,6 +196,7 @@ fn push(env: &TestEnv, branch: &str) -> std::process::Output {
         .parent()
         .expect("binary dir")
         .to_path_buf();
+    #[allow(clippy::disallowed_methods)] // extends the real PATH so hooks find git-coord
     let path = format!(
         "{}:{}",
         bin.display(),
