@@ -92,18 +92,108 @@ pub fn register(
     write_entry(store, actor, id, spec, Some(authority))
 }
 
-/// An agent's registered branch ties every commit on it to that agent (ADR 0011): the
-/// default branch holds everyone's merged work, so it can be no one's own.
-fn refuse_shared_branch(store: &Store, branch: Option<&str>) -> Result<(), OpError> {
+/// An agent's registered branch ties every commit on it to that agent (ADR 0011), so it
+/// must name exactly one local branch that is the agent's alone. Returns the full refname
+/// (`refs/heads/<name>`) to store, or `None` for no branch. Refused (exit 2): `HEAD` and
+/// other pseudo-refs, remote-tracking names (`origin/main`, `refs/remotes/…`), names git
+/// would resolve to something else first or as well (a tag or remote of the same name,
+/// `heads/main`, `tags/…`), malformed names, and the default branch in any spelling or case
+/// (second review H3: any of these let one agent block everyone's pushes).
+pub fn registered_branch(store: &Store, branch: Option<&str>) -> Result<Option<String>, OpError> {
     let Some(branch) = branch.map(str::trim).filter(|b| !b.is_empty()) else {
-        return Ok(());
+        return Ok(None);
     };
-    let short = branch.strip_prefix("refs/heads/").unwrap_or(branch);
-    if store.default_branch().as_deref() == Some(short) {
+    let invalid = |why: String| {
+        OpError::Invalid(crate::model::task::InvalidField {
+            field: "branch",
+            message: format!(
+                "{why}. Give the agent a branch of its own (e.g. --branch agent/<name>)",
+                why = crate::model::text::escape_unsafe(&why)
+            ),
+        })
+    };
+    let short = match branch.strip_prefix("refs/") {
+        Some(rest) => rest.strip_prefix("heads/").ok_or_else(|| {
+            invalid(format!(
+                "{branch} is not a local branch (only refs/heads/… can be an agent's)"
+            ))
+        })?,
+        None => branch,
+    };
+    let full = format!("refs/heads/{short}");
+    if short.is_empty() || !store.ref_format_ok(&full) {
+        return Err(invalid(format!("{branch} is not a valid branch name")));
+    }
+    let first = short.split('/').next().unwrap_or(short);
+    if short.ends_with("HEAD") && short.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+        || short.eq_ignore_ascii_case("HEAD")
+    {
+        return Err(invalid(format!(
+            "{branch} names whatever is checked out, not a branch"
+        )));
+    }
+    if ["heads", "tags", "remotes", "refs"].contains(&first)
+        || store.remote_names().iter().any(|r| r == first)
+    {
+        return Err(invalid(format!(
+            "{branch} reads as a reference other than refs/heads/{short} (a remote-tracking branch, a tag, or another namespace)"
+        )));
+    }
+    for other in [
+        format!("refs/{short}"),
+        format!("refs/tags/{short}"),
+        format!("refs/remotes/{short}"),
+        format!("refs/remotes/{short}/HEAD"),
+    ] {
+        if store.ref_exists(&other) {
+            return Err(invalid(format!(
+                "{branch} is ambiguous: {other} exists too, and git may resolve the name to it"
+            )));
+        }
+    }
+    if let Some(default) = store.default_branch() {
+        let default_short = default
+            .rsplit_once('/')
+            .map_or(default.as_str(), |(_, n)| n);
+        if short.eq_ignore_ascii_case(&default) || short.eq_ignore_ascii_case(default_short) {
+            return Err(invalid(format!(
+                "{branch} is the default branch ({default}), where everyone's work is merged; registering it as one agent's branch would tie every commit on it to that agent"
+            )));
+        }
+    }
+    Ok(Some(full))
+}
+
+/// The registered branch as a full refname, for comparing: `refs/heads/…` as is, a short
+/// name (an older record) under `refs/heads/`, anything else (`refs/remotes/…`) none.
+pub fn branch_ref(registered: &str) -> Option<String> {
+    let b = registered.trim();
+    if b.is_empty() {
+        return None;
+    }
+    match b.strip_prefix("refs/") {
+        Some(rest) if rest.starts_with("heads/") => Some(b.to_owned()),
+        Some(_) => None,
+        None => Some(format!("refs/heads/{b}")),
+    }
+}
+
+/// Refuses `full` when another agent than `id` registered it (compared without case, as a
+/// case-insensitive filesystem would): one branch, one agent (exit 2, naming who).
+fn refuse_taken_branch(snap: &Snapshot<'_>, id: &AgentId, full: &str) -> Result<(), OpError> {
+    let (agents, _) = load(snap)?;
+    if let Some(other) = agents.iter().find(|a| {
+        a.id != *id
+            && a.branch
+                .as_deref()
+                .and_then(branch_ref)
+                .is_some_and(|b| b.eq_ignore_ascii_case(full))
+    }) {
         return Err(OpError::Invalid(crate::model::task::InvalidField {
             field: "branch",
             message: format!(
-                "{short} is the default branch, where everyone's work is merged; registering it as one agent's branch would tie every commit on it to that agent. Give the agent its own branch (e.g. --branch agent/<name>)"
+                "{full} is already {}'s registered branch; one branch ties its commits to one agent. Give {id} a branch of its own (e.g. --branch agent/{id})",
+                other.id
             ),
         }));
     }
@@ -129,10 +219,13 @@ fn write_entry(
     spec: &AgentSpec,
     authority: Option<&Authority>,
 ) -> Result<(Agent, bool), OpError> {
-    refuse_shared_branch(store, spec.branch.as_deref())?;
+    let branch = registered_branch(store, spec.branch.as_deref())?;
     let committed = store.update(&actor.author(), |snap| {
         let path = layout::agent_path(id);
         let existing = read(snap, id)?;
+        if let Some(full) = &branch {
+            refuse_taken_branch(snap, id, full)?;
+        }
         let access = match (&existing, authority) {
             (Some(e), Some(a)) => a.check(&holding(e))?,
             _ => Access::Own,
@@ -175,8 +268,8 @@ fn write_entry(
                 }
             }
         }
-        if let Some(b) = &spec.branch {
-            agent.branch = Some(b.clone()).filter(|b| !b.trim().is_empty());
+        if spec.branch.is_some() {
+            agent.branch = branch.clone();
         }
         if agent.id == actor.agent {
             agent.saw(actor.now);

@@ -274,6 +274,25 @@ pub fn exclusive_collisions(
     skip: Option<&crate::model::TaskId>,
     authority: &super::authority::Authority,
 ) -> Result<(Vec<Collision>, super::authority::Access), OpError> {
+    exclusive_collisions_except(store, snap, holder, now, patterns, skip, authority, &[])
+}
+
+/// [`exclusive_collisions`], leaving out collisions a conflict record in `recorded` already
+/// names (between `holder` and the other holder, about both patterns): a claim taken by
+/// force earlier, whose conflict is on record, is not taken again. `start` re-checks an
+/// assignee's claims this way (second review, H2), so a forced assignment does not make the
+/// assignee's own `start` need a coordinator.
+#[allow(clippy::too_many_arguments)]
+pub fn exclusive_collisions_except(
+    store: &Store,
+    snap: &Snapshot<'_>,
+    holder: &AgentId,
+    now: Timestamp,
+    patterns: &[String],
+    skip: Option<&crate::model::TaskId>,
+    authority: &super::authority::Authority,
+    recorded: &[crate::model::conflict::Conflict],
+) -> Result<(Vec<Collision>, super::authority::Access), OpError> {
     use super::authority::Access;
     if patterns.is_empty() {
         return Ok((Vec::new(), Access::Own));
@@ -284,7 +303,15 @@ pub fn exclusive_collisions(
         set.held
             .retain(|h| !matches!(&h.source, Source::Task(t) if t == id));
     }
-    let found = collisions(store, &set, holder, &parsed);
+    let mut found = collisions(store, &set, holder, &parsed);
+    found.retain(|c| {
+        !recorded.iter().any(|r| {
+            r.between.contains(holder)
+                && r.between.contains(&c.holder)
+                && r.about.contains(&c.pattern)
+                && r.about.contains(&c.held_pattern)
+        })
+    });
     if found.is_empty() {
         return Ok((found, Access::Own));
     }
@@ -634,13 +661,19 @@ pub fn check_range(
     // The default branch is everyone's: an agent that registered it as its own (refused
     // since, but a record can be written by hand) would otherwise be tied to every commit
     // on it, and block everyone else's pushes.
-    let shared = store.default_branch();
+    // Branches are compared as full refnames (second review H3): a short name can be made
+    // to match another branch (`heads/main` beside a tag `main`).
+    let shared = store.default_branch().and_then(|b| agent::branch_ref(&b));
     let by_branch = |commit: &str| -> Option<AgentId> {
-        let branches = store.branches_containing(commit).ok()?;
+        let branches = store.branch_refs_containing(commit).ok()?;
         let mut holders = agents.iter().filter(|a| {
             a.branch
                 .as_deref()
-                .is_some_and(|b| shared.as_deref() != Some(b) && branches.iter().any(|x| x == b))
+                .and_then(agent::branch_ref)
+                .is_some_and(|b| {
+                    shared.as_ref().is_none_or(|s| !s.eq_ignore_ascii_case(&b))
+                        && branches.contains(&b)
+                })
         });
         match (holders.next(), holders.next()) {
             (Some(a), None) => Some(a.id.clone()),
@@ -678,11 +711,17 @@ pub fn check_range(
                 .map(|a| (a, Via::Task)),
         };
         let mut judged: Vec<JudgedAs> = Vec::new();
+        // A registered branch never adds restrictions to the acting agent's own commit
+        // (one that names them): registering a branch others also commit to (`develop`)
+        // must not block their pushes (second review H3, ADR 0011). A commit that names
+        // nobody, or another agent, is still tied to the branch's agent.
+        let own = acting.is_some_and(|a| named.as_ref().is_some_and(|(n, _)| n == a));
+        let branch_tie = if own { None } else { by_branch(&c.id) };
         let candidates = acting
             .map(|a| (a.clone(), Via::Acting))
             .into_iter()
             .chain(named.clone())
-            .chain(by_branch(&c.id).map(|a| (a, Via::Branch)));
+            .chain(branch_tie.map(|a| (a, Via::Branch)));
         for (agent, via) in candidates {
             if !judged.iter().any(|j| j.agent == agent) {
                 judged.push(JudgedAs { agent, via });

@@ -344,13 +344,20 @@ pub fn assign(
             _ => {}
         }
         // --steal is a --force: a coordinator's (DESIGN §3 "Authority"), named in the commit.
-        let access = super::task::access(steal, &task)?;
-        let trailers: Vec<_> = access.trailer().into_iter().collect();
+        let mut access = super::task::access(steal, &task)?;
         task.assignee = Some(target.clone());
         task.claimed = Some(actor.now);
         task.updated = actor.now;
+        // The assignee becomes the holder of the task's owns: they are checked like `own`
+        // (second review H2), and a coordinator's --steal over a collision opens a conflict.
+        let (claim_access, conflicts) =
+            super::task::take_owns(store, snap, actor, &task, None, steal)?;
+        if claim_access.is_forced() {
+            access = claim_access;
+        }
+        let trailers: Vec<_> = access.trailer().into_iter().collect();
         let context = format!("{} → {target}", task.title);
-        task_plan(
+        let mut plan = task_plan(
             snap,
             actor,
             "assign",
@@ -358,7 +365,11 @@ pub fn assign(
             Some(&context),
             &trailers,
             (task.clone(), true),
-        )
+        )?;
+        if let Plan::Commit { edits, .. } = &mut plan {
+            edits.extend(conflicts);
+        }
+        Ok::<_, OpError>(plan)
     })?;
     Ok(committed.value)
 }

@@ -231,17 +231,32 @@ pub fn edit_as(
     patch.validate()?;
     let committed = store.update(&actor.author(), |snap| {
         let mut task = find_task(snap, given)?;
-        let access = access(authority, &task)?;
+        let mut access = access(authority, &task)?;
         let mut patch = patch.clone();
         if let Some(Some(m)) = &patch.milestone {
             patch.milestone = Some(milestone_ref(snap, Some(m))?);
         }
+        let owns_before = task.owns.clone();
         if !patch.apply(&mut task)? {
             return Ok(Plan::Skip(task));
         }
         task.updated = actor.now;
+        // A held task's owns are its holder's exclusive claims: new ones are taken now, and
+        // checked like `own` (second review H2: an edit made one path two agents').
+        let mut conflicts = Vec::new();
+        if patch.owns.is_some() && task.owns != owns_before {
+            let (claim_access, edits) = recheck_owns(store, snap, actor, &task, authority)?;
+            if claim_access.is_forced() {
+                access = claim_access;
+            }
+            conflicts = edits;
+        }
         let trailers: Vec<_> = access.trailer().into_iter().collect();
-        task_plan(snap, actor, "edit", &task, None, &trailers, task.clone())
+        let mut plan = task_plan(snap, actor, "edit", &task, None, &trailers, task.clone())?;
+        if let Plan::Commit { edits, .. } = &mut plan {
+            edits.extend(conflicts);
+        }
+        Ok::<_, OpError>(plan)
     })?;
     Ok(committed.value)
 }
@@ -352,8 +367,15 @@ pub fn transition_as(
         if applied == Applied::Unchanged {
             return Ok(Plan::Skip(Transitioned { task, applied }));
         }
-        let (claim_access, conflicts) =
-            take_owns(store, snap, actor, &task, before.as_ref(), authority)?;
+        let (claim_access, conflicts) = owns_after(
+            store,
+            snap,
+            actor,
+            action,
+            &task,
+            before.as_ref(),
+            authority,
+        )?;
         if claim_access.is_forced() {
             access = claim_access;
         }
@@ -409,6 +431,56 @@ pub fn take_owns(
     )?;
     let (_, edits) = super::ownership::collision_conflicts(snap, actor, holder, &found)?;
     Ok((access, edits))
+}
+
+/// [`take_owns`] for a holder who already held the task (`start` of an assigned task, an
+/// edit of a held task's `owns`): its claims may never have been checked (an assignment
+/// written by hand or by an older git-coord, second review H2), so they are checked now,
+/// except collisions a conflict record already names (taken by a forced claim or assign).
+pub fn recheck_owns(
+    store: &Store,
+    snap: &Snapshot<'_>,
+    actor: &Actor,
+    task: &Task,
+    authority: &Authority,
+) -> Result<(Access, Vec<Edit>), OpError> {
+    let Some(holder) = task.holder() else {
+        return Ok((Access::Own, Vec::new()));
+    };
+    if task.owns.is_empty() {
+        return Ok((Access::Own, Vec::new()));
+    }
+    let (recorded, _) = super::conflict::load_conflicts(snap)?;
+    let (found, access) = super::ownership::exclusive_collisions_except(
+        store,
+        snap,
+        holder,
+        actor.now,
+        &task.owns,
+        Some(&task.id),
+        authority,
+        &recorded,
+    )?;
+    let (_, edits) = super::ownership::collision_conflicts(snap, actor, holder, &found)?;
+    Ok((access, edits))
+}
+
+/// The task's claims as `action` leaves them: taken now (checked like `own`) when the task
+/// has just become its holder's, and re-checked on `start`.
+fn owns_after(
+    store: &Store,
+    snap: &Snapshot<'_>,
+    actor: &Actor,
+    action: &Action,
+    task: &Task,
+    before: Option<&AgentId>,
+    authority: &Authority,
+) -> Result<(Access, Vec<Edit>), OpError> {
+    if matches!(action, Action::Start { .. }) && before.is_some() && before == task.holder() {
+        recheck_owns(store, snap, actor, task, authority)
+    } else {
+        take_owns(store, snap, actor, task, before, authority)
+    }
 }
 
 /// Decides `action` on `task` as read from `snap`: the authority check first (a `claim` is
@@ -468,7 +540,15 @@ pub fn preflight(
     let task = find_task(&snap, given)?;
     let mut after = task.clone();
     decide(&snap, actor, &mut after, action, authority)?;
-    take_owns(store, &snap, actor, &after, task.holder(), authority)?;
+    owns_after(
+        store,
+        &snap,
+        actor,
+        action,
+        &after,
+        task.holder(),
+        authority,
+    )?;
     Ok(task)
 }
 

@@ -137,6 +137,37 @@ impl Store {
         Ok(text.lines().map(str::to_owned).collect())
     }
 
+    /// The full names (`refs/heads/…`) of the local branches that contain `commit`: full,
+    /// since a short name can be made ambiguous (`heads/main` beside a tag `main`).
+    pub fn branch_refs_containing(&self, commit: &str) -> Result<Vec<String>> {
+        let text = self.git_read(&[
+            "for-each-ref",
+            "--format=%(refname)",
+            "--contains",
+            commit,
+            "refs/heads/",
+        ])?;
+        Ok(text.lines().map(str::to_owned).collect())
+    }
+
+    /// Whether the reference `full` (`refs/…`) exists.
+    pub fn ref_exists(&self, full: &str) -> bool {
+        self.git_read(&["show-ref", "--verify", "--quiet", full])
+            .is_ok()
+    }
+
+    /// Whether `full` is a well-formed reference name (`git check-ref-format`).
+    pub fn ref_format_ok(&self, full: &str) -> bool {
+        self.git_read(&["check-ref-format", full]).is_ok()
+    }
+
+    /// The names of the configured remotes.
+    pub fn remote_names(&self) -> Vec<String> {
+        self.git_read(&["remote"])
+            .map(|t| t.lines().map(str::to_owned).collect())
+            .unwrap_or_default()
+    }
+
     /// Whether `rev` names a commit here.
     pub fn rev_exists(&self, rev: &str) -> bool {
         self.git_read(&[

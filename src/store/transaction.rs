@@ -341,7 +341,7 @@ impl Store {
         use gix::objs::Write as _;
         let mut buf = Vec::with_capacity(object.size() as usize);
         object.write_to(&mut buf).map_err(gix::Error::from_error)?;
-        Ok(self.loose().write_buf(object.kind(), &buf)?)
+        self.loose().write_buf(object.kind(), &buf)
     }
 
     /// Refuses a merge parent that is not a commit here before anything is written: a

@@ -303,7 +303,7 @@ fn spawn_sets_up_an_agent_with_its_own_worktree_and_brief() {
     let t = env.json(&["task", "show", &task]);
     assert_eq!(t["assignee"], "state");
     let agent = env.json(&["agent", "show", "state"]);
-    assert_eq!(agent["branch"], "agent/state");
+    assert_eq!(agent["branch"], "refs/heads/agent/state");
     assert_eq!(agent["claims"][0]["pattern"], "src/state/**");
     assert_eq!(agent["claims"][0]["mode"], "exclusive");
     assert!(

@@ -312,7 +312,7 @@ fn agents_register_list_and_show() {
     ])
     .expect_code(0);
     let shown = env.json(&["agent", "show", "state"]);
-    assert_eq!(shown["branch"], "agent/state");
+    assert_eq!(shown["branch"], "refs/heads/agent/state");
     assert_eq!(
         shown["role"], "state management",
         "an update keeps fields not given"
