@@ -22,6 +22,7 @@ use gix::refs::{FullName, Target};
 pub mod changes;
 mod config;
 pub mod history;
+pub mod policy;
 
 pub use changes::{FileHunks, NamedBy, RangeCommit};
 pub use config::ConfigOrigin;

@@ -33,6 +33,7 @@ mod test_newcomer;
 mod test_ownership;
 mod test_ownership_bypass;
 mod test_reimport;
+mod test_review2_policy;
 mod test_review_authority;
 mod test_review_reads;
 mod test_review_strays;

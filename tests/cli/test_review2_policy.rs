@@ -1,0 +1,195 @@
+//! Second hostile review (issue 10), findings H1, M1, M2, M3, M4 and L1: project policy is the
+//! default branch's, not the acting agent's (coordinators, baseline ownership, `.coord/*`, the
+//! reap floor); pre-push trusts only the pushed-to remote's refs; record paths in warnings are
+//! escaped; a back-dated root commit gets no benefit of the doubt; a tracked `core.hooksPath`
+//! is recognised however it is spelled. Each test reproduces the finding as the review did.
+
+use std::path::Path;
+
+use crate::common::{BIN, Run, TestEnv, isolate};
+
+/// Runs `args` as `agent`.
+fn as_agent(env: &TestEnv, agent: &str, args: &[&str]) -> Run {
+    let mut full = vec!["--agent", agent];
+    full.extend_from_slice(args);
+    env.coord(&full)
+}
+
+/// Runs git with the git-coord binary on PATH, so installed hooks find it.
+fn git_with_coord(env: &TestEnv, args: &[&str]) -> std::process::Output {
+    let bin_dir = Path::new(BIN).parent().expect("binary directory");
+    #[allow(clippy::disallowed_methods)] // extends the real PATH so hooks find git-coord
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cmd = std::process::Command::new("git");
+    isolate(&mut cmd, env.home());
+    cmd.current_dir(&env.repo)
+        .env("PATH", path)
+        .args(args)
+        .output()
+        .expect("run git")
+}
+
+/// Writes `text` to `path` in the work tree and stages it.
+fn write(env: &TestEnv, path: &str, text: &str) {
+    let p = env.repo.join(path);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&p, text).expect("write");
+    env.git(&["add", "--", path]);
+}
+
+/// A bare remote `origin` with `main` pushed to it.
+fn add_origin(env: &TestEnv) {
+    let bare = env.root.join("remote.git");
+    env.git(&[
+        "init",
+        "-q",
+        "--bare",
+        "-b",
+        "main",
+        bare.to_str().expect("utf-8 path"),
+    ]);
+    env.git(&[
+        "remote",
+        "add",
+        "origin",
+        bare.to_str().expect("utf-8 path"),
+    ]);
+    env.git(&["push", "-q", "origin", "main"]);
+}
+
+/// /tmp/rr-auth.sh: coordinators = ["lead"] on main; lead, alice and mallory registered;
+/// alice holds a task owning src/a/**.
+fn review_auth() -> (TestEnv, String) {
+    let env = TestEnv::new();
+    write(&env, ".coord/config.toml", "coordinators = [\"lead\"]\n");
+    write(&env, "src/a.rs", "x\n");
+    env.git(&["commit", "-q", "-m", "init"]);
+    env.coord(&["init"]).expect_code(0);
+    as_agent(
+        &env,
+        "lead",
+        &["agent", "add", "lead", "--role", "coordinator"],
+    )
+    .expect_code(0);
+    as_agent(&env, "alice", &["agent", "add", "alice", "--role", "dev"]).expect_code(0);
+    as_agent(&env, "mallory", &["agent", "add", "mallory"]).expect_code(0);
+    env.git(&["config", "coord.agent", "alice"]);
+    let id = env.add("alice task", &["--check", "true", "--owns", "src/a/**"]);
+    as_agent(&env, "alice", &["claim", &id]).expect_code(0);
+    (env, id)
+}
+
+// H1 (authority): mallory commits `coordinators = ["lead","mallory"]` on her own branch and
+// forces alice's task back to todo.
+#[test]
+fn coordinators_come_from_the_default_branch_not_the_agents_head() {
+    let (env, id) = review_auth();
+    env.git(&["checkout", "-q", "-b", "agent/mallory"]);
+    write(
+        &env,
+        ".coord/config.toml",
+        "coordinators = [\"lead\",\"mallory\"]\n",
+    );
+    env.git(&["commit", "-q", "-m", "x"]);
+    let before = env.refs();
+    let run = as_agent(&env, "mallory", &["release", &id, "--force"]).expect_code(3);
+    assert!(run.stderr.contains("mallory is not one"), "{}", run.stderr);
+    assert_eq!(env.refs(), before, "the refused release moved a reference");
+    let t = env.json(&["task", "show", &id]);
+    assert_eq!(
+        (t["status"].as_str(), t["assignee"].as_str()),
+        (Some("in_progress"), Some("alice"))
+    );
+}
+
+/// /tmp/rr-base.sh: `.coord/owners.toml` on main (and origin) gives src/bob.rs to bob; the
+/// pre-commit and pre-push hooks are installed; alice acts.
+fn review_base() -> TestEnv {
+    let env = TestEnv::new();
+    write(&env, "src/bob.rs", "b\n");
+    write(
+        &env,
+        ".coord/owners.toml",
+        "[[rule]]\npattern = \"src/bob.rs\"\nowners = [\"bob\"]\n",
+    );
+    env.git(&["commit", "-q", "-m", "init"]);
+    add_origin(&env);
+    env.coord(&["init"]).expect_code(0);
+    env.coord(&["hooks", "install"]).expect_code(0);
+    env.git(&["config", "coord.agent", "alice"]);
+    env
+}
+
+// H1 (ownership): alice commits an owners.toml naming herself (the file is unowned, so it
+// passes), then edits src/bob.rs: pre-commit, pre-push and `check --range` all passed.
+#[test]
+fn baseline_ownership_comes_from_the_default_branch_and_the_range_base() {
+    let env = review_base();
+    write(
+        &env,
+        ".coord/owners.toml",
+        "[[rule]]\npattern = \"src/bob.rs\"\nowners = [\"alice\"]\n",
+    );
+    let out = git_with_coord(&env, &["commit", "-q", "-m", "take over"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    write(&env, "src/bob.rs", "b\nevil\n");
+    let out = git_with_coord(&env, &["commit", "-q", "-m", "evil"]);
+    assert!(
+        !out.status.success(),
+        "pre-commit let alice change bob's file"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("src/bob.rs is held by bob"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    env.git(&["commit", "-q", "--no-verify", "-m", "evil"]);
+    let out = git_with_coord(&env, &["push", "-q", "origin", "main"]);
+    assert!(!out.status.success(), "pre-push let the edit land");
+    assert_eq!(
+        env.git(&["rev-parse", "origin/main"]),
+        env.git(&["rev-parse", "main~2"]),
+        "the remote moved"
+    );
+    // CI's view of the two commits: the policy is the one at the range base.
+    let run = env
+        .coord(&["check", "--range", "main~2..main"])
+        .expect_code(1);
+    assert!(
+        run.stderr.contains("src/bob.rs is held by bob"),
+        "{}",
+        run.stderr
+    );
+}
+
+// H1 (.coord/* is the coordinators'): with a coordinator list, a non-coordinator's change to
+// the policy files is a violation.
+#[test]
+fn policy_files_are_held_by_the_coordinators() {
+    let (env, _) = review_auth();
+    env.git(&["config", "coord.agent", "mallory"]);
+    write(
+        &env,
+        ".coord/config.toml",
+        "coordinators = [\"lead\",\"mallory\"]\n",
+    );
+    let run = env.coord(&["check", "--staged"]).expect_code(1);
+    assert!(
+        run.stderr.contains(".coord/config.toml is held by lead"),
+        "{}",
+        run.stderr
+    );
+    env.git(&["config", "coord.agent", "lead"]);
+    env.coord(&["check", "--staged"]).expect_code(0);
+    env.git(&["commit", "-q", "-m", "policy"]);
+    let run = as_agent(&env, "mallory", &["check", "--range", "main~1..main"]).expect_code(1);
+    assert!(run.stderr.contains(".coord/config.toml"), "{}", run.stderr);
+}
