@@ -193,3 +193,40 @@ fn policy_files_are_held_by_the_coordinators() {
     let run = as_agent(&env, "mallory", &["check", "--range", "main~1..main"]).expect_code(1);
     assert!(run.stderr.contains(".coord/config.toml"), "{}", run.stderr);
 }
+
+/// /tmp/rr-setup.sh: origin with main; bob owns src/bob.rs, alice owns src/alice.rs; hooks
+/// installed; alice acts.
+fn review_setup() -> TestEnv {
+    let env = TestEnv::new();
+    write(&env, "src/alice.rs", "a\n");
+    write(&env, "src/bob.rs", "b1\nb2\nb3\n");
+    write(&env, "src/common.rs", "c\n");
+    env.git(&["commit", "-q", "-m", "init"]);
+    add_origin(&env);
+    env.coord(&["init"]).expect_code(0);
+    as_agent(&env, "bob", &["own", "src/bob.rs"]).expect_code(0);
+    as_agent(&env, "alice", &["own", "src/alice.rs"]).expect_code(0);
+    env.coord(&["hooks", "install"]).expect_code(0);
+    env.git(&["config", "coord.agent", "alice"]);
+    env
+}
+
+// M2: a new branch's push (remote sha unknown) skipped every commit any refs/remotes/* ref
+// reaches, so `git update-ref refs/remotes/fake/x HEAD` hid alice's edit of bob's file.
+#[test]
+fn pre_push_of_a_new_branch_trusts_only_the_pushed_to_remotes_refs() {
+    let env = review_setup();
+    env.git(&["checkout", "-q", "-b", "feat"]);
+    write(&env, "src/bob.rs", "b1\nb2\nb3\nevil\n");
+    env.git(&["commit", "-q", "--no-verify", "-m", "e"]);
+    env.git(&["update-ref", "refs/remotes/fake/x", "HEAD"]);
+    let out = git_with_coord(&env, &["push", "origin", "feat"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the push went through: {stderr}");
+    assert!(stderr.contains("src/bob.rs is held by bob"), "{stderr}");
+    let remote = env.git(&["ls-remote", "origin", "refs/heads/feat"]);
+    assert!(
+        remote.trim().is_empty(),
+        "feat reached the remote: {remote}"
+    );
+}
