@@ -230,3 +230,29 @@ fn pre_push_of_a_new_branch_trusts_only_the_pushed_to_remotes_refs() {
         "feat reached the remote: {remote}"
     );
 }
+
+// L1: `core.hooksPath sub/../.githooks` (a tracked directory, spelled through a directory
+// that does not exist yet) got past the tracked-directory refusal.
+#[test]
+fn a_tracked_hooks_path_is_refused_however_it_is_spelled() {
+    let env = TestEnv::initialised();
+    write(&env, ".githooks/pre-commit", "#!/bin/sh\necho TRACKED\n");
+    env.git(&["commit", "-q", "--no-verify", "-m", "hooks"]);
+    env.git(&["config", "core.hooksPath", "sub/../.githooks"]);
+    let run = env.coord(&["hooks", "install"]).expect_code(2);
+    assert!(
+        run.stderr.contains("is tracked in this repository"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        env.git(&["status", "--short"]).trim(),
+        "",
+        "install changed the work tree"
+    );
+    assert!(!env.repo.join("sub").exists(), "install created sub/");
+    assert_eq!(
+        std::fs::read_to_string(env.repo.join(".githooks/pre-commit")).expect("read hook"),
+        "#!/bin/sh\necho TRACKED\n"
+    );
+}
