@@ -816,20 +816,30 @@ pub fn check_range(
         }
         // The claims in force when the commit was made. A commit dated before its own
         // parent has a date set by hand (or a wrong clock): it gets no benefit of the doubt
-        // and is judged against the claims in force now.
+        // and is judged against the claims in force now. A root commit (no parent) has
+        // nothing to be dated against, so its date is no evidence either: it is judged
+        // against the claims in force now too (`git checkout --orphan` plus
+        // GIT_COMMITTER_DATE=2001 must not predate every claim).
+        let dated =
+            Timestamp::from_unix(c.time).map_or_else(|| c.time.to_string(), |t| t.to_string());
+        let untrusted = c.backdated || c.parents.is_empty();
         if c.backdated {
             problems.push(format!(
-                "commit {} is dated before its parent (committer date {}); judged against the claims in force now",
+                "commit {} is dated before its parent (committer date {dated}); judged against the claims in force now",
                 c.id,
-                Timestamp::from_unix(c.time).map_or_else(|| c.time.to_string(), |t| t.to_string())
+            ));
+        } else if c.parents.is_empty() {
+            problems.push(format!(
+                "commit {} has no parent, so its committer date ({dated}) cannot be checked; judged against the claims in force now",
+                c.id,
             ));
         }
-        let then = if c.backdated {
+        let then = if untrusted {
             Some(tip)
         } else {
             store.branch_at(c.time, &mut line)?
         };
-        let at = if c.backdated {
+        let at = if untrusted {
             now
         } else {
             Timestamp::from_unix(c.time).unwrap_or(now)

@@ -256,3 +256,40 @@ fn a_tracked_hooks_path_is_refused_however_it_is_spelled() {
         "#!/bin/sh\necho TRACKED\n"
     );
 }
+
+// M4: a back-dated ORPHAN commit (no parent) editing bob's file got only a "claimed after"
+// warning: the push and `check --range origin/main..evil` passed.
+#[test]
+fn a_backdated_root_commit_is_judged_against_the_claims_in_force_now() {
+    let env = review_setup();
+    env.git(&["checkout", "-q", "--orphan", "evil"]);
+    write(&env, "src/bob.rs", "b1\nb2\nb3\nevil\n");
+    let mut cmd = env.git_cmd(&env.repo);
+    let out = cmd
+        .env("GIT_COMMITTER_DATE", "2001-01-01T00:00:00Z")
+        .env("GIT_AUTHOR_DATE", "2001-01-01T00:00:00Z")
+        .args(["commit", "-q", "--no-verify", "-m", "orphan"])
+        .output()
+        .expect("git commit");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = env
+        .coord(&["check", "--range", "origin/main..evil"])
+        .expect_code(1);
+    assert!(
+        run.stderr.contains("src/bob.rs is held by bob"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("has no parent"), "{}", run.stderr);
+    let out = git_with_coord(&env, &["push", "origin", "evil"]);
+    assert!(!out.status.success(), "the push went through");
+    let remote = env.git(&["ls-remote", "origin", "refs/heads/evil"]);
+    assert!(
+        remote.trim().is_empty(),
+        "evil reached the remote: {remote}"
+    );
+}
