@@ -64,7 +64,13 @@ fn add_origin(env: &TestEnv) {
 /// /tmp/rr-auth.sh: coordinators = ["lead"] on main; lead, alice and mallory registered;
 /// alice holds a task owning src/a/**.
 fn review_auth() -> (TestEnv, String) {
-    let env = TestEnv::new();
+    review_auth_at(None)
+}
+
+/// [`review_auth`] with the clock at `now`.
+fn review_auth_at(now: Option<&str>) -> (TestEnv, String) {
+    let mut env = TestEnv::new();
+    env.now = now.map(str::to_owned);
     write(&env, ".coord/config.toml", "coordinators = [\"lead\"]\n");
     write(&env, "src/a.rs", "x\n");
     env.git(&["commit", "-q", "-m", "init"]);
@@ -291,5 +297,30 @@ fn a_backdated_root_commit_is_judged_against_the_claims_in_force_now() {
     assert!(
         remote.trim().is_empty(),
         "evil reached the remote: {remote}"
+    );
+}
+
+// M1: `git -c coord.staleAfter=1s coord --agent mallory reap --stale 0s` reaped alice (seen
+// 2 s earlier): the guard's threshold was the reaper's own config.
+#[test]
+fn the_reap_guard_floor_is_project_policy_not_the_reapers_config() {
+    let (mut env, id) = review_auth_at(Some("2026-11-21T08:00:00Z"));
+    env.now = Some("2026-11-21T08:00:02Z".to_owned());
+    let before = env.refs();
+    // What `git -c coord.staleAfter=1s coord …` hands the command.
+    let out = env
+        .coord_cmd(&env.repo)
+        .env("GIT_CONFIG_PARAMETERS", "'coord.staleAfter'='1s'")
+        .args(["--agent", "mallory", "reap", "--stale", "0s"])
+        .output()
+        .expect("run git-coord");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("alice's work"), "{stderr}");
+    assert_eq!(env.refs(), before, "the refused reap moved a reference");
+    let t = env.json(&["task", "show", &id]);
+    assert_eq!(
+        (t["status"].as_str(), t["assignee"].as_str()),
+        (Some("in_progress"), Some("alice"))
     );
 }
