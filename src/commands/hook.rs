@@ -30,8 +30,8 @@ pub enum HookCommand {
 
 pub fn run(ctx: &Context, command: HookCommand) -> CommandResult {
     let store = ctx.store()?;
-    if let HookCommand::PrePush { .. } = command {
-        return pre_push(ctx);
+    if let HookCommand::PrePush { remote, .. } = &command {
+        return pre_push(ctx, remote.as_deref());
     }
     let Some((agent, _)) = ctx.agent()? else {
         return Ok(());
@@ -73,8 +73,9 @@ pub fn run(ctx: &Context, command: HookCommand) -> CommandResult {
 }
 
 /// Git passes `<local ref> <local sha> <remote ref> <remote sha>` lines; each pushed range is
-/// checked like `check --range`.
-fn pre_push(ctx: &Context) -> CommandResult {
+/// checked like `check --range`. `remote` is the remote's name as git passes it (the URL when
+/// pushing to a URL).
+fn pre_push(ctx: &Context, remote_name: Option<&str>) -> CommandResult {
     use std::io::BufRead;
     let store = ctx.store()?;
     if store.tip()?.is_none() {
@@ -96,10 +97,17 @@ fn pre_push(ctx: &Context) -> CommandResult {
         }
         let range = format!("{remote}..{local}");
         // A remote tip this repository does not have (someone pushed since the last fetch)
-        // cannot bound a range: check what no remote-tracking branch holds instead, rather
-        // than fail the push on an internal git error.
+        // cannot bound a range: check what none of the pushed-to remote's tracking branches
+        // holds instead, rather than fail the push on an internal git error. Only that
+        // remote's: any other `refs/remotes/*` ref is a local name anyone can point at the
+        // commits being pushed.
+        let not_remote = format!("--remotes={}/*", remote_name.unwrap_or(""));
         let args: Vec<&str> = if zero(remote) || !store.rev_exists(remote) {
-            vec![local, "--not", "--remotes"]
+            if remote_name.is_some_and(|r| !r.is_empty() && !r.contains(['*', '?', '['])) {
+                vec![local, "--not", not_remote.as_str()]
+            } else {
+                vec![local]
+            }
         } else {
             vec![range.as_str()]
         };

@@ -10,8 +10,9 @@ use crate::ops::agent;
 /// it is marked offline, and the coordinator (coord.coordinator, else everyone) is told by
 /// message — in one commit. --dry-run shows what would happen.
 ///
-/// Anyone may reap an agent unseen for coord.staleAfter. A shorter --stale catches agents
-/// seen within that threshold, whose work is still theirs: reaping one is refused (exit 3)
+/// Anyone may reap an agent unseen for the project's stale_after (in .coord/config.toml on
+/// the main branch; default 2h — your own coord.staleAfter does not lower it). A shorter
+/// --stale catches agents seen within that threshold, whose work is still theirs: reaping one is refused (exit 3)
 /// unless a coordinator passes --force (coordinators in .coord/config.toml; with no list,
 /// anyone, with a warning). The reaper itself is never reaped.
 ///
@@ -28,7 +29,7 @@ pub struct Args {
     /// Only show what would be reaped
     #[arg(long)]
     pub dry_run: bool,
-    /// Also reap agents seen within coord.staleAfter (coordinators only)
+    /// Also reap agents seen within the project's stale_after (coordinators only)
     ///
     /// Honoured only for the agents listed in `coordinators = ["lead"]` in .coord/config.toml on
     /// the main branch; with no list, for any agent, with a warning. The commit records who
@@ -39,16 +40,19 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> CommandResult {
     let store = ctx.store()?;
-    let configured = agent::stale_after(store);
+    // Without --stale, this agent's own coord.staleAfter picks whom to reap; the guard's
+    // floor is the project's (never a threshold the reaper sets for itself), so a value
+    // below the floor reaps only agents stale by the floor unless a coordinator forces.
+    let floor = agent::reap_floor(store);
     let stale = match &args.stale {
         Some(s) => {
             parse_wall_duration(s).map_err(|e| CommandError::usage(format!("--stale: {e}")))?
         }
-        None => configured,
+        None => agent::stale_after(store),
     };
     let actor = ctx.actor()?;
     let authority = super::lifecycle::authority(ctx, &actor, args.force)?;
-    let reaped = agent::reap(store, &actor, stale, configured, &authority, args.dry_run)?;
+    let reaped = agent::reap(store, &actor, stale, floor, &authority, args.dry_run)?;
     if ctx.ui.json {
         return Ok(ctx.ui.json(&reaped)?);
     }

@@ -21,6 +21,23 @@ pub fn stale_after(store: &Store) -> i64 {
         .unwrap_or(DEFAULT_STALE_AFTER_SECS)
 }
 
+/// The floor below which reaping another agent needs a coordinator's `--force`: the
+/// project's `stale_after` in `.coord/config.toml` on the default branch, else the default
+/// 2h. Never `coord.staleAfter`: that is the reaper's own config (`git -c
+/// coord.staleAfter=1s` included), and the guard protects the agent being reaped.
+pub fn reap_floor(store: &Store) -> i64 {
+    let Ok(Some(text)) = store.policy_file(super::authority::CONFIG_PATH) else {
+        return DEFAULT_STALE_AFTER_SECS;
+    };
+    crate::model::record::parse_toml(super::authority::CONFIG_PATH, &text, |f| {
+        f.opt_str("stale_after")
+    })
+    .ok()
+    .and_then(|(v, _)| v)
+    .and_then(|v| parse_wall_duration(&v).ok())
+    .unwrap_or(DEFAULT_STALE_AFTER_SECS)
+}
+
 pub fn is_stale(agent: &Agent, now: Timestamp, stale_after_secs: i64) -> bool {
     now.unix() - agent.last_active().unix() > stale_after_secs
 }
@@ -392,7 +409,7 @@ pub struct Reaped {
 /// (`coord.coordinator`, else everyone) by message — all in one commit. `dry_run` only reports.
 ///
 /// Reaping takes what another agent holds, so it is guarded (ADR 0010): an agent stale by the
-/// configured threshold (`configured_secs`, `coord.staleAfter`) is anyone's to reap, but one
+/// project's threshold (`configured_secs`, [`reap_floor`]) is anyone's to reap, but one
 /// that a shorter `stale_after_secs` would catch was seen within the threshold and is still
 /// its own — reaping it needs an honoured `--force`, decided per agent on the tip the commit
 /// lands on (a dry run is refused the same way, so it shows what the real run would do).
@@ -413,7 +430,7 @@ pub fn reap(
             relation: "held by",
             ..Holding::new(
                 format!(
-                    "{}'s work (last seen {}, within coord.staleAfter = {})",
+                    "{}'s work (last seen {}, within the project's stale_after = {})",
                     a.id,
                     crate::model::time::seen_ago(Some(a.last_active()), actor.now),
                     wall_duration(configured_secs)

@@ -4,9 +4,10 @@ Authority (DESIGN.md §3): who may change a record, and what a forced change mus
 Each record that someone holds has an owner: a claimed task its holder, an agent's registry
 entry that agent, a file claim its agent, an ADR's decision its `deciders`. An agent changes
 what it owns freely; changing what another agent owns needs `--force`, and `--force` counts only
-for the agents listed in `coordinators` in `.coord/config.toml` — read from the committed tree at
-`HEAD`, like `.coord/owners.toml`, so the policy is what was reviewed and merged, not an
-uncommitted edit. With no list, anyone may force, and the command warns how to set one.
+for the agents listed in `coordinators` in `.coord/config.toml` — read from the default branch's tip
+(`origin/<default>` when there is one, see `store::policy`), like `.coord/owners.toml`, so the
+policy is what was reviewed and merged: neither an uncommitted edit nor a commit on the acting
+agent's own branch. With no list, anyone may force, and the command warns how to set one.
 
 This module answers the one question every guarded write asks, on the tip it commits onto:
 [`Authority::check`] gives [`Access::Own`] (no owner, or the agent itself), [`Access::Forced`]
@@ -23,7 +24,7 @@ use crate::model::record::{self, RecordError};
 use crate::model::{AgentId, Timestamp};
 use crate::store::Store;
 
-/// The project's policy file, read from the tree at `HEAD`.
+/// The project's policy file, read from the default branch's tip.
 pub const CONFIG_PATH: &str = ".coord/config.toml";
 
 /// The trailer a forced change carries, naming the agent who forced it.
@@ -38,9 +39,10 @@ pub enum Coordinators {
     Listed(Vec<AgentId>),
 }
 
-/// Reads `coordinators` from `.coord/config.toml` at `HEAD`.
+/// Reads `coordinators` from `.coord/config.toml` on the default branch (never the acting
+/// agent's `HEAD`: anyone can commit themselves into the list on their own branch).
 pub fn coordinators(store: &Store) -> Result<Coordinators, AuthorityError> {
-    match store.head_file(CONFIG_PATH) {
+    match store.policy_file(CONFIG_PATH) {
         Ok(Some(text)) => parse_coordinators(&text).map_err(AuthorityError::BadConfig),
         Ok(None) => Ok(Coordinators::Unset),
         Err(e) => Err(AuthorityError::Store(e)),

@@ -399,9 +399,8 @@ fn refuse_tracked_dir(store: &Store, dir: &Path) -> Result<(), OpError> {
     let Some(workdir) = store.workdir() else {
         return Ok(());
     };
-    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
-    let Ok(inside) = canon(dir)
-        .strip_prefix(canon(workdir))
+    let Ok(inside) = resolve(dir)
+        .strip_prefix(resolve(workdir))
         .map(Path::to_path_buf)
     else {
         return Ok(());
@@ -422,6 +421,31 @@ fn refuse_tracked_dir(store: &Store, dir: &Path) -> Result<(), OpError> {
         }));
     }
     Ok(())
+}
+
+/// `path` as the file system will resolve it once install creates what is missing: the
+/// longest existing ancestor canonicalised (symbolic links followed), the rest normalised
+/// lexically. `sub/../.githooks` with no `sub` yet names `.githooks`, since install creates
+/// `sub` first; canonicalising only an existing path would miss it.
+fn resolve(path: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return p;
+    }
+    let mut out = std::path::PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                // Resolve what exists so far first: `..` of a symbolic link is its target's
+                // parent.
+                out = std::fs::canonicalize(&out).unwrap_or(out);
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    std::fs::canonicalize(&out).unwrap_or(out)
 }
 
 #[cfg(unix)]

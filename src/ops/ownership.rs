@@ -13,6 +13,7 @@ use crate::model::{AgentId, Timestamp};
 use crate::ownership::baseline::Baseline;
 use crate::ownership::claims::{ClaimSet, Held, RawClaim, Source, salvage};
 use crate::ownership::pattern::Pattern;
+use crate::store::policy::PolicyAt;
 use crate::store::{Cached, Edit, Plan, Snapshot, Store};
 
 /// The live claims at `snap`, with a warning (naming the file and line) for every record
@@ -360,7 +361,7 @@ pub fn own(
     warnings: &mut Vec<String>,
 ) -> Result<Owned, OpError> {
     let patterns = parse_all(&req.patterns)?;
-    // The baseline is read from HEAD, not the coordination branch: it does not change
+    // The baseline is read from the default branch, not the coordination branch: it does not change
     // between attempts of the write.
     let (baseline, baseline_warnings) = baseline_overlaps(store, &actor.agent, &patterns)?;
     let committed = store.update(&actor.author(), |snap| {
@@ -581,10 +582,27 @@ pub fn owners(
 }
 
 /// The project's baseline ownership: the first of `.coord/owners.toml`, `.github/CODEOWNERS`,
-/// `CODEOWNERS`, `docs/CODEOWNERS` found in `HEAD`.
+/// `CODEOWNERS`, `docs/CODEOWNERS` found on the default branch (see [`Store::policy_at`]),
+/// never in the acting agent's `HEAD`: a commit of one's own naming oneself the owner must
+/// not count before it is reviewed and merged.
 pub fn baseline(store: &Store) -> Result<Baseline, OpError> {
+    baseline_at(store, &store.policy_at())
+}
+
+/// [`baseline`] as committed at `at`; an unknown default branch gives no baseline and a
+/// problem saying how to name one.
+pub fn baseline_at(store: &Store, at: &PolicyAt) -> Result<Baseline, OpError> {
+    let rev = match at {
+        PolicyAt::Rev(rev) => rev,
+        PolicyAt::Unknown(warning) => {
+            return Ok(Baseline {
+                problems: vec![warning.clone()],
+                ..Baseline::default()
+            });
+        }
+    };
     for source in crate::ownership::baseline::SOURCES {
-        if let Some(text) = store.head_file(source)? {
+        if let Some(text) = store.file_at(rev, source)? {
             return Ok(if source.ends_with(".toml") {
                 crate::ownership::baseline::parse_owners_toml(source, &text)
             } else {
@@ -593,6 +611,75 @@ pub fn baseline(store: &Store) -> Result<Baseline, OpError> {
         }
     }
     Ok(Baseline::default())
+}
+
+/// The coordinators listed in `.coord/config.toml` at `at`, who alone may change the
+/// project's policy files (`.coord/*`); `None` with no list (or an unreadable one, reported
+/// in `problems`).
+fn policy_coordinators(
+    store: &Store,
+    at: &PolicyAt,
+    problems: &mut Vec<String>,
+) -> Result<Option<Vec<AgentId>>, OpError> {
+    let PolicyAt::Rev(rev) = at else {
+        return Ok(None);
+    };
+    let Some(text) = store.file_at(rev, super::authority::CONFIG_PATH)? else {
+        return Ok(None);
+    };
+    match super::authority::parse_coordinators(&text) {
+        Ok(super::authority::Coordinators::Listed(list)) => Ok(Some(list)),
+        Ok(super::authority::Coordinators::Unset) => Ok(None),
+        Err(e) => {
+            problems.push(format!(
+                "{} at {rev}: {e}; changes to .coord/ are not limited to coordinators",
+                super::authority::CONFIG_PATH
+            ));
+            Ok(None)
+        }
+    }
+}
+
+/// The policy directory: its files decide who may force and who owns what, so with a
+/// coordinator list only a coordinator may change them, whatever any claim says.
+const POLICY_DIR: &str = ".coord/";
+
+/// Adds a violation for every path of `report` under `.coord/` when `agent` is not one of
+/// `coordinators` (a claim on `.coord/**` grants nothing there).
+fn enforce_policy_dir(
+    report: &mut crate::ownership::check::Report,
+    coordinators: Option<&[AgentId]>,
+    agent: &AgentId,
+    paths: &[String],
+) {
+    use crate::ownership::check::{Finding, Kind};
+    let Some(list) = coordinators else {
+        return;
+    };
+    if list.contains(agent) {
+        return;
+    }
+    for path in paths.iter().filter(|p| p.starts_with(POLICY_DIR)) {
+        report.violations.retain(|v| &v.path != path);
+        report.warnings.retain(|w| &w.path != path);
+        report.violations.push(Finding {
+            commit: None,
+            by: None,
+            via: None,
+            named: None,
+            path: path.clone(),
+            kind: Kind::HeldByOther,
+            holder: list.first().cloned(),
+            pattern: Some(format!("{POLICY_DIR}**")),
+            since: None,
+            task: Some(format!(
+                "`coordinators` in {}",
+                super::authority::CONFIG_PATH
+            )),
+            unreadable: None,
+        });
+    }
+    report.ok = report.violations.is_empty();
 }
 
 /// `coord.unowned`: what to do with paths nobody holds (default allow).
@@ -612,9 +699,13 @@ pub fn check_staged(
     let paths = store.staged_paths()?;
     let snap = store.snapshot()?;
     let set = claim_set(store, &snap, now)?;
-    let base = baseline(store)?;
-    let report = crate::ownership::check::check(&set, &base, agent, &paths, unowned_policy(store));
-    let mut problems = set.problems;
+    let at = store.policy_at();
+    let base = baseline_at(store, &at)?;
+    let mut problems = set.problems.clone();
+    let coordinators = policy_coordinators(store, &at, &mut problems)?;
+    let mut report =
+        crate::ownership::check::check(&set, &base, agent, &paths, unowned_policy(store));
+    enforce_policy_dir(&mut report, coordinators.as_deref(), agent, &paths);
     problems.extend(base.problems);
     Ok((report, problems))
 }
@@ -651,9 +742,22 @@ pub fn check_range(
     let commits = store.range_commits(range, super::notes::NOTES_REF)?;
     let snap = store.snapshot()?;
     let tip = snap.tip();
-    let base = baseline(store)?;
+    // The policy the range is judged by is the one at its base (`A` of `A..B`: what the
+    // commits are merged onto), so a commit of the range cannot rewrite the rules for the
+    // commits after it; other ranges use the default branch's.
+    let at = match range {
+        [one] => match one.split_once("..") {
+            Some((a, b)) if !b.starts_with('.') => {
+                PolicyAt::Rev(if a.is_empty() { "HEAD" } else { a }.to_owned())
+            }
+            _ => store.policy_at(),
+        },
+        _ => store.policy_at(),
+    };
+    let base = baseline_at(store, &at)?;
     let unowned = unowned_policy(store);
     let (raw_now, mut problems) = raw_claim_set(store, &snap)?;
+    let coordinators = policy_coordinators(store, &at, &mut problems)?;
     let set_now = ClaimSet::from_raw(raw_now.clone(), now);
     problems.extend(set_now.problems.iter().cloned());
     let (tasks, _) = index::load(store, &snap)?;
@@ -738,20 +842,30 @@ pub fn check_range(
         }
         // The claims in force when the commit was made. A commit dated before its own
         // parent has a date set by hand (or a wrong clock): it gets no benefit of the doubt
-        // and is judged against the claims in force now.
+        // and is judged against the claims in force now. A root commit (no parent) has
+        // nothing to be dated against, so its date is no evidence either: it is judged
+        // against the claims in force now too (`git checkout --orphan` plus
+        // GIT_COMMITTER_DATE=2001 must not predate every claim).
+        let dated =
+            Timestamp::from_unix(c.time).map_or_else(|| c.time.to_string(), |t| t.to_string());
+        let untrusted = c.backdated || c.parents.is_empty();
         if c.backdated {
             problems.push(format!(
-                "commit {} is dated before its parent (committer date {}); judged against the claims in force now",
+                "commit {} is dated before its parent (committer date {dated}); judged against the claims in force now",
                 c.id,
-                Timestamp::from_unix(c.time).map_or_else(|| c.time.to_string(), |t| t.to_string())
+            ));
+        } else if c.parents.is_empty() {
+            problems.push(format!(
+                "commit {} has no parent, so its committer date ({dated}) cannot be checked; judged against the claims in force now",
+                c.id,
             ));
         }
-        let then = if c.backdated {
+        let then = if untrusted {
             Some(tip)
         } else {
             store.branch_at(c.time, &mut line)?
         };
-        let at = if c.backdated {
+        let at = if untrusted {
             now
         } else {
             Timestamp::from_unix(c.time).unwrap_or(now)
@@ -779,7 +893,13 @@ pub fn check_range(
         let mut violations: Vec<crate::ownership::check::Finding> = Vec::new();
         let mut warnings: Vec<crate::ownership::check::Finding> = Vec::new();
         for j in &judged {
-            let then_report = check(&set_then, &base, &j.agent, &c.paths, unowned);
+            let mut then_report = check(&set_then, &base, &j.agent, &c.paths, unowned);
+            enforce_policy_dir(
+                &mut then_report,
+                coordinators.as_deref(),
+                &j.agent,
+                &c.paths,
+            );
             let now_report = check(&set_now, &base, &j.agent, &c.paths, Default::default());
             let mark = |mut f: crate::ownership::check::Finding| {
                 f.commit = Some(c.id.clone());

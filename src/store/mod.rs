@@ -30,6 +30,7 @@ mod head;
 pub mod history;
 mod lock;
 mod notes;
+pub mod policy;
 mod repo;
 mod snapshot;
 mod transaction;

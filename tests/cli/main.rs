@@ -34,6 +34,7 @@ mod test_ownership;
 mod test_ownership_bypass;
 mod test_reimport;
 mod test_review2_claims;
+mod test_review2_policy;
 mod test_review_authority;
 mod test_review_guards;
 mod test_review_reads;

@@ -109,10 +109,12 @@ fn reap_with_a_short_stale_needs_a_coordinators_force() {
     assert_eq!(t["status"], "todo");
 }
 
-// Finding 4, the other side: an agent stale by coord.staleAfter is anyone's to reap.
+// Finding 4, the other side: an agent stale by the project's stale_after (committed in
+// .coord/config.toml, second review M1) is anyone's to reap.
 #[test]
 fn anyone_reaps_an_agent_stale_by_the_configured_threshold() {
     let (mut env, id) = review_auth("2026-11-21T08:00:00Z");
+    commit_config(&env, "coordinators = [\"lead\"]\nstale_after = \"1h\"\n");
     env.git(&["config", "coord.staleAfter", "1h"]);
     env.now = Some("2026-11-21T09:30:00Z".to_owned());
     as_agent(&env, "mallory", &["reap", "--stale", "2h"]).expect_code(0);
