@@ -125,8 +125,16 @@ impl Ui {
     }
 
     /// Prints a warning on stderr.
+    ///
+    /// Warnings name record paths and quote record text (a stray file's name, a bad value), so
+    /// control and bidi characters are escaped here, once for every warning (DESIGN §11);
+    /// line breaks are kept, for the multi-line parse errors some warnings carry.
     pub fn warn(&self, text: impl AsRef<str>) {
-        let _ = writeln!(io::stderr().lock(), "warning: {}", text.as_ref());
+        let _ = writeln!(
+            io::stderr().lock(),
+            "warning: {}",
+            sanitize_text(text.as_ref())
+        );
     }
 
     /// Prints text on stderr as it is (a report whose lines carry their own `error:` labels).

@@ -934,3 +934,31 @@ fn the_new_agent_warning_names_at_most_ten_agents() {
         run.stderr
     );
 }
+
+#[test]
+fn warnings_escape_the_paths_they_name() {
+    let env = TestEnv::initialised();
+    let id = env.add("Real", &[]);
+    let stray = "tasks/zz/t-\u{1b}[31mRED\u{202e}.md";
+    env.hand_edit(&[(stray, Some(&crate::common::record("t-zzzzzz", "Stray", "")))]);
+    for args in [
+        &["task", "list"][..],
+        &["ready"][..],
+        &["status"][..],
+        &["export", "--json"][..],
+    ] {
+        let run = env.coord(args);
+        assert!(run.stderr.contains("warning:"), "{args:?}: {}", run.stderr);
+        assert!(
+            !run.stderr.contains('\u{1b}') && !run.stderr.contains('\u{202e}'),
+            "{args:?} printed a raw escape: {:?}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("\\u{1b}[31mRED\\u{202e}"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    assert_eq!(env.json(&["task", "show", &id])["title"], "Real");
+}
