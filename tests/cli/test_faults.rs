@@ -293,11 +293,11 @@ fn writes_racing_gc_and_repack_all_succeed_and_none_is_lost() {
     let env = Arc::new(TestEnv::initialised());
     let stop = Arc::new(AtomicBool::new(false));
     let gc_runs = Arc::new(AtomicUsize::new(0));
-    // A real parallel process, looping what the issue found failing writes: `repack -d -a;
-    // prune-packed` and `gc`. (`gc --prune=now` is not here: git's "now" prunes every
-    // unreachable object whatever its date, so it can delete the objects of a write that
-    // lands between its reachability walk and its deletions, for git's own commands too;
-    // see ADR 0009.)
+    // A real parallel process, looping what the issue found failing writes: `repack -d;
+    // prune-packed` and `gc`. Not here, because they are unsafe beside any writer, git's own
+    // included (ADR 0009): `gc --prune=now`, and `repack -a -d`, which drops unreachable
+    // objects from packs (gc's cruft pack among them) and so can delete a write's objects
+    // that gc packed as unreachable just before the branch moved to them.
     let gc = {
         let env = Arc::clone(&env);
         let stop = Arc::clone(&stop);
@@ -306,7 +306,7 @@ fn writes_racing_gc_and_repack_all_succeed_and_none_is_lost() {
             let mut n = 0usize;
             while !stop.load(Ordering::Relaxed) {
                 let args: &[&str] = if n.is_multiple_of(2) {
-                    &["repack", "-d", "-a", "-q"]
+                    &["repack", "-d", "-q"]
                 } else {
                     &["gc", "-q"]
                 };
