@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use super::{Error, Result, Store};
 
 /// `-c` overrides that pin every configuration key known to change the output we parse
-/// (see [`super::changes`] for why each is here), given to every git call.
+/// (`changes.rs` says why each is here), given to every git call.
 const PINNED: [&str; 24] = [
     "-c",
     "core.quotePath=true",
