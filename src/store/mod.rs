@@ -124,4 +124,8 @@ pub struct Store {
     ref_writer: std::cell::OnceCell<gix::refs::file::Store>,
     /// The loose-object store every write goes through (see [`Store::loose`]).
     loose: std::cell::OnceCell<gix::odb::loose::Store>,
+    /// The default branch, resolved once per process ([`Store::default_branch`]).
+    default_branch: std::cell::OnceCell<Option<String>>,
+    /// Where project policy is read, resolved once per process ([`Store::policy_at`]).
+    policy_at: std::cell::OnceCell<policy::PolicyAt>,
 }

@@ -25,30 +25,41 @@ pub enum PolicyAt {
 impl Store {
     /// Where project policy is read: the default branch's tip (see the module doc).
     pub fn policy_at(&self) -> PolicyAt {
+        self.policy_at.get_or_init(|| self.find_policy_at()).clone()
+    }
+
+    fn find_policy_at(&self) -> PolicyAt {
         if let Some(name) = self.default_branch() {
             // `default_branch` answers `main` (local) or `origin/main` (remote-tracking only).
-            let remote = if name.contains('/') && !self.rev_exists(&format!("refs/heads/{name}")) {
-                format!("refs/remotes/{name}")
-            } else {
-                format!("refs/remotes/origin/{name}")
-            };
-            if self.rev_exists(&remote) {
+            let remote =
+                if name.contains('/') && !self.ref_exists_here(&format!("refs/heads/{name}")) {
+                    format!("refs/remotes/{name}")
+                } else {
+                    format!("refs/remotes/origin/{name}")
+                };
+            if self.ref_exists_here(&remote) {
                 return PolicyAt::Rev(remote);
             }
             return PolicyAt::Rev(format!("refs/heads/{name}"));
         }
         // No default branch by name: HEAD is it only when it is the one branch there is.
-        let heads = self
-            .git_read(&["for-each-ref", "--format=%(refname)", "refs/heads/"])
+        let heads: Vec<String> = self
+            .repo
+            .references()
+            .ok()
+            .and_then(|refs| {
+                refs.local_branches().ok().map(|it| {
+                    it.filter_map(|r| r.ok().map(|r| r.name().as_bstr().to_string()))
+                        .collect()
+                })
+            })
             .unwrap_or_default();
         let heads: Vec<&str> = heads
-            .lines()
+            .iter()
+            .map(String::as_str)
             .filter(|h| !h.is_empty() && *h != self.branch())
             .collect();
-        let head = self
-            .git_read(&["symbolic-ref", "--quiet", "HEAD"])
-            .map(|s| s.trim().to_owned())
-            .unwrap_or_default();
+        let head = self.symbolic_target("HEAD").unwrap_or_default();
         if heads.is_empty() || (heads.len() == 1 && heads[0] == head) {
             return PolicyAt::Rev("HEAD".to_owned());
         }

@@ -64,6 +64,8 @@ impl Store {
             head_tree: std::cell::OnceCell::new(),
             ref_writer: std::cell::OnceCell::new(),
             loose: std::cell::OnceCell::new(),
+            default_branch: std::cell::OnceCell::new(),
+            policy_at: std::cell::OnceCell::new(),
         })
     }
 
