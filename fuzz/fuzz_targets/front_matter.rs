@@ -291,7 +291,7 @@ fn agent(text: &str, edit: usize, value: &str) {
     kind.unchanged_round_trip(text, &a);
     let field = match edit % 4 {
         0 => {
-            a.last_seen = later(a.last_seen);
+            a.last_seen = Some(later(a.last_active()));
             "last_seen"
         }
         1 => {
