@@ -241,13 +241,25 @@ fn without_git_coord_the_hooks_warn_by_name_and_strict_refuses() {
     std::fs::create_dir_all(&gone).unwrap();
     let copy = gone.join("git-coord");
     std::fs::copy(BIN, &copy).unwrap();
-    let mut install = Command::new(&copy);
-    isolate(&mut install, env.home());
-    let out = install
-        .current_dir(&env.repo)
-        .args(["hooks", "install"])
-        .output()
-        .unwrap();
+    // A test thread that forks while the copy is still open for writing holds the file open
+    // in its child until that child execs: exec then fails with ETXTBSY for a moment.
+    let out = (0..100)
+        .find_map(|_| {
+            let mut install = Command::new(&copy);
+            isolate(&mut install, env.home());
+            match install
+                .current_dir(&env.repo)
+                .args(["hooks", "install"])
+                .output()
+            {
+                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    None
+                }
+                other => Some(other.unwrap()),
+            }
+        })
+        .expect("the copied binary could be run within 2 s");
     assert!(out.status.success(), "{}", stderr(&out));
     std::fs::remove_dir_all(&gone).unwrap();
 
