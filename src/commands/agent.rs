@@ -132,7 +132,7 @@ fn add(ctx: &Context, store: &crate::store::Store, args: AddArgs) -> CommandResu
     };
     let actor = ctx.actor()?;
     let authority = super::lifecycle::authority(ctx, &actor, args.force)?;
-    let (a, created) = agent::register(store, &actor, &id, &spec, &authority)?;
+    let (a, created) = crate::ops::ownership::register(store, &actor, &id, &spec, &authority)?;
     if ctx.ui.json {
         return Ok(ctx.ui.json(&agent_json(&a, false))?);
     }

@@ -96,17 +96,26 @@ pub fn add(
     write_entry(store, actor, id, spec, None)
 }
 
+/// How a registration's `owns` are checked against the other agents' claims, on the snapshot
+/// the commit is planned on: the access it grants (forced or not) and the conflict records to
+/// write. Claims are `ownership`'s business, and `ownership` reads the registry through this
+/// module, so the check is handed in (`ops::ownership::register`) rather than called.
+pub type OwnsCheck<'a> =
+    dyn Fn(&Snapshot<'_>, &[String]) -> Result<(Access, Vec<Edit>), OpError> + 'a;
+
 /// Registers `id`, or updates its entry if it exists. An existing entry belongs to its agent
 /// (DESIGN §3 "Authority"): another agent changes it only with an honoured `--force`.
-/// Registering a new agent up front is anyone's to do.
+/// Registering a new agent up front is anyone's to do. `owns_check` judges `spec.owns`
+/// (callers use `ops::ownership::register`, which supplies it).
 pub fn register(
     store: &Store,
     actor: &Actor,
     id: &AgentId,
     spec: &AgentSpec,
     authority: &Authority,
+    owns_check: &OwnsCheck<'_>,
 ) -> Result<(Agent, bool), OpError> {
-    write_entry(store, actor, id, spec, Some(authority))
+    write_entry(store, actor, id, spec, Some((authority, owns_check)))
 }
 
 /// An agent's registered branch ties every commit on it to that agent (ADR 0011), so it
@@ -234,8 +243,9 @@ fn write_entry(
     actor: &Actor,
     id: &AgentId,
     spec: &AgentSpec,
-    authority: Option<&Authority>,
+    guard: Option<(&Authority, &OwnsCheck<'_>)>,
 ) -> Result<(Agent, bool), OpError> {
+    let authority = guard.map(|(a, _)| a);
     let branch = registered_branch(store, spec.branch.as_deref())?;
     let committed = store.update(&actor.author(), |snap| {
         let path = layout::agent_path(id);
@@ -263,14 +273,13 @@ fn write_entry(
         }
         let mut conflicts = Vec::new();
         let mut access = access;
-        if let (Some(o), Some(a)) = (&spec.owns, authority) {
+        if let (Some(o), Some((_, check))) = (&spec.owns, guard) {
             // Owned paths become exclusive claims: one path, one holder (DESIGN §6).
-            let (found, claimed) =
-                super::ownership::exclusive_collisions(store, snap, id, actor.now, o, None, a)?;
+            let (claimed, records) = check(snap, o)?;
             if claimed.is_forced() {
                 access = claimed;
             }
-            conflicts = super::ownership::collision_conflicts(snap, actor, id, &found)?.1;
+            conflicts = records;
         }
         if let Some(o) = &spec.owns {
             for pattern in crate::ownership::pattern::validate_patterns("owns", o)? {

@@ -333,6 +333,24 @@ pub fn exclusive_collisions_except(
 
 /// The conflict records of claims taken by force (`collisions` of `holder`'s new claims),
 /// one per collision, as `own --force` opens them.
+/// [`agent::register`] with its `owns` judged like `own`'s: one path, one exclusive holder;
+/// an honoured `--force` takes the paths and records each conflict in the same commit.
+pub fn register(
+    store: &Store,
+    actor: &Actor,
+    id: &AgentId,
+    spec: &agent::AgentSpec,
+    authority: &super::authority::Authority,
+) -> Result<(crate::model::Agent, bool), OpError> {
+    let check = |snap: &Snapshot<'_>, owns: &[String]| {
+        let (found, access) =
+            exclusive_collisions(store, snap, id, actor.now, owns, None, authority)?;
+        let (_, edits) = collision_conflicts(snap, actor, id, &found)?;
+        Ok((access, edits))
+    };
+    agent::register(store, actor, id, spec, authority, &check)
+}
+
 pub fn collision_conflicts(
     snap: &Snapshot<'_>,
     actor: &Actor,

@@ -444,25 +444,3 @@ pub fn unblocked_by(store: &Store, id: &TaskId) -> Result<Vec<Task>, OpError> {
         .cloned()
         .collect())
 }
-
-/// Refuses a dependency edge that would close a cycle, naming the cycle.
-pub fn check_new_edge(
-    store: &Store,
-    snap: &Snapshot<'_>,
-    task: &TaskId,
-    needs: &TaskId,
-) -> Result<(), OpError> {
-    let (tasks, _) = index::load(store, snap)?;
-    let g = TaskGraph::new(&tasks);
-    if let Some(cycle) = g.cycle_through(task, needs) {
-        let named = cycle
-            .into_iter()
-            .map(|id| {
-                let title = g.get(&id).map(|t| t.title.clone()).unwrap_or_default();
-                (id, title)
-            })
-            .collect();
-        return Err(OpError::Cycle { cycle: named });
-    }
-    Ok(())
-}

@@ -148,7 +148,7 @@ pub fn spawn(
             task::preflight(store, &as_agent, t, &Action::Claim, &unforced)?;
         }
     }
-    agent::register(
+    ownership::register(
         store,
         actor,
         &spec.id,

@@ -285,7 +285,7 @@ pub fn set_dependency(
             return Ok(Plan::Skip((task, false)));
         }
         if add {
-            super::schedule::check_new_edge(store, snap, &task.id, &dep)?;
+            check_new_edge(store, snap, &task.id, &dep)?;
         }
         if add {
             task.depends_on.push(dep.clone());
@@ -591,4 +591,26 @@ pub fn list(store: &Store, filter: &Filter) -> Result<(Vec<Task>, Vec<RecordErro
 pub fn show(store: &Store, given: &str) -> Result<Task, OpError> {
     let snap = store.snapshot()?;
     find_task(&snap, given)
+}
+
+/// Refuses a dependency edge that would close a cycle, naming the cycle.
+pub fn check_new_edge(
+    store: &Store,
+    snap: &Snapshot<'_>,
+    task: &TaskId,
+    needs: &TaskId,
+) -> Result<(), OpError> {
+    let (tasks, _) = super::index::load(store, snap)?;
+    let g = crate::graph::TaskGraph::new(&tasks);
+    if let Some(cycle) = g.cycle_through(task, needs) {
+        let named = cycle
+            .into_iter()
+            .map(|id| {
+                let title = g.get(&id).map(|t| t.title.clone()).unwrap_or_default();
+                (id, title)
+            })
+            .collect();
+        return Err(OpError::Cycle { cycle: named });
+    }
+    Ok(())
 }
