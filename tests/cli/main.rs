@@ -5,6 +5,7 @@
 mod common;
 
 mod test_adr;
+mod test_architecture;
 mod test_adr_collab;
 mod test_adr_edit;
 mod test_adr_transfer;
