@@ -28,6 +28,7 @@ pub mod commands;
 pub mod context;
 pub mod error;
 pub mod graph;
+pub mod merge;
 pub mod model;
 pub mod ops;
 pub mod ownership;
