@@ -13,6 +13,7 @@ number is part of the file name and the record.
 */
 
 pub mod body;
+pub mod render;
 mod edit;
 mod number;
 mod rules;

@@ -3,6 +3,11 @@ An ADR's body, rendered with minijinja from `templates/adr.md` (or the project's
 `.coord/templates/adr.md`) in the Nygard/playbook layout: Status, Context, Decision,
 Consequences, Alternatives, Review date. The caller gathers the data, including the titles of
 the ADRs it links to; this module only renders.
+
+It lives in the model, not in `report/`, because the rendered body is part of the record:
+`adr new` writes it, and every later write regenerates the parts of it listed in
+[`GENERATED`] ([`super::body::refresh`]). A pure function of the data and the template text;
+reading the project's override is `ops`' job.
 */
 
 use minijinja::Environment;
@@ -12,7 +17,7 @@ use crate::model::Timestamp;
 use crate::model::adr::{Adr, AdrNumber};
 
 /// The template compiled into the binary.
-pub const DEFAULT_TEMPLATE: &str = include_str!("../../templates/adr.md");
+pub const DEFAULT_TEMPLATE: &str = include_str!("../../../templates/adr.md");
 
 /// The sections of the template that writes regenerate from the record's fields when what
 /// they show changes. The others (Context, Consequences…) are written once and then belong
