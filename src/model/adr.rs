@@ -13,9 +13,9 @@ number is part of the file name and the record.
 */
 
 pub mod body;
-pub mod render;
 mod edit;
 mod number;
+pub mod render;
 mod rules;
 mod tables;
 

@@ -186,3 +186,204 @@ fn tidy(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::AgentId;
+    use crate::model::adr::NewAdr;
+
+    fn at(s: &str) -> Timestamp {
+        Timestamp::parse_rfc3339(s).expect("a valid test time")
+    }
+
+    fn agent(s: &str) -> AgentId {
+        AgentId::parse(s).expect("a valid test agent")
+    }
+
+    /// ADR-0007 as `adr new` creates it at a fixed time, with a deadline, deciders and
+    /// context.
+    fn proposed() -> Adr {
+        Adr::new(
+            AdrNumber::new(7).expect("7 is an ADR number"),
+            &NewAdr {
+                title: "Use Redis for the rate limiter".into(),
+                context: Some("The limiter needs state shared by every instance.".into()),
+                deciders: vec![agent("alice")],
+                input_from: vec![agent("bob")],
+                deadline: Some(at("2026-11-30T23:59:59Z")),
+                ..NewAdr::default()
+            },
+            at("2026-11-21T10:00:00Z"),
+        )
+        .expect("a valid ADR")
+    }
+
+    /// Context as `--context` gives it: the body shows it trimmed, its control characters out.
+    fn adr_context() -> Option<&'static str> {
+        Some("  The limiter needs state shared by every instance.\u{7}\n")
+    }
+
+    fn rendered(adr: &Adr, context: Option<&str>, supersedes: Vec<LinkData>) -> String {
+        let data = AdrData::new(adr, context, supersedes, Vec::new());
+        render(DEFAULT_TEMPLATE, &data).expect("the built-in template renders")
+    }
+
+    #[test]
+    fn a_new_adr_renders_from_the_built_in_template() {
+        let adr = proposed();
+        insta::assert_snapshot!(rendered(&adr, adr_context(), Vec::new()), @r#"
+            # ADR-0007: Use Redis for the rate limiter
+
+            Date: 2026-11-21
+
+            ## Status
+
+            Proposed
+
+            To be decided by 2026-11-30.
+
+            Deciders: alice
+
+            Input from: bob
+
+            ## Context
+
+            The limiter needs state shared by every instance.
+
+            ## Decision
+
+            Not decided yet. Add the options with `git coord adr option 7 <name> --pros <text> --cons <text>`.
+
+            ## Consequences
+
+            What becomes easier or more difficult to do because of this change?
+
+            ## Alternatives
+
+            None recorded yet.
+
+            ## Review date
+
+            None set.
+            "#);
+    }
+
+    #[test]
+    fn a_decided_adr_renders_its_options_decision_and_links() {
+        let mut adr = proposed();
+        adr.add_option(
+            "Redis",
+            &["shared".into()],
+            &["one more service".into()],
+            Some("2d"),
+        )
+        .expect("a valid option");
+        adr.add_option("In memory", &["simple".into()], &[], None)
+            .expect("a valid option");
+        adr.decide(
+            "Redis",
+            "it is shared by every instance",
+            Some(agent("alice")),
+            at("2026-11-25T09:30:00Z"),
+        )
+        .expect("a proposed ADR can be decided");
+        adr.review_date = Some(at("2027-05-01T23:59:59Z"));
+        let old = AdrNumber::new(3).expect("3 is an ADR number");
+        let links = vec![LinkData::new(
+            old,
+            "Use a \u{1b}[31mtoken bucket",
+            "0003-token-bucket.md",
+        )];
+        adr.supersedes = vec![old];
+        insta::assert_snapshot!(rendered(&adr, None, links), @r#"
+            # ADR-0007: Use Redis for the rate limiter
+
+            Date: 2026-11-21
+
+            ## Status
+
+            Accepted
+
+            Supersedes [ADR-0003: Use a [31mtoken bucket](0003-token-bucket.md)
+
+            Deciders: alice
+
+            Input from: bob
+
+            ## Context
+
+            What is the issue that motivates this decision or change?
+
+            ## Decision
+
+            Chosen option: "Redis", because it is shared by every instance.
+
+            Decided by alice on 2026-11-25T09:30:00Z.
+
+            ## Consequences
+
+            What becomes easier or more difficult to do because of this change?
+
+            ## Alternatives
+
+            ### Redis
+
+            * Good, because shared
+            * Bad, because one more service
+            * Effort: 2d
+
+            ### In memory
+
+            * Good, because simple
+
+            ## Review date
+
+            2027-05-01
+            "#);
+    }
+
+    #[test]
+    fn a_superseded_adr_links_to_what_replaced_it() {
+        let mut adr = proposed();
+        adr.status = crate::model::adr::AdrStatus::Superseded;
+        let by = vec![LinkData::new(
+            AdrNumber::new(9).expect("9 is an ADR number"),
+            "Use the gateway's limiter",
+            "0009-use-the-gateways-limiter.md",
+        )];
+        let text = render(DEFAULT_TEMPLATE, &AdrData::new(&adr, None, Vec::new(), by))
+            .expect("the built-in template renders");
+        let status = crate::model::adr::body::section_text(&text, "Status").map(str::trim);
+        insta::assert_snapshot!(status.unwrap_or_default(), @r#"
+            Superseded by [ADR-0009: Use the gateway's limiter](0009-use-the-gateways-limiter.md)
+
+            Deciders: alice
+
+            Input from: bob
+            "#);
+    }
+
+    #[test]
+    fn a_broken_template_is_an_error_and_blank_runs_are_squeezed() {
+        let data = AdrData::new(&proposed(), None, Vec::new(), Vec::new());
+        assert!(render("# {{ title", &data).is_err());
+        assert_eq!(
+            render("\n\n# {{ id }}\n\n\n\nText   \n\n", &data).expect("renders"),
+            "# ADR-0007\n\nText\n"
+        );
+    }
+
+    #[test]
+    fn days_and_sentences() {
+        assert_eq!(day_or_time(at("2026-11-30T23:59:59Z")), "2026-11-30");
+        assert_eq!(
+            day_or_time(at("2026-11-30T12:00:00Z")),
+            "2026-11-30T12:00:00Z"
+        );
+        assert_eq!(sentence(" it is simple "), "it is simple.");
+        assert_eq!(sentence("see `x`"), "see `x`.");
+        assert_eq!(sentence("done!"), "done!");
+        assert_eq!(sentence("a\u{1b}b"), "ab.");
+    }
+}

@@ -27,8 +27,8 @@ The status section holds the status word and the supersede links; adr-tools' oth
 
 use super::shared::{self, Content, Parsed, chosen, chosen_line, option_blocks};
 use crate::model::adr::body::{Part, section_text};
-use crate::model::adr::{Adr, AdrStatus};
 use crate::model::adr::render::LinkData;
+use crate::model::adr::{Adr, AdrStatus};
 
 /// The lines of the status section git coord owns; other lines there are kept.
 const OWNED: &[&str] = &[

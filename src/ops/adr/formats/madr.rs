@@ -29,8 +29,8 @@ ADR supersedes, so that link is kept on the superseding ADR's record only.
 
 use super::shared::{self, Content, Parsed, chosen, chosen_line, option_blocks};
 use crate::model::adr::body::{self, Part, meta_list, section_text};
-use crate::model::adr::{Adr, AdrStatus};
 use crate::model::adr::render::LinkData;
+use crate::model::adr::{Adr, AdrStatus};
 
 pub(super) fn read(p: &mut Parsed) {
     let text = p.text.clone();
