@@ -1,7 +1,8 @@
 /*!
 ADR operations: create (numbers allocated on the tip the commit lands on), list, show, review,
 edit ([`edit()`]), weigh options, decide, change status, supersede, and [`import()`] and
-[`export()`] of adr-tools and MADR directories (each format is read and written by [`formats`]).
+[`export()`] of adr-tools and MADR directories (each format is read and written by its file
+under `adr/formats/`).
 
 Every write re-reads every ADR on its snapshot, because what a body shows of an ADR depends on
 the others: "superseded by" is derived from the ADRs that list it in `supersedes`, and links
