@@ -605,3 +605,97 @@ fn a_refused_import_writes_nothing() {
     ));
     assert_eq!(tip(&store), before);
 }
+
+const MADR_FILE: &str = "---
+status: accepted
+date: 2026-03-01
+decision-makers: lead
+---
+
+# Cache sessions
+
+## Context and Problem Statement
+
+Sessions are slow to load.
+
+## Considered Options
+
+* LRU
+
+## Decision Outcome
+
+Chosen option: \"LRU\", because it is simple.
+";
+
+#[test]
+fn a_change_to_an_imported_adr_regenerates_its_parts_in_its_own_format() {
+    let (_dir, store) = repo();
+    let lead = actor("lead");
+    let files = [
+        foreign("0001-record-architecture-decisions.md", RECORD),
+        foreign("0002-use-madr.md", USE_MADR),
+        foreign("0003-cache-sessions.md", MADR_FILE),
+    ];
+    import(&store, &lead, "doc/adr", &files).expect("imported");
+    let authority = Authority::unforced(&lead.agent);
+    for number in [2, 3] {
+        let done = set_status(
+            &store,
+            &lead,
+            n(number),
+            AdrStatus::Deprecated,
+            &builtin(),
+            &authority,
+        )
+        .expect("deprecated");
+        assert!(done.changed);
+    }
+    let adr_tools = read_back(&store, 2);
+    assert_eq!(adr_tools.format, BodyFormat::AdrTools);
+    insta::assert_snapshot!(adr_tools.body, @r#"
+        # 2. Use MADR
+
+        Date: 2026-02-01
+
+        ## Status
+
+        Deprecated
+
+        Supersedes [1. Record architecture decisions](0001-record-architecture-decisions.md)
+
+        ## Context
+
+        Options need pros and cons.
+
+        ## Decision
+
+        Chosen option: "MADR", because it lists the options.
+
+        ## Consequences
+
+        Older records stay as they are.
+        "#);
+    let madr = read_back(&store, 3);
+    assert_eq!(madr.format, BodyFormat::Madr);
+    insta::assert_snapshot!(madr.body, @r#"
+        ---
+        status: deprecated
+        date: 2026-03-01
+        decision-makers: lead
+        ---
+
+        # Cache sessions
+
+        ## Context and Problem Statement
+
+        Sessions are slow to load.
+
+        ## Considered Options
+
+        * LRU
+
+        ## Decision Outcome
+
+        Chosen option: "LRU", because it is simple.
+        "#);
+}
