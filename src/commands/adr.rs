@@ -17,7 +17,7 @@ use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::model::adr::{Adr, AdrNumber, Refusal};
 use crate::model::{AgentId, RecordError, Timestamp};
-use crate::ops::adr::transfer::TransferError;
+use crate::ops::adr::TransferError;
 use crate::ops::adr::{AdrError, AdrView};
 use crate::ui::{Ui, sanitize_line};
 

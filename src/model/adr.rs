@@ -4,9 +4,10 @@ the options considered (pros, cons, effort), the decision taken and what it supe
 
 The front matter is the structured truth; the markdown body is the readable document (Status,
 Context, Decision, Consequences, Alternatives, Review date), rendered from a template when the
-ADR is created, or the original text of an imported adr-tools or MADR file. [`body`] edits the
-parts of a body that writes regenerate. An ADR stores only what it supersedes: "superseded by"
-is derived from the other records, so two files never need the same edit (DESIGN.md §7).
+ADR is created ([`render`]), or the original text of an imported adr-tools or MADR file.
+[`body`] edits the parts of a body that writes regenerate. An ADR stores only what it
+supersedes: "superseded by" is derived from the other records, so two files never need the
+same edit (DESIGN.md §7).
 
 ADRs keep the human numbering people expect (`ADR-0007`), allocated on one repository, so the
 number is part of the file name and the record.
@@ -15,6 +16,7 @@ number is part of the file name and the record.
 pub mod body;
 mod edit;
 mod number;
+pub mod render;
 mod rules;
 mod tables;
 

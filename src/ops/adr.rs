@@ -1,7 +1,8 @@
 /*!
 ADR operations: create (numbers allocated on the tip the commit lands on), list, show, review,
-edit ([`edit`]), weigh options, decide, change status, supersede, and import/export of adr-tools and MADR
-directories ([`transfer`]).
+edit ([`edit()`]), weigh options, decide, change status, supersede, and [`import()`] and
+[`export()`] of adr-tools and MADR directories (each format is read and written by its file
+under `adr/formats/`).
 
 Every write re-reads every ADR on its snapshot, because what a body shows of an ADR depends on
 the others: "superseded by" is derived from the ADRs that list it in `supersedes`, and links
@@ -9,15 +10,20 @@ show the linked ADR's title. After a change, only the parts of a body whose rend
 are regenerated ([`body::refresh`]); the rest stays as people wrote it.
 */
 
-mod adr_tools;
 mod edit;
-mod foreign;
-mod madr;
-mod set;
-pub mod transfer;
+mod export;
+mod formats;
+mod import;
+mod links;
+mod template;
+#[cfg(test)]
+mod tests;
 
 pub use edit::{edit, edit_as};
-pub use set::{AdrSet, AdrView, TEMPLATE_OVERRIDE, Template, template};
+pub use export::{Exported, default_format, export};
+pub use import::{ForeignFile, ImportOutcome, Imported, TransferError, import};
+pub use links::{AdrSet, AdrView};
+pub use template::{TEMPLATE_OVERRIDE, Template, template};
 
 use super::authority::{Access, Authority, Holding};
 use super::{Actor, OpError, commit_message, touch_agent};
@@ -52,7 +58,7 @@ pub enum AdrError {
         by: Vec<AdrNumber>,
     },
     #[error(transparent)]
-    Transfer(#[from] transfer::TransferError),
+    Transfer(#[from] TransferError),
 }
 
 impl From<store::Error> for AdrError {

@@ -1,10 +1,24 @@
 /*!
-Gathers what goes into an agent's brief: identity, owned paths, assigned tasks with their
-dependencies, the best ready tasks for it, unread messages, and the integration notes of the
-agents whose tasks its own depend on.
+An agent's brief, its whole context as one markdown page: gathers what goes into it (identity,
+owned paths, assigned tasks with their dependencies, the best ready tasks for it, unread
+messages, open conflicts, decisions in force, and the integration notes of the agents whose
+tasks its own depend on) as [`BriefData`], and renders it with minijinja from
+`templates/brief.md` (or the project's `.coord/templates/brief.md`).
+
+Rendering is here rather than in `report/` because a write needs it: `spawn` writes the brief
+into the new agent's worktree.
 */
 
+mod data;
+
 use std::path::Path;
+
+use minijinja::Environment;
+
+pub use data::{
+    AgentData, BriefData, ConflictData, DecisionData, DepData, MessageData, NoteData, Owned,
+    TaskData,
+};
 
 use super::{OpError, adr, agent, index, memory, plan};
 use crate::graph::{self, TaskGraph};
@@ -13,14 +27,13 @@ use crate::model::scratchpad::Section;
 use crate::model::text::{escape_unsafe, is_unsafe, push_escaped};
 use crate::model::time::format_hours;
 use crate::model::{AgentId, Task, Timestamp};
-use crate::report::brief::{
-    AgentData, BriefData, ConflictData, DEFAULT_TEMPLATE, DecisionData, DepData, MessageData,
-    NoteData, Owned, TaskData, render,
-};
 use crate::store::Store;
 
 /// Where a project overrides the template, relative to its worktree root.
 pub const TEMPLATE_OVERRIDE: &str = ".coord/templates/brief.md";
+
+/// The template compiled into the binary.
+pub const DEFAULT_TEMPLATE: &str = include_str!("../../templates/brief.md");
 
 /// Record text as a brief shows it, with the one rule of [`crate::model::text`]: control
 /// characters and invisible bidi/zero-width marks are written escaped (`\u{1b}`,
@@ -218,3 +231,19 @@ pub fn render_brief(data: &BriefData, worktree: Option<&Path>) -> Result<String,
         message: e.to_string(),
     })
 }
+
+/// Renders `data` with `template`. A broken override template is an error naming it.
+fn render(template: &str, data: &BriefData) -> Result<String, minijinja::Error> {
+    let mut env = Environment::new();
+    env.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .build()?,
+    );
+    env.add_template("brief.md", template)?;
+    env.get_template("brief.md")?
+        .render(minijinja::value::Serde(data))
+}
+
+#[cfg(test)]
+mod tests;

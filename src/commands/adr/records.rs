@@ -4,9 +4,9 @@ use super::{AdrJson, agents_flag, date_flag, number, warn_skipped};
 use crate::commands::task::deadline_flag;
 use crate::context::Context;
 use crate::error::CommandResult;
+use crate::model::adr::render::day_or_time;
 use crate::model::adr::{AdrStatus, NewAdr};
 use crate::ops::adr::{self, AdrView};
-use crate::report::adr::day_or_time;
 use crate::ui::{Style, Ui, body_block, indented, sanitize_line, table};
 
 /// Propose a new ADR

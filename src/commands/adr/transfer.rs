@@ -8,7 +8,7 @@ use super::warn_skipped;
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::model::adr::{AdrNumber, BodyFormat};
-use crate::ops::adr::transfer::{self, ForeignFile};
+use crate::ops::adr::{self as transfer, ForeignFile};
 use crate::ui::sanitize_line;
 
 /// Import an adr-tools or MADR directory of ADRs

@@ -1,14 +1,10 @@
 /*!
-`brief`: an agent's whole context as one markdown page, rendered with minijinja from
-`templates/brief.md` (or the project's `.coord/templates/brief.md`). The data is gathered by
-the caller; this module only renders it.
+What a brief holds, as plain data: what [`super::gather`] collects and the brief template
+(`templates/brief.md`) renders. Text in it is already made safe to show
+([`crate::model::text`]).
 */
 
-use minijinja::Environment;
 use serde::Serialize;
-
-/// The template compiled into the binary.
-pub const DEFAULT_TEMPLATE: &str = include_str!("../../templates/brief.md");
 
 #[derive(Debug, Serialize)]
 pub struct BriefData {
@@ -91,17 +87,4 @@ pub struct NoteData {
     pub agent: String,
     pub at: String,
     pub text: String,
-}
-
-/// Renders `data` with `template`. A broken override template is an error naming it.
-pub fn render(template: &str, data: &BriefData) -> Result<String, minijinja::Error> {
-    let mut env = Environment::new();
-    env.set_syntax(
-        minijinja::syntax::SyntaxConfig::builder()
-            .trim_blocks(true)
-            .build()?,
-    );
-    env.add_template("brief.md", template)?;
-    env.get_template("brief.md")?
-        .render(minijinja::value::Serde(data))
 }

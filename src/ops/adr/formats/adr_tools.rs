@@ -25,11 +25,10 @@ The status section holds the status word and the supersede links; adr-tools' oth
 `Chosen option: "X", because …` paragraph at the top of the Decision section.
 */
 
-use super::foreign::{self, Parsed, chosen, chosen_line, option_blocks};
-use super::transfer::Content;
+use super::shared::{self, Content, Parsed, chosen, chosen_line, option_blocks};
 use crate::model::adr::body::{Part, section_text};
+use crate::model::adr::render::LinkData;
 use crate::model::adr::{Adr, AdrStatus};
-use crate::report::adr::LinkData;
 
 /// The lines of the status section git coord owns; other lines there are kept.
 const OWNED: &[&str] = &[
@@ -43,8 +42,8 @@ const OWNED: &[&str] = &[
 
 pub(super) fn read(p: &mut Parsed) {
     let text = p.text.clone();
-    let heading = foreign::title_line(&text).unwrap_or_default();
-    let (number, title) = foreign::split_number(heading);
+    let heading = shared::title_line(&text).unwrap_or_default();
+    let (number, title) = shared::split_number(heading);
     p.title = title.to_owned();
     if let Some(n) = number
         && n != p.number
@@ -57,7 +56,7 @@ pub(super) fn read(p: &mut Parsed) {
     p.date = text
         .lines()
         .find_map(|l| l.strip_prefix("Date:"))
-        .and_then(foreign::parse_date);
+        .and_then(shared::parse_date);
     let mut word = None;
     match section_text(&text, "Status") {
         None => p.warnings.push(format!(
@@ -68,11 +67,11 @@ pub(super) fn read(p: &mut Parsed) {
             for line in status.lines().map(str::trim).filter(|l| !l.is_empty()) {
                 let lower = line.to_ascii_lowercase();
                 if lower.starts_with("superseded by") {
-                    p.superseded_by.extend(foreign::link_number(line));
+                    p.superseded_by.extend(shared::link_number(line));
                 } else if lower.starts_with("supersedes") {
-                    p.supersedes.extend(foreign::link_number(line));
+                    p.supersedes.extend(shared::link_number(line));
                 } else if word.is_none() {
-                    word = foreign::status_word(line);
+                    word = shared::status_word(line);
                     if word.is_none() && !line.contains("](") {
                         p.warnings.push(format!(
                             "{}: unknown status {line:?}; imported as proposed",

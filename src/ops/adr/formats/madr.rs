@@ -27,19 +27,18 @@ says so in its status (`superseded by [ADR-0005](0005-x.md)`); MADR has no line 
 ADR supersedes, so that link is kept on the superseding ADR's record only.
 */
 
-use super::foreign::{self, Parsed, chosen, chosen_line, option_blocks};
-use super::transfer::Content;
+use super::shared::{self, Content, Parsed, chosen, chosen_line, option_blocks};
 use crate::model::adr::body::{self, Part, meta_list, section_text};
+use crate::model::adr::render::LinkData;
 use crate::model::adr::{Adr, AdrStatus};
-use crate::report::adr::LinkData;
 
 pub(super) fn read(p: &mut Parsed) {
     let text = p.text.clone();
     let meta = body::metadata(&text);
     let get = |key: &str| meta.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
     let (_, rest) = body::split_yaml(&text);
-    p.title = foreign::title_line(rest).unwrap_or_default().to_owned();
-    p.date = get("date").and_then(foreign::parse_date);
+    p.title = shared::title_line(rest).unwrap_or_default().to_owned();
+    p.date = get("date").and_then(shared::parse_date);
     p.status = match get("status") {
         None => {
             p.warnings.push(format!(
@@ -49,10 +48,10 @@ pub(super) fn read(p: &mut Parsed) {
             AdrStatus::Accepted
         }
         Some(s) if s.to_ascii_lowercase().starts_with("superseded by") => {
-            p.superseded_by.extend(foreign::link_number(s));
+            p.superseded_by.extend(shared::link_number(s));
             AdrStatus::Superseded
         }
-        Some(s) => foreign::status_word(s).unwrap_or_else(|| {
+        Some(s) => shared::status_word(s).unwrap_or_else(|| {
             p.warnings.push(format!(
                 "{}: unknown status {s:?}; imported as proposed",
                 p.file
@@ -61,9 +60,9 @@ pub(super) fn read(p: &mut Parsed) {
         }),
     };
     let deciders = meta_list(get("decision-makers").or(get("deciders")).unwrap_or(""));
-    p.deciders = foreign::agent_list(p, "decider", &deciders);
+    p.deciders = shared::agent_list(p, "decider", &deciders);
     let consulted = meta_list(get("consulted").unwrap_or(""));
-    p.input_from = foreign::agent_list(p, "consulted", &consulted);
+    p.input_from = shared::agent_list(p, "consulted", &consulted);
     p.decision = section_text(&text, "Decision Outcome").and_then(chosen);
 }
 

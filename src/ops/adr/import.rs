@@ -1,23 +1,19 @@
 /*!
-`adr import` and `adr export`: the ADR directories of adr-tools (`doc/adr`) and MADR
-(`docs/decisions`).
+`adr import`: an ADR directory of adr-tools (`doc/adr`) or MADR (`docs/decisions`) onto the
+coordination branch, in one commit.
 
 An imported file keeps its whole original text as the record's body and its file name (when
-it is NNNN-slug.md with a lowercase slug), with its fields read into the front matter and
-`format` set to where it came from. Exporting an ADR in the format its body is written in
-writes that body unchanged, so importing a well-formed directory and exporting it gives the
-same bytes back. An ADR exported in another format is rebuilt from its fields and the
-sections of its body.
+it is NNNN-slug.md with a lowercase slug), with its fields read into the front matter
+([`super::formats`]) and `format` set to where it came from, so [`super::export`] can give
+the same bytes back.
 */
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::foreign::{self, Parsed, chosen_line};
-use super::{AdrError, AdrSet, adr_tools, load_adrs, locate, madr};
-use crate::model::RecordError;
-use crate::model::adr::body::sections;
+use super::formats::{self, Parsed};
+use super::{AdrError, locate};
 use crate::model::adr::{Adr, AdrNumber, AdrStatus, BodyFormat, Decision, NewAdr};
 use crate::ops::{Actor, commit_message, touch_agent};
 use crate::store::{Edit, Plan, Store};
@@ -80,7 +76,7 @@ pub fn import(
 ) -> Result<ImportOutcome, AdrError> {
     let mut batch: BTreeMap<AdrNumber, Parsed> = BTreeMap::new();
     for f in files {
-        let p = foreign::parse(&f.name, &f.text).map_err(|message| TransferError::Unreadable {
+        let p = formats::parse(&f.name, &f.text).map_err(|message| TransferError::Unreadable {
             file: f.name.clone(),
             message,
         })?;
@@ -218,120 +214,4 @@ fn to_adr(p: &Parsed, actor: &Actor) -> Result<Adr, AdrError> {
     adr.body = p.text.clone();
     adr.updated = actor.now;
     Ok(adr)
-}
-
-/// The sections of a body by what they hold, whatever its format calls them.
-#[derive(Clone, Debug, Default)]
-pub struct Content {
-    pub context: Option<String>,
-    /// The decision as the body words it (none for git coord's own bodies, whose Decision
-    /// section is rendered from the fields).
-    pub decision_text: Option<String>,
-    pub consequences: Option<String>,
-    /// Every other section, in order, except those rebuilt from the fields.
-    pub others: Vec<(String, String)>,
-}
-
-impl Content {
-    pub fn of(adr: &Adr) -> Content {
-        let mut c = Content::default();
-        let text = &adr.body;
-        for s in sections(text) {
-            let body = text[s.content_start..s.end].trim().to_owned();
-            let h = s.heading.to_ascii_lowercase();
-            match (adr.format, h.as_str()) {
-                (_, "status") => {}
-                (BodyFormat::Madr, "context and problem statement") | (_, "context") => {
-                    c.context = Some(body)
-                }
-                (BodyFormat::Madr, "decision outcome") | (BodyFormat::AdrTools, "decision") => {
-                    c.decision_text = Some(body)
-                }
-                (BodyFormat::Coord, "decision") => {}
-                (_, "consequences") => c.consequences = Some(body),
-                (_, "considered options" | "pros and cons of the options" | "alternatives")
-                    if !adr.options.is_empty() || adr.format == BodyFormat::Coord => {}
-                _ => c.others.push((s.heading.clone(), body)),
-            }
-        }
-        c
-    }
-
-    /// The decision's text: as the body words it, else the chosen option, else undecided.
-    pub fn decision(&self, adr: &Adr) -> String {
-        match (&self.decision_text, &adr.decision) {
-            (Some(t), _) if !t.trim().is_empty() => t.clone(),
-            (_, Some(d)) => chosen_line(d),
-            _ if adr.status == AdrStatus::Proposed => "Not decided yet.".to_owned(),
-            _ => format!(
-                "{} without a recorded choice of option.",
-                capitalized(adr.status.as_str())
-            ),
-        }
-    }
-}
-
-fn capitalized(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-        .unwrap_or_default()
-}
-
-/// One file `adr export` writes.
-#[derive(Clone, Debug, Serialize)]
-pub struct Exported {
-    pub number: AdrNumber,
-    pub file: String,
-    pub format: BodyFormat,
-    #[serde(skip)]
-    pub text: String,
-}
-
-/// The format `export` writes when none is asked for: the one the imported ADRs came from
-/// when they all agree, else adr-tools.
-pub fn default_format<'a>(adrs: impl Iterator<Item = &'a Adr>) -> BodyFormat {
-    let mut found = None;
-    for a in adrs.filter(|a| a.format != BodyFormat::Coord) {
-        match found {
-            None => found = Some(a.format),
-            Some(f) if f != a.format => return BodyFormat::AdrTools,
-            Some(_) => {}
-        }
-    }
-    found.unwrap_or(BodyFormat::AdrTools)
-}
-
-/// Every ADR as a file of `format` (default: [`default_format`]), and the records skipped.
-pub fn export(
-    store: &Store,
-    format: Option<BodyFormat>,
-) -> Result<(BodyFormat, Vec<Exported>, Vec<RecordError>), AdrError> {
-    let snap = store.snapshot()?;
-    let (all, problems) = load_adrs(&snap)?;
-    let set = AdrSet::new(all);
-    let format = format.unwrap_or_else(|| default_format(set.iter()));
-    let files = set
-        .iter()
-        .map(|adr| {
-            let text = if adr.format == format {
-                adr.body.clone()
-            } else {
-                let content = Content::of(adr);
-                let supersedes = set.links(&adr.supersedes);
-                let superseded_by = set.links(&set.superseded_by(adr.number));
-                match format {
-                    BodyFormat::Madr => madr::convert(adr, &content, &superseded_by),
-                    _ => adr_tools::convert(adr, &content, &supersedes, &superseded_by),
-                }
-            };
-            Exported {
-                number: adr.number,
-                file: adr.file_name(),
-                format,
-                text,
-            }
-        })
-        .collect();
-    Ok((format, files, problems))
 }

@@ -1,15 +1,14 @@
 /*!
-What adr-tools and MADR files share: telling them apart, the fields read from either, and the
-pieces of text both write (the "Chosen option" sentence, options with their pros and cons).
-Reading is a pure function of a file's name and text; anything that cannot be mapped to a
-field stays in the text, which is kept whole, and is reported as a warning.
+What the adr-tools and MADR formats share, so that neither depends on the other: the fields
+read from either ([`Parsed`]), the readers of their common pieces (titles, status words,
+links, dates, options, the "Chosen option" sentence), the pieces of text both write, and the
+sections of a body by what they hold ([`Content`], what a conversion is built from).
 */
 
-use super::{adr_tools, madr};
-use crate::model::adr::body::section_text;
-use crate::model::adr::{AdrNumber, AdrOption, AdrStatus, BodyFormat, Decision, valid_slug};
+use crate::model::adr::body::{section_text, sections};
+use crate::model::adr::render::sentence;
+use crate::model::adr::{Adr, AdrNumber, AdrOption, AdrStatus, BodyFormat, Decision};
 use crate::model::{AgentId, Timestamp};
-use crate::report::adr::sentence;
 
 /// One foreign ADR file, read.
 #[derive(Clone, Debug)]
@@ -33,67 +32,7 @@ pub struct Parsed {
     pub warnings: Vec<String>,
 }
 
-/// The format of a file: MADR when it has YAML front matter or MADR's headings, adr-tools
-/// when its title is numbered (`# 1. Title`) or it has a `## Status` section.
-pub fn detect(text: &str) -> Option<BodyFormat> {
-    if text.trim_start_matches('\u{feff}').starts_with("---") {
-        return Some(BodyFormat::Madr);
-    }
-    let madr = [
-        "Context and Problem Statement",
-        "Decision Outcome",
-        "Considered Options",
-    ];
-    if madr.iter().any(|h| section_text(text, h).is_some()) {
-        return Some(BodyFormat::Madr);
-    }
-    let numbered = title_line(text).is_some_and(|t| split_number(t).0.is_some());
-    if numbered || section_text(text, "Status").is_some() {
-        return Some(BodyFormat::AdrTools);
-    }
-    None
-}
-
-/// Reads one file named `file` (`0001-title.md`).
-pub fn parse(file: &str, text: &str) -> Result<Parsed, String> {
-    let (number, slug) = AdrNumber::from_file_name(file)
-        .ok_or("its name is not NNNN-title.md, so it has no ADR number")?;
-    let format = detect(text).ok_or(
-        "it is neither an adr-tools file (`# 1. Title`, `## Status`) nor a MADR file (YAML front matter, `## Context and Problem Statement`, `## Decision Outcome`)",
-    )?;
-    let mut parsed = Parsed {
-        file: file.to_owned(),
-        number,
-        slug: valid_slug(slug).then(|| slug.to_owned()),
-        title: String::new(),
-        status: AdrStatus::Accepted,
-        date: None,
-        deciders: Vec::new(),
-        input_from: Vec::new(),
-        options: options_from(text),
-        decision: None,
-        supersedes: Vec::new(),
-        superseded_by: Vec::new(),
-        format,
-        text: text.to_owned(),
-        warnings: Vec::new(),
-    };
-    match format {
-        BodyFormat::Madr => madr::read(&mut parsed),
-        _ => adr_tools::read(&mut parsed),
-    }
-    if parsed.title.is_empty() {
-        return Err("it has no `# Title` line".to_owned());
-    }
-    if let Some((option, _)) = &parsed.decision
-        && !parsed.options.iter().any(|o| &o.name == option)
-    {
-        parsed.options.push(bare_option(option));
-    }
-    Ok(parsed)
-}
-
-fn bare_option(name: &str) -> AdrOption {
+pub(super) fn bare_option(name: &str) -> AdrOption {
     AdrOption {
         name: name.to_owned(),
         pros: Vec::new(),
@@ -283,6 +222,64 @@ pub fn agent_list(p: &mut Parsed, field: &str, values: &[String]) -> Vec<AgentId
         }
     }
     out
+}
+
+/// The sections of a body by what they hold, whatever its format calls them.
+#[derive(Clone, Debug, Default)]
+pub struct Content {
+    pub context: Option<String>,
+    /// The decision as the body words it (none for git coord's own bodies, whose Decision
+    /// section is rendered from the fields).
+    pub decision_text: Option<String>,
+    pub consequences: Option<String>,
+    /// Every other section, in order, except those rebuilt from the fields.
+    pub others: Vec<(String, String)>,
+}
+
+impl Content {
+    pub fn of(adr: &Adr) -> Content {
+        let mut c = Content::default();
+        let text = &adr.body;
+        for s in sections(text) {
+            let body = text[s.content_start..s.end].trim().to_owned();
+            let h = s.heading.to_ascii_lowercase();
+            match (adr.format, h.as_str()) {
+                (_, "status") => {}
+                (BodyFormat::Madr, "context and problem statement") | (_, "context") => {
+                    c.context = Some(body)
+                }
+                (BodyFormat::Madr, "decision outcome") | (BodyFormat::AdrTools, "decision") => {
+                    c.decision_text = Some(body)
+                }
+                (BodyFormat::Coord, "decision") => {}
+                (_, "consequences") => c.consequences = Some(body),
+                (_, "considered options" | "pros and cons of the options" | "alternatives")
+                    if !adr.options.is_empty() || adr.format == BodyFormat::Coord => {}
+                _ => c.others.push((s.heading.clone(), body)),
+            }
+        }
+        c
+    }
+
+    /// The decision's text: as the body words it, else the chosen option, else undecided.
+    pub fn decision(&self, adr: &Adr) -> String {
+        match (&self.decision_text, &adr.decision) {
+            (Some(t), _) if !t.trim().is_empty() => t.clone(),
+            (_, Some(d)) => chosen_line(d),
+            _ if adr.status == AdrStatus::Proposed => "Not decided yet.".to_owned(),
+            _ => format!(
+                "{} without a recorded choice of option.",
+                capitalized(adr.status.as_str())
+            ),
+        }
+    }
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
