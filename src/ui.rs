@@ -451,7 +451,8 @@ mod tests {
     #[test]
     fn json_is_one_pretty_value_and_colour_is_the_callers_choice() {
         let (ui, captured) = Ui::captured(true, false, true);
-        ui.json(&serde_json::json!({"id": "t-aaaaaa", "n": 1})).unwrap();
+        ui.json(&serde_json::json!({"id": "t-aaaaaa", "n": 1}))
+            .unwrap();
         insta::assert_snapshot!(captured.out.text(), @r#"
         {
           "id": "t-aaaaaa",

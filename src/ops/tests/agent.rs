@@ -33,8 +33,14 @@ fn add_registers_an_agent_and_a_repeat_writes_nothing() {
     assert_eq!(bob.role.as_deref(), Some("storage"));
     assert_eq!(bob.expertise, vec!["rust", "sql"]);
     assert_eq!(bob.registered, now());
-    assert_eq!(bob.last_seen, None, "registered by someone else: never acted");
-    assert!(repo.last_message().starts_with("coord: agent-add bob\n\nstorage\n"));
+    assert_eq!(
+        bob.last_seen, None,
+        "registered by someone else: never acted"
+    );
+    assert!(
+        repo.last_message()
+            .starts_with("coord: agent-add bob\n\nstorage\n")
+    );
 
     let tip = repo.tip();
     let (_, created) = agent::add(&repo.store, &lead, &agent("bob"), &spec).unwrap();
@@ -46,7 +52,10 @@ fn add_registers_an_agent_and_a_repeat_writes_nothing() {
         ..AgentSpec::default()
     };
     let err = agent::add(&repo.store, &lead, &agent("carol"), &bad).unwrap_err();
-    assert!(matches!(&err, OpError::Invalid(f) if f.field == "role"), "{err}");
+    assert!(
+        matches!(&err, OpError::Invalid(f) if f.field == "role"),
+        "{err}"
+    );
     assert_eq!(repo.tip(), tip);
 }
 
@@ -80,14 +89,23 @@ fn an_entry_is_its_agents_own() {
     )
     .unwrap_err();
     assert!(
-        err.to_string().starts_with("bob's registry entry is owned by bob"),
+        err.to_string()
+            .starts_with("bob's registry entry is owned by bob"),
         "{err}"
     );
     assert_eq!(repo.tip(), tip);
 
     // A coordinator's --force is honoured (no list: anyone) and signed.
     let forced = Authority::with_policy(&carol.agent, &Coordinators::Unset);
-    agent::register(&repo.store, &carol, &bob.agent, &spec("ui"), &forced, &*check).unwrap();
+    agent::register(
+        &repo.store,
+        &carol,
+        &bob.agent,
+        &spec("ui"),
+        &forced,
+        &*check,
+    )
+    .unwrap();
     assert_eq!(entry(&repo, "bob").role.as_deref(), Some("ui"));
     assert!(repo.last_message().contains("Coord-Forced-By: carol\n"));
 }
@@ -105,7 +123,10 @@ fn checkin_is_a_heartbeat_with_a_status_and_a_note() {
 
     let tip = repo.tip();
     let err = agent::checkin(&repo.store, &later, Some("asleep"), None).unwrap_err();
-    assert!(err.to_string().contains("unknown agent status \"asleep\""), "{err}");
+    assert!(
+        err.to_string().contains("unknown agent status \"asleep\""),
+        "{err}"
+    );
     assert_eq!(repo.tip(), tip);
 }
 
@@ -135,12 +156,20 @@ fn reap_returns_a_stale_agents_tasks_and_tells_everyone() {
     let (messages, _) = crate::ops::memory::load_messages(&repo.snapshot()).unwrap();
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].subject, "Reaped 1 stale agent(s)");
-    assert!(messages[0].body.contains(&format!("returned {}", t.id)), "{}", messages[0].body);
+    assert!(
+        messages[0].body.contains(&format!("returned {}", t.id)),
+        "{}",
+        messages[0].body
+    );
     assert!(repo.last_message().contains("Coord-Op: reap\n"));
 
     // Nothing is stale any more (bob is offline with no tasks): nothing to write.
     let tip = repo.tip();
-    assert!(agent::reap(&repo.store, &lead, two_hours, two_hours, &authority, false).unwrap().is_empty());
+    assert!(
+        agent::reap(&repo.store, &lead, two_hours, two_hours, &authority, false)
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(repo.tip(), tip);
 }
 

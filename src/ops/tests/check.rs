@@ -22,7 +22,11 @@ fn the_command_runs_in_the_directory_it_is_given() {
     let elsewhere = tempfile::tempdir().unwrap();
     assert!(!run("test -f marker", elsewhere.path()).unwrap().success);
     // A shell pipeline and quoting work as typed.
-    assert!(run("printf 'a b' | grep -q 'a b'", dir.path()).unwrap().success);
+    assert!(
+        run("printf 'a b' | grep -q 'a b'", dir.path())
+            .unwrap()
+            .success
+    );
 }
 
 #[test]

@@ -27,9 +27,9 @@ fn hand_edits_are_named_by_path() {
     task.assignee = Some(crate::ops::testing::agent("ghost"));
     let path = crate::model::layout::task_path(&a.id);
     repo.hand_edit(&[
-            Edit::write(path.clone(), task.to_text()),
-            Edit::write("junk/x.md", "stray\n"),
-            Edit::write("scratchpads/Not An Agent.md", "x\n"),
+        Edit::write(path.clone(), task.to_text()),
+        Edit::write("junk/x.md", "stray\n"),
+        Edit::write("scratchpads/Not An Agent.md", "x\n"),
     ]);
     let report = run(&repo.store).unwrap();
     assert!(!report.ok);
@@ -48,11 +48,15 @@ fn hand_edits_are_named_by_path() {
     }
     let messages: Vec<&str> = report.problems.iter().map(|p| p.message.as_str()).collect();
     assert!(
-        messages.iter().any(|m| m.contains("depends on t-zzzzzz, which does not exist")),
+        messages
+            .iter()
+            .any(|m| m.contains("depends on t-zzzzzz, which does not exist")),
         "{messages:?}"
     );
     assert!(
-        messages.iter().any(|m| m.contains("is assigned to ghost, who is not in the registry")),
+        messages
+            .iter()
+            .any(|m| m.contains("is assigned to ghost, who is not in the registry")),
         "{messages:?}"
     );
 }

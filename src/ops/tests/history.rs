@@ -18,7 +18,10 @@ fn the_whole_branch_newest_first_with_agent_and_op() {
         .iter()
         .map(|e| (e.agent.as_str(), e.op.as_str()))
         .collect();
-    assert_eq!(ops, vec![("alice", "claim"), ("lead", "add"), ("lead", "init")]);
+    assert_eq!(
+        ops,
+        vec![("alice", "claim"), ("lead", "add"), ("lead", "init")]
+    );
     assert_eq!(entries[0].at, at(60));
     assert_eq!(entries[0].subject, format!("coord: claim {}", t.id));
     let paths: Vec<(&str, &str)> = entries[0]
@@ -26,9 +29,15 @@ fn the_whole_branch_newest_first_with_agent_and_op() {
         .iter()
         .map(|c| (c.path.as_str(), c.change))
         .collect();
-    assert!(paths.contains(&(crate::model::layout::task_path(&t.id).as_str(), "modified")), "{paths:?}");
+    assert!(
+        paths.contains(&(crate::model::layout::task_path(&t.id).as_str(), "modified")),
+        "{paths:?}"
+    );
     assert!(paths.contains(&("agents/alice.toml", "added")), "{paths:?}");
-    assert!(entries[0].changes.iter().all(|c| c.diff.is_none()), "no patch asked");
+    assert!(
+        entries[0].changes.iter().all(|c| c.diff.is_none()),
+        "no patch asked"
+    );
 
     let limited = LogQuery {
         limit: Some(1),
@@ -61,8 +70,14 @@ fn one_record_by_prefix_with_its_diffs() {
     assert_eq!(target.unwrap().name, format!("task {}", t.id));
     let ops: Vec<&str> = entries.iter().map(|e| e.op.as_str()).collect();
     assert_eq!(ops, vec!["edit", "add"], "only this task's commits");
-    let diff = entries[0].changes[0].diff.as_deref().expect("one record: diffs");
-    assert!(diff.contains("-title = \"Before\"\n+title = \"After\"\n"), "{diff}");
+    let diff = entries[0].changes[0]
+        .diff
+        .as_deref()
+        .expect("one record: diffs");
+    assert!(
+        diff.contains("-title = \"Before\"\n+title = \"After\"\n"),
+        "{diff}"
+    );
 }
 
 #[test]
@@ -79,5 +94,8 @@ fn agents_resolve_to_their_entry_and_unknown_names_are_errors() {
         },
     )
     .unwrap_err();
-    assert!(matches!(err, OpError::UnknownRecord { kind: "record", .. }), "{err}");
+    assert!(
+        matches!(err, OpError::UnknownRecord { kind: "record", .. }),
+        "{err}"
+    );
 }

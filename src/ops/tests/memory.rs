@@ -34,12 +34,17 @@ fn notes_append_timestamped_entries_to_the_agents_own_scratchpad() {
         ]
     );
     assert!(repo.file("scratchpads/alice.md").is_some());
-    assert!(
-        repo.last_message()
-            .starts_with(&format!("coord: note {}\n\nUse sqlx, not diesel\n", second.id))
-    );
+    assert!(repo.last_message().starts_with(&format!(
+        "coord: note {}\n\nUse sqlx, not diesel\n",
+        second.id
+    )));
     // Bob's scratchpad is his own, and empty.
-    assert!(scratchpad(&repo.snapshot(), &agent("bob")).unwrap().entries.is_empty());
+    assert!(
+        scratchpad(&repo.snapshot(), &agent("bob"))
+            .unwrap()
+            .entries
+            .is_empty()
+    );
 }
 
 #[test]
@@ -47,6 +52,9 @@ fn an_empty_note_is_refused_and_writes_nothing() {
     let repo = Repo::init();
     let tip = repo.tip();
     let err = note(&repo.store, &actor("alice"), " \n\t", None).unwrap_err();
-    assert!(matches!(&err, OpError::Invalid(f) if f.field == "text"), "{err}");
+    assert!(
+        matches!(&err, OpError::Invalid(f) if f.field == "text"),
+        "{err}"
+    );
     assert_eq!(repo.tip(), tip);
 }

@@ -43,12 +43,18 @@ fn a_message_reaches_its_recipient_only_until_acknowledged() {
     assert_eq!(stored.from, agent("lead"));
     assert_eq!(stored.files, vec!["src/db.rs"]);
     assert!(stored.needs_reply);
-    assert!(repo.last_message().contains("to alice: May I change db.rs?"));
+    assert!(
+        repo.last_message()
+            .contains("to alice: May I change db.rs?")
+    );
 
     let unread = ("May I change db.rs?".to_owned(), false, false);
     assert_eq!(subjects(&repo, "alice", false, 0), vec![unread.clone()]);
     assert!(subjects(&repo, "bob", true, 0).is_empty(), "not bob's");
-    assert!(subjects(&repo, "lead", true, 0).is_empty(), "not the sender's");
+    assert!(
+        subjects(&repo, "lead", true, 0).is_empty(),
+        "not the sender's"
+    );
 
     let prefix = &sent.id.as_str()[..5];
     let (_, changed) = ack(&repo.store, &actor("alice"), prefix).unwrap();
@@ -67,7 +73,12 @@ fn a_message_reaches_its_recipient_only_until_acknowledged() {
 #[test]
 fn a_broadcast_reaches_everyone_but_its_sender() {
     let repo = Repo::init();
-    send(&repo.store, &actor("lead"), &question(Recipient::All, "Standup")).unwrap();
+    send(
+        &repo.store,
+        &actor("lead"),
+        &question(Recipient::All, "Standup"),
+    )
+    .unwrap();
     for who in ["alice", "bob"] {
         assert_eq!(subjects(&repo, who, false, 0).len(), 1, "{who}");
     }
@@ -117,7 +128,10 @@ fn bad_messages_are_refused_before_anything_is_written() {
     let lead = actor("lead");
     let mut two_lines = question(Recipient::All, "one\ntwo");
     let err = send(&repo.store, &lead, &two_lines).unwrap_err();
-    assert!(matches!(&err, OpError::Invalid(f) if f.field == "subject"), "{err}");
+    assert!(
+        matches!(&err, OpError::Invalid(f) if f.field == "subject"),
+        "{err}"
+    );
     two_lines.subject = "About a task".to_owned();
     two_lines.task = Some("t-zzzzzz".to_owned());
     assert!(matches!(
@@ -126,7 +140,10 @@ fn bad_messages_are_refused_before_anything_is_written() {
     ));
     assert!(matches!(
         ack(&repo.store, &lead, "m-zzzzzz"),
-        Err(OpError::UnknownRecord { kind: "message", .. })
+        Err(OpError::UnknownRecord {
+            kind: "message",
+            ..
+        })
     ));
     assert_eq!(repo.tip(), tip);
 }

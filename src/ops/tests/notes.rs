@@ -16,9 +16,14 @@ fn the_current_task_is_the_only_one_in_progress() {
     assert!(current_task(&repo.store, &alice.agent).unwrap().is_none());
 
     task::transition(&repo.store, &alice, a.id.as_str(), &Action::Claim, &[]).unwrap();
-    let current = current_task(&repo.store, &alice.agent).unwrap().expect("one task");
+    let current = current_task(&repo.store, &alice.agent)
+        .unwrap()
+        .expect("one task");
     assert_eq!(current.id, a.id);
-    assert!(current_task(&repo.store, &agent("bob")).unwrap().is_none(), "not bob's");
+    assert!(
+        current_task(&repo.store, &agent("bob")).unwrap().is_none(),
+        "not bob's"
+    );
 
     // Two at once: which one a commit belongs to cannot be told.
     task::transition(&repo.store, &alice, b.id.as_str(), &Action::Claim, &[]).unwrap();
@@ -30,7 +35,12 @@ fn the_current_task_is_the_only_one_in_progress() {
         force: false,
     };
     task::transition(&repo.store, &alice, b.id.as_str(), &block, &[]).unwrap();
-    assert_eq!(current_task(&repo.store, &alice.agent).unwrap().map(|t| t.id), Some(a.id));
+    assert_eq!(
+        current_task(&repo.store, &alice.agent)
+            .unwrap()
+            .map(|t| t.id),
+        Some(a.id)
+    );
 }
 
 #[test]

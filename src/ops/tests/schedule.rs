@@ -24,7 +24,14 @@ fn ready_ids(repo: &Repo, opts: &ReadyOptions) -> Vec<TaskId> {
 fn finish(repo: &Repo, who: &str, id: &TaskId) {
     let who = actor(who);
     task::transition(&repo.store, &who, id.as_str(), &Action::Claim, &[]).unwrap();
-    task::transition(&repo.store, &who, id.as_str(), &Action::Done { force: false }, &[]).unwrap();
+    task::transition(
+        &repo.store,
+        &who,
+        id.as_str(),
+        &Action::Done { force: false },
+        &[],
+    )
+    .unwrap();
 }
 
 #[test]
@@ -34,7 +41,10 @@ fn ready_lists_unblocked_open_tasks_best_first() {
     let low = repo.add_with(&lead, new("Low", 3, 1.0), &[]);
     let high = repo.add_with(&lead, new("High", 1, 1.0), &[]);
     let after = repo.add_with(&lead, new("After high", 0, 1.0), &[&high.id]);
-    assert_eq!(ready_ids(&repo, &ReadyOptions::default()), vec![high.id.clone(), low.id.clone()]);
+    assert_eq!(
+        ready_ids(&repo, &ReadyOptions::default()),
+        vec![high.id.clone(), low.id.clone()]
+    );
     let limited = ReadyOptions {
         limit: Some(1),
         ..ReadyOptions::default()
@@ -42,7 +52,10 @@ fn ready_lists_unblocked_open_tasks_best_first() {
     assert_eq!(ready_ids(&repo, &limited), vec![high.id.clone()]);
 
     finish(&repo, "alice", &high.id);
-    assert_eq!(ready_ids(&repo, &ReadyOptions::default()), vec![after.id, low.id]);
+    assert_eq!(
+        ready_ids(&repo, &ReadyOptions::default()),
+        vec![after.id, low.id]
+    );
 }
 
 #[test]
@@ -116,7 +129,13 @@ fn next_claims_the_best_fitting_task_and_then_the_next_one() {
     let tip = repo.tip();
     let (third, _) = schedule::next(&repo.store, &actor("alice"), now()).unwrap();
     assert!(
-        matches!(third, Next::Nothing { ready: 1, skipped: 0 }),
+        matches!(
+            third,
+            Next::Nothing {
+                ready: 1,
+                skipped: 0
+            }
+        ),
         "only the css task is left, and it does not fit"
     );
     assert_eq!(repo.tip(), tip, "nothing claimed, nothing written");

@@ -14,8 +14,15 @@ fn act(repo: &Repo, who: &str, id: &TaskId, action: Action) -> Result<task::Tran
 fn dep(repo: &Repo, who: &str, id: &TaskId, needs: &TaskId, add: bool) -> Result<bool, OpError> {
     let who = actor(who);
     let authority = Authority::unforced(&who.agent);
-    task::set_dependency(&repo.store, &who, id.as_str(), needs.as_str(), add, &authority)
-        .map(|(_, changed)| changed)
+    task::set_dependency(
+        &repo.store,
+        &who,
+        id.as_str(),
+        needs.as_str(),
+        add,
+        &authority,
+    )
+    .map(|(_, changed)| changed)
 }
 
 #[test]
@@ -46,7 +53,10 @@ fn add_commits_the_task_as_given() {
         message.starts_with(&format!("coord: add {}\n\nPool connections\n", t.id)),
         "{message}"
     );
-    assert!(message.contains("Coord-Agent: lead\nCoord-Op: add\n"), "{message}");
+    assert!(
+        message.contains("Coord-Agent: lead\nCoord-Op: add\n"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -81,7 +91,10 @@ fn add_resolves_dependencies_by_prefix_and_refuses_unknown_ones() {
         },
     )
     .unwrap_err();
-    assert!(matches!(err, OpError::UnknownTask { ref given } if given == "t-zzzzzz"), "{err}");
+    assert!(
+        matches!(err, OpError::UnknownTask { ref given } if given == "t-zzzzzz"),
+        "{err}"
+    );
     assert_eq!(repo.tip(), tip, "a refused add writes nothing");
 }
 
@@ -106,7 +119,11 @@ fn edit_changes_only_the_patched_fields_and_skips_a_no_op() {
 
     let tip = repo.tip();
     task::edit(&repo.store, &lead, t.id.as_str(), &patch).unwrap();
-    assert_eq!(repo.tip(), tip, "an edit that changes nothing commits nothing");
+    assert_eq!(
+        repo.tip(),
+        tip,
+        "an edit that changes nothing commits nothing"
+    );
 
     let bad = TaskPatch {
         title: Some("  ".to_owned()),
@@ -163,7 +180,11 @@ fn claim_takes_a_ready_task_once() {
             now()
         )
     );
-    assert_eq!(repo.tip(), tip, "neither a repeated nor a refused claim writes");
+    assert_eq!(
+        repo.tip(),
+        tip,
+        "neither a repeated nor a refused claim writes"
+    );
 }
 
 #[test]
@@ -258,7 +279,10 @@ fn dependencies_are_added_once_removed_and_never_close_a_cycle() {
     assert!(repo.last_message().contains("Coord-Op: dep-add\n"));
 
     let tip = repo.tip();
-    assert!(!dep(&repo, "lead", &b.id, &a.id, true).unwrap(), "already there");
+    assert!(
+        !dep(&repo, "lead", &b.id, &a.id, true).unwrap(),
+        "already there"
+    );
     let err = dep(&repo, "lead", &a.id, &c.id, true).unwrap_err();
     match &err {
         OpError::Cycle { cycle } => {
