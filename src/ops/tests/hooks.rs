@@ -3,9 +3,19 @@
 use crate::ops::hooks::{CHAINED_DIR, HOOKS, HookMode, install, uninstall};
 use crate::ops::testing::Repo;
 
+/// A repository whose hooks directory is its own, whatever `core.hooksPath` the machine's
+/// global config sets: the tests must never write into a directory outside it.
+fn repo() -> Repo {
+    let mut repo = Repo::init();
+    let hooks = repo.path().join(".git").join("hooks");
+    repo.with_config("core.hooksPath", &hooks.to_string_lossy());
+    assert_eq!(repo.store.hooks_dir(), hooks);
+    repo
+}
+
 #[test]
 fn install_writes_our_four_hooks_and_uninstall_removes_them() {
-    let repo = Repo::init();
+    let repo = repo();
     let installed = install(
         &repo.store,
         HookMode::Block,
@@ -53,7 +63,7 @@ fn install_writes_our_four_hooks_and_uninstall_removes_them() {
 
 #[test]
 fn the_projects_own_hook_is_chained_and_given_back_untouched() {
-    let repo = Repo::init();
+    let repo = repo();
     let dir = repo.store.hooks_dir();
     std::fs::create_dir_all(&dir).unwrap();
     let own = "#!/usr/bin/env python3\nprint('lint')\n";
@@ -80,7 +90,7 @@ fn the_projects_own_hook_is_chained_and_given_back_untouched() {
 
 #[test]
 fn a_user_set_rewrite_ref_survives_uninstall() {
-    let mut repo = Repo::init();
+    let mut repo = repo();
     repo.with_config("notes.rewriteRef", "refs/notes/coord");
     install(&repo.store, HookMode::Block, None).unwrap();
     uninstall(&repo.reopen()).unwrap();
