@@ -3,10 +3,16 @@ All printing: stdout for results, stderr for warnings and errors, `--json`, colo
 (`--color`; under auto: `NO_COLOR`, `CLICOLOR_FORCE`, `CLICOLOR`, `TERM=dumb`, terminals
 only), `-q`, and escaping of text that comes from records, so that a title can never move
 the cursor, change colours or hide text on a terminal.
+
+The two streams are the process's stdout and stderr for the CLI ([`Ui::new`]), or any
+writers ([`Ui::with_writers`]): [`Ui::captured`] prints into buffers read back afterwards,
+so what a command renders is tested in-process, byte for byte.
 */
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::io::{self, IsTerminal, Write};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Serialize;
 
@@ -69,10 +75,76 @@ impl ColorEnv {
     }
 }
 
+/// Where one of the [`Ui`]'s streams goes.
+enum Sink {
+    /// The process's stdout or stderr, locked for each line so that a line is written whole
+    /// (stdout flushes at each newline; a closed pipe surfaces as `BrokenPipe` and the CLI
+    /// exits quietly).
+    Stdout,
+    Stderr,
+    /// Any writer, flushed after each line as stdout would be.
+    Writer(RefCell<Box<dyn Write>>),
+}
+
+impl Sink {
+    /// Runs `f` on the stream, under one lock.
+    fn write(&self, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+        match self {
+            Sink::Stdout => f(&mut io::stdout().lock()),
+            Sink::Stderr => f(&mut io::stderr().lock()),
+            Sink::Writer(w) => {
+                // Only this method borrows it, and `f` cannot reach the Ui: never busy.
+                let mut w = w
+                    .try_borrow_mut()
+                    .map_err(|_| io::Error::other("the output is already being written"))?;
+                f(&mut **w)?;
+                w.flush()
+            }
+        }
+    }
+}
+
+/// A buffer a [`Ui`] prints into ([`Ui::captured`]), readable while the Ui still holds it.
+#[derive(Clone, Debug, Default)]
+pub struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Capture {
+    /// Everything printed so far, as text (invalid UTF-8 replaced).
+    pub fn text(&self) -> String {
+        let bytes = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The two buffers of a [`Ui::captured`].
+#[derive(Clone, Debug, Default)]
+pub struct Captured {
+    /// What went to stdout: results, `--json`.
+    pub out: Capture,
+    /// What went to stderr: warnings, notes, error reports.
+    pub err: Capture,
+}
+
 pub struct Ui {
     pub json: bool,
     pub quiet: bool,
     color: bool,
+    out: Sink,
+    err: Sink,
 }
 
 impl Ui {
@@ -82,7 +154,13 @@ impl Ui {
             ColorChoice::Never => false,
             ColorChoice::Auto => env.auto(io::stdout().is_terminal()),
         };
-        Ui { json, quiet, color }
+        Ui {
+            json,
+            quiet,
+            color,
+            out: Sink::Stdout,
+            err: Sink::Stderr,
+        }
     }
 
     /// A UI that prints plain text (for the library's demo and tests).
@@ -91,14 +169,54 @@ impl Ui {
             json: false,
             quiet: false,
             color: false,
+            out: Sink::Stdout,
+            err: Sink::Stderr,
         }
+    }
+
+    /// A UI that prints results to `out` and warnings and notes to `err`, for a face that is
+    /// not a terminal. `color` is decided by the caller: there is no terminal to ask.
+    pub fn with_writers(
+        json: bool,
+        quiet: bool,
+        color: bool,
+        out: Box<dyn Write>,
+        err: Box<dyn Write>,
+    ) -> Ui {
+        Ui {
+            json,
+            quiet,
+            color,
+            out: Sink::Writer(RefCell::new(out)),
+            err: Sink::Writer(RefCell::new(err)),
+        }
+    }
+
+    /// A UI that prints into two buffers, read back through the returned [`Captured`].
+    pub fn captured(json: bool, quiet: bool, color: bool) -> (Ui, Captured) {
+        let captured = Captured::default();
+        let ui = Ui::with_writers(
+            json,
+            quiet,
+            color,
+            Box::new(captured.out.clone()),
+            Box::new(captured.err.clone()),
+        );
+        (ui, captured)
     }
 
     /// Prints a result line on stdout.
     pub fn line(&self, text: impl AsRef<str>) -> io::Result<()> {
-        let mut out = io::stdout().lock();
-        out.write_all(text.as_ref().as_bytes())?;
-        out.write_all(b"\n")
+        self.out.write(|out| {
+            out.write_all(text.as_ref().as_bytes())?;
+            out.write_all(b"\n")
+        })
+    }
+
+    /// Writes on stdout through `f`, under one lock: for output streamed rather than built
+    /// as one text (`export`'s JSON lines).
+    pub fn write_out(&self, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+        self.out.write(f)
     }
 
     /// Prints a confirmation on stdout, unless `-q`.
@@ -130,22 +248,20 @@ impl Ui {
     /// control and bidi characters are escaped here, once for every warning (DESIGN §11);
     /// line breaks are kept, for the multi-line parse errors some warnings carry.
     pub fn warn(&self, text: impl AsRef<str>) {
-        let _ = writeln!(
-            io::stderr().lock(),
-            "warning: {}",
-            sanitize_text(text.as_ref())
-        );
+        let _ = self
+            .err
+            .write(|err| writeln!(err, "warning: {}", sanitize_text(text.as_ref())));
     }
 
     /// Prints text on stderr as it is (a report whose lines carry their own `error:` labels).
     pub fn error_text(&self, text: &str) {
-        let _ = io::stderr().lock().write_all(text.as_bytes());
+        let _ = self.err.write(|err| err.write_all(text.as_bytes()));
     }
 
     /// Prints a note on stderr (progress of a long action, the command a check runs), unless `-q`.
     pub fn note(&self, text: impl AsRef<str>) {
         if !self.quiet {
-            let _ = writeln!(io::stderr().lock(), "{}", text.as_ref());
+            let _ = self.err.write(|err| writeln!(err, "{}", text.as_ref()));
         }
     }
 
@@ -297,6 +413,109 @@ mod tests {
             vec!["ab".into(), "y".into()],
         ]);
         assert_eq!(t, "名前  x\nab    y\n");
+    }
+
+    #[test]
+    fn a_captured_ui_keeps_results_and_warnings_apart() {
+        let (ui, captured) = Ui::captured(false, false, false);
+        ui.line("result").unwrap();
+        ui.info("done").unwrap();
+        ui.created("t-aaaaaa", "Added t-aaaaaa.").unwrap();
+        ui.warn("bad \u{1b}[2J title\nsecond line");
+        ui.note("running make");
+        ui.error_text("error: x\n");
+        insta::assert_snapshot!(captured.out.text(), @r"
+        result
+        done
+        Added t-aaaaaa.
+        ");
+        insta::assert_snapshot!(captured.err.text(), @r"
+        warning: bad \u{1b}[2J title
+        second line
+        running make
+        error: x
+        ");
+    }
+
+    #[test]
+    fn quiet_prints_only_results_and_ids() {
+        let (ui, captured) = Ui::captured(false, true, false);
+        ui.info("done").unwrap();
+        ui.created("t-aaaaaa", "Added t-aaaaaa.").unwrap();
+        ui.note("running make");
+        ui.warn("still shown");
+        assert_eq!(captured.out.text(), "t-aaaaaa\n");
+        assert_eq!(captured.err.text(), "warning: still shown\n");
+    }
+
+    #[test]
+    fn json_is_one_pretty_value_and_colour_is_the_callers_choice() {
+        let (ui, captured) = Ui::captured(true, false, true);
+        ui.json(&serde_json::json!({"id": "t-aaaaaa", "n": 1}))
+            .unwrap();
+        insta::assert_snapshot!(captured.out.text(), @r#"
+        {
+          "id": "t-aaaaaa",
+          "n": 1
+        }
+        "#);
+        assert_eq!(ui.paint(Style::Red, "x"), "\u{1b}[31mx\u{1b}[0m");
+        assert_eq!(ui.paint(Style::Red, ""), "");
+        let (plain, _) = Ui::captured(false, false, false);
+        assert_eq!(plain.paint(Style::Red, "x"), "x");
+    }
+
+    /// A writer that fails as a closed pipe does.
+    struct Closed;
+
+    impl Write for Closed {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::Error::from(io::ErrorKind::BrokenPipe))
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_closed_output_surfaces_as_broken_pipe_and_warnings_never_fail() {
+        let ui = Ui::with_writers(false, false, false, Box::new(Closed), Box::new(Closed));
+        let err = ui.line("x").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::BrokenPipe);
+        // Warnings and notes are best effort: nothing to report them to.
+        ui.warn("w");
+        ui.note("n");
+        ui.error_text("e");
+    }
+
+    /// Writes that reach the writer only when flushed, as a pipe behind a buffer would.
+    #[derive(Clone, Default)]
+    struct Buffered {
+        pending: Vec<u8>,
+        flushed: Capture,
+    }
+
+    impl Write for Buffered {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.pending.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            self.flushed.write_all(&self.pending)?;
+            self.pending.clear();
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn every_line_is_flushed_like_stdout() {
+        let out = Buffered::default();
+        let flushed = out.flushed.clone();
+        let ui = Ui::with_writers(false, false, false, Box::new(out), Box::new(io::sink()));
+        ui.line("one").unwrap();
+        assert_eq!(flushed.text(), "one\n");
+        ui.write_out(|w| w.write_all(b"{}\n{}\n")).unwrap();
+        assert_eq!(flushed.text(), "one\n{}\n{}\n");
     }
 
     #[test]

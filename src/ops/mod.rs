@@ -31,6 +31,10 @@ pub mod risk;
 pub mod schedule;
 pub mod spawn;
 pub mod task;
+#[cfg(test)]
+mod testing;
+#[cfg(test)]
+mod tests;
 
 use crate::model::layout::{self, FAN_OUT, TASKS_DIR};
 use crate::model::task::{InvalidField, Refusal};

@@ -291,6 +291,122 @@ mod tests {
         }
     }
 
+    fn finding(path: &str, kind: Kind) -> Finding {
+        Finding {
+            kind,
+            ..report(path).violations.remove(0)
+        }
+    }
+
+    /// A range check: bob's commit (by its trailer) changed files alice and carol hold; one
+    /// of carol's claims came after the commit; a file nobody owns; a claim salvaged from an
+    /// unreadable registry entry.
+    fn range_report() -> Report {
+        let since = crate::model::Timestamp::parse_rfc3339("2026-11-21T09:00:00Z").unwrap();
+        let commit = "0123456789abcdef0123456789abcdef01234567".to_owned();
+        let by_trailer = |mut f: Finding| {
+            f.commit = Some(commit.clone());
+            f.by = Some(AgentId::parse("bob").unwrap());
+            f.via = Some(crate::ownership::check::Via::Trailer);
+            f
+        };
+        let mut with_task = by_trailer(finding("src/db/pool.rs", Kind::HeldByOther));
+        with_task.holder = Some(AgentId::parse("alice").unwrap());
+        with_task.pattern = Some("src/db/**".to_owned());
+        with_task.task = Some("t-4kz9w2".to_owned());
+        with_task.since = Some(since);
+        let mut salvaged = by_trailer(finding("docs/api.md", Kind::HeldByOther));
+        salvaged.holder = Some(AgentId::parse("dave").unwrap());
+        salvaged.pattern = Some("docs/**".to_owned());
+        salvaged.unreadable = Some("agents/dave.toml".to_owned());
+        let mut later = by_trailer(finding("src/ui/app.rs", Kind::ClaimedLater));
+        later.holder = Some(AgentId::parse("carol").unwrap());
+        later.pattern = Some("src/ui/**".to_owned());
+        later.since = Some(since);
+        let mut unowned = finding("Makefile", Kind::Unowned);
+        unowned.holder = None;
+        unowned.pattern = None;
+        Report {
+            agent: AgentId::parse("bob").unwrap(),
+            checked: 7,
+            violations: vec![with_task, salvaged],
+            warnings: vec![later, unowned],
+            ok: false,
+            commits: vec![crate::ownership::check::Attribution {
+                commit,
+                judged_as: vec![crate::ownership::check::JudgedAs {
+                    agent: AgentId::parse("bob").unwrap(),
+                    via: crate::ownership::check::Via::Trailer,
+                }],
+                claims_at: None,
+            }],
+        }
+    }
+
+    fn clean_report() -> Report {
+        Report {
+            checked: 3,
+            violations: Vec::new(),
+            ok: true,
+            ..report("x")
+        }
+    }
+
+    #[test]
+    fn text_for_a_terminal() {
+        insta::assert_snapshot!(text(&report("src/db.rs")), @r#"
+        error: src/db.rs is held by bob (src/**); alice may not change it
+          hint: ask bob: git coord send bob --subject "May I change src/db.rs?" --needs-reply
+        1 path(s) checked for alice: 1 violation(s), 0 warning(s)
+        "#);
+        insta::assert_snapshot!(text(&range_report()), @r#"
+        error: src/db/pool.rs is held by alice (src/db/**, with task t-4kz9w2) since 2026-11-21T09:00:00Z; bob may not change it (claimed by its Coord-Agent trailer)
+          hint: ask alice: git coord send alice --subject "May I change src/db/pool.rs?" --needs-reply
+        error: docs/api.md is held by dave (docs/**, salvaged from its unreadable agents/dave.toml); bob may not change it (claimed by its Coord-Agent trailer)
+          hint: ask dave: git coord send dave --subject "May I change docs/api.md?" --needs-reply
+        warning: src/ui/app.rs is held by carol (src/ui/**) since 2026-11-21T09:00:00Z, claimed after commit 0123456789 was made: allowed; ask carol before changing it again
+        warning: Makefile is not owned by anyone
+        note: commit 0123456789 judged as bob (claimed by its Coord-Agent trailer); unverified: no acting agent
+        7 path(s) checked for bob: 2 violation(s), 2 warning(s)
+        "#);
+        insta::assert_snapshot!(text(&clean_report()), @"3 path(s) checked for alice: 0 violation(s), 0 warning(s)");
+    }
+
+    #[test]
+    fn markdown_for_a_pull_request() {
+        insta::assert_snapshot!(markdown(&range_report()), @r"
+        ### git coord: file ownership
+
+        | | path | held by | claim |
+        |---|---|---|---|
+        | error | src/db/pool.rs | alice | src/db/&#42;&#42; |
+        | error | docs/api.md | dave | docs/&#42;&#42; |
+        | warning | src/ui/app.rs | carol | src/ui/&#42;&#42; |
+        | warning | Makefile | nobody |  |
+
+        7 path(s) checked for bob: 2 violation(s), 2 warning(s).
+
+        - commit 0123456789 judged as bob &#40;claimed by its Coord-Agent trailer&#41;; unverified: no acting agent
+        ");
+        insta::assert_snapshot!(markdown(&clean_report()), @r"
+        ### git coord: file ownership
+
+        3 path(s) checked for alice: no problems.
+        ");
+    }
+
+    #[test]
+    fn github_workflow_commands() {
+        insta::assert_snapshot!(github(&range_report()), @r"
+        ::notice title=git coord ownership::commit 0123456789 judged as bob (claimed by its Coord-Agent trailer); unverified: no acting agent
+        ::error file=src/db/pool.rs,title=git coord ownership::src/db/pool.rs is held by alice (src/db/**, with task t-4kz9w2) since 2026-11-21T09:00:00Z; bob may not change it (claimed by its Coord-Agent trailer)
+        ::error file=docs/api.md,title=git coord ownership::docs/api.md is held by dave (docs/**, salvaged from its unreadable agents/dave.toml); bob may not change it (claimed by its Coord-Agent trailer)
+        ::warning file=src/ui/app.rs,title=git coord ownership::src/ui/app.rs is held by carol (src/ui/**) since 2026-11-21T09:00:00Z, claimed after commit 0123456789 was made: allowed; ask carol before changing it again
+        ::warning file=Makefile,title=git coord ownership::Makefile is not owned by anyone
+        ");
+        assert_eq!(github(&clean_report()), "", "nothing to annotate");
+    }
+
     #[test]
     fn markdown_cannot_inject() {
         let md = markdown(&report(

@@ -614,6 +614,70 @@ mod tests {
     }
 
     #[test]
+    fn dot_of_the_open_work() {
+        insta::assert_snapshot!(to_dot(&view(&sample(), false)), @r#"
+        digraph coord {
+          rankdir=LR;
+          node [shape=box, style=rounded, fontname="Helvetica"];
+          edge [color=gray30];
+          "t-aaaaaa" [label="t-aaaaaa\nTask t-aaaaaa\ntodo · 2h"];
+          "t-bbbbbb" [label="t-bbbbbb\nTask t-bbbbbb\ntodo · 4h", color=red, fontcolor=red, penwidth=2, style="rounded,bold"];
+          "t-cccccc" [label="t-cccccc\nTask t-cccccc\ntodo · 3h", color=red, fontcolor=red, penwidth=2, style="rounded,bold"];
+          "t-dddddd" [label="t-dddddd\nTask t-dddddd\ntodo · 1h (default)"];
+          "t-eeeeee" [label="t-eeeeee\nTask t-eeeeee\ntodo · 1h", color=red, fontcolor=red, penwidth=2, style="rounded,bold"];
+          "t-zzzzzz" [label="t-zzzzzz\nTask t-zzzzzz\ndone · 5h", color=gray50, fontcolor=gray50, style="rounded,dashed"];
+          "t-aaaaaa" -> "t-cccccc";
+          "t-bbbbbb" -> "t-cccccc" [color=red, penwidth=2, style=bold];
+          "t-cccccc" -> "t-eeeeee" [color=red, penwidth=2, style=bold];
+          "t-zzzzzz" -> "t-aaaaaa";
+        }
+        "#);
+    }
+
+    #[test]
+    fn mermaid_of_every_task() {
+        insta::assert_snapshot!(to_mermaid(&view(&sample(), true)), @r#"
+        flowchart LR
+          t_aaaaaa["t-aaaaaa<br/>Task t-aaaaaa<br/>todo · 2h"]
+          t_bbbbbb["t-bbbbbb<br/>Task t-bbbbbb<br/>todo · 4h"]
+          t_cccccc["t-cccccc<br/>Task t-cccccc<br/>todo · 3h"]
+          t_dddddd["t-dddddd<br/>Task t-dddddd<br/>todo · 1h (default)"]
+          t_eeeeee["t-eeeeee<br/>Task t-eeeeee<br/>todo · 1h"]
+          t_xxxxxx["t-xxxxxx<br/>Task t-xxxxxx<br/>done · 1h"]
+          t_yyyyyy["t-yyyyyy<br/>Task t-yyyyyy<br/>done · 1h"]
+          t_zzzzzz["t-zzzzzz<br/>Task t-zzzzzz<br/>done · 5h"]
+          t_aaaaaa --> t_cccccc
+          t_bbbbbb --> t_cccccc
+          t_cccccc --> t_eeeeee
+          t_yyyyyy --> t_xxxxxx
+          t_zzzzzz --> t_aaaaaa
+          classDef critical stroke:#d62728,stroke-width:3px,color:#d62728
+          classDef closed stroke:#999999,color:#999999,stroke-dasharray:4 3
+          classDef cycle stroke:#ff7f0e,stroke-width:3px
+          class t_bbbbbb,t_cccccc,t_eeeeee critical
+          class t_xxxxxx,t_yyyyyy,t_zzzzzz closed
+          linkStyle 1,2 stroke:#d62728,stroke-width:3px
+        "#);
+    }
+
+    #[test]
+    fn an_empty_graph_is_still_a_graph() {
+        insta::assert_snapshot!(to_dot(&view(&[], false)), @r#"
+        digraph coord {
+          rankdir=LR;
+          node [shape=box, style=rounded, fontname="Helvetica"];
+          edge [color=gray30];
+        }
+        "#);
+        insta::assert_snapshot!(to_mermaid(&view(&[], false)), @r"
+        flowchart LR
+          classDef critical stroke:#d62728,stroke-width:3px,color:#d62728
+          classDef closed stroke:#999999,color:#999999,stroke-dasharray:4 3
+          classDef cycle stroke:#ff7f0e,stroke-width:3px
+        ");
+    }
+
+    #[test]
     fn dot_highlights_exactly_the_critical_path() {
         let dot = to_dot(&view(&sample(), false));
         assert!(dot.starts_with("digraph coord {\n"), "{dot}");
@@ -896,6 +960,35 @@ mod tests {
         assert!(!m.contains("Empty"));
         let no_milestone = m.find("section No milestone").unwrap();
         assert!(m.find("section infra").unwrap() < no_milestone);
+    }
+
+    #[test]
+    fn gantt_chart_of_the_remaining_work() {
+        let mut tasks = sample();
+        tasks[0].milestone = Some("m-aaaaaa".into()); // a
+        tasks[2].milestone = Some("m-aaaaaa".into()); // c
+        tasks[1].status = Status::InProgress; // b
+        tasks[3].estimate_hours = Some(0.5); // d
+        tasks[4].milestone = Some("launch".into()); // e: a milestone with no record
+        let schedule = TaskGraph::new(&tasks).schedule(1.0);
+        let beta = milestone("m-aaaaaa", "Beta", "2026-11-21T15:00:00Z");
+        let now = Timestamp::parse_rfc3339("2026-11-21T10:00:00Z").unwrap();
+        let g = gantt(&tasks, &schedule, &[beta], now);
+        insta::assert_snapshot!(gantt_mermaid(&g), @r"
+        gantt
+          title Remaining work from 2026-11-21 10:00 UTC
+          dateFormat YYYY-MM-DDTHH:mm
+          axisFormat %m-%d %H:%M
+          section Beta (m-aaaaaa, due 2026-11-21 15#58;00 UTC)
+            t-aaaaaa Task t-aaaaaa :t-aaaaaa, 2026-11-21T10:00, 2h
+            t-cccccc Task t-cccccc :crit, t-cccccc, 2026-11-21T14:00, 3h
+            Due m-aaaaaa :milestone, m-aaaaaa-due, 2026-11-21T15:00, 0m
+          section launch
+            t-eeeeee Task t-eeeeee :crit, t-eeeeee, 2026-11-21T17:00, 1h
+          section No milestone
+            t-bbbbbb Task t-bbbbbb :crit, active, t-bbbbbb, 2026-11-21T10:00, 4h
+            t-dddddd Task t-dddddd :t-dddddd, 2026-11-21T10:00, 30m
+        ");
     }
 
     #[test]

@@ -311,3 +311,299 @@ pub fn build(input: &Input<'_>) -> Report {
         milestones,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The status screen as people see it, rendered through a captured [`Ui`] at a fixed time:
+    //! the report is built from records made in memory, then printed as `git coord status`
+    //! prints it.
+    //!
+    //! [`Ui`]: crate::ui::Ui
+
+    use super::*;
+    use crate::model::adr::{AdrNumber, NewAdr};
+    use crate::model::conflict::NewConflict;
+    use crate::model::message::{Kind, MessageId, Recipient};
+    use crate::model::milestone::{MilestoneId, NewMilestone};
+    use crate::model::risk::{Level, NewRisk};
+    use crate::model::{ConflictId, NewTask, RiskId};
+    use crate::ui::Ui;
+
+    fn now() -> Timestamp {
+        Timestamp::parse_rfc3339("2026-11-21T10:00:00Z").unwrap()
+    }
+
+    /// `secs` seconds from now (negative: ago).
+    fn at(secs: i64) -> Timestamp {
+        Timestamp::from_unix(now().unix() + secs).unwrap()
+    }
+
+    fn agent(name: &str) -> AgentId {
+        AgentId::parse(name).unwrap()
+    }
+
+    fn task(id: &str, title: &str, hours: f64, deps: &[&Task]) -> Task {
+        Task::new(
+            TaskId::parse(id).unwrap(),
+            NewTask {
+                title: title.to_owned(),
+                estimate_hours: Some(hours),
+                depends_on: deps.iter().map(|d| d.id.clone()).collect(),
+                ..NewTask::default()
+            },
+            at(-86_400),
+        )
+        .unwrap()
+    }
+
+    /// Renders `input` as `git coord status` does, without colour unless asked.
+    fn screen(input: &Input<'_>, color: bool) -> String {
+        let report = build(input);
+        let (ui, captured) = Ui::captured(false, false, color);
+        crate::commands::status::print(&ui, &report, input.now).unwrap();
+        assert_eq!(captured.err.text(), "", "the screen prints no warnings");
+        captured.out.text()
+    }
+
+    /// A project in flight: done, running, blocked and waiting work, two agents (one gone
+    /// quiet), a question unanswered for five hours, an open conflict, a decision past its
+    /// deadline, a high risk and a milestone that cannot be met.
+    struct Project {
+        tasks: Vec<Task>,
+        agents: Vec<Agent>,
+        messages: Vec<Message>,
+        conflicts: Vec<Conflict>,
+        adrs: Vec<Adr>,
+        risks: Vec<Risk>,
+        milestones: Vec<Milestone>,
+    }
+
+    impl Project {
+        fn new() -> Project {
+            let mut schema = task("t-aaaaaa", "Schema", 2.0, &[]);
+            schema.status = Status::Done;
+            schema.assignee = Some(agent("alice"));
+            let mut pool = task("t-bbbbbb", "Connection pool", 3.0, &[&schema]);
+            pool.status = Status::InProgress;
+            pool.assignee = Some(agent("alice"));
+            pool.milestone = Some("m-aaaaaa".to_owned());
+            let mut api = task("t-cccccc", "REST API", 5.0, &[&pool]);
+            api.milestone = Some("m-aaaaaa".to_owned());
+            let mut ui = task("t-dddddd", "Login form", 1.5, &[]);
+            ui.status = Status::Blocked;
+            ui.assignee = Some(agent("bob"));
+            ui.blocked_reason = Some("waiting for the API".to_owned());
+            let mut docs = task("t-eeeeee", "Write the guide", 0.5, &[]);
+            docs.due = Some(at(-3600));
+            let mut dropped = task("t-ffffff", "Old idea", 8.0, &[]);
+            dropped.status = Status::Cancelled;
+
+            let mut alice = Agent::new(agent("alice"), at(-86_400));
+            alice.role = Some("backend".to_owned());
+            alice.saw(at(-600));
+            let mut bob = Agent::new(agent("bob"), at(-86_400));
+            bob.saw(at(-5 * 3600));
+
+            let mut question = Message::new(
+                MessageId::parse("m-qqqqqq").unwrap(),
+                agent("bob"),
+                Recipient::Agent(agent("alice")),
+                "Which auth scheme?".to_owned(),
+                Kind::Question,
+                at(-5 * 3600),
+            );
+            question.needs_reply = true;
+
+            let conflict = Conflict::new(
+                ConflictId::parse("c-aaaaaa").unwrap(),
+                NewConflict {
+                    title: "Both edit src/db.rs".to_owned(),
+                    between: vec![agent("alice"), agent("bob")],
+                    about: vec!["src/db.rs".to_owned()],
+                    body: String::new(),
+                },
+                agent("alice"),
+                at(-2 * 3600),
+            )
+            .unwrap();
+            let mut adr = Adr::new(
+                AdrNumber::new(7).unwrap(),
+                &NewAdr {
+                    title: "Use Postgres".to_owned(),
+                    deadline: Some(at(-86_400)),
+                    ..NewAdr::default()
+                },
+                at(-3 * 86_400),
+            )
+            .unwrap();
+            let option = |name: &str| crate::model::adr::AdrOption {
+                name: name.to_owned(),
+                pros: Vec::new(),
+                cons: Vec::new(),
+                effort: None,
+            };
+            adr.options = vec![option("Postgres"), option("SQLite")];
+            let risk = Risk::new(
+                RiskId::parse("r-aaaaaa").unwrap(),
+                NewRisk {
+                    title: "Vendor API rate limits".to_owned(),
+                    impact: Level::High,
+                    probability: Level::High,
+                    mitigation: None,
+                    owner: Some(agent("alice")),
+                    body: String::new(),
+                },
+                at(-86_400),
+            )
+            .unwrap();
+            let beta = Milestone::new(
+                MilestoneId::parse("m-aaaaaa").unwrap(),
+                NewMilestone {
+                    title: "Beta".to_owned(),
+                    due: at(4 * 3600),
+                    criteria: Vec::new(),
+                    body: String::new(),
+                },
+                at(-86_400),
+            )
+            .unwrap();
+            Project {
+                tasks: vec![schema, pool, api, ui, docs, dropped],
+                agents: vec![alice, bob],
+                messages: vec![question],
+                conflicts: vec![conflict],
+                adrs: vec![adr],
+                risks: vec![risk],
+                milestones: vec![beta],
+            }
+        }
+
+        fn input(&self) -> Input<'_> {
+            Input {
+                tasks: &self.tasks,
+                agents: &self.agents,
+                overdue_messages: self.messages.iter().collect(),
+                conflicts: &self.conflicts,
+                adrs: &self.adrs,
+                risks: &self.risks,
+                milestones: &self.milestones,
+                now: now(),
+                stale_after_secs: 2 * 3600,
+                default_hours: 1.0,
+            }
+        }
+    }
+
+    #[test]
+    fn the_screen_of_a_project_in_flight() {
+        let project = Project::new();
+        insta::assert_snapshot!(screen(&project.input(), false), @r"
+        Progress  1/5 tasks, 2h of 12h (16.7%)
+
+        AGENT  ROLE     STATUS  CURRENT   BLOCKED   LAST SEEN
+        alice  backend  active  t-bbbbbb  -         10m ago
+        bob    -        stale   -         t-dddddd  5h ago
+
+        Critical path  8h remaining: t-bbbbbb → t-cccccc
+
+        Blocked
+          t-dddddd  Login form  (bob): waiting for the API
+
+        Ready now
+          t-eeeeee  Write the guide
+
+        Overdue
+          t-eeeeee  Write the guide
+
+        Waiting for a reply
+          m-qqqqqq  bob → alice: Which auth scheme? (5h ago)
+
+        Milestones
+          m-aaaaaa  Beta  due 2026-11-21  0/2 tasks done  AT RISK
+
+        Open conflicts
+          c-aaaaaa  Both edit src/db.rs  (alice vs bob, opened 2h ago)
+
+        Pending decisions
+          ADR-0007  Use Postgres  (2 option(s), deadline passed 1d ago)
+
+        High risks
+          r-aaaaaa  Vendor API rate limits  (score 9, owner alice)
+        ");
+    }
+
+    #[test]
+    fn an_empty_project() {
+        let input = Input {
+            tasks: &[],
+            agents: &[],
+            overdue_messages: Vec::new(),
+            conflicts: &[],
+            adrs: &[],
+            risks: &[],
+            milestones: &[],
+            now: now(),
+            stale_after_secs: 2 * 3600,
+            default_hours: 1.0,
+        };
+        insta::assert_snapshot!(screen(&input, false), @r"
+        Progress  0/0 tasks, 0h of 0h (0%)
+
+        AGENT  ROLE  STATUS  CURRENT  BLOCKED  LAST SEEN
+
+        Critical path  0h remaining: nothing open
+        ");
+    }
+
+    #[test]
+    fn colour_marks_headings_agents_staleness_blockers_and_lateness() {
+        let project = Project::new();
+        let mut input = project.input();
+        input.overdue_messages.clear();
+        // The escape character shown as ␛, so the snapshot stays plain text.
+        let out = screen(&input, true).replace('\u{1b}', "␛");
+        insta::assert_snapshot!(out, @r"
+        ␛[1mProgress␛[0m  1/5 tasks, 2h of 12h (16.7%)
+
+        AGENT  ROLE     STATUS  CURRENT   BLOCKED   LAST SEEN
+        ␛[1malice␛[0m  backend  active  t-bbbbbb  -         10m ago
+        ␛[1mbob␛[0m    -        ␛[33mstale␛[0m   -         ␛[31mt-dddddd␛[0m  5h ago
+
+        ␛[1mCritical path␛[0m  8h remaining: t-bbbbbb → t-cccccc
+
+        ␛[1mBlocked␛[0m
+          t-dddddd  Login form  (bob): waiting for the API
+
+        ␛[1mReady now␛[0m
+          t-eeeeee  Write the guide
+
+        ␛[1mOverdue␛[0m
+          t-eeeeee  Write the guide
+
+        ␛[1mMilestones␛[0m
+          m-aaaaaa  Beta  due 2026-11-21  0/2 tasks done  ␛[33mAT RISK␛[0m
+
+        ␛[1mOpen conflicts␛[0m
+          c-aaaaaa  Both edit src/db.rs  (alice vs bob, opened 2h ago)
+
+        ␛[1mPending decisions␛[0m
+          ADR-0007  Use Postgres  (2 option(s), ␛[31mdeadline passed 1d ago␛[0m)
+
+        ␛[1mHigh risks␛[0m
+          r-aaaaaa  Vendor API rate limits  (score 9, owner alice)
+        ");
+    }
+
+    #[test]
+    fn record_text_cannot_reach_the_terminal_raw() {
+        let mut project = Project::new();
+        project.tasks[3].title = "Login\u{1b}[2J form\u{202e}".to_owned();
+        project.tasks[3].blocked_reason = Some("API\rfake line".to_owned());
+        project.agents[0].role = Some("back\u{1b}[31mend".to_owned());
+        let out = screen(&project.input(), false);
+        for raw in ['\u{1b}', '\u{202e}', '\r'] {
+            assert!(!out.contains(raw), "{raw:?} in {out}");
+        }
+        assert!(out.contains("Login\\u{1b}[2J form\\u{202e}"), "{out}");
+    }
+}
