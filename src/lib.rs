@@ -32,5 +32,7 @@ pub mod model;
 pub mod ops;
 pub mod ownership;
 pub mod report;
+pub mod session;
 pub mod store;
 pub mod ui;
+pub mod view;

@@ -1,4 +1,5 @@
-use crate::context::{AgentSource, Context};
+use crate::context::Context;
+use crate::session::AgentSource;
 use crate::error::{CommandError, CommandResult};
 use crate::ops::config::{self, KEYS, PROJECT_KEYS, Setting};
 use crate::ui::{Style, sanitize_line, table};

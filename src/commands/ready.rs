@@ -1,4 +1,5 @@
-use crate::context::{AgentSource, Context};
+use crate::context::Context;
+use crate::session::AgentSource;
 use crate::error::CommandResult;
 use crate::ops::schedule::{self, ReadyOptions};
 use crate::ui::{Style, sanitize_line, table};

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use serde_json::json;
 
-use self::render::{RiskJson, detail, score_label};
+use self::render::{detail, score_label};
 
 use super::task::body_flags;
 use crate::context::Context;
@@ -18,6 +18,7 @@ use crate::error::{CommandError, CommandResult};
 use crate::model::AgentId;
 use crate::model::risk::{Level, NewRisk, RiskPatch, RiskStatus};
 use crate::ops::OpError;
+use crate::view::risk::RiskJson;
 use crate::ops::risk::{self, RiskError};
 use crate::ui::{Style, sanitize_line, table};
 

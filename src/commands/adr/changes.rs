@@ -2,7 +2,8 @@
 
 use serde_json::json;
 
-use super::{AdrJson, number};
+use super::number;
+use crate::view::adr::AdrJson;
 use crate::context::Context;
 use crate::error::CommandResult;
 use crate::model::adr::AdrStatus;

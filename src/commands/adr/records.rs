@@ -1,6 +1,7 @@
 //! `adr new`, `adr list`, `adr show` and `adr review`, and how an ADR reads on a terminal.
 
-use super::{AdrJson, agents_flag, date_flag, number, warn_skipped};
+use super::{agents_flag, date_flag, number, warn_skipped};
+use crate::view::adr::AdrJson;
 use crate::commands::task::deadline_flag;
 use crate::context::Context;
 use crate::error::CommandResult;
