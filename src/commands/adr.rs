@@ -1,7 +1,7 @@
 /*!
 `git coord adr …`: architecture decision records. Numbered ADRs with options, a decision,
 a status and supersede links, kept on the coordination branch (`adrs/NNNN-slug.md`), and
-imported from or exported to adr-tools and MADR directories.
+imported from or exported to adr-tools and MADR directories (DESIGN §3 IDs, §4 records).
 */
 
 mod changes;
@@ -16,8 +16,8 @@ use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::model::adr::{AdrNumber, Refusal};
 use crate::model::{AgentId, RecordError, Timestamp};
-use crate::ops::adr::transfer::TransferError;
 use crate::ops::adr::AdrError;
+use crate::ops::adr::transfer::TransferError;
 use crate::ui::{Ui, sanitize_line};
 
 /// Record architecture decisions (ADRs): options, decisions, supersede links

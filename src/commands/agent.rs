@@ -1,5 +1,6 @@
 /*!
-`git coord agent …`: the registry of agents (role, expertise, branch, last seen).
+`git coord agent …`: the registry of agents (role, expertise, branch, last seen)
+(DESIGN §3 Agent identity, §4 agents).
 */
 
 use clap::Subcommand;

@@ -1,3 +1,6 @@
+//! `git coord assign`: gives a task to an agent, or with `--to auto` to the least-loaded fresh
+//! agent whose expertise fits (DESIGN §4 scheduling, §5).
+
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::model::AgentId;

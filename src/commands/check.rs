@@ -1,3 +1,6 @@
+//! `git coord check`: staged changes, a commit range or the agents' branches against the
+//! claims, in text, JSON, markdown or GitHub format (DESIGN §6).
+
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::ops::ownership;
@@ -113,11 +116,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
 
 /// The error for a `--range` git cannot resolve: which reference is unknown, as typed, and
 /// how to get or find it (never the internal git command that failed).
-fn unknown_range(
-    remote_exists: impl Fn(&str) -> bool,
-    range: &str,
-    unknown: &str,
-) -> CommandError {
+fn unknown_range(remote_exists: impl Fn(&str) -> bool, range: &str, unknown: &str) -> CommandError {
     let shown = sanitize_line(unknown);
     let message = if unknown.contains("..") || unknown.contains(' ') {
         format!(

@@ -1,6 +1,6 @@
 /*!
 `git coord conflict …`: the conflict log. Open a conflict between agents, add proposals,
-resolve it with action items that become tasks, list and show.
+resolve it with action items that become tasks, list and show (DESIGN §4 records).
 */
 
 mod render;

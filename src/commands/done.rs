@@ -1,3 +1,6 @@
+//! `git coord done`: runs a task's `check`, then closes it and reports what it unblocked
+//! (DESIGN §4 tasks, §3 Authority).
+
 use super::lifecycle::report;
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};

@@ -1,3 +1,5 @@
+//! `git coord export`: every task as JSON lines (DESIGN §4 scheduling).
+
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 

@@ -1,5 +1,6 @@
 /*!
-`git coord gate <milestone>`: run the milestone's criteria and record GO or NO-GO on it.
+`git coord gate <milestone>`: run the milestone's criteria and record GO or NO-GO on it
+(DESIGN §5 milestones, §6: only `done` and `gate` run stored commands).
 */
 
 use crate::context::Context;

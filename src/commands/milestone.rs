@@ -1,5 +1,6 @@
 /*!
-`git coord milestone …`: add, list and show milestones, with their health.
+`git coord milestone …`: add, list and show milestones, with their health (DESIGN §4 records,
+§5 milestones).
 */
 
 use std::path::PathBuf;

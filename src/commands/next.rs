@@ -1,3 +1,6 @@
+//! `git coord next`: claims my best ready task, assigned work first, then what fits my
+//! expertise (DESIGN §5).
+
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::ops::schedule::{self, Next};

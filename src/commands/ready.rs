@@ -1,7 +1,9 @@
+//! `git coord ready`: the tasks that can be started now, best first (DESIGN §5).
+
 use crate::context::Context;
-use crate::session::AgentSource;
 use crate::error::CommandResult;
 use crate::ops::schedule::{self, ReadyOptions};
+use crate::session::AgentSource;
 use crate::ui::{Style, sanitize_line, table};
 
 /// List tasks that can be started now, best first

@@ -1,6 +1,6 @@
 /*!
 `git coord risk …`: the risk register. Add, edit and close risks; list them ranked by
-impact × probability; show one.
+impact × probability; show one (DESIGN §4 records).
 */
 
 mod render;
@@ -18,9 +18,9 @@ use crate::error::{CommandError, CommandResult};
 use crate::model::AgentId;
 use crate::model::risk::{Level, NewRisk, RiskPatch, RiskStatus};
 use crate::ops::OpError;
-use crate::view::risk::RiskJson;
 use crate::ops::risk::{self, RiskError};
 use crate::ui::{Style, sanitize_line, table};
+use crate::view::risk::RiskJson;
 
 /// Keep a risk register: impact, probability, mitigation, owner
 #[derive(Subcommand, Debug)]

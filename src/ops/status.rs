@@ -8,9 +8,9 @@ render it (`report::status`).
 use super::{OpError, adr, agent, conflict, index, memory, milestone, plan, risk};
 use crate::model::adr::Adr;
 use crate::model::conflict::Conflict;
+use crate::model::message::Message;
 use crate::model::milestone::Milestone;
 use crate::model::risk::Risk;
-use crate::model::message::Message;
 use crate::model::{Agent, RecordError, Task, Timestamp};
 use crate::session::Session;
 

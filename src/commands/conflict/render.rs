@@ -1,6 +1,6 @@
 /*!
 How a conflict looks to people: the full view of `conflict show` (the JSON object is
-`view::conflict`).
+`view::conflict`) (DESIGN §4 records).
 */
 
 use crate::model::conflict::{Conflict, ConflictStatus};

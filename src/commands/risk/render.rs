@@ -1,5 +1,6 @@
 /*!
-How a risk looks to people: the full view of `risk show` (the JSON object is `view::risk`).
+How a risk looks to people: the full view of `risk show` (the JSON object is `view::risk`)
+(DESIGN §4 records).
 */
 
 use crate::model::risk::Risk;

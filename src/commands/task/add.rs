@@ -1,3 +1,6 @@
+//! `git coord task add`: a new task with its dependencies, refused if one would close a cycle
+//! (DESIGN §3 Task record, §5).
+
 use super::fields::FieldArgs;
 use super::{body_flags, due_flag, estimate_flag};
 use crate::context::Context;

@@ -1,3 +1,5 @@
+//! `git coord task dep add|rm`: adds or removes a dependency, refusing a cycle (DESIGN §5).
+
 use clap::Subcommand;
 
 use crate::context::Context;

@@ -1,3 +1,6 @@
+//! `git coord task edit`: changes a task's fields; another agent's task needs `--force`
+//! (DESIGN §3 Task record, Authority).
+
 use super::fields::FieldArgs;
 use super::{body_flags, due_flag, estimate_flag};
 use crate::context::Context;

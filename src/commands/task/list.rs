@@ -1,3 +1,5 @@
+//! `git coord task list`: tasks, filtered by status and assignee (DESIGN §4 tasks).
+
 use super::render;
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};

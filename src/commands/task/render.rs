@@ -1,6 +1,6 @@
 /*!
 How a task looks to people: one row of a list and the full view of `show` (the JSON object
-is `view::task`).
+is `view::task`) (DESIGN §3 Task record).
 */
 
 use crate::model::time::format_hours;

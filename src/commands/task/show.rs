@@ -1,3 +1,5 @@
+//! `git coord task show`: one task, in full (DESIGN §4 tasks).
+
 use super::render;
 use crate::context::Context;
 use crate::error::CommandResult;
