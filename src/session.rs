@@ -271,3 +271,173 @@ impl Session {
         Ok((author, None))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{AgentSource, Session, SessionError};
+    use crate::clock::Clock;
+    use crate::model::{AgentId, NewTask, Timestamp};
+    use crate::ops;
+    use crate::store::Store;
+
+    const NOW: &str = "2026-11-21T10:00:00Z";
+
+    fn clock() -> Clock {
+        Clock::fixed(Timestamp::parse_rfc3339(NOW).expect("fixture time"))
+    }
+
+    /// A new repository and a session over it, before `init`.
+    fn session() -> (tempfile::TempDir, Session) {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let store = Store::init_repository(dir.path()).expect("a new repository");
+        (dir, Session::open(store, clock()))
+    }
+
+    /// A session whose repository was initialised by the agent `lead`.
+    fn initialised() -> (tempfile::TempDir, Session) {
+        let (dir, s) = session();
+        let lead = s
+            .clone_as("lead")
+            .actor()
+            .expect("lead acts in the session");
+        ops::init::init(s.store().expect("store"), &lead.author(), Some(&lead)).expect("init");
+        (dir, s)
+    }
+
+    impl Session {
+        /// The same repository, acting as `agent` (given with the request).
+        fn clone_as(&self, agent: &str) -> Session {
+            let store =
+                Store::discover(self.store().expect("store").workdir().expect("a worktree"))
+                    .expect("the repository again");
+            Session::open(store, self.clock).with_agent(agent, AgentSource::Flag)
+        }
+    }
+
+    #[test]
+    fn the_repository_is_opened_only_when_first_needed() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        // Not a repository: building the session and reading its clock must still work
+        // (`demo` and `--help` run anywhere); only the first repository read fails.
+        let s = Session::discover(dir.path(), clock());
+        assert_eq!(s.now().to_string(), NOW);
+        assert!(matches!(
+            s.store(),
+            Err(crate::store::Error::NotARepository { .. })
+        ));
+        Store::init_repository(dir.path()).expect("a new repository");
+        let s = Session::discover(dir.path().join("."), clock());
+        let store = s.store().expect("discovered");
+        assert_eq!(store.branch_short(), "coord");
+        assert!(
+            std::ptr::eq(store, s.store().expect("again")),
+            "opened once"
+        );
+    }
+
+    #[test]
+    fn the_agent_given_wins_over_coord_agent() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        Store::init_repository(dir.path()).expect("a new repository");
+        let params = Some("'coord.agent'='carol'".to_owned());
+        let from_config =
+            Session::discover(dir.path(), clock()).with_config_parameters(params.clone());
+        let (agent, source) = from_config.agent().expect("read").expect("set");
+        assert_eq!((agent.as_str(), source), ("carol", AgentSource::Config));
+
+        let given = Session::discover(dir.path(), clock())
+            .with_config_parameters(params)
+            .with_agent(" bob ", AgentSource::Env);
+        let (agent, source) = given.agent().expect("read").expect("set");
+        assert_eq!((agent.as_str(), source), ("bob", AgentSource::Env));
+    }
+
+    #[test]
+    fn an_invalid_agent_name_names_who_gave_it() {
+        let (_dir, s) = session();
+        let s = s.with_agent("Not An Agent", AgentSource::Flag);
+        let err = s.actor().expect_err("an invalid agent ID");
+        assert!(matches!(
+            err,
+            SessionError::InvalidAgent {
+                from: AgentSource::Flag,
+                ..
+            }
+        ));
+        assert!(err.to_string().starts_with("--agent is invalid: "), "{err}");
+    }
+
+    #[test]
+    fn a_write_without_an_agent_is_refused() {
+        let (_dir, s) = session();
+        // A fresh repository names no agent; a user-wide `coord.agent` would be read instead.
+        match s.config_string("coord.agent").expect("config") {
+            None => assert!(matches!(s.actor(), Err(SessionError::NoAgent))),
+            Some(name) => {
+                let (agent, source) = s.agent().expect("read").expect("set");
+                assert_eq!((agent.as_str(), source), (name.trim(), AgentSource::Config));
+            }
+        }
+    }
+
+    #[test]
+    fn the_actor_acts_at_the_session_time() {
+        let (_dir, s) = initialised();
+        let s = s.clone_as("alice");
+        let actor = s.actor().expect("alice acts");
+        assert_eq!(actor.agent.as_str(), "alice");
+        assert_eq!(actor.now.to_string(), NOW);
+        let (author, as_agent) = s.author_or_user().expect("author");
+        assert_eq!(author.name, "alice");
+        assert_eq!(
+            author.time,
+            Timestamp::parse_rfc3339(NOW).expect("time").unix()
+        );
+        assert_eq!(as_agent.map(|a| a.agent.to_string()), Some("alice".into()));
+    }
+
+    #[test]
+    fn registry_reads_before_and_after_init() {
+        let (_dir, s) = session();
+        let lead = AgentId::parse("lead").expect("id");
+        assert!(!s.registered(&lead).expect("read"));
+        assert!(s.known_agents().expect("read").is_empty());
+        let (_dir, s) = initialised();
+        assert!(s.registered(&lead).expect("read"));
+        assert_eq!(s.known_agents().expect("read"), vec!["lead".to_owned()]);
+    }
+
+    #[test]
+    fn the_first_write_of_an_unknown_agent_is_reported_once_registered() {
+        let (_dir, s) = initialised();
+        let newcomer = s.clone_as("alice");
+        let actor = newcomer.actor().expect("alice acts");
+        // Nothing written yet: not registered by this session.
+        assert_eq!(newcomer.newly_registered().expect("read"), None);
+        let task = NewTask {
+            title: "first".to_owned(),
+            ..NewTask::default()
+        };
+        ops::task::add(
+            newcomer.store().expect("store"),
+            &actor,
+            ops::task::AddTask {
+                task,
+                after: vec![],
+            },
+        )
+        .expect("alice adds a task");
+        assert_eq!(
+            newcomer
+                .newly_registered()
+                .expect("read")
+                .map(AgentId::as_str),
+            Some("alice")
+        );
+
+        // An agent that was registered before it acted is never reported.
+        let lead = s.clone_as("lead");
+        lead.actor().expect("lead acts");
+        assert_eq!(lead.newly_registered().expect("read"), None);
+    }
+}
