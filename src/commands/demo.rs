@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::clock::Clock;
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::model::adr::NewAdr;
@@ -51,8 +52,9 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
                 .hint("give --dir a path that does not exist yet"),
         );
     }
-    // The demo's own session: its repository, at the caller's time.
-    let session = Session::init_repository(&dir, ctx.session.clock())?;
+    // The demo's own session over its new repository. The whole story happens at one moment,
+    // so what the status screen measures (last seen, waiting replies) is the same everywhere.
+    let session = Session::init_repository(&dir, Clock::fixed(ctx.now()))?;
     let store = session.store()?;
     let now = session.now();
     let actor = |name: &str| -> CommandResult<Actor> {

@@ -26,11 +26,12 @@ use crate::ui::{Style, Ui, sanitize_line, table};
 pub struct Args {}
 
 pub fn run(ctx: &Context, _args: Args) -> CommandResult {
-    let report = report(ctx, &crate::ops::status::load(&ctx.session)?);
+    let state = crate::ops::status::load(&ctx.session)?;
+    let report = report(ctx, &state);
     if ctx.ui.json {
         return Ok(ctx.ui.json(&report)?);
     }
-    print(&ctx.ui, &report, ctx.now())
+    print(&ctx.ui, &report, state.now)
 }
 
 /// The status report of `state`, warning on stderr about the records it skipped.
