@@ -14,7 +14,7 @@ downwards:
 | --- | --- |
 | [`cli`], [`commands`] | the command-line face: clap definitions, one module per command: parse → call an operation → render |
 | [`context`], [`ui`], [`error`] | the command line's flags and environment, all printing, exit codes and hints |
-| [`report`] | renderings for people and CI (status, brief, ADR pages, graphs, Gantt, check formats); used by faces, never by `ops` |
+| [`report`] | renderings for people and CI (the status screen, graphs, Gantt, check formats); used by faces, never by `ops` |
 | [`view`] | the JSON views (DESIGN §4): what `--json`, MCP and the dashboard serialise |
 | [`ops`] | the operations behind the commands, planned on a snapshot and committed atomically; `ops::status::load` and friends return plain data |
 | [`session`] | what every face works in: the repository (opened lazily), the acting agent, the clock, the config |
