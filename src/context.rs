@@ -1,38 +1,18 @@
 /*!
-What every command needs, gathered once: the global flags, the environment (read only here
-and in `clock.rs`), the lazily opened repository, the acting agent and the clock.
+The command line's context: the terminal ([`Ui`]) and the library [`Session`] built from the
+global flags and the environment (read only here and in `clock.rs`). Every command gets one;
+what is not about flags or the terminal lives in the session.
 */
 
-use std::cell::OnceCell;
 use std::path::PathBuf;
-
-use serde::Serialize;
 
 use crate::clock::Clock;
 use crate::error::{CommandError, CommandResult};
-use crate::model::{AgentId, Timestamp, layout};
+use crate::model::{AgentId, Timestamp};
 use crate::ops::Actor;
+use crate::session::{AgentSource, Session, SessionError};
 use crate::store::{Author, Store};
 use crate::ui::{ColorChoice, ColorEnv, Ui};
-
-/// Where the acting agent's name came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AgentSource {
-    Flag,
-    Env,
-    Config,
-}
-
-impl AgentSource {
-    pub fn describe(self) -> &'static str {
-        match self {
-            AgentSource::Flag => "--agent",
-            AgentSource::Env => "$COORD_AGENT",
-            AgentSource::Config => "git config coord.agent",
-        }
-    }
-}
 
 /// The global flags, as the command line gave them.
 #[derive(Clone, Debug)]
@@ -46,18 +26,7 @@ pub struct GlobalOptions {
 
 pub struct Context {
     pub ui: Ui,
-    cwd: PathBuf,
-    agent_flag: Option<String>,
-    agent_env: Option<String>,
-    clock: Clock,
-    store: OnceCell<Store>,
-    /// The acting agent when its registry entry did not exist as the command began: its first
-    /// write registers it, and [`Context::report_new_agent`] says so (a typo should not pass
-    /// silently).
-    unregistered: OnceCell<Option<AgentId>>,
-    /// `git -c key=value coord …`: git passes the overrides in `GIT_CONFIG_PARAMETERS`, and
-    /// they apply to every config read (`coord.agent` included).
-    config_parameters: Option<String>,
+    pub session: Session,
 }
 
 impl Context {
@@ -82,98 +51,54 @@ impl Context {
         let cwd = std::env::current_dir().map_err(|e| {
             CommandError::internal(format!("cannot read the current directory: {e}"))
         })?;
-        Ok(Context {
-            ui,
-            cwd,
-            agent_flag: opts.agent,
-            agent_env: env("COORD_AGENT"),
-            config_parameters: env("GIT_CONFIG_PARAMETERS"),
-            clock,
-            store: OnceCell::new(),
-            unregistered: OnceCell::new(),
-        })
+        // `git -c key=value coord …`: git passes the overrides in `GIT_CONFIG_PARAMETERS`, and
+        // they apply to every config read (`coord.agent` included).
+        let mut session =
+            Session::discover(cwd, clock).with_config_parameters(env("GIT_CONFIG_PARAMETERS"));
+        // `--agent` wins over `$COORD_AGENT`, which wins over `coord.agent` (the session's).
+        if let Some(name) = opts.agent {
+            session = session.with_agent(name, AgentSource::Flag);
+        } else if let Some(name) = env("COORD_AGENT") {
+            session = session.with_agent(name, AgentSource::Env);
+        }
+        Ok(Context { ui, session })
     }
 
     /// The repository, opened on first use.
     pub fn store(&self) -> CommandResult<&Store> {
-        if let Some(store) = self.store.get() {
-            return Ok(store);
-        }
-        let store = Store::discover_with(&self.cwd, self.config_parameters.as_deref())?;
-        Ok(self.store.get_or_init(|| store))
+        Ok(self.session.store()?)
     }
 
     pub fn now(&self) -> Timestamp {
-        self.clock.now()
+        self.session.now()
     }
 
     /// The acting agent, if one is set: `--agent`, else `$COORD_AGENT`, else `coord.agent`.
     pub fn agent(&self) -> CommandResult<Option<(AgentId, AgentSource)>> {
-        let (name, source) = if let Some(a) = &self.agent_flag {
-            (a.clone(), AgentSource::Flag)
-        } else if let Some(a) = &self.agent_env {
-            (a.clone(), AgentSource::Env)
-        } else if let Some(a) = self.store()?.config_string("coord.agent") {
-            (a, AgentSource::Config)
-        } else {
-            return Ok(None);
-        };
-        let id = AgentId::parse(name.trim())
-            .map_err(|e| CommandError::usage(format!("{} is invalid: {e}", source.describe())))?;
-        Ok(Some((id, source)))
+        Ok(self.session.agent()?)
     }
 
     /// The acting agent for a write; fails with a hint when none is set.
     pub fn actor(&self) -> CommandResult<Actor> {
-        let Some((agent, _)) = self.agent()? else {
-            return Err(no_agent());
-        };
-        let email = self.email(&agent)?;
-        if self.unregistered.get().is_none() {
-            let missing = !self.registered(&agent)?;
-            let _ = self.unregistered.set(missing.then(|| agent.clone()));
-        }
-        Ok(Actor {
-            agent,
-            email,
-            now: self.now(),
-        })
+        Ok(self.session.actor()?)
     }
 
     /// Whether `agent` has a registry entry on the coordination branch (false before `init`).
     pub fn registered(&self, agent: &AgentId) -> CommandResult<bool> {
-        let store = self.store()?;
-        if store.tip()?.is_none() {
-            return Ok(false);
-        }
-        Ok(store.snapshot()?.exists(&layout::agent_path(agent))?)
+        Ok(self.session.registered(agent)?)
     }
 
     /// The IDs of the registered agents, sorted.
     pub fn known_agents(&self) -> CommandResult<Vec<String>> {
-        let store = self.store()?;
-        if store.tip()?.is_none() {
-            return Ok(Vec::new());
-        }
-        let mut ids: Vec<String> = store
-            .snapshot()?
-            .list(layout::AGENTS_DIR)?
-            .into_iter()
-            .filter_map(|e| e.name.strip_suffix(".toml").map(str::to_owned))
-            .collect();
-        ids.sort();
-        Ok(ids)
+        Ok(self.session.known_agents()?)
     }
 
     /// After a successful command: warns when its write registered the acting agent, naming
     /// the agents that were known already.
     pub fn report_new_agent(&self) -> CommandResult<()> {
-        let Some(Some(agent)) = self.unregistered.get() else {
+        let Some(agent) = self.session.newly_registered()? else {
             return Ok(());
         };
-        if !self.registered(agent)? {
-            return Ok(());
-        }
         let others: Vec<String> = self
             .known_agents()?
             .into_iter()
@@ -190,36 +115,20 @@ impl Context {
         Ok(())
     }
 
-    fn email(&self, agent: &AgentId) -> CommandResult<String> {
-        Ok(self
-            .store()?
-            .config_string("user.email")
-            .filter(|e| !e.trim().is_empty())
-            .unwrap_or_else(|| format!("{agent}@coord.invalid")))
-    }
-
     /// The author of a write that may have no agent (`init`): the agent if set, else the
     /// git identity, else `git-coord`.
     pub fn author_or_user(&self) -> CommandResult<(Author, Option<Actor>)> {
-        if let Some((agent, _)) = self.agent()? {
-            let actor = Actor {
-                email: self.email(&agent)?,
-                agent,
-                now: self.now(),
-            };
-            return Ok((actor.author(), Some(actor)));
+        Ok(self.session.author_or_user()?)
+    }
+}
+
+impl From<SessionError> for CommandError {
+    fn from(e: SessionError) -> CommandError {
+        match e {
+            SessionError::Store(e) => e.into(),
+            SessionError::InvalidAgent { .. } => CommandError::usage(e.to_string()),
+            SessionError::NoAgent => no_agent(),
         }
-        let store = self.store()?;
-        let author = Author {
-            name: store
-                .config_string("user.name")
-                .unwrap_or_else(|| "git-coord".to_owned()),
-            email: store
-                .config_string("user.email")
-                .unwrap_or_else(|| "git-coord@coord.invalid".to_owned()),
-            time: self.now().unix(),
-        };
-        Ok((author, None))
     }
 }
 

@@ -1,3 +1,5 @@
+//! `git coord ack`: marks a message read (DESIGN §4, memory).
+
 use crate::context::Context;
 use crate::error::CommandResult;
 use crate::ops::memory;

@@ -1,7 +1,7 @@
 /*!
 `git coord adr …`: architecture decision records. Numbered ADRs with options, a decision,
 a status and supersede links, kept on the coordination branch (`adrs/NNNN-slug.md`), and
-imported from or exported to adr-tools and MADR directories.
+imported from or exported to adr-tools and MADR directories (DESIGN §3 IDs, §4 records).
 */
 
 mod changes;
@@ -10,15 +10,13 @@ mod records;
 mod transfer;
 
 use clap::Subcommand;
-use serde::Serialize;
 use serde_json::json;
 
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
-use crate::model::adr::{Adr, AdrNumber, Refusal};
+use crate::model::adr::{AdrNumber, Refusal};
 use crate::model::{AgentId, RecordError, Timestamp};
-use crate::ops::adr::TransferError;
-use crate::ops::adr::{AdrError, AdrView};
+use crate::ops::adr::{AdrError, TransferError};
 use crate::ui::{Ui, sanitize_line};
 
 /// Record architecture decisions (ADRs): options, decisions, supersede links
@@ -93,25 +91,6 @@ fn agents_flag(flag: &str, values: &[String]) -> CommandResult<Vec<AgentId>> {
         .filter(|v| !v.is_empty())
         .map(|v| AgentId::parse(v).map_err(|e| CommandError::usage(format!("{flag}: {e}"))))
         .collect()
-}
-
-/// The JSON object of an ADR: its record fields, `path`, and the derived `superseded_by`.
-#[derive(Serialize)]
-struct AdrJson<'a> {
-    #[serde(flatten)]
-    adr: &'a Adr,
-    path: String,
-    superseded_by: &'a [AdrNumber],
-}
-
-impl<'a> AdrJson<'a> {
-    fn new(view: &'a AdrView) -> AdrJson<'a> {
-        AdrJson {
-            adr: &view.adr,
-            path: view.adr.path(),
-            superseded_by: &view.superseded_by,
-        }
-    }
 }
 
 fn warn_skipped(ui: &Ui, problems: &[RecordError]) {

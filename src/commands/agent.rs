@@ -1,5 +1,6 @@
 /*!
-`git coord agent …`: the registry of agents (role, expertise, branch, last seen).
+`git coord agent …`: the registry of agents (role, expertise, branch, last seen)
+(DESIGN §3 Agent identity, §4 agents).
 */
 
 use clap::Subcommand;
@@ -10,6 +11,7 @@ use crate::model::AgentId;
 use crate::ops;
 use crate::ops::agent::{self, AgentSpec};
 use crate::ui::{Style, sanitize_line, table};
+use crate::view::agent::AgentJson;
 
 /// Register agents and see who is working
 #[derive(Subcommand, Debug)]
@@ -110,19 +112,7 @@ pub struct ShowArgs {
     pub id: String,
 }
 
-fn agent_json(a: &crate::model::Agent, stale: bool) -> serde_json::Value {
-    let mut v = serde_json::to_value(a).unwrap_or_default();
-    if let Some(o) = v.as_object_mut() {
-        o.insert("stale".into(), stale.into());
-        o.insert(
-            "path".into(),
-            crate::model::layout::agent_path(&a.id).into(),
-        );
-    }
-    v
-}
-
-fn add(ctx: &Context, store: &crate::store::Store, args: AddArgs) -> CommandResult {
+fn add(ctx: &Context, args: AddArgs) -> CommandResult {
     let id = AgentId::parse(&args.id)?;
     let spec = AgentSpec {
         role: args.role,
@@ -132,9 +122,10 @@ fn add(ctx: &Context, store: &crate::store::Store, args: AddArgs) -> CommandResu
     };
     let actor = ctx.actor()?;
     let authority = super::lifecycle::authority(ctx, &actor, args.force)?;
-    let (a, created) = crate::ops::ownership::register(store, &actor, &id, &spec, &authority)?;
+    let (a, created) =
+        crate::ops::ownership::register(ctx.store()?, &actor, &id, &spec, &authority)?;
     if ctx.ui.json {
-        return Ok(ctx.ui.json(&agent_json(&a, false))?);
+        return Ok(ctx.ui.json(&AgentJson::new(&a, false))?);
     }
     let verb = if created { "Registered" } else { "Updated" };
     ctx.ui.info(format!("{verb} {}", a.id))?;
@@ -170,9 +161,9 @@ pub fn run(ctx: &Context, command: AgentCommand) -> CommandResult {
                 return Err(CommandError::usage(format!("no agent {id} is registered"))
                     .hint(format!("register it with `git coord agent add {id}`")));
             }
-            add(ctx, store, args)?;
+            add(ctx, args)?;
         }
-        AgentCommand::Add(args) => add(ctx, store, args)?,
+        AgentCommand::Add(args) => add(ctx, args)?,
         AgentCommand::List(_) => {
             let snap = ops::snapshot(store)?;
             let (agents, problems) = agent::load(&snap)?;
@@ -183,7 +174,7 @@ pub fn run(ctx: &Context, command: AgentCommand) -> CommandResult {
             if ctx.ui.json {
                 let items: Vec<_> = agents
                     .iter()
-                    .map(|a| agent_json(a, agent::is_stale(a, now, stale_after)))
+                    .map(|a| AgentJson::new(a, agent::is_stale(a, now, stale_after)))
                     .collect();
                 return Ok(ctx.ui.json(&items)?);
             }
@@ -215,7 +206,7 @@ pub fn run(ctx: &Context, command: AgentCommand) -> CommandResult {
             })?;
             let stale = agent::is_stale(&a, ctx.now(), stale_after);
             if ctx.ui.json {
-                return Ok(ctx.ui.json(&agent_json(&a, stale))?);
+                return Ok(ctx.ui.json(&AgentJson::new(&a, stale))?);
             }
             let mut rows = vec![
                 vec![

@@ -1,9 +1,12 @@
-use super::task::render;
+//! `git coord assign`: gives a task to an agent, or with `--to auto` to the least-loaded fresh
+//! agent whose expertise fits (DESIGN §4 scheduling, §5).
+
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::model::AgentId;
 use crate::ops::schedule::{self, Assignee};
 use crate::ui::{Style, sanitize_line};
+use crate::view::task::TaskJson;
 
 /// Assign a task to an agent, or to the best fresh agent with `--to auto`
 ///
@@ -45,7 +48,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     let steal = super::lifecycle::authority(ctx, &actor, args.steal)?;
     let (task, changed) = schedule::assign(ctx.store()?, &actor, &args.id, &to, &steal)?;
     if ctx.ui.json {
-        return Ok(ctx.ui.json(&render::json(&task))?);
+        return Ok(ctx.ui.json(&TaskJson::new(&task))?);
     }
     let who = task
         .assignee

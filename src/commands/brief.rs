@@ -1,3 +1,5 @@
+//! `git coord brief`: an agent's whole context on one markdown page (DESIGN §4 agents).
+
 use crate::context::{Context, no_agent};
 use crate::error::CommandResult;
 use crate::model::AgentId;

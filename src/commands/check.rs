@@ -1,3 +1,6 @@
+//! `git coord check`: staged changes, a commit range or the agents' branches against the
+//! claims, in text, JSON, markdown or GitHub format (DESIGN §6).
+
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::ops::ownership;
@@ -93,7 +96,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
             )));
         }
         if let Some(unknown) = store.unknown_revision(&[range.as_str()]) {
-            return Err(unknown_range(store, range, &unknown));
+            return Err(unknown_range(|r| store.remote_exists(r), range, &unknown));
         }
         ownership::check_range(store, &[range.as_str()], agent.as_ref(), ctx.now())?
     } else {
@@ -113,7 +116,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
 
 /// The error for a `--range` git cannot resolve: which reference is unknown, as typed, and
 /// how to get or find it (never the internal git command that failed).
-fn unknown_range(store: &crate::store::Store, range: &str, unknown: &str) -> CommandError {
+fn unknown_range(remote_exists: impl Fn(&str) -> bool, range: &str, unknown: &str) -> CommandError {
     let shown = sanitize_line(unknown);
     let message = if unknown.contains("..") || unknown.contains(' ') {
         format!(
@@ -130,7 +133,7 @@ fn unknown_range(store: &crate::store::Store, range: &str, unknown: &str) -> Com
     // `origin/main`: a remote-tracking branch that was never fetched, or a remote that is
     // not configured.
     if let Some((remote, _)) = unknown.split_once('/') {
-        err = if store.remote_exists(remote) {
+        err = if remote_exists(remote) {
             err.hint(format!(
                 "if it is a branch of the remote {remote}, fetch it first: git fetch {remote}"
             ))

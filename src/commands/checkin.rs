@@ -1,3 +1,6 @@
+//! `git coord checkin`: refreshes my `last_seen`, with an optional status and note (DESIGN §4
+//! agents).
+
 use crate::context::Context;
 use crate::error::CommandResult;
 use crate::ops::agent;

@@ -1,6 +1,10 @@
-use crate::context::{AgentSource, Context};
+//! `git coord config`: the settings git-coord reads, their effective values and where each
+//! came from (DESIGN §4 overview).
+
+use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::ops::config::{self, KEYS, PROJECT_KEYS, Setting};
+use crate::session::AgentSource;
 use crate::ui::{Style, sanitize_line, table};
 
 /// Show the settings git-coord reads, their effective values and where each came from

@@ -1,6 +1,6 @@
 /*!
 `git coord conflict …`: the conflict log. Open a conflict between agents, add proposals,
-resolve it with action items that become tasks, list and show.
+resolve it with action items that become tasks, list and show (DESIGN §4 records).
 */
 
 mod render;
@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use serde_json::json;
 
-use self::render::{ConflictJson, detail, join, status_label};
+use self::render::{detail, join, status_label};
 pub use self::resolve::{ResolveArgs, ResolveFlags};
 
 use super::task::body_flags;
@@ -23,6 +23,7 @@ use crate::model::time::format_hours;
 use crate::ops::OpError;
 use crate::ops::conflict::{self, ConflictError};
 use crate::ui::{Style, sanitize_line, table};
+use crate::view::conflict::ConflictJson;
 
 /// Log conflicts between agents: proposals, resolutions and their action items
 #[derive(Subcommand, Debug)]

@@ -1,5 +1,9 @@
+//! `git coord demo`: a sample multi-agent project in a new temporary repository, played
+//! through the library and shown with the task list and the status screen (DESIGN §4 setup).
+
 use std::path::PathBuf;
 
+use crate::clock::Clock;
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::model::adr::NewAdr;
@@ -10,8 +14,9 @@ use crate::model::{Action, AgentId, NewTask, TaskId, Timestamp};
 use crate::ops::adr::{self, NewOption};
 use crate::ops::task::{self as task_ops, AddTask, Filter, TaskPatch};
 use crate::ops::{self, Actor, conflict, milestone, risk};
-use crate::store::Store;
+use crate::session::Session;
 use crate::ui::sanitize_line;
+use crate::view::task::TaskJson;
 
 use super::task::render;
 
@@ -47,8 +52,11 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
                 .hint("give --dir a path that does not exist yet"),
         );
     }
-    let store = Store::init_repository(&dir)?;
-    let now = ctx.now();
+    // The demo's own session over its new repository. The whole story happens at one moment,
+    // so what the status screen measures (last seen, waiting replies) is the same everywhere.
+    let session = Session::init_repository(&dir, Clock::fixed(ctx.now()))?;
+    let store = session.store()?;
+    let now = session.now();
     let actor = |name: &str| -> CommandResult<Actor> {
         Ok(Actor {
             agent: AgentId::parse(name)?,
@@ -57,7 +65,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         })
     };
     let lead = actor("lead")?;
-    ops::init::init(&store, &lead.author(), Some(&lead))?;
+    ops::init::init(store, &lead.author(), Some(&lead))?;
 
     let add = |title: &str,
                priority: u8,
@@ -66,7 +74,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
                after: Vec<String>,
                owns: &[&str]| {
         task_ops::add(
-            &store,
+            store,
             &lead,
             AddTask {
                 task: NewTask {
@@ -133,10 +141,10 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
             expertise: Some(expertise.split(',').map(str::to_owned).collect()),
             ..Default::default()
         };
-        crate::ops::agent::add(&store, &lead, &who.agent, &spec)?;
+        crate::ops::agent::add(store, &lead, &who.agent, &spec)?;
     }
     let step =
-        |who: &Actor, id: &str, action: Action| task_ops::transition(&store, who, id, &action, &[]);
+        |who: &Actor, id: &str, action: Action| task_ops::transition(store, who, id, &action, &[]);
     step(&alice, api.id.as_str(), Action::Claim)?;
     step(&alice, api.id.as_str(), Action::Done { force: false })?;
     step(&state, pool.id.as_str(), Action::Claim)?;
@@ -151,23 +159,23 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     )?;
     // A second claim of a held task loses, as it would for a real agent.
     let lost = step(&alice, pool.id.as_str(), Action::Claim).is_err();
-    records(&store, &lead, &alice, &[&limiter.id, &pool.id])?;
+    records(&session, &lead, &alice, &[&limiter.id, &pool.id])?;
 
     let (tasks, _) = task_ops::list(
-        &store,
+        store,
         &Filter {
             all: true,
             ..Filter::default()
         },
     )?;
     if ctx.ui.json {
-        let items: Vec<_> = tasks.iter().map(render::json).collect();
+        let items: Vec<_> = tasks.iter().map(TaskJson::new).collect();
         ctx.ui
             .json(&serde_json::json!({ "repository": dir, "tasks": items }))?;
         return Ok(());
     }
     // The story is told from what the session recorded, so it cannot drift from the table.
-    let (agents, _) = crate::ops::agent::load(&store.snapshot()?)?;
+    let (agents, _) = crate::ops::agent::load(&ops::snapshot(store)?)?;
     let others: Vec<&str> = agents
         .iter()
         .map(|a| a.id.as_str())
@@ -193,7 +201,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     ctx.ui
         .line(render::task_table(&ctx.ui, &tasks, now).trim_end())?;
     ctx.ui.line("")?;
-    let report = super::status::load(ctx, &store, now)?;
+    let report = super::status::report(ctx, &ops::status::load(&session)?);
     super::status::print(&ctx.ui, &report, now)?;
     ctx.ui.line(format!(
         "\n{}\n",
@@ -228,7 +236,13 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
 
 /// The project's memory beyond tasks: a milestone for the limiter work, a decision still open
 /// with two options, a high risk, and the conflict alice's refused claim started.
-fn records(store: &Store, lead: &Actor, alice: &Actor, beta_tasks: &[&TaskId]) -> CommandResult {
+fn records(
+    session: &Session,
+    lead: &Actor,
+    alice: &Actor,
+    beta_tasks: &[&TaskId],
+) -> CommandResult {
+    let store = session.store()?;
     let now = lead.now;
     let in_days = |days: i64| Timestamp::from_unix(now.unix() + days * 86_400);
     let beta = milestone::add(

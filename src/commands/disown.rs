@@ -1,5 +1,5 @@
 /*!
-`git coord disown`: release file claims made with `own`.
+`git coord disown`: release file claims made with `own` (DESIGN §6, §3 Authority).
 */
 
 use crate::context::Context;

@@ -1,3 +1,6 @@
+//! `git coord doctor`: validates every record, dependency edge and claim on the coordination
+//! branch; exit 2 on any problem (DESIGN §4 setup, §11).
+
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::ops;

@@ -1,11 +1,14 @@
+//! `git coord done`: runs a task's `check`, then closes it and reports what it unblocked
+//! (DESIGN §4 tasks, §3 Authority).
+
 use super::lifecycle::report;
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::model::Action;
 use crate::ops::{check, schedule, task};
 
-use super::task::render;
 use crate::ui::sanitize_line;
+use crate::view::task::TaskJson;
 
 /// Finish a task, after running its check
 ///
@@ -87,7 +90,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     )?;
     let unblocked = schedule::unblocked_by(store, &outcome.task.id)?;
     if ctx.ui.json {
-        let mut value = serde_json::to_value(render::json(&outcome.task))
+        let mut value = serde_json::to_value(TaskJson::new(&outcome.task))
             .map_err(|e| CommandError::internal(format!("cannot render JSON: {e}")))?;
         if let Some(o) = value.as_object_mut() {
             let ids: Vec<&str> = unblocked.iter().map(|t| t.id.as_str()).collect();

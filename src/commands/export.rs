@@ -1,13 +1,15 @@
+//! `git coord export`: every task as JSON lines (DESIGN §4 scheduling).
+
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::task::render;
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::model::Task;
 use crate::ops::export;
+use crate::view::task::TaskJson;
 
 /// Export every task as JSON lines
 ///
@@ -63,7 +65,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
 fn write_lines(out: impl Write, tasks: &[Task]) -> std::io::Result<()> {
     let mut out = BufWriter::new(out);
     for task in tasks {
-        serde_json::to_writer(&mut out, &render::json(task))?;
+        serde_json::to_writer(&mut out, &TaskJson::new(task))?;
         out.write_all(b"\n")?;
     }
     out.flush()

@@ -1,3 +1,5 @@
+//! `git coord gantt`: the remaining work as a Mermaid Gantt chart (DESIGN §4 scheduling, §5).
+
 use super::graph::warn_about_plan;
 use crate::context::Context;
 use crate::error::CommandResult;

@@ -1,8 +1,7 @@
 /*!
-`git coord gate <milestone>`: run the milestone's criteria and record GO or NO-GO on it.
+`git coord gate <milestone>`: run the milestone's criteria and record GO or NO-GO on it
+(DESIGN §5 milestones, §6: only `done` and `gate` run stored commands).
 */
-
-use serde::Serialize;
 
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
@@ -11,6 +10,7 @@ use crate::model::layout;
 use crate::model::milestone::Milestone;
 use crate::ops::gate;
 use crate::ui::{Style, Ui, indented, sanitize_line, table};
+use crate::view::gate::GateJson;
 
 /// Decide a milestone's gate: run its criteria, record GO or NO-GO
 ///
@@ -38,16 +38,6 @@ pub struct Args {
     /// Print the criteria and open tasks; run and record nothing
     #[arg(long)]
     pub dry_run: bool,
-}
-
-/// The JSON of a gate run: the milestone, then the gate entry's fields.
-#[derive(Serialize)]
-struct GateJson<'a> {
-    milestone: &'a str,
-    title: &'a str,
-    path: String,
-    #[serde(flatten)]
-    gate: &'a Gate,
 }
 
 pub fn run(ctx: &Context, args: Args) -> CommandResult {
@@ -99,12 +89,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     }
     let g = &recorded.gate;
     if ctx.ui.json {
-        ctx.ui.json(&GateJson {
-            milestone: m.id.as_str(),
-            title: &recorded.milestone.title,
-            path: layout::milestone_path(&m.id),
-            gate: g,
-        })?;
+        ctx.ui.json(&GateJson::new(&recorded.milestone, g))?;
     } else {
         ctx.ui
             .line(summary(&ctx.ui, &recorded.milestone, g).trim_end())?;

@@ -1,3 +1,6 @@
+//! `git coord graph`: the dependency graph as DOT or Mermaid, critical path highlighted
+//! (DESIGN §4 scheduling, §5).
+
 use crate::context::Context;
 use crate::error::CommandResult;
 use crate::model::time::format_hours;

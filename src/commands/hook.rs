@@ -1,6 +1,6 @@
 //! `git coord hook <name>`: what the installed git hooks run (hidden from `--help`). A hook
 //! must never break a commit for a reason of its own: anything but a real ownership violation
-//! is reported and ignored.
+//! is reported and ignored (DESIGN §6, §3 Notes).
 
 use std::path::PathBuf;
 

@@ -1,3 +1,6 @@
+//! `git coord hooks install|uninstall`: the git hooks that check ownership and write notes,
+//! chained with the user's own (DESIGN §6, §3 Notes).
+
 use clap::Subcommand;
 
 use crate::context::Context;

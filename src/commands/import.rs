@@ -1,3 +1,6 @@
+//! `git coord import`: tasks from our JSON, Beads or Taskwarrior, planned and committed at once
+//! (DESIGN §4 scheduling).
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 

@@ -1,3 +1,5 @@
+//! `git coord inbox`: messages for me, unread ones addressed to me or to all (DESIGN §4 memory).
+
 use crate::context::{Context, no_agent};
 use crate::error::CommandResult;
 use crate::ops::{self, memory};

@@ -1,3 +1,5 @@
+//! `git coord init`: creates the coordination branch (DESIGN §3, §4 setup).
+
 use crate::context::Context;
 use crate::error::CommandResult;
 use crate::ops;

@@ -14,6 +14,7 @@ use crate::model::{Action, Applied};
 use crate::ops::authority::Authority;
 use crate::ops::{Actor, OpError, task};
 use crate::ui::{Style, sanitize_line};
+use crate::view::task::TaskJson;
 
 /// Claim a task for this agent and start it
 ///
@@ -250,7 +251,7 @@ fn report_with(
 ) -> CommandResult {
     let t = &outcome.task;
     if ctx.ui.json {
-        ctx.ui.json(&render::json(t))?;
+        ctx.ui.json(&TaskJson::new(t))?;
         return Ok(());
     }
     let state = ctx

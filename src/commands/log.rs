@@ -1,6 +1,6 @@
 /*!
 `git coord log`: the coordination branch's history (who changed which record, when, with the
-diff), and with `--code` the code commits that served a task.
+diff), and with `--code` the code commits that served a task (DESIGN §4 overview, §3 Notes).
 */
 
 use crate::context::Context;

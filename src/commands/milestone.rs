@@ -1,11 +1,11 @@
 /*!
-`git coord milestone …`: add, list and show milestones, with their health.
+`git coord milestone …`: add, list and show milestones, with their health (DESIGN §4 records,
+§5 milestones).
 */
 
 use std::path::PathBuf;
 
 use clap::Subcommand;
-use serde::Serialize;
 use serde_json::json;
 
 use super::task::{body_flags, due_flag};
@@ -18,6 +18,7 @@ use crate::model::milestone::{Milestone, MilestoneStatus, NewMilestone};
 use crate::model::time::format_hours;
 use crate::ops::milestone::{self, Health, MilestoneError, MilestoneReport, MilestoneTask};
 use crate::ui::{Style, Ui, body_block, indented, sanitize_line, table};
+use crate::view::milestone::MilestoneJson;
 
 /// Plan milestones: due dates, criteria, and whether their tasks will make it
 #[derive(Subcommand, Debug)]
@@ -203,33 +204,6 @@ fn warn(ui: &Ui, problems: &[crate::model::RecordError], config: Option<&str>) {
     }
     if let Some(w) = config {
         ui.warn(format!("{w}; using the built-in default"));
-    }
-}
-
-/// The JSON object of a milestone: its record fields, `path`, and its health when known.
-#[derive(Serialize)]
-struct MilestoneJson<'a> {
-    #[serde(flatten)]
-    milestone: &'a Milestone,
-    path: String,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    health: Option<&'a Health>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tasks: Option<&'a [MilestoneTask]>,
-}
-
-impl<'a> MilestoneJson<'a> {
-    fn new(
-        milestone: &'a Milestone,
-        health: Option<&'a Health>,
-        tasks: Option<&'a [MilestoneTask]>,
-    ) -> MilestoneJson<'a> {
-        MilestoneJson {
-            path: layout::milestone_path(&milestone.id),
-            milestone,
-            health,
-            tasks,
-        }
     }
 }
 

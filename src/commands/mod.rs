@@ -1,6 +1,6 @@
 /*!
 One module per command (a folder per group): an `Args` struct whose doc comment is the help
-text, and a `run(ctx, args)` that parses, calls one operation and renders the result.
+text, and a `run(ctx, args)` that parses, calls one operation and renders the result (DESIGN §4, §9).
 */
 
 pub mod ack;

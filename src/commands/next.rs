@@ -1,8 +1,11 @@
-use super::task::render;
+//! `git coord next`: claims my best ready task, assigned work first, then what fits my
+//! expertise (DESIGN §5).
+
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::ops::schedule::{self, Next};
 use crate::ui::{Style, sanitize_line};
+use crate::view::task::TaskJson;
 
 /// Claim my best ready task: work assigned to me first, then what fits my expertise
 ///
@@ -30,7 +33,7 @@ pub fn run(ctx: &Context, _args: Args) -> CommandResult {
     match next {
         Next::Claimed(task) => {
             if ctx.ui.json {
-                ctx.ui.json(&render::json(&task))?;
+                ctx.ui.json(&TaskJson::new(&task))?;
             } else {
                 ctx.ui.created(
                     task.id.as_str(),

@@ -1,3 +1,5 @@
+//! `git coord note`: appends an entry to my scratchpad (DESIGN §4 memory).
+
 use crate::context::Context;
 use crate::error::{CommandResult, name_argument};
 use crate::model::scratchpad::Section;

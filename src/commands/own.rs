@@ -1,3 +1,6 @@
+//! `git coord own`: claims files by glob, refused when another agent holds an overlapping
+//! exclusive claim (DESIGN §6).
+
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::model::claim::Mode;

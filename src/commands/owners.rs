@@ -1,3 +1,5 @@
+//! `git coord owners`: who holds files, by which claim, since and until when (DESIGN §6).
+
 use crate::context::Context;
 use crate::error::CommandResult;
 use crate::ops::ownership;

@@ -1,3 +1,5 @@
+//! `git coord path`: the critical path of the remaining work, with slack (DESIGN §4 JSON, §5).
+
 use crate::context::Context;
 use crate::error::CommandResult;
 use crate::model::time::format_hours;

@@ -1,6 +1,9 @@
-use crate::context::{AgentSource, Context};
+//! `git coord ready`: the tasks that can be started now, best first (DESIGN §5).
+
+use crate::context::Context;
 use crate::error::CommandResult;
 use crate::ops::schedule::{self, ReadyOptions};
+use crate::session::AgentSource;
 use crate::ui::{Style, sanitize_line, table};
 
 /// List tasks that can be started now, best first

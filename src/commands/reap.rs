@@ -1,3 +1,5 @@
+//! `git coord reap`: returns the tasks of stale agents to the queue (DESIGN §4 agents).
+
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::model::time::parse_wall_duration;

@@ -1,3 +1,5 @@
+//! `git coord reply`: answers a message (DESIGN §4 memory).
+
 use crate::context::Context;
 use crate::error::CommandResult;
 use crate::ops::memory;

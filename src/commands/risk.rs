@@ -1,6 +1,6 @@
 /*!
 `git coord risk …`: the risk register. Add, edit and close risks; list them ranked by
-impact × probability; show one.
+impact × probability; show one (DESIGN §4 records).
 */
 
 mod render;
@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use serde_json::json;
 
-use self::render::{RiskJson, detail, score_label};
+use self::render::{detail, score_label};
 
 use super::task::body_flags;
 use crate::context::Context;
@@ -20,6 +20,7 @@ use crate::model::risk::{Level, NewRisk, RiskPatch, RiskStatus};
 use crate::ops::OpError;
 use crate::ops::risk::{self, RiskError};
 use crate::ui::{Style, sanitize_line, table};
+use crate::view::risk::RiskJson;
 
 /// Keep a risk register: impact, probability, mitigation, owner
 #[derive(Subcommand, Debug)]

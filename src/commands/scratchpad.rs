@@ -1,3 +1,5 @@
+//! `git coord scratchpad`: an agent's scratchpad, mine by default (DESIGN §4 memory).
+
 use crate::context::{Context, no_agent};
 use crate::error::CommandResult;
 use crate::model::AgentId;

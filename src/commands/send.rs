@@ -1,3 +1,5 @@
+//! `git coord send`: a message to an agent or to all agents (DESIGN §4 memory).
+
 use std::str::FromStr;
 
 use crate::context::Context;

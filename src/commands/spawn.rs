@@ -1,3 +1,6 @@
+//! `git coord spawn`: a new agent in one step: registry entry, branch, worktree, claims and
+//! brief (DESIGN §4 agents).
+
 use std::path::PathBuf;
 
 use crate::context::Context;

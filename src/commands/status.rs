@@ -1,10 +1,12 @@
+//! `git coord status`: the coordinator's screen (DESIGN §6), computed from the state
+//! `ops::status::load` reads and rendered here.
+
 use crate::context::Context;
 use crate::error::CommandResult;
 use crate::model::Timestamp;
 use crate::model::time::format_hours;
-use crate::ops::{self, adr, agent, conflict, index, memory, milestone, plan, risk};
+use crate::ops::status::State;
 use crate::report::status::{self, Input};
-use crate::store::Store;
 use crate::ui::{Style, Ui, sanitize_line, table};
 
 /// Show the coordinator's screen: progress, agents, critical path, blockers
@@ -24,54 +26,31 @@ use crate::ui::{Style, Ui, sanitize_line, table};
 pub struct Args {}
 
 pub fn run(ctx: &Context, _args: Args) -> CommandResult {
-    let now = ctx.now();
-    let report = load(ctx, ctx.store()?, now)?;
+    let state = crate::ops::status::load(&ctx.session)?;
+    let report = report(ctx, &state);
     if ctx.ui.json {
         return Ok(ctx.ui.json(&report)?);
     }
-    print(&ctx.ui, &report, now)
+    print(&ctx.ui, &report, state.now)
 }
 
-/// Builds the status report of `store` (warning on stderr about unreadable records).
-pub fn load(ctx: &Context, store: &Store, now: Timestamp) -> CommandResult<status::Report> {
-    let snap = ops::snapshot(store)?;
-    let (tasks, problems) = index::load(store, &snap)?;
-    let (agents, bad_agents) = agent::load(&snap)?;
-    let (messages, bad_messages) = memory::load_messages(&snap)?;
-    let (conflicts, bad_conflicts) = conflict::load_conflicts(&snap)?;
-    let (risks, bad_risks) = risk::load_risks(&snap)?;
-    let (adrs, bad_adrs) = adr::load_adrs(&snap)?;
-    let (milestones, bad_milestones) = milestone::load_milestones(&snap)?;
-    for p in problems
-        .iter()
-        .chain(&bad_agents)
-        .chain(&bad_messages)
-        .chain(&bad_conflicts)
-        .chain(&bad_risks)
-        .chain(&bad_milestones)
-        .chain(&bad_adrs)
-    {
+/// The status report of `state`, warning on stderr about the records it skipped.
+pub fn report(ctx: &Context, state: &State) -> status::Report {
+    for p in &state.problems {
         ctx.ui.warn(format!("skipped {p}"));
     }
-    let annotated = memory::annotate(&messages, now, memory::reply_within(store));
-    let overdue: Vec<_> = annotated
-        .iter()
-        .filter(|i| i.reply_overdue)
-        .map(|i| &i.message)
-        .collect();
-    let report = status::build(&Input {
-        tasks: &tasks,
-        agents: &agents,
-        overdue_messages: overdue,
-        conflicts: &conflicts,
-        adrs: &adrs,
-        risks: &risks,
-        milestones: &milestones,
-        now,
-        stale_after_secs: agent::stale_after(store),
-        default_hours: plan::default_estimate(store),
-    });
-    Ok(report)
+    status::build(&Input {
+        tasks: &state.tasks,
+        agents: &state.agents,
+        overdue_messages: state.overdue_messages.iter().collect(),
+        conflicts: &state.conflicts,
+        adrs: &state.adrs,
+        risks: &state.risks,
+        milestones: &state.milestones,
+        now: state.now,
+        stale_after_secs: state.stale_after_secs,
+        default_hours: state.default_hours,
+    })
 }
 
 /// Prints the coordinator's screen.

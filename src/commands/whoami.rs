@@ -1,3 +1,6 @@
+//! `git coord whoami`: which agent this worktree acts as, and where the name came from
+//! (DESIGN §3 Agent identity).
+
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::model::{Agent, layout};

@@ -30,36 +30,21 @@ pub mod record_dir;
 pub mod risk;
 pub mod schedule;
 pub mod spawn;
+pub mod status;
 pub mod task;
 #[cfg(test)]
 mod testing;
 #[cfg(test)]
 mod tests;
 
+/// Who writes and when: made by the [`Session`](crate::session::Session), taken by every write.
+pub use crate::session::Actor;
+
 use crate::model::layout::{self, FAN_OUT, TASKS_DIR};
 use crate::model::task::{InvalidField, Refusal};
 use crate::model::text::escape_unsafe;
-use crate::model::{Agent, AgentId, IdError, RecordError, Task, TaskId, TaskPrefix, Timestamp};
-use crate::store::{self, Author, Edit, Snapshot, Store};
-
-/// The agent a command acts as, and the moment it acts.
-#[derive(Clone, Debug)]
-pub struct Actor {
-    pub agent: AgentId,
-    /// The email commits are authored with.
-    pub email: String,
-    pub now: Timestamp,
-}
-
-impl Actor {
-    pub fn author(&self) -> Author {
-        Author {
-            name: self.agent.to_string(),
-            email: self.email.clone(),
-            time: self.now.unix(),
-        }
-    }
-}
+use crate::model::{Agent, IdError, RecordError, Task, TaskId, TaskPrefix};
+use crate::store::{self, Edit, Snapshot, Store};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpError {

@@ -1,9 +1,11 @@
 /*!
-Renderings for people and CI, from what `ops` computed: dependency graphs (DOT, Mermaid),
-Gantt charts, the status screen, milestone health, and `check`'s text, markdown and GitHub
-formats. Pure functions from data to text; no I/O. What a write needs rendered is not here
-(`report` may use `ops` and the model, never the reverse): ADR bodies are the model's
-([`crate::model::adr::render`]), briefs `ops`' ([`crate::ops::brief`]).
+Renderings for people and CI, from what `ops` computed: the status screen's report
+(`status`), milestones and their gates (`milestone`), dependency graphs as DOT and Mermaid and
+the Gantt chart (`graph`), and `check`'s text, markdown and GitHub formats (`check`). Pure
+functions from data to text, no I/O; used by the faces (`commands`, later MCP and the
+dashboard), never by `ops`. The JSON shapes are `view`'s. What a write needs rendered is not
+here: ADR bodies are the model's ([`crate::model::adr::render`]), briefs `ops`'
+([`crate::ops::brief`]).
 */
 
 pub mod check;

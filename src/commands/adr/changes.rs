@@ -1,13 +1,15 @@
-//! `adr option`, `adr decide`, `adr accept|reject|deprecate` and `adr supersede`.
+//! `adr option`, `adr decide`, `adr accept|reject|deprecate` and `adr supersede`
+//! (DESIGN §4 records, §3 Authority: a decision belongs to its deciders).
 
 use serde_json::json;
 
-use super::{AdrJson, number};
+use super::number;
 use crate::context::Context;
 use crate::error::CommandResult;
 use crate::model::adr::AdrStatus;
 use crate::ops::adr::{self, AdrView, Changed, NewOption};
 use crate::ui::{Style, sanitize_line};
+use crate::view::adr::AdrJson;
 
 /// Add an option to a proposed ADR, with its pros and cons
 ///

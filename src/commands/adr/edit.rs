@@ -1,4 +1,5 @@
-//! `adr edit`: correct an ADR's title, deadline, review date, deciders or input from.
+//! `adr edit`: correct an ADR's title, deadline, review date, deciders or input from
+//! (DESIGN §4 records).
 
 use super::changes::report;
 use super::{agents_flag, date_flag, number};

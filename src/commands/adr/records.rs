@@ -1,6 +1,7 @@
-//! `adr new`, `adr list`, `adr show` and `adr review`, and how an ADR reads on a terminal.
+//! `adr new`, `adr list`, `adr show` and `adr review`, and how an ADR reads on a terminal
+//! (DESIGN §4 records).
 
-use super::{AdrJson, agents_flag, date_flag, number, warn_skipped};
+use super::{agents_flag, date_flag, number, warn_skipped};
 use crate::commands::task::deadline_flag;
 use crate::context::Context;
 use crate::error::CommandResult;
@@ -8,6 +9,7 @@ use crate::model::adr::render::day_or_time;
 use crate::model::adr::{AdrStatus, NewAdr};
 use crate::ops::adr::{self, AdrView};
 use crate::ui::{Style, Ui, body_block, indented, sanitize_line, table};
+use crate::view::adr::AdrJson;
 
 /// Propose a new ADR
 ///

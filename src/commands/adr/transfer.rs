@@ -1,4 +1,4 @@
-//! `adr import DIR` and `adr export DIR`: adr-tools and MADR directories.
+//! `adr import DIR` and `adr export DIR`: adr-tools and MADR directories (DESIGN §4 records).
 
 use std::path::{Path, PathBuf};
 

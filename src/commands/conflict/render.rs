@@ -1,32 +1,12 @@
 /*!
-How a conflict looks: the JSON object, and the full view of `conflict show`.
+How a conflict looks to people: the full view of `conflict show` (the JSON object is
+`view::conflict`) (DESIGN §4 records).
 */
-
-use serde::Serialize;
 
 use crate::model::conflict::{Conflict, ConflictStatus};
 use crate::model::time::format_hours;
 use crate::model::{AgentId, Timestamp, layout};
 use crate::ui::{Style, Ui, body_block, indented, sanitize_line, sanitize_text, table};
-
-/// The JSON object of a conflict: its record fields, `resolution_hours` and `path`.
-#[derive(Serialize)]
-pub struct ConflictJson<'a> {
-    #[serde(flatten)]
-    conflict: &'a Conflict,
-    resolution_hours: Option<f64>,
-    path: String,
-}
-
-impl<'a> ConflictJson<'a> {
-    pub fn new(conflict: &'a Conflict) -> ConflictJson<'a> {
-        ConflictJson {
-            resolution_hours: conflict.resolution_hours(),
-            path: layout::conflict_path(&conflict.id),
-            conflict,
-        }
-    }
-}
 
 pub fn join(agents: &[AgentId]) -> String {
     agents

@@ -1,7 +1,7 @@
 /*!
 `conflict resolve`'s arguments. Each `--assign` belongs to the `--action` right before it, so
 the arguments keep where each value stood on the command line (clap's derive API drops that),
-and [`ResolveArgs::actions`] pairs them.
+and [`ResolveArgs::actions`] pairs them (DESIGN §4 records).
 */
 
 use clap::{ArgMatches, FromArgMatches};

@@ -1,31 +1,11 @@
 /*!
-How a risk looks: the JSON object, and the full view of `risk show`.
+How a risk looks to people: the full view of `risk show` (the JSON object is `view::risk`)
+(DESIGN §4 records).
 */
-
-use serde::Serialize;
 
 use crate::model::risk::Risk;
 use crate::model::{Timestamp, layout};
 use crate::ui::{Style, Ui, body_block, indented, sanitize_line, table};
-
-/// The JSON object of a risk: its record fields, `score` and `path`.
-#[derive(Serialize)]
-pub struct RiskJson<'a> {
-    #[serde(flatten)]
-    risk: &'a Risk,
-    score: u8,
-    path: String,
-}
-
-impl<'a> RiskJson<'a> {
-    pub fn new(risk: &'a Risk) -> RiskJson<'a> {
-        RiskJson {
-            score: risk.score(),
-            path: layout::risk_path(&risk.id),
-            risk,
-        }
-    }
-}
 
 pub fn score_label(ui: &Ui, r: &Risk) -> String {
     let style = match r.score() {

@@ -1,11 +1,15 @@
+//! `git coord task add`: a new task with its dependencies, refused if one would close a cycle
+//! (DESIGN §3 Task record, §5).
+
 use super::fields::FieldArgs;
-use super::{body_flags, due_flag, estimate_flag, render};
+use super::{body_flags, due_flag, estimate_flag};
 use crate::context::Context;
 use crate::error::CommandResult;
 use crate::model::NewTask;
 use crate::model::task::validate_priority;
 use crate::ops::task::{self, AddTask};
 use crate::ui::{Style, sanitize_line};
+use crate::view::task::TaskJson;
 
 /// Add a task
 ///
@@ -61,7 +65,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     )
     .map_err(|e| crate::error::name_argument(e, "title", "<TITLE>"))?;
     if ctx.ui.json {
-        ctx.ui.json(&render::json(&task))?;
+        ctx.ui.json(&TaskJson::new(&task))?;
     } else {
         ctx.ui.created(
             task.id.as_str(),

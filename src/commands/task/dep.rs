@@ -1,9 +1,11 @@
+//! `git coord task dep add|rm`: adds or removes a dependency, refusing a cycle (DESIGN §5).
+
 use clap::Subcommand;
 
-use super::render;
 use crate::context::Context;
 use crate::error::{CommandResult, name_argument};
 use crate::ops::task;
+use crate::view::task::TaskJson;
 
 /// Add or remove dependencies between tasks
 #[derive(Subcommand, Debug)]
@@ -60,7 +62,7 @@ pub fn run(ctx: &Context, command: DepCommand) -> CommandResult {
         task::set_dependency(ctx.store()?, &actor, &args.id, &args.needs, add, &authority)
             .map_err(|e| name_argument(e, "depends_on", "<NEEDS>"))?;
     if ctx.ui.json {
-        ctx.ui.json(&render::json(&task))?;
+        ctx.ui.json(&TaskJson::new(&task))?;
         return Ok(());
     }
     let deps = task

@@ -1,9 +1,13 @@
+//! `git coord task edit`: changes a task's fields; another agent's task needs `--force`
+//! (DESIGN §3 Task record, Authority).
+
 use super::fields::FieldArgs;
-use super::{body_flags, due_flag, estimate_flag, render};
+use super::{body_flags, due_flag, estimate_flag};
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::ops::task::{self, TaskPatch};
 use crate::ui::{Style, sanitize_line};
+use crate::view::task::TaskJson;
 
 /// Fields that `--clear` can remove.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -102,7 +106,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     let authority = crate::commands::lifecycle::authority(ctx, &actor, args.force)?;
     let task = task::edit_as(ctx.store()?, &actor, &args.id, &patch, &authority)?;
     if ctx.ui.json {
-        ctx.ui.json(&render::json(&task))?;
+        ctx.ui.json(&TaskJson::new(&task))?;
     } else {
         ctx.ui.info(format!(
             "Edited {}  {}",

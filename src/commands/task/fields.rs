@@ -1,3 +1,6 @@
+//! The task-record fields `task add` sets and `task edit` changes, as flags (DESIGN §3 Task
+//! record).
+
 use std::path::PathBuf;
 
 /// The task-record fields that `task add` sets and `task edit` changes.

@@ -1,8 +1,11 @@
+//! `git coord task list`: tasks, filtered by status and assignee (DESIGN §4 tasks).
+
 use super::render;
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::model::{AgentId, Status};
 use crate::ops::task::{self, Filter};
+use crate::view::task::TaskJson;
 
 /// List tasks
 ///
@@ -52,7 +55,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     }
     if ctx.ui.json {
         let now = ctx.now();
-        let items: Vec<_> = tasks.iter().map(|t| render::json_listed(t, now)).collect();
+        let items: Vec<_> = tasks.iter().map(|t| TaskJson::listed(t, now)).collect();
         ctx.ui.json(&items)?;
     } else if tasks.is_empty() {
         ctx.ui

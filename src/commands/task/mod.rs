@@ -1,5 +1,5 @@
 /*!
-`git coord task …`: add, list, show and edit tasks, and their dependencies.
+`git coord task …`: add, list, show and edit tasks, and their dependencies (DESIGN §3 Task record, §4 tasks).
 */
 
 pub mod add;

@@ -1,39 +1,11 @@
 /*!
-How a task looks: one row of a list, the full view of `show`, and the JSON object.
+How a task looks to people: one row of a list and the full view of `show` (the JSON object
+is `view::task`) (DESIGN §3 Task record).
 */
-
-use serde::Serialize;
 
 use crate::model::time::format_hours;
 use crate::model::{Status, Task, Timestamp, layout};
 use crate::ui::{Style, Ui, body_block, indented, sanitize_line, table};
-
-/// The JSON object of a task: its record fields plus `path`.
-#[derive(Serialize)]
-pub struct TaskJson<'a> {
-    #[serde(flatten)]
-    task: &'a Task,
-    path: String,
-    /// Set by listings: whether the task is open and past its `due`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    overdue: Option<bool>,
-}
-
-pub fn json(task: &Task) -> TaskJson<'_> {
-    TaskJson {
-        task,
-        path: layout::task_path(&task.id),
-        overdue: None,
-    }
-}
-
-/// The JSON object of a task in a listing, with `overdue`.
-pub fn json_listed(task: &Task, now: Timestamp) -> TaskJson<'_> {
-    TaskJson {
-        overdue: Some(crate::ops::schedule::is_overdue(task, now)),
-        ..json(task)
-    }
-}
 
 pub fn status_style(status: Status) -> Style {
     match status {

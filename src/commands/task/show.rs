@@ -1,7 +1,10 @@
+//! `git coord task show`: one task, in full (DESIGN §4 tasks).
+
 use super::render;
 use crate::context::Context;
 use crate::error::CommandResult;
 use crate::ops::task;
+use crate::view::task::TaskJson;
 
 /// Show one task
 ///
@@ -20,7 +23,7 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> CommandResult {
     let task = task::show(ctx.store()?, &args.id)?;
     if ctx.ui.json {
-        ctx.ui.json(&render::json(&task))?;
+        ctx.ui.json(&TaskJson::new(&task))?;
     } else {
         ctx.ui
             .line(render::task_detail(&ctx.ui, &task, ctx.now()).trim_end())?;
