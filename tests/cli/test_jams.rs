@@ -6,15 +6,7 @@
 
 use std::collections::HashSet;
 
-use crate::common::{TestEnv, record, task_path};
-
-fn ids(v: &serde_json::Value) -> Vec<String> {
-    v.as_array()
-        .expect("a JSON array")
-        .iter()
-        .map(|t| t["id"].as_str().expect("an id").to_owned())
-        .collect()
-}
+use crate::common::{TestEnv, ids, record, task_path};
 
 /// The first reproduction: `tasks/aa/t-wr0ngd.md`, where `t-wr0ngd` belongs in
 /// `tasks/wr/`. It is older than every real task and has priority 0, so it heads the ready
