@@ -2,9 +2,9 @@
 `import`: tasks from another tracker (Beads, Taskwarrior) or from our own `export --json`, all
 in one commit.
 
-Reading ([`read`]) is a pure function from the file's bytes to a [`Batch`]: one record per task,
-mapped to our fields but with its references still foreign, and [`Notes`] on everything that
-could not be mapped. Planning runs on the snapshot the commit lands on: it loads the tasks
+Reading ([`read()`]) is a pure function from the file's bytes to a [`Batch`]: one record per
+task, mapped to our fields but with its references still foreign, and [`Notes`] on everything
+that could not be mapped. Planning runs on the snapshot the commit lands on: it loads the tasks
 already on the branch once (from the index), allocates IDs against them, rewrites dependencies
 through the ID map, refuses cycles, and writes every record plus the agent's heartbeat in one
 [`Store::update`]. Nothing in planning looks tasks up one by one, so 100,000 tasks cost a few

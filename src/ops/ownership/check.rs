@@ -53,6 +53,8 @@ const UNATTRIBUTED: &str = "unattributed";
 ///
 /// Every commit of the range is judged, merged side branches included; a merge is judged
 /// for the paths it decides itself ([`Store::merge_paths`]).
+///
+/// [`Kind::ClaimedLater`]: crate::ownership::check::Kind::ClaimedLater
 pub fn check_range(
     store: &Store,
     range: &[&str],

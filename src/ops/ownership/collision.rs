@@ -81,6 +81,8 @@ pub(super) fn collisions(
 /// asked, and then each holder's claim is an [`Authority::check`] (a non-coordinator's force
 /// is refused when a list exists). Returns the collisions taken by force, for conflict
 /// records ([`collision_conflicts`]), and the access that signs the commit.
+///
+/// [`Authority::check`]: crate::ops::authority::Authority::check
 pub fn exclusive_collisions(
     store: &Store,
     snap: &Snapshot<'_>,
