@@ -118,7 +118,7 @@ fn pre_push_over_a_remote_tip_not_fetched_yet_checks_instead_of_failing() {
         .expect_code(0);
     env.install_hooks();
     write(&env, &["src/a.rs"], "alice\n");
-    env.git(&["commit", "-q", "--no-verify", "-m", "alice's own change"]);
+    env.commit_unverified("alice's own change");
     // git hands the hook the remote's tip, which is not here: the push is judged, not broken.
     let pushed = env.git_hooked(&env.repo, &["push", "-q", "--force", "origin", "main"]);
     let stderr = String::from_utf8_lossy(&pushed.stderr);
@@ -144,13 +144,7 @@ fn pre_push_over_a_remote_tip_not_fetched_yet_checks_instead_of_failing() {
         ],
     );
     write(&env, &["lib/b.rs"], "alice\n");
-    env.git(&[
-        "commit",
-        "-q",
-        "--no-verify",
-        "-m",
-        "alice edits bob's file",
-    ]);
+    env.commit_unverified("alice edits bob's file");
     let pushed = env.git_hooked(&env.repo, &["push", "-q", "--force", "origin", "main"]);
     let stderr = String::from_utf8_lossy(&pushed.stderr);
     assert_no_command_line(&stderr);
@@ -170,7 +164,7 @@ fn colliding_agents(env: &TestEnv, base: &str) {
             &["shared.txt"],
             &lines.replace("line 5\n", &format!("{agent}\n")),
         );
-        env.git(&["commit", "-q", "--no-verify", "-m", agent]);
+        env.commit_unverified(agent);
         env.git(&["checkout", "-q", base]);
         env.coord(&["agent", "add", agent, "--branch", &branch])
             .expect_code(0);

@@ -334,13 +334,7 @@ fn range_checks_each_commit_as_its_agent_and_pre_push_blocks() {
     // alice's commit names her by trailer (the commit-msg hook adds it); it touches bob's file.
     std::fs::write(env.repo.join("src/pool.rs"), "alice\n").unwrap();
     env.git(&["add", "src/pool.rs"]);
-    env.git(&[
-        "commit",
-        "-q",
-        "--no-verify",
-        "-m",
-        "sneak past the pre-commit hook\n\nCoord-Agent: alice",
-    ]);
+    env.commit_unverified("sneak past the pre-commit hook\n\nCoord-Agent: alice");
     let sneaky = env.git(&["rev-parse", "HEAD"]);
     let run = env
         .coord(&["check", "--range", "origin/main..HEAD", "--json"])
@@ -388,13 +382,7 @@ fn range_checks_each_commit_as_its_agent_and_pre_push_blocks() {
     env.git(&["reset", "-q", "--hard", "origin/main"]);
     std::fs::write(env.repo.join("src/pool.rs"), "bob\n").unwrap();
     env.git(&["add", "src/pool.rs"]);
-    env.git(&[
-        "commit",
-        "-q",
-        "--no-verify",
-        "-m",
-        "bob's change\n\nCoord-Agent: bob",
-    ]);
+    env.commit_unverified("bob's change\n\nCoord-Agent: bob");
     let ok = env.git_hooked(&env.repo, &["push", "-q", "origin", "main"]);
     assert!(
         ok.status.success(),

@@ -72,13 +72,7 @@ fn range_check_judges_every_path_of_a_mixed_commit_with_quoted_names() {
     env.coord(&["--agent", "bob", "own", "src/**"])
         .expect_code(0);
     write(&env, &env.repo, &files, "alice\n");
-    env.git(&[
-        "commit",
-        "-q",
-        "--no-verify",
-        "-m",
-        "alice edits bob's files",
-    ]);
+    env.commit_unverified("alice edits bob's files");
     let run = env
         .coord(&["check", "--range", "origin/main..HEAD", "--json"])
         .expect_code(1);
@@ -95,7 +89,7 @@ fn pre_push_hook_blocks_a_change_to_another_agents_non_ascii_file() {
     env.install_hooks();
     // Exactly the issue's case: alice changes bob's src/café.rs and pushes.
     write(&env, &env.repo, &["src/café.rs"], "alice\n");
-    env.git(&["commit", "-q", "--no-verify", "-m", "alice edits café"]);
+    env.commit_unverified("alice edits café");
     let pushed = env.git_hooked(&env.repo, &["push", "-q", "origin", "main"]);
     let stderr = String::from_utf8_lossy(&pushed.stderr);
     assert!(!pushed.status.success(), "the push went through: {stderr}");
@@ -108,7 +102,7 @@ fn pre_push_hook_blocks_a_change_to_another_agents_non_ascii_file() {
 
     // Every other hostile name is caught by the hook too.
     write(&env, &env.repo, &HOSTILE[1..], "alice\n");
-    env.git(&["commit", "-q", "--no-verify", "-m", "alice edits the rest"]);
+    env.commit_unverified("alice edits the rest");
     let pushed = env.git_hooked(&env.repo, &["push", "-q", "origin", "main"]);
     assert!(!pushed.status.success());
     let stderr = String::from_utf8_lossy(&pushed.stderr);
@@ -149,7 +143,7 @@ fn branches_check_reads_quoted_names_whatever_the_diff_config() {
             })
             .collect();
         write(&env, &env.repo, &HOSTILE, &changed);
-        env.git(&["commit", "-q", "--no-verify", "-m", agent]);
+        env.commit_unverified(agent);
         env.git(&["checkout", "-q", "main"]);
         env.coord(&["agent", "add", agent, "--branch", branch])
             .expect_code(0);
@@ -454,7 +448,7 @@ fn claims_of_an_unreadable_agent_record_stay_in_force_with_a_warning() {
     assert!(ok.stderr.contains(&at), "{}", ok.stderr);
 
     // check --range too.
-    env.git(&["commit", "-q", "--no-verify", "-m", "alice edits a7's file"]);
+    env.commit_unverified("alice edits a7's file");
     let range = env
         .coord(&["check", "--range", "HEAD~1..HEAD"])
         .expect_code(1);

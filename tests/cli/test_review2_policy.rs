@@ -94,7 +94,7 @@ fn baseline_ownership_comes_from_the_default_branch_and_the_range_base() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    env.git(&["commit", "-q", "--no-verify", "-m", "evil"]);
+    env.commit_unverified("evil");
     let out = env.git_hooked(&env.repo, &["push", "-q", "origin", "main"]);
     assert!(!out.status.success(), "pre-push let the edit land");
     assert_eq!(
@@ -163,7 +163,7 @@ fn pre_push_of_a_new_branch_trusts_only_the_pushed_to_remotes_refs() {
     let env = review_setup();
     env.git(&["checkout", "-q", "-b", "feat"]);
     env.stage("src/bob.rs", "b1\nb2\nb3\nevil\n");
-    env.git(&["commit", "-q", "--no-verify", "-m", "e"]);
+    env.commit_unverified("e");
     env.git(&["update-ref", "refs/remotes/fake/x", "HEAD"]);
     let out = env.git_hooked(&env.repo, &["push", "origin", "feat"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -182,7 +182,7 @@ fn pre_push_of_a_new_branch_trusts_only_the_pushed_to_remotes_refs() {
 fn a_tracked_hooks_path_is_refused_however_it_is_spelled() {
     let env = TestEnv::initialised();
     env.stage(".githooks/pre-commit", "#!/bin/sh\necho TRACKED\n");
-    env.git(&["commit", "-q", "--no-verify", "-m", "hooks"]);
+    env.commit_unverified("hooks");
     env.git(&["config", "core.hooksPath", "sub/../.githooks"]);
     let run = env.coord(&["hooks", "install"]).expect_code(2);
     assert!(

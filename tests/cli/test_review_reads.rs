@@ -52,13 +52,7 @@ fn push_refused(env: &TestEnv, args: &[&str], needle: &str) {
 /// alice commits `text` as bob's src/bob.rs, past her pre-commit hook (`--no-verify`).
 fn alice_commits_to_bobs_file(env: &TestEnv, text: &str) {
     env.stage("src/bob.rs", text);
-    env.git(&[
-        "commit",
-        "-q",
-        "--no-verify",
-        "-m",
-        "alice edits bob's file",
-    ]);
+    env.commit_unverified("alice edits bob's file");
 }
 
 /// Bob, in his own clone of the remote, pushes an edit of src/bob.rs.
@@ -129,7 +123,7 @@ fn merging_another_agents_pushed_work_is_not_the_mergers_change() {
     env.git(&["fetch", "-q", "origin"]);
     env.git(&["merge", "-q", "--no-commit", "origin/main"]);
     env.stage("src/bob.rs", "alice rewrote it\n");
-    env.git(&["commit", "-q", "--no-verify", "-m", "merge"]);
+    env.commit_unverified("merge");
     let run = env
         .coord(&["check", "--range", "origin/main..HEAD", "--json"])
         .expect_code(1);
@@ -205,7 +199,7 @@ fn submodule_changes_are_judged() {
         ".gitmodules",
         "[submodule \"lib\"]\n\tpath = vendor/lib\n\turl = ./lib\n\tignore = all\n",
     );
-    env.git(&["commit", "-q", "--no-verify", "-m", "vendor a library"]);
+    env.commit_unverified("vendor a library");
     env.git(&["config", "diff.ignoreSubmodules", "all"]);
     let run = env
         .coord(&["check", "--range", "origin/main..HEAD", "--json"])
@@ -272,7 +266,7 @@ fn a_root_commit_is_judged_whatever_log_show_root_says() {
     env.git(&["config", "log.showRoot", "false"]);
     env.git(&["checkout", "-q", "--orphan", "evil"]);
     env.stage("src/bob.rs", "alice\n");
-    env.git(&["commit", "-q", "--no-verify", "-m", "root"]);
+    env.commit_unverified("root");
     let run = env
         .coord(&["check", "--range", "origin/main..evil", "--json"])
         .expect_code(1);
@@ -291,7 +285,7 @@ fn replace_refs_do_not_hide_pushed_content() {
     let innocent = env.git(&["rev-parse", "HEAD"]).trim().to_owned();
     env.git(&["reset", "-q", "--hard", "HEAD~1"]);
     env.stage("src/bob.rs", "evil\n");
-    env.git(&["commit", "-q", "--no-verify", "-m", "evil"]);
+    env.commit_unverified("evil");
     let evil = env.git(&["rev-parse", "HEAD"]).trim().to_owned();
     env.git(&["replace", &evil, &innocent]);
     push_refused(&env, &["origin", "main"], "src/bob.rs");
@@ -344,7 +338,7 @@ fn git_dash_c_sets_the_agent() {
 fn hooks_install_refuses_a_tracked_hooks_path() {
     let env = TestEnv::initialised();
     env.stage(".githooks/pre-commit", "#!/bin/sh\nexit 0\n");
-    env.git(&["commit", "-q", "--no-verify", "-m", "project hooks"]);
+    env.commit_unverified("project hooks");
     env.git(&["config", "core.hooksPath", ".githooks"]);
     let run = env.coord(&["hooks", "install"]).expect_code(2);
     assert!(run.stderr.contains(".githooks"), "{}", run.stderr);

@@ -110,6 +110,12 @@ impl TestEnv {
         self.git(&["add", "--", path]);
     }
 
+    /// Commits what is staged past the hooks (`git commit --no-verify`): a change the
+    /// pre-commit hook would refuse, for the pre-push hook or `check --range` to catch.
+    pub fn commit_unverified(&self, message: &str) {
+        self.git(&["commit", "-q", "--no-verify", "-m", message]);
+    }
+
     /// Commits `.coord/config.toml` with `text` on the main branch.
     pub fn commit_config(&self, text: &str) {
         std::fs::create_dir_all(self.repo.join(".coord")).expect("mkdir .coord");
