@@ -1,5 +1,5 @@
 /*!
-Ownership patterns (`src/ownership/pattern.rs`) and their overlap.
+Ownership patterns (`src/ownership/pattern/`) and their overlap.
 
 Input: NUL-separated text, `a \0 b \0 path \0 path …`. For any text, compiling never panics.
 For two patterns that compile:

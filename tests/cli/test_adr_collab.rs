@@ -4,34 +4,20 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::thread;
 
-use crate::common::TestEnv;
+use crate::common::{TestEnv, in_parallel};
 use crate::test_adr::{env_at_now, new_adr};
 
 #[test]
 fn parallel_new_from_many_processes_numbers_one_to_n() {
     let env = Arc::new(TestEnv::initialised());
     let (writers, per_writer) = (8, 3);
-    let handles: Vec<_> = (0..writers)
-        .map(|w| {
-            let env = Arc::clone(&env);
-            thread::spawn(move || {
-                (0..per_writer)
-                    .map(|i| {
-                        let agent = format!("w{w}");
-                        let title = format!("decision {w}-{i}");
-                        let run = env.coord(&["--agent", &agent, "adr", "new", &title, "--json"]);
-                        run.expect_code(0).json()["number"].as_u64().unwrap()
-                    })
-                    .collect::<Vec<_>>()
-            })
-        })
-        .collect();
-    let numbers: Vec<u64> = handles
-        .into_iter()
-        .flat_map(|h| h.join().unwrap())
-        .collect();
+    let numbers: Vec<u64> = in_parallel(&env, writers, per_writer, |env, w, i| {
+        let agent = format!("w{w}");
+        let title = format!("decision {w}-{i}");
+        let run = env.coord(&["--agent", &agent, "adr", "new", &title, "--json"]);
+        run.expect_code(0).json()["number"].as_u64().unwrap()
+    });
     let unique: BTreeSet<u64> = numbers.iter().copied().collect();
     let n = (writers * per_writer) as u64;
     assert_eq!(

@@ -6,15 +6,7 @@
 use std::sync::Arc;
 use std::thread;
 
-use crate::common::TestEnv;
-
-fn ids(v: &serde_json::Value) -> Vec<String> {
-    v.as_array()
-        .expect("a JSON array")
-        .iter()
-        .map(|t| t["id"].as_str().expect("an id").to_owned())
-        .collect()
-}
+use crate::common::{TestEnv, ids};
 
 /// The case: a task assigned to me waits, nothing else is ready, and `next` said
 /// "nothing is ready". It claims the assigned task, in one commit, read back through git.

@@ -6,33 +6,15 @@ use std::path::PathBuf;
 
 use crate::common::{Run, TestEnv};
 
+/// Runs `args` as `agent`, expects exit 3, and checks that it wrote nothing.
+#[track_caller]
+fn refused(env: &TestEnv, agent: &str, args: &[&str]) -> Run {
+    env.refused_as(agent, args, 3)
+}
+
 /// The coordination branch's tip, to prove a refused command wrote nothing.
 fn tip(env: &TestEnv) -> String {
     env.git(&["rev-parse", "coord"]).trim().to_owned()
-}
-
-/// Runs `args` as `agent`.
-fn as_agent(env: &TestEnv, agent: &str, args: &[&str]) -> Run {
-    let mut full = vec!["--agent", agent];
-    full.extend_from_slice(args);
-    env.coord(&full)
-}
-
-/// Runs `args` as `agent`, expects exit 3, and checks the coordination branch did not move.
-#[track_caller]
-fn refused(env: &TestEnv, agent: &str, args: &[&str]) -> Run {
-    let before = tip(env);
-    let run = as_agent(env, agent, args).expect_code(3);
-    assert_eq!(tip(env), before, "{args:?} wrote to the branch");
-    run
-}
-
-/// Commits `.coord/config.toml` with `text` on the main branch.
-fn commit_config(env: &TestEnv, text: &str) {
-    std::fs::create_dir_all(env.repo.join(".coord")).expect("mkdir .coord");
-    std::fs::write(env.repo.join(".coord/config.toml"), text).expect("write config");
-    env.git(&["add", ".coord/config.toml"]);
-    env.git(&["commit", "-q", "-m", "coordination policy"]);
 }
 
 /// The trailers of the last commit on the coordination branch, read by git.
@@ -108,7 +90,7 @@ fn done_by_another_agent_is_refused_before_the_check_runs() {
 #[test]
 fn a_refused_forced_done_runs_no_check_either() {
     let env = TestEnv::initialised();
-    commit_config(&env, "coordinators = [\"lead\"]\n");
+    env.commit_config("coordinators = [\"lead\"]\n");
     let ran = marker(&env, "check-ran");
     let id = alices_task(&env, &["--check", &format!("touch {}", ran.display())]);
     refused(&env, "mallory", &["done", &id, "--force"]);
@@ -143,12 +125,8 @@ fn another_agents_registry_entry_is_theirs() {
     assert_eq!(env.json(&["task", "show", &id])["assignee"], "alice");
 
     // Registering a new agent up front is anyone's to do; editing one's own entry too.
-    as_agent(
-        &env,
-        "mallory",
-        &["agent", "add", "carol", "--role", "docs"],
-    )
-    .expect_code(0);
+    env.as_agent("mallory", &["agent", "add", "carol", "--role", "docs"])
+        .expect_code(0);
     env.coord(&["agent", "edit", "alice", "--role", "api"])
         .expect_code(0);
     assert_eq!(env.json(&["agent", "show", "alice"])["role"], "api");
@@ -157,7 +135,7 @@ fn another_agents_registry_entry_is_theirs() {
 #[test]
 fn the_owner_needs_no_force_and_unclaimed_tasks_are_anyones() {
     let env = TestEnv::initialised();
-    commit_config(&env, "coordinators = [\"lead\"]\n");
+    env.commit_config("coordinators = [\"lead\"]\n");
     let id = alices_task(&env, &[]);
     for args in [
         vec![
@@ -180,22 +158,20 @@ fn the_owner_needs_no_force_and_unclaimed_tasks_are_anyones() {
     env.coord(&["agent", "retire", "alice"]).expect_code(0);
 
     let free = env.add("Nobody's yet", &[]);
-    as_agent(&env, "mallory", &["task", "edit", &free, "--priority", "0"]).expect_code(0);
-    as_agent(&env, "mallory", &["task", "dep", "add", &free, &id]).expect_code(0);
+    env.as_agent("mallory", &["task", "edit", &free, "--priority", "0"])
+        .expect_code(0);
+    env.as_agent("mallory", &["task", "dep", "add", &free, &id])
+        .expect_code(0);
     assert!(!last_trailers(&env).contains("Coord-Forced-By"));
     // A closed task has no holder any more.
-    as_agent(
-        &env,
-        "mallory",
-        &["task", "edit", &id, "--title", "Done work"],
-    )
-    .expect_code(0);
+    env.as_agent("mallory", &["task", "edit", &id, "--title", "Done work"])
+        .expect_code(0);
 }
 
 #[test]
 fn only_listed_coordinators_may_force() {
     let env = TestEnv::initialised();
-    commit_config(&env, "# who may --force\ncoordinators = [\"lead\"]\n");
+    env.commit_config("# who may --force\ncoordinators = [\"lead\"]\n");
     let id = alices_task(&env, &[]);
     env.coord(&["own", "src/alice/**"]).expect_code(0);
 
@@ -217,7 +193,9 @@ fn only_listed_coordinators_may_force() {
             run.stderr
         );
     }
-    let json = as_agent(&env, "mallory", &["release", &id, "--force", "--json"]).expect_code(3);
+    let json = env
+        .as_agent("mallory", &["release", &id, "--force", "--json"])
+        .expect_code(3);
     let err: serde_json::Value = serde_json::from_str(json.stderr.trim()).unwrap();
     assert_eq!(
         err["error"]["details"]["coordinators"],
@@ -229,12 +207,9 @@ fn only_listed_coordinators_may_force() {
     );
 
     let check = "cargo test limiter";
-    let forced = as_agent(
-        &env,
-        "lead",
-        &["task", "edit", &id, "--check", check, "--force"],
-    )
-    .expect_code(0);
+    let forced = env
+        .as_agent("lead", &["task", "edit", &id, "--check", check, "--force"])
+        .expect_code(0);
     assert!(
         !forced.stderr.contains("any agent may force"),
         "{}",
@@ -255,13 +230,15 @@ fn only_listed_coordinators_may_force() {
     assert_eq!(entries[0]["forced_by"], "lead");
     assert_eq!(entries[1]["forced_by"], serde_json::Value::Null);
 
-    as_agent(&env, "lead", &["disown", "src/alice/**", "--force"]).expect_code(0);
+    env.as_agent("lead", &["disown", "src/alice/**", "--force"])
+        .expect_code(0);
     assert!(last_trailers(&env).contains("Coord-Forced-By: lead\n"));
     assert_eq!(
         env.json(&["agent", "show", "alice"])["claims"],
         serde_json::json!([])
     );
-    as_agent(&env, "lead", &["agent", "retire", "alice", "--force"]).expect_code(0);
+    env.as_agent("lead", &["agent", "retire", "alice", "--force"])
+        .expect_code(0);
     assert!(last_trailers(&env).contains("Coord-Forced-By: lead\n"));
     assert_eq!(
         env.json(&["task", "show", &id])["assignee"],
@@ -279,7 +256,9 @@ fn only_listed_coordinators_may_force() {
 fn without_a_list_anyone_may_force_with_a_warning() {
     let env = TestEnv::initialised();
     let id = alices_task(&env, &[]);
-    let run = as_agent(&env, "mallory", &["release", &id, "--force"]).expect_code(0);
+    let run = env
+        .as_agent("mallory", &["release", &id, "--force"])
+        .expect_code(0);
     assert!(
         run.stderr.contains(
             "warning: --force: .coord/config.toml on the main branch lists no `coordinators`, so any agent may force"
@@ -299,9 +278,11 @@ fn without_a_list_anyone_may_force_with_a_warning() {
 #[test]
 fn a_config_file_without_the_key_is_no_list() {
     let env = TestEnv::initialised();
-    commit_config(&env, "[slo]\nblockers = \"2h\"\n");
+    env.commit_config("[slo]\nblockers = \"2h\"\n");
     let id = alices_task(&env, &[]);
-    let run = as_agent(&env, "mallory", &["cancel", &id, "--force"]).expect_code(0);
+    let run = env
+        .as_agent("mallory", &["cancel", &id, "--force"])
+        .expect_code(0);
     assert!(
         run.stderr.contains("lists no `coordinators`"),
         "{}",
@@ -312,7 +293,7 @@ fn a_config_file_without_the_key_is_no_list() {
 #[test]
 fn an_uncommitted_list_grants_nothing_and_a_malformed_one_fails_closed() {
     let env = TestEnv::initialised();
-    commit_config(&env, "coordinators = [\"lead\"]\n");
+    env.commit_config("coordinators = [\"lead\"]\n");
     // Policy is what is committed: a worktree edit adding mallory does not count.
     std::fs::write(
         env.repo.join(".coord/config.toml"),
@@ -322,9 +303,11 @@ fn an_uncommitted_list_grants_nothing_and_a_malformed_one_fails_closed() {
     let id = alices_task(&env, &[]);
     refused(&env, "mallory", &["release", &id, "--force"]);
 
-    commit_config(&env, "coordinators = [\"lead\",\n  \"Not An Agent\"]\n");
+    env.commit_config("coordinators = [\"lead\",\n  \"Not An Agent\"]\n");
     let before = tip(&env);
-    let run = as_agent(&env, "lead", &["release", &id, "--force"]).expect_code(2);
+    let run = env
+        .as_agent("lead", &["release", &id, "--force"])
+        .expect_code(2);
     assert!(
         run.stderr.contains(".coord/config.toml:1"),
         "{}",
@@ -369,15 +352,13 @@ fn adr_decisions_belong_to_their_deciders() {
         "mallory",
         &["adr", "edit", "1", "--deciders", "mallory"],
     );
-    as_agent(
-        &env,
+    env.as_agent(
         "mallory",
         &["adr", "edit", "1", "--title", "Use Redis everywhere"],
     )
     .expect_code(0);
 
-    as_agent(
-        &env,
+    env.as_agent(
         "bob",
         &[
             "adr",
@@ -393,14 +374,16 @@ fn adr_decisions_belong_to_their_deciders() {
     assert_eq!(env.json(&["adr", "show", "1"])["status"], "accepted");
 
     // A coordinator may force a decision; the commit says so.
-    commit_config(&env, "coordinators = [\"lead\"]\n");
+    env.commit_config("coordinators = [\"lead\"]\n");
     refused(&env, "mallory", &["adr", "reject", "2", "--force"]);
-    as_agent(&env, "lead", &["adr", "reject", "2", "--force"]).expect_code(0);
+    env.as_agent("lead", &["adr", "reject", "2", "--force"])
+        .expect_code(0);
     assert!(last_trailers(&env).contains("Coord-Forced-By: lead\n"));
 
     // With no deciders listed, anyone decides.
     env.coord(&["adr", "new", "Open question"]).expect_code(0);
-    as_agent(&env, "mallory", &["adr", "accept", "3"]).expect_code(0);
+    env.as_agent("mallory", &["adr", "accept", "3"])
+        .expect_code(0);
     assert!(!last_trailers(&env).contains("Coord-Forced-By"));
 }
 
@@ -420,7 +403,8 @@ fn disowning_another_agents_claim_is_refused() {
         "src/alice/**"
     );
     // Patterns nobody else holds are still a quiet no-op, and one's own are released.
-    as_agent(&env, "mallory", &["disown", "src/nobody/**"]).expect_code(0);
+    env.as_agent("mallory", &["disown", "src/nobody/**"])
+        .expect_code(0);
     env.coord(&["disown", "src/alice/**"]).expect_code(0);
     assert_eq!(
         env.json(&["agent", "show", "alice"])["claims"],
@@ -431,7 +415,7 @@ fn disowning_another_agents_claim_is_refused() {
 #[test]
 fn assign_steal_is_a_coordinators_force() {
     let env = TestEnv::initialised();
-    commit_config(&env, "coordinators = [\"lead\"]\n");
+    env.commit_config("coordinators = [\"lead\"]\n");
     let id = alices_task(&env, &[]);
     refused(&env, "mallory", &["assign", &id, "--to", "mallory"]);
     let run = refused(
@@ -440,13 +424,10 @@ fn assign_steal_is_a_coordinators_force() {
         &["assign", &id, "--to", "mallory", "--steal"],
     );
     assert!(run.stderr.contains("mallory is not one"), "{}", run.stderr);
-    let moved = as_agent(
-        &env,
-        "lead",
-        &["assign", &id, "--to", "bob", "--steal", "--json"],
-    )
-    .expect_code(0)
-    .json();
+    let moved = env
+        .as_agent("lead", &["assign", &id, "--to", "bob", "--steal", "--json"])
+        .expect_code(0)
+        .json();
     assert_eq!(moved["assignee"], "bob");
     assert!(last_trailers(&env).contains("Coord-Forced-By: lead\n"));
 }

@@ -3,11 +3,9 @@
 //! repository whose default branch is not `main`, `own` warning about baseline owners, and
 //! errors that name the argument as the user typed it.
 
-use std::path::Path;
-
 use serde_json::Value;
 
-use crate::common::{BIN, TestEnv, isolate};
+use crate::common::TestEnv;
 
 /// Text that only an internal git command line contains.
 const INTERNAL: [&str; 5] = ["git log", "--format", "%x1e", "--reverse", "--no-abbrev"];
@@ -36,24 +34,6 @@ fn write(env: &TestEnv, files: &[&str], text: &str) {
     }
 }
 
-/// Runs git with the git-coord binary on PATH, so installed hooks find it.
-fn git_with_coord(env: &TestEnv, dir: &Path, args: &[&str]) -> std::process::Output {
-    let bin_dir = Path::new(BIN).parent().unwrap();
-    #[allow(clippy::disallowed_methods)] // extends the real PATH so hooks find git-coord
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let mut cmd = std::process::Command::new("git");
-    isolate(&mut cmd, env.home());
-    cmd.current_dir(dir)
-        .env("PATH", path)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn range_with_an_unknown_ref_names_the_ref_not_a_git_command_line() {
     let env = TestEnv::initialised();
@@ -75,9 +55,7 @@ fn range_with_an_unknown_ref_names_the_ref_not_a_git_command_line() {
     assert!(run.stderr.contains("git branch -a"), "{}", run.stderr);
 
     // With an origin that was never fetched, the fix is to fetch it.
-    let bare = env.root.join("remote.git");
-    env.git(&["init", "-q", "--bare", bare.to_str().unwrap()]);
-    env.git(&["remote", "add", "origin", bare.to_str().unwrap()]);
+    env.add_empty_origin();
     let run = env.refused(&["--json", "check", "--range", "origin/main..HEAD"], 2);
     assert_no_command_line(&run.stderr);
     let err = error_json(&run.stderr);
@@ -117,10 +95,7 @@ fn pre_push_over_a_remote_tip_not_fetched_yet_checks_instead_of_failing() {
     let env = TestEnv::initialised();
     write(&env, &["src/a.rs", "lib/b.rs"], "v1\n");
     env.git(&["commit", "-q", "-m", "files"]);
-    let bare = env.root.join("remote.git");
-    env.git(&["init", "-q", "--bare", bare.to_str().unwrap()]);
-    env.git(&["remote", "add", "origin", bare.to_str().unwrap()]);
-    env.git(&["push", "-q", "origin", "main"]);
+    let bare = env.add_origin("main");
     // Someone else pushes to origin/main; this repository does not fetch it.
     let other = env.root.join("other");
     env.git(&[
@@ -141,15 +116,11 @@ fn pre_push_over_a_remote_tip_not_fetched_yet_checks_instead_of_failing() {
 
     env.coord(&["--agent", "bob", "own", "lib/**"])
         .expect_code(0);
-    env.coord(&["hooks", "install"]).expect_code(0);
+    env.install_hooks();
     write(&env, &["src/a.rs"], "alice\n");
-    env.git(&["commit", "-q", "--no-verify", "-m", "alice's own change"]);
+    env.commit_unverified("alice's own change");
     // git hands the hook the remote's tip, which is not here: the push is judged, not broken.
-    let pushed = git_with_coord(
-        &env,
-        &env.repo,
-        &["push", "-q", "--force", "origin", "main"],
-    );
+    let pushed = env.git_hooked(&env.repo, &["push", "-q", "--force", "origin", "main"]);
     let stderr = String::from_utf8_lossy(&pushed.stderr);
     assert_no_command_line(&stderr);
     assert!(
@@ -173,18 +144,8 @@ fn pre_push_over_a_remote_tip_not_fetched_yet_checks_instead_of_failing() {
         ],
     );
     write(&env, &["lib/b.rs"], "alice\n");
-    env.git(&[
-        "commit",
-        "-q",
-        "--no-verify",
-        "-m",
-        "alice edits bob's file",
-    ]);
-    let pushed = git_with_coord(
-        &env,
-        &env.repo,
-        &["push", "-q", "--force", "origin", "main"],
-    );
+    env.commit_unverified("alice edits bob's file");
+    let pushed = env.git_hooked(&env.repo, &["push", "-q", "--force", "origin", "main"]);
     let stderr = String::from_utf8_lossy(&pushed.stderr);
     assert_no_command_line(&stderr);
     assert!(!pushed.status.success(), "the push went through: {stderr}");
@@ -203,7 +164,7 @@ fn colliding_agents(env: &TestEnv, base: &str) {
             &["shared.txt"],
             &lines.replace("line 5\n", &format!("{agent}\n")),
         );
-        env.git(&["commit", "-q", "--no-verify", "-m", agent]);
+        env.commit_unverified(agent);
         env.git(&["checkout", "-q", base]);
         env.coord(&["agent", "add", agent, "--branch", &branch])
             .expect_code(0);
@@ -245,10 +206,7 @@ fn branches_follow_the_remote_head_then_init_default_branch() {
     let env = on_branch("trunk");
     // A stale local `main` that is not where work is merged.
     env.git(&["branch", "main", "HEAD~1"]);
-    let bare = env.root.join("remote.git");
-    env.git(&["init", "-q", "--bare", bare.to_str().unwrap()]);
-    env.git(&["remote", "add", "origin", bare.to_str().unwrap()]);
-    env.git(&["push", "-q", "origin", "trunk"]);
+    env.add_origin("trunk");
     env.git(&["remote", "set-head", "origin", "trunk"]);
     colliding_agents(&env, "trunk");
     let report = env

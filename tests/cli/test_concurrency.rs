@@ -2,37 +2,22 @@
 //! per claim, and consistency after processes are killed mid-write.
 
 use std::collections::{BTreeMap, HashSet};
-use std::process::Stdio;
 use std::sync::Arc;
 use std::thread;
-use std::time::Duration;
 
-use crate::common::{TestEnv, task_path};
+use crate::common::{TestEnv, ids, in_parallel, kill_storm, task_path};
 
 #[test]
 fn parallel_adds_lose_nothing_and_ids_are_unique() {
     let env = Arc::new(TestEnv::initialised());
     let (writers, per_writer) = (8, 25);
-    let handles: Vec<_> = (0..writers)
-        .map(|w| {
-            let env = Arc::clone(&env);
-            thread::spawn(move || {
-                (0..per_writer)
-                    .map(|i| {
-                        let agent = format!("w{w}");
-                        let title = format!("task {w}-{i}");
-                        let run = env.coord(&["--agent", &agent, "task", "add", &title, "--json"]);
-                        let run = run.expect_code(0);
-                        (run.json()["id"].as_str().unwrap().to_owned(), title)
-                    })
-                    .collect::<Vec<_>>()
-            })
-        })
-        .collect();
-    let created: Vec<(String, String)> = handles
-        .into_iter()
-        .flat_map(|h| h.join().unwrap())
-        .collect();
+    let created: Vec<(String, String)> = in_parallel(&env, writers, per_writer, |env, w, i| {
+        let agent = format!("w{w}");
+        let title = format!("task {w}-{i}");
+        let run = env.coord(&["--agent", &agent, "task", "add", &title, "--json"]);
+        let run = run.expect_code(0);
+        (run.json()["id"].as_str().unwrap().to_owned(), title)
+    });
     assert_eq!(created.len(), writers * per_writer);
     let ids: HashSet<&String> = created.iter().map(|(id, _)| id).collect();
     assert_eq!(ids.len(), created.len(), "duplicate IDs");
@@ -162,71 +147,12 @@ fn concurrent_edits_of_different_fields_all_survive() {
 #[test]
 fn killed_writers_leave_a_consistent_repository_and_lose_no_acknowledged_write() {
     let env = Arc::new(TestEnv::initialised());
-    // Kill anywhere from the start to four times an unhindered write's time, so that some writes
-    // finish and some die mid-way however fast or loaded the machine is.
-    // A writer killed while it holds the branch lock leaves the lock behind; with the
-    // default coord.staleLock (10 s) every later writer in this short run would wait on it.
-    env.git(&["config", "coord.staleLock", "1s"]);
-    let started = std::time::Instant::now();
-    env.add("calibration", &[]);
-    let window = (started.elapsed().as_micros() as u64 * 4).max(10_000);
-    let killed = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let handles: Vec<_> = (0..4)
-        .map(|w| {
-            let env = Arc::clone(&env);
-            let killed = Arc::clone(&killed);
-            thread::spawn(move || {
-                let mut acknowledged = Vec::new();
-                let mut rng = fastrand::Rng::with_seed(w as u64 + 7);
-                for i in 0..30 {
-                    let agent = format!("k{w}");
-                    let title = format!("kill {w}-{i}");
-                    let mut child = env
-                        .coord_cmd(&env.repo)
-                        .args(["--agent", &agent, "task", "add", &title, "--json"])
-                        .stdout(Stdio::piped())
-                        .stderr(Stdio::null())
-                        .spawn()
-                        .unwrap();
-                    // Every fifth write runs to the end while the others are being killed
-                    // around it, so some writes are acknowledged however loaded the machine.
-                    if i % 5 != 4 {
-                        thread::sleep(Duration::from_micros(rng.u64(0..window)));
-                        let _ = child.kill(); // SIGKILL, at whatever point the write has reached
-                    }
-                    let out = child.wait_with_output().unwrap();
-                    use std::os::unix::process::ExitStatusExt;
-                    if out.status.signal() == Some(9) {
-                        killed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    } else if out.status.success() {
-                        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-                        acknowledged.push(v["id"].as_str().unwrap().to_owned());
-                    }
-                }
-                acknowledged
-            })
-        })
-        .collect();
-    let acknowledged: Vec<String> = handles
-        .into_iter()
-        .flat_map(|h| h.join().unwrap())
-        .collect();
-    // Without both, the test below proves nothing.
-    let killed = killed.load(std::sync::atomic::Ordering::Relaxed);
-    assert!(
-        !acknowledged.is_empty(),
-        "no write finished before its kill"
-    );
-    assert!(killed > 0, "no writer was killed mid-way");
+    let acknowledged = kill_storm(&env, 30, 7).acknowledged;
 
     env.git(&["fsck", "--strict", "--no-dangling"]);
     env.coord(&["doctor"]).expect_code(0);
-    let listed: HashSet<String> = env
-        .json(&["task", "list", "--all"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_str().unwrap().to_owned())
+    let listed: HashSet<String> = ids(&env.json(&["task", "list", "--all"]))
+        .into_iter()
         .collect();
     for id in &acknowledged {
         assert!(listed.contains(id), "{id} was acknowledged but is missing");

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::common::TestEnv;
+use crate::common::{TestEnv, in_parallel};
 
 const NOW: &str = "2026-11-21T10:00:00Z";
 
@@ -591,22 +591,13 @@ fn parallel_proposals_to_one_conflict_are_all_kept() {
         .unwrap()
         .to_owned();
     let (agents, each) = (6, 4);
-    let handles: Vec<_> = (0..agents)
-        .map(|a| {
-            let (env, id) = (std::sync::Arc::clone(&env), id.clone());
-            std::thread::spawn(move || {
-                for i in 0..each {
-                    let agent = format!("a{a}");
-                    let text = format!("proposal {a}-{i}");
-                    env.coord(&["--agent", &agent, "conflict", "propose", &id, &text])
-                        .expect_code(0);
-                }
-            })
-        })
-        .collect();
-    for h in handles {
-        h.join().unwrap();
-    }
+    let record = id.clone();
+    in_parallel(&env, agents, each, move |env, a, i| {
+        let agent = format!("a{a}");
+        let text = format!("proposal {a}-{i}");
+        env.coord(&["--agent", &agent, "conflict", "propose", &record, &text])
+            .expect_code(0);
+    });
     let shown = env.json(&["conflict", "show", &id]);
     let mut texts: Vec<String> = shown["proposals"]
         .as_array()

@@ -4,14 +4,15 @@
 //! prints its figures (`--nocapture`) for the fault-run note.
 
 use std::collections::HashSet;
-use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use crate::common::{TestEnv, task_path};
+use crate::common::{
+    Storm, TestEnv, assert_refused_on_lock, dated_file, ids, in_parallel, kill_storm, task_path,
+};
 
 fn lock_path(env: &TestEnv) -> std::path::PathBuf {
     env.repo.join(".git/refs/heads/coord.lock")
@@ -19,20 +20,7 @@ fn lock_path(env: &TestEnv) -> std::path::PathBuf {
 
 /// Creates the branch's lock file dated `offset` from now (negative: in the past).
 fn make_lock(env: &TestEnv, offset_secs: i64) {
-    let path = lock_path(env);
-    std::fs::write(&path, "").unwrap();
-    let now = SystemTime::now();
-    let when = if offset_secs >= 0 {
-        now + Duration::from_secs(offset_secs.unsigned_abs())
-    } else {
-        now - Duration::from_secs(offset_secs.unsigned_abs())
-    };
-    std::fs::File::options()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_modified(when)
-        .unwrap();
+    dated_file(&lock_path(env), offset_secs);
 }
 
 #[test]
@@ -115,21 +103,7 @@ fn a_fresh_lock_that_never_moves_fails_within_seconds_naming_the_file_and_its_re
     assert!(run.stderr.contains("coord.lock"), "{}", run.stderr);
     let err: serde_json::Value = serde_json::from_str(&run.stderr).unwrap();
     assert_eq!(err["error"]["exit_code"], 2);
-    assert_eq!(err["error"]["details"]["lock"], lock.display().to_string());
-    assert!(
-        err["error"]["hints"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|h| h == &serde_json::json!(format!("rm {}", lock.display()))),
-        "{err}"
-    );
-    assert!(lock.exists(), "a live-looking lock was removed");
-    assert_eq!(
-        env.coord_commits(),
-        before,
-        "a failed write wrote something"
-    );
+    assert_refused_on_lock(&env, &run.stderr, &lock, before);
 
     // Abandoned for good: once it is older than coord.staleLock, the next write takes it.
     let recovered = loop {
@@ -211,71 +185,17 @@ fn assert_reflog_whole(env: &TestEnv) -> usize {
 #[test]
 fn writers_killed_at_any_instant_never_tear_the_reflog_or_lose_an_acknowledged_write() {
     let env = Arc::new(TestEnv::initialised());
-    // Kill anywhere from the start to four times an unhindered write's time, so that some writes
-    // finish and some die mid-way on a fast or a loaded machine alike.
-    // A writer killed while it holds the branch lock leaves the lock behind; with the
-    // default coord.staleLock (10 s) every later writer in this short run would wait on it.
-    env.git(&["config", "coord.staleLock", "1s"]);
-    let started = Instant::now();
-    env.add("calibration", &[]);
-    let window = (started.elapsed().as_micros() as u64 * 4).max(10_000);
-    let killed = Arc::new(AtomicUsize::new(0));
-    let handles: Vec<_> = (0..4)
-        .map(|w| {
-            let env = Arc::clone(&env);
-            let killed = Arc::clone(&killed);
-            thread::spawn(move || {
-                let mut acknowledged = Vec::new();
-                let mut rng = fastrand::Rng::with_seed(w as u64 + 101);
-                for i in 0..40 {
-                    let agent = format!("k{w}");
-                    let title = format!("kill {w}-{i}");
-                    let mut child = env
-                        .coord_cmd(&env.repo)
-                        .args(["--agent", &agent, "task", "add", &title, "--json"])
-                        .stdout(Stdio::piped())
-                        .stderr(Stdio::null())
-                        .spawn()
-                        .unwrap();
-                    // Every fifth write runs to the end among the killed ones, so some are
-                    // acknowledged however loaded the machine.
-                    if i % 5 != 4 {
-                        thread::sleep(Duration::from_micros(rng.u64(0..window)));
-                        let _ = child.kill();
-                    }
-                    let out = child.wait_with_output().unwrap();
-                    if out.status.signal() == Some(9) {
-                        killed.fetch_add(1, Ordering::Relaxed);
-                    } else if out.status.success() {
-                        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-                        acknowledged.push(v["id"].as_str().unwrap().to_owned());
-                    }
-                }
-                acknowledged
-            })
-        })
-        .collect();
-    let acknowledged: Vec<String> = handles
-        .into_iter()
-        .flat_map(|h| h.join().unwrap())
-        .collect();
-    let killed = killed.load(Ordering::Relaxed);
-    // The test proves something only when both happened.
-    assert!(
-        !acknowledged.is_empty(),
-        "no write finished before its kill"
-    );
-    assert!(killed > 0, "no writer was killed");
+    let Storm {
+        acknowledged,
+        killed,
+        window,
+    } = kill_storm(&env, 40, 101);
 
     env.add("after the storm", &[]);
     env.git(&["fsck", "--strict", "--no-dangling"]);
     let entries = assert_reflog_whole(&env);
-    let listed: HashSet<String> = env
-        .json(&["task", "list", "--all"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_str().unwrap().to_owned())
+    let listed: HashSet<String> = ids(&env.json(&["task", "list", "--all"]))
+        .into_iter()
         .collect();
     let lost = acknowledged
         .iter()
@@ -320,27 +240,15 @@ fn writes_racing_gc_and_repack_all_succeed_and_none_is_lost() {
         })
     };
     let (writers, per_writer) = (4, 40);
-    let handles: Vec<_> = (0..writers)
-        .map(|w| {
-            let env = Arc::clone(&env);
-            thread::spawn(move || {
-                (0..per_writer)
-                    .map(|i| {
-                        let agent = format!("g{w}");
-                        let title = format!("under gc {w}-{i}");
-                        let run = env.coord(&["--agent", &agent, "task", "add", &title, "--json"]);
-                        (run.code == 0)
-                            .then(|| run.json()["id"].as_str().unwrap().to_owned())
-                            .ok_or(run.stderr)
-                    })
-                    .collect::<Vec<_>>()
-            })
-        })
-        .collect();
-    let results: Vec<Result<String, String>> = handles
-        .into_iter()
-        .flat_map(|h| h.join().unwrap())
-        .collect();
+    let results: Vec<Result<String, String>> =
+        in_parallel(&env, writers, per_writer, |env, w, i| {
+            let agent = format!("g{w}");
+            let title = format!("under gc {w}-{i}");
+            let run = env.coord(&["--agent", &agent, "task", "add", &title, "--json"]);
+            (run.code == 0)
+                .then(|| run.json()["id"].as_str().unwrap().to_owned())
+                .ok_or(run.stderr)
+        });
     stop.store(true, Ordering::Relaxed);
     gc.join().unwrap();
     let failed: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
@@ -361,12 +269,8 @@ fn writes_racing_gc_and_repack_all_succeed_and_none_is_lost() {
         failed[0]
     );
     env.git(&["fsck", "--strict", "--no-dangling"]);
-    let listed: HashSet<String> = env
-        .json(&["task", "list", "--all"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_str().unwrap().to_owned())
+    let listed: HashSet<String> = ids(&env.json(&["task", "list", "--all"]))
+        .into_iter()
         .collect();
     for id in results.iter().filter_map(|r| r.as_ref().ok()) {
         assert!(listed.contains(id), "{id} was acknowledged but is missing");

@@ -8,18 +8,13 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::common::{BIN, TestEnv, isolate};
+use crate::common::{BIN, TestEnv, isolate, path_with_coord};
 
-/// The real PATH, with and without the directory of the git-coord under test (and any other
-/// directory holding a `git-coord`).
+/// The real PATH, and (below) the real PATH without any directory holding a `git-coord`; the
+/// PATH with the git-coord under test is the shared `path_with_coord`.
 #[allow(clippy::disallowed_methods)] // tests build the PATH the hooks see
 fn real_path() -> String {
     std::env::var("PATH").unwrap_or_default()
-}
-
-fn path_with_coord() -> String {
-    let bin_dir = Path::new(BIN).parent().unwrap();
-    format!("{}:{}", bin_dir.display(), real_path())
 }
 
 fn path_without_coord() -> String {
@@ -117,11 +112,11 @@ fn foreign_python_and_bash_hooks_are_chained_keep_their_veto_and_come_back_on_un
     write_hook(&hooks.join("pre-push"), &py_pre_push, 0o700);
     let before = snapshot(&hooks);
 
-    let run = env.coord(&["hooks", "install"]).expect_code(0);
+    let run = env.install_hooks();
     let said = format!("{}{}", run.stdout, run.stderr);
     assert!(said.contains("coord-chained/pre-commit"), "{said}");
     let once = snapshot(&hooks);
-    env.coord(&["hooks", "install"]).expect_code(0);
+    env.install_hooks();
     assert_eq!(snapshot(&hooks), once, "a second install changed the hooks");
     // The project's hooks were moved, not edited.
     for name in ["pre-commit", "commit-msg", "pre-push"] {
@@ -177,9 +172,7 @@ fn foreign_python_and_bash_hooks_are_chained_keep_their_veto_and_come_back_on_un
     assert!(ok.status.success(), "{}", stderr(&ok));
 
     // pre-push: the foreign hook gets git's arguments and the same ref list on stdin as ours.
-    let bare = env.root.join("remote.git");
-    env.git(&["init", "-q", "--bare", bare.to_str().unwrap()]);
-    env.git(&["remote", "add", "origin", bare.to_str().unwrap()]);
+    env.add_empty_origin();
     let pushed = git_with_path(&env, &path, &["push", "-q", "origin", "main"]);
     assert!(pushed.status.success(), "{}", stderr(&pushed));
     let seen = std::fs::read_to_string(env.root.join("push-stdin")).unwrap();
@@ -213,7 +206,7 @@ fn a_hook_spliced_by_an_older_install_is_repaired_into_a_chained_one() {
         1,
     );
     write_hook(&hook, &spliced, 0o755);
-    env.coord(&["hooks", "install"]).expect_code(0);
+    env.install_hooks();
     assert_eq!(
         std::fs::read_to_string(env.repo.join(".git/hooks/coord-chained/pre-commit")).unwrap(),
         own
@@ -289,7 +282,7 @@ fn without_git_coord_the_hooks_warn_by_name_and_strict_refuses() {
     // Installed by a binary that still exists: the recorded path is used when PATH lacks it,
     // so the check runs and bob's file is refused.
     env.git(&["config", "--unset", "coord.hooks"]);
-    env.coord(&["hooks", "install"]).expect_code(0);
+    env.install_hooks();
     let blocked = git_with_path(&env, &path, &["commit", "-q", "-m", "fallback"]);
     let err = stderr(&blocked);
     assert!(!blocked.status.success(), "{err}");
@@ -315,8 +308,8 @@ fn rewrite_refs(env: &TestEnv) -> Option<String> {
 fn uninstall_puts_notes_rewrite_ref_back_as_it_was() {
     // Unset before: set by install, unset again by uninstall.
     let env = TestEnv::initialised();
-    env.coord(&["hooks", "install"]).expect_code(0);
-    env.coord(&["hooks", "install"]).expect_code(0);
+    env.install_hooks();
+    env.install_hooks();
     assert_eq!(rewrite_refs(&env).as_deref(), Some("refs/notes/coord\n"));
     env.coord(&["hooks", "uninstall"]).expect_code(0);
     assert_eq!(rewrite_refs(&env), None);
@@ -334,7 +327,7 @@ fn uninstall_puts_notes_rewrite_ref_back_as_it_was() {
     // The user's own value is kept beside ours, and alone after uninstall.
     let env = TestEnv::initialised();
     env.git(&["config", "notes.rewriteRef", "refs/notes/commits"]);
-    env.coord(&["hooks", "install"]).expect_code(0);
+    env.install_hooks();
     assert_eq!(
         rewrite_refs(&env).as_deref(),
         Some("refs/notes/commits\nrefs/notes/coord\n")
@@ -345,7 +338,7 @@ fn uninstall_puts_notes_rewrite_ref_back_as_it_was() {
     // Already set by the user to our ref: install adds nothing and uninstall keeps it.
     let env = TestEnv::initialised();
     env.git(&["config", "notes.rewriteRef", "refs/notes/coord"]);
-    env.coord(&["hooks", "install"]).expect_code(0);
+    env.install_hooks();
     env.coord(&["hooks", "uninstall"]).expect_code(0);
     assert_eq!(rewrite_refs(&env).as_deref(), Some("refs/notes/coord\n"));
 }

@@ -8,18 +8,18 @@ use std::process::Stdio;
 
 use serde_json::Value;
 
-use crate::common::{Run, TestEnv, record, task_path};
+use crate::common::{Run, TestEnv, record, task_path, three_task_project};
 
 const NOW: &str = "2026-11-21T12:00:00Z";
 
-fn env() -> TestEnv {
+pub(crate) fn env() -> TestEnv {
     let mut env = TestEnv::initialised();
     env.now = Some(NOW.to_owned());
     env
 }
 
 /// Writes `text` next to the repository and returns its path.
-fn fixture(env: &TestEnv, name: &str, text: &str) -> String {
+pub(crate) fn fixture(env: &TestEnv, name: &str, text: &str) -> String {
     let path = env.root.join(name);
     std::fs::write(&path, text).unwrap();
     path.to_str().unwrap().to_owned()
@@ -38,7 +38,7 @@ fn exported(env: &TestEnv) -> HashMap<String, Value> {
 }
 
 /// Foreign ID → task ID, from the `tasks` of an import's JSON outcome.
-fn id_map(outcome: &Value) -> HashMap<String, String> {
+pub(crate) fn id_map(outcome: &Value) -> HashMap<String, String> {
     outcome["tasks"]
         .as_array()
         .unwrap()
@@ -279,32 +279,7 @@ fn taskwarrior_import_maps_uuids_priorities_statuses_and_times() {
 #[test]
 fn export_then_import_gives_the_same_tasks() {
     let a = env();
-    let pool = a.add(
-        "Connection pool",
-        &["--estimate", "2h", "--expertise", "db"],
-    );
-    let limiter = a.add(
-        "Rate limiter",
-        &[
-            "--after",
-            &pool,
-            "--priority",
-            "1",
-            "--owns",
-            "src/rl/**",
-            "--check",
-            "cargo test rl",
-            "--due",
-            "2026-11-30",
-            "--body",
-            "Token bucket.\n\n+++\nnot a fence\n",
-        ],
-    );
-    let docs = a.add("Docs", &["--after", &limiter, "--after", &pool]);
-    a.coord(&["claim", &pool]).expect_code(0);
-    a.coord(&["done", &pool, "--no-check"]).expect_code(0);
-    a.coord(&["block", &docs, "--reason", "waiting for the API"])
-        .expect_code(0);
+    let (pool, limiter, docs) = three_task_project(&a);
     let export = a.coord(&["export", "--json"]).expect_code(0).stdout;
     let lines: Vec<&str> = export.lines().collect();
     assert_eq!(lines.len(), 3);

@@ -6,15 +6,7 @@
 
 use std::collections::HashSet;
 
-use crate::common::{TestEnv, record, task_path};
-
-fn ids(v: &serde_json::Value) -> Vec<String> {
-    v.as_array()
-        .expect("a JSON array")
-        .iter()
-        .map(|t| t["id"].as_str().expect("an id").to_owned())
-        .collect()
-}
+use crate::common::{TestEnv, ids, record, task_path};
 
 /// The first reproduction: `tasks/aa/t-wr0ngd.md`, where `t-wr0ngd` belongs in
 /// `tasks/wr/`. It is older than every real task and has priority 0, so it heads the ready
@@ -98,15 +90,36 @@ fn a_stale_duplicate_is_skipped_and_next_moves_on() {
     assert_eq!(mine[0]["path"], task_path(&held));
 }
 
-/// Two agents run `next` one after the other while a stray copy of a ready task exists: both
-/// succeed, with different real tasks.
-#[test]
-fn two_agents_one_after_another_past_a_stray_copy_get_different_tasks() {
+/// Two ready tasks, `first` before `second`, and a stray copy of `first` under `tasks/zz/`.
+fn two_tasks_and_a_stray_copy() -> (TestEnv, String, String) {
     let env = TestEnv::initialised();
     let first = env.add("First", &["--priority", "0"]);
     let second = env.add("Second", &["--priority", "1"]);
     let copy = env.show(&task_path(&first));
     env.hand_edit(&[(&format!("tasks/zz/{first}.md"), Some(&copy))]);
+    (env, first, second)
+}
+
+/// The tasks `next --json` handed out, each run having succeeded.
+fn handed_out(outputs: Vec<std::process::Output>) -> HashSet<String> {
+    let mut got = HashSet::new();
+    for out in outputs {
+        assert!(
+            out.status.success(),
+            "next failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        got.insert(v["id"].as_str().expect("an id").to_owned());
+    }
+    got
+}
+
+/// Two agents run `next` one after the other while a stray copy of a ready task exists: both
+/// succeed, with different real tasks.
+#[test]
+fn two_agents_one_after_another_past_a_stray_copy_get_different_tasks() {
+    let (env, first, second) = two_tasks_and_a_stray_copy();
 
     let children: Vec<_> = ["bob", "carol"]
         .iter()
@@ -117,27 +130,13 @@ fn two_agents_one_after_another_past_a_stray_copy_get_different_tasks() {
                 .expect("run git-coord")
         })
         .collect();
-    let mut got = HashSet::new();
-    for out in children {
-        assert!(
-            out.status.success(),
-            "next failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-        got.insert(v["id"].as_str().expect("an id").to_owned());
-    }
-    assert_eq!(got, HashSet::from([first, second]));
+    assert_eq!(handed_out(children), HashSet::from([first, second]));
 }
 
 /// The same with both processes started before either finishes (a real race on the branch).
 #[test]
 fn two_concurrent_next_calls_with_a_stray_copy_both_succeed() {
-    let env = TestEnv::initialised();
-    let first = env.add("First", &["--priority", "0"]);
-    let second = env.add("Second", &["--priority", "1"]);
-    let copy = env.show(&task_path(&first));
-    env.hand_edit(&[(&format!("tasks/zz/{first}.md"), Some(&copy))]);
+    let (env, first, second) = two_tasks_and_a_stray_copy();
 
     let children: Vec<_> = ["bob", "carol"]
         .iter()
@@ -150,18 +149,11 @@ fn two_concurrent_next_calls_with_a_stray_copy_both_succeed() {
                 .expect("spawn git-coord")
         })
         .collect();
-    let mut got = HashSet::new();
-    for child in children {
-        let out = child.wait_with_output().expect("wait for git-coord");
-        assert!(
-            out.status.success(),
-            "next failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-        got.insert(v["id"].as_str().expect("an id").to_owned());
-    }
-    assert_eq!(got, HashSet::from([first, second]));
+    let outputs = children
+        .into_iter()
+        .map(|child| child.wait_with_output().expect("wait for git-coord"))
+        .collect();
+    assert_eq!(handed_out(outputs), HashSet::from([first, second]));
 }
 
 /// Every command that loads all tasks leaves the strays out.

@@ -2,9 +2,8 @@
 //! processes), messages flowing between agents, read state, replies, overdue replies.
 
 use std::sync::Arc;
-use std::thread;
 
-use crate::common::TestEnv;
+use crate::common::{TestEnv, in_parallel};
 
 #[test]
 fn notes_append_and_parallel_notes_lose_nothing() {
@@ -17,20 +16,10 @@ fn notes_append_and_parallel_notes_lose_nothing() {
         "integration",
     ])
     .expect_code(0);
-    let handles: Vec<_> = (0..6)
-        .map(|w| {
-            let env = Arc::clone(&env);
-            thread::spawn(move || {
-                for i in 0..5 {
-                    env.coord(&["note", &format!("parallel {w}-{i}")])
-                        .expect_code(0);
-                }
-            })
-        })
-        .collect();
-    for h in handles {
-        h.join().unwrap();
-    }
+    in_parallel(&env, 6, 5, |env, w, i| {
+        env.coord(&["note", &format!("parallel {w}-{i}")])
+            .expect_code(0);
+    });
     let pad = env.json(&["scratchpad"]);
     let entries = pad["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 32);

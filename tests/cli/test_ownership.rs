@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::common::{BIN, TestEnv, isolate};
+use crate::common::TestEnv;
 
 fn commit_files(env: &TestEnv, files: &[&str]) {
     for f in files {
@@ -91,25 +91,7 @@ fn expired_claims_and_task_claims_come_and_go() {
 }
 
 fn git_commit(env: &TestEnv, dir: &Path, msg: &str) -> std::process::Output {
-    git_with_coord(env, dir, &["commit", "-q", "-m", msg])
-}
-
-/// Runs git with the git-coord binary on PATH, so hooks find it.
-fn git_with_coord(env: &TestEnv, dir: &Path, args: &[&str]) -> std::process::Output {
-    let bin_dir = Path::new(BIN).parent().unwrap();
-    #[allow(clippy::disallowed_methods)] // extends the real PATH so hooks find git-coord
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let mut cmd = std::process::Command::new("git");
-    isolate(&mut cmd, env.home());
-    cmd.current_dir(dir)
-        .env("PATH", path)
-        .args(args)
-        .output()
-        .unwrap()
+    env.git_hooked(dir, &["commit", "-q", "-m", msg])
 }
 
 #[test]
@@ -133,7 +115,7 @@ fn check_staged_and_the_pre_commit_hook_block_edits_to_others_files() {
         )
         .unwrap();
     }
-    env.coord(&["hooks", "install"]).expect_code(0);
+    env.install_hooks();
     assert_eq!(
         env.git(&["config", "notes.rewriteRef"]).trim(),
         "refs/notes/coord"
@@ -203,7 +185,7 @@ fn check_staged_and_the_pre_commit_hook_block_edits_to_others_files() {
 #[test]
 fn hooks_never_block_without_a_branch_or_an_agent() {
     let env = TestEnv::new();
-    env.coord(&["hooks", "install"]).expect_code(0);
+    env.install_hooks();
     std::fs::write(env.repo.join("x.txt"), "x\n").unwrap();
     env.git(&["add", "x.txt"]);
     let out = git_commit(&env, &env.repo, "no coord branch");
@@ -237,12 +219,12 @@ fn hooks_honour_core_hooks_path() {
 fn commit_all_is_checked_through_the_temporary_index() {
     let env = TestEnv::initialised();
     commit_files(&env, &["src/pool.rs"]);
-    env.coord(&["hooks", "install"]).expect_code(0);
+    env.install_hooks();
     env.coord(&["--agent", "bob", "own", "src/**"])
         .expect_code(0);
     // Not staged: `git commit -a` stages it into a temporary index (GIT_INDEX_FILE).
     std::fs::write(env.repo.join("src/pool.rs"), "alice's change\n").unwrap();
-    let res = git_with_coord(&env, &env.repo, &["commit", "-q", "-a", "-m", "sneaky"]);
+    let res = env.git_hooked(&env.repo, &["commit", "-q", "-a", "-m", "sneaky"]);
     assert!(!res.status.success(), "git commit -a went through");
     assert!(String::from_utf8_lossy(&res.stderr).contains("held by bob"));
 }
@@ -303,7 +285,7 @@ fn baseline_ownership_from_codeowners_and_owners_toml() {
 #[test]
 fn commits_are_linked_to_the_task_in_progress_by_trailer_and_note() {
     let env = TestEnv::initialised();
-    env.coord(&["hooks", "install"]).expect_code(0);
+    env.install_hooks();
     let t = env.add("Pool", &[]);
     env.coord(&["claim", &t]).expect_code(0);
     std::fs::write(env.repo.join("pool.rs"), "fn pool() {}\n").unwrap();
@@ -344,24 +326,15 @@ fn commits_are_linked_to_the_task_in_progress_by_trailer_and_note() {
 fn range_checks_each_commit_as_its_agent_and_pre_push_blocks() {
     let env = TestEnv::initialised();
     commit_files(&env, &["src/pool.rs", "docs/a.md"]);
-    let bare = env.root.join("remote.git");
-    env.git(&["init", "-q", "--bare", bare.to_str().unwrap()]);
-    env.git(&["remote", "add", "origin", bare.to_str().unwrap()]);
-    env.git(&["push", "-q", "origin", "main"]);
+    env.add_origin("main");
     env.coord(&["--agent", "bob", "own", "src/**"])
         .expect_code(0);
-    env.coord(&["hooks", "install"]).expect_code(0);
+    env.install_hooks();
 
     // alice's commit names her by trailer (the commit-msg hook adds it); it touches bob's file.
     std::fs::write(env.repo.join("src/pool.rs"), "alice\n").unwrap();
     env.git(&["add", "src/pool.rs"]);
-    env.git(&[
-        "commit",
-        "-q",
-        "--no-verify",
-        "-m",
-        "sneak past the pre-commit hook\n\nCoord-Agent: alice",
-    ]);
+    env.commit_unverified("sneak past the pre-commit hook\n\nCoord-Agent: alice");
     let sneaky = env.git(&["rev-parse", "HEAD"]);
     let run = env
         .coord(&["check", "--range", "origin/main..HEAD", "--json"])
@@ -399,7 +372,7 @@ fn range_checks_each_commit_as_its_agent_and_pre_push_blocks() {
         md.stdout
     );
 
-    let pushed = git_with_coord(&env, &env.repo, &["push", "-q", "origin", "main"]);
+    let pushed = env.git_hooked(&env.repo, &["push", "-q", "origin", "main"]);
     assert!(!pushed.status.success(), "the push went through");
     assert!(String::from_utf8_lossy(&pushed.stderr).contains("held by bob"));
 
@@ -409,14 +382,8 @@ fn range_checks_each_commit_as_its_agent_and_pre_push_blocks() {
     env.git(&["reset", "-q", "--hard", "origin/main"]);
     std::fs::write(env.repo.join("src/pool.rs"), "bob\n").unwrap();
     env.git(&["add", "src/pool.rs"]);
-    env.git(&[
-        "commit",
-        "-q",
-        "--no-verify",
-        "-m",
-        "bob's change\n\nCoord-Agent: bob",
-    ]);
-    let ok = git_with_coord(&env, &env.repo, &["push", "-q", "origin", "main"]);
+    env.commit_unverified("bob's change\n\nCoord-Agent: bob");
+    let ok = env.git_hooked(&env.repo, &["push", "-q", "origin", "main"]);
     assert!(
         ok.status.success(),
         "{}",

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{BIN, TestEnv, isolate};
+use crate::common::TestEnv;
 
 /// Names git quotes or escapes in its default output: non-ASCII, `"`, `\`, newline, tab, space.
 const HOSTILE: [&str; 6] = [
@@ -33,29 +33,8 @@ fn with_origin(files: &[&str]) -> TestEnv {
     let env = TestEnv::initialised();
     write(&env, &env.repo, files, "v1\n");
     env.git(&["commit", "-q", "-m", "files"]);
-    let bare = env.root.join("remote.git");
-    env.git(&["init", "-q", "--bare", bare.to_str().unwrap()]);
-    env.git(&["remote", "add", "origin", bare.to_str().unwrap()]);
-    env.git(&["push", "-q", "origin", "main"]);
+    env.add_origin("main");
     env
-}
-
-/// Runs git with the git-coord binary on PATH, so installed hooks find it.
-fn git_with_coord(env: &TestEnv, args: &[&str]) -> std::process::Output {
-    let bin_dir = Path::new(BIN).parent().unwrap();
-    #[allow(clippy::disallowed_methods)] // extends the real PATH so hooks find git-coord
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let mut cmd = std::process::Command::new("git");
-    isolate(&mut cmd, env.home());
-    cmd.current_dir(&env.repo)
-        .env("PATH", path)
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 fn paths(findings: &Value) -> BTreeSet<String> {
@@ -93,13 +72,7 @@ fn range_check_judges_every_path_of_a_mixed_commit_with_quoted_names() {
     env.coord(&["--agent", "bob", "own", "src/**"])
         .expect_code(0);
     write(&env, &env.repo, &files, "alice\n");
-    env.git(&[
-        "commit",
-        "-q",
-        "--no-verify",
-        "-m",
-        "alice edits bob's files",
-    ]);
+    env.commit_unverified("alice edits bob's files");
     let run = env
         .coord(&["check", "--range", "origin/main..HEAD", "--json"])
         .expect_code(1);
@@ -113,11 +86,11 @@ fn pre_push_hook_blocks_a_change_to_another_agents_non_ascii_file() {
     let env = with_origin(&HOSTILE);
     env.coord(&["--agent", "bob", "own", "src/**"])
         .expect_code(0);
-    env.coord(&["hooks", "install"]).expect_code(0);
+    env.install_hooks();
     // Exactly the issue's case: alice changes bob's src/café.rs and pushes.
     write(&env, &env.repo, &["src/café.rs"], "alice\n");
-    env.git(&["commit", "-q", "--no-verify", "-m", "alice edits café"]);
-    let pushed = git_with_coord(&env, &["push", "-q", "origin", "main"]);
+    env.commit_unverified("alice edits café");
+    let pushed = env.git_hooked(&env.repo, &["push", "-q", "origin", "main"]);
     let stderr = String::from_utf8_lossy(&pushed.stderr);
     assert!(!pushed.status.success(), "the push went through: {stderr}");
     assert!(stderr.contains("src/café.rs is held by bob"), "{stderr}");
@@ -129,8 +102,8 @@ fn pre_push_hook_blocks_a_change_to_another_agents_non_ascii_file() {
 
     // Every other hostile name is caught by the hook too.
     write(&env, &env.repo, &HOSTILE[1..], "alice\n");
-    env.git(&["commit", "-q", "--no-verify", "-m", "alice edits the rest"]);
-    let pushed = git_with_coord(&env, &["push", "-q", "origin", "main"]);
+    env.commit_unverified("alice edits the rest");
+    let pushed = env.git_hooked(&env.repo, &["push", "-q", "origin", "main"]);
     assert!(!pushed.status.success());
     let stderr = String::from_utf8_lossy(&pushed.stderr);
     assert!(
@@ -170,7 +143,7 @@ fn branches_check_reads_quoted_names_whatever_the_diff_config() {
             })
             .collect();
         write(&env, &env.repo, &HOSTILE, &changed);
-        env.git(&["commit", "-q", "--no-verify", "-m", agent]);
+        env.commit_unverified(agent);
         env.git(&["checkout", "-q", "main"]);
         env.coord(&["agent", "add", agent, "--branch", branch])
             .expect_code(0);
@@ -215,7 +188,7 @@ fn a_trailer_naming_another_agent_grants_none_of_its_rights() {
     let env = with_origin(&["src/pool.rs"]);
     env.coord(&["--agent", "bob", "own", "src/**"])
         .expect_code(0);
-    env.coord(&["hooks", "install"]).expect_code(0);
+    env.install_hooks();
     // alice (this worktree's agent) writes bob's name into her commit.
     write(&env, &env.repo, &["src/pool.rs"], "alice\n");
     let spoof = commit_at(&env, "harmless\n\nCoord-Agent: bob", None);
@@ -246,7 +219,7 @@ fn a_trailer_naming_another_agent_grants_none_of_its_rights() {
         text.stderr
     );
     // The pre-push hook (alice pushing) blocks it.
-    let pushed = git_with_coord(&env, &["push", "-q", "origin", "main"]);
+    let pushed = env.git_hooked(&env.repo, &["push", "-q", "origin", "main"]);
     assert!(!pushed.status.success(), "the spoofed commit was pushed");
     assert!(String::from_utf8_lossy(&pushed.stderr).contains("src/pool.rs is held by bob"));
 
@@ -340,11 +313,8 @@ fn a_commit_made_before_the_claim_passes_with_a_warning_and_one_made_after_is_bl
     env.coord(&["init"]).expect_code(0);
     write(&env, &env.repo, &["src/pool.rs"], "v1\n");
     commit_at(&env, "files", Some("2025-06-01T10:30:00+00:00"));
-    let bare = env.root.join("remote.git");
-    env.git(&["init", "-q", "--bare", bare.to_str().unwrap()]);
-    env.git(&["remote", "add", "origin", bare.to_str().unwrap()]);
-    env.git(&["push", "-q", "origin", "main"]);
-    env.coord(&["hooks", "install"]).expect_code(0);
+    env.add_origin("main");
+    env.install_hooks();
 
     // alice changes src/pool.rs at 11:00; bob claims src/** at 12:00; alice pushes later.
     write(&env, &env.repo, &["src/pool.rs"], "alice\n");
@@ -360,7 +330,7 @@ fn a_commit_made_before_the_claim_passes_with_a_warning_and_one_made_after_is_bl
     assert_eq!(report["warnings"][0]["kind"], "claimed_later", "{report}");
     assert_eq!(report["warnings"][0]["holder"], "bob");
     assert_eq!(report["warnings"][0]["commit"], before.as_str());
-    let pushed = git_with_coord(&env, &["push", "-q", "origin", "main"]);
+    let pushed = env.git_hooked(&env.repo, &["push", "-q", "origin", "main"]);
     let stderr = String::from_utf8_lossy(&pushed.stderr);
     assert!(pushed.status.success(), "{stderr}");
     assert!(
@@ -382,7 +352,7 @@ fn a_commit_made_before_the_claim_passes_with_a_warning_and_one_made_after_is_bl
         "more of alice's work",
         Some("2025-06-01T13:00:00+00:00"),
     );
-    let pushed = git_with_coord(&env, &["push", "-q", "origin", "main"]);
+    let pushed = env.git_hooked(&env.repo, &["push", "-q", "origin", "main"]);
     let stderr = String::from_utf8_lossy(&pushed.stderr);
     assert!(!pushed.status.success(), "{stderr}");
     assert!(stderr.contains("src/pool.rs is held by bob"), "{stderr}");
@@ -390,7 +360,7 @@ fn a_commit_made_before_the_claim_passes_with_a_warning_and_one_made_after_is_bl
 
     // A user's first push of older history, to a new branch: judged the same way.
     env.git(&["reset", "-q", "--hard", &before]);
-    let pushed = git_with_coord(&env, &["push", "-q", "origin", "main:old-work"]);
+    let pushed = env.git_hooked(&env.repo, &["push", "-q", "origin", "main:old-work"]);
     assert!(
         pushed.status.success(),
         "{}",
@@ -478,7 +448,7 @@ fn claims_of_an_unreadable_agent_record_stay_in_force_with_a_warning() {
     assert!(ok.stderr.contains(&at), "{}", ok.stderr);
 
     // check --range too.
-    env.git(&["commit", "-q", "--no-verify", "-m", "alice edits a7's file"]);
+    env.commit_unverified("alice edits a7's file");
     let range = env
         .coord(&["check", "--range", "HEAD~1..HEAD"])
         .expect_code(1);

@@ -7,36 +7,8 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::common::{TestEnv, task_path};
-
-const NOW: &str = "2026-11-21T12:00:00Z";
-
-fn env() -> TestEnv {
-    let mut env = TestEnv::initialised();
-    env.now = Some(NOW.to_owned());
-    env
-}
-
-fn fixture(env: &TestEnv, name: &str, text: &str) -> String {
-    let path = env.root.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.to_str().unwrap().to_owned()
-}
-
-/// Foreign ID → task ID, from an outcome's `tasks`.
-fn id_map(outcome: &Value) -> HashMap<String, String> {
-    outcome["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["source_id"].as_str().unwrap().to_owned(),
-                t["id"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
+use crate::common::{TestEnv, task_path, three_task_project};
+use crate::test_import::{env, fixture, id_map};
 
 /// Foreign ID → (action, changed fields), from an outcome's `tasks`.
 fn actions(outcome: &Value) -> HashMap<String, (String, Vec<String>)> {
@@ -444,32 +416,7 @@ fn a_done_task_stays_done_and_a_held_one_is_left_to_its_holder() {
 #[test]
 fn export_then_import_into_the_same_repository_changes_nothing() {
     let env = env();
-    let pool = env.add(
-        "Connection pool",
-        &["--estimate", "2h", "--expertise", "db"],
-    );
-    let limiter = env.add(
-        "Rate limiter",
-        &[
-            "--after",
-            &pool,
-            "--priority",
-            "1",
-            "--owns",
-            "src/rl/**",
-            "--check",
-            "cargo test rl",
-            "--due",
-            "2026-11-30",
-            "--body",
-            "Token bucket.\n\n+++\nnot a fence\n",
-        ],
-    );
-    let docs = env.add("Docs", &["--after", &limiter, "--after", &pool]);
-    env.coord(&["claim", &pool]).expect_code(0);
-    env.coord(&["done", &pool, "--no-check"]).expect_code(0);
-    env.coord(&["block", &docs, "--reason", "waiting for the API"])
-        .expect_code(0);
+    three_task_project(&env);
     let export = env.coord(&["export", "--json"]).expect_code(0).stdout;
     let file = fixture(&env, "tasks.jsonl", &export);
     let refs = env.refs();

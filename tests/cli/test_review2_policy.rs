@@ -4,62 +4,7 @@
 //! escaped; a back-dated root commit gets no benefit of the doubt; a tracked `core.hooksPath`
 //! is recognised however it is spelled. Each test reproduces the finding as the review did.
 
-use std::path::Path;
-
-use crate::common::{BIN, Run, TestEnv, isolate};
-
-/// Runs `args` as `agent`.
-fn as_agent(env: &TestEnv, agent: &str, args: &[&str]) -> Run {
-    let mut full = vec!["--agent", agent];
-    full.extend_from_slice(args);
-    env.coord(&full)
-}
-
-/// Runs git with the git-coord binary on PATH, so installed hooks find it.
-fn git_with_coord(env: &TestEnv, args: &[&str]) -> std::process::Output {
-    let bin_dir = Path::new(BIN).parent().expect("binary directory");
-    #[allow(clippy::disallowed_methods)] // extends the real PATH so hooks find git-coord
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let mut cmd = std::process::Command::new("git");
-    isolate(&mut cmd, env.home());
-    cmd.current_dir(&env.repo)
-        .env("PATH", path)
-        .args(args)
-        .output()
-        .expect("run git")
-}
-
-/// Writes `text` to `path` in the work tree and stages it.
-fn write(env: &TestEnv, path: &str, text: &str) {
-    let p = env.repo.join(path);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(&p, text).expect("write");
-    env.git(&["add", "--", path]);
-}
-
-/// A bare remote `origin` with `main` pushed to it.
-fn add_origin(env: &TestEnv) {
-    let bare = env.root.join("remote.git");
-    env.git(&[
-        "init",
-        "-q",
-        "--bare",
-        "-b",
-        "main",
-        bare.to_str().expect("utf-8 path"),
-    ]);
-    env.git(&[
-        "remote",
-        "add",
-        "origin",
-        bare.to_str().expect("utf-8 path"),
-    ]);
-    env.git(&["push", "-q", "origin", "main"]);
-}
+use crate::common::TestEnv;
 
 /// /tmp/rr-auth.sh: coordinators = ["lead"] on main; lead, alice and mallory registered;
 /// alice holds a task owning src/a/**.
@@ -71,21 +16,14 @@ fn review_auth() -> (TestEnv, String) {
 fn review_auth_at(now: Option<&str>) -> (TestEnv, String) {
     let mut env = TestEnv::new();
     env.now = now.map(str::to_owned);
-    write(&env, ".coord/config.toml", "coordinators = [\"lead\"]\n");
-    write(&env, "src/a.rs", "x\n");
+    env.stage(".coord/config.toml", "coordinators = [\"lead\"]\n");
+    env.stage("src/a.rs", "x\n");
     env.git(&["commit", "-q", "-m", "init"]);
     env.coord(&["init"]).expect_code(0);
-    as_agent(
-        &env,
-        "lead",
-        &["agent", "add", "lead", "--role", "coordinator"],
-    )
-    .expect_code(0);
-    as_agent(&env, "alice", &["agent", "add", "alice", "--role", "dev"]).expect_code(0);
-    as_agent(&env, "mallory", &["agent", "add", "mallory"]).expect_code(0);
+    env.register_lead_alice_mallory();
     env.git(&["config", "coord.agent", "alice"]);
     let id = env.add("alice task", &["--check", "true", "--owns", "src/a/**"]);
-    as_agent(&env, "alice", &["claim", &id]).expect_code(0);
+    env.as_agent("alice", &["claim", &id]).expect_code(0);
     (env, id)
 }
 
@@ -95,14 +33,15 @@ fn review_auth_at(now: Option<&str>) -> (TestEnv, String) {
 fn coordinators_come_from_the_default_branch_not_the_agents_head() {
     let (env, id) = review_auth();
     env.git(&["checkout", "-q", "-b", "agent/mallory"]);
-    write(
-        &env,
+    env.stage(
         ".coord/config.toml",
         "coordinators = [\"lead\",\"mallory\"]\n",
     );
     env.git(&["commit", "-q", "-m", "x"]);
     let before = env.refs();
-    let run = as_agent(&env, "mallory", &["release", &id, "--force"]).expect_code(3);
+    let run = env
+        .as_agent("mallory", &["release", &id, "--force"])
+        .expect_code(3);
     assert!(run.stderr.contains("mallory is not one"), "{}", run.stderr);
     assert_eq!(env.refs(), before, "the refused release moved a reference");
     let t = env.json(&["task", "show", &id]);
@@ -116,16 +55,15 @@ fn coordinators_come_from_the_default_branch_not_the_agents_head() {
 /// pre-commit and pre-push hooks are installed; alice acts.
 fn review_base() -> TestEnv {
     let env = TestEnv::new();
-    write(&env, "src/bob.rs", "b\n");
-    write(
-        &env,
+    env.stage("src/bob.rs", "b\n");
+    env.stage(
         ".coord/owners.toml",
         "[[rule]]\npattern = \"src/bob.rs\"\nowners = [\"bob\"]\n",
     );
     env.git(&["commit", "-q", "-m", "init"]);
-    add_origin(&env);
+    env.add_origin("main");
     env.coord(&["init"]).expect_code(0);
-    env.coord(&["hooks", "install"]).expect_code(0);
+    env.install_hooks();
     env.git(&["config", "coord.agent", "alice"]);
     env
 }
@@ -135,19 +73,18 @@ fn review_base() -> TestEnv {
 #[test]
 fn baseline_ownership_comes_from_the_default_branch_and_the_range_base() {
     let env = review_base();
-    write(
-        &env,
+    env.stage(
         ".coord/owners.toml",
         "[[rule]]\npattern = \"src/bob.rs\"\nowners = [\"alice\"]\n",
     );
-    let out = git_with_coord(&env, &["commit", "-q", "-m", "take over"]);
+    let out = env.git_hooked(&env.repo, &["commit", "-q", "-m", "take over"]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    write(&env, "src/bob.rs", "b\nevil\n");
-    let out = git_with_coord(&env, &["commit", "-q", "-m", "evil"]);
+    env.stage("src/bob.rs", "b\nevil\n");
+    let out = env.git_hooked(&env.repo, &["commit", "-q", "-m", "evil"]);
     assert!(
         !out.status.success(),
         "pre-commit let alice change bob's file"
@@ -157,8 +94,8 @@ fn baseline_ownership_comes_from_the_default_branch_and_the_range_base() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    env.git(&["commit", "-q", "--no-verify", "-m", "evil"]);
-    let out = git_with_coord(&env, &["push", "-q", "origin", "main"]);
+    env.commit_unverified("evil");
+    let out = env.git_hooked(&env.repo, &["push", "-q", "origin", "main"]);
     assert!(!out.status.success(), "pre-push let the edit land");
     assert_eq!(
         env.git(&["rev-parse", "origin/main"]),
@@ -182,8 +119,7 @@ fn baseline_ownership_comes_from_the_default_branch_and_the_range_base() {
 fn policy_files_are_held_by_the_coordinators() {
     let (env, _) = review_auth();
     env.git(&["config", "coord.agent", "mallory"]);
-    write(
-        &env,
+    env.stage(
         ".coord/config.toml",
         "coordinators = [\"lead\",\"mallory\"]\n",
     );
@@ -196,7 +132,9 @@ fn policy_files_are_held_by_the_coordinators() {
     env.git(&["config", "coord.agent", "lead"]);
     env.coord(&["check", "--staged"]).expect_code(0);
     env.git(&["commit", "-q", "-m", "policy"]);
-    let run = as_agent(&env, "mallory", &["check", "--range", "main~1..main"]).expect_code(1);
+    let run = env
+        .as_agent("mallory", &["check", "--range", "main~1..main"])
+        .expect_code(1);
     assert!(run.stderr.contains(".coord/config.toml"), "{}", run.stderr);
 }
 
@@ -204,15 +142,16 @@ fn policy_files_are_held_by_the_coordinators() {
 /// installed; alice acts.
 fn review_setup() -> TestEnv {
     let env = TestEnv::new();
-    write(&env, "src/alice.rs", "a\n");
-    write(&env, "src/bob.rs", "b1\nb2\nb3\n");
-    write(&env, "src/common.rs", "c\n");
+    env.stage("src/alice.rs", "a\n");
+    env.stage("src/bob.rs", "b1\nb2\nb3\n");
+    env.stage("src/common.rs", "c\n");
     env.git(&["commit", "-q", "-m", "init"]);
-    add_origin(&env);
+    env.add_origin("main");
     env.coord(&["init"]).expect_code(0);
-    as_agent(&env, "bob", &["own", "src/bob.rs"]).expect_code(0);
-    as_agent(&env, "alice", &["own", "src/alice.rs"]).expect_code(0);
-    env.coord(&["hooks", "install"]).expect_code(0);
+    env.as_agent("bob", &["own", "src/bob.rs"]).expect_code(0);
+    env.as_agent("alice", &["own", "src/alice.rs"])
+        .expect_code(0);
+    env.install_hooks();
     env.git(&["config", "coord.agent", "alice"]);
     env
 }
@@ -223,10 +162,10 @@ fn review_setup() -> TestEnv {
 fn pre_push_of_a_new_branch_trusts_only_the_pushed_to_remotes_refs() {
     let env = review_setup();
     env.git(&["checkout", "-q", "-b", "feat"]);
-    write(&env, "src/bob.rs", "b1\nb2\nb3\nevil\n");
-    env.git(&["commit", "-q", "--no-verify", "-m", "e"]);
+    env.stage("src/bob.rs", "b1\nb2\nb3\nevil\n");
+    env.commit_unverified("e");
     env.git(&["update-ref", "refs/remotes/fake/x", "HEAD"]);
-    let out = git_with_coord(&env, &["push", "origin", "feat"]);
+    let out = env.git_hooked(&env.repo, &["push", "origin", "feat"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "the push went through: {stderr}");
     assert!(stderr.contains("src/bob.rs is held by bob"), "{stderr}");
@@ -242,8 +181,8 @@ fn pre_push_of_a_new_branch_trusts_only_the_pushed_to_remotes_refs() {
 #[test]
 fn a_tracked_hooks_path_is_refused_however_it_is_spelled() {
     let env = TestEnv::initialised();
-    write(&env, ".githooks/pre-commit", "#!/bin/sh\necho TRACKED\n");
-    env.git(&["commit", "-q", "--no-verify", "-m", "hooks"]);
+    env.stage(".githooks/pre-commit", "#!/bin/sh\necho TRACKED\n");
+    env.commit_unverified("hooks");
     env.git(&["config", "core.hooksPath", "sub/../.githooks"]);
     let run = env.coord(&["hooks", "install"]).expect_code(2);
     assert!(
@@ -269,7 +208,7 @@ fn a_tracked_hooks_path_is_refused_however_it_is_spelled() {
 fn a_backdated_root_commit_is_judged_against_the_claims_in_force_now() {
     let env = review_setup();
     env.git(&["checkout", "-q", "--orphan", "evil"]);
-    write(&env, "src/bob.rs", "b1\nb2\nb3\nevil\n");
+    env.stage("src/bob.rs", "b1\nb2\nb3\nevil\n");
     let mut cmd = env.git_cmd(&env.repo);
     let out = cmd
         .env("GIT_COMMITTER_DATE", "2001-01-01T00:00:00Z")
@@ -291,7 +230,7 @@ fn a_backdated_root_commit_is_judged_against_the_claims_in_force_now() {
         run.stderr
     );
     assert!(run.stderr.contains("has no parent"), "{}", run.stderr);
-    let out = git_with_coord(&env, &["push", "origin", "evil"]);
+    let out = env.git_hooked(&env.repo, &["push", "origin", "evil"]);
     assert!(!out.status.success(), "the push went through");
     let remote = env.git(&["ls-remote", "origin", "refs/heads/evil"]);
     assert!(

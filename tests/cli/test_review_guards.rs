@@ -6,20 +6,10 @@
 
 use crate::common::{Run, TestEnv, record, task_path};
 
-/// Runs `args` as `agent`.
-fn as_agent(env: &TestEnv, agent: &str, args: &[&str]) -> Run {
-    let mut full = vec!["--agent", agent];
-    full.extend_from_slice(args);
-    env.coord(&full)
-}
-
-/// Runs `args` as `agent`, expects exit 3 and that no reference moved.
+/// Runs `args` as `agent`, expects exit 3, and checks that it wrote nothing.
 #[track_caller]
 fn refused(env: &TestEnv, agent: &str, args: &[&str]) -> Run {
-    let before = env.refs();
-    let run = as_agent(env, agent, args).expect_code(3);
-    assert_eq!(env.refs(), before, "{args:?} moved references");
-    run
+    env.refused_as(agent, args, 3)
 }
 
 /// The trailers of the last commit on the coordination branch, read by git.
@@ -33,21 +23,15 @@ fn review_auth() -> TestEnv {
     let mut env = TestEnv::new();
     env.now = Some("2026-11-21T08:00:00Z".to_owned());
     env.git(&["config", "coord.agent", "alice"]);
-    std::fs::create_dir_all(env.repo.join(".coord")).expect("mkdir .coord");
-    std::fs::write(
-        env.repo.join(".coord/config.toml"),
-        "coordinators = [\"lead\"]\n",
-    )
-    .expect("write config");
-    env.git(&["add", ".coord/config.toml"]);
-    env.git(&["commit", "-q", "-m", "coordination policy"]);
+    env.commit_config("coordinators = [\"lead\"]\n");
     env.coord(&["init"]).expect_code(0);
     for (who, role) in [
         ("lead", "coordinator"),
         ("alice", "dev"),
         ("mallory", "dev"),
     ] {
-        as_agent(&env, who, &["agent", "add", who, "--role", role]).expect_code(0);
+        env.as_agent(who, &["agent", "add", who, "--role", role])
+            .expect_code(0);
     }
     env
 }
@@ -62,16 +46,15 @@ fn adr(env: &TestEnv, n: &str) -> serde_json::Value {
 #[test]
 fn superseding_another_agents_accepted_adr_is_refused() {
     let env = review_auth();
-    as_agent(
-        &env,
-        "alice",
-        &["adr", "new", "Use Redis", "--deciders", "alice"],
-    )
-    .expect_code(0);
-    as_agent(&env, "alice", &["adr", "accept", "ADR-0001"]).expect_code(0);
-    as_agent(&env, "mallory", &["adr", "new", "Use Mongo"]).expect_code(0);
+    env.as_agent("alice", &["adr", "new", "Use Redis", "--deciders", "alice"])
+        .expect_code(0);
+    env.as_agent("alice", &["adr", "accept", "ADR-0001"])
+        .expect_code(0);
+    env.as_agent("mallory", &["adr", "new", "Use Mongo"])
+        .expect_code(0);
     // Her own ADR with no deciders is hers to accept.
-    as_agent(&env, "mallory", &["adr", "accept", "ADR-0002"]).expect_code(0);
+    env.as_agent("mallory", &["adr", "accept", "ADR-0002"])
+        .expect_code(0);
 
     let run = refused(
         &env,
@@ -101,8 +84,7 @@ fn superseding_another_agents_accepted_adr_is_refused() {
     assert_eq!(adr(&env, "2")["supersedes"], serde_json::json!([]));
 
     // The coordinator's force is honoured and signed.
-    as_agent(
-        &env,
+    env.as_agent(
         "lead",
         &[
             "adr",
@@ -123,14 +105,18 @@ fn superseding_another_agents_accepted_adr_is_refused() {
 #[test]
 fn a_settled_adr_without_deciders_is_its_proposers() {
     let env = review_auth();
-    as_agent(&env, "alice", &["adr", "new", "Use Redis"]).expect_code(0);
-    as_agent(&env, "alice", &["adr", "accept", "1"]).expect_code(0);
+    env.as_agent("alice", &["adr", "new", "Use Redis"])
+        .expect_code(0);
+    env.as_agent("alice", &["adr", "accept", "1"])
+        .expect_code(0);
     assert!(
         env.show("adrs/0001-use-redis.md")
             .contains("proposed_by = \"alice\"")
     );
-    as_agent(&env, "mallory", &["adr", "new", "Use Mongo"]).expect_code(0);
-    as_agent(&env, "mallory", &["adr", "accept", "2"]).expect_code(0);
+    env.as_agent("mallory", &["adr", "new", "Use Mongo"])
+        .expect_code(0);
+    env.as_agent("mallory", &["adr", "accept", "2"])
+        .expect_code(0);
 
     let run = refused(&env, "mallory", &["adr", "supersede", "1", "--by", "2"]);
     assert!(
@@ -148,7 +134,8 @@ fn a_settled_adr_without_deciders_is_its_proposers() {
     assert_eq!(adr(&env, "1")["status"], "accepted");
 
     // Its proposer retires it herself, no force, nothing signed.
-    as_agent(&env, "alice", &["adr", "supersede", "1", "--by", "2"]).expect_code(0);
+    env.as_agent("alice", &["adr", "supersede", "1", "--by", "2"])
+        .expect_code(0);
     assert!(!last_trailers(&env).contains("Coord-Forced-By"));
     assert_eq!(adr(&env, "1")["status"], "superseded");
 }
@@ -158,14 +145,9 @@ fn a_settled_adr_without_deciders_is_its_proposers() {
 #[test]
 fn retitling_a_settled_adr_is_its_deciders() {
     let env = review_auth();
-    as_agent(
-        &env,
-        "alice",
-        &["adr", "new", "Use Redis", "--deciders", "alice"],
-    )
-    .expect_code(0);
-    as_agent(
-        &env,
+    env.as_agent("alice", &["adr", "new", "Use Redis", "--deciders", "alice"])
+        .expect_code(0);
+    env.as_agent(
         "mallory",
         &["adr", "edit", "ADR-0001", "--title", "Use Redis for limits"],
     )
@@ -178,7 +160,8 @@ fn retitling_a_settled_adr_is_its_deciders() {
         &["adr", "edit", "ADR-0001", "--deciders", "mallory"],
     );
 
-    as_agent(&env, "alice", &["adr", "accept", "ADR-0001"]).expect_code(0);
+    env.as_agent("alice", &["adr", "accept", "ADR-0001"])
+        .expect_code(0);
     let run = refused(
         &env,
         "mallory",
@@ -197,14 +180,12 @@ fn retitling_a_settled_adr_is_its_deciders() {
     );
     assert_eq!(adr(&env, "1")["title"], "Use Redis for limits");
 
-    as_agent(
-        &env,
+    env.as_agent(
         "alice",
         &["adr", "edit", "ADR-0001", "--title", "Use Redis everywhere"],
     )
     .expect_code(0);
-    as_agent(
-        &env,
+    env.as_agent(
         "lead",
         &["adr", "edit", "ADR-0001", "--title", "Use Redis", "--force"],
     )
@@ -218,20 +199,20 @@ fn retitling_a_settled_adr_is_its_deciders() {
 #[test]
 fn resolving_a_conflict_is_for_its_parties_or_a_coordinators_force() {
     let env = review_auth();
-    let id = as_agent(
-        &env,
-        "alice",
-        &[
-            "conflict",
-            "new",
-            "Who owns the cache",
-            "--between",
-            "alice,lead",
-            "--json",
-        ],
-    )
-    .expect_code(0)
-    .json()["id"]
+    let id = env
+        .as_agent(
+            "alice",
+            &[
+                "conflict",
+                "new",
+                "Who owns the cache",
+                "--between",
+                "alice,lead",
+                "--json",
+            ],
+        )
+        .expect_code(0)
+        .json()["id"]
         .as_str()
         .expect("an id")
         .to_owned();
@@ -263,11 +244,11 @@ fn resolving_a_conflict_is_for_its_parties_or_a_coordinators_force() {
     assert_eq!(env.json(&["conflict", "show", &id])["status"], "open");
 
     // Anyone may propose: that only appends.
-    as_agent(&env, "mallory", &["conflict", "propose", &id, "split it"]).expect_code(0);
+    env.as_agent("mallory", &["conflict", "propose", &id, "split it"])
+        .expect_code(0);
 
     // A party resolves without force.
-    as_agent(
-        &env,
+    env.as_agent(
         "lead",
         &[
             "conflict",
@@ -288,20 +269,20 @@ fn resolving_a_conflict_is_for_its_parties_or_a_coordinators_force() {
     );
 
     // A coordinator who is no party resolves with a signed force.
-    let other = as_agent(
-        &env,
-        "alice",
-        &[
-            "conflict",
-            "new",
-            "Naming",
-            "--between",
-            "alice,mallory",
-            "--json",
-        ],
-    )
-    .expect_code(0)
-    .json()["id"]
+    let other = env
+        .as_agent(
+            "alice",
+            &[
+                "conflict",
+                "new",
+                "Naming",
+                "--between",
+                "alice,mallory",
+                "--json",
+            ],
+        )
+        .expect_code(0)
+        .json()["id"]
         .as_str()
         .expect("an id")
         .to_owned();
@@ -310,8 +291,7 @@ fn resolving_a_conflict_is_for_its_parties_or_a_coordinators_force() {
         "lead",
         &["conflict", "resolve", &other, "--resolution", "x"],
     );
-    as_agent(
-        &env,
+    env.as_agent(
         "lead",
         &[
             "conflict",
@@ -343,7 +323,7 @@ fn an_owned_risk_is_its_owners_to_edit_and_close() {
             "--json",
         ];
         args.extend_from_slice(extra);
-        as_agent(&env, "alice", &args).expect_code(0).json()["id"]
+        env.as_agent("alice", &args).expect_code(0).json()["id"]
             .as_str()
             .expect("an id")
             .to_owned()
@@ -371,24 +351,17 @@ fn an_owned_risk_is_its_owners_to_edit_and_close() {
     );
 
     // The owner edits freely; a coordinator closes with a signed force.
-    as_agent(
-        &env,
-        "alice",
-        &["risk", "edit", &id, "--probability", "low"],
-    )
-    .expect_code(0);
-    as_agent(&env, "lead", &["risk", "close", &id, "--force"]).expect_code(0);
+    env.as_agent("alice", &["risk", "edit", &id, "--probability", "low"])
+        .expect_code(0);
+    env.as_agent("lead", &["risk", "close", &id, "--force"])
+        .expect_code(0);
     assert!(last_trailers(&env).contains("Coord-Forced-By: lead"));
     assert_eq!(env.json(&["risk", "show", &id])["status"], "closed");
 
     // An unowned risk is anyone's.
     let open = add("Vendor limits", &[]);
-    as_agent(
-        &env,
-        "mallory",
-        &["risk", "edit", &open, "--owner", "mallory"],
-    )
-    .expect_code(0);
+    env.as_agent("mallory", &["risk", "edit", &open, "--owner", "mallory"])
+        .expect_code(0);
     assert!(!last_trailers(&env).contains("Coord-Forced-By"));
     // ...and now mallory's.
     refused(&env, "alice", &["risk", "close", &open]);
@@ -420,7 +393,7 @@ fn the_brief_escapes_control_and_bidi_characters_from_records() {
         (&task_path("t-brf456"), Some(&newguy_task)),
     ]);
 
-    let out = as_agent(&env, "alice", &["brief"]).expect_code(0).stdout;
+    let out = env.as_agent("alice", &["brief"]).expect_code(0).stdout;
     for raw in ['\u{1b}', '\u{202e}'] {
         assert!(!out.contains(raw), "{raw:?} printed raw:\n{out}");
     }
@@ -428,8 +401,7 @@ fn the_brief_escapes_control_and_bidi_characters_from_records() {
     assert!(out.contains("Fix \\u{202e}limiter\\u{1b}[31m"), "{out}");
 
     let path = env.root.join("newguy-wt");
-    as_agent(
-        &env,
+    env.as_agent(
         "lead",
         &["spawn", "newguy", "--path", path.to_str().expect("utf-8")],
     )

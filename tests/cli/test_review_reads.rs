@@ -2,71 +2,57 @@
 //! findings 1, 2, 3, 7, 8, 10, 13, 14, 16, 17), each reproduced exactly as reported.
 
 use std::path::Path;
-use std::process::Output;
 
-use crate::common::{BIN, TestEnv, isolate};
+use crate::common::TestEnv;
 
 /// The review's setup: `main` holds src/alice.rs, src/bob.rs and src/common.rs, pushed to a
 /// bare `origin`; bob owns src/bob.rs, alice owns src/alice.rs, hooks installed, the acting
 /// agent is alice.
 fn setup() -> TestEnv {
     let env = TestEnv::initialised();
-    std::fs::create_dir_all(env.repo.join("src")).unwrap();
-    std::fs::write(env.repo.join("src/alice.rs"), "a\n").unwrap();
-    std::fs::write(env.repo.join("src/bob.rs"), "b1\nb2\nb3\n").unwrap();
-    std::fs::write(env.repo.join("src/common.rs"), "c\n").unwrap();
-    env.git(&["add", "."]);
+    env.stage("src/alice.rs", "a\n");
+    env.stage("src/bob.rs", "b1\nb2\nb3\n");
+    env.stage("src/common.rs", "c\n");
     env.git(&["commit", "-q", "-m", "files"]);
-    let bare = env.root.join("remote.git");
-    env.git(&["init", "-q", "--bare", "-b", "main", bare.to_str().unwrap()]);
-    env.git(&["remote", "add", "origin", bare.to_str().unwrap()]);
-    env.git(&["push", "-q", "origin", "main"]);
+    env.add_origin("main");
     env.coord(&["--agent", "bob", "own", "src/bob.rs"])
         .expect_code(0);
     env.coord(&["--agent", "alice", "own", "src/alice.rs"])
         .expect_code(0);
-    env.coord(&["hooks", "install"]).expect_code(0);
+    env.install_hooks();
     env
-}
-
-/// Runs git in `dir` with the git-coord binary on PATH, so installed hooks find it.
-fn git_hooked(env: &TestEnv, dir: &Path, args: &[&str]) -> Output {
-    let bin_dir = Path::new(BIN).parent().unwrap();
-    #[allow(clippy::disallowed_methods)] // extends the real PATH so hooks find git-coord
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let mut cmd = std::process::Command::new("git");
-    isolate(&mut cmd, env.home());
-    cmd.current_dir(dir)
-        .env("PATH", path)
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 fn push(env: &TestEnv, args: &[&str]) -> (bool, String) {
     let mut all = vec!["push", "-q"];
     all.extend_from_slice(args);
-    let out = git_hooked(env, &env.repo, &all);
+    let out = env.git_hooked(&env.repo, &all);
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
 
-fn write(env: &TestEnv, path: &str, text: &str) {
-    let p = env.repo.join(path);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-    env.git(&["add", path]);
-}
-
 /// The remote's `main`, read with git itself.
 fn remote_main(env: &TestEnv) -> String {
     env.git(&["ls-remote", "origin", "refs/heads/main"])
+}
+
+/// Pushes with `args` through the pre-push hook, which must refuse, naming `needle`, and
+/// leave the remote's `main` as it was.
+#[track_caller]
+fn push_refused(env: &TestEnv, args: &[&str], needle: &str) {
+    let before = remote_main(env);
+    let (ok, stderr) = push(env, args);
+    assert!(!ok, "the push went through: {stderr}");
+    assert!(stderr.contains(needle), "{stderr}");
+    assert_eq!(remote_main(env), before);
+}
+
+/// alice commits `text` as bob's src/bob.rs, past her pre-commit hook (`--no-verify`).
+fn alice_commits_to_bobs_file(env: &TestEnv, text: &str) {
+    env.stage("src/bob.rs", text);
+    env.commit_unverified("alice edits bob's file");
 }
 
 /// Bob, in his own clone of the remote, pushes an edit of src/bob.rs.
@@ -87,7 +73,7 @@ fn bob_pushes_an_edit(env: &TestEnv) {
 fn a_merge_that_drops_another_agents_change_is_blocked() {
     let env = setup();
     bob_pushes_an_edit(&env);
-    write(&env, "src/alice.rs", "a2\n");
+    env.stage("src/alice.rs", "a2\n");
     env.git(&["commit", "-q", "-m", "alice edits her file"]);
     env.git(&["fetch", "-q", "origin"]);
     env.git(&["merge", "-q", "-s", "ours", "-m", "merge", "origin/main"]);
@@ -119,7 +105,7 @@ fn a_merge_that_drops_another_agents_change_is_blocked() {
 fn merging_another_agents_pushed_work_is_not_the_mergers_change() {
     let env = setup();
     bob_pushes_an_edit(&env);
-    write(&env, "src/alice.rs", "a2\n");
+    env.stage("src/alice.rs", "a2\n");
     env.git(&["commit", "-q", "-m", "alice edits her file"]);
     env.git(&["fetch", "-q", "origin"]);
     env.git(&["merge", "-q", "--no-edit", "origin/main"]);
@@ -136,8 +122,8 @@ fn merging_another_agents_pushed_work_is_not_the_mergers_change() {
     bob_pushes_again(&env);
     env.git(&["fetch", "-q", "origin"]);
     env.git(&["merge", "-q", "--no-commit", "origin/main"]);
-    write(&env, "src/bob.rs", "alice rewrote it\n");
-    env.git(&["commit", "-q", "--no-verify", "-m", "merge"]);
+    env.stage("src/bob.rs", "alice rewrote it\n");
+    env.commit_unverified("merge");
     let run = env
         .coord(&["check", "--range", "origin/main..HEAD", "--json"])
         .expect_code(1);
@@ -157,19 +143,12 @@ fn bob_pushes_again(env: &TestEnv) {
 fn a_forced_push_over_an_unfetched_remote_tip_is_checked() {
     let env = setup();
     bob_pushes_an_edit(&env);
-    write(&env, "src/bob.rs", "alice\n");
-    env.git(&[
-        "commit",
-        "-q",
-        "--no-verify",
-        "-m",
-        "alice edits bob's file",
-    ]);
-    let before = remote_main(&env);
-    let (ok, stderr) = push(&env, &["--force", "origin", "main"]);
-    assert!(!ok, "the push went through: {stderr}");
-    assert!(stderr.contains("src/bob.rs is held by bob"), "{stderr}");
-    assert_eq!(remote_main(&env), before);
+    alice_commits_to_bobs_file(&env, "alice\n");
+    push_refused(
+        &env,
+        &["--force", "origin", "main"],
+        "src/bob.rs is held by bob",
+    );
 }
 
 /// Finding 2b: a configuration that breaks our parsing (UTF-16 log output) must not let the
@@ -179,19 +158,8 @@ fn log_output_encoding_cannot_hide_a_violation() {
     let env = setup();
     env.git(&["config", "coord.hooks", "strict"]);
     env.git(&["config", "i18n.logOutputEncoding", "UTF-16"]);
-    write(&env, "src/bob.rs", "alice\n");
-    env.git(&[
-        "commit",
-        "-q",
-        "--no-verify",
-        "-m",
-        "alice edits bob's file",
-    ]);
-    let before = remote_main(&env);
-    let (ok, stderr) = push(&env, &["origin", "main"]);
-    assert!(!ok, "the push went through: {stderr}");
-    assert!(stderr.contains("src/bob.rs is held by bob"), "{stderr}");
-    assert_eq!(remote_main(&env), before);
+    alice_commits_to_bobs_file(&env, "alice\n");
+    push_refused(&env, &["origin", "main"], "src/bob.rs is held by bob");
 }
 
 /// Finding 2, the fallback: when the check itself fails (not a violation), the pre-push hook
@@ -199,16 +167,12 @@ fn log_output_encoding_cannot_hide_a_violation() {
 #[test]
 fn pre_push_hook_does_not_fail_open() {
     let env = setup();
-    write(&env, "src/alice.rs", "a2\n");
+    env.stage("src/alice.rs", "a2\n");
     env.git(&["commit", "-q", "-m", "alice edits her file"]);
     // A coordination branch name git cannot take makes the check itself fail (exit 2).
     env.git(&["config", "coord.branch", "bad..name"]);
     env.git(&["config", "coord.hooks", "strict"]);
-    let before = remote_main(&env);
-    let (ok, stderr) = push(&env, &["origin", "main"]);
-    assert!(!ok, "the push went through: {stderr}");
-    assert!(stderr.contains("was NOT checked"), "{stderr}");
-    assert_eq!(remote_main(&env), before);
+    push_refused(&env, &["origin", "main"], "was NOT checked");
 
     // Without strict the push goes through, with the same loud warning.
     env.git(&["config", "--unset", "coord.hooks"]);
@@ -231,22 +195,17 @@ fn submodule_changes_are_judged() {
         "--cacheinfo",
         &format!("160000,{},vendor/lib", sha.trim()),
     ]);
-    write(
-        &env,
+    env.stage(
         ".gitmodules",
         "[submodule \"lib\"]\n\tpath = vendor/lib\n\turl = ./lib\n\tignore = all\n",
     );
-    env.git(&["commit", "-q", "--no-verify", "-m", "vendor a library"]);
+    env.commit_unverified("vendor a library");
     env.git(&["config", "diff.ignoreSubmodules", "all"]);
     let run = env
         .coord(&["check", "--range", "origin/main..HEAD", "--json"])
         .expect_code(1);
     assert!(run.stdout.contains("vendor/lib"), "{}", run.stdout);
-    let before = remote_main(&env);
-    let (ok, stderr) = push(&env, &["origin", "main"]);
-    assert!(!ok, "the push went through: {stderr}");
-    assert!(stderr.contains("vendor/lib is held by bob"), "{stderr}");
-    assert_eq!(remote_main(&env), before);
+    push_refused(&env, &["origin", "main"], "vendor/lib is held by bob");
 }
 
 /// Finding 7: registering the default branch as one's own is refused (it would make every
@@ -283,7 +242,7 @@ fn the_default_branch_cannot_be_an_agents_own() {
         env.show("agents/mallory.toml")
             .contains("branch = \"main\"")
     );
-    write(&env, "src/alice.rs", "a2\n");
+    env.stage("src/alice.rs", "a2\n");
     env.git(&["commit", "-q", "-m", "alice edits her file"]);
     let (ok, stderr) = push(&env, &["origin", "main"]);
     assert!(ok, "alice's push of her own file was blocked: {stderr}");
@@ -293,14 +252,7 @@ fn the_default_branch_cannot_be_an_agents_own() {
 #[test]
 fn pre_push_summary_counts_the_violations() {
     let env = setup();
-    write(&env, "src/bob.rs", "alice\n");
-    env.git(&[
-        "commit",
-        "-q",
-        "--no-verify",
-        "-m",
-        "alice edits bob's file",
-    ]);
+    alice_commits_to_bobs_file(&env, "alice\n");
     let (ok, stderr) = push(&env, &["origin", "main"]);
     assert!(!ok);
     assert!(!stderr.contains("0 path(s) may not"), "{stderr}");
@@ -313,8 +265,8 @@ fn a_root_commit_is_judged_whatever_log_show_root_says() {
     let env = setup();
     env.git(&["config", "log.showRoot", "false"]);
     env.git(&["checkout", "-q", "--orphan", "evil"]);
-    write(&env, "src/bob.rs", "alice\n");
-    env.git(&["commit", "-q", "--no-verify", "-m", "root"]);
+    env.stage("src/bob.rs", "alice\n");
+    env.commit_unverified("root");
     let run = env
         .coord(&["check", "--range", "origin/main..evil", "--json"])
         .expect_code(1);
@@ -328,19 +280,15 @@ fn a_root_commit_is_judged_whatever_log_show_root_says() {
 #[test]
 fn replace_refs_do_not_hide_pushed_content() {
     let env = setup();
-    write(&env, "src/common.rs", "innocent\n");
+    env.stage("src/common.rs", "innocent\n");
     env.git(&["commit", "-q", "-m", "innocent"]);
     let innocent = env.git(&["rev-parse", "HEAD"]).trim().to_owned();
     env.git(&["reset", "-q", "--hard", "HEAD~1"]);
-    write(&env, "src/bob.rs", "evil\n");
-    env.git(&["commit", "-q", "--no-verify", "-m", "evil"]);
+    env.stage("src/bob.rs", "evil\n");
+    env.commit_unverified("evil");
     let evil = env.git(&["rev-parse", "HEAD"]).trim().to_owned();
     env.git(&["replace", &evil, &innocent]);
-    let before = remote_main(&env);
-    let (ok, stderr) = push(&env, &["origin", "main"]);
-    assert!(!ok, "the push went through: {stderr}");
-    assert!(stderr.contains("src/bob.rs"), "{stderr}");
-    assert_eq!(remote_main(&env), before);
+    push_refused(&env, &["origin", "main"], "src/bob.rs");
 }
 
 /// Finding 14: a project hook that is a relative symlink still runs once chained, and comes
@@ -362,9 +310,9 @@ fn a_relative_symlink_hook_is_chained_and_restored() {
     std::fs::set_permissions(scripts.join("pc"), std::fs::Permissions::from_mode(0o755)).unwrap();
     let hook = env.repo.join(".git/hooks/pre-commit");
     std::os::unix::fs::symlink("../../scripts/pc", &hook).unwrap();
-    env.coord(&["hooks", "install"]).expect_code(0);
-    write(&env, "x.txt", "x\n");
-    let out = git_hooked(&env, &env.repo, &["commit", "-q", "-m", "x"]);
+    env.install_hooks();
+    env.stage("x.txt", "x\n");
+    let out = env.git_hooked(&env.repo, &["commit", "-q", "-m", "x"]);
     assert!(out.status.success(), "{out:?}");
     assert!(marker.exists(), "the project's hook did not run");
     env.coord(&["hooks", "uninstall"]).expect_code(0);
@@ -378,11 +326,7 @@ fn a_relative_symlink_hook_is_chained_and_restored() {
 #[test]
 fn git_dash_c_sets_the_agent() {
     let env = TestEnv::initialised();
-    let out = git_hooked(
-        &env,
-        &env.repo,
-        &["-c", "coord.agent=bob", "coord", "whoami"],
-    );
+    let out = env.git_hooked(&env.repo, &["-c", "coord.agent=bob", "coord", "whoami"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{out:?}");
     assert!(stdout.contains("bob"), "{stdout}");
@@ -393,8 +337,8 @@ fn git_dash_c_sets_the_agent() {
 #[test]
 fn hooks_install_refuses_a_tracked_hooks_path() {
     let env = TestEnv::initialised();
-    write(&env, ".githooks/pre-commit", "#!/bin/sh\nexit 0\n");
-    env.git(&["commit", "-q", "--no-verify", "-m", "project hooks"]);
+    env.stage(".githooks/pre-commit", "#!/bin/sh\nexit 0\n");
+    env.commit_unverified("project hooks");
     env.git(&["config", "core.hooksPath", ".githooks"]);
     let run = env.coord(&["hooks", "install"]).expect_code(2);
     assert!(run.stderr.contains(".githooks"), "{}", run.stderr);
@@ -406,7 +350,7 @@ fn hooks_install_refuses_a_tracked_hooks_path() {
 #[test]
 fn a_future_dated_notes_lock_is_reclaimed() {
     let env = TestEnv::initialised();
-    env.coord(&["hooks", "install"]).expect_code(0);
+    env.install_hooks();
     let lock = env.repo.join(".git/refs/notes/coord.lock");
     std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
     std::fs::write(&lock, "").unwrap();
@@ -415,8 +359,8 @@ fn a_future_dated_notes_lock_is_reclaimed() {
         std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(4_070_908_800),
     )
     .unwrap();
-    write(&env, "x.txt", "x\n");
-    let out = git_hooked(&env, &env.repo, &["commit", "-q", "-m", "x"]);
+    env.stage("x.txt", "x\n");
+    let out = env.git_hooked(&env.repo, &["commit", "-q", "-m", "x"]);
     assert!(out.status.success(), "{out:?}");
     let note = env.git(&["notes", "--ref", "refs/notes/coord", "show", "HEAD"]);
     assert!(note.contains("agent: alice"), "{note}");
@@ -427,7 +371,7 @@ fn a_future_dated_notes_lock_is_reclaimed() {
 #[test]
 fn a_backdated_commit_is_judged_against_current_claims() {
     let env = setup();
-    write(&env, "src/bob.rs", "alice\n");
+    env.stage("src/bob.rs", "alice\n");
     let out = env
         .git_cmd(&env.repo)
         .env("GIT_COMMITTER_DATE", "2001-01-01T00:00:00Z")

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::common::{TestEnv, task_path};
+use crate::common::{TestEnv, assert_refused_on_lock, dated_file, task_path};
 
 fn packed_refs_lock(env: &TestEnv) -> PathBuf {
     env.repo.join(".git/packed-refs.lock")
@@ -22,19 +22,7 @@ fn stale_packed_refs_lock(env: &TestEnv, offset_secs: i64) -> PathBuf {
         "pack-refs left the branch loose"
     );
     let path = packed_refs_lock(env);
-    std::fs::write(&path, "").unwrap();
-    let now = SystemTime::now();
-    let when = if offset_secs >= 0 {
-        now + Duration::from_secs(offset_secs.unsigned_abs())
-    } else {
-        now - Duration::from_secs(offset_secs.unsigned_abs())
-    };
-    std::fs::File::options()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_modified(when)
-        .unwrap();
+    dated_file(&path, offset_secs);
     path
 }
 
@@ -102,22 +90,7 @@ fn a_live_looking_packed_refs_lock_fails_within_seconds_naming_the_file() {
         .expect_code(2);
     let took = started.elapsed();
     assert!(took < Duration::from_secs(8), "took {took:?}: {run:?}");
-    let err: serde_json::Value = serde_json::from_str(&run.stderr).unwrap();
-    assert_eq!(err["error"]["details"]["lock"], lock.display().to_string());
-    assert!(
-        err["error"]["hints"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|h| h == &serde_json::json!(format!("rm {}", lock.display()))),
-        "{err}"
-    );
-    assert!(lock.exists(), "a live-looking lock was removed");
-    assert_eq!(
-        env.coord_commits(),
-        before,
-        "a failed write wrote something"
-    );
+    assert_refused_on_lock(&env, &run.stderr, &lock, before);
 }
 
 /// Runs `doctor --json`, expects exit 2 (errors found), and returns the problems' paths and

@@ -2,9 +2,9 @@
 //! (none when nothing changes) with a readable record, `list` ranks by impact × probability,
 //! unknown levels and IDs are exit 2 naming what is wrong.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::common::TestEnv;
+use crate::common::{TestEnv, ids};
 
 const NOW: &str = "2026-11-21T10:00:00Z";
 
@@ -27,14 +27,6 @@ fn add(env: &TestEnv, title: &str, impact: &str, probability: &str) -> String {
         .as_str()
         .unwrap()
         .to_owned()
-}
-
-fn ids(list: &Value) -> Vec<String> {
-    list.as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 /// A risk record written by hand.

@@ -5,15 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::thread;
 
-use crate::common::{TestEnv, record, task_path};
-
-fn ids(v: &serde_json::Value) -> Vec<String> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_str().unwrap().to_owned())
-        .collect()
-}
+use crate::common::{TestEnv, ids, record, task_path};
 
 #[test]
 fn ready_orders_by_priority_then_slack_and_flags() {

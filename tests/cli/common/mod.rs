@@ -9,6 +9,9 @@ use std::process::{Command, Output};
 use serde_json::Value;
 use tempfile::TempDir;
 
+mod fixtures;
+pub use fixtures::*;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_git-coord");
 
 pub struct TestEnv {
