@@ -13,6 +13,10 @@ use toml_edit::{Array, DocumentMut, Item, Value};
 use super::id::{AgentId, TaskId};
 use super::time::Timestamp;
 
+pub mod kind;
+
+pub use kind::{FieldKind, FieldSpec, Record, RecordId};
+
 const FENCE: &str = "+++";
 
 /// A problem with one record file, located as precisely as we can.

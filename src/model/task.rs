@@ -11,8 +11,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::id::{AgentId, TaskId};
-use super::record::{self, FieldValue, Fields, Origin, RecordError};
+use super::id::{AgentId, TASK_ID_LEN, TaskId};
+use super::layout::{TASKS_DIR, task_id_from_path, task_path};
+use super::record::{self, FieldSpec, FieldValue, Fields, Origin, Record, RecordDoc, RecordError};
 use super::time::Timestamp;
 
 /// The lowest priority number; 0 is the highest priority.
@@ -266,100 +267,12 @@ impl Task {
 
     /// Parses a task record file.
     pub fn parse(path: &str, text: &str) -> Result<Task, RecordError> {
-        let (mut task, record) = record::parse_markdown(path, text, Task::from_fields)?;
-        task.body = record.body.clone();
-        task.source = Some(Box::new(Origin {
-            fields: task.fields(),
-            record,
-        }));
-        Ok(task)
-    }
-
-    fn from_fields(f: &Fields<'_>) -> Result<Task, RecordError> {
-        let status = f.str("status")?;
-        let status = status
-            .parse::<Status>()
-            .map_err(|e| f.invalid("status", e))?;
-        let priority = match f.opt_int("priority")? {
-            None => DEFAULT_PRIORITY,
-            Some(p) => validate_priority(p).map_err(|e| f.invalid("priority", e.message))?,
-        };
-        let title = f.str("title")?;
-        let estimate_hours = f.opt_float("estimate_hours")?;
-        if estimate_hours.is_some_and(|h| !super::time::is_valid_estimate(h)) {
-            return Err(f.invalid(
-                "estimate_hours",
-                format!(
-                    "estimate_hours must be a number of hours from 0 to {}",
-                    super::time::MAX_ESTIMATE_HOURS
-                ),
-            ));
-        }
-        Ok(Task {
-            id: f.task_id("id")?,
-            title,
-            status,
-            priority,
-            assignee: f.opt_agent("assignee")?,
-            claimed: f.opt_timestamp("claimed")?,
-            depends_on: f.task_ids("depends_on")?,
-            expertise: f.str_list("expertise")?,
-            estimate_hours,
-            milestone: f.opt_str("milestone")?,
-            owns: f.str_list("owns")?,
-            deliverables: f.str_list("deliverables")?,
-            check: f.opt_str("check")?,
-            blocked_reason: f.opt_str("blocked_reason")?,
-            due: f.opt_timestamp("due")?,
-            created: f.timestamp("created")?,
-            updated: f.timestamp("updated")?,
-            completed: f.opt_timestamp("completed")?,
-            body: String::new(),
-            source: None,
-        })
-    }
-
-    /// Every field as the record stores it, in the order a new record lists them.
-    fn fields(&self) -> Vec<(&'static str, FieldValue)> {
-        use record::*;
-        vec![
-            ("id", string(self.id.as_str())),
-            ("title", string(&self.title)),
-            ("status", string(self.status.as_str())),
-            ("priority", integer(i64::from(self.priority))),
-            (
-                "assignee",
-                opt_string(self.assignee.as_ref().map(AgentId::as_str)),
-            ),
-            ("claimed", opt_timestamp(self.claimed)),
-            (
-                "depends_on",
-                list(
-                    &self
-                        .depends_on
-                        .iter()
-                        .map(TaskId::as_str)
-                        .collect::<Vec<_>>(),
-                ),
-            ),
-            ("expertise", list(&self.expertise)),
-            ("estimate_hours", opt_float(self.estimate_hours)),
-            ("milestone", opt_string(self.milestone.as_deref())),
-            ("owns", list(&self.owns)),
-            ("deliverables", list(&self.deliverables)),
-            ("check", opt_string(self.check.as_deref())),
-            ("blocked_reason", opt_string(self.blocked_reason.as_deref())),
-            ("due", opt_timestamp(self.due)),
-            ("created", timestamp(self.created)),
-            ("updated", timestamp(self.updated)),
-            ("completed", opt_timestamp(self.completed)),
-        ]
+        <Task as Record>::parse(path, text)
     }
 
     /// The record file's text: the original file with only the changed fields rewritten.
     pub fn to_text(&self) -> String {
-        let doc = record::rewrite(self.source.as_deref(), &self.fields());
-        record::render_markdown(&doc, &self.body)
+        <Task as Record>::to_text(self)
     }
 
     /// The agent that owns this task (DESIGN §3 "Authority"): its assignee while it is open.
@@ -543,6 +456,168 @@ impl Task {
         self.assignee = Some(agent.clone());
         self.claimed = Some(now);
         self.status = Status::InProgress;
+        Ok(())
+    }
+}
+
+impl Record for Task {
+    type Id = TaskId;
+    const NOUN: &'static str = "task";
+    const DIR: &'static str = TASKS_DIR;
+    const FANNED_OUT: bool = true;
+    const ID_LEN: usize = TASK_ID_LEN;
+    const FIELDS: &'static [FieldSpec] = &[
+        FieldSpec::scalar("id"),
+        FieldSpec::scalar("title"),
+        FieldSpec::scalar("status"),
+        FieldSpec::scalar("priority"),
+        FieldSpec::scalar("assignee"),
+        FieldSpec::scalar("claimed"),
+        FieldSpec::list("depends_on"),
+        FieldSpec::list("expertise"),
+        FieldSpec::scalar("estimate_hours"),
+        FieldSpec::scalar("milestone"),
+        FieldSpec::list("owns"),
+        FieldSpec::list("deliverables"),
+        FieldSpec::scalar("check"),
+        FieldSpec::scalar("blocked_reason"),
+        FieldSpec::scalar("due"),
+        FieldSpec::scalar("created"),
+        FieldSpec::scalar("updated"),
+        FieldSpec::scalar("completed"),
+    ];
+
+    fn path(id: &TaskId) -> String {
+        task_path(id)
+    }
+
+    fn id_from_path(path: &str) -> Option<TaskId> {
+        task_id_from_path(path)
+    }
+
+    fn id(&self) -> &TaskId {
+        &self.id
+    }
+
+    fn title(&self) -> &str {
+        &self.title
+    }
+
+    fn body(&self) -> &str {
+        &self.body
+    }
+
+    fn from_fields(f: &Fields<'_>) -> Result<Task, RecordError> {
+        let status = f.str("status")?;
+        let status = status
+            .parse::<Status>()
+            .map_err(|e| f.invalid("status", e))?;
+        let priority = match f.opt_int("priority")? {
+            None => DEFAULT_PRIORITY,
+            Some(p) => validate_priority(p).map_err(|e| f.invalid("priority", e.message))?,
+        };
+        let title = f.str("title")?;
+        let estimate_hours = f.opt_float("estimate_hours")?;
+        if estimate_hours.is_some_and(|h| !super::time::is_valid_estimate(h)) {
+            return Err(f.invalid(
+                "estimate_hours",
+                format!(
+                    "estimate_hours must be a number of hours from 0 to {}",
+                    super::time::MAX_ESTIMATE_HOURS
+                ),
+            ));
+        }
+        Ok(Task {
+            id: f.task_id("id")?,
+            title,
+            status,
+            priority,
+            assignee: f.opt_agent("assignee")?,
+            claimed: f.opt_timestamp("claimed")?,
+            depends_on: f.task_ids("depends_on")?,
+            expertise: f.str_list("expertise")?,
+            estimate_hours,
+            milestone: f.opt_str("milestone")?,
+            owns: f.str_list("owns")?,
+            deliverables: f.str_list("deliverables")?,
+            check: f.opt_str("check")?,
+            blocked_reason: f.opt_str("blocked_reason")?,
+            due: f.opt_timestamp("due")?,
+            created: f.timestamp("created")?,
+            updated: f.timestamp("updated")?,
+            completed: f.opt_timestamp("completed")?,
+            body: String::new(),
+            source: None,
+        })
+    }
+
+    fn read_rest(&mut self, doc: &RecordDoc, _text: &str) -> Result<(), RecordError> {
+        self.body = doc.body.clone();
+        Ok(())
+    }
+
+    fn set_origin(&mut self, origin: Origin) {
+        self.source = Some(Box::new(origin));
+    }
+
+    fn origin(&self) -> Option<&Origin> {
+        self.source.as_deref()
+    }
+
+    fn fields(&self) -> Vec<(&'static str, FieldValue)> {
+        use record::*;
+        vec![
+            ("id", string(self.id.as_str())),
+            ("title", string(&self.title)),
+            ("status", string(self.status.as_str())),
+            ("priority", integer(i64::from(self.priority))),
+            (
+                "assignee",
+                opt_string(self.assignee.as_ref().map(AgentId::as_str)),
+            ),
+            ("claimed", opt_timestamp(self.claimed)),
+            (
+                "depends_on",
+                list(
+                    &self
+                        .depends_on
+                        .iter()
+                        .map(TaskId::as_str)
+                        .collect::<Vec<_>>(),
+                ),
+            ),
+            ("expertise", list(&self.expertise)),
+            ("estimate_hours", opt_float(self.estimate_hours)),
+            ("milestone", opt_string(self.milestone.as_deref())),
+            ("owns", list(&self.owns)),
+            ("deliverables", list(&self.deliverables)),
+            ("check", opt_string(self.check.as_deref())),
+            ("blocked_reason", opt_string(self.blocked_reason.as_deref())),
+            ("due", opt_timestamp(self.due)),
+            ("created", timestamp(self.created)),
+            ("updated", timestamp(self.updated)),
+            ("completed", opt_timestamp(self.completed)),
+        ]
+    }
+
+    fn validate(&self) -> Result<(), InvalidField> {
+        validate_title(&self.title)?;
+        validate_priority(i64::from(self.priority))?;
+        if let Some(h) = self.estimate_hours.filter(|h| !super::time::is_valid_estimate(*h)) {
+            return Err(invalid(
+                "estimate_hours",
+                format!(
+                    "{h} hours is out of range: an estimate is 0 to {} hours",
+                    super::time::MAX_ESTIMATE_HOURS
+                ),
+            ));
+        }
+        if self.depends_on.contains(&self.id) {
+            return Err(invalid("depends_on", "a task cannot depend on itself"));
+        }
+        validate_entries("expertise", &self.expertise)?;
+        validate_entries("owns", &self.owns)?;
+        validate_entries("deliverables", &self.deliverables)?;
         Ok(())
     }
 }
