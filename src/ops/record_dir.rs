@@ -230,3 +230,6 @@ pub fn stray_copy(id: &dyn Display, kept: &str, path: &str) -> String {
         "a second record of {id}; the one at {kept} is kept and this copy is ignored: remove {path} from the coordination branch"
     )
 }
+
+#[cfg(test)]
+mod tests;
