@@ -145,12 +145,10 @@ fn new(ctx: &Context, args: NewArgs) -> CommandResult {
         OpError::UnknownRecord {
             kind: "task",
             given,
-        } => {
-            CommandError::usage(format!("--about {given}: no task matches {given:?}"))
-                .hint("a value starting with t- names a task; write a path as ./t-…")
-                .hint("`git coord task list --all` lists every task")
-                .details(json!({ "given": given }))
-        }
+        } => CommandError::usage(format!("--about {given}: no task matches {given:?}"))
+            .hint("a value starting with t- names a task; write a path as ./t-…")
+            .hint("`git coord task list --all` lists every task")
+            .details(json!({ "given": given })),
         e => op_error(e),
     })?;
     if ctx.ui.json {
@@ -303,10 +301,7 @@ fn op_error(e: OpError) -> CommandError {
                 .hint("`git coord conflict list --status all` lists every conflict")
         }
         OpError::AlreadyClosed {
-            ref id,
-            ref by,
-            at,
-            ..
+            ref id, ref by, at, ..
         } => {
             let details = json!({ "id": id, "resolved_by": by, "resolved_at": at });
             CommandError::from(e)

@@ -432,7 +432,10 @@ impl Record for Task {
     fn validate(&self) -> Result<(), InvalidField> {
         validate_title(&self.title)?;
         validate_priority(i64::from(self.priority))?;
-        if let Some(h) = self.estimate_hours.filter(|h| !super::time::is_valid_estimate(*h)) {
+        if let Some(h) = self
+            .estimate_hours
+            .filter(|h| !super::time::is_valid_estimate(*h))
+        {
             return Err(invalid(
                 "estimate_hours",
                 format!(

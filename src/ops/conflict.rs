@@ -16,8 +16,8 @@ use crate::model::conflict::{
 };
 use crate::model::id::TASK_ID_LEN;
 use crate::model::layout;
-use crate::model::task::{InvalidField, validate_title};
 use crate::model::record::Record;
+use crate::model::task::{InvalidField, validate_title};
 use crate::model::{ConflictId, NewTask, RecordError, Task, TaskId, TaskPrefix, Timestamp};
 use crate::store::{Edit, Plan, Snapshot, Store};
 
@@ -74,7 +74,15 @@ pub fn open(store: &Store, actor: &Actor, new: NewConflict) -> Result<Conflict, 
         new.about = about_refs(snap, &new.about)?;
         let id = record_dir::fresh_id::<Conflict>(snap)?;
         let conflict = Conflict::new(id, new, actor.agent.clone(), actor.now)?;
-        record_dir::commit(snap, actor, "open", &conflict, Vec::new(), &[], conflict.clone())
+        record_dir::commit(
+            snap,
+            actor,
+            "open",
+            &conflict,
+            Vec::new(),
+            &[],
+            conflict.clone(),
+        )
     })?;
     Ok(committed.value)
 }
@@ -115,12 +123,7 @@ fn conflict_plan(
 }
 
 /// Appends a proposal by the acting agent to an open conflict, in one commit.
-pub fn propose(
-    store: &Store,
-    actor: &Actor,
-    given: &str,
-    text: &str,
-) -> Result<Conflict, OpError> {
+pub fn propose(store: &Store, actor: &Actor, given: &str, text: &str) -> Result<Conflict, OpError> {
     validate_text("text", text)?;
     let committed = store.update(&actor.author(), |snap| {
         let mut conflict = find(snap, given)?;

@@ -29,7 +29,15 @@ pub fn add(store: &Store, actor: &Actor, new: NewMilestone) -> Result<Milestone,
     let committed = store.update(&actor.author(), |snap| {
         let id = record_dir::fresh_id::<Milestone>(snap)?;
         let milestone = Milestone::new(id, new.clone(), actor.now)?;
-        record_dir::commit(snap, actor, "add", &milestone, Vec::new(), &[], milestone.clone())
+        record_dir::commit(
+            snap,
+            actor,
+            "add",
+            &milestone,
+            Vec::new(),
+            &[],
+            milestone.clone(),
+        )
     })?;
     Ok(committed.value)
 }
@@ -184,10 +192,7 @@ pub struct Listing<T> {
 }
 
 /// Every milestone with its health at `now`, by due date.
-pub fn list(
-    store: &Store,
-    now: Timestamp,
-) -> Result<Listing<Vec<MilestoneReport>>, OpError> {
+pub fn list(store: &Store, now: Timestamp) -> Result<Listing<Vec<MilestoneReport>>, OpError> {
     let snap = store.snapshot()?;
     let plan = plan::load_at(store, &snap)?;
     let (milestones, mut problems) = load_milestones(&snap)?;

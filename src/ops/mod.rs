@@ -33,9 +33,9 @@ pub mod spawn;
 pub mod task;
 
 use crate::model::layout::{self, FAN_OUT, TASKS_DIR};
+use crate::model::record::Record;
 use crate::model::task::{InvalidField, Refusal};
 use crate::model::text::escape_unsafe;
-use crate::model::record::Record;
 use crate::model::{Agent, AgentId, IdError, RecordError, Task, TaskId, Timestamp};
 use crate::store::{self, Author, Edit, Snapshot, Store};
 

@@ -13,7 +13,9 @@ never offer a record that the commands acting on it cannot find, or find twice.
 use std::collections::HashSet;
 use std::fmt::Display;
 
-use super::{Actor, Candidate, Candidates, OpError, commit_message, fanned_out_candidates, touch_agent};
+use super::{
+    Actor, Candidate, Candidates, OpError, commit_message, fanned_out_candidates, touch_agent,
+};
 use crate::model::RecordError;
 use crate::model::record::{Record, RecordId};
 use crate::store::{Edit, Plan, Snapshot, Store};

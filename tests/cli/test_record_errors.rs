@@ -35,10 +35,22 @@ fn risk(id: &str, title: &str, status: &str) -> String {
 fn twins() -> TestEnv {
     let env = env();
     let (t1, t2) = (task_path("t-aaaa11"), task_path("t-aaaa22"));
-    let (ta, tb) = (record("t-aaaa11", "First task", ""), record("t-aaaa22", "Second task", ""));
-    let (m1, m2) = (milestone("m-aaaa11", "Alpha"), milestone("m-aaaa22", "Beta"));
-    let (c1, c2) = (conflict("c-aaaa11", "Cache", "open"), conflict("c-aaaa22", "Queue", "resolved"));
-    let (r1, r2) = (risk("r-aaaa11", "Redis", "open"), risk("r-aaaa22", "Disk", "closed"));
+    let (ta, tb) = (
+        record("t-aaaa11", "First task", ""),
+        record("t-aaaa22", "Second task", ""),
+    );
+    let (m1, m2) = (
+        milestone("m-aaaa11", "Alpha"),
+        milestone("m-aaaa22", "Beta"),
+    );
+    let (c1, c2) = (
+        conflict("c-aaaa11", "Cache", "open"),
+        conflict("c-aaaa22", "Queue", "resolved"),
+    );
+    let (r1, r2) = (
+        risk("r-aaaa11", "Redis", "open"),
+        risk("r-aaaa22", "Disk", "closed"),
+    );
     env.hand_edit(&[
         (t1.as_str(), Some(ta.as_str())),
         (t2.as_str(), Some(tb.as_str())),
@@ -85,7 +97,10 @@ fn ambiguous_tasks_and_milestones_list_each_candidate_with_its_title() {
     );
     // `gate` and `task add --milestone` name a milestone the same way.
     let (gate, _) = refused(&env, &["gate", "m-aaaa"], 2);
-    assert!(gate.starts_with("error: \"m-aaaa\" matches 2 milestones; type more of the ID\n"), "{gate}");
+    assert!(
+        gate.starts_with("error: \"m-aaaa\" matches 2 milestones; type more of the ID\n"),
+        "{gate}"
+    );
     let (add, _) = refused(&env, &["task", "add", "x", "--milestone", "m-aaaa"], 2);
     assert!(add.contains("hint: m-aaaa22  Beta\n"), "{add}");
 }
@@ -128,7 +143,10 @@ fn conflicts_and_risks_name_the_candidates_inline_and_the_kind_in_details() {
                 "error: \"{given}\" matches 2 {kind}s: {ids}; type more of the ID\nhint: `git coord {kind} list --status all` lists every {kind}\n"
             )
         );
-        assert_eq!(json["details"]["candidates"].as_array().map(Vec::len), Some(2));
+        assert_eq!(
+            json["details"]["candidates"].as_array().map(Vec::len),
+            Some(2)
+        );
         let (text, json) = refused(&env, &[kind, "show", "zzzz"], 2);
         assert_eq!(
             text,
@@ -138,8 +156,15 @@ fn conflicts_and_risks_name_the_candidates_inline_and_the_kind_in_details() {
         );
         assert_eq!(json["details"], json!({ "given": "zzzz", "kind": kind }));
     }
-    let (text, _) = refused(&env, &["--agent", "web", "conflict", "propose", "c-aaaa", "x"], 2);
-    assert!(text.starts_with("error: \"c-aaaa\" matches 2 conflicts: "), "{text}");
+    let (text, _) = refused(
+        &env,
+        &["--agent", "web", "conflict", "propose", "c-aaaa", "x"],
+        2,
+    );
+    assert!(
+        text.starts_with("error: \"c-aaaa\" matches 2 conflicts: "),
+        "{text}"
+    );
 }
 
 #[test]
@@ -147,7 +172,15 @@ fn a_closed_conflict_or_risk_is_refused_saying_who_closed_it() {
     let env = twins();
     let (text, json) = refused(
         &env,
-        &["--agent", "web", "conflict", "resolve", "c-aaaa22", "--resolution", "again"],
+        &[
+            "--agent",
+            "web",
+            "conflict",
+            "resolve",
+            "c-aaaa22",
+            "--resolution",
+            "again",
+        ],
         2,
     );
     assert_eq!(

@@ -17,7 +17,9 @@ use std::fmt;
 
 use toml_edit::DocumentMut;
 
-use super::{FieldValue, Fields, Origin, RecordDoc, RecordError, parse_markdown, render_markdown, rewrite};
+use super::{
+    FieldValue, Fields, Origin, RecordDoc, RecordError, parse_markdown, render_markdown, rewrite,
+};
 use crate::model::id::{
     ConflictId, ConflictPrefix, IdError, MilestoneId, MilestonePrefix, RiskId, RiskPrefix, TaskId,
     TaskPrefix,
@@ -217,6 +219,20 @@ pub trait Record: Sized {
     }
 }
 
+/// The text of `record` with its scalar and list fields set to `fields` and its body to
+/// `body`, written onto the document it was parsed from: what a field-by-field merge (issue 13)
+/// writes for a record both sides changed. Fields this version does not know, comments and
+/// history tables stay as `record` has them; [`Record::parse`] reads the result.
+pub fn render_with<R: Record>(
+    record: &R,
+    fields: &[(&'static str, FieldValue)],
+    body: &str,
+) -> String {
+    let mut doc = rewrite(record.origin(), fields);
+    record.write_rest(&mut doc);
+    render_markdown(&doc, body)
+}
+
 /// Checks that `record` lists its fields as its kind's [`Record::FIELDS`] says (for tests).
 #[cfg(test)]
 pub fn assert_fields_follow_schema<R: Record>(record: &R) {
@@ -237,5 +253,47 @@ pub fn assert_fields_follow_schema<R: Record>(record: &R) {
                 R::NOUN
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::risk::{Level, Risk};
+
+    const TEXT: &str = "+++\nid = \"r-aaaaaa\"\ntitle = \"Redis\" # as raised\nimpact = \"high\"\nprobability = \"low\"\nowner = \"state\"\nstatus = \"open\"\ncreated = 2026-11-21T10:00:00Z\nupdated = 2026-11-21T10:00:00Z\ncost = 3\n+++\nSeen in staging.\n";
+
+    /// Fields taken from another version of the record (as a merge would) are written onto
+    /// this one's document: changed fields change, removed ones go, the unknown field and the
+    /// comment stay, and the result reads back.
+    #[test]
+    fn a_record_renders_with_fields_from_elsewhere() {
+        let ours = Risk::parse("risks/r-aaaaaa.md", TEXT).unwrap();
+        let theirs = Risk::parse(
+            "risks/r-aaaaaa.md",
+            &TEXT
+                .replace("\"low\"", "\"high\"")
+                .replace("owner = \"state\"\n", ""),
+        )
+        .unwrap();
+        let mut fields = ours.fields();
+        for (key, value) in theirs.fields() {
+            if (key == "probability" || key == "owner")
+                && let Some(slot) = fields.iter_mut().find(|(k, _)| *k == key)
+            {
+                slot.1 = value;
+            }
+        }
+        let text = render_with(&ours, &fields, "Seen twice.\n");
+        assert_eq!(
+            text,
+            TEXT.replace("\"low\"", "\"high\"")
+                .replace("owner = \"state\"\n", "")
+                .replace("Seen in staging.", "Seen twice.")
+        );
+        let merged = Risk::parse("risks/r-aaaaaa.md", &text).unwrap();
+        assert_eq!((merged.probability, &merged.owner), (Level::High, &None));
+        assert!(merged.validate().is_ok());
+        assert_fields_follow_schema(&merged);
     }
 }

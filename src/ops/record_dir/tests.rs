@@ -227,7 +227,10 @@ fn conflict_about_an_unknown_task_and_bad_input_write_nothing() {
     let mut new = new_conflict("Cache ownership");
     new.between = vec![agent("api")];
     let e = conflict::open(&r.store, &actor("lead"), new).expect_err("one party");
-    assert!(matches!(&e, OpError::Invalid(f) if f.field == "between"), "{e:?}");
+    assert!(
+        matches!(&e, OpError::Invalid(f) if f.field == "between"),
+        "{e:?}"
+    );
     assert_eq!(r.tip(), before);
 }
 
@@ -239,7 +242,10 @@ fn prefixes_resolve_to_one_record_or_name_the_candidates() {
     let snap = r.store.snapshot().expect("snapshot");
     let id = |s: &str| ConflictId::parse(s).expect("id");
     assert_eq!(resolve::<Conflict>(&snap, "aaaa1").unwrap(), id("c-aaaa11"));
-    assert_eq!(resolve::<Conflict>(&snap, "c-aaaa22").unwrap(), id("c-aaaa22"));
+    assert_eq!(
+        resolve::<Conflict>(&snap, "c-aaaa22").unwrap(),
+        id("c-aaaa22")
+    );
     match resolve::<Conflict>(&snap, "c-aaaa") {
         Err(OpError::AmbiguousRecord {
             kind: "conflict",
@@ -265,7 +271,10 @@ fn prefixes_resolve_to_one_record_or_name_the_candidates() {
     }
     assert!(matches!(
         find::<Conflict>(&snap, "c-zzz"),
-        Err(OpError::UnknownRecord { kind: "conflict", .. })
+        Err(OpError::UnknownRecord {
+            kind: "conflict",
+            ..
+        })
     ));
     assert!(matches!(
         find::<Conflict>(&snap, "../x"),
@@ -291,36 +300,77 @@ fn load_skips_unreadable_and_stray_records_naming_them() {
     );
     r.write("conflicts/c-dddd44.md", "no front matter\n".into());
     let (conflicts, problems) = load::<Conflict>(&r.store.snapshot().expect("snapshot")).unwrap();
-    assert_eq!(conflicts.iter().map(|c| c.title.as_str()).collect::<Vec<_>>(), ["Kept"]);
-    let paths: Vec<&str> = problems.iter().map(|p: &RecordError| p.path.as_str()).collect();
+    assert_eq!(
+        conflicts
+            .iter()
+            .map(|c| c.title.as_str())
+            .collect::<Vec<_>>(),
+        ["Kept"]
+    );
+    let paths: Vec<&str> = problems
+        .iter()
+        .map(|p: &RecordError| p.path.as_str())
+        .collect();
     assert_eq!(
         paths,
-        ["conflicts/c-dddd44.md", "conflicts/c-bbbb22.md", "conflicts/old/c-aaaa11.md"],
+        [
+            "conflicts/c-dddd44.md",
+            "conflicts/c-bbbb22.md",
+            "conflicts/old/c-aaaa11.md"
+        ],
         "{problems:?}"
     );
-    assert!(problems[1].message.contains("belongs at conflicts/c-cccc33.md"), "{problems:?}");
-    assert!(problems[2].message.contains("a second record of c-aaaa11"), "{problems:?}");
+    assert!(
+        problems[1]
+            .message
+            .contains("belongs at conflicts/c-cccc33.md"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[2].message.contains("a second record of c-aaaa11"),
+        "{problems:?}"
+    );
     // Read by its ID, a misnamed record is refused naming where it belongs.
     let e = super::read::<Conflict>(
         &r.store.snapshot().expect("snapshot"),
         &ConflictId::parse("c-bbbb22").unwrap(),
     )
     .expect_err("misnamed");
-    assert!(matches!(&e, OpError::Record(p) if p.message.contains("does not match its file name")), "{e:?}");
+    assert!(
+        matches!(&e, OpError::Record(p) if p.message.contains("does not match its file name")),
+        "{e:?}"
+    );
 }
 
 #[test]
 fn risk_add_list_show_edit_close() {
     let r = repo();
     let store = &r.store;
-    let low = risk::add(store, &actor("lead"), new_risk("Low", Level::Low, Level::Low)).unwrap();
-    let high = risk::add(store, &actor("lead"), new_risk("High", Level::High, Level::Medium))
-        .expect("add");
+    let low = risk::add(
+        store,
+        &actor("lead"),
+        new_risk("Low", Level::Low, Level::Low),
+    )
+    .unwrap();
+    let high = risk::add(
+        store,
+        &actor("lead"),
+        new_risk("High", Level::High, Level::Medium),
+    )
+    .expect("add");
     assert_eq!(r.read::<Risk>(&high.id).score(), 6);
     // Ranked by impact × probability.
     let (risks, _) = risk::list(store, None).expect("list");
-    assert_eq!(risks.iter().map(|r| &r.id).collect::<Vec<_>>(), [&high.id, &low.id]);
-    assert_eq!(risk::show(store, &high.id.as_str()[..5]).expect("show").title, "High");
+    assert_eq!(
+        risks.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        [&high.id, &low.id]
+    );
+    assert_eq!(
+        risk::show(store, &high.id.as_str()[..5])
+            .expect("show")
+            .title,
+        "High"
+    );
 
     // Its owner edits it; an edit that changes nothing commits nothing.
     let patch = RiskPatch {
@@ -328,8 +378,8 @@ fn risk_add_list_show_edit_close() {
         ..RiskPatch::default()
     };
     let owner = Authority::unforced(&agent("state"));
-    let (edited, changed) = risk::edit(store, &actor("state"), high.id.as_str(), &patch, &owner)
-        .expect("edit");
+    let (edited, changed) =
+        risk::edit(store, &actor("state"), high.id.as_str(), &patch, &owner).expect("edit");
     assert!(changed);
     assert_eq!(edited.score(), 9);
     assert_eq!(r.read::<Risk>(&high.id).probability, Level::High);
@@ -341,24 +391,49 @@ fn risk_add_list_show_edit_close() {
 
     // Someone else needs a coordinator's --force.
     let other = Authority::unforced(&agent("web"));
-    let e = risk::edit(store, &actor("web"), high.id.as_str(), &RiskPatch {
-        impact: Some(Level::Low),
-        ..RiskPatch::default()
-    }, &other)
+    let e = risk::edit(
+        store,
+        &actor("web"),
+        high.id.as_str(),
+        &RiskPatch {
+            impact: Some(Level::Low),
+            ..RiskPatch::default()
+        },
+        &other,
+    )
     .expect_err("not the owner");
     assert!(matches!(e, OpError::Authority(_)), "{e:?}");
     assert_eq!(r.tip(), before);
 
-    let closed = risk::close(store, &actor("web"), high.id.as_str(), Some("done"), &coordinator("web"))
-        .expect("forced close");
+    let closed = risk::close(
+        store,
+        &actor("web"),
+        high.id.as_str(),
+        Some("done"),
+        &coordinator("web"),
+    )
+    .expect("forced close");
     assert_eq!(closed.status, RiskStatus::Closed);
-    assert_eq!(r.read::<Risk>(&high.id).closed_reason.as_deref(), Some("done"));
+    assert_eq!(
+        r.read::<Risk>(&high.id).closed_reason.as_deref(),
+        Some("done")
+    );
     let (open, _) = risk::list(store, Some(RiskStatus::Open)).expect("list");
     assert_eq!(open.iter().map(|r| &r.id).collect::<Vec<_>>(), [&low.id]);
     let before = r.tip();
-    let e = risk::close(store, &actor("state"), high.id.as_str(), None, &owner)
-        .expect_err("closed");
-    assert!(matches!(e, OpError::AlreadyClosed { kind: "risk", state: "closed", .. }), "{e:?}");
+    let e =
+        risk::close(store, &actor("state"), high.id.as_str(), None, &owner).expect_err("closed");
+    assert!(
+        matches!(
+            e,
+            OpError::AlreadyClosed {
+                kind: "risk",
+                state: "closed",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     assert_eq!(r.tip(), before);
 }
 
@@ -367,10 +442,10 @@ fn milestone_add_list_show_and_gate() {
     let r = repo();
     let store = &r.store;
     let lead = actor("lead");
-    let beta = milestone::add(store, &lead, new_milestone("Beta", "2026-11-21T12:00:00Z"))
-        .expect("add");
-    let ga = milestone::add(store, &lead, new_milestone("GA", "2026-12-21T12:00:00Z"))
-        .expect("add");
+    let beta =
+        milestone::add(store, &lead, new_milestone("Beta", "2026-11-21T12:00:00Z")).expect("add");
+    let ga =
+        milestone::add(store, &lead, new_milestone("GA", "2026-12-21T12:00:00Z")).expect("add");
     assert_eq!(r.read::<Milestone>(&beta.id).criteria, ["true"]);
     // A task joins by a prefix of the milestone's ID, stored as the full ID.
     let t = task::add(
@@ -405,21 +480,32 @@ fn milestone_add_list_show_and_gate() {
     assert_eq!(tasks.iter().map(|t| &t.id).collect::<Vec<_>>(), [&t.id]);
     assert!(matches!(
         milestone::show(store, "m-zzzzzz", lead.now),
-        Err(OpError::UnknownRecord { kind: "milestone", .. })
+        Err(OpError::UnknownRecord {
+            kind: "milestone",
+            ..
+        })
     ));
 
     // A gate records its decision and the open tasks on the milestone.
     let subject = gate::subject(store, beta.id.as_str()).expect("subject");
-    assert_eq!(subject.open_tasks, [t.id.clone()]);
-    let results = gate::run_criteria(&subject.milestone.criteria, r._dir.path(), |_, _| {}, |_| {})
-        .expect("criteria run");
+    assert_eq!(subject.open_tasks, std::slice::from_ref(&t.id));
+    let results = gate::run_criteria(
+        &subject.milestone.criteria,
+        r._dir.path(),
+        |_, _| {},
+        |_| {},
+    )
+    .expect("criteria run");
     let recorded = gate::record(store, &lead, &beta.id, results).expect("record");
     let read = r.read::<Milestone>(&beta.id);
-    assert_eq!(read.gates, [recorded.gate.clone()]);
+    assert_eq!(read.gates, std::slice::from_ref(&recorded.gate));
     assert_eq!(read.gates[0].open_tasks, [t.id]);
     assert!(matches!(
         gate::subject(store, "m-zzzzzz"),
-        Err(OpError::UnknownRecord { kind: "milestone", .. })
+        Err(OpError::UnknownRecord {
+            kind: "milestone",
+            ..
+        })
     ));
 }
 
@@ -446,9 +532,16 @@ fn milestone_prefixes_name_candidates_with_titles_and_bad_input_writes_nothing()
         other => panic!("{other:?}"),
     }
     let before = r.tip();
-    let e = milestone::add(&r.store, &actor("lead"), new_milestone(" ", "2026-12-01T00:00:00Z"))
-        .expect_err("no title");
-    assert!(matches!(&e, OpError::Invalid(f) if f.field == "title"), "{e:?}");
+    let e = milestone::add(
+        &r.store,
+        &actor("lead"),
+        new_milestone(" ", "2026-12-01T00:00:00Z"),
+    )
+    .expect_err("no title");
+    assert!(
+        matches!(&e, OpError::Invalid(f) if f.field == "title"),
+        "{e:?}"
+    );
     assert_eq!(r.tip(), before);
 }
 
