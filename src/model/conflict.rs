@@ -19,7 +19,8 @@ use toml_edit::DocumentMut;
 
 use super::id::{AgentId, ConflictId, TaskId};
 use super::layout::{CONFLICTS_DIR, conflict_path};
-use super::record::{self, FieldSpec, FieldValue, Fields, Origin, Record, RecordDoc, RecordError};
+use super::record::kind::record_accessors;
+use super::record::{self, FieldSpec, FieldValue, Fields, Origin, Record, RecordError};
 use super::task::{InvalidField, validate_entries, validate_record_title};
 use super::time::Timestamp;
 
@@ -235,17 +236,7 @@ impl Record for Conflict {
         ConflictId::from_path(path)
     }
 
-    fn id(&self) -> &ConflictId {
-        &self.id
-    }
-
-    fn title(&self) -> &str {
-        &self.title
-    }
-
-    fn body(&self) -> &str {
-        &self.body
-    }
+    record_accessors!();
 
     fn from_fields(f: &Fields<'_>) -> Result<Conflict, RecordError> {
         let id = f.str("id")?;
@@ -310,11 +301,6 @@ impl Record for Conflict {
             body: String::new(),
             source: None,
         })
-    }
-
-    fn read_rest(&mut self, doc: &RecordDoc, _text: &str) -> Result<(), RecordError> {
-        self.body = doc.body.clone();
-        Ok(())
     }
 
     /// Keeps the proposals and actions as read too: a rewrite appends only the new ones.

@@ -16,6 +16,7 @@ use toml_edit::DocumentMut;
 
 use super::gate::{self, Gate};
 use super::layout::{MILESTONES_DIR, milestone_path};
+use super::record::kind::{plain_origin, record_accessors};
 use super::record::{self, FieldSpec, FieldValue, Fields, Origin, Record, RecordDoc, RecordError};
 use super::task::{InvalidField, validate_entries, validate_record_title};
 use super::time::Timestamp;
@@ -120,17 +121,7 @@ impl Record for Milestone {
         MilestoneId::from_path(path)
     }
 
-    fn id(&self) -> &MilestoneId {
-        &self.id
-    }
-
-    fn title(&self) -> &str {
-        &self.title
-    }
-
-    fn body(&self) -> &str {
-        &self.body
-    }
+    record_accessors!();
 
     fn from_fields(f: &Fields<'_>) -> Result<Milestone, RecordError> {
         let id = f.str("id")?;
@@ -159,13 +150,7 @@ impl Record for Milestone {
         Ok(())
     }
 
-    fn set_origin(&mut self, origin: Origin) {
-        self.source = Some(origin);
-    }
-
-    fn origin(&self) -> Option<&Origin> {
-        self.source.as_ref()
-    }
+    plain_origin!();
 
     fn fields(&self) -> Vec<(&'static str, FieldValue)> {
         use record::*;

@@ -12,7 +12,8 @@ use serde::Serialize;
 use super::conflict::{body_text, validate_text};
 use super::id::{AgentId, RiskId};
 use super::layout::{RISKS_DIR, risk_path};
-use super::record::{self, FieldSpec, FieldValue, Fields, Origin, Record, RecordDoc, RecordError};
+use super::record::kind::{plain_origin, record_accessors};
+use super::record::{self, FieldSpec, FieldValue, Fields, Origin, Record, RecordError};
 use super::task::{InvalidField, validate_record_title};
 use super::time::Timestamp;
 
@@ -202,17 +203,7 @@ impl Record for Risk {
         RiskId::from_path(path)
     }
 
-    fn id(&self) -> &RiskId {
-        &self.id
-    }
-
-    fn title(&self) -> &str {
-        &self.title
-    }
-
-    fn body(&self) -> &str {
-        &self.body
-    }
+    record_accessors!();
 
     fn from_fields(f: &Fields<'_>) -> Result<Risk, RecordError> {
         let id = f.str("id")?;
@@ -242,18 +233,7 @@ impl Record for Risk {
         })
     }
 
-    fn read_rest(&mut self, doc: &RecordDoc, _text: &str) -> Result<(), RecordError> {
-        self.body = doc.body.clone();
-        Ok(())
-    }
-
-    fn set_origin(&mut self, origin: Origin) {
-        self.source = Some(origin);
-    }
-
-    fn origin(&self) -> Option<&Origin> {
-        self.source.as_ref()
-    }
+    plain_origin!();
 
     fn fields(&self) -> Vec<(&'static str, FieldValue)> {
         use record::*;

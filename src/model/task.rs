@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::id::{AgentId, TASK_ID_LEN, TaskId};
 use super::layout::{TASKS_DIR, task_id_from_path, task_path};
-use super::record::{self, FieldSpec, FieldValue, Fields, Origin, Record, RecordDoc, RecordError};
+use super::record::kind::record_accessors;
+use super::record::{self, FieldSpec, FieldValue, Fields, Origin, Record, RecordError};
 use super::time::Timestamp;
 
 mod transition;
@@ -193,6 +194,20 @@ pub fn validate_priority(p: i64) -> Result<u8, InvalidField> {
         })
 }
 
+/// Validates an estimate: 0 to [`super::time::MAX_ESTIMATE_HOURS`] hours, if any.
+fn validate_estimate(hours: Option<f64>) -> Result<(), InvalidField> {
+    match hours.filter(|h| !super::time::is_valid_estimate(*h)) {
+        None => Ok(()),
+        Some(h) => Err(invalid(
+            "estimate_hours",
+            format!(
+                "{h} hours is out of range: an estimate is 0 to {} hours",
+                super::time::MAX_ESTIMATE_HOURS
+            ),
+        )),
+    }
+}
+
 /// Validates list entries given by a user (expertise tags, globs, deliverables).
 pub fn validate_entries(
     field: &'static str,
@@ -218,18 +233,7 @@ impl Task {
     /// Builds a new task from validated input.
     pub fn new(id: TaskId, new: NewTask, now: Timestamp) -> Result<Task, InvalidField> {
         let title = validate_title(&new.title)?;
-        if let Some(h) = new
-            .estimate_hours
-            .filter(|h| !super::time::is_valid_estimate(*h))
-        {
-            return Err(invalid(
-                "estimate_hours",
-                format!(
-                    "{h} hours is out of range: an estimate is 0 to {} hours",
-                    super::time::MAX_ESTIMATE_HOURS
-                ),
-            ));
-        }
+        validate_estimate(new.estimate_hours)?;
         let priority = match new.priority {
             Some(p) => validate_priority(i64::from(p))?,
             None => DEFAULT_PRIORITY,
@@ -324,17 +328,7 @@ impl Record for Task {
         task_id_from_path(path)
     }
 
-    fn id(&self) -> &TaskId {
-        &self.id
-    }
-
-    fn title(&self) -> &str {
-        &self.title
-    }
-
-    fn body(&self) -> &str {
-        &self.body
-    }
+    record_accessors!();
 
     fn from_fields(f: &Fields<'_>) -> Result<Task, RecordError> {
         let status = f.str("status")?;
@@ -378,11 +372,6 @@ impl Record for Task {
             body: String::new(),
             source: None,
         })
-    }
-
-    fn read_rest(&mut self, doc: &RecordDoc, _text: &str) -> Result<(), RecordError> {
-        self.body = doc.body.clone();
-        Ok(())
     }
 
     fn set_origin(&mut self, origin: Origin) {
@@ -432,18 +421,7 @@ impl Record for Task {
     fn validate(&self) -> Result<(), InvalidField> {
         validate_title(&self.title)?;
         validate_priority(i64::from(self.priority))?;
-        if let Some(h) = self
-            .estimate_hours
-            .filter(|h| !super::time::is_valid_estimate(*h))
-        {
-            return Err(invalid(
-                "estimate_hours",
-                format!(
-                    "{h} hours is out of range: an estimate is 0 to {} hours",
-                    super::time::MAX_ESTIMATE_HOURS
-                ),
-            ));
-        }
+        validate_estimate(self.estimate_hours)?;
         if self.depends_on.contains(&self.id) {
             return Err(invalid("depends_on", "a task cannot depend on itself"));
         }

@@ -64,7 +64,7 @@ fn about_refs(snap: &Snapshot<'_>, given: &[String]) -> Result<Vec<String>, OpEr
 pub fn open(store: &Store, actor: &Actor, new: NewConflict) -> Result<Conflict, OpError> {
     // Validate before touching the repository, so bad input never waits on a lock.
     Conflict::new(
-        ConflictId::random(<Conflict as Record>::ID_LEN),
+        ConflictId::random(Conflict::ID_LEN),
         new.clone(),
         actor.agent.clone(),
         actor.now,

@@ -94,6 +94,43 @@ pub trait RecordId: Clone + Ord + fmt::Display + fmt::Debug {
     }
 }
 
+/// The items of a [`Record`] impl that only point at the record's `id`, `title` and `body`
+/// fields.
+macro_rules! record_accessors {
+    () => {
+        fn id(&self) -> &Self::Id {
+            &self.id
+        }
+
+        fn title(&self) -> &str {
+            &self.title
+        }
+
+        fn body(&self) -> &str {
+            &self.body
+        }
+
+        fn body_mut(&mut self) -> &mut String {
+            &mut self.body
+        }
+    };
+}
+
+/// The items of a [`Record`] impl whose origin is kept as is in its `source` field.
+macro_rules! plain_origin {
+    () => {
+        fn set_origin(&mut self, origin: $crate::model::record::Origin) {
+            self.source = Some(origin);
+        }
+
+        fn origin(&self) -> Option<&$crate::model::record::Origin> {
+            self.source.as_ref()
+        }
+    };
+}
+
+pub(crate) use {plain_origin, record_accessors};
+
 /// Implements [`RecordId`] for an ID type and its prefix type, which share their API.
 macro_rules! record_id_impl {
     ($id:ty, $prefix:ty) => {
@@ -152,6 +189,7 @@ pub trait Record: Sized {
     fn id(&self) -> &Self::Id;
     fn title(&self) -> &str;
     fn body(&self) -> &str;
+    fn body_mut(&mut self) -> &mut String;
 
     /// Every scalar and list field as the record stores it (`None`: absent), keys in
     /// [`Record::FIELDS`] order.
@@ -161,8 +199,12 @@ pub trait Record: Sized {
     fn from_fields(f: &Fields<'_>) -> Result<Self, RecordError>;
 
     /// Takes what was read besides the plain fields: the body and the
-    /// [`FieldKind::History`] tables of `doc` (whose source is `text`).
-    fn read_rest(&mut self, doc: &RecordDoc, text: &str) -> Result<(), RecordError>;
+    /// [`FieldKind::History`] tables of `doc` (whose source is `text`); the body alone by
+    /// default.
+    fn read_rest(&mut self, doc: &RecordDoc, _text: &str) -> Result<(), RecordError> {
+        *self.body_mut() = doc.body.clone();
+        Ok(())
+    }
 
     /// Keeps what the record was parsed from, for round-trip writes.
     fn set_origin(&mut self, origin: Origin);
