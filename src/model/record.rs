@@ -38,6 +38,14 @@ impl fmt::Display for RecordError {
     }
 }
 
+/// A field-level problem with user input or with a record's invariants, naming the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct InvalidField {
+    pub field: &'static str,
+    pub message: String,
+}
+
 /// A parsed record: its TOML fields (kept for round-trip writes) and its markdown body.
 #[derive(Debug, Clone)]
 pub struct RecordDoc {

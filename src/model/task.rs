@@ -126,13 +126,7 @@ pub struct NewTask {
     pub body: String,
 }
 
-/// A field-level problem with user input, naming the field.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
-pub struct InvalidField {
-    pub field: &'static str,
-    pub message: String,
-}
+pub use super::record::InvalidField;
 
 fn invalid(field: &'static str, message: impl Into<String>) -> InvalidField {
     InvalidField {

@@ -18,13 +18,13 @@ use std::fmt;
 use toml_edit::DocumentMut;
 
 use super::{
-    FieldValue, Fields, Origin, RecordDoc, RecordError, parse_markdown, render_markdown, rewrite,
+    FieldValue, Fields, InvalidField, Origin, RecordDoc, RecordError, parse_markdown,
+    render_markdown, rewrite,
 };
 use crate::model::id::{
     ConflictId, ConflictPrefix, IdError, MilestoneId, MilestonePrefix, RiskId, RiskPrefix, TaskId,
     TaskPrefix,
 };
-use crate::model::task::InvalidField;
 
 /// How a field merges when both sides of a sync changed its record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
