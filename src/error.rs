@@ -207,7 +207,30 @@ impl From<RecordError> for CommandError {
 
 impl From<IdError> for CommandError {
     fn from(e: IdError) -> CommandError {
-        CommandError::usage(e.to_string())
+        let err = CommandError::usage(e.to_string());
+        match &e {
+            // As `milestone` commands said before milestones shared the one error.
+            IdError::Record { noun, .. } | IdError::RecordPrefix { noun, .. }
+                if *noun == "milestone" =>
+            {
+                err.hint(MILESTONE_LIST_HINT)
+            }
+            _ => err,
+        }
+    }
+}
+
+const MILESTONE_LIST_HINT: &str = "`git coord milestone list` lists every milestone";
+
+/// The hint after an unknown task or milestone: the command that lists them all. Errors about
+/// these two kinds name the candidates of an ambiguous prefix one per hint, with their
+/// titles; the other kinds list the IDs in the message, and their commands add the hint
+/// (`conflict`, `risk`), as each kind did before they shared one error.
+fn list_hint(kind: &str) -> Option<&'static str> {
+    match kind {
+        "task" => Some("`git coord task list --all` lists every task"),
+        "milestone" => Some(MILESTONE_LIST_HINT),
+        _ => None,
     }
 }
 
@@ -247,22 +270,6 @@ impl From<OpError> for CommandError {
             OpError::Invalid(f) => {
                 CommandError::usage(format!("{}: {}", flag_for(f.field), f.message))
                     .details(json!({ "field": f.field }))
-            }
-            OpError::UnknownTask { given } => {
-                CommandError::usage(format!("no task matches {given:?}"))
-                    .hint("`git coord task list --all` lists every task")
-                    .details(json!({ "given": given }))
-            }
-            OpError::AmbiguousTask { given, candidates } => {
-                let mut err = CommandError::usage(format!(
-                    "{given:?} matches {} tasks; type more of the ID",
-                    candidates.len()
-                ));
-                for (id, title) in &candidates {
-                    err = err.hint(format!("{id}  {}", crate::ui::sanitize_line(title)));
-                }
-                let ids: Vec<&str> = candidates.iter().map(|(id, _)| id.as_str()).collect();
-                err.details(json!({ "given": given, "candidates": ids }))
             }
             OpError::Collision { collisions } => {
                 let Some(first) = collisions.first() else {
@@ -310,19 +317,48 @@ impl From<OpError> for CommandError {
                 )
             }
             OpError::UnknownRecord { kind, given } => {
-                CommandError::usage(format!("no {kind} matches {given:?}"))
-                    .details(json!({ "given": given, "kind": kind }))
+                let err = CommandError::usage(format!("no {kind} matches {given:?}"));
+                match list_hint(kind) {
+                    Some(hint) => err.hint(hint).details(json!({ "given": given })),
+                    None => err.details(json!({ "given": given, "kind": kind })),
+                }
             }
             OpError::AmbiguousRecord {
                 kind,
                 given,
                 candidates,
-            } => CommandError::usage(format!(
-                "{given:?} matches {} {kind}s: {}; type more of the ID",
-                candidates.len(),
-                candidates.join(", ")
-            ))
-            .details(json!({ "given": given, "candidates": candidates })),
+            } => {
+                let ids = candidates.ids();
+                if list_hint(kind).is_none() {
+                    return CommandError::usage(format!(
+                        "{given:?} matches {} {kind}s: {}; type more of the ID",
+                        candidates.len(),
+                        ids.join(", ")
+                    ))
+                    .details(json!({ "given": given, "candidates": ids }));
+                }
+                let mut err = CommandError::usage(format!(
+                    "{given:?} matches {} {kind}s; type more of the ID",
+                    candidates.len()
+                ));
+                for c in &candidates.0 {
+                    let title = c.title.as_deref().unwrap_or_default();
+                    err = err.hint(format!("{}  {}", c.id, crate::ui::sanitize_line(title)));
+                }
+                err.details(json!({ "given": given, "candidates": ids }))
+            }
+            OpError::AlreadyClosed {
+                id, state, by, at, ..
+            } => {
+                let mut message = format!("{id} is already {state}");
+                if let Some(by) = &by {
+                    message.push_str(&format!(" by {by}"));
+                }
+                if let Some(at) = at {
+                    message.push_str(&format!(" at {at}"));
+                }
+                CommandError::usage(message).details(json!({ "id": id }))
+            }
             OpError::Cycle { cycle } => {
                 let ids: Vec<&str> = cycle.iter().map(|(id, _)| id.as_str()).collect();
                 let mut err = CommandError::usage(format!(

@@ -21,7 +21,7 @@ use crate::model::AgentId;
 use crate::model::conflict::{ConflictStatus, NewAction, NewConflict};
 use crate::model::time::format_hours;
 use crate::ops::OpError;
-use crate::ops::conflict::{self, ConflictError};
+use crate::ops::conflict;
 use crate::ui::{Style, sanitize_line, table};
 use crate::view::conflict::ConflictJson;
 
@@ -143,12 +143,13 @@ fn new(ctx: &Context, args: NewArgs) -> CommandResult {
     };
     let actor = ctx.actor()?;
     let c = conflict::open(ctx.store()?, &actor, new).map_err(|e| match e {
-        OpError::UnknownTask { given } => {
-            CommandError::usage(format!("--about {given}: no task matches {given:?}"))
-                .hint("a value starting with t- names a task; write a path as ./t-…")
-                .hint("`git coord task list --all` lists every task")
-                .details(json!({ "given": given }))
-        }
+        OpError::UnknownRecord {
+            kind: "task",
+            given,
+        } => CommandError::usage(format!("--about {given}: no task matches {given:?}"))
+            .hint("a value starting with t- names a task; write a path as ./t-…")
+            .hint("`git coord task list --all` lists every task")
+            .details(json!({ "given": given })),
         e => op_error(e),
     })?;
     if ctx.ui.json {
@@ -169,7 +170,7 @@ fn new(ctx: &Context, args: NewArgs) -> CommandResult {
 
 fn propose(ctx: &Context, args: ProposeArgs) -> CommandResult {
     let actor = ctx.actor()?;
-    let c = conflict::propose(ctx.store()?, &actor, &args.id, &args.text)?;
+    let c = conflict::propose(ctx.store()?, &actor, &args.id, &args.text).map_err(op_error)?;
     if ctx.ui.json {
         ctx.ui.json(&ConflictJson::new(&c))?;
     } else {
@@ -203,7 +204,8 @@ fn resolve(ctx: &Context, args: ResolveArgs) -> CommandResult {
         &args.flags.resolution,
         &actions,
         &authority,
-    )?;
+    )
+    .map_err(op_error)?;
     if ctx.ui.json {
         ctx.ui.json(&ConflictJson::new(&c))?;
     } else {
@@ -299,30 +301,14 @@ fn op_error(e: OpError) -> CommandError {
             CommandError::from(e)
                 .hint("`git coord conflict list --status all` lists every conflict")
         }
-        e => e.into(),
-    }
-}
-
-impl From<ConflictError> for CommandError {
-    fn from(e: ConflictError) -> CommandError {
-        match e {
-            ConflictError::Op(e) => op_error(e),
-            ConflictError::AlreadyResolved {
-                id,
-                resolved_by,
-                resolved_at,
-            } => {
-                let mut message = format!("{id} is already resolved");
-                if let Some(by) = &resolved_by {
-                    message.push_str(&format!(" by {by}"));
-                }
-                if let Some(at) = resolved_at {
-                    message.push_str(&format!(" at {at}"));
-                }
-                CommandError::usage(message)
-                    .hint("if it came back, open a new conflict: git coord conflict new <title> --between …")
-                    .details(json!({ "id": id, "resolved_by": resolved_by, "resolved_at": resolved_at }))
-            }
+        OpError::AlreadyClosed {
+            ref id, ref by, at, ..
+        } => {
+            let details = json!({ "id": id, "resolved_by": by, "resolved_at": at });
+            CommandError::from(e)
+                .hint("if it came back, open a new conflict: git coord conflict new <title> --between …")
+                .details(details)
         }
+        e => e.into(),
     }
 }

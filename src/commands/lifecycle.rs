@@ -151,64 +151,25 @@ pub struct Request {
     action: Action,
 }
 
-impl From<ClaimArgs> for Request {
-    fn from(a: ClaimArgs) -> Request {
-        Request {
-            id: a.id,
-            action: Action::Claim,
+/// `From<XArgs> for Request` for each command: the task it names and the action it asks for.
+macro_rules! requests {
+    ($($args:ident => |$a:ident| $action:expr;)*) => {$(
+        impl From<$args> for Request {
+            fn from($a: $args) -> Request {
+                Request { action: $action, id: $a.id }
+            }
         }
-    }
+    )*};
 }
-impl From<StartArgs> for Request {
-    fn from(a: StartArgs) -> Request {
-        Request {
-            id: a.id,
-            action: Action::Start { force: a.force },
-        }
-    }
-}
-impl From<ReviewArgs> for Request {
-    fn from(a: ReviewArgs) -> Request {
-        Request {
-            id: a.id,
-            action: Action::Review { force: a.force },
-        }
-    }
-}
-impl From<BlockArgs> for Request {
-    fn from(a: BlockArgs) -> Request {
-        Request {
-            id: a.id,
-            action: Action::Block {
-                reason: a.reason,
-                force: a.force,
-            },
-        }
-    }
-}
-impl From<UnblockArgs> for Request {
-    fn from(a: UnblockArgs) -> Request {
-        Request {
-            id: a.id,
-            action: Action::Unblock { force: a.force },
-        }
-    }
-}
-impl From<ReleaseArgs> for Request {
-    fn from(a: ReleaseArgs) -> Request {
-        Request {
-            id: a.id,
-            action: Action::Release { force: a.force },
-        }
-    }
-}
-impl From<CancelArgs> for Request {
-    fn from(a: CancelArgs) -> Request {
-        Request {
-            id: a.id,
-            action: Action::Cancel { force: a.force },
-        }
-    }
+
+requests! {
+    ClaimArgs => |_a| Action::Claim;
+    StartArgs => |a| Action::Start { force: a.force };
+    ReviewArgs => |a| Action::Review { force: a.force };
+    BlockArgs => |a| Action::Block { reason: a.reason, force: a.force };
+    UnblockArgs => |a| Action::Unblock { force: a.force };
+    ReleaseArgs => |a| Action::Release { force: a.force };
+    CancelArgs => |a| Action::Cancel { force: a.force };
 }
 
 pub fn run(ctx: &Context, request: Request) -> CommandResult {

@@ -16,7 +16,8 @@ use crate::model::gate::{Gate, GateResult};
 use crate::model::layout;
 use crate::model::milestone::{Milestone, MilestoneStatus, NewMilestone};
 use crate::model::time::format_hours;
-use crate::ops::milestone::{self, Health, MilestoneError, MilestoneReport, MilestoneTask};
+use crate::ops::OpError;
+use crate::ops::milestone::{self, Health, MilestoneReport, MilestoneTask};
 use crate::ui::{Style, Ui, body_block, indented, sanitize_line, table};
 use crate::view::milestone::MilestoneJson;
 
@@ -108,7 +109,7 @@ fn add(ctx: &Context, args: AddArgs) -> CommandResult {
         body: body_flags(args.body, args.body_file.as_deref())?.unwrap_or_default(),
     };
     let actor = ctx.actor()?;
-    let m = milestone::add(ctx.store()?, &actor, new)?;
+    let m = milestone::add(ctx.store()?, &actor, new).map_err(op_error)?;
     if ctx.ui.json {
         ctx.ui.json(&MilestoneJson::new(&m, None, None))?;
     } else {
@@ -340,38 +341,20 @@ fn detail(ui: &Ui, m: &Milestone, h: &Health, tasks: &[MilestoneTask], now: Time
     out
 }
 
-impl From<MilestoneError> for CommandError {
-    fn from(e: MilestoneError) -> CommandError {
-        match e {
-            MilestoneError::Op(e) => e.into(),
-            MilestoneError::Id(e) => CommandError::usage(e.to_string())
-                .hint("`git coord milestone list` lists every milestone"),
-            MilestoneError::Invalid(f) => {
-                let flag = match f.field {
-                    "criteria" => "--criterion",
-                    "due" => "--due",
-                    "body" => "--body",
-                    _ => "<TITLE>",
-                };
-                CommandError::usage(format!("{flag}: {}", f.message))
-                    .details(json!({ "field": f.field }))
-            }
-            MilestoneError::Unknown { given } => {
-                CommandError::usage(format!("no milestone matches {given:?}"))
-                    .hint("`git coord milestone list` lists every milestone")
-                    .details(json!({ "given": given }))
-            }
-            MilestoneError::Ambiguous { given, candidates } => {
-                let mut err = CommandError::usage(format!(
-                    "{given:?} matches {} milestones; type more of the ID",
-                    candidates.len()
-                ));
-                for (id, title) in &candidates {
-                    err = err.hint(format!("{id}  {}", sanitize_line(title)));
-                }
-                let ids: Vec<&str> = candidates.iter().map(|(id, _)| id.as_str()).collect();
-                err.details(json!({ "given": given, "candidates": ids }))
-            }
+/// An operation's error, naming an invalid field by the flag that sets it (the title by its
+/// placeholder).
+fn op_error(e: OpError) -> CommandError {
+    match e {
+        OpError::Invalid(f) => {
+            let flag = match f.field {
+                "criteria" => "--criterion",
+                "due" => "--due",
+                "body" => "--body",
+                _ => "<TITLE>",
+            };
+            CommandError::usage(format!("{flag}: {}", f.message))
+                .details(json!({ "field": f.field }))
         }
+        e => e.into(),
     }
 }

@@ -18,7 +18,7 @@ use crate::error::{CommandError, CommandResult};
 use crate::model::AgentId;
 use crate::model::risk::{Level, NewRisk, RiskPatch, RiskStatus};
 use crate::ops::OpError;
-use crate::ops::risk::{self, RiskError};
+use crate::ops::risk;
 use crate::ui::{Style, sanitize_line, table};
 use crate::view::risk::RiskJson;
 
@@ -303,7 +303,8 @@ fn close(ctx: &Context, args: CloseArgs) -> CommandResult {
         &args.id,
         args.reason.as_deref(),
         &authority,
-    )?;
+    )
+    .map_err(op_error)?;
     if ctx.ui.json {
         ctx.ui.json(&RiskJson::new(&r))?;
     } else {
@@ -377,19 +378,10 @@ fn op_error(e: OpError) -> CommandError {
         e @ (OpError::UnknownRecord { .. } | OpError::AmbiguousRecord { .. }) => {
             CommandError::from(e).hint("`git coord risk list --status all` lists every risk")
         }
-        e => e.into(),
-    }
-}
-
-impl From<RiskError> for CommandError {
-    fn from(e: RiskError) -> CommandError {
-        match e {
-            RiskError::Op(e) => op_error(e),
-            RiskError::AlreadyClosed { id } => {
-                CommandError::usage(format!("{id} is already closed"))
-                    .hint(format!("`git coord risk show {id}` shows why"))
-                    .details(json!({ "id": id }))
-            }
+        OpError::AlreadyClosed { ref id, .. } => {
+            let hint = format!("`git coord risk show {id}` shows why");
+            CommandError::from(e).hint(hint)
         }
+        e => e.into(),
     }
 }

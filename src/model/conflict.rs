@@ -12,10 +12,15 @@ Records written by `own --force` before the conflict log existed carry `opened` 
 of `between`.
 */
 
+use std::cmp::Ordering;
+
 use serde::Serialize;
+use toml_edit::DocumentMut;
 
 use super::id::{AgentId, ConflictId, TaskId};
-use super::record::{self, FieldValue, Fields, Origin, RecordError};
+use super::layout::{CONFLICTS_DIR, conflict_path};
+use super::record::kind::record_accessors;
+use super::record::{self, FieldSpec, FieldValue, Fields, Origin, Record, RecordError};
 use super::task::{InvalidField, validate_entries, validate_record_title};
 use super::time::Timestamp;
 
@@ -192,18 +197,46 @@ impl Conflict {
 
     /// Parses a conflict record file.
     pub fn parse(path: &str, text: &str) -> Result<Conflict, RecordError> {
-        let (mut c, record) = record::parse_markdown(path, text, Conflict::from_fields)?;
-        c.body = record.body.clone();
-        c.source = Some(Source {
-            origin: Origin {
-                fields: c.fields(),
-                record,
-            },
-            proposals: c.proposals.clone(),
-            actions: c.actions.clone(),
-        });
-        Ok(c)
+        <Conflict as Record>::parse(path, text)
     }
+
+    /// The record file's text: the original file with only the changed fields rewritten and
+    /// new proposals and actions appended.
+    pub fn to_text(&self) -> String {
+        <Conflict as Record>::to_text(self)
+    }
+}
+
+impl Record for Conflict {
+    type Id = ConflictId;
+    const NOUN: &'static str = "conflict";
+    const DIR: &'static str = CONFLICTS_DIR;
+    const ID_LEN: usize = CONFLICT_ID_LEN;
+    const FIELDS: &'static [FieldSpec] = &[
+        FieldSpec::scalar("id"),
+        FieldSpec::scalar("title"),
+        FieldSpec::scalar("status"),
+        FieldSpec::list("between"),
+        FieldSpec::list("about"),
+        FieldSpec::scalar("opened_by"),
+        FieldSpec::scalar("resolution"),
+        FieldSpec::scalar("resolved_by"),
+        FieldSpec::scalar("resolved_at"),
+        FieldSpec::scalar("created"),
+        FieldSpec::scalar("updated"),
+        FieldSpec::history("proposals"),
+        FieldSpec::history("actions"),
+    ];
+
+    fn path(id: &ConflictId) -> String {
+        conflict_path(id)
+    }
+
+    fn id_from_path(path: &str) -> Option<ConflictId> {
+        ConflictId::from_path(path)
+    }
+
+    record_accessors!();
 
     fn from_fields(f: &Fields<'_>) -> Result<Conflict, RecordError> {
         let id = f.str("id")?;
@@ -270,7 +303,19 @@ impl Conflict {
         })
     }
 
-    /// Every plain field as the record stores it, in the order a new record lists them.
+    /// Keeps the proposals and actions as read too: a rewrite appends only the new ones.
+    fn set_origin(&mut self, origin: Origin) {
+        self.source = Some(Source {
+            origin,
+            proposals: self.proposals.clone(),
+            actions: self.actions.clone(),
+        });
+    }
+
+    fn origin(&self) -> Option<&Origin> {
+        self.source.as_ref().map(|s| &s.origin)
+    }
+
     fn fields(&self) -> Vec<(&'static str, FieldValue)> {
         use record::*;
         vec![
@@ -291,22 +336,19 @@ impl Conflict {
         ]
     }
 
-    /// The record file's text: the original file with only the changed fields rewritten and
-    /// new proposals and actions appended.
-    pub fn to_text(&self) -> String {
-        let mut doc = record::rewrite(self.source.as_ref().map(|s| &s.origin), &self.fields());
+    fn write_rest(&self, doc: &mut DocumentMut) {
         let (proposals, actions) = match &self.source {
             Some(s) => (s.proposals.as_slice(), s.actions.as_slice()),
             None => (&[][..], &[][..]),
         };
-        record::write_table_array(&mut doc, "proposals", proposals, &self.proposals, |p| {
+        record::write_table_array(doc, "proposals", proposals, &self.proposals, |p| {
             vec![
                 ("by", record::string(p.by.as_str())),
                 ("at", record::timestamp(p.at)),
                 ("text", record::string(&p.text)),
             ]
         });
-        record::write_table_array(&mut doc, "actions", actions, &self.actions, |a| {
+        record::write_table_array(doc, "actions", actions, &self.actions, |a| {
             vec![
                 ("text", record::string(&a.text)),
                 (
@@ -316,7 +358,26 @@ impl Conflict {
                 ("task", record::string(a.task.as_str())),
             ]
         });
-        record::render_markdown(&doc, &self.body)
+    }
+
+    fn validate(&self) -> Result<(), InvalidField> {
+        validate_record_title(Self::NOUN, &self.title)?;
+        let mut between = self.between.clone();
+        between.sort();
+        between.dedup();
+        if between.len() < 2 {
+            return Err(invalid(
+                "between",
+                "a conflict is between at least two different agents, as in --between alice,bob",
+            ));
+        }
+        validate_entries("about", &self.about)?;
+        Ok(())
+    }
+
+    /// Oldest first, then by ID.
+    fn list_order(&self, other: &Conflict) -> Ordering {
+        (self.created, &self.id).cmp(&(other.created, &other.id))
     }
 }
 

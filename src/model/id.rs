@@ -288,6 +288,7 @@ macro_rules! record_id {
 
 record_id!(ConflictId, ConflictPrefix, "c-", "conflict");
 record_id!(RiskId, RiskPrefix, "r-", "risk");
+record_id!(MilestoneId, MilestonePrefix, "m-", "milestone");
 
 /// Whether `s` can be the random part of a record ID: `min` to 32 characters from 0-9, a-z.
 pub fn is_random_part(s: &str, min: usize) -> bool {

@@ -6,8 +6,7 @@ Task records fan out by the first two characters of their random part
 a write rewrites only small trees however many tasks there are.
 */
 
-use super::adr::ADRS_DIR;
-use super::id::{AgentId, TaskId};
+use super::id::{AgentId, MilestoneId, TaskId};
 
 pub const TASKS_DIR: &str = "tasks";
 pub const AGENTS_DIR: &str = "agents";
@@ -17,6 +16,9 @@ pub const MESSAGES_DIR: &str = "messages";
 pub const CONFLICTS_DIR: &str = "conflicts";
 pub const RISKS_DIR: &str = "risks";
 pub const README: &str = "README.md";
+/// Where ADRs live: the directory the ADR record module names `ADRS_DIR` (a test checks), spelled
+/// here so that the layout depends on no record module and every record module may use it.
+pub const ADRS_DIR: &str = "adrs";
 
 /// Characters of the random part used for the fan-out directory.
 pub const FAN_OUT: usize = 2;
@@ -30,7 +32,7 @@ pub fn task_bucket(random: &str) -> &str {
     &random[..FAN_OUT.min(random.len())]
 }
 
-pub fn milestone_path(id: &super::milestone::MilestoneId) -> String {
+pub fn milestone_path(id: &MilestoneId) -> String {
     format!("{MILESTONES_DIR}/{id}.md")
 }
 
@@ -105,6 +107,11 @@ pub fn task_id_from_path(path: &str) -> Option<TaskId> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn adrs_live_where_the_adr_record_says() {
+        assert_eq!(ADRS_DIR, crate::model::adr::ADRS_DIR);
+    }
 
     #[test]
     fn paths() {

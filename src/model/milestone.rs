@@ -9,17 +9,22 @@ by hand. The record also holds its `[[gates]]` history of go/no-go decisions (se
 to which a rewrite only ever appends.
 */
 
+use std::cmp::Ordering;
+
 use serde::Serialize;
+use toml_edit::DocumentMut;
 
 use super::gate::{self, Gate};
-use super::record::{self, FieldValue, Fields, Origin, RecordError};
+use super::layout::{MILESTONES_DIR, milestone_path};
+use super::record::kind::{plain_origin, record_accessors};
+use super::record::{self, FieldSpec, FieldValue, Fields, Origin, Record, RecordDoc, RecordError};
 use super::task::{InvalidField, validate_entries, validate_record_title};
 use super::time::Timestamp;
 
 /// How many random characters a new milestone ID gets, as for tasks.
 pub const MILESTONE_ID_LEN: usize = 6;
 
-crate::record_id!(MilestoneId, MilestonePrefix, "m-", "milestone");
+pub use super::id::{MilestoneId, MilestonePrefix};
 
 crate::keyword_enum! {
     /// Whether a milestone is still open.
@@ -82,15 +87,41 @@ impl Milestone {
 
     /// Parses a milestone record file.
     pub fn parse(path: &str, text: &str) -> Result<Milestone, RecordError> {
-        let (mut m, record) = record::parse_markdown(path, text, Milestone::from_fields)?;
-        m.body = record.body.clone();
-        m.gates = gate::read_gates(&record.doc, path, text)?;
-        m.source = Some(Origin {
-            fields: m.fields(),
-            record,
-        });
-        Ok(m)
+        <Milestone as Record>::parse(path, text)
     }
+
+    /// The record file's text: the original file with only the changed fields rewritten, and
+    /// the gates run since it was read appended.
+    pub fn to_text(&self) -> String {
+        <Milestone as Record>::to_text(self)
+    }
+}
+
+impl Record for Milestone {
+    type Id = MilestoneId;
+    const NOUN: &'static str = "milestone";
+    const DIR: &'static str = MILESTONES_DIR;
+    const ID_LEN: usize = MILESTONE_ID_LEN;
+    const FIELDS: &'static [FieldSpec] = &[
+        FieldSpec::scalar("id"),
+        FieldSpec::scalar("title"),
+        FieldSpec::scalar("status"),
+        FieldSpec::scalar("due"),
+        FieldSpec::list("criteria"),
+        FieldSpec::scalar("created"),
+        FieldSpec::scalar("updated"),
+        FieldSpec::history(gate::GATES_KEY),
+    ];
+
+    fn path(id: &MilestoneId) -> String {
+        milestone_path(id)
+    }
+
+    fn id_from_path(path: &str) -> Option<MilestoneId> {
+        MilestoneId::from_path(path)
+    }
+
+    record_accessors!();
 
     fn from_fields(f: &Fields<'_>) -> Result<Milestone, RecordError> {
         let id = f.str("id")?;
@@ -113,7 +144,14 @@ impl Milestone {
         })
     }
 
-    /// Every field as the record stores it, in the order a new record lists them.
+    fn read_rest(&mut self, doc: &RecordDoc, text: &str) -> Result<(), RecordError> {
+        self.body = doc.body.clone();
+        self.gates = gate::read_gates(&doc.doc, &doc.path, text)?;
+        Ok(())
+    }
+
+    plain_origin!();
+
     fn fields(&self) -> Vec<(&'static str, FieldValue)> {
         use record::*;
         vec![
@@ -127,12 +165,19 @@ impl Milestone {
         ]
     }
 
-    /// The record file's text: the original file with only the changed fields rewritten, and
-    /// the gates run since it was read appended.
-    pub fn to_text(&self) -> String {
-        let mut doc = record::rewrite(self.source.as_ref(), &self.fields());
-        gate::append_gates(&mut doc, &self.gates);
-        record::render_markdown(&doc, &self.body)
+    fn write_rest(&self, doc: &mut DocumentMut) {
+        gate::append_gates(doc, &self.gates);
+    }
+
+    fn validate(&self) -> Result<(), InvalidField> {
+        validate_title(&self.title)?;
+        validate_entries("criteria", &self.criteria)?;
+        Ok(())
+    }
+
+    /// By due date, then ID.
+    fn list_order(&self, other: &Milestone) -> Ordering {
+        (self.due, &self.id).cmp(&(other.due, &other.id))
     }
 }
 

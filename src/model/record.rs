@@ -13,6 +13,10 @@ use toml_edit::{Array, DocumentMut, Item, Value};
 use super::id::{AgentId, TaskId};
 use super::time::Timestamp;
 
+pub mod kind;
+
+pub use kind::{FieldKind, FieldSpec, Record, RecordId};
+
 const FENCE: &str = "+++";
 
 /// A problem with one record file, located as precisely as we can.
@@ -32,6 +36,14 @@ impl fmt::Display for RecordError {
             None => write!(f, "{}: {}", self.path, self.message),
         }
     }
+}
+
+/// A field-level problem with user input or with a record's invariants, naming the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct InvalidField {
+    pub field: &'static str,
+    pub message: String,
 }
 
 /// A parsed record: its TOML fields (kept for round-trip writes) and its markdown body.

@@ -5,11 +5,15 @@ medium 2, high 3). A rewrite keeps fields this version does not know and every c
 written by hand.
 */
 
+use std::cmp::{Ordering, Reverse};
+
 use serde::Serialize;
 
 use super::conflict::{body_text, validate_text};
 use super::id::{AgentId, RiskId};
-use super::record::{self, FieldValue, Fields, Origin, RecordError};
+use super::layout::{RISKS_DIR, risk_path};
+use super::record::kind::{plain_origin, record_accessors};
+use super::record::{self, FieldSpec, FieldValue, Fields, Origin, Record, RecordError};
 use super::task::{InvalidField, validate_record_title};
 use super::time::Timestamp;
 
@@ -165,14 +169,41 @@ impl Risk {
 
     /// Parses a risk record file.
     pub fn parse(path: &str, text: &str) -> Result<Risk, RecordError> {
-        let (mut r, record) = record::parse_markdown(path, text, Risk::from_fields)?;
-        r.body = record.body.clone();
-        r.source = Some(Origin {
-            fields: r.fields(),
-            record,
-        });
-        Ok(r)
+        <Risk as Record>::parse(path, text)
     }
+
+    /// The record file's text: the original file with only the changed fields rewritten.
+    pub fn to_text(&self) -> String {
+        <Risk as Record>::to_text(self)
+    }
+}
+
+impl Record for Risk {
+    type Id = RiskId;
+    const NOUN: &'static str = "risk";
+    const DIR: &'static str = RISKS_DIR;
+    const FIELDS: &'static [FieldSpec] = &[
+        FieldSpec::scalar("id"),
+        FieldSpec::scalar("title"),
+        FieldSpec::scalar("impact"),
+        FieldSpec::scalar("probability"),
+        FieldSpec::scalar("mitigation"),
+        FieldSpec::scalar("owner"),
+        FieldSpec::scalar("status"),
+        FieldSpec::scalar("closed_reason"),
+        FieldSpec::scalar("created"),
+        FieldSpec::scalar("updated"),
+    ];
+
+    fn path(id: &RiskId) -> String {
+        risk_path(id)
+    }
+
+    fn id_from_path(path: &str) -> Option<RiskId> {
+        RiskId::from_path(path)
+    }
+
+    record_accessors!();
 
     fn from_fields(f: &Fields<'_>) -> Result<Risk, RecordError> {
         let id = f.str("id")?;
@@ -202,7 +233,8 @@ impl Risk {
         })
     }
 
-    /// Every field as the record stores it, in the order a new record lists them.
+    plain_origin!();
+
     fn fields(&self) -> Vec<(&'static str, FieldValue)> {
         use record::*;
         vec![
@@ -222,10 +254,26 @@ impl Risk {
         ]
     }
 
-    /// The record file's text: the original file with only the changed fields rewritten.
-    pub fn to_text(&self) -> String {
-        let doc = record::rewrite(self.source.as_ref(), &self.fields());
-        record::render_markdown(&doc, &self.body)
+    fn validate(&self) -> Result<(), InvalidField> {
+        validate_record_title(Self::NOUN, &self.title)?;
+        for (field, text) in [
+            ("mitigation", &self.mitigation),
+            ("closed_reason", &self.closed_reason),
+        ] {
+            if let Some(t) = text {
+                validate_text(field, t)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Highest impact × probability first, then the oldest, then by ID.
+    fn list_order(&self, other: &Risk) -> Ordering {
+        (Reverse(self.score()), self.created, &self.id).cmp(&(
+            Reverse(other.score()),
+            other.created,
+            &other.id,
+        ))
     }
 }
 

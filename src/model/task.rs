@@ -1,9 +1,7 @@
 /*!
-The task record (`tasks/<fan-out>/<id>.md`) and the rules for moving it between states.
+The task record (`tasks/<fan-out>/<id>.md`): its fields, parsing, validation and rendering.
 
-[`Task::apply`] is the whole state machine of claims and transitions as a pure function: the
-store calls it on the current tip inside a compare-and-swap, so a decision is always made on the
-state it commits onto.
+The rules for moving a task between states, [`Task::apply`], are in [`transition`].
 */
 
 use std::fmt;
@@ -11,9 +9,15 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::id::{AgentId, TaskId};
-use super::record::{self, FieldValue, Fields, Origin, RecordError};
+use super::id::{AgentId, TASK_ID_LEN, TaskId};
+use super::layout::{TASKS_DIR, task_id_from_path, task_path};
+use super::record::kind::record_accessors;
+use super::record::{self, FieldSpec, FieldValue, Fields, Origin, Record, RecordError};
 use super::time::Timestamp;
+
+mod transition;
+
+pub use transition::{Action, Applied, DepState, Refusal};
 
 /// The lowest priority number; 0 is the highest priority.
 pub const MAX_PRIORITY: u8 = 3;
@@ -122,13 +126,7 @@ pub struct NewTask {
     pub body: String,
 }
 
-/// A field-level problem with user input, naming the field.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
-pub struct InvalidField {
-    pub field: &'static str,
-    pub message: String,
-}
+pub use super::record::InvalidField;
 
 fn invalid(field: &'static str, message: impl Into<String>) -> InvalidField {
     InvalidField {
@@ -190,6 +188,20 @@ pub fn validate_priority(p: i64) -> Result<u8, InvalidField> {
         })
 }
 
+/// Validates an estimate: 0 to [`super::time::MAX_ESTIMATE_HOURS`] hours, if any.
+fn validate_estimate(hours: Option<f64>) -> Result<(), InvalidField> {
+    match hours.filter(|h| !super::time::is_valid_estimate(*h)) {
+        None => Ok(()),
+        Some(h) => Err(invalid(
+            "estimate_hours",
+            format!(
+                "{h} hours is out of range: an estimate is 0 to {} hours",
+                super::time::MAX_ESTIMATE_HOURS
+            ),
+        )),
+    }
+}
+
 /// Validates list entries given by a user (expertise tags, globs, deliverables).
 pub fn validate_entries(
     field: &'static str,
@@ -215,18 +227,7 @@ impl Task {
     /// Builds a new task from validated input.
     pub fn new(id: TaskId, new: NewTask, now: Timestamp) -> Result<Task, InvalidField> {
         let title = validate_title(&new.title)?;
-        if let Some(h) = new
-            .estimate_hours
-            .filter(|h| !super::time::is_valid_estimate(*h))
-        {
-            return Err(invalid(
-                "estimate_hours",
-                format!(
-                    "{h} hours is out of range: an estimate is 0 to {} hours",
-                    super::time::MAX_ESTIMATE_HOURS
-                ),
-            ));
-        }
+        validate_estimate(new.estimate_hours)?;
         let priority = match new.priority {
             Some(p) => validate_priority(i64::from(p))?,
             None => DEFAULT_PRIORITY,
@@ -266,14 +267,62 @@ impl Task {
 
     /// Parses a task record file.
     pub fn parse(path: &str, text: &str) -> Result<Task, RecordError> {
-        let (mut task, record) = record::parse_markdown(path, text, Task::from_fields)?;
-        task.body = record.body.clone();
-        task.source = Some(Box::new(Origin {
-            fields: task.fields(),
-            record,
-        }));
-        Ok(task)
+        <Task as Record>::parse(path, text)
     }
+
+    /// The record file's text: the original file with only the changed fields rewritten.
+    pub fn to_text(&self) -> String {
+        <Task as Record>::to_text(self)
+    }
+
+    /// The agent that owns this task (DESIGN §3 "Authority"): its assignee while it is open.
+    /// A closed or unclaimed task has no owner.
+    pub fn holder(&self) -> Option<&AgentId> {
+        self.assignee.as_ref().filter(|_| !self.status.is_closed())
+    }
+
+    /// Effective estimate, with a default for tasks that have none.
+    pub fn hours(&self, default: f64) -> f64 {
+        self.estimate_hours.unwrap_or(default)
+    }
+}
+
+impl Record for Task {
+    type Id = TaskId;
+    const NOUN: &'static str = "task";
+    const DIR: &'static str = TASKS_DIR;
+    const FANNED_OUT: bool = true;
+    const ID_LEN: usize = TASK_ID_LEN;
+    const FIELDS: &'static [FieldSpec] = &[
+        FieldSpec::scalar("id"),
+        FieldSpec::scalar("title"),
+        FieldSpec::scalar("status"),
+        FieldSpec::scalar("priority"),
+        FieldSpec::scalar("assignee"),
+        FieldSpec::scalar("claimed"),
+        FieldSpec::list("depends_on"),
+        FieldSpec::list("expertise"),
+        FieldSpec::scalar("estimate_hours"),
+        FieldSpec::scalar("milestone"),
+        FieldSpec::list("owns"),
+        FieldSpec::list("deliverables"),
+        FieldSpec::scalar("check"),
+        FieldSpec::scalar("blocked_reason"),
+        FieldSpec::scalar("due"),
+        FieldSpec::scalar("created"),
+        FieldSpec::scalar("updated"),
+        FieldSpec::scalar("completed"),
+    ];
+
+    fn path(id: &TaskId) -> String {
+        task_path(id)
+    }
+
+    fn id_from_path(path: &str) -> Option<TaskId> {
+        task_id_from_path(path)
+    }
+
+    record_accessors!();
 
     fn from_fields(f: &Fields<'_>) -> Result<Task, RecordError> {
         let status = f.str("status")?;
@@ -319,7 +368,14 @@ impl Task {
         })
     }
 
-    /// Every field as the record stores it, in the order a new record lists them.
+    fn set_origin(&mut self, origin: Origin) {
+        self.source = Some(Box::new(origin));
+    }
+
+    fn origin(&self) -> Option<&Origin> {
+        self.source.as_deref()
+    }
+
     fn fields(&self) -> Vec<(&'static str, FieldValue)> {
         use record::*;
         vec![
@@ -356,272 +412,18 @@ impl Task {
         ]
     }
 
-    /// The record file's text: the original file with only the changed fields rewritten.
-    pub fn to_text(&self) -> String {
-        let doc = record::rewrite(self.source.as_deref(), &self.fields());
-        record::render_markdown(&doc, &self.body)
-    }
-
-    /// The agent that owns this task (DESIGN §3 "Authority"): its assignee while it is open.
-    /// A closed or unclaimed task has no owner.
-    pub fn holder(&self) -> Option<&AgentId> {
-        self.assignee.as_ref().filter(|_| !self.status.is_closed())
-    }
-
-    /// Effective estimate, with a default for tasks that have none.
-    pub fn hours(&self, default: f64) -> f64 {
-        self.estimate_hours.unwrap_or(default)
-    }
-
-    /// Applies `action` as `agent`; `deps_done` says whether every dependency is done
-    /// (the caller reads them from the same tip).
-    pub fn apply(
-        &mut self,
-        action: &Action,
-        agent: &AgentId,
-        now: Timestamp,
-        deps: &DepState,
-    ) -> Result<Applied, Refusal> {
-        let holder = self.assignee.clone().filter(|a| a != agent);
-        let mine = self.assignee.as_ref() == Some(agent);
-        let held_by_other = |task: &Task| Refusal::HeldBy {
-            agent: holder.clone().unwrap_or_else(|| agent.clone()),
-            since: task.claimed,
-            status: task.status,
-        };
-        let not_allowed = |task: &Task, why: &str| Refusal::NotAllowed {
-            status: task.status,
-            action: action.name(),
-            why: why.to_owned(),
-        };
-        let force = action.force();
-        if holder.is_some() && !self.status.is_closed() && !force {
-            return Err(held_by_other(self));
+    fn validate(&self) -> Result<(), InvalidField> {
+        validate_title(&self.title)?;
+        validate_priority(i64::from(self.priority))?;
+        validate_estimate(self.estimate_hours)?;
+        if self.depends_on.contains(&self.id) {
+            return Err(invalid("depends_on", "a task cannot depend on itself"));
         }
-        let before = (
-            self.status,
-            self.assignee.clone(),
-            self.blocked_reason.clone(),
-        );
-        match action {
-            Action::Claim => {
-                if mine && !self.status.is_closed() && self.status != Status::Todo {
-                    return Ok(Applied::Unchanged);
-                }
-                self.take(agent, now, deps, action)?;
-            }
-            Action::Start { .. } => {
-                match self.status {
-                    Status::Done | Status::Cancelled => {
-                        return Err(not_allowed(self, "it is closed"));
-                    }
-                    Status::InProgress if mine => return Ok(Applied::Unchanged),
-                    _ => {}
-                }
-                if self.assignee.is_none() || holder.is_some() {
-                    if self.status == Status::Todo {
-                        self.take(agent, now, deps, action)?;
-                    } else {
-                        self.assignee = Some(agent.clone());
-                        self.claimed = Some(now);
-                    }
-                }
-                self.status = Status::InProgress;
-                self.blocked_reason = None;
-            }
-            Action::Release { .. } => {
-                if self.status.is_closed() {
-                    return Err(not_allowed(self, "it is closed"));
-                }
-                if self.assignee.is_none() {
-                    return Ok(Applied::Unchanged);
-                }
-                self.assignee = None;
-                self.claimed = None;
-                if self.status != Status::Blocked {
-                    self.status = Status::Todo;
-                }
-            }
-            Action::Review { .. } => match self.status {
-                Status::Review => return Ok(Applied::Unchanged),
-                Status::InProgress => {
-                    if holder.is_some() {
-                        self.assignee = Some(agent.clone());
-                    }
-                    self.status = Status::Review;
-                }
-                _ => {
-                    return Err(not_allowed(
-                        self,
-                        "only a task in progress can go to review",
-                    ));
-                }
-            },
-            Action::Block { reason, .. } => {
-                // The reason is what others read to unblock it: every face must give one.
-                if reason.trim().is_empty() {
-                    return Err(Refusal::Invalid(invalid(
-                        "reason",
-                        "say what the task waits for",
-                    )));
-                }
-                if self.status.is_closed() {
-                    return Err(not_allowed(self, "it is closed"));
-                }
-                self.status = Status::Blocked;
-                self.blocked_reason = Some(reason.trim().to_owned());
-            }
-            Action::Unblock { .. } => {
-                if self.status != Status::Blocked {
-                    return Ok(Applied::Unchanged);
-                }
-                self.status = if self.assignee.is_some() {
-                    Status::InProgress
-                } else {
-                    Status::Todo
-                };
-                self.blocked_reason = None;
-            }
-            Action::Cancel { .. } => match self.status {
-                Status::Cancelled => return Ok(Applied::Unchanged),
-                Status::Done => return Err(not_allowed(self, "it is already done")),
-                _ => {
-                    self.status = Status::Cancelled;
-                    self.blocked_reason = None;
-                    self.completed = Some(now);
-                }
-            },
-            Action::Done { .. } => match self.status {
-                Status::Done => return Ok(Applied::Unchanged),
-                Status::Cancelled => return Err(not_allowed(self, "it was cancelled")),
-                _ => {
-                    if self.assignee.is_none() || holder.is_some() {
-                        self.assignee = Some(agent.clone());
-                    }
-                    self.status = Status::Done;
-                    self.blocked_reason = None;
-                    self.completed = Some(now);
-                }
-            },
-        }
-        let after = (
-            self.status,
-            self.assignee.clone(),
-            self.blocked_reason.clone(),
-        );
-        if before == after {
-            return Ok(Applied::Unchanged);
-        }
-        self.updated = now;
-        Ok(Applied::Changed)
-    }
-
-    /// Makes `agent` the assignee of a ready `todo` task and starts it.
-    fn take(
-        &mut self,
-        agent: &AgentId,
-        now: Timestamp,
-        deps: &DepState,
-        action: &Action,
-    ) -> Result<(), Refusal> {
-        if self.status != Status::Todo {
-            return Err(Refusal::NotAllowed {
-                status: self.status,
-                action: action.name(),
-                why: match self.status {
-                    Status::Blocked => "it is blocked; unblock it first".to_owned(),
-                    Status::Done | Status::Cancelled => "it is closed".to_owned(),
-                    _ => "only a todo task can be claimed".to_owned(),
-                },
-            });
-        }
-        if !deps.waiting.is_empty() {
-            return Err(Refusal::NotReady {
-                waiting: deps.waiting.clone(),
-            });
-        }
-        self.assignee = Some(agent.clone());
-        self.claimed = Some(now);
-        self.status = Status::InProgress;
+        validate_entries("expertise", &self.expertise)?;
+        validate_entries("owns", &self.owns)?;
+        validate_entries("deliverables", &self.deliverables)?;
         Ok(())
     }
-}
-
-/// The state of a task's dependencies, read from the same tip as the task.
-#[derive(Clone, Debug, Default)]
-pub struct DepState {
-    /// Dependencies that are not done (or cancelled) yet, or that do not exist.
-    pub waiting: Vec<TaskId>,
-}
-
-/// A change of state requested by an agent.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Action {
-    Claim,
-    Start { force: bool },
-    Release { force: bool },
-    Review { force: bool },
-    Block { reason: String, force: bool },
-    Unblock { force: bool },
-    Cancel { force: bool },
-    Done { force: bool },
-}
-
-impl Action {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Action::Claim => "claim",
-            Action::Start { .. } => "start",
-            Action::Release { .. } => "release",
-            Action::Review { .. } => "review",
-            Action::Block { .. } => "block",
-            Action::Unblock { .. } => "unblock",
-            Action::Cancel { .. } => "cancel",
-            Action::Done { .. } => "done",
-        }
-    }
-
-    /// Whether `--force` was asked for; whether it is honoured is `ops::authority`'s call.
-    pub fn force(&self) -> bool {
-        match self {
-            Action::Claim => false,
-            Action::Start { force }
-            | Action::Release { force }
-            | Action::Review { force }
-            | Action::Block { force, .. }
-            | Action::Unblock { force }
-            | Action::Cancel { force }
-            | Action::Done { force } => *force,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Applied {
-    Changed,
-    /// The task was already in the requested state; nothing is written.
-    Unchanged,
-}
-
-/// Why an action was refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Refusal {
-    /// Another agent holds the task.
-    HeldBy {
-        agent: AgentId,
-        since: Option<Timestamp>,
-        status: Status,
-    },
-    /// The task waits for dependencies that are not done.
-    NotReady { waiting: Vec<TaskId> },
-    /// The task's status does not allow the action.
-    NotAllowed {
-        status: Status,
-        action: &'static str,
-        why: String,
-    },
-    /// The action itself is malformed (a block without a reason).
-    Invalid(InvalidField),
 }
 
 #[cfg(test)]

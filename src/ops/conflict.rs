@@ -9,82 +9,27 @@ one that does can be given as `./t-…`.
 */
 
 use super::authority::{Access, Authority, Holding};
-use super::record_dir::RecordKind;
-use super::{Actor, OpError, commit_message, resolve_task, touch_agent};
+use super::record_dir;
+use super::{Actor, OpError, resolve_task};
 use crate::model::conflict::{
-    CONFLICT_ID_LEN, Conflict, ConflictAction, ConflictStatus, NewAction, NewConflict,
-    validate_text,
+    Conflict, ConflictAction, ConflictStatus, NewAction, NewConflict, validate_text,
 };
-use crate::model::id::{ConflictPrefix, TASK_ID_LEN};
-use crate::model::layout::{self, CONFLICTS_DIR};
+use crate::model::id::TASK_ID_LEN;
+use crate::model::layout;
+use crate::model::record::Record;
 use crate::model::task::{InvalidField, validate_title};
-use crate::model::{
-    AgentId, ConflictId, IdError, NewTask, RecordError, Task, TaskId, TaskPrefix, Timestamp,
-};
-use crate::store::{self, Edit, Plan, Snapshot, Store};
-
-#[derive(Debug, thiserror::Error)]
-pub enum ConflictError {
-    #[error(transparent)]
-    Op(#[from] OpError),
-    #[error("{id} is already resolved")]
-    AlreadyResolved {
-        id: ConflictId,
-        resolved_by: Option<AgentId>,
-        resolved_at: Option<Timestamp>,
-    },
-}
-
-impl From<store::Error> for ConflictError {
-    fn from(e: store::Error) -> ConflictError {
-        ConflictError::Op(e.into())
-    }
-}
-
-impl From<RecordError> for ConflictError {
-    fn from(e: RecordError) -> ConflictError {
-        ConflictError::Op(e.into())
-    }
-}
-
-impl From<InvalidField> for ConflictError {
-    fn from(e: InvalidField) -> ConflictError {
-        ConflictError::Op(e.into())
-    }
-}
-
-impl From<IdError> for ConflictError {
-    fn from(e: IdError) -> ConflictError {
-        ConflictError::Op(e.into())
-    }
-}
-
-fn id_of(c: &Conflict) -> &ConflictId {
-    &c.id
-}
-
-/// Where conflicts live and how they are read.
-pub const CONFLICTS: RecordKind<ConflictId, Conflict> = RecordKind {
-    noun: "conflict",
-    dir: CONFLICTS_DIR,
-    path: layout::conflict_path,
-    id_from_path: ConflictId::from_path,
-    parse: Conflict::parse,
-    id_of,
-};
+use crate::model::{ConflictId, NewTask, RecordError, Task, TaskId, TaskPrefix, Timestamp};
+use crate::store::{Edit, Plan, Snapshot, Store};
 
 /// Every conflict on the snapshot, oldest first, with a [`RecordError`] for each file that
 /// could not be read.
 pub fn load_conflicts(snap: &Snapshot<'_>) -> Result<(Vec<Conflict>, Vec<RecordError>), OpError> {
-    let (mut conflicts, problems) = CONFLICTS.load(snap)?;
-    conflicts.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
-    Ok((conflicts, problems))
+    record_dir::load(snap)
 }
 
 /// Resolves a full ID or unique prefix (`c-4kz`, `4kz`) and reads that conflict.
 pub fn find(snap: &Snapshot<'_>, given: &str) -> Result<Conflict, OpError> {
-    let prefix = ConflictPrefix::parse(given)?;
-    CONFLICTS.find(snap, given, prefix.as_full_id(), |id| prefix.matches(id))
+    record_dir::find(snap, given)
 }
 
 /// A new conflict record with an ID unique on `snap`, opened by the acting agent, and the
@@ -94,16 +39,9 @@ pub fn new_record(
     actor: &Actor,
     new: NewConflict,
 ) -> Result<(Conflict, Edit), OpError> {
-    let mut len = CONFLICT_ID_LEN;
-    let id = loop {
-        let id = ConflictId::random(len);
-        if !snap.exists(&layout::conflict_path(&id))? {
-            break id;
-        }
-        len += 1;
-    };
+    let id = record_dir::fresh_id::<Conflict>(snap)?;
     let conflict = Conflict::new(id, new, actor.agent.clone(), actor.now)?;
-    let edit = Edit::write(layout::conflict_path(&conflict.id), conflict.to_text());
+    let edit = record_dir::write(&conflict);
     Ok((conflict, edit))
 }
 
@@ -126,7 +64,7 @@ fn about_refs(snap: &Snapshot<'_>, given: &[String]) -> Result<Vec<String>, OpEr
 pub fn open(store: &Store, actor: &Actor, new: NewConflict) -> Result<Conflict, OpError> {
     // Validate before touching the repository, so bad input never waits on a lock.
     Conflict::new(
-        ConflictId::random(CONFLICT_ID_LEN),
+        ConflictId::random(Conflict::ID_LEN),
         new.clone(),
         actor.agent.clone(),
         actor.now,
@@ -134,83 +72,64 @@ pub fn open(store: &Store, actor: &Actor, new: NewConflict) -> Result<Conflict, 
     let committed = store.update(&actor.author(), |snap| {
         let mut new = new.clone();
         new.about = about_refs(snap, &new.about)?;
-        let (conflict, edit) = new_record(snap, actor, new)?;
-        let mut edits = vec![edit];
-        edits.extend(touch_agent(snap, actor)?);
-        Ok::<_, OpError>(Plan::Commit {
-            message: commit_message(
-                "open",
-                conflict.id.as_str(),
-                Some(&conflict.title),
-                actor,
-                &[],
-            ),
-            edits,
-            value: conflict,
-        })
+        let id = record_dir::fresh_id::<Conflict>(snap)?;
+        let conflict = Conflict::new(id, new, actor.agent.clone(), actor.now)?;
+        record_dir::commit(
+            snap,
+            actor,
+            "open",
+            &conflict,
+            Vec::new(),
+            &[],
+            conflict.clone(),
+        )
     })?;
     Ok(committed.value)
 }
 
-fn refuse_resolved(c: &Conflict) -> Result<(), ConflictError> {
+fn refuse_resolved(c: &Conflict) -> Result<(), OpError> {
     match c.status {
         ConflictStatus::Open => Ok(()),
-        ConflictStatus::Resolved => Err(ConflictError::AlreadyResolved {
-            id: c.id.clone(),
-            resolved_by: c.resolved_by.clone(),
-            resolved_at: c.resolved_at,
+        ConflictStatus::Resolved => Err(OpError::AlreadyClosed {
+            kind: "conflict",
+            id: c.id.to_string(),
+            state: "resolved",
+            by: c.resolved_by.clone(),
+            at: c.resolved_at,
         }),
     }
 }
 
-/// The plan that writes a changed conflict and the acting agent's heartbeat; a forced change
-/// signs the commit.
+/// The plan that writes a changed conflict (then `edits`) and the acting agent's heartbeat;
+/// a forced change signs the commit.
 fn conflict_plan(
     snap: &Snapshot<'_>,
     actor: &Actor,
     op: &str,
     conflict: Conflict,
-    mut edits: Vec<Edit>,
+    edits: Vec<Edit>,
     access: &Access,
 ) -> Result<Plan<Conflict>, OpError> {
-    edits.insert(
-        0,
-        Edit::write(layout::conflict_path(&conflict.id), conflict.to_text()),
-    );
-    edits.extend(touch_agent(snap, actor)?);
-    Ok(Plan::Commit {
-        message: commit_message(
-            op,
-            conflict.id.as_str(),
-            Some(&conflict.title),
-            actor,
-            access.trailer().as_slice(),
-        ),
+    let trailers = access.trailer();
+    record_dir::commit(
+        snap,
+        actor,
+        op,
+        &conflict,
         edits,
-        value: conflict,
-    })
+        trailers.as_slice(),
+        conflict.clone(),
+    )
 }
 
 /// Appends a proposal by the acting agent to an open conflict, in one commit.
-pub fn propose(
-    store: &Store,
-    actor: &Actor,
-    given: &str,
-    text: &str,
-) -> Result<Conflict, ConflictError> {
+pub fn propose(store: &Store, actor: &Actor, given: &str, text: &str) -> Result<Conflict, OpError> {
     validate_text("text", text)?;
     let committed = store.update(&actor.author(), |snap| {
         let mut conflict = find(snap, given)?;
         refuse_resolved(&conflict)?;
         conflict.propose(actor.agent.clone(), text, actor.now)?;
-        Ok::<_, ConflictError>(conflict_plan(
-            snap,
-            actor,
-            "propose",
-            conflict,
-            Vec::new(),
-            &Access::Own,
-        )?)
+        conflict_plan(snap, actor, "propose", conflict, Vec::new(), &Access::Own)
     })?;
     Ok(committed.value)
 }
@@ -286,15 +205,13 @@ pub fn resolve(
     resolution: &str,
     actions: &[NewAction],
     authority: &Authority,
-) -> Result<Conflict, ConflictError> {
+) -> Result<Conflict, OpError> {
     validate_text("resolution", resolution)?;
     validate_actions(actions)?;
     let committed = store.update(&actor.author(), |snap| {
         let mut conflict = find(snap, given)?;
         refuse_resolved(&conflict)?;
-        let access = authority
-            .check(&holding(&conflict))
-            .map_err(OpError::from)?;
+        let access = authority.check(&holding(&conflict))?;
         let mut edits = Vec::new();
         let mut done = Vec::new();
         let mut taken: Vec<TaskId> = Vec::new();
@@ -317,9 +234,7 @@ pub fn resolve(
             });
         }
         conflict.resolve(actor.agent.clone(), resolution, done, actor.now)?;
-        Ok::<_, ConflictError>(conflict_plan(
-            snap, actor, "resolve", conflict, edits, &access,
-        )?)
+        conflict_plan(snap, actor, "resolve", conflict, edits, &access)
     })?;
     Ok(committed.value)
 }
@@ -329,13 +244,10 @@ pub fn list(
     store: &Store,
     status: Option<ConflictStatus>,
 ) -> Result<(Vec<Conflict>, Vec<RecordError>), OpError> {
-    let snap = store.snapshot()?;
-    let (mut conflicts, problems) = load_conflicts(&snap)?;
-    conflicts.retain(|c| status.is_none_or(|s| c.status == s));
-    Ok((conflicts, problems))
+    record_dir::list(store, |c: &Conflict| status.is_none_or(|s| c.status == s))
 }
 
 /// One conflict by full ID or unique prefix.
 pub fn show(store: &Store, given: &str) -> Result<Conflict, OpError> {
-    find(&store.snapshot()?, given)
+    record_dir::show(store, given)
 }

@@ -11,13 +11,11 @@ recorded as evidence but do not decide.
 use std::path::Path;
 use std::time::Instant;
 
-use super::milestone::{self, MilestoneError};
-use super::{Actor, commit_message, index, touch_agent};
+use super::{Actor, OpError, commit_message, index, milestone, record_dir};
 use crate::model::gate::{CriterionResult, Gate};
-use crate::model::layout;
 use crate::model::milestone::{Milestone, MilestoneId};
 use crate::model::{RecordError, Task, TaskId};
-use crate::store::{Edit, Plan, Store};
+use crate::store::Store;
 
 /// A milestone as read before a gate runs its criteria.
 #[derive(Debug)]
@@ -30,15 +28,12 @@ pub struct Subject {
 }
 
 /// Resolves a milestone (full ID or unique prefix) and reads it with its open tasks.
-pub fn subject(store: &Store, given: &str) -> Result<Subject, MilestoneError> {
+pub fn subject(store: &Store, given: &str) -> Result<Subject, OpError> {
     let snap = store.snapshot()?;
-    let id = milestone::resolve(&snap, given)?;
-    let milestone = milestone::read(&snap, &id)?.ok_or_else(|| MilestoneError::Unknown {
-        given: given.to_owned(),
-    })?;
+    let milestone: Milestone = record_dir::find(&snap, given)?;
     let (tasks, problems) = index::load(store, &snap)?;
     Ok(Subject {
-        open_tasks: open_tasks(&tasks, &id),
+        open_tasks: open_tasks(&tasks, &milestone.id),
         milestone,
         problems,
     })
@@ -95,11 +90,10 @@ pub fn record(
     actor: &Actor,
     id: &MilestoneId,
     criteria: Vec<CriterionResult>,
-) -> Result<Recorded, MilestoneError> {
+) -> Result<Recorded, OpError> {
     let committed = store.update(&actor.author(), |snap| {
-        let mut milestone = milestone::read(snap, id)?.ok_or_else(|| MilestoneError::Unknown {
-            given: id.to_string(),
-        })?;
+        let mut milestone = milestone::read(snap, id)?
+            .ok_or_else(|| record_dir::unknown::<Milestone>(id.as_str()))?;
         let (tasks, problems) = index::load(store, snap)?;
         let gate = Gate {
             at: actor.now,
@@ -124,17 +118,18 @@ pub fn record(
             actor,
             &[("Coord-Gate", gate.result.as_str())],
         );
-        let mut edits = vec![Edit::write(layout::milestone_path(id), milestone.to_text())];
-        edits.extend(touch_agent(snap, actor)?);
-        Ok::<_, MilestoneError>(Plan::Commit {
+        let edits = vec![record_dir::write(&milestone)];
+        record_dir::plan(
+            snap,
+            actor,
             message,
             edits,
-            value: Recorded {
+            Recorded {
                 milestone,
                 gate,
                 problems,
             },
-        })
+        )
     })?;
     Ok(committed.value)
 }

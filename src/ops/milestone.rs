@@ -10,159 +10,155 @@ earliest, and it is at risk when that is after its due date.
 use serde::Serialize;
 
 use super::plan::{self, WorkPlan};
-use super::record_dir::RecordKind;
-use super::{Actor, OpError, commit_message, touch_agent};
-use crate::model::layout::{self, MILESTONES_DIR};
-use crate::model::milestone::{
-    MILESTONE_ID_LEN, Milestone, MilestoneId, MilestonePrefix, NewMilestone,
-};
-use crate::model::task::InvalidField;
-use crate::model::{RecordError, Status, TaskId, Timestamp};
-use crate::store::{self, Edit, Plan, Snapshot, Store};
-
-#[derive(Debug, thiserror::Error)]
-pub enum MilestoneError {
-    #[error(transparent)]
-    Op(#[from] OpError),
-    #[error(transparent)]
-    Id(#[from] crate::model::IdError),
-    #[error(transparent)]
-    Invalid(#[from] InvalidField),
-    #[error("no milestone matches {given:?}")]
-    Unknown { given: String },
-    #[error("{given:?} is ambiguous: it matches {}", .candidates.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(", "))]
-    Ambiguous {
-        given: String,
-        /// Matching IDs with their titles.
-        candidates: Vec<(MilestoneId, String)>,
-    },
-}
-
-impl From<store::Error> for MilestoneError {
-    fn from(e: store::Error) -> MilestoneError {
-        MilestoneError::Op(e.into())
-    }
-}
-
-impl From<RecordError> for MilestoneError {
-    fn from(e: RecordError) -> MilestoneError {
-        MilestoneError::Op(e.into())
-    }
-}
+use super::record_dir;
+use super::{Actor, OpError};
+use crate::graph::Schedule;
+use crate::model::milestone::{Milestone, MilestoneId, MilestoneStatus, NewMilestone};
+use crate::model::record::Record;
+use crate::model::{RecordError, Status, Task, TaskId, Timestamp};
+use crate::store::{Snapshot, Store};
 
 /// Adds a milestone with a fresh ID that is unique on the branch, in one commit.
-pub fn add(store: &Store, actor: &Actor, new: NewMilestone) -> Result<Milestone, MilestoneError> {
+pub fn add(store: &Store, actor: &Actor, new: NewMilestone) -> Result<Milestone, OpError> {
     // Validate before touching the repository, so bad input never waits on a lock.
     Milestone::new(
-        MilestoneId::random(MILESTONE_ID_LEN),
+        MilestoneId::random(Milestone::ID_LEN),
         new.clone(),
         actor.now,
     )?;
     let committed = store.update(&actor.author(), |snap| {
-        let mut len = MILESTONE_ID_LEN;
-        let id = loop {
-            let id = MilestoneId::random(len);
-            if !snap.exists(&layout::milestone_path(&id))? {
-                break id;
-            }
-            len += 1;
-        };
+        let id = record_dir::fresh_id::<Milestone>(snap)?;
         let milestone = Milestone::new(id, new.clone(), actor.now)?;
-        let message = commit_message(
-            "add",
-            milestone.id.as_str(),
-            Some(&milestone.title),
+        record_dir::commit(
+            snap,
             actor,
+            "add",
+            &milestone,
+            Vec::new(),
             &[],
-        );
-        let mut edits = vec![Edit::write(
-            layout::milestone_path(&milestone.id),
-            milestone.to_text(),
-        )];
-        edits.extend(touch_agent(snap, actor)?);
-        Ok::<_, MilestoneError>(Plan::Commit {
-            message,
-            edits,
-            value: milestone,
-        })
+            milestone.clone(),
+        )
     })?;
     Ok(committed.value)
 }
 
-fn id_of(m: &Milestone) -> &MilestoneId {
-    &m.id
-}
-
-/// Where milestones live and how they are read.
-pub const MILESTONES: RecordKind<MilestoneId, Milestone> = RecordKind {
-    noun: "milestone",
-    dir: MILESTONES_DIR,
-    path: layout::milestone_path,
-    id_from_path: MilestoneId::from_path,
-    parse: Milestone::parse,
-    id_of,
-};
-
 /// Parses a milestone file and checks that its `id` matches its file name.
 pub fn parse_milestone_at(path: &str, text: &str) -> Result<Milestone, RecordError> {
-    MILESTONES.parse_at(path, text)
+    Milestone::parse_at(path, text)
 }
 
 /// Every milestone on the snapshot, ordered by due date then ID, with a [`RecordError`] for
 /// each file that could not be read.
 pub fn load_milestones(snap: &Snapshot<'_>) -> Result<(Vec<Milestone>, Vec<RecordError>), OpError> {
-    let (mut milestones, problems) = MILESTONES.load(snap)?;
-    milestones.sort_by(|a, b| (a.due, &a.id).cmp(&(b.due, &b.id)));
-    Ok((milestones, problems))
+    record_dir::load(snap)
 }
 
 /// Resolves a full ID or unique prefix (`m-4kz`, `4kz`) to a milestone ID on this snapshot;
 /// an ambiguous prefix lists the candidates with their titles.
-pub fn resolve(snap: &Snapshot<'_>, given: &str) -> Result<MilestoneId, MilestoneError> {
-    let prefix = MilestonePrefix::parse(given)?;
-    match MILESTONES.resolve(snap, given, prefix.as_full_id(), |id| prefix.matches(id)) {
-        Ok(id) => Ok(id),
-        Err(OpError::UnknownRecord { .. }) => Err(MilestoneError::Unknown {
-            given: given.to_owned(),
-        }),
-        Err(OpError::AmbiguousRecord { candidates, .. }) => {
-            let candidates = candidates
-                .iter()
-                .filter_map(|c| MilestoneId::parse(c).ok())
-                .map(|id| {
-                    let title = read(snap, &id)
-                        .ok()
-                        .flatten()
-                        .map(|m| m.title)
-                        .unwrap_or_default();
-                    (id, title)
-                })
-                .collect();
-            Err(MilestoneError::Ambiguous {
-                given: given.to_owned(),
-                candidates,
-            })
-        }
-        Err(e) => Err(e.into()),
-    }
+pub fn resolve(snap: &Snapshot<'_>, given: &str) -> Result<MilestoneId, OpError> {
+    record_dir::resolve::<Milestone>(snap, given)
 }
 
 /// Reads and parses one milestone by its full ID; `None` when there is no such record.
 pub fn read(snap: &Snapshot<'_>, id: &MilestoneId) -> Result<Option<Milestone>, OpError> {
-    MILESTONES.read(snap, id)
+    record_dir::read(snap, id)
 }
-
-pub use crate::report::milestone::{Health, after_hours, belongs};
 
 /// The health of `milestone` in `plan`, at `now`.
 pub fn health(milestone: &Milestone, plan: &WorkPlan, now: Timestamp) -> Health {
-    crate::report::milestone::health(
+    schedule_health(
         milestone,
         &plan.tasks,
         &plan.schedule,
         plan.default_hours,
         now,
     )
+}
+
+/// How a milestone stands against its due date.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Health {
+    pub open_tasks: usize,
+    pub done_tasks: usize,
+    pub cancelled_tasks: usize,
+    /// Estimated hours of its open tasks (the default estimate for those without one).
+    pub hours_remaining: f64,
+    /// When its last open task can finish at the earliest, from now; `None` when it has no
+    /// open task (or none that can be scheduled).
+    pub projected_finish: Option<Timestamp>,
+    /// Open and projected to finish after its due date, or with open tasks on a cycle.
+    pub at_risk: bool,
+    /// Open, past its due date, with open tasks.
+    pub late: bool,
+    /// Its open tasks that are on or behind a dependency cycle, and so cannot finish.
+    pub unscheduled: Vec<TaskId>,
+}
+
+/// Whether `task` belongs to `milestone`: its `milestone` field is the full ID.
+pub fn belongs(task: &Task, milestone: &MilestoneId) -> bool {
+    task.milestone.as_deref() == Some(milestone.as_str())
+}
+
+/// The instant `hours` after `now`, if it can be represented.
+pub fn after_hours(now: Timestamp, hours: f64) -> Option<Timestamp> {
+    let seconds = (hours * 3600.0).round();
+    // Beyond this a hand-edited estimate is nonsense; chrono cannot represent it anyway.
+    if !seconds.is_finite() || seconds.abs() > 1e15 {
+        return None;
+    }
+    now.unix()
+        .checked_add(seconds as i64)
+        .and_then(Timestamp::from_unix)
+}
+
+/// The health of `milestone` at `now`, given the schedule of all open work.
+pub fn schedule_health(
+    milestone: &Milestone,
+    tasks: &[Task],
+    schedule: &Schedule,
+    default_hours: f64,
+    now: Timestamp,
+) -> Health {
+    let mut h = Health {
+        open_tasks: 0,
+        done_tasks: 0,
+        cancelled_tasks: 0,
+        hours_remaining: 0.0,
+        projected_finish: None,
+        at_risk: false,
+        late: false,
+        unscheduled: Vec::new(),
+    };
+    let mut finish: Option<f64> = None;
+    for task in tasks.iter().filter(|t| belongs(t, &milestone.id)) {
+        match task.status {
+            Status::Done => h.done_tasks += 1,
+            Status::Cancelled => h.cancelled_tasks += 1,
+            _ => {
+                h.open_tasks += 1;
+                h.hours_remaining += task.hours(default_hours);
+                match schedule.timing.get(&task.id) {
+                    Some(t) => {
+                        finish =
+                            Some(finish.map_or(t.earliest_finish, |f| f.max(t.earliest_finish)))
+                    }
+                    None => h.unscheduled.push(task.id.clone()),
+                }
+            }
+        }
+    }
+    h.unscheduled.sort();
+    h.projected_finish = finish.and_then(|f| after_hours(now, f));
+    let open = milestone.status == MilestoneStatus::Open && h.open_tasks > 0;
+    let overrun = match (finish, h.projected_finish) {
+        (Some(_), Some(p)) => p > milestone.due,
+        // Scheduled, but too far away to represent.
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
+    h.at_risk = open && (overrun || !h.unscheduled.is_empty());
+    h.late = open && milestone.due < now;
+    h
 }
 
 /// A milestone with its health.
@@ -196,10 +192,7 @@ pub struct Listing<T> {
 }
 
 /// Every milestone with its health at `now`, by due date.
-pub fn list(
-    store: &Store,
-    now: Timestamp,
-) -> Result<Listing<Vec<MilestoneReport>>, MilestoneError> {
+pub fn list(store: &Store, now: Timestamp) -> Result<Listing<Vec<MilestoneReport>>, OpError> {
     let snap = store.snapshot()?;
     let plan = plan::load_at(store, &snap)?;
     let (milestones, mut problems) = load_milestones(&snap)?;
@@ -224,12 +217,10 @@ pub fn show(
     store: &Store,
     given: &str,
     now: Timestamp,
-) -> Result<Listing<(MilestoneReport, Vec<MilestoneTask>)>, MilestoneError> {
+) -> Result<Listing<(MilestoneReport, Vec<MilestoneTask>)>, OpError> {
     let snap = store.snapshot()?;
-    let id = resolve(&snap, given)?;
-    let milestone = read(&snap, &id)?.ok_or_else(|| MilestoneError::Unknown {
-        given: given.to_owned(),
-    })?;
+    let milestone: Milestone = record_dir::find(&snap, given)?;
+    let id = milestone.id.clone();
     let plan = plan::load_at(store, &snap)?;
     let health = health(&milestone, &plan, now);
     let mut tasks: Vec<MilestoneTask> = plan
@@ -276,8 +267,7 @@ pub fn show(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::milestone::MilestoneStatus;
-    use crate::model::{NewTask, Task};
+    use crate::model::NewTask;
 
     fn at(s: &str) -> Timestamp {
         Timestamp::parse_rfc3339(s).unwrap()

@@ -41,9 +41,10 @@ mod tests;
 pub use crate::session::Actor;
 
 use crate::model::layout::{self, FAN_OUT, TASKS_DIR};
+use crate::model::record::Record;
 use crate::model::task::{InvalidField, Refusal};
 use crate::model::text::escape_unsafe;
-use crate::model::{Agent, IdError, RecordError, Task, TaskId, TaskPrefix};
+use crate::model::{Agent, AgentId, IdError, RecordError, Task, TaskId, Timestamp};
 use crate::store::{self, Edit, Snapshot, Store};
 
 #[derive(Debug, thiserror::Error)]
@@ -62,21 +63,26 @@ pub enum OpError {
     },
     #[error("template {path}: {message}")]
     Template { path: String, message: String },
+    /// What a user typed names no record of the kind (`task`, `milestone`, `conflict`…).
     #[error("no {kind} matches {given:?}")]
     UnknownRecord { kind: &'static str, given: String },
-    #[error("{given:?} matches several {kind}s: {}", .candidates.join(", "))]
+    /// What a user typed is a prefix of several records' IDs.
+    #[error("{given:?} matches several {kind}s: {}", .candidates.ids().join(", "))]
     AmbiguousRecord {
         kind: &'static str,
         given: String,
-        candidates: Vec<String>,
+        candidates: Candidates,
     },
-    #[error("no task matches {given:?}")]
-    UnknownTask { given: String },
-    #[error("{given:?} is ambiguous: it matches {}", .candidates.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(", "))]
-    AmbiguousTask {
-        given: String,
-        /// Matching IDs with their titles.
-        candidates: Vec<(TaskId, String)>,
+    /// The operation needs the record open, and it is closed (a resolved conflict, a closed
+    /// risk); `by` and `at` say who closed it and when, where the record knows.
+    #[error("{id} is already {state}")]
+    AlreadyClosed {
+        kind: &'static str,
+        id: String,
+        /// `resolved`, `closed`.
+        state: &'static str,
+        by: Option<AgentId>,
+        at: Option<Timestamp>,
     },
     #[error("adding this dependency would close a cycle: {}", .cycle.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(" → "))]
     Cycle {
@@ -95,6 +101,47 @@ pub enum OpError {
     /// record, its holders and the coordinators, and every `Result` here carries its size.
     #[error(transparent)]
     Authority(Box<authority::AuthorityError>),
+}
+
+/// One record an ambiguous prefix matches: its ID, and its title where the kind has one and
+/// the record could be read.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Candidate {
+    pub id: String,
+    pub title: Option<String>,
+}
+
+/// The records an ambiguous prefix matches, by ID.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Candidates(pub Vec<Candidate>);
+
+impl Candidates {
+    pub fn ids(&self) -> Vec<&str> {
+        self.0.iter().map(|c| c.id.as_str()).collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<Candidate> for Candidates {
+    fn from_iter<I: IntoIterator<Item = Candidate>>(iter: I) -> Candidates {
+        Candidates(iter.into_iter().collect())
+    }
+}
+
+/// Candidates known by ID only (kinds without titles, such as messages).
+impl FromIterator<String> for Candidates {
+    fn from_iter<I: IntoIterator<Item = String>>(iter: I) -> Candidates {
+        iter.into_iter()
+            .map(|id| Candidate { id, title: None })
+            .collect()
+    }
 }
 
 impl From<authority::AuthorityError> for OpError {
@@ -185,68 +232,17 @@ pub fn touch_agent(snap: &Snapshot<'_>, actor: &Actor) -> Result<Option<Edit>, O
 
 /// Reads and parses one task by its full ID; `None` when there is no such record.
 pub fn read_task(snap: &Snapshot<'_>, id: &TaskId) -> Result<Option<Task>, OpError> {
-    let path = layout::task_path(id);
-    match snap.read_text(&path)? {
-        None => Ok(None),
-        Some(text) => Ok(Some(parse_task_at(&path, &text)?)),
-    }
+    record_dir::read::<Task>(snap, id)
 }
 
 /// Parses a task file and checks that its `id` matches its file name.
 pub fn parse_task_at(path: &str, text: &str) -> Result<Task, RecordError> {
-    let task = Task::parse(path, text)?;
-    if layout::task_id_from_path(path).as_ref() != Some(&task.id) {
-        return Err(RecordError {
-            path: path.to_owned(),
-            line: None,
-            message: format!(
-                "its id {} does not match its file name; the record for {} belongs at {}",
-                task.id,
-                task.id,
-                layout::task_path(&task.id)
-            ),
-        });
-    }
-    Ok(task)
+    Task::parse_at(path, text)
 }
 
 /// Resolves a full ID or unique prefix to a task ID on this snapshot.
 pub fn resolve_task(snap: &Snapshot<'_>, given: &str) -> Result<TaskId, OpError> {
-    let prefix = TaskPrefix::parse(given)?;
-    if let Some(full) = prefix.as_full_id()
-        && snap.exists(&layout::task_path(&full))?
-    {
-        return Ok(full);
-    }
-    let mut matches: Vec<TaskId> =
-        fanned_out_candidates(snap, TASKS_DIR, TaskId::PREFIX, prefix.random_part())?
-            .iter()
-            .filter_map(|name| TaskId::parse(name).ok())
-            .collect();
-    matches.sort();
-    match matches.len() {
-        0 => Err(OpError::UnknownTask {
-            given: given.to_owned(),
-        }),
-        1 => Ok(matches.remove(0)),
-        _ => {
-            let candidates = matches
-                .into_iter()
-                .map(|id| {
-                    let title = read_task(snap, &id)
-                        .ok()
-                        .flatten()
-                        .map(|t| t.title)
-                        .unwrap_or_default();
-                    (id, title)
-                })
-                .collect();
-            Err(OpError::AmbiguousTask {
-                given: given.to_owned(),
-                candidates,
-            })
-        }
-    }
+    record_dir::resolve::<Task>(snap, given)
 }
 
 /// Names (without `.md`) of the records in a fanned-out directory (`tasks/4k/t-4kz9w2.md`)
@@ -285,10 +281,7 @@ pub fn fanned_out_candidates(
 
 /// Resolves and reads a task, failing when it does not exist.
 pub fn find_task(snap: &Snapshot<'_>, given: &str) -> Result<Task, OpError> {
-    let id = resolve_task(snap, given)?;
-    read_task(snap, &id)?.ok_or_else(|| OpError::UnknownTask {
-        given: given.to_owned(),
-    })
+    record_dir::find::<Task>(snap, given)
 }
 
 /// Every task on the snapshot, with a [`RecordError`] for each file that could not be read

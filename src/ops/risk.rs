@@ -2,84 +2,23 @@
 The risk register: add, edit and close risks, and list them ranked by impact × probability.
 */
 
-use std::cmp::Reverse;
-
 use super::authority::{Access, Authority, Holding};
-use super::record_dir::RecordKind;
-use super::{Actor, OpError, commit_message, touch_agent};
-use crate::model::id::RiskPrefix;
-use crate::model::layout::{self, RISKS_DIR};
-use crate::model::risk::{NewRisk, RISK_ID_LEN, Risk, RiskPatch, RiskStatus};
-use crate::model::task::InvalidField;
-use crate::model::{IdError, RecordError, RiskId};
-use crate::store::{self, Edit, Plan, Snapshot, Store};
-
-#[derive(Debug, thiserror::Error)]
-pub enum RiskError {
-    #[error(transparent)]
-    Op(#[from] OpError),
-    #[error("{id} is already closed")]
-    AlreadyClosed { id: RiskId },
-}
-
-impl From<store::Error> for RiskError {
-    fn from(e: store::Error) -> RiskError {
-        RiskError::Op(e.into())
-    }
-}
-
-impl From<RecordError> for RiskError {
-    fn from(e: RecordError) -> RiskError {
-        RiskError::Op(e.into())
-    }
-}
-
-impl From<InvalidField> for RiskError {
-    fn from(e: InvalidField) -> RiskError {
-        RiskError::Op(e.into())
-    }
-}
-
-impl From<IdError> for RiskError {
-    fn from(e: IdError) -> RiskError {
-        RiskError::Op(e.into())
-    }
-}
-
-fn id_of(r: &Risk) -> &RiskId {
-    &r.id
-}
-
-/// Where risks live and how they are read.
-pub const RISKS: RecordKind<RiskId, Risk> = RecordKind {
-    noun: "risk",
-    dir: RISKS_DIR,
-    path: layout::risk_path,
-    id_from_path: RiskId::from_path,
-    parse: Risk::parse,
-    id_of,
-};
-
-/// Orders risks as the register lists them: highest impact × probability first, then the
-/// oldest, then by ID.
-pub fn rank(risks: &mut [Risk]) {
-    risks.sort_by(|a, b| {
-        (Reverse(a.score()), a.created, &a.id).cmp(&(Reverse(b.score()), b.created, &b.id))
-    });
-}
+use super::record_dir;
+use super::{Actor, OpError};
+use crate::model::record::Record;
+use crate::model::risk::{NewRisk, Risk, RiskPatch, RiskStatus};
+use crate::model::{RecordError, RiskId};
+use crate::store::{Plan, Snapshot, Store};
 
 /// Every risk on the snapshot, ranked, with a [`RecordError`] for each file that could not
 /// be read.
 pub fn load_risks(snap: &Snapshot<'_>) -> Result<(Vec<Risk>, Vec<RecordError>), OpError> {
-    let (mut risks, problems) = RISKS.load(snap)?;
-    rank(&mut risks);
-    Ok((risks, problems))
+    record_dir::load(snap)
 }
 
 /// Resolves a full ID or unique prefix (`r-4kz`, `4kz`) and reads that risk.
 pub fn find(snap: &Snapshot<'_>, given: &str) -> Result<Risk, OpError> {
-    let prefix = RiskPrefix::parse(given)?;
-    RISKS.find(snap, given, prefix.as_full_id(), |id| prefix.matches(id))
+    record_dir::find(snap, given)
 }
 
 /// What a risk is as an owned record: an owned risk is its owner's to change or close (the
@@ -105,34 +44,24 @@ fn risk_plan(
     risk: Risk,
     access: &Access,
 ) -> Result<Plan<Risk>, OpError> {
-    let mut edits = vec![Edit::write(layout::risk_path(&risk.id), risk.to_text())];
-    edits.extend(touch_agent(snap, actor)?);
-    Ok(Plan::Commit {
-        message: commit_message(
-            op,
-            risk.id.as_str(),
-            Some(&risk.title),
-            actor,
-            access.trailer().as_slice(),
-        ),
-        edits,
-        value: risk,
-    })
+    let trailers = access.trailer();
+    record_dir::commit(
+        snap,
+        actor,
+        op,
+        &risk,
+        Vec::new(),
+        trailers.as_slice(),
+        risk.clone(),
+    )
 }
 
 /// Adds a risk with a fresh ID unique on the branch, in one commit.
 pub fn add(store: &Store, actor: &Actor, new: NewRisk) -> Result<Risk, OpError> {
     // Validate before touching the repository, so bad input never waits on a lock.
-    Risk::new(RiskId::random(RISK_ID_LEN), new.clone(), actor.now)?;
+    Risk::new(RiskId::random(Risk::ID_LEN), new.clone(), actor.now)?;
     let committed = store.update(&actor.author(), |snap| {
-        let mut len = RISK_ID_LEN;
-        let id = loop {
-            let id = RiskId::random(len);
-            if !snap.exists(&layout::risk_path(&id))? {
-                break id;
-            }
-            len += 1;
-        };
+        let id = record_dir::fresh_id::<Risk>(snap)?;
         let risk = Risk::new(id, new.clone(), actor.now)?;
         risk_plan(snap, actor, "add", risk, &Access::Own)
     })?;
@@ -168,15 +97,21 @@ pub fn close(
     given: &str,
     reason: Option<&str>,
     authority: &Authority,
-) -> Result<Risk, RiskError> {
+) -> Result<Risk, OpError> {
     let committed = store.update(&actor.author(), |snap| {
         let mut risk = find(snap, given)?;
         if risk.status == RiskStatus::Closed {
-            return Err(RiskError::AlreadyClosed { id: risk.id });
+            return Err(OpError::AlreadyClosed {
+                kind: Risk::NOUN,
+                id: risk.id.to_string(),
+                state: "closed",
+                by: None,
+                at: None,
+            });
         }
-        let access = authority.check(&holding(&risk)).map_err(OpError::from)?;
+        let access = authority.check(&holding(&risk))?;
         risk.close(reason, actor.now)?;
-        Ok(risk_plan(snap, actor, "close", risk, &access)?)
+        risk_plan(snap, actor, "close", risk, &access)
     })?;
     Ok(committed.value)
 }
@@ -186,13 +121,10 @@ pub fn list(
     store: &Store,
     status: Option<RiskStatus>,
 ) -> Result<(Vec<Risk>, Vec<RecordError>), OpError> {
-    let snap = store.snapshot()?;
-    let (mut risks, problems) = load_risks(&snap)?;
-    risks.retain(|r| status.is_none_or(|s| r.status == s));
-    Ok((risks, problems))
+    record_dir::list(store, |r: &Risk| status.is_none_or(|s| r.status == s))
 }
 
 /// One risk by full ID or unique prefix.
 pub fn show(store: &Store, given: &str) -> Result<Risk, OpError> {
-    find(&store.snapshot()?, given)
+    record_dir::show(store, given)
 }

@@ -42,18 +42,10 @@ fn resolve_all(snap: &Snapshot<'_>, given: &[String]) -> Result<Vec<TaskId>, OpE
 /// A task's `milestone` as stored: a unique prefix of an existing milestone's ID becomes its
 /// full ID; anything else (a milestone to be created later, a free label) is kept as given.
 fn milestone_ref(snap: &Snapshot<'_>, given: Option<&str>) -> Result<Option<String>, OpError> {
-    use super::milestone::{MilestoneError, resolve};
     let Some(given) = given else { return Ok(None) };
-    match resolve(snap, given) {
+    match super::milestone::resolve(snap, given) {
         Ok(id) => Ok(Some(id.to_string())),
-        Err(MilestoneError::Ambiguous { given, candidates }) => Err(OpError::AmbiguousRecord {
-            kind: "milestone",
-            given,
-            candidates: candidates
-                .into_iter()
-                .map(|(id, _)| id.to_string())
-                .collect(),
-        }),
+        Err(e @ OpError::AmbiguousRecord { .. }) => Err(e),
         Err(_) => Ok(Some(given.to_owned())),
     }
 }

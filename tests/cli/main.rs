@@ -5,11 +5,11 @@
 mod common;
 
 mod test_adr;
-mod test_architecture;
 mod test_adr_collab;
 mod test_adr_edit;
 mod test_adr_transfer;
 mod test_agents;
+mod test_architecture;
 mod test_assigned_work;
 mod test_authority;
 mod test_bad_input;
@@ -33,6 +33,7 @@ mod test_milestone;
 mod test_newcomer;
 mod test_ownership;
 mod test_ownership_bypass;
+mod test_record_errors;
 mod test_reimport;
 mod test_review2_claims;
 mod test_review2_policy;

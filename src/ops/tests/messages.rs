@@ -136,7 +136,7 @@ fn bad_messages_are_refused_before_anything_is_written() {
     two_lines.task = Some("t-zzzzzz".to_owned());
     assert!(matches!(
         send(&repo.store, &lead, &two_lines),
-        Err(OpError::UnknownTask { .. })
+        Err(OpError::UnknownRecord { kind: "task", .. })
     ));
     assert!(matches!(
         ack(&repo.store, &lead, "m-zzzzzz"),

@@ -92,7 +92,7 @@ fn add_resolves_dependencies_by_prefix_and_refuses_unknown_ones() {
     )
     .unwrap_err();
     assert!(
-        matches!(err, OpError::UnknownTask { ref given } if given == "t-zzzzzz"),
+        matches!(err, OpError::UnknownRecord { kind: "task", ref given } if given == "t-zzzzzz"),
         "{err}"
     );
     assert_eq!(repo.tip(), tip, "a refused add writes nothing");
