@@ -85,11 +85,21 @@ pub fn merge_task(
         .iter()
         .map(|f| (*f, claim.winner_input))
         .collect();
-    let merged = record::merge(path, base, a, b, &TASKS, &forced, created)?;
+    let mut merged = record::merge(path, base, a, b, &TASKS, &forced, created)?.text;
     let (won, lost) = match claim.winner_input {
         Input::A => (&pa, &pb),
         Input::B => (&pb, &pa),
     };
+    // A claim with no `claimed` time was judged by its `updated`; write that time down, or
+    // the merged record (whose `updated` is the later side's) would judge differently when it
+    // meets the loser's version again.
+    if won.doc.get("claimed").is_none()
+        && let Some(at) = won.clock(&["updated"]).and_then(crate::model::record::timestamp)
+        && let Some(mut m) = record::parse(path, &merged, Format::Markdown)
+    {
+        m.doc.insert("claimed", toml_edit::Item::Value(at));
+        merged = crate::model::record::render_markdown(&m.doc, &m.body);
+    }
     let values: Vec<Value> = CLAIM_FIELDS
         .iter()
         .filter_map(|f| {
@@ -136,7 +146,7 @@ pub fn merge_task(
         "{task}: claimed by {winner} and {loser}; {winner} keeps it, {loser}'s claim undone ({record}{})",
         message.map(|m| format!(", told in {m}")).unwrap_or_default()
     );
-    Ok((merged.text, Some(note)))
+    Ok((merged, Some(note)))
 }
 
 #[cfg(test)]

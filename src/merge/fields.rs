@@ -23,6 +23,7 @@ use std::collections::BTreeMap;
 use toml_edit::{Array, ArrayOfTables, Item, Table, Value};
 
 use super::hlc::Stamp;
+use super::text;
 use crate::model::Timestamp;
 
 /// Which side's value a forced field takes.
@@ -124,7 +125,7 @@ pub fn merge_tables(
             .map(|(k, _)| k)
             .filter(|k| !primary.contains_key(k)),
     );
-    for key in keys {
+    for key in keys.iter().copied() {
         let field = if prefix.is_empty() {
             key.to_owned()
         } else {
@@ -181,6 +182,9 @@ pub fn merge_tables(
             primary_kept,
         });
     }
+    if keys.len() > 1 {
+        order_keys(base, primary, secondary, out);
+    }
 }
 
 /// The time a clock field holds, if it holds one.
@@ -227,7 +231,10 @@ fn elements(item: Option<&Item>) -> Option<Vec<(String, Element)>> {
     Some(out)
 }
 
-/// Writes the ordered-set merge of a list changed on both sides.
+/// Writes the ordered-set merge of a list changed on both sides: the base's elements that
+/// neither side removed, in the base's order, then the elements either side added. The added
+/// runs are ordered the same whichever side is primary (the longer run first, then the
+/// greater), which also makes merging the result with either side again change nothing.
 fn merge_lists(
     out: &mut Table,
     key: &str,
@@ -238,11 +245,22 @@ fn merge_lists(
     be: &[(String, Element)],
 ) {
     let has = |list: &[(String, Element)], c: &str| list.iter().any(|(k, _)| k == c);
-    let mut merged: Vec<&(String, Element)> = pe
-        .iter()
-        .filter(|(c, _)| has(se, c) || !has(be, c))
-        .collect();
-    merged.extend(se.iter().filter(|(c, _)| !has(pe, c) && !has(be, c)));
+    let mut merged: Vec<&(String, Element)> = Vec::new();
+    for (c, _) in be {
+        if let Some(e) = pe.iter().find(|(k, _)| k == c).filter(|_| has(se, c)) {
+            merged.push(e);
+        }
+    }
+    let ap: Vec<&(String, Element)> = pe.iter().filter(|(c, _)| !has(be, c)).collect();
+    let as_: Vec<&(String, Element)> = se.iter().filter(|(c, _)| !has(be, c)).collect();
+    let joined = |l: &[&(String, Element)]| -> Vec<String> { l.iter().map(|(c, _)| c.clone()).collect() };
+    let p_first = (ap.len(), joined(&ap)) >= (as_.len(), joined(&as_));
+    let (first, second) = if p_first { (ap, as_) } else { (as_, ap) };
+    for e in first.into_iter().chain(second) {
+        if !merged.iter().any(|m| m.0 == e.0) {
+            merged.push(e);
+        }
+    }
     let same_as = |list: &[(String, Element)]| {
         list.len() == merged.len() && list.iter().zip(&merged).all(|(a, b)| a.0 == b.0)
     };
@@ -286,6 +304,44 @@ fn merge_lists(
         Item::Value(v)
     };
     put(out, key, Some(&item));
+}
+
+/// Orders the plain fields of `out` by the three-way merge of the three key orders, so that a
+/// field added by the other side lands where that side put it, the same whichever side is
+/// primary. A field the key-order merge dropped (both sides rearranged one place) goes after
+/// the field before it on its own side. Subtables keep their places.
+fn order_keys(base: Option<&Table>, primary: &Table, secondary: &Table, out: &mut Table) {
+    let keys = |t: &Table| -> Vec<String> { t.iter().map(|(k, _)| k.to_owned()).collect() };
+    let seq = |k: &[String]| -> String { k.iter().map(|k| format!("{k}\n")).collect() };
+    let (kp, ks) = (keys(primary), keys(secondary));
+    let merged = text::merge3(
+        &base.map(|b| seq(&keys(b))).unwrap_or_default(),
+        &seq(&kp),
+        &seq(&ks),
+        &text::greater,
+    )
+    .text;
+    let mut order: Vec<String> = Vec::new();
+    for k in merged.lines() {
+        if !order.iter().any(|o| o == k) {
+            order.push(k.to_owned());
+        }
+    }
+    for side in [&kp, &ks] {
+        for (i, k) in side.iter().enumerate() {
+            if order.contains(k) {
+                continue;
+            }
+            let at = side[..i]
+                .iter()
+                .rev()
+                .find_map(|before| order.iter().position(|o| o == before))
+                .map_or(0, |p| p + 1);
+            order.insert(at, k.clone());
+        }
+    }
+    let of = |k: &toml_edit::Key| order.iter().position(|o| o == k.get()).unwrap_or(usize::MAX);
+    out.sort_values_by(|k1, _, k2, _| of(k1).cmp(&of(k2)));
 }
 
 /// Sets `key` in `out` to `item` (`None` removes it), keeping the formatting around an
@@ -403,11 +459,12 @@ mod tests {
             "l = [\"b\", \"c\", \"s\"]\n",
             &Rules::default(),
         );
-        assert_eq!(out, "l = [\"c\", \"p\", \"s\"]\n");
+        // The additions: the longer run first, then the greater (the same from both sides).
+        assert_eq!(out, "l = [\"c\", \"s\", \"p\"]\n");
         assert!(losses.is_empty());
         // Absent is the empty list.
         let (out, _) = run("", "l = [\"p\"]\n", "l = [\"s\"]\n", &Rules::default());
-        assert_eq!(out, "l = [\"p\", \"s\"]\n");
+        assert_eq!(out, "l = [\"s\", \"p\"]\n");
     }
 
     #[test]
@@ -421,7 +478,7 @@ mod tests {
         );
         assert_eq!(
             out,
-            "x = 1\n\n[[p]]\nby = \"a\"\n\n[[p]]\nby = \"b\" # hand\n\n[[p]]\nby = \"c\"\n"
+            "x = 1\n\n[[p]]\nby = \"a\"\n\n[[p]]\nby = \"c\"\n\n[[p]]\nby = \"b\" # hand\n"
         );
     }
 

@@ -171,7 +171,9 @@ pub fn merge(
         &mut losses,
     );
     let base_body = pbase.as_ref().map_or("", |b| b.body.as_str());
-    let body = text::merge3(base_body, &p.body, &s.body);
+    let body = text::merge3(base_body, &pa.body, &pb.body, &|x, y| {
+        sa.cmp_values(x, &sb, y) == Ordering::Greater
+    });
     out.body = body.text;
     let at = sp.wall.max(ss.wall);
     let side_agent = |x: &Parsed| {

@@ -22,7 +22,12 @@ pub fn merge(path: &str, base: Option<&str>, a: &str, b: &str, created: &mut Cre
     // No clock in a scratchpad: byte order picks the primary, the same from both sides.
     let (p, s) = if a >= b { (a, b) } else { (b, a) };
     let (pp, ps) = (Scratchpad::parse(p), Scratchpad::parse(s));
-    let preamble = text::merge3(&pad_base.preamble, &pp.preamble, &ps.preamble);
+    let preamble = text::merge3(
+        &pad_base.preamble,
+        &pp.preamble,
+        &ps.preamble,
+        &text::greater,
+    );
     let mut entries: Vec<Entry> = Vec::with_capacity(pp.entries.len() + ps.entries.len());
     for e in pp.entries.into_iter().chain(ps.entries) {
         if !entries.contains(&e) {
