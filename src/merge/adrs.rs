@@ -88,7 +88,9 @@ pub fn renumber(
     }
     let mut moves: Vec<(&Added, u32)> = Vec::new();
     for (_, mut group) in by_number {
-        if !(group.iter().any(|a| a.side == Side::Ours) && group.iter().any(|a| a.side == Side::Theirs)) {
+        if !(group.iter().any(|a| a.side == Side::Ours)
+            && group.iter().any(|a| a.side == Side::Theirs))
+        {
             continue;
         }
         // The earliest keeps the number; the other side's files with it move.
@@ -230,10 +232,21 @@ mod tests {
 
     #[test]
     fn the_later_of_two_adrs_with_one_number_moves_and_its_side_follows() {
-        let early = adr(7, "Use Redis", "2026-11-21T10:00:00Z", "# ADR-0007: Use Redis\n");
-        let late = adr(7, "Use Kafka", "2026-11-21T11:00:00Z", "# ADR-0007: Use Kafka\n");
+        let early = adr(
+            7,
+            "Use Redis",
+            "2026-11-21T10:00:00Z",
+            "# ADR-0007: Use Redis\n",
+        );
+        let late = adr(
+            7,
+            "Use Kafka",
+            "2026-11-21T11:00:00Z",
+            "# ADR-0007: Use Kafka\n",
+        );
         let task_base = "+++\nid = \"t-aaaaaa\"\n+++\nsee ADR-0001\n".to_owned();
-        let task_theirs = "+++\nid = \"t-aaaaaa\"\n+++\nsee ADR-0001 and ADR-0007, not ADR-00070\n".to_owned();
+        let task_theirs =
+            "+++\nid = \"t-aaaaaa\"\n+++\nsee ADR-0001 and ADR-0007, not ADR-00070\n".to_owned();
         let changes = vec![
             added("adrs/0007-use-redis.md", Some(early.clone()), None),
             added("adrs/0007-use-kafka.md", None, Some(late)),
@@ -251,12 +264,21 @@ mod tests {
         let find = |p: &str| out.iter().find(|c| c.path == p).unwrap();
         let moved = find("adrs/0008-use-kafka.md");
         let text = moved.theirs.as_deref().unwrap();
-        assert!(text.contains("number = 8\n") && text.contains("# ADR-0008: Use Kafka"), "{text}");
+        assert!(
+            text.contains("number = 8\n") && text.contains("# ADR-0008: Use Kafka"),
+            "{text}"
+        );
         let old = find("adrs/0007-use-kafka.md");
         assert_eq!((old.ours.as_ref(), old.theirs.as_ref()), (None, None));
-        assert_eq!(find("adrs/0007-use-redis.md").ours.as_deref(), Some(early.as_str()));
+        assert_eq!(
+            find("adrs/0007-use-redis.md").ours.as_deref(),
+            Some(early.as_str())
+        );
         let task = find("tasks/aa/t-aaaaaa.md").theirs.as_deref().unwrap();
-        assert!(task.contains("see ADR-0001 and ADR-0008, not ADR-00070"), "{task}");
+        assert!(
+            task.contains("see ADR-0001 and ADR-0008, not ADR-00070"),
+            "{task}"
+        );
         crate::model::adr::Adr::parse("adrs/0008-use-kafka.md", text).unwrap();
     }
 

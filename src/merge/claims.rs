@@ -26,7 +26,13 @@ pub const TASKS: Policy = Policy {
 };
 
 /// The fields that make up a claim and follow the winner of a double claim.
-pub const CLAIM_FIELDS: [&str; 5] = ["assignee", "claimed", "status", "blocked_reason", "completed"];
+pub const CLAIM_FIELDS: [&str; 5] = [
+    "assignee",
+    "claimed",
+    "status",
+    "blocked_reason",
+    "completed",
+];
 
 /// A task claimed by two agents, decided.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,7 +100,9 @@ pub fn merge_task(
     // the merged record (whose `updated` is the later side's) would judge differently when it
     // meets the loser's version again.
     if won.doc.get("claimed").is_none()
-        && let Some(at) = won.clock(&["updated"]).and_then(crate::model::record::timestamp)
+        && let Some(at) = won
+            .clock(&["updated"])
+            .and_then(crate::model::record::timestamp)
         && let Some(mut m) = record::parse(path, &merged, Format::Markdown)
     {
         m.doc.insert("claimed", toml_edit::Item::Value(at));
@@ -144,7 +152,9 @@ pub fn merge_task(
     );
     let note = format!(
         "{task}: claimed by {winner} and {loser}; {winner} keeps it, {loser}'s claim undone ({record}{})",
-        message.map(|m| format!(", told in {m}")).unwrap_or_default()
+        message
+            .map(|m| format!(", told in {m}"))
+            .unwrap_or_default()
     );
     Ok((merged, Some(note)))
 }
@@ -202,8 +212,14 @@ mod tests {
             .iter()
             .map(|c| (c.field.as_deref().unwrap(), c.set_aside.as_deref()))
             .collect();
-        assert!(fields.contains(&("assignee", Some("\"alice\""))), "{fields:?}");
-        assert!(fields.contains(&("status", Some("\"in_progress\""))), "{fields:?}");
+        assert!(
+            fields.contains(&("assignee", Some("\"alice\""))),
+            "{fields:?}"
+        );
+        assert!(
+            fields.contains(&("status", Some("\"in_progress\""))),
+            "{fields:?}"
+        );
         assert!(fields.contains(&("completed", None)), "{fields:?}");
 
         let message = created
@@ -222,23 +238,37 @@ mod tests {
         let base = task("status = \"todo\"\n", "2026-11-21T10:00:00Z");
         let claim = |who: &str, extra: &str| {
             task(
-                &format!("status = \"in_progress\"\nassignee = \"{who}\"\nclaimed = 2026-11-21T11:00:00Z\n{extra}"),
+                &format!(
+                    "status = \"in_progress\"\nassignee = \"{who}\"\nclaimed = 2026-11-21T11:00:00Z\n{extra}"
+                ),
                 "2026-11-21T11:00:00Z",
             )
         };
-        let zed = claim("zed", "priority = 0\n");
+        let zed = claim("zed", "priority = 0\nblocked_reason = \"waiting\"\n");
         let amy = claim("amy", "");
         let mut created = Created::default();
         let (text, _) = merge_task(PATH, Some(&base), &zed, &amy, &mut created).unwrap();
         let t = Task::parse(PATH, &text).unwrap();
         assert_eq!(t.assignee.unwrap().as_str(), "amy");
         assert_eq!(t.priority, 0, "zed's other edit merges: {text}");
+        // A claim field only the loser set follows the winner too (and is kept aside).
+        assert_eq!(t.blocked_reason, None, "{text}");
+        assert!(
+            created
+                .conflicts
+                .iter()
+                .any(|c| c.field.as_deref() == Some("blocked_reason")
+                    && c.set_aside.as_deref() == Some("\"waiting\""))
+        );
     }
 
     #[test]
     fn a_reassignment_on_one_side_is_not_a_double_claim() {
         let base = task("assignee = \"alice\"\n", "2026-11-21T10:00:00Z");
-        let a = task("assignee = \"alice\"\npriority = 1\n", "2026-11-21T11:00:00Z");
+        let a = task(
+            "assignee = \"alice\"\npriority = 1\n",
+            "2026-11-21T11:00:00Z",
+        );
         let b = task("assignee = \"bob\"\n", "2026-11-21T12:00:00Z");
         let mut created = Created::default();
         let (text, note) = merge_task(PATH, Some(&base), &a, &b, &mut created).unwrap();

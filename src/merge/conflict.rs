@@ -260,9 +260,15 @@ mod tests {
         assert_eq!(c.between.len(), 2);
         assert_eq!(c.opened_by.as_str(), MERGE_AGENT);
         assert_eq!(c.about, vec!["tasks/aa/t-aaaaaa.md", "t-aaaaaa"]);
-        assert_eq!(c.created, Timestamp::parse_rfc3339("2026-11-21T11:00:00Z").unwrap());
+        assert_eq!(
+            c.created,
+            Timestamp::parse_rfc3339("2026-11-21T11:00:00Z").unwrap()
+        );
         assert!(text.contains("record = \"tasks/aa/t-aaaaaa.md\""), "{text}");
-        assert!(text.contains("[[set_aside]]\nfield = \"priority\"\nkept = \"1\"\nvalue = \"```3\"\n"), "{text}");
+        assert!(
+            text.contains("[[set_aside]]\nfield = \"priority\"\nkept = \"1\"\nvalue = \"```3\"\n"),
+            "{text}"
+        );
         assert!(text.contains("\n````\n```3\n````\n"), "{text}");
         assert_eq!(c.to_text(), *text);
         assert_eq!(created.conflicts.len(), 1);
@@ -303,6 +309,10 @@ mod tests {
         assert_eq!(m.to, Recipient::Agent(AgentId::parse("bob").unwrap()));
         assert_eq!(m.task, Some(TaskId::parse("t-aaaaaa").unwrap()));
         assert_eq!(m.from.as_str(), MERGE_AGENT);
-        assert!(created.message("Bad Agent", "t-aaaaaa", "x", "y", None).is_none());
+        assert!(
+            created
+                .message("Bad Agent", "t-aaaaaa", "x", "y", None)
+                .is_none()
+        );
     }
 }

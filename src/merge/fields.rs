@@ -92,11 +92,13 @@ pub fn canon(item: Option<&Item>) -> Option<String> {
         Item::None => None,
         Item::Value(v) => Some(canon_value(v)),
         Item::Table(t) => Some(canon_pairs(
-            t.iter()
-                .filter_map(|(k, i)| canon(Some(i)).map(|c| (k, c))),
+            t.iter().filter_map(|(k, i)| canon(Some(i)).map(|c| (k, c))),
         )),
         Item::ArrayOfTables(a) => {
-            let items: Vec<String> = a.iter().filter_map(|t| canon(Some(&Item::Table(t.clone())))).collect();
+            let items: Vec<String> = a
+                .iter()
+                .filter_map(|t| canon(Some(&Item::Table(t.clone()))))
+                .collect();
             Some(format!("[{}]", items.join(", ")))
         }
     }
@@ -135,17 +137,21 @@ pub fn merge_tables(
         let p = present(primary.get(key));
         let s = present(secondary.get(key));
         let (cb, cp, cs) = (canon(b), canon(p), canon(s));
-        if cp == cs || cs == cb {
+        if cp == cs {
             continue;
         }
-        if cp == cb {
-            put(out, key, s);
-            continue;
-        }
+        // A forced field follows its side even where only the other side changed it.
         if let Some(pick) = rules.forced.get(&field) {
             if *pick == Pick::Secondary {
                 put(out, key, s);
             }
+            continue;
+        }
+        if cs == cb {
+            continue;
+        }
+        if cp == cb {
+            put(out, key, s);
             continue;
         }
         if rules.clocks.contains(&field.as_str()) {
@@ -253,7 +259,8 @@ fn merge_lists(
     }
     let ap: Vec<&(String, Element)> = pe.iter().filter(|(c, _)| !has(be, c)).collect();
     let as_: Vec<&(String, Element)> = se.iter().filter(|(c, _)| !has(be, c)).collect();
-    let joined = |l: &[&(String, Element)]| -> Vec<String> { l.iter().map(|(c, _)| c.clone()).collect() };
+    let joined =
+        |l: &[&(String, Element)]| -> Vec<String> { l.iter().map(|(c, _)| c.clone()).collect() };
     let p_first = (ap.len(), joined(&ap)) >= (as_.len(), joined(&as_));
     let (first, second) = if p_first { (ap, as_) } else { (as_, ap) };
     for e in first.into_iter().chain(second) {
@@ -340,7 +347,12 @@ fn order_keys(base: Option<&Table>, primary: &Table, secondary: &Table, out: &mu
             order.insert(at, k.clone());
         }
     }
-    let of = |k: &toml_edit::Key| order.iter().position(|o| o == k.get()).unwrap_or(usize::MAX);
+    let of = |k: &toml_edit::Key| {
+        order
+            .iter()
+            .position(|o| o == k.get())
+            .unwrap_or(usize::MAX)
+    };
     out.sort_values_by(|k1, _, k2, _| of(k1).cmp(&of(k2)));
 }
 
@@ -415,7 +427,10 @@ mod tests {
             Some(b.as_table()),
             p.as_table(),
             s.as_table(),
-            (&stamp("2026-11-21T11:00:00Z"), &stamp("2026-11-21T10:00:00Z")),
+            (
+                &stamp("2026-11-21T11:00:00Z"),
+                &stamp("2026-11-21T10:00:00Z"),
+            ),
             rules,
             "",
             out.as_table_mut(),

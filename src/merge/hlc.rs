@@ -92,7 +92,10 @@ mod tests {
         assert_eq!(hash(&[]), 0xcbf2_9ce4_8422_2325);
         assert_eq!(hash(&["a"]), hash(&["a"]));
         assert_ne!(hash(&["ab", "c"]), hash(&["a", "bc"]));
-        assert_eq!(id_part(&["tasks/aa/t-aaaaaa.md", "priority"]), "jb8az3xn3pk3");
+        assert_eq!(
+            id_part(&["tasks/aa/t-aaaaaa.md", "priority"]),
+            "jb8az3xn3pk3"
+        );
         assert!(crate::model::ConflictId::parse(&format!("c-{}", id_part(&["x"]))).is_ok());
     }
 

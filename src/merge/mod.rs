@@ -177,13 +177,14 @@ fn both_changed(
         }
     };
     let base = change.base.as_deref();
-    if path.starts_with(layout::SCRATCHPADS_DIR) && path.ends_with(".md") {
+    let dir = path.split('/').next().unwrap_or("");
+    if dir == layout::SCRATCHPADS_DIR && path.ends_with(".md") {
         return Some(scratchpads::merge(path, base, a, b, created));
     }
     let Some(policy) = policy(path, a, b) else {
         return Some(plain_text(path, base, a, b, created));
     };
-    let merged = if policy.format == Format::Markdown && path.starts_with(layout::TASKS_DIR) {
+    let merged = if policy.format == Format::Markdown && dir == layout::TASKS_DIR {
         claims::merge_task(path, base, a, b, created).map(|(text, note)| {
             notes.extend(note);
             text
@@ -199,13 +200,12 @@ fn both_changed(
 
 fn deleted_vs_edited(change: &FileVersions, edited: &str, created: &mut Created) {
     let path = &change.path;
-    let agent = policy(path, edited, edited)
-        .and_then(|p| {
-            let writer = p.writer.clone();
-            record::parse(path, edited, p.format)
-                .and_then(|r| r.str_field(p.agent_fields))
-                .or(writer)
-        });
+    let agent = policy(path, edited, edited).and_then(|p| {
+        let writer = p.writer.clone();
+        record::parse(path, edited, p.format)
+            .and_then(|r| r.str_field(p.agent_fields))
+            .or(writer)
+    });
     let at = policy(path, edited, edited)
         .and_then(|p| record::parse(path, edited, p.format).and_then(|r| r.clock(p.clock)));
     created.record(Note {
@@ -322,7 +322,10 @@ mod tests {
             .filter(|(p, _)| p.starts_with("conflicts/"))
             .map(|(p, t)| {
                 let text = t.as_deref().expect("created, not removed");
-                (text.to_owned(), Conflict::parse(p, text).expect("a readable conflict"))
+                (
+                    text.to_owned(),
+                    Conflict::parse(p, text).expect("a readable conflict"),
+                )
             })
             .collect()
     }
@@ -383,7 +386,10 @@ mod tests {
         let c = &out.conflicts[0];
         assert_eq!(c.path, TASK);
         assert_eq!(c.field.as_deref(), Some("priority"));
-        assert_eq!((c.kept.as_deref(), c.set_aside.as_deref()), (Some("0"), Some("3")));
+        assert_eq!(
+            (c.kept.as_deref(), c.set_aside.as_deref()),
+            (Some("0"), Some("3"))
+        );
         let records = conflict_records(&out);
         assert_eq!(records.len(), 1);
         let (text, record) = &records[0];
@@ -391,7 +397,10 @@ mod tests {
         assert!(record.about.contains(&TASK.to_owned()));
         assert_eq!(record.between[0].as_str(), "alice");
         assert_eq!(record.created.to_string(), "2026-11-21T12:00:00Z");
-        assert!(text.contains("field = \"priority\"\nkept = \"0\"\nvalue = \"3\""), "{text}");
+        assert!(
+            text.contains("field = \"priority\"\nkept = \"0\"\nvalue = \"3\""),
+            "{text}"
+        );
         assert!(text.contains("```\n3\n```"), "{text}");
     }
 
@@ -401,13 +410,23 @@ mod tests {
         let a = task("", "2026-11-21T11:00:00Z", "ONE\ntwo\nthree\n");
         let b = task("", "2026-11-21T12:00:00Z", "one\ntwo\nthree\nfour\n");
         let out = both_ways(TASK, Some(&base), Some(&a), Some(&b));
-        assert!(out.files[TASK].as_deref().unwrap().ends_with("+++\nONE\ntwo\nthree\nfour\n"));
+        assert!(
+            out.files[TASK]
+                .as_deref()
+                .unwrap()
+                .ends_with("+++\nONE\ntwo\nthree\nfour\n")
+        );
         assert!(out.conflicts.is_empty());
 
         let a = task("", "2026-11-21T11:00:00Z", "one\nTWO by a\nthree\n");
         let b = task("", "2026-11-21T12:00:00Z", "one\nTWO by b\nthree\n");
         let out = both_ways(TASK, Some(&base), Some(&a), Some(&b));
-        assert!(out.files[TASK].as_deref().unwrap().ends_with("+++\none\nTWO by b\nthree\n"));
+        assert!(
+            out.files[TASK]
+                .as_deref()
+                .unwrap()
+                .ends_with("+++\none\nTWO by b\nthree\n")
+        );
         assert_eq!(out.conflicts.len(), 1);
         assert_eq!(out.conflicts[0].field, None);
         assert_eq!(out.conflicts[0].set_aside.as_deref(), Some("TWO by a\n"));
@@ -458,7 +477,11 @@ mod tests {
             )
         };
         let base = entry("active", &["src/a/**", "src/b/**"], "2026-11-21T10:00:00Z");
-        let a = entry("idle", &["src/a/**", "src/b/**", "src/c/**"], "2026-11-21T12:00:00Z");
+        let a = entry(
+            "idle",
+            &["src/a/**", "src/b/**", "src/c/**"],
+            "2026-11-21T12:00:00Z",
+        );
         let b = entry("blocked", &["src/a/**"], "2026-11-21T11:00:00Z");
         let out = both_ways(path, Some(&base), Some(&a), Some(&b));
         let agent = Agent::parse(path, out.files[path].as_deref().unwrap()).unwrap();
@@ -497,10 +520,21 @@ mod tests {
                 "+++\nnumber = 3\ntitle = \"{title}\"\nstatus = \"proposed\"\ncreated = {created}\nupdated = {created}\n+++\n# ADR-0003: {title}\n"
             )
         };
-        let (x, y) = (adr("X", "2026-11-21T10:00:00Z"), adr("Y", "2026-11-21T11:00:00Z"));
+        let (x, y) = (
+            adr("X", "2026-11-21T10:00:00Z"),
+            adr("Y", "2026-11-21T11:00:00Z"),
+        );
         let changes = |swap: bool| {
-            let (o, t) = if swap { (None, Some(y.as_str())) } else { (Some(y.as_str()), None) };
-            let (o2, t2) = if swap { (Some(x.as_str()), None) } else { (None, Some(x.as_str())) };
+            let (o, t) = if swap {
+                (None, Some(y.as_str()))
+            } else {
+                (Some(y.as_str()), None)
+            };
+            let (o2, t2) = if swap {
+                (Some(x.as_str()), None)
+            } else {
+                (None, Some(x.as_str()))
+            };
             vec![
                 change_at("adrs/0003-y.md", None, o, t),
                 change_at("adrs/0003-x.md", None, o2, t2),
@@ -514,7 +548,10 @@ mod tests {
         assert_eq!(out.files["adrs/0003-x.md"].as_deref(), Some(x.as_str()));
         assert_eq!(out.files["adrs/0003-y.md"], None);
         let moved = out.files["adrs/0005-y.md"].as_deref().unwrap();
-        assert!(moved.contains("number = 5\n") && moved.contains("# ADR-0005: Y"), "{moved}");
+        assert!(
+            moved.contains("number = 5\n") && moved.contains("# ADR-0005: Y"),
+            "{moved}"
+        );
         assert_eq!(out.notes.len(), 1, "{:?}", out.notes);
         // Without facts, only the changed files' numbers are known.
         assert!(merge(&changes(false)).files.contains_key("adrs/0004-y.md"));
@@ -599,7 +636,10 @@ mod tests {
                     ("title", Some(format!("\"{}\"", self.title))),
                     ("status", Some(format!("\"{}\"", self.status))),
                     ("priority", Some(self.priority.to_string())),
-                    ("assignee", self.assignee.as_ref().map(|a| format!("\"{a}\""))),
+                    (
+                        "assignee",
+                        self.assignee.as_ref().map(|a| format!("\"{a}\"")),
+                    ),
                 ]
             }
         }
@@ -632,16 +672,18 @@ mod tests {
                 subset(TAGS),
                 subset(LINES),
             )
-                .prop_map(|(title, status, priority, assignee, depends_on, expertise, body)| Rec {
-                    title,
-                    status,
-                    priority,
-                    assignee,
-                    depends_on,
-                    expertise,
-                    hour: 10,
-                    body,
-                })
+                .prop_map(
+                    |(title, status, priority, assignee, depends_on, expertise, body)| Rec {
+                        title,
+                        status,
+                        priority,
+                        assignee,
+                        depends_on,
+                        expertise,
+                        hour: 10,
+                        body,
+                    },
+                )
         }
 
         /// One side's edits: each field kept or changed, lists gaining and losing elements,
@@ -659,39 +701,41 @@ mod tests {
                 prop::collection::vec((0..3u8, 0..8usize, pick(new)), 0..3),
                 0..4u32,
             )
-                .prop_map(move |(t, s, p, a, (dep_add, dep_rm), (ex_add, ex_rm), body_ops, dh)| {
-                    let mut r = base.clone();
-                    r.title = t.unwrap_or(r.title);
-                    r.status = s.unwrap_or(r.status);
-                    r.priority = p.unwrap_or(r.priority);
-                    r.assignee = a.unwrap_or(r.assignee);
-                    for (list, add, rm) in [
-                        (&mut r.depends_on, dep_add, dep_rm),
-                        (&mut r.expertise, ex_add, ex_rm),
-                    ] {
-                        list.retain(|x| !rm.contains(x));
-                        for x in add {
-                            if !list.contains(&x) && !rm.contains(&x) {
-                                list.push(x);
+                .prop_map(
+                    move |(t, s, p, a, (dep_add, dep_rm), (ex_add, ex_rm), body_ops, dh)| {
+                        let mut r = base.clone();
+                        r.title = t.unwrap_or(r.title);
+                        r.status = s.unwrap_or(r.status);
+                        r.priority = p.unwrap_or(r.priority);
+                        r.assignee = a.unwrap_or(r.assignee);
+                        for (list, add, rm) in [
+                            (&mut r.depends_on, dep_add, dep_rm),
+                            (&mut r.expertise, ex_add, ex_rm),
+                        ] {
+                            list.retain(|x| !rm.contains(x));
+                            for x in add {
+                                if !list.contains(&x) && !rm.contains(&x) {
+                                    list.push(x);
+                                }
                             }
                         }
-                    }
-                    for (op, at, line) in body_ops {
-                        let at = at.min(r.body.len());
-                        if r.body.contains(&line) {
-                            continue;
-                        }
-                        match op {
-                            0 if at < r.body.len() => r.body[at] = line,
-                            1 if at < r.body.len() => {
-                                r.body.remove(at);
+                        for (op, at, line) in body_ops {
+                            let at = at.min(r.body.len());
+                            if r.body.contains(&line) {
+                                continue;
                             }
-                            _ => r.body.insert(at, line),
+                            match op {
+                                0 if at < r.body.len() => r.body[at] = line,
+                                1 if at < r.body.len() => {
+                                    r.body.remove(at);
+                                }
+                                _ => r.body.insert(at, line),
+                            }
                         }
-                    }
-                    r.hour += dh;
-                    r
-                })
+                        r.hour += dh;
+                        r
+                    },
+                )
         }
 
         fn three() -> impl Strategy<Value = (Rec, Rec, Rec)> {
@@ -705,7 +749,11 @@ mod tests {
         fn list(doc: &toml_edit::DocumentMut, key: &str) -> Vec<String> {
             doc.get(key)
                 .and_then(|i| i.as_array())
-                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
                 .unwrap_or_default()
         }
 

@@ -269,4 +269,3 @@ pub fn later_whole<'t>(path: &str, a: &'t str, b: &'t str, policy: &Policy) -> (
         (b, a)
     }
 }
-

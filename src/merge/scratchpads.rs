@@ -35,8 +35,12 @@ pub fn merge(path: &str, base: Option<&str>, a: &str, b: &str, created: &mut Cre
         }
     }
     entries.sort_by(|x, y| {
-        (x.at, &x.id, &x.text, x.section.map(|s| s.as_str()))
-            .cmp(&(y.at, &y.id, &y.text, y.section.map(|s| s.as_str())))
+        (x.at, &x.id, &x.text, x.section.map(|s| s.as_str())).cmp(&(
+            y.at,
+            &y.id,
+            &y.text,
+            y.section.map(|s| s.as_str()),
+        ))
     });
     if !preamble.overlaps.is_empty() {
         let agents: Vec<String> = agent_of(path).into_iter().collect();
@@ -83,8 +87,14 @@ mod tests {
         let head = "# Scratchpad: alice\n\n";
         let shared = entry("2026-11-21T10:00:00Z", "n-aaaaaa", "shared");
         let base = format!("{head}{shared}");
-        let a = format!("{base}{}", entry("2026-11-21T12:00:00Z", "n-cccccc", "from a"));
-        let b = format!("{base}{}", entry("2026-11-21T11:00:00Z", "n-bbbbbb", "from b"));
+        let a = format!(
+            "{base}{}",
+            entry("2026-11-21T12:00:00Z", "n-cccccc", "from a")
+        );
+        let b = format!(
+            "{base}{}",
+            entry("2026-11-21T11:00:00Z", "n-bbbbbb", "from b")
+        );
         let mut created = Created::default();
         let out = merge(PATH, Some(&base), &a, &b, &mut created);
         assert_eq!(

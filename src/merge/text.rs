@@ -81,7 +81,10 @@ fn hunks(base: &[&str], side: &[&str]) -> Vec<Hunk> {
                 old_len,
                 new_index,
                 new_len,
-            } => (old_index..old_index + old_len, new_index..new_index + new_len),
+            } => (
+                old_index..old_index + old_len,
+                new_index..new_index + new_len,
+            ),
         };
         match out.last_mut() {
             Some(last) if last.base.end == b.start && last.new.end == n.start => {
@@ -98,7 +101,11 @@ fn hunks(base: &[&str], side: &[&str]) -> Vec<Hunk> {
 /// inside or at the edge of the other's range.
 fn touches(a: &Range<usize>, b: &Range<usize>) -> bool {
     if a.is_empty() || b.is_empty() {
-        let (point, range) = if a.is_empty() { (a.start, b) } else { (b.start, a) };
+        let (point, range) = if a.is_empty() {
+            (a.start, b)
+        } else {
+            (b.start, a)
+        };
         return range.start <= point && point <= range.end;
     }
     a.start < b.end && b.start < a.end
@@ -126,7 +133,11 @@ fn includes(big: (&[Hunk], &[&str]), small: (&[Hunk], &[&str])) -> bool {
     let inserted = |(hs, side): (&[Hunk], &[&str])| -> Vec<String> {
         let mut v: Vec<String> = hs
             .iter()
-            .flat_map(|h| side[h.new.clone()].iter().map(|l| l.trim_end_matches('\n').to_owned()))
+            .flat_map(|h| {
+                side[h.new.clone()]
+                    .iter()
+                    .map(|l| l.trim_end_matches('\n').to_owned())
+            })
             .collect();
         v.sort();
         v
@@ -268,7 +279,10 @@ mod tests {
         assert_eq!(m.text, "A\nb\nc\nd\nE\n");
         assert!(m.overlaps.is_empty());
         // Symmetric when the roles swap (no overlap: the primary does not matter).
-        assert_eq!(merge3(base, "a\nb\nc\nd\nE\n", "A\nb\nc\nd\ne\n", &greater).text, m.text);
+        assert_eq!(
+            merge3(base, "a\nb\nc\nd\nE\n", "A\nb\nc\nd\ne\n", &greater).text,
+            m.text
+        );
     }
 
     #[test]
@@ -336,23 +350,34 @@ mod exhaustive {
         let mut all = vec![String::new()];
         for len in 1..=4 {
             let mut n = 1;
-            for _ in 0..len { n *= 2; }
+            for _ in 0..len {
+                n *= 2;
+            }
             for code in 0..n {
                 let mut s = String::new();
                 let mut c = code;
-                for _ in 0..len { s.push_str(alphabet[c % 2]); c /= 2; }
+                for _ in 0..len {
+                    s.push_str(alphabet[c % 2]);
+                    c /= 2;
+                }
                 all.push(s);
             }
         }
-        for b in &all { for x in &all { for y in &all {
-            for side in [x, y] {
-                let h = hunks(&lines(b), &lines(side));
-                assert!(h.windows(2).all(|w| w[0].base.end <= w[1].base.start), "{b:?} {side:?} {h:?}");
+        for b in &all {
+            for x in &all {
+                for y in &all {
+                    for side in [x, y] {
+                        let h = hunks(&lines(b), &lines(side));
+                        assert!(
+                            h.windows(2).all(|w| w[0].base.end <= w[1].base.start),
+                            "{b:?} {side:?} {h:?}"
+                        );
+                    }
+                    let m = merge3(b, x, y, &greater);
+                    assert_eq!(m, merge3(b, y, x, &greater), "{b:?} {x:?} {y:?}");
+                }
             }
-            let m = merge3(b, x, y, &greater);
-            assert_eq!(m, merge3(b, y, x, &greater), "{b:?} {x:?} {y:?}");
-
-        }}}
+        }
     }
 
     /// Texts whose lines are distinct (every arrangement of up to three of four lines), edited
@@ -361,7 +386,12 @@ mod exhaustive {
     /// the first did not; this is line-based three-way merging's known limit.)
     #[test]
     fn merging_again_with_either_side_is_stable_for_distinct_lines() {
-        fn arrangements(pool: &[&str], len: usize, prefix: &mut Vec<String>, out: &mut Vec<String>) {
+        fn arrangements(
+            pool: &[&str],
+            len: usize,
+            prefix: &mut Vec<String>,
+            out: &mut Vec<String>,
+        ) {
             out.push(prefix.concat());
             if len == 0 {
                 return;
