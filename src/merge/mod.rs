@@ -757,6 +757,32 @@ mod tests {
                 .unwrap_or_default()
         }
 
+        /// A version of a file as hostile as the fuzz corpus: a record with random fields
+        /// and body, text with stray fences, or nothing at all.
+        fn hostile() -> impl Strategy<Value = Option<String>> {
+            use crate::model::strategies::{body, text};
+            let field = (
+                prop::sample::select(&["id", "title", "status", "assignee", "updated", "read_by", "x"][..]),
+                prop_oneof![
+                    text().prop_map(|t| format!("{t:?}")),
+                    Just("2026-11-21T10:00:00Z".to_owned()),
+                    Just("[\"a\", \"b\"]".to_owned()),
+                    Just("{ pattern = \"src/**\" }".to_owned()),
+                    text(),
+                ],
+            );
+            let record = (prop::collection::vec(field, 0..5), body()).prop_map(|(fields, body)| {
+                let mut out = "+++\n".to_owned();
+                for (k, v) in fields {
+                    out.push_str(&format!("{k} = {v}\n"));
+                }
+                out.push_str("+++\n");
+                out.push_str(&body);
+                out
+            });
+            prop::option::of(prop_oneof![3 => record, 1 => body()])
+        }
+
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(400))]
 
@@ -822,6 +848,26 @@ mod tests {
                         let text = again.files[TASK].clone().expect("kept");
                         prop_assert_eq!(meaning(&text), meaning(&merged), "again with {}:\n{}", side, text);
                     }
+                }
+            }
+
+            /// Whatever the files hold, under every kind of path: no panic, the same outcome
+            /// whichever side is ours, and every record the merge writes reads back.
+            #[test]
+            fn hostile_files_merge_symmetrically_without_panic(
+                path in prop::sample::select(&[
+                    "tasks/aa/t-aaaaaa.md", "agents/alice.toml", "scratchpads/alice.md",
+                    "messages/aa/m-aaaaaa.md", "adrs/0001-x.md", "conflicts/c-aaaaaa.md",
+                    "README.md", "junk/x.md",
+                ][..]),
+                base in hostile(), a in hostile(), b in hostile(),
+            ) {
+                let ab = merge(&[change_at(path, base.as_deref(), a.as_deref(), b.as_deref())]);
+                let ba = merge(&[change_at(path, base.as_deref(), b.as_deref(), a.as_deref())]);
+                prop_assert_eq!(&ab, &ba);
+                for c in &ab.conflicts {
+                    let text = ab.files[&c.record].as_deref().expect("written");
+                    prop_assert!(Conflict::parse(&c.record, text).is_ok(), "{}", text);
                 }
             }
         }
