@@ -493,6 +493,40 @@ mod tests {
     }
 
     #[test]
+    fn an_agent_registered_and_writing_notes_on_two_clones_merges_cleanly() {
+        let path = "agents/alice.toml";
+        let a = "id = \"alice\"\nrole = \"api\"\nregistered = 2026-11-21T10:00:00Z\nlast_seen = 2026-11-21T10:00:00Z\n";
+        let b = "id = \"alice\"\nexpertise = [\"sql\"]\nregistered = 2026-11-21T11:00:00Z\nlast_seen = 2026-11-21T11:00:00Z\n";
+        let out = both_ways(path, None, Some(a), Some(b));
+        let agent = Agent::parse(path, out.files[path].as_deref().unwrap()).unwrap();
+        assert_eq!(agent.role.as_deref(), Some("api"));
+        assert_eq!(agent.expertise, ["sql"]);
+        assert_eq!(agent.last_seen.unwrap().to_string(), "2026-11-21T11:00:00Z");
+        assert!(out.conflicts.is_empty());
+
+        let pad = "scratchpads/alice.md";
+        let head = "# Scratchpad: alice\n\n";
+        let a = format!("{head}## 2026-11-21T10:00:00Z · n-aaaaaa\nfrom a\n\n");
+        let b = format!("{head}## 2026-11-21T09:00:00Z · n-bbbbbb · blocker\nfrom b\n\n");
+        let out = both_ways(pad, None, Some(&a), Some(&b));
+        assert_eq!(
+            out.files[pad].as_deref(),
+            Some(format!("{head}## 2026-11-21T09:00:00Z · n-bbbbbb · blocker\nfrom b\n\n## 2026-11-21T10:00:00Z · n-aaaaaa\nfrom a\n\n").as_str())
+        );
+        assert!(out.conflicts.is_empty());
+    }
+
+    #[test]
+    fn the_order_of_the_changes_given_does_not_matter() {
+        let base = task("priority = 2\n", "2026-11-21T10:00:00Z", "");
+        let a = task("priority = 0\n", "2026-11-21T12:00:00Z", "");
+        let b = task("priority = 3\n", "2026-11-21T11:00:00Z", "");
+        let one = change_at(TASK, Some(&base), Some(&a), Some(&b));
+        let two = change_at("README.md", Some("x\n"), Some("y\n"), Some("x\n"));
+        assert_eq!(merge(&[one.clone(), two.clone()]), merge(&[two, one]));
+    }
+
+    #[test]
     fn read_marks_of_a_message_take_the_union() {
         let path = "messages/aa/m-aaaaaa.md";
         let msg = |read: &str| {

@@ -228,10 +228,9 @@ pub fn merge(
                 about: Vec::new(),
                 at,
                 explanation: format!(
-                    "Both sides of a sync changed the same lines of the text of {path}. The \
-                     later edit{} is kept; the other side's lines{} are set aside here.",
-                    by(&agent_p),
-                    by(&agent_s),
+                    "Both sides of a sync changed the same lines of the text of {path}. For each \
+                     place, the later edit's lines are kept and the other side's are set aside \
+                     here. Bring back what should stay by hand, then resolve this conflict."
                 ),
                 values,
             });
