@@ -14,6 +14,12 @@ Two promises hold whichever side is "ours":
   IDs of the records the merge creates derive from the inputs.
 - **Nothing is dropped.** A value that loses is written into a conflict record naming both
   values, both agents and the record.
+- **Stable.** Merging the result again with either side (from the same base) keeps every value
+  and line of it, and decides every conflict the same way: ties between equal clocks are broken
+  by the values themselves, never by which side is ours or by the whole file.
+
+Without a second argument the merge knows only the changed files; [`merge_with`] also takes
+[`MergeFacts`] about the whole trees (the ADR numbers in use, for renumbering).
 
 The dispatcher here decides each path; the rules live one job per module:
 
@@ -796,7 +802,11 @@ mod tests {
         fn hostile() -> impl Strategy<Value = Option<String>> {
             use crate::model::strategies::{body, text};
             let field = (
-                prop::sample::select(&["id", "title", "status", "assignee", "updated", "read_by", "x"][..]),
+                prop::sample::select(
+                    &[
+                        "id", "title", "status", "assignee", "updated", "read_by", "x",
+                    ][..],
+                ),
                 prop_oneof![
                     text().prop_map(|t| format!("{t:?}")),
                     Just("2026-11-21T10:00:00Z".to_owned()),
