@@ -109,4 +109,47 @@ mod tests {
         assert_eq!(merge(PATH, Some(&base), &out, &a, &mut created), out);
         assert!(created.files.is_empty());
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        fn entries(tag: &'static str) -> impl Strategy<Value = Vec<String>> {
+            prop::collection::vec((0..4u32, 0..100u32), 0..4).prop_map(move |v| {
+                v.into_iter()
+                    .map(|(h, n)| {
+                        entry(
+                            &format!("2026-11-21T1{h}:00:00Z"),
+                            &format!("n-{tag}{n:04}"),
+                            tag,
+                        )
+                    })
+                    .collect()
+            })
+        }
+
+        proptest! {
+            /// Notes added on two clones: every entry of both sides once, the same file from
+            /// both sides, and merging the result again with either side changes nothing.
+            #[test]
+            fn scratchpads_take_the_union(
+                base in entries("b"), x in entries("x"), y in entries("y"),
+            ) {
+                let head = "# Scratchpad: alice\n\n";
+                let pad = |extra: &[String]| format!("{head}{}{}", base.concat(), extra.concat());
+                let (b, a, c) = (pad(&[]), pad(&x), pad(&y));
+                let mut created = Created::default();
+                let m = merge(PATH, Some(&b), &a, &c, &mut created);
+                prop_assert_eq!(&merge(PATH, Some(&b), &c, &a, &mut created), &m);
+                for e in base.iter().chain(&x).chain(&y) {
+                    prop_assert_eq!(m.matches(e.as_str()).count(), 1, "{} in\n{}", e, m);
+                }
+                for side in [&a, &c] {
+                    prop_assert_eq!(&merge(PATH, Some(&b), &m, side, &mut created), &m);
+                }
+                prop_assert!(created.files.is_empty());
+            }
+        }
+    }
 }
