@@ -85,13 +85,13 @@ pub fn merge_task(
     let pb = record::parse(path, b, Format::Markdown).ok_or(Unparsable)?;
     let pbase = base.and_then(|t| record::parse(path, t, Format::Markdown));
     let Some(claim) = double_claim(pbase.as_ref(), &pa, &pb) else {
-        return record::merge(path, base, a, b, &TASKS, &[], created).map(|m| (m.text, None));
+        return record::merge(path, base, a, b, &TASKS, &[], created).map(|m| (m, None));
     };
     let forced: Vec<(&str, Input)> = CLAIM_FIELDS
         .iter()
         .map(|f| (*f, claim.winner_input))
         .collect();
-    let mut merged = record::merge(path, base, a, b, &TASKS, &forced, created)?.text;
+    let mut merged = record::merge(path, base, a, b, &TASKS, &forced, created)?;
     let (won, lost) = match claim.winner_input {
         Input::A => (&pa, &pb),
         Input::B => (&pb, &pa),

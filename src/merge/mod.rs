@@ -196,7 +196,7 @@ fn both_changed(
             text
         })
     } else {
-        record::merge(path, base, a, b, &policy, &[], created).map(|m| m.text)
+        record::merge(path, base, a, b, &policy, &[], created)
     };
     match merged {
         Ok(text) => Some(text),

@@ -111,14 +111,6 @@ impl Parsed {
     }
 }
 
-/// What a merge of one record decided, besides its text.
-#[derive(Clone, Debug)]
-pub struct Merged {
-    pub text: String,
-    /// Whether input A was the primary (the later side).
-    pub a_primary: bool,
-}
-
 /// Merges `a` and `b` (both changed from `base`) field by field. `forced` names fields that
 /// follow one input whatever the other did; their other values are the caller's to record.
 pub fn merge(
@@ -129,7 +121,7 @@ pub fn merge(
     policy: &Policy,
     forced: &[(&str, Input)],
     created: &mut Created,
-) -> Result<Merged, Unparsable> {
+) -> Result<String, Unparsable> {
     let pa = parse(path, a, policy.format).ok_or(Unparsable)?;
     let pb = parse(path, b, policy.format).ok_or(Unparsable)?;
     let pbase = base.and_then(|t| parse(path, t, policy.format));
@@ -236,10 +228,7 @@ pub fn merge(
             });
         }
     }
-    Ok(Merged {
-        text: out.render(policy.format),
-        a_primary,
-    })
+    Ok(out.render(policy.format))
 }
 
 fn by(agent: &Option<String>) -> String {
