@@ -57,6 +57,15 @@ pub fn id_part(parts: &[&str]) -> String {
     out
 }
 
+/// The time a write stamps a record's clock with: now, but never behind what the record (or
+/// anything else this clone has seen) already says. A clone whose clock runs slow would
+/// otherwise write an edit that sorts before the one it replaces and lose every tie it should
+/// win; this is the wall part of the hybrid logical clock (records keep whole seconds, so
+/// equal stamps fall to the tiebreaks of [`Stamp::cmp_values`]).
+pub fn tick(now: Timestamp, seen: Option<Timestamp>) -> Timestamp {
+    seen.map_or(now, |s| s.max(now))
+}
+
 /// When and by whom one side's version of a value was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stamp {
@@ -97,6 +106,15 @@ mod tests {
             "jb8az3xn3pk3"
         );
         assert!(crate::model::ConflictId::parse(&format!("c-{}", id_part(&["x"]))).is_ok());
+    }
+
+    #[test]
+    fn the_clock_never_runs_behind_what_was_seen() {
+        let (t10, t11) = (at("2026-11-21T10:00:00Z"), at("2026-11-21T11:00:00Z"));
+        let (t10, t11) = (t10.unwrap(), t11.unwrap());
+        assert_eq!(tick(t11, Some(t10)), t11);
+        assert_eq!(tick(t10, Some(t11)), t11);
+        assert_eq!(tick(t10, None), t10);
     }
 
     #[test]
