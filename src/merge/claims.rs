@@ -262,6 +262,54 @@ mod tests {
         );
     }
 
+    /// The records as the model writes them: a task created, then claimed offline on two
+    /// clones through the task state machine.
+    #[test]
+    fn claims_made_by_the_model_on_two_clones() {
+        use crate::model::task::{Action, DepState, NewTask};
+        use crate::model::{AgentId, TaskId, Timestamp};
+        let at = |s: &str| Timestamp::parse_rfc3339(s).unwrap();
+        let id = TaskId::parse("t-aaaaaa").unwrap();
+        let new = NewTask {
+            title: "Limiter".into(),
+            owns: vec!["src/limit/**".into()],
+            body: "Build it.\n".into(),
+            ..NewTask::default()
+        };
+        let base = Task::new(id, new, at("2026-11-21T09:00:00Z"))
+            .unwrap()
+            .to_text();
+        let claim = |who: &str, when: &str| {
+            let mut t = Task::parse(PATH, &base).unwrap();
+            let agent = AgentId::parse(who).unwrap();
+            t.apply(&Action::Claim, &agent, at(when), &DepState::default())
+                .unwrap();
+            t.to_text()
+        };
+        let alice = claim("alice", "2026-11-21T10:00:05Z");
+        let bob = claim("bob", "2026-11-21T10:00:03Z");
+        let mut created = Created::default();
+        let (text, note) = merge_task(PATH, Some(&base), &alice, &bob, &mut created).unwrap();
+        // Bob's record, with the later clock of the two (a record's clock never goes back).
+        assert_eq!(
+            text,
+            bob.replace(
+                "updated = 2026-11-21T10:00:03Z",
+                "updated = 2026-11-21T10:00:05Z"
+            )
+        );
+        assert!(note.unwrap().contains("bob keeps it"));
+        let mut again = Created::default();
+        assert_eq!(
+            merge_task(PATH, Some(&base), &bob, &alice, &mut again)
+                .unwrap()
+                .0,
+            text
+        );
+        assert_eq!(again.files, created.files);
+        assert_eq!(created.files.len(), 2, "a conflict record and a message");
+    }
+
     #[test]
     fn a_reassignment_on_one_side_is_not_a_double_claim() {
         let base = task("assignee = \"alice\"\n", "2026-11-21T10:00:00Z");
