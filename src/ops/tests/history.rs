@@ -63,7 +63,8 @@ fn one_record_by_prefix_with_its_diffs() {
     };
     task::edit(&repo.store, &lead, t.id.as_str(), &patch).unwrap();
     let query = LogQuery {
-        target: Some(t.id.as_str()[2..6].to_owned()),
+        // With its kind prefix: a bare all-digit prefix (`6788`) reads as an ADR number.
+        target: Some(t.id.as_str()[..6].to_owned()),
         ..LogQuery::default()
     };
     let (target, entries) = log(&repo.store, &query).unwrap();
