@@ -48,6 +48,17 @@ pub struct Value {
     pub set_aside: Option<String>,
 }
 
+/// An overlapping region of a body: the text kept and the text set aside.
+impl From<super::text::Overlap> for Value {
+    fn from(o: super::text::Overlap) -> Value {
+        Value {
+            field: None,
+            kept: Some(o.kept),
+            set_aside: Some(o.set_aside),
+        }
+    }
+}
+
 /// A conflict to record: about one record file, with one or more values set aside.
 #[derive(Clone, Debug)]
 pub struct Note {

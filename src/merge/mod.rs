@@ -278,11 +278,7 @@ fn plain_text(path: &str, base: Option<&str>, a: &str, b: &str, created: &mut Cr
             values: merged
                 .overlaps
                 .into_iter()
-                .map(|o| Value {
-                    field: None,
-                    kept: Some(o.kept),
-                    set_aside: Some(o.set_aside),
-                })
+                .map(Value::from)
                 .collect(),
         });
     }

@@ -207,11 +207,7 @@ pub fn merge(
             let values = body
                 .overlaps
                 .into_iter()
-                .map(|o| Value {
-                    field: None,
-                    kept: Some(o.kept),
-                    set_aside: Some(o.set_aside),
-                })
+                .map(Value::from)
                 .collect();
             created.record(Note {
                 path: path.to_owned(),

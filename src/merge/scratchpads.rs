@@ -57,11 +57,7 @@ pub fn merge(path: &str, base: Option<&str>, a: &str, b: &str, created: &mut Cre
             values: preamble
                 .overlaps
                 .into_iter()
-                .map(|o| Value {
-                    field: None,
-                    kept: Some(o.kept),
-                    set_aside: Some(o.set_aside),
-                })
+                .map(Value::from)
                 .collect(),
         });
     }
