@@ -30,6 +30,7 @@ pub mod record_dir;
 pub mod risk;
 pub mod schedule;
 pub mod spawn;
+pub mod sync;
 pub mod task;
 
 use crate::model::layout::{self, FAN_OUT, TASKS_DIR};

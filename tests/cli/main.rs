@@ -5,11 +5,11 @@
 mod common;
 
 mod test_adr;
-mod test_architecture;
 mod test_adr_collab;
 mod test_adr_edit;
 mod test_adr_transfer;
 mod test_agents;
+mod test_architecture;
 mod test_assigned_work;
 mod test_authority;
 mod test_bad_input;

@@ -22,7 +22,10 @@ fn modules(root: &Path) -> BTreeMap<Module, PathBuf> {
             if path.extension().is_none_or(|e| e != "rs") {
                 continue;
             }
-            let rel = path.strip_prefix(root).expect("under src/").with_extension("");
+            let rel = path
+                .strip_prefix(root)
+                .expect("under src/")
+                .with_extension("");
             let mut parts: Module = rel
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -215,7 +218,10 @@ fn crossings(
 #[test]
 fn no_import_cycles_between_modules() {
     let found = cycles(&graph());
-    assert!(found.is_empty(), "modules that import each other in a circle: {found:#?}");
+    assert!(
+        found.is_empty(),
+        "modules that import each other in a circle: {found:#?}"
+    );
 }
 
 #[test]
@@ -227,7 +233,10 @@ fn ops_never_imports_report() {
 #[test]
 fn commands_never_import_store() {
     let found = crossings(&graph(), "commands", "store");
-    assert!(found.is_empty(), "commands/ reaches past ops/ into store/: {found:#?}");
+    assert!(
+        found.is_empty(),
+        "commands/ reaches past ops/ into store/: {found:#?}"
+    );
 }
 
 #[test]
@@ -239,7 +248,10 @@ fn nothing_below_commands_imports_the_cli_layer() {
             found.extend(crossings(&edges, layer, upper));
         }
     }
-    assert!(found.is_empty(), "a lower layer imports the CLI layer: {found:#?}");
+    assert!(
+        found.is_empty(),
+        "a lower layer imports the CLI layer: {found:#?}"
+    );
 }
 
 /// The checker itself: a planted cycle, a planted `ops → report` edge and a `{…}` group are
@@ -260,7 +272,11 @@ fn the_checker_sees_planted_violations() {
     let mut edges = BTreeMap::new();
     edges.insert(
         a.clone(),
-        references(&files, &a, "use super::{b::X, c};\nfn f() { crate::report::x() }"),
+        references(
+            &files,
+            &a,
+            "use super::{b::X, c};\nfn f() { crate::report::x() }",
+        ),
     );
     edges.insert(b.clone(), references(&files, &b, "use crate::ops::a::Y;"));
     edges.insert(
