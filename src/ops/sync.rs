@@ -29,6 +29,10 @@ use crate::store::{
 /// How many times a sync fetches, merges and pushes before giving up on a busy remote.
 pub const MAX_ATTEMPTS: u32 = 5;
 
+/// How long taking the remote's branch in keeps retrying compare-and-swaps lost to local
+/// writers (or a live lock) before giving up.
+const INTEGRATE_BUDGET: Duration = Duration::from_secs(30);
+
 /// What `sync` did with the local branch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -236,6 +240,19 @@ fn round(
     remote: &str,
     report: &mut SyncReport,
 ) -> Result<Fetched, SyncError> {
+    // A lock file left by a process killed mid-write (git's own, or ours) would fail every
+    // fetch and move from now on: removed once stale, by the rule every write uses.
+    let tracking = store.remote_tracking_ref(remote);
+    let remote_notes = Store::remote_notes_ref(remote, NOTES_REF);
+    for name in [
+        store.branch(),
+        &tracking,
+        &remote_notes,
+        NOTES_REF,
+        "packed-refs",
+    ] {
+        store.reap_stale_ref_lock(name);
+    }
     let fetched = store.fetch_coord(remote, NOTES_REF)?;
     report.fetched = fetched.branch.map(|c| c.to_string());
     integrate(store, author, remote, fetched.branch, report)?;
@@ -281,7 +298,23 @@ fn integrate(
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let branch = store.branch_short().to_owned();
+    let started = std::time::Instant::now();
+    let mut attempt = 0u32;
     loop {
+        attempt += 1;
+        // Each pass is one compare-and-swap lost to a local writer; a branch that never
+        // stays still long enough is reported, not waited on forever.
+        if attempt > 1 {
+            if started.elapsed() > INTEGRATE_BUDGET {
+                return Err(store::Error::Contention {
+                    branch,
+                    attempts: attempt - 1,
+                    seconds: started.elapsed().as_secs_f64(),
+                }
+                .into());
+            }
+            std::thread::sleep(Duration::from_millis(fastrand::u64(1..=20)));
+        }
         let local = store.local_tip()?.map(|t| t.commit);
         let (ours, theirs) = match (local, theirs) {
             (None, None) => return Err(SyncError::Op(OpError::Store(not_initialised(store)))),
