@@ -654,3 +654,63 @@ fn the_same_field_changed_in_two_clones_keeps_one_and_records_the_other() {
     );
     assert_eq!(r.tree(&a, "coord"), r.tree(&b, "coord"));
 }
+
+#[test]
+fn sync_passes_the_pre_push_hook_even_where_someone_owns_the_record_files() {
+    let (r, a, _) = seeded();
+    // alice holds every markdown file: task records match the pattern too.
+    r.coord(&a, &["own", "*.md"]).expect_code(0);
+    r.sync(&a);
+    let b = r.clone_as("bob");
+    let bin_dir = std::path::Path::new(BIN).parent().expect("bin dir");
+    let path_var = format!(
+        "{}:{}",
+        path(bin_dir),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let hooks = r
+        .env
+        .coord_cmd(&b)
+        .env("PATH", &path_var)
+        .args(["hooks", "install"])
+        .output()
+        .expect("hooks install");
+    assert!(hooks.status.success(), "{hooks:?}");
+    r.add(&b, "bob's");
+    let out = r
+        .env
+        .coord_cmd(&b)
+        .env("PATH", &path_var)
+        .args(["sync", "--json"])
+        .output()
+        .expect("sync");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The hook still judges code: bob's commit to a markdown file is refused.
+    std::fs::write(b.join("notes.md"), "bob\n").expect("write");
+    r.git(&b, &["add", "notes.md"]);
+    r.git(
+        &b,
+        &[
+            "commit",
+            "-q",
+            "--no-verify",
+            "-m",
+            "notes\n\nCoord-Agent: bob",
+        ],
+    );
+    let push = r
+        .git_cmd(&b)
+        .env("PATH", &path_var)
+        .args(["push", "-q", "origin", "HEAD:refs/heads/notes"])
+        .output()
+        .expect("push");
+    assert!(
+        !push.status.success(),
+        "{}",
+        String::from_utf8_lossy(&push.stderr)
+    );
+}
