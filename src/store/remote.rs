@@ -114,7 +114,13 @@ impl Store {
     /// fork), returning the remote-tracking reference it came from. `None` when the local
     /// branch exists (or another process created it first) or there is nothing to adopt.
     pub fn adopt(&self, author: &Author) -> Result<Option<String>> {
-        if self.local_tip()?.is_some() {
+        // Every write asks first: one reference lookup, no object read, when the local
+        // branch exists (as it nearly always does).
+        let local = self
+            .repo
+            .try_find_reference(self.branch.as_ref())
+            .context(|| format!("read {}", self.branch()))?;
+        if local.is_some() {
             return Ok(None);
         }
         let Some((name, tip)) = self.remote_view()? else {

@@ -586,9 +586,69 @@ fn age_locks(git_dir: &Path) {
     }
 }
 
-// The two tests below state the field-level contract of the merge (DESIGN §7); they need the
-// merge engine of src/merge/ (the whole-file first version keeps one side of a record changed
-// on both sides).
+#[test]
+fn sync_passes_the_pre_push_hook_even_where_someone_owns_the_record_files() {
+    let (r, a, _) = seeded();
+    // alice holds every markdown file: task records match the pattern too.
+    r.coord(&a, &["own", "*.md"]).expect_code(0);
+    r.sync(&a);
+    let b = r.clone_as("bob");
+    let bin_dir = std::path::Path::new(BIN).parent().expect("bin dir");
+    let path_var = format!(
+        "{}:{}",
+        path(bin_dir),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let hooks = r
+        .env
+        .coord_cmd(&b)
+        .env("PATH", &path_var)
+        .args(["hooks", "install"])
+        .output()
+        .expect("hooks install");
+    assert!(hooks.status.success(), "{hooks:?}");
+    r.add(&b, "bob's");
+    let out = r
+        .env
+        .coord_cmd(&b)
+        .env("PATH", &path_var)
+        .args(["sync", "--json"])
+        .output()
+        .expect("sync");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The hook still judges code: bob's commit to a markdown file is refused.
+    std::fs::write(b.join("notes.md"), "bob\n").expect("write");
+    r.git(&b, &["add", "notes.md"]);
+    r.git(
+        &b,
+        &[
+            "commit",
+            "-q",
+            "--no-verify",
+            "-m",
+            "notes\n\nCoord-Agent: bob",
+        ],
+    );
+    let push = r
+        .git_cmd(&b)
+        .env("PATH", &path_var)
+        .args(["push", "-q", "origin", "HEAD:refs/heads/notes"])
+        .output()
+        .expect("push");
+    assert!(
+        !push.status.success(),
+        "{}",
+        String::from_utf8_lossy(&push.stderr)
+    );
+}
+
+// From here to the end: the record-level contract of the merge (DESIGN §7) seen through
+// sync. They need the merge engine of src/merge/ (the whole-file first version keeps one side
+// of a record changed on both sides, whole); they pass with it (branch h-merge).
 
 #[test]
 fn different_fields_of_one_record_changed_in_two_clones_both_apply() {
@@ -656,61 +716,39 @@ fn the_same_field_changed_in_two_clones_keeps_one_and_records_the_other() {
 }
 
 #[test]
-fn sync_passes_the_pre_push_hook_even_where_someone_owns_the_record_files() {
-    let (r, a, _) = seeded();
-    // alice holds every markdown file: task records match the pattern too.
-    r.coord(&a, &["own", "*.md"]).expect_code(0);
-    r.sync(&a);
+fn an_offline_double_claim_goes_to_one_agent_and_the_other_is_told() {
+    let (r, a, t) = seeded();
     let b = r.clone_as("bob");
-    let bin_dir = std::path::Path::new(BIN).parent().expect("bin dir");
-    let path_var = format!(
-        "{}:{}",
-        path(bin_dir),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let hooks = r
-        .env
-        .coord_cmd(&b)
-        .env("PATH", &path_var)
-        .args(["hooks", "install"])
-        .output()
-        .expect("hooks install");
-    assert!(hooks.status.success(), "{hooks:?}");
-    r.add(&b, "bob's");
-    let out = r
-        .env
-        .coord_cmd(&b)
-        .env("PATH", &path_var)
-        .args(["sync", "--json"])
-        .output()
-        .expect("sync");
+    r.sync(&b);
+    // Both claim while apart: each exits 0 locally.
+    r.coord(&a, &["claim", &t]).expect_code(0);
+    r.coord(&b, &["claim", &t]).expect_code(0);
+    r.sync(&a);
+    let report = r.sync(&b);
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        !report["conflicts"]
+            .as_array()
+            .expect("conflicts")
+            .is_empty(),
+        "{report}"
     );
-    // The hook still judges code: bob's commit to a markdown file is refused.
-    std::fs::write(b.join("notes.md"), "bob\n").expect("write");
-    r.git(&b, &["add", "notes.md"]);
-    r.git(
-        &b,
-        &[
-            "commit",
-            "-q",
-            "--no-verify",
-            "-m",
-            "notes\n\nCoord-Agent: bob",
-        ],
-    );
-    let push = r
-        .git_cmd(&b)
-        .env("PATH", &path_var)
-        .args(["push", "-q", "origin", "HEAD:refs/heads/notes"])
-        .output()
-        .expect("push");
+    r.sync(&a);
+    assert_eq!(r.tree(&a, "coord"), r.tree(&b, "coord"));
+    let winner = task_json(&r, &a, &t)["assignee"]
+        .as_str()
+        .expect("assignee")
+        .to_owned();
+    let (loser, loser_dir) = match winner.as_str() {
+        "alice" => ("bob", &b),
+        "bob" => ("alice", &a),
+        other => panic!("claimed by {other}"),
+    };
+    let inbox = r
+        .coord(loser_dir, &["inbox", "--all", "--json"])
+        .expect_code(0);
     assert!(
-        !push.status.success(),
-        "{}",
-        String::from_utf8_lossy(&push.stderr)
+        inbox.stdout.contains(&t) && inbox.stdout.contains(&winner),
+        "{loser}'s inbox: {}",
+        inbox.stdout
     );
 }
