@@ -421,20 +421,17 @@ fn plan_merge(
         };
         // The merge works on text; a side's own bytes are written back as they were (a file
         // that is not UTF-8 survives a merge that takes it whole).
-        let bytes: Option<Vec<u8>> = match content {
-            None => None,
-            Some(text) => Some(
-                known
-                    .and_then(|c| {
-                        [&c.theirs, &c.ours, &c.base]
-                            .into_iter()
-                            .flatten()
-                            .find(|b| String::from_utf8_lossy(b) == text.as_str())
-                            .cloned()
-                    })
-                    .unwrap_or_else(|| text.clone().into_bytes()),
-            ),
-        };
+        let bytes: Option<Vec<u8>> = content.as_ref().map(|text| {
+            known
+                .and_then(|c| {
+                    [&c.theirs, &c.ours, &c.base]
+                        .into_iter()
+                        .flatten()
+                        .find(|b| String::from_utf8_lossy(b) == text.as_str())
+                        .cloned()
+                })
+                .unwrap_or_else(|| text.clone().into_bytes())
+        });
         if bytes == current {
             continue;
         }

@@ -115,6 +115,9 @@ impl<T, E: Into<gix::Error>> Context<T> for std::result::Result<T, E> {
     }
 }
 
+/// What [`Store::set_notice`] registers.
+type Notice = Box<dyn Fn(&str) + Send>;
+
 /// A repository and the name of its coordination branch.
 pub struct Store {
     repo: gix::Repository,
@@ -131,6 +134,6 @@ pub struct Store {
     /// Where project policy is read, resolved once per process ([`Store::policy_at`]).
     policy_at: std::cell::OnceCell<policy::PolicyAt>,
     /// Told once when a read falls back to the remote's view ([`Store::set_notice`]).
-    notice: std::cell::OnceCell<Box<dyn Fn(&str) + Send>>,
+    notice: std::cell::OnceCell<Notice>,
     noticed: std::cell::Cell<bool>,
 }

@@ -61,6 +61,9 @@ pub enum NotesMerge {
     Merged { unioned: usize },
 }
 
+/// A file that differs between two trees: (path, old blob, new blob).
+type FileChange = (String, Option<ObjectId>, Option<ObjectId>);
+
 /// How long a reference edit waits for a lock held by a concurrent writer.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
 
@@ -329,11 +332,7 @@ impl Store {
     }
 
     /// The files (blobs) that differ between two trees, as (path, old blob, new blob).
-    fn changed_files(
-        &self,
-        old: ObjectId,
-        new: ObjectId,
-    ) -> Result<Vec<(String, Option<ObjectId>, Option<ObjectId>)>> {
+    fn changed_files(&self, old: ObjectId, new: ObjectId) -> Result<Vec<FileChange>> {
         if old == new {
             return Ok(Vec::new());
         }

@@ -594,6 +594,7 @@ fn sync_passes_the_pre_push_hook_even_where_someone_owns_the_record_files() {
     r.sync(&a);
     let b = r.clone_as("bob");
     let bin_dir = std::path::Path::new(BIN).parent().expect("bin dir");
+    #[allow(clippy::disallowed_methods)] // extends the real PATH so the hooks find git-coord
     let path_var = format!(
         "{}:{}",
         path(bin_dir),
