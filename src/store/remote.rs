@@ -620,6 +620,163 @@ pub(super) fn cat_sort_uniq(a: &str, b: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
+    use super::super::{Author, Edit, Plan, Store};
+    use super::{NotesMerge, PushOutcome, ThreeWay};
+
+    fn author() -> Author {
+        Author {
+            name: "t".to_owned(),
+            email: "t@example.com".to_owned(),
+            time: 1_700_000_000,
+        }
+    }
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .args(args)
+            .output()
+            .expect("run git");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    fn write(store: &Store, edits: Vec<Edit>) -> gix::ObjectId {
+        store
+            .update(&author(), |_| {
+                Ok::<_, super::Error>(Plan::Commit {
+                    message: "w".to_owned(),
+                    edits: edits.clone(),
+                    value: (),
+                })
+            })
+            .expect("write")
+            .commit
+            .expect("a commit")
+    }
+
+    /// A bare remote and a clone of it whose coordination branch holds `seed`.
+    fn clone_with_branch(root: &Path) -> Store {
+        git(root, &["init", "-q", "--bare", "remote.git"]);
+        git(root, &["clone", "-q", "remote.git", "a"]);
+        let store = Store::discover(&root.join("a")).expect("open");
+        assert!(
+            store
+                .create_branch(&author(), "init", &[Edit::write("seed", "0")])
+                .expect("create")
+        );
+        store
+    }
+
+    #[test]
+    fn three_way_lists_each_changed_path_with_its_three_versions() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = clone_with_branch(dir.path());
+        let base = write(&store, vec![Edit::write("a", "1"), Edit::write("b", "1")]);
+        let ours = write(&store, vec![Edit::write("a", "2"), Edit::remove("b")]);
+        let tree = |c| store.tip_at(c).expect("tip").tree;
+        // "theirs": another commit on the base, changing b and adding c.
+        let theirs_tree = store
+            .write_tree(tree(base), &[Edit::write("b", "3"), Edit::write("c", "3")])
+            .expect("tree");
+        let got = store
+            .three_way(tree(base), tree(ours), theirs_tree)
+            .expect("three way");
+        let v = |s: &str| Some(s.as_bytes().to_vec());
+        let row = |path: &str, base, ours, theirs| ThreeWay {
+            path: path.to_owned(),
+            base,
+            ours,
+            theirs,
+        };
+        assert_eq!(
+            got,
+            vec![
+                row("a", v("1"), v("2"), v("1")),
+                row("b", v("1"), None, v("3")),
+                row("c", None, None, v("3")),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_push_behind_the_remote_is_rejected_not_an_error_and_notes_merge_as_a_union() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let root = dir.path();
+        let a = clone_with_branch(root);
+        assert_eq!(
+            a.push_coord("origin", "refs/notes/coord", false)
+                .expect("push"),
+            PushOutcome::Pushed
+        );
+        git(root, &["clone", "-q", "remote.git", "b"]);
+        let b = Store::discover(&root.join("b")).expect("open b");
+        git(&root.join("b"), &["branch", "coord", "origin/coord"]);
+        write(&b, vec![Edit::write("from-b", "1")]);
+        assert_eq!(
+            b.push_coord("origin", "refs/notes/coord", false)
+                .expect("push"),
+            PushOutcome::Pushed
+        );
+        write(&a, vec![Edit::write("from-a", "1")]);
+        assert!(matches!(
+            a.push_coord("origin", "refs/notes/coord", false)
+                .expect("push"),
+            PushOutcome::Rejected { .. }
+        ));
+        // Notes: both annotate one commit, each with its own line.
+        let seed = a
+            .local_tip()
+            .expect("tip")
+            .expect("branch")
+            .commit
+            .to_string();
+        let a_dir = root.join("a");
+        let b_dir = root.join("b");
+        git(
+            &a_dir,
+            &[
+                "notes",
+                "--ref",
+                "coord",
+                "add",
+                "-m",
+                "task: t-1\nagent: a",
+                &seed,
+            ],
+        );
+        git(
+            &b_dir,
+            &["notes", "--ref", "coord", "add", "-m", "agent: b", &seed],
+        );
+        git(&b_dir, &["push", "-q", "origin", "refs/notes/coord"]);
+        let fetched = a.fetch_coord("origin", "refs/notes/coord").expect("fetch");
+        assert!(fetched.notes.is_some());
+        assert_eq!(
+            a.merge_notes("origin", "refs/notes/coord", &author())
+                .expect("merge"),
+            Some(NotesMerge::Merged { unioned: 1 })
+        );
+        assert_eq!(
+            git(&a_dir, &["notes", "--ref", "coord", "show", &seed]),
+            "agent: a\nagent: b\ntask: t-1"
+        );
+        // Merged once: doing it again changes nothing.
+        assert_eq!(
+            a.merge_notes("origin", "refs/notes/coord", &author())
+                .expect("merge"),
+            Some(NotesMerge::UpToDate)
+        );
+    }
+
     #[test]
     fn notes_union_is_sorted_and_unique() {
         assert_eq!(
