@@ -51,7 +51,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
 /// The human report of a sync, one line per thing that happened (none under -q but the
 /// conflicts, which go to stderr as warnings).
 pub fn print(ctx: &Context, r: &SyncReport) -> CommandResult {
-    let branch = ctx.store()?.branch_short().to_owned();
+    let branch = crate::ui::sanitize_line(ctx.store()?.branch_short()).into_owned();
     let remote = crate::ui::sanitize_line(&r.remote).into_owned();
     let short = |c: &Option<String>| {
         c.as_deref()

@@ -321,32 +321,32 @@ fn integrate(
             (None, Some(theirs)) => {
                 let message = format!("coord: adopt {remote}/{branch}");
                 if store.move_local_branch(None, theirs, author, &message)? {
-                    report.integrated = Integrated::Adopted;
+                    settle(report, Integrated::Adopted);
                     return Ok(());
                 }
                 continue;
             }
             (Some(_), None) => {
-                report.integrated = Integrated::Ahead;
+                settle(report, Integrated::Ahead);
                 return Ok(());
             }
             (Some(ours), Some(theirs)) => (ours, theirs),
         };
         if ours == theirs {
-            report.integrated = Integrated::UpToDate;
+            settle(report, Integrated::UpToDate);
             return Ok(());
         }
         let base = store
             .merge_base_of(ours, theirs)?
             .ok_or_else(|| unrelated(store, remote, ours, theirs))?;
         if base == theirs {
-            report.integrated = Integrated::Ahead;
+            settle(report, Integrated::Ahead);
             return Ok(());
         }
         if base == ours {
             let message = format!("coord: sync: fast-forward to {remote}/{branch}");
             if store.move_local_branch(Some(ours), theirs, author, &message)? {
-                report.integrated = Integrated::FastForward;
+                settle(report, Integrated::FastForward);
                 return Ok(());
             }
             continue;
@@ -360,14 +360,30 @@ fn integrate(
                 taken,
                 conflicts,
             } => {
-                report.integrated = Integrated::Merged;
-                report.merged = merged;
-                report.taken = taken;
-                report.conflicts = conflicts;
+                settle(report, Integrated::Merged);
+                // Every round's merge counts: a merge whose push was rejected is in the
+                // history the next round merges on.
+                for path in merged {
+                    if !report.merged.contains(&path) {
+                        report.merged.push(path);
+                    }
+                }
+                report.taken += taken;
+                report.conflicts.extend(conflicts);
                 return Ok(());
             }
         }
     }
+}
+
+/// Records what a round did with the local branch: a later round that found nothing to take
+/// in does not hide an earlier round's adoption, fast-forward or merge.
+fn settle(report: &mut SyncReport, now: Integrated) {
+    let quiet = |i: Integrated| matches!(i, Integrated::UpToDate | Integrated::Ahead);
+    if quiet(now) && !quiet(report.integrated) {
+        return;
+    }
+    report.integrated = now;
 }
 
 /// What a merge plan decided.
