@@ -12,7 +12,7 @@ use clap::Parser;
 use crate::commands::{self, Command};
 use crate::context::{Context, GlobalOptions};
 use crate::error::{CommandError, ErrorKind};
-use crate::ui::ColorChoice;
+use crate::ui::{ColorChoice, ColorEnv, Ui};
 
 /// Coordinate several coding agents working on one repository
 ///
@@ -124,6 +124,7 @@ pub fn run(cli: Cli) -> ExitCode {
         quiet: cli.global.quiet,
     };
     let result = Context::new(opts).and_then(|ctx| {
+        announce_remote_view(&ctx);
         commands::run(&ctx, cli.command)?;
         ctx.report_new_agent()
     });
@@ -139,6 +140,16 @@ pub fn run(cli: Cli) -> ExitCode {
             };
             e.exit_code()
         }
+    }
+}
+
+/// Has the repository say on stderr (once, silent under -q) when a read falls back to the
+/// remote's view of the coordination branch because there is no local one. Outside a
+/// repository nothing is registered; the command reports that itself if it needs one.
+fn announce_remote_view(ctx: &Context) {
+    if let Ok(store) = ctx.store() {
+        let notes = Ui::new(false, ctx.ui.quiet, ColorChoice::Never, ColorEnv::default());
+        store.set_notice(move |text| notes.note(text));
     }
 }
 

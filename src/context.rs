@@ -100,15 +100,6 @@ impl Context {
             return Ok(store);
         }
         let store = Store::discover_with(&self.cwd, self.config_parameters.as_deref())?;
-        // A read that falls back to the remote's view (no local branch) says so once on
-        // stderr, silent under -q.
-        let notes = Ui::new(
-            false,
-            self.ui.quiet,
-            ColorChoice::Never,
-            ColorEnv::default(),
-        );
-        store.set_notice(move |text| notes.note(text));
         Ok(self.store.get_or_init(|| store))
     }
 
