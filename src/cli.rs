@@ -12,7 +12,7 @@ use clap::Parser;
 use crate::commands::{self, Command};
 use crate::context::{Context, GlobalOptions};
 use crate::error::{CommandError, ErrorKind};
-use crate::ui::{ColorChoice, ColorEnv, Ui};
+use crate::ui::ColorChoice;
 
 /// Coordinate several coding agents working on one repository
 ///
@@ -148,8 +148,14 @@ pub fn run(cli: Cli) -> ExitCode {
 /// repository nothing is registered; the command reports that itself if it needs one.
 fn announce_remote_view(ctx: &Context) {
     if let Ok(store) = ctx.store() {
-        let notes = Ui::new(false, ctx.ui.quiet, ColorChoice::Never, ColorEnv::default());
-        store.set_notice(move |text| notes.note(text));
+        // Written here like the error text below: the store may keep the hook past any
+        // borrow of the terminal, so it owns only the flag.
+        let quiet = ctx.ui.quiet;
+        store.set_notice(move |text| {
+            if !quiet {
+                let _ = writeln!(std::io::stderr().lock(), "{text}");
+            }
+        });
     }
 }
 
