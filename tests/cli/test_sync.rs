@@ -528,6 +528,8 @@ fn sigkill_during_sync_leaves_refs_consistent_and_the_next_sync_completes() {
     let b = r.clone_as("bob");
     r.sync(&b);
     let mut acknowledged = ids(&r, &a);
+    // Random instants (ms after the start), shown when a round fails.
+    let mut instants = Vec::new();
     for round in 0..6u64 {
         acknowledged.push(r.add(&a, &format!("alice {round}")));
         acknowledged.push(r.add(&b, &format!("bob {round}")));
@@ -542,16 +544,24 @@ fn sigkill_during_sync_leaves_refs_consistent_and_the_next_sync_completes() {
             .stderr(Stdio::null())
             .spawn()
             .expect("start sync");
-        std::thread::sleep(std::time::Duration::from_millis(fastrand_ms(round)));
+        let instant = fastrand::u64(0..150);
+        instants.push(instant);
+        std::thread::sleep(std::time::Duration::from_millis(instant));
         let group = format!("-{}", child.id());
         let _ = std::process::Command::new("kill")
             .args(["-KILL", "--", &group])
             .status();
         let _ = child.wait();
-        r.git(&a, &["fsck", "--no-progress", "--no-dangling"]);
+        let fsck = r
+            .git_cmd(&a)
+            .args(["fsck", "--no-progress", "--no-dangling"])
+            .output()
+            .expect("fsck");
+        assert!(fsck.status.success(), "killed at {instants:?} ms: {fsck:?}");
         r.git(&a, &["rev-parse", "--verify", "coord^{commit}"]);
         age_locks(&a.join(".git"));
     }
+    eprintln!("sync killed at {instants:?} ms");
     r.sync(&a);
     r.sync(&b);
     acknowledged.sort();
@@ -559,11 +569,6 @@ fn sigkill_during_sync_leaves_refs_consistent_and_the_next_sync_completes() {
     assert_eq!(ids(&r, &b), acknowledged);
     assert_eq!(r.tree(&a, "coord"), r.tree(&b, "coord"));
     r.remote_git(&["fsck", "--no-progress", "--no-dangling"]);
-}
-
-/// A different instant in each round, from the start of the process to the end of a sync.
-fn fastrand_ms(round: u64) -> u64 {
-    [5, 40, 15, 80, 25, 120][round as usize % 6]
 }
 
 /// Dates every lock file under `git_dir` an hour back: a killed process's lock, seen as it is
