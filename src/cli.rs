@@ -124,6 +124,7 @@ pub fn run(cli: Cli) -> ExitCode {
         quiet: cli.global.quiet,
     };
     let result = Context::new(opts).and_then(|ctx| {
+        announce_remote_view(&ctx);
         commands::run(&ctx, cli.command)?;
         ctx.report_new_agent()
     });
@@ -139,6 +140,22 @@ pub fn run(cli: Cli) -> ExitCode {
             };
             e.exit_code()
         }
+    }
+}
+
+/// Has the repository say on stderr (once, silent under -q) when a read falls back to the
+/// remote's view of the coordination branch because there is no local one. Outside a
+/// repository nothing is registered; the command reports that itself if it needs one.
+fn announce_remote_view(ctx: &Context) {
+    if let Ok(store) = ctx.store() {
+        // Written here like the error text below: the store may keep the hook past any
+        // borrow of the terminal, so it owns only the flag.
+        let quiet = ctx.ui.quiet;
+        store.set_notice(move |text| {
+            if !quiet {
+                let _ = writeln!(std::io::stderr().lock(), "{text}");
+            }
+        });
     }
 }
 

@@ -89,11 +89,17 @@ fn pre_push(ctx: &Context, remote_name: Option<&str>) -> CommandResult {
     for line in std::io::stdin().lock().lines() {
         let line = line?;
         let parts: Vec<&str> = line.split_whitespace().collect();
-        let [_, local, _, remote] = parts[..] else {
+        let [local_ref, local, _, remote] = parts[..] else {
             continue;
         };
         if zero(local) {
             continue; // a deletion pushes no commits
+        }
+        // The coordination branch and the notes hold records, not project files: `sync`
+        // pushes them, and judging them as code would refuse a task record to whoever owns
+        // `*.md`.
+        if local_ref == store.branch() || local_ref.starts_with("refs/notes/") {
+            continue;
         }
         let range = format!("{remote}..{local}");
         // A remote tip this repository does not have (someone pushed since the last fetch)

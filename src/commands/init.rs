@@ -7,8 +7,9 @@ use crate::ops;
 /// Create the coordination branch in this repository
 ///
 /// Writes one root commit on `refs/heads/coord` (config `coord.branch`) with a README, and
-/// registers the acting agent if one is set. HEAD, the index and the working tree are not
-/// touched. Running it again changes nothing.
+/// registers the acting agent if one is set. In a clone whose remote has the branch
+/// (`origin/coord`), creates the local branch from it instead: never a second root. HEAD, the
+/// index and the working tree are not touched. Running it again changes nothing.
 ///
 /// Example:
 ///   git coord init
@@ -19,7 +20,12 @@ pub struct Args {}
 pub fn run(ctx: &Context, _args: Args) -> CommandResult {
     let store = ctx.store()?;
     let (author, actor) = ctx.author_or_user()?;
-    let created = ops::init::init(store, &author, actor.as_ref())?;
+    let done = ops::init::init_or_adopt(store, &author, actor.as_ref())?;
+    let created = done == ops::init::Initialised::Created;
+    let adopted = match &done {
+        ops::init::Initialised::Adopted { from } => Some(from.clone()),
+        _ => None,
+    };
     let tip = store
         .tip()?
         .map(|t| t.commit.to_string())
@@ -27,9 +33,16 @@ pub fn run(ctx: &Context, _args: Args) -> CommandResult {
     if ctx.ui.json {
         ctx.ui.json(&serde_json::json!({
             "created": created,
+            "adopted_from": adopted,
             "branch": store.branch(),
             "commit": tip,
         }))?;
+    } else if let Some(from) = &adopted {
+        ctx.ui.info(format!(
+            "Adopted {from} as the coordination branch {} ({}); `git coord sync` keeps them together",
+            store.branch_short(),
+            &tip[..tip.len().min(12)]
+        ))?;
     } else if created {
         ctx.ui.info(format!(
             "Initialised the coordination branch {} ({})",

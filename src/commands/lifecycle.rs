@@ -23,15 +23,23 @@ use crate::view::task::TaskJson;
 /// nothing. A task whose dependencies are not done is not ready (exit 1). Under -q it prints
 /// only the task's full ID.
 ///
+/// With --sync the claim holds across clones: it syncs with the remote first, claims, and
+/// exits 0 only once the push carrying the claim landed; when another clone's claim of the
+/// task reached the remote first, the local claim is undone and it exits 3 naming the winner.
+///
 /// Examples:
 ///   git coord claim t-4kz9w2
 ///   id=$(git coord -q claim 4kz)
 ///   git coord --agent state claim 4kz --json
+///   git coord claim 4kz --sync
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct ClaimArgs {
     /// Task ID or unique prefix
     pub id: String,
+    /// Confirm the claim through the remote (`git coord sync`): exit 0 only once it is pushed
+    #[arg(long)]
+    pub sync: bool,
 }
 
 /// Mark a task in progress (claiming it first if nobody holds it)
@@ -186,6 +194,20 @@ pub fn run(ctx: &Context, request: Request) -> CommandResult {
         });
     }
     report(ctx, &outcome)
+}
+
+/// `claim --sync`: the claim is made on the remote's latest state and counts only once the
+/// push carrying it landed ([`super::sync::confirmed`]).
+pub fn run_synced_claim(ctx: &Context, args: ClaimArgs) -> CommandResult {
+    let actor = ctx.actor()?;
+    let store = ctx.store()?;
+    let authority = authority(ctx, &actor, false)?;
+    let outcome = super::sync::confirmed(ctx, |_| {
+        task::transition_as(store, &actor, &args.id, &Action::Claim, &[], &authority)
+    })?;
+    report_with(ctx, &outcome, |text| {
+        ctx.ui.created(outcome.task.id.as_str(), text)
+    })
 }
 
 /// The acting agent's authority for a command with `--force` (DESIGN §3 "Authority"): reads

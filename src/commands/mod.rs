@@ -41,6 +41,7 @@ pub mod scratchpad;
 pub mod send;
 pub mod spawn;
 pub mod status;
+pub mod sync;
 pub mod task;
 pub mod whoami;
 
@@ -112,6 +113,8 @@ pub enum Command {
     // Overview.
     Status(status::Args),
     Log(log::Args),
+    // Across clones.
+    Sync(sync::Args),
     #[command(subcommand, hide = true)]
     Hook(hook::HookCommand),
 }
@@ -120,6 +123,7 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
     match command {
         Command::Init(a) => init::run(ctx, a),
         Command::Task(c) => task::run(ctx, c),
+        Command::Claim(a) if a.sync => lifecycle::run_synced_claim(ctx, a),
         Command::Claim(a) => lifecycle::run(ctx, a.into()),
         Command::Start(a) => lifecycle::run(ctx, a.into()),
         Command::Review(a) => lifecycle::run(ctx, a.into()),
@@ -164,5 +168,6 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
         Command::Demo(a) => demo::run(ctx, a),
         Command::Conflict(c) => conflict::run(ctx, c),
         Command::Risk(c) => risk::run(ctx, c),
+        Command::Sync(a) => sync::run(ctx, a),
     }
 }

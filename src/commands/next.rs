@@ -16,17 +16,59 @@ use crate::view::task::TaskJson;
 /// candidates. The claim is atomic: two agents calling `next` at once never get the same
 /// task. The task's `owns` paths are held with it. Exits 1 when nothing is ready for me.
 ///
+/// With --sync the claim holds across clones: it syncs with the remote first, claims, and
+/// exits 0 only once the push carrying the claim landed; when another clone's claim of that
+/// task reached the remote first, the local claim is undone and it exits 3 naming the winner.
+///
 /// Examples:
 ///   git coord next
 ///   id=$(git coord -q next)
 ///   git coord next --json | jq -r .id
+///   git coord next --sync
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
-pub struct Args {}
+pub struct Args {
+    /// Confirm the claim through the remote (`git coord sync`): exit 0 only once it is pushed
+    #[arg(long)]
+    pub sync: bool,
+}
 
-pub fn run(ctx: &Context, _args: Args) -> CommandResult {
+pub fn run(ctx: &Context, args: Args) -> CommandResult {
     let actor = ctx.actor()?;
-    let (next, warnings) = schedule::next(ctx.store()?, &actor, ctx.now())?;
+    let store = ctx.store()?;
+    let (next, warnings) = if args.sync {
+        // The first attempt picks the task; when its push is rejected, the same task is
+        // claimed again on the remote's state, so a lost race names the winner (exit 3).
+        let authority = crate::ops::authority::Authority::new(store, &actor.agent, false)
+            .map_err(crate::ops::OpError::from)?;
+        let mut picked: Option<crate::model::TaskId> = None;
+        super::sync::confirmed(ctx, |_| match &picked {
+            None => {
+                let (next, warnings) = schedule::next(store, &actor, ctx.now())?;
+                if let Next::Claimed(task) = &next {
+                    picked = Some(task.id.clone());
+                }
+                Ok((next, warnings))
+            }
+            Some(id) => {
+                let action = crate::model::Action::Claim;
+                let done = crate::ops::task::transition_as(
+                    store,
+                    &actor,
+                    id.as_str(),
+                    &action,
+                    &[],
+                    &authority,
+                )?;
+                Ok((
+                    Next::Claimed(Box::new(done.task)),
+                    schedule::Warnings::default(),
+                ))
+            }
+        })?
+    } else {
+        schedule::next(store, &actor, ctx.now())?
+    };
     for w in warnings.messages() {
         ctx.ui.warn(w);
     }

@@ -19,9 +19,14 @@ pub const PATTERNS_ARG: &str = "GLOB";
 /// coordinator's --force, which takes it anyway and records a conflict. Claims from a task's `owns` come and go with
 /// the task; claims made here stay until `disown` or their --ttl.
 ///
+/// With --sync the claim holds across clones: it syncs with the remote first, claims, and
+/// exits 0 only once the push carrying the claim landed; when another clone's overlapping
+/// claim reached the remote first, the local claim is undone and it exits 3 naming the holder.
+///
 /// Examples:
 ///   git coord own 'src/ratelimit/**' --reason "token bucket rewrite"
 ///   git coord own docs/api.md --shared --ttl 4h
+///   git coord own 'src/api/**' --sync
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -44,6 +49,9 @@ pub struct Args {
     /// forced it (Coord-Forced-By).
     #[arg(long)]
     pub force: bool,
+    /// Confirm the claim through the remote (`git coord sync`): exit 0 only once it is pushed
+    #[arg(long)]
+    pub sync: bool,
 }
 
 pub fn run(ctx: &Context, args: Args) -> CommandResult {
@@ -75,7 +83,15 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     let actor = ctx.actor()?;
     let authority = super::lifecycle::authority(ctx, &actor, args.force)?;
     let mut warnings = Vec::new();
-    let owned = ownership::own(ctx.store()?, &actor, &req, &authority, &mut warnings);
+    let store = ctx.store()?;
+    let owned = if args.sync {
+        super::sync::confirmed(ctx, |_| {
+            warnings.clear();
+            ownership::own(store, &actor, &req, &authority, &mut warnings)
+        })
+    } else {
+        ownership::own(store, &actor, &req, &authority, &mut warnings).map_err(CommandError::from)
+    };
     for w in warnings {
         ctx.ui.warn(w);
     }

@@ -31,6 +31,7 @@ pub mod risk;
 pub mod schedule;
 pub mod spawn;
 pub mod status;
+pub mod sync;
 pub mod task;
 #[cfg(test)]
 mod testing;

@@ -64,6 +64,20 @@ impl Store {
     /// and `GIT_INDEX_FILE` set (relative to its own directory, or naming a temporary index),
     /// which would send a call to another repository or index than the one meant.
     pub(super) fn git(&self, at: At<'_>, args: &[&str]) -> Result<Vec<u8>> {
+        let out = self.git_output(at, args)?;
+        if !out.status.success() {
+            return Err(Error::GitCommand {
+                command: git_subcommand(args),
+                message: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+            });
+        }
+        Ok(out.stdout)
+    }
+
+    /// Runs the system `git` like [`Store::git`] and returns its whole output, whatever its
+    /// exit status: for the callers that read a failure's output (`push --porcelain` says
+    /// which reference was rejected and why on stdout, with a non-zero status).
+    pub(super) fn git_output(&self, at: At<'_>, args: &[&str]) -> Result<std::process::Output> {
         let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
         let mut command = std::process::Command::new("git");
         command
@@ -94,21 +108,14 @@ impl Store {
             }
             At::Dir(dir) => dir.to_owned(),
         };
-        let out = command
+        command
             .current_dir(dir)
             .args(args)
             .output()
             .map_err(|e| Error::GitCommand {
                 command: git_subcommand(args),
                 message: e.to_string(),
-            })?;
-        if !out.status.success() {
-            return Err(Error::GitCommand {
-                command: git_subcommand(args),
-                message: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
-            });
-        }
-        Ok(out.stdout)
+            })
     }
 
     /// A query: runs git in this repository and returns its stdout as text. Used for history

@@ -19,7 +19,7 @@ This file keeps the [`Store`] itself, the error type and the re-exports callers 
 
 use std::path::PathBuf;
 
-use gix::ObjectId;
+pub use gix::ObjectId;
 use gix::refs::FullName;
 
 mod cache;
@@ -31,6 +31,7 @@ pub mod history;
 mod lock;
 mod notes;
 pub mod policy;
+mod remote;
 mod repo;
 mod snapshot;
 mod transaction;
@@ -40,6 +41,7 @@ pub use cache::Cached;
 pub use changes::{FileHunks, NamedBy, RangeCommit};
 pub use config::ConfigOrigin;
 pub use lock::{BranchLock, LOCK_TIMEOUT, LockAge, LockSettings, STALE_LOCK};
+pub use remote::{Fetched, NotesMerge, PushOutcome, ThreeWay};
 pub use snapshot::{DirEntry, Snapshot, Tip};
 pub use transaction::{Author, Committed, Edit, Plan};
 
@@ -113,6 +115,9 @@ impl<T, E: Into<gix::Error>> Context<T> for std::result::Result<T, E> {
     }
 }
 
+/// What [`Store::set_notice`] registers.
+type Notice = Box<dyn Fn(&str) + Send>;
+
 /// A repository and the name of its coordination branch.
 pub struct Store {
     repo: gix::Repository,
@@ -128,4 +133,7 @@ pub struct Store {
     default_branch: std::cell::OnceCell<Option<String>>,
     /// Where project policy is read, resolved once per process ([`Store::policy_at`]).
     policy_at: std::cell::OnceCell<policy::PolicyAt>,
+    /// Told once when a read falls back to the remote's view ([`Store::set_notice`]).
+    notice: std::cell::OnceCell<Notice>,
+    noticed: std::cell::Cell<bool>,
 }

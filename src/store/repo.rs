@@ -66,6 +66,8 @@ impl Store {
             loose: std::cell::OnceCell::new(),
             default_branch: std::cell::OnceCell::new(),
             policy_at: std::cell::OnceCell::new(),
+            notice: std::cell::OnceCell::new(),
+            noticed: std::cell::Cell::new(false),
         })
     }
 

@@ -25,17 +25,50 @@ pub struct DirEntry {
 
 impl Store {
     /// The current tip of the coordination branch, or `None` before `init`.
+    ///
+    /// Adopt, never fork (DESIGN §7): with no local branch, the remote's view
+    /// (`refs/remotes/<upstream or origin>/<branch>`) is read instead, read-only, and the
+    /// notice hook says so once. This is the one place the tip is resolved, so every read
+    /// (and `check` in a CI clone that fetched only the remote branch) sees the same state;
+    /// a write first creates the local branch from it ([`Store::adopt`]).
     pub fn tip(&self) -> Result<Option<Tip>> {
+        if let Some(tip) = self.local_tip()? {
+            return Ok(Some(tip));
+        }
+        let Some((name, tip)) = self.remote_view()? else {
+            return Ok(None);
+        };
+        if !self.noticed.replace(true)
+            && let Some(notice) = self.notice.get()
+        {
+            let short = name.strip_prefix("refs/remotes/").unwrap_or(&name);
+            notice(&format!(
+                "note: no local {} branch; reading {short}, the remote's view (`git coord sync` adopts it)",
+                self.branch_short()
+            ));
+        }
+        Ok(Some(tip))
+    }
+
+    /// The tip of the local branch only (`refs/heads/<branch>`), never the remote's view:
+    /// what a compare-and-swap of the local branch expects.
+    pub fn local_tip(&self) -> Result<Option<Tip>> {
+        let name = self.branch().to_owned();
+        self.tip_of_ref(&name)
+    }
+
+    /// The commit and tree `name` (a full reference name) points to, if it exists.
+    pub(super) fn tip_of_ref(&self, name: &str) -> Result<Option<Tip>> {
         let reference = self
             .repo
-            .try_find_reference(self.branch.as_ref())
-            .context(|| format!("read {}", self.branch()))?;
+            .try_find_reference(name)
+            .context(|| format!("read {name}"))?;
         let Some(reference) = reference else {
             return Ok(None);
         };
         let commit = reference
             .into_fully_peeled_id()
-            .context(|| format!("resolve {}", self.branch()))?
+            .context(|| format!("resolve {name}"))?
             .detach();
         let tree = self
             .repo
@@ -45,6 +78,20 @@ impl Store {
             .context(|| format!("read the tree of commit {commit}"))?
             .detach();
         Ok(Some(Tip { commit, tree }))
+    }
+
+    /// The remote's view of the branch, when there is no local branch: the remote-tracking
+    /// reference of the branch's upstream remote (`branch.<branch>.remote`), else `origin`,
+    /// with its tip.
+    pub fn remote_view(&self) -> Result<Option<(String, Tip)>> {
+        let name = self.remote_tracking_ref(&self.default_remote());
+        Ok(self.tip_of_ref(&name)?.map(|tip| (name, tip)))
+    }
+
+    /// Registers what is called (once per process) when a read falls back to the remote's
+    /// view; the command layer prints it on stderr. Nothing here knows about terminals.
+    pub fn set_notice(&self, notice: impl Fn(&str) + Send + 'static) {
+        let _ = self.notice.set(Box::new(notice));
     }
 
     /// A read view of the branch tip; fails with [`Error::NotInitialised`] before `init`.

@@ -127,7 +127,8 @@ impl Store {
     /// Creates the branch as a root commit holding `edits`. Returns `false`, writing nothing,
     /// when the branch already exists.
     pub fn create_branch(&self, author: &Author, message: &str, edits: &[Edit]) -> Result<bool> {
-        if self.tip()?.is_some() {
+        // Adopt, never fork: a remote's branch becomes the local one, never a second root.
+        if self.adopt(author)?.is_some() || self.tip()?.is_some() {
             return Ok(false);
         }
         let empty = ObjectId::empty_tree(self.repo.object_hash());
@@ -163,6 +164,9 @@ impl Store {
         // The live-looking lock being waited on: which file, since when, and the tip then.
         let mut waiting: Option<(LockId, Instant, ObjectId)> = None;
         let mut replans = 0u32;
+        // A write in a clone that only has the remote's view creates the local branch from
+        // it first (one ref read when the local branch exists, as it nearly always does).
+        self.adopt(author)?;
         loop {
             attempts += 1;
             let snapshot = match self.snapshot() {

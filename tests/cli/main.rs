@@ -44,6 +44,7 @@ mod test_review_strays;
 mod test_risk;
 mod test_schedule;
 mod test_store;
+mod test_sync;
 mod test_tasks;
 
 #[test]
