@@ -89,6 +89,9 @@ pub fn print(ctx: &Context, r: &SyncReport) -> CommandResult {
             c.path
         ));
     }
+    for line in &r.settled {
+        ctx.ui.warn(line);
+    }
     match r.notes {
         "fast_forward" => ctx.ui.info(format!("Took {remote}'s notes"))?,
         "merged" => ctx

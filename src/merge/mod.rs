@@ -275,11 +275,7 @@ fn plain_text(path: &str, base: Option<&str>, a: &str, b: &str, created: &mut Cr
                 "Both sides of a sync changed the same lines of {path}. One side's lines are \
                  kept; the other side's are set aside here."
             ),
-            values: merged
-                .overlaps
-                .into_iter()
-                .map(Value::from)
-                .collect(),
+            values: merged.overlaps.into_iter().map(Value::from).collect(),
         });
     }
     merged.text

@@ -204,11 +204,7 @@ pub fn merge(
             });
         }
         if !body.overlaps.is_empty() {
-            let values = body
-                .overlaps
-                .into_iter()
-                .map(Value::from)
-                .collect();
+            let values = body.overlaps.into_iter().map(Value::from).collect();
             created.record(Note {
                 path: path.to_owned(),
                 title: format!("sync: the text of {path} changed on both sides"),

@@ -54,11 +54,7 @@ pub fn merge(path: &str, base: Option<&str>, a: &str, b: &str, created: &mut Cre
                 "Both sides of a sync rewrote the same lines before the first entry of {path}. \
                  One text is kept; the other is set aside here. Every entry of both sides is kept."
             ),
-            values: preamble
-                .overlaps
-                .into_iter()
-                .map(Value::from)
-                .collect(),
+            values: preamble.overlaps.into_iter().map(Value::from).collect(),
         });
     }
     Scratchpad {

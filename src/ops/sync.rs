@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use super::OpError;
 use super::notes::NOTES_REF;
-use crate::merge::{self, FileVersions};
+use crate::merge::{self, FileVersions, MergeFacts};
 use crate::model::text::escape_unsafe;
 use crate::store::{
     self, Author, Edit, Fetched, NotesMerge, ObjectId, Plan, PushOutcome, Snapshot, Store,
@@ -72,6 +72,9 @@ pub struct SyncReport {
     /// Files taken from the remote (changed on its side only).
     pub taken: usize,
     pub conflicts: Vec<SyncConflict>,
+    /// What the merge settled besides fields: double claims given to one agent, ADRs
+    /// renumbered (one line each, as in the merge commit's message).
+    pub settled: Vec<String>,
     /// `up_to_date`, `fast_forward` or `merged` (the notes had no news, were behind, or
     /// both had notes the other lacked).
     pub notes: &'static str,
@@ -209,6 +212,7 @@ impl SyncReport {
             merged: Vec::new(),
             taken: 0,
             conflicts: Vec::new(),
+            settled: Vec::new(),
             notes: "up_to_date",
             pushed: false,
             attempts: 0,
@@ -359,6 +363,7 @@ fn integrate(
                 merged,
                 taken,
                 conflicts,
+                settled,
             } => {
                 settle(report, Integrated::Merged);
                 // Every round's merge counts: a merge whose push was rejected is in the
@@ -370,6 +375,7 @@ fn integrate(
                 }
                 report.taken += taken;
                 report.conflicts.extend(conflicts);
+                report.settled.extend(settled);
                 return Ok(());
             }
         }
@@ -394,6 +400,7 @@ enum Merged {
         merged: Vec<String>,
         taken: usize,
         conflicts: Vec<SyncConflict>,
+        settled: Vec<String>,
     },
 }
 
@@ -425,7 +432,24 @@ fn plan_merge(
             theirs: text(&c.theirs),
         })
         .collect();
-    let outcome = merge::merge(&versions);
+    // Every ADR number of the three trees: ours listed, and every path under `adrs/` that
+    // changed on either side (what only the base or theirs has is among those).
+    let adr_dir = crate::model::adr::ADRS_DIR;
+    let adr_numbers = snap
+        .list(adr_dir)?
+        .into_iter()
+        .map(|e| e.name)
+        .chain(
+            changes
+                .iter()
+                .filter_map(|c| c.path.strip_prefix(adr_dir)?.strip_prefix('/'))
+                .map(str::to_owned),
+        )
+        .filter_map(|name| {
+            crate::model::adr::AdrNumber::from_file_name(&name).map(|(number, _)| number.get())
+        })
+        .collect();
+    let outcome = merge::merge_with(&versions, &MergeFacts { adr_numbers });
     let mut edits = Vec::new();
     let mut taken = 0;
     for (path, content) in &outcome.files {
@@ -470,7 +494,14 @@ fn plan_merge(
             record: c.record.clone(),
         })
         .collect();
-    let message = merge_message(store, remote, changes.len(), &outcome.merged, &conflicts);
+    let message = merge_message(
+        store,
+        remote,
+        changes.len(),
+        &outcome.merged,
+        &conflicts,
+        &outcome.notes,
+    );
     Ok(Plan::Merge {
         message,
         edits,
@@ -479,6 +510,7 @@ fn plan_merge(
             merged: outcome.merged,
             taken,
             conflicts,
+            settled: outcome.notes,
         },
     })
 }
@@ -490,6 +522,7 @@ fn merge_message(
     changed: usize,
     merged: &[String],
     conflicts: &[SyncConflict],
+    settled: &[String],
 ) -> String {
     let shown = |s: &str| escape_unsafe(s).into_owned();
     let branch = shown(store.branch_short());
@@ -516,6 +549,12 @@ fn merge_message(
                 shown(&c.path),
                 field.unwrap_or_default()
             ));
+        }
+    }
+    if !settled.is_empty() {
+        m.push('\n');
+        for line in settled {
+            m.push_str(&format!("{}\n", shown(line)));
         }
     }
     m.push_str(&format!(

@@ -758,3 +758,94 @@ fn an_offline_double_claim_goes_to_one_agent_and_the_other_is_told() {
         inbox.stdout
     );
 }
+
+#[test]
+fn adrs_numbered_alike_in_two_clones_are_renumbered_and_the_move_is_recorded() {
+    let (r, a, _) = seeded();
+    let b = r.clone_as("bob");
+    r.sync(&b);
+    // Each clone allocates the next number, offline: both get ADR-0001.
+    let first = r.json(&a, &["adr", "new", "Use Redis for rate limits"]);
+    let second = r.json(&b, &["adr", "new", "Use Postgres for the queue"]);
+    assert_eq!(first["number"], second["number"], "{first} {second}");
+    r.sync(&a);
+    let report = r.sync(&b);
+    let settled = report["settled"].as_array().expect("settled");
+    assert_eq!(settled.len(), 1, "{report}");
+    r.sync(&a);
+    assert_eq!(r.tree(&a, "coord"), r.tree(&b, "coord"));
+    let adrs: Vec<String> = r
+        .files(&a, "coord")
+        .into_iter()
+        .filter(|f| f.starts_with("adrs/"))
+        .collect();
+    assert_eq!(adrs.len(), 2, "{adrs:?}");
+    assert!(adrs[0].starts_with("adrs/0001-"), "{adrs:?}");
+    assert!(adrs[1].starts_with("adrs/0002-"), "{adrs:?}");
+    let list = r.json(&a, &["adr", "list"]);
+    let titles: Vec<&str> = list
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|a| a["title"].as_str().expect("title"))
+        .collect();
+    assert!(titles.contains(&"Use Redis for rate limits"), "{list}");
+    assert!(titles.contains(&"Use Postgres for the queue"), "{list}");
+    // The merge commit says which one moved.
+    let message = r.git(&b, &["log", "-1", "--format=%B", "coord"]);
+    assert!(message.contains("0002"), "{message}");
+}
+
+#[test]
+fn one_agents_notes_from_two_machines_are_all_kept_in_time_order() {
+    let (r, a, _) = seeded();
+    let b = r.clone_as("bob");
+    r.sync(&b);
+    // alice works on two machines: a note on each, offline.
+    r.coord(&a, &["note", "from the laptop"]).expect_code(0);
+    r.coord(&b, &["--agent", "alice", "note", "from the build box"])
+        .expect_code(0);
+    r.coord(&a, &["note", "laptop again"]).expect_code(0);
+    r.sync(&a);
+    let report = r.sync(&b);
+    assert!(
+        report["conflicts"]
+            .as_array()
+            .expect("conflicts")
+            .is_empty(),
+        "{report}"
+    );
+    r.sync(&a);
+    assert_eq!(r.tree(&a, "coord"), r.tree(&b, "coord"));
+    let pad = r.git(&a, &["show", "coord:scratchpads/alice.md"]);
+    for note in ["from the laptop", "from the build box", "laptop again"] {
+        assert_eq!(pad.matches(note).count(), 1, "{note:?} in\n{pad}");
+    }
+    assert!(
+        pad.find("from the laptop") < pad.find("laptop again"),
+        "time order:\n{pad}"
+    );
+}
+
+#[test]
+fn a_record_unparsable_on_one_side_is_kept_whole_with_the_other_in_a_conflict_record() {
+    let (r, a, t) = seeded();
+    let b = r.clone_as("bob");
+    r.sync(&b);
+    let file = task_path(&t);
+    // alice edits the task through the tool; bob breaks it by hand.
+    r.coord(&a, &["task", "edit", &t, "--title", "Renamed by alice"])
+        .expect_code(0);
+    r.hand_edit(&b, &[(&file, Some("+++\nthis is = = not toml\n+++\n"))]);
+    r.sync(&a);
+    let report = r.sync(&b);
+    let conflicts = report["conflicts"].as_array().expect("conflicts");
+    assert_eq!(conflicts.len(), 1, "{report}");
+    let record = conflicts[0]["record"].as_str().expect("record path");
+    r.sync(&a);
+    assert_eq!(r.tree(&a, "coord"), r.tree(&b, "coord"));
+    // The version that parses is the record; the broken text is in the conflict record.
+    assert_eq!(task_json(&r, &a, &t)["title"], "Renamed by alice");
+    let kept = r.git(&a, &["show", &format!("coord:{record}")]);
+    assert!(kept.contains("this is = = not toml"), "{kept}");
+}
