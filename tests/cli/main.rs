@@ -45,6 +45,7 @@ mod test_risk;
 mod test_schedule;
 mod test_store;
 mod test_sync;
+mod test_sync_property;
 mod test_tasks;
 
 #[test]
