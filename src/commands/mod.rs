@@ -42,6 +42,7 @@ pub mod send;
 pub mod spawn;
 pub mod status;
 pub mod task;
+pub mod wait;
 pub mod whoami;
 
 use clap::Subcommand;
@@ -114,6 +115,7 @@ pub enum Command {
     Log(log::Args),
     #[command(subcommand, hide = true)]
     Hook(hook::HookCommand),
+    Wait(wait::Args),
 }
 
 pub fn run(ctx: &Context, command: Command) -> CommandResult {
@@ -164,5 +166,6 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
         Command::Demo(a) => demo::run(ctx, a),
         Command::Conflict(c) => conflict::run(ctx, c),
         Command::Risk(c) => risk::run(ctx, c),
+        Command::Wait(a) => wait::run(ctx, a),
     }
 }

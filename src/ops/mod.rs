@@ -32,6 +32,7 @@ pub mod schedule;
 pub mod spawn;
 pub mod status;
 pub mod task;
+pub mod wait;
 #[cfg(test)]
 mod testing;
 #[cfg(test)]

@@ -45,6 +45,7 @@ mod test_risk;
 mod test_schedule;
 mod test_store;
 mod test_tasks;
+mod test_wait;
 
 #[test]
 fn all_test_files_are_listed() {
