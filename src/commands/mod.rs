@@ -27,6 +27,7 @@ pub mod inbox;
 pub mod init;
 pub mod lifecycle;
 pub mod log;
+pub mod mcp;
 pub mod milestone;
 pub mod next;
 pub mod note;
@@ -116,6 +117,7 @@ pub enum Command {
     #[command(subcommand, hide = true)]
     Hook(hook::HookCommand),
     Wait(wait::Args),
+    Mcp(mcp::Args),
 }
 
 pub fn run(ctx: &Context, command: Command) -> CommandResult {
@@ -167,5 +169,6 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
         Command::Conflict(c) => conflict::run(ctx, c),
         Command::Risk(c) => risk::run(ctx, c),
         Command::Wait(a) => wait::run(ctx, a),
+        Command::Mcp(a) => mcp::run(ctx, a),
     }
 }

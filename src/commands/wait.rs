@@ -1,8 +1,6 @@
 //! `git coord wait`: block until a reply, a task change, fitting ready work or a message
 //! arrives, watching the coordination branch's ref cheaply (DESIGN §8).
 
-use std::time::Duration;
-
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::model::task::Status;
@@ -52,7 +50,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     let timeout = args
         .timeout
         .as_deref()
-        .map(parse_timeout)
+        .map(wait::parse_timeout)
         .transpose()
         .map_err(|e| CommandError::usage(format!("--timeout: {e}")))?;
     let condition = condition(&args)?;
@@ -102,19 +100,6 @@ pub fn condition(args: &Args) -> CommandResult<Condition> {
     } else {
         Condition::Inbox
     })
-}
-
-/// A duration: `500ms`, or what the rest of the tool accepts (`30s`, `10m`, `2h`, `1d`).
-pub fn parse_timeout(s: &str) -> Result<Duration, String> {
-    if let Some(ms) = s.trim().strip_suffix("ms") {
-        return ms
-            .trim()
-            .parse::<u64>()
-            .map(Duration::from_millis)
-            .map_err(|_| format!("{s:?} is not a duration: use 500ms, 30s, 10m or 2h"));
-    }
-    let secs = crate::model::time::parse_wall_duration(s)?;
-    Ok(Duration::from_secs(secs.max(0) as u64))
 }
 
 fn describe(c: &Condition) -> String {

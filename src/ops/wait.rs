@@ -329,3 +329,16 @@ fn evaluate(
     }
     Ok(Some(out))
 }
+
+/// A timeout: `500ms`, or a duration as the rest of the tool writes one (`30s`, `10m`, `2h`).
+pub fn parse_timeout(s: &str) -> Result<Duration, String> {
+    if let Some(ms) = s.trim().strip_suffix("ms") {
+        return ms
+            .trim()
+            .parse::<u64>()
+            .map(Duration::from_millis)
+            .map_err(|_| format!("{s:?} is not a duration: use 500ms, 30s, 10m or 2h"));
+    }
+    let secs = crate::model::time::parse_wall_duration(s)?;
+    Ok(Duration::from_secs(secs.max(0) as u64))
+}
