@@ -66,7 +66,7 @@ pub fn serve(
 }
 
 /// The answer to one line of input, if it needs one.
-pub fn handle_line(session: &Session, line: &str, log: &mut impl Write) -> Option<Value> {
+pub fn handle_line(session: &Session, line: &str, log: &mut dyn Write) -> Option<Value> {
     let message: Value = match serde_json::from_str(line) {
         Ok(m) => m,
         Err(e) => {
@@ -144,7 +144,7 @@ fn initialize(params: &Value) -> Value {
 
 type RpcError = (i64, String, Option<Value>);
 
-fn call_tool(session: &Session, params: &Value, log: &mut impl Write) -> Result<Value, RpcError> {
+fn call_tool(session: &Session, params: &Value, log: &mut dyn Write) -> Result<Value, RpcError> {
     let Some(name) = params.get("name").and_then(Value::as_str) else {
         return Err((INVALID_PARAMS, "tools/call needs a tool name".to_owned(), None));
     };
@@ -153,7 +153,7 @@ fn call_tool(session: &Session, params: &Value, log: &mut impl Write) -> Result<
     }
     let args = params.get("arguments").cloned().unwrap_or(json!({}));
     let mut warnings = Vec::new();
-    let outcome = tools::call(session, name, args, &mut warnings);
+    let outcome = tools::call(session, name, args, &mut warnings, log);
     for w in &warnings {
         let _ = writeln!(
             log,

@@ -273,12 +273,14 @@ pub fn exists(name: &str) -> bool {
     TOOLS.iter().any(|t| t.name == name)
 }
 
-/// Runs tool `name` with `args`; warnings the CLI would print on stderr go to `warnings`.
+/// Runs tool `name` with `args`; warnings the CLI would print on stderr go to `warnings`,
+/// progress (a `wait` beginning) to `log`.
 pub fn call(
     session: &Session,
     name: &str,
     args: Value,
     warnings: &mut Vec<String>,
+    log: &mut dyn std::io::Write,
 ) -> CommandResult<Value> {
     let value = match name {
         "ready" => ready(session, parse(name, args)?, warnings)?,
@@ -370,7 +372,7 @@ pub fn call(
             warnings.extend(state.problems.iter().map(|p| format!("skipped {p}")));
             to_json(&super::resources::status_report(&state))?
         }
-        "wait" => wait_for(session, parse(name, args)?)?,
+        "wait" => wait_for(session, parse(name, args)?, log)?,
         _ => return Err(CommandError::usage(format!("unknown tool: {name}"))),
     };
     Ok(value)
@@ -818,7 +820,11 @@ struct WaitArgs {
     timeout: Option<String>,
 }
 
-fn wait_for(session: &Session, a: WaitArgs) -> CommandResult<Value> {
+fn wait_for(
+    session: &Session,
+    a: WaitArgs,
+    log: &mut dyn std::io::Write,
+) -> CommandResult<Value> {
     let given = [a.reply.is_some(), a.task.is_some(), a.ready, a.inbox];
     if given.iter().filter(|g| **g).count() != 1 {
         return Err(CommandError::usage(
@@ -846,7 +852,13 @@ fn wait_for(session: &Session, a: WaitArgs) -> CommandResult<Value> {
         Some(t) => wait::parse_timeout(t).map_err(|e| bad("wait", "timeout", e))?,
         None => DEFAULT_WAIT,
     };
-    let waited = wait::wait(session, &condition, Some(timeout), || {}).map_err(|e| match e {
+    let watching = || {
+        // The same line `git coord wait` prints: a client (and the tests) can see that the
+        // wait has begun.
+        let _ = writeln!(log, "git-coord mcp: wait: waiting for {}…", condition.name());
+        let _ = log.flush();
+    };
+    let waited = wait::wait(session, &condition, Some(timeout), watching).map_err(|e| match e {
         wait::WaitError::Op(e) => CommandError::from(e),
         wait::WaitError::Session(e) => CommandError::from(e),
     })?;

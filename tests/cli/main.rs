@@ -28,6 +28,7 @@ mod test_import;
 mod test_jams;
 mod test_json_contract;
 mod test_lifecycle;
+mod test_mcp;
 mod test_memory;
 mod test_milestone;
 mod test_newcomer;
