@@ -28,11 +28,6 @@ pub fn run(ctx: &Context, _args: Args) -> CommandResult {
     ctx.store()?;
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
-    crate::mcp::serve(
-        &ctx.session,
-        stdin.lock(),
-        stdout.lock(),
-        std::io::stderr(),
-    )
-    .map_err(|e| CommandError::internal(format!("the MCP connection failed: {e}")))
+    crate::mcp::serve(&ctx.session, stdin.lock(), stdout.lock(), std::io::stderr())
+        .map_err(|e| CommandError::internal(format!("the MCP connection failed: {e}")))
 }

@@ -57,7 +57,8 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     let waited = wait::wait(&ctx.session, &condition, timeout, || {
         // On stderr, so `--json` keeps stdout to the one answer; scripts (and the tests)
         // read it as the sign that the wait has begun.
-        ctx.ui.note(format!("waiting for {}…", describe(&condition)));
+        ctx.ui
+            .note(format!("waiting for {}…", describe(&condition)));
     })
     .map_err(into_command_error)?;
     if ctx.ui.json {

@@ -71,7 +71,11 @@ pub fn handle_line(session: &Session, line: &str, log: &mut dyn Write) -> Option
         Ok(m) => m,
         Err(e) => {
             let _ = writeln!(log, "git-coord mcp: unreadable message: {e}");
-            return Some(error(Value::Null, PARSE_ERROR, &format!("parse error: {e}")));
+            return Some(error(
+                Value::Null,
+                PARSE_ERROR,
+                &format!("parse error: {e}"),
+            ));
         }
     };
     let Some(object) = message.as_object() else {
@@ -85,7 +89,11 @@ pub fn handle_line(session: &Session, line: &str, log: &mut dyn Write) -> Option
     let Some(method) = object.get("method").and_then(Value::as_str) else {
         // A response to a request of ours (we send none) or garbage: nothing to answer.
         if id.is_some() && !object.contains_key("result") && !object.contains_key("error") {
-            return Some(error(id.unwrap_or(Value::Null), INVALID_REQUEST, "no method"));
+            return Some(error(
+                id.unwrap_or(Value::Null),
+                INVALID_REQUEST,
+                "no method",
+            ));
         }
         return None;
     };
@@ -102,9 +110,17 @@ pub fn handle_line(session: &Session, line: &str, log: &mut dyn Write) -> Option
         "resources/read" => match params.get("uri").and_then(Value::as_str) {
             Some(uri) => resources::read(session, uri)
                 .map_err(|e| (INVALID_PARAMS, e.message.clone(), Some(e.render_json()))),
-            None => Err((INVALID_PARAMS, "resources/read needs a uri".to_owned(), None)),
+            None => Err((
+                INVALID_PARAMS,
+                "resources/read needs a uri".to_owned(),
+                None,
+            )),
         },
-        _ => Err((METHOD_NOT_FOUND, format!("method not found: {method}"), None)),
+        _ => Err((
+            METHOD_NOT_FOUND,
+            format!("method not found: {method}"),
+            None,
+        )),
     };
     Some(match result {
         Ok(result) => json!({ "jsonrpc": "2.0", "id": id, "result": result }),
@@ -146,7 +162,11 @@ type RpcError = (i64, String, Option<Value>);
 
 fn call_tool(session: &Session, params: &Value, log: &mut dyn Write) -> Result<Value, RpcError> {
     let Some(name) = params.get("name").and_then(Value::as_str) else {
-        return Err((INVALID_PARAMS, "tools/call needs a tool name".to_owned(), None));
+        return Err((
+            INVALID_PARAMS,
+            "tools/call needs a tool name".to_owned(),
+            None,
+        ));
     };
     if !tools::exists(name) {
         return Err((INVALID_PARAMS, format!("unknown tool: {name}"), None));

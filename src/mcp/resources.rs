@@ -133,7 +133,10 @@ pub fn status_markdown(r: &Report) -> String {
                 "{} {} ({}): {}",
                 b.id,
                 e(&b.title),
-                b.assignee.as_ref().map(|a| a.to_string()).unwrap_or_default(),
+                b.assignee
+                    .as_ref()
+                    .map(|a| a.to_string())
+                    .unwrap_or_default(),
                 e(b.reason.as_deref().unwrap_or("no reason given"))
             )
         }),
@@ -141,7 +144,9 @@ pub fn status_markdown(r: &Report) -> String {
     section(
         &mut md,
         "Priorities (ready now)",
-        r.priorities.iter().map(|b| format!("{} {}", b.id, e(&b.title))),
+        r.priorities
+            .iter()
+            .map(|b| format!("{} {}", b.id, e(&b.title))),
     );
     section(
         &mut md,
@@ -153,9 +158,15 @@ pub fn status_markdown(r: &Report) -> String {
     section(
         &mut md,
         "Messages waiting for a reply",
-        r.overdue_messages
-            .iter()
-            .map(|m| format!("{} from {} to {}: {}", m.id, m.from, e(&m.to), e(&m.subject))),
+        r.overdue_messages.iter().map(|m| {
+            format!(
+                "{} from {} to {}: {}",
+                m.id,
+                m.from,
+                e(&m.to),
+                e(&m.subject)
+            )
+        }),
     );
     section(
         &mut md,

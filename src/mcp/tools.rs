@@ -459,8 +459,7 @@ fn authority(
     force: bool,
     warnings: &mut Vec<String>,
 ) -> CommandResult<Authority> {
-    let authority =
-        Authority::new(session.store()?, &actor.agent, force).map_err(OpError::from)?;
+    let authority = Authority::new(session.store()?, &actor.agent, force).map_err(OpError::from)?;
     warnings.extend(authority.warning());
     Ok(authority)
 }
@@ -532,7 +531,8 @@ fn done(session: &Session, a: DoneArgs, warnings: &mut Vec<String>) -> CommandRe
                 return Err(CommandError::negative(format!(
                     "the check of {} failed (exit {}); the task is unchanged",
                     current.id,
-                    run.code.map_or_else(|| "a signal".to_owned(), |c| c.to_string())
+                    run.code
+                        .map_or_else(|| "a signal".to_owned(), |c| c.to_string())
                 ))
                 .hint("fix the work and call done again, or without run_check to skip it")
                 .details(json!({ "id": current.id, "check_run": out })));
@@ -820,11 +820,7 @@ struct WaitArgs {
     timeout: Option<String>,
 }
 
-fn wait_for(
-    session: &Session,
-    a: WaitArgs,
-    log: &mut dyn std::io::Write,
-) -> CommandResult<Value> {
+fn wait_for(session: &Session, a: WaitArgs, log: &mut dyn std::io::Write) -> CommandResult<Value> {
     let given = [a.reply.is_some(), a.task.is_some(), a.ready, a.inbox];
     if given.iter().filter(|g| **g).count() != 1 {
         return Err(CommandError::usage(
@@ -855,7 +851,11 @@ fn wait_for(
     let watching = || {
         // The same line `git coord wait` prints: a client (and the tests) can see that the
         // wait has begun.
-        let _ = writeln!(log, "git-coord mcp: wait: waiting for {}…", condition.name());
+        let _ = writeln!(
+            log,
+            "git-coord mcp: wait: waiting for {}…",
+            condition.name()
+        );
         let _ = log.flush();
     };
     let waited = wait::wait(session, &condition, Some(timeout), watching).map_err(|e| match e {

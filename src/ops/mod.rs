@@ -32,11 +32,11 @@ pub mod schedule;
 pub mod spawn;
 pub mod status;
 pub mod task;
-pub mod wait;
 #[cfg(test)]
 mod testing;
 #[cfg(test)]
 mod tests;
+pub mod wait;
 
 /// Who writes and when: made by the [`Session`](crate::session::Session), taken by every write.
 pub use crate::session::Actor;

@@ -222,7 +222,6 @@ pub fn wait(
         _ => Baseline::None,
     };
     let mut tip = Some(snap.tip().commit);
-    drop(snap);
     let deadline = timeout.map(|t| started + t);
     let mut tick = FIRST_TICK;
     let mut last_resolve = Instant::now();
@@ -240,8 +239,7 @@ pub fn wait(
             if now_tip != tip {
                 tip = now_tip;
                 tick = FIRST_TICK;
-                if let Some(done) =
-                    evaluate(session, store, condition, &baseline, &agent, started)?
+                if let Some(done) = evaluate(session, store, condition, &baseline, &agent, started)?
                 {
                     return Ok(done);
                 }
@@ -313,13 +311,8 @@ fn evaluate(
         }
         (Condition::Inbox, _) => {
             let Some(me) = agent else { return Ok(None) };
-            let (items, _) = memory::inbox(
-                &snap,
-                me,
-                false,
-                session.now(),
-                memory::reply_within(store),
-            )?;
+            let (items, _) =
+                memory::inbox(&snap, me, false, session.now(), memory::reply_within(store))?;
             if items.is_empty() {
                 return Ok(None);
             }

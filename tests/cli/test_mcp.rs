@@ -241,8 +241,16 @@ fn mcp_speaks_json_rpc_on_stdout_only() {
             ),
             json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }),
             request(2, "tools/list", json!({})),
-            request(3, "tools/call", json!({ "name": "claim", "arguments": { "id": id } })),
-            request(4, "tools/call", json!({ "name": "claim", "arguments": { "id": id, "bogus": 1 } })),
+            request(
+                3,
+                "tools/call",
+                json!({ "name": "claim", "arguments": { "id": id } }),
+            ),
+            request(
+                4,
+                "tools/call",
+                json!({ "name": "claim", "arguments": { "id": id, "bogus": 1 } }),
+            ),
             request(5, "tools/call", json!({ "name": "nope", "arguments": {} })),
             request(6, "no/such/method", json!({})),
             request(7, "resources/list", json!({})),
@@ -278,7 +286,10 @@ fn mcp_speaks_json_rpc_on_stdout_only() {
     );
     assert_eq!(answers[4]["error"]["code"], -32602);
     assert_eq!(answers[5]["error"]["code"], -32601);
-    assert_eq!(answers[6]["result"]["resources"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        answers[6]["result"]["resources"].as_array().unwrap().len(),
+        2
+    );
     assert_eq!(answers[7]["error"]["code"], -32700);
     assert!(stderr.contains("serving as agent alice"), "{stderr}");
     let task = env.json(&["task", "show", &id]);

@@ -119,7 +119,15 @@ fn wait_task_status_is_woken_when_another_agent_finishes_it() {
     env.coord(&["--agent", "bob", "claim", &id]).expect_code(0);
     let waiter = start_wait(
         &env,
-        &["--task", &id, "--status", "done", "--timeout", "60s", "--json"],
+        &[
+            "--task",
+            &id,
+            "--status",
+            "done",
+            "--timeout",
+            "60s",
+            "--json",
+        ],
     );
     // A change that is not the awaited status does not wake it.
     env.coord(&["--agent", "bob", "review", &id]).expect_code(0);
