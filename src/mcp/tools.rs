@@ -752,18 +752,9 @@ fn check_paths(
         return Err(bad("check_paths", "paths", "name at least one path"));
     }
     let me = session.actor()?.agent;
-    let store = session.store()?;
-    let snap = store.snapshot()?;
-    let set = ownership::claim_set(store, &snap, session.now())?;
-    let base = ownership::baseline(store)?;
-    warnings.extend(set.problems.iter().map(|p| p.to_string()));
-    let report = crate::ownership::check::check(
-        &set,
-        &base,
-        &me,
-        &a.paths,
-        ownership::unowned_policy(store),
-    );
+    let (report, problems) =
+        ownership::check_paths(session.store()?, &me, &a.paths, session.now())?;
+    warnings.extend(problems);
     to_json(&report)
 }
 

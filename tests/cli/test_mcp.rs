@@ -295,3 +295,55 @@ fn mcp_speaks_json_rpc_on_stdout_only() {
     let task = env.json(&["task", "show", &id]);
     assert_eq!(task["assignee"], "bob");
 }
+
+#[test]
+fn mcp_check_paths_answers_as_me_and_resources_escape_record_text() {
+    let env = TestEnv::initialised();
+    env.coord(&["--agent", "bob", "own", "src/pool/**"])
+        .expect_code(0);
+    env.add("**Bold** @everyone [x](https://evil.example)", &[]);
+    let init = request(
+        1,
+        "initialize",
+        json!({ "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": { "name": "t", "version": "1" } }),
+    );
+    let call = |id, paths: &[&str]| {
+        request(
+            id,
+            "tools/call",
+            json!({ "name": "check_paths", "arguments": { "paths": paths } }),
+        )
+    };
+    let (code, answers, stderr) = raw(
+        &env,
+        Some("alice"),
+        &[
+            init,
+            call(2, &["src/pool/mod.rs", "README.md"]),
+            call(3, &["docs/notes.md"]),
+            request(4, "resources/read", json!({ "uri": "coord://status" })),
+            request(5, "resources/read", json!({ "uri": "coord://nope" })),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let held = &answers[1]["result"]["structuredContent"];
+    assert_eq!(held["ok"], false, "{held}");
+    assert_eq!(held["agent"], "alice");
+    let violation = held["violations"][0].to_string();
+    assert!(
+        violation.contains("src/pool/mod.rs") && violation.contains("bob"),
+        "{violation}"
+    );
+    assert_eq!(answers[2]["result"]["structuredContent"]["ok"], true);
+    let status = answers[3]["result"]["contents"][0]["text"]
+        .as_str()
+        .unwrap();
+    assert!(status.starts_with("# Status\n"), "{status}");
+    assert!(status.contains("Priorities"), "{status}");
+    for raw_markup in ["**Bold**", "@everyone", "[x](", "](https"] {
+        assert!(!status.contains(raw_markup), "{raw_markup} in {status}");
+    }
+    assert_eq!(answers[4]["error"]["code"], -32602);
+    // A read-only check writes nothing.
+    assert_eq!(env.coord_commits(), 3);
+}
