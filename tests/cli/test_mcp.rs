@@ -254,11 +254,21 @@ fn mcp_speaks_json_rpc_on_stdout_only() {
             request(5, "tools/call", json!({ "name": "nope", "arguments": {} })),
             request(6, "no/such/method", json!({})),
             request(7, "resources/list", json!({})),
+            request(
+                8,
+                "tools/call",
+                json!({ "name": "task_show", "arguments": { "id": id } }),
+            ),
+            request(
+                9,
+                "tools/call",
+                json!({ "name": "ready", "arguments": { "shared": true } }),
+            ),
         ],
     );
     assert_eq!(code, 0, "{stderr}");
     // One answer per request (not the notification), and one for the unreadable line.
-    assert_eq!(answers.len(), 8, "{answers:?}");
+    assert_eq!(answers.len(), 10, "{answers:?}");
     assert_eq!(answers[0]["result"]["protocolVersion"], "2025-06-18");
     assert_eq!(answers[0]["result"]["serverInfo"]["name"], "git-coord");
     let tools = answers[1]["result"]["tools"].as_array().unwrap();
@@ -290,7 +300,17 @@ fn mcp_speaks_json_rpc_on_stdout_only() {
         answers[6]["result"]["resources"].as_array().unwrap().len(),
         2
     );
-    assert_eq!(answers[7]["error"]["code"], -32700);
+    // The same JSON as the command of the same name with --json.
+    assert_eq!(
+        answers[7]["result"]["structuredContent"],
+        env.json(&["task", "show", &id])
+    );
+    let text = answers[8]["result"]["content"][0]["text"].as_str().unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(text).unwrap(),
+        env.json(&["ready"])
+    );
+    assert_eq!(answers[9]["error"]["code"], -32700);
     assert!(stderr.contains("serving as agent alice"), "{stderr}");
     let task = env.json(&["task", "show", &id]);
     assert_eq!(task["assignee"], "bob");

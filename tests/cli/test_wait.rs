@@ -195,3 +195,20 @@ fn wait_refuses_bad_input_before_waiting() {
         .expect_code(2);
     assert!(run.stderr.contains("no agent is set"), "{}", run.stderr);
 }
+
+#[test]
+fn wait_still_wakes_after_the_ref_is_packed() {
+    let env = TestEnv::initialised();
+    let waiter = start_wait(&env, &["--inbox", "--timeout", "60s", "--json"]);
+    // The loose ref file disappears into packed-refs: the watch sees the files change, finds
+    // the tip where it was, and goes on waiting.
+    env.git(&["pack-refs", "--all", "--prune"]);
+    assert!(
+        !env.repo.join(".git/refs/heads/coord").exists(),
+        "the ref is packed"
+    );
+    let sent = env.json(&["--agent", "bob", "send", "alice", "--subject", "After gc"]);
+    let (code, woke) = finish(waiter);
+    assert_eq!(code, 0, "{woke}");
+    assert_eq!(woke["messages"][0]["id"], sent["id"]);
+}
