@@ -14,6 +14,7 @@ downwards:
 | --- | --- |
 | [`cli`], [`commands`] | the command-line face: clap definitions, one module per command: parse → call an operation → render |
 | [`context`], [`ui`], [`error`] | the command line's flags and environment, all printing, exit codes and hints |
+| [`mcp`] | the MCP face: a Model Context Protocol server over stdio whose tools call [`ops`] and return the [`view`] JSON |
 | [`report`] | renderings for people and CI (the status screen, graphs, Gantt, check formats); used by faces, never by `ops` |
 | [`view`] | the JSON views (DESIGN §4): what `--json`, MCP and the dashboard serialise |
 | [`ops`] | the operations behind the commands, planned on a snapshot and committed atomically; `ops::status::load` and friends return plain data |
@@ -37,6 +38,7 @@ pub mod commands;
 pub mod context;
 pub mod error;
 pub mod graph;
+pub mod mcp;
 pub mod merge;
 pub mod model;
 pub mod ops;

@@ -27,6 +27,7 @@ pub mod inbox;
 pub mod init;
 pub mod lifecycle;
 pub mod log;
+pub mod mcp;
 pub mod milestone;
 pub mod next;
 pub mod note;
@@ -43,6 +44,7 @@ pub mod spawn;
 pub mod status;
 pub mod sync;
 pub mod task;
+pub mod wait;
 pub mod whoami;
 
 use clap::Subcommand;
@@ -117,6 +119,8 @@ pub enum Command {
     Sync(sync::Args),
     #[command(subcommand, hide = true)]
     Hook(hook::HookCommand),
+    Wait(wait::Args),
+    Mcp(mcp::Args),
 }
 
 pub fn run(ctx: &Context, command: Command) -> CommandResult {
@@ -169,5 +173,7 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
         Command::Conflict(c) => conflict::run(ctx, c),
         Command::Risk(c) => risk::run(ctx, c),
         Command::Sync(a) => sync::run(ctx, a),
+        Command::Wait(a) => wait::run(ctx, a),
+        Command::Mcp(a) => mcp::run(ctx, a),
     }
 }

@@ -34,3 +34,30 @@ pub fn run(command: &str, dir: &Path) -> std::io::Result<CheckRun> {
         code: status.code(),
     })
 }
+
+/// A check run whose output was captured rather than passed through.
+#[derive(Debug)]
+pub struct CapturedRun {
+    pub success: bool,
+    pub code: Option<i32>,
+    /// stdout then stderr, lossily decoded.
+    pub output: String,
+}
+
+/// Runs `command` like [`run`], capturing its output: for a face whose caller cannot read
+/// this process's stderr (the MCP server, where stdout is the protocol).
+pub fn run_captured(command: &str, dir: &Path) -> std::io::Result<CapturedRun> {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()?;
+    let mut output = String::from_utf8_lossy(&out.stdout).into_owned();
+    output.push_str(&String::from_utf8_lossy(&out.stderr));
+    Ok(CapturedRun {
+        success: out.status.success(),
+        code: out.status.code(),
+        output,
+    })
+}

@@ -37,6 +37,7 @@ pub mod task;
 mod testing;
 #[cfg(test)]
 mod tests;
+pub mod wait;
 
 /// Who writes and when: made by the [`Session`](crate::session::Session), taken by every write.
 pub use crate::session::Actor;

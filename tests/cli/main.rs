@@ -28,6 +28,7 @@ mod test_import;
 mod test_jams;
 mod test_json_contract;
 mod test_lifecycle;
+mod test_mcp;
 mod test_memory;
 mod test_milestone;
 mod test_newcomer;
@@ -47,6 +48,7 @@ mod test_store;
 mod test_sync;
 mod test_sync_property;
 mod test_tasks;
+mod test_wait;
 
 #[test]
 fn all_test_files_are_listed() {

@@ -32,6 +32,27 @@ pub fn check_staged(
     Ok((report, problems))
 }
 
+/// Checks `paths` as `agent`'s change, as `check --staged` would judge them if they were
+/// staged: "may I change these?" (the MCP `check_paths` tool).
+pub fn check_paths(
+    store: &Store,
+    agent: &AgentId,
+    paths: &[String],
+    now: Timestamp,
+) -> Result<(crate::ownership::check::Report, Vec<String>), OpError> {
+    let snap = store.snapshot()?;
+    let set = claim_set(store, &snap, now)?;
+    let at = store.policy_at();
+    let base = baseline_at(store, &at)?;
+    let mut problems = set.problems.clone();
+    let coordinators = policy_coordinators(store, &at, &mut problems)?;
+    let mut report =
+        crate::ownership::check::check(&set, &base, agent, paths, unowned_policy(store));
+    enforce_policy_dir(&mut report, coordinators.as_deref(), agent, paths);
+    problems.extend(base.problems);
+    Ok((report, problems))
+}
+
 /// The agent an unattributed commit is judged as: one that holds nothing.
 const UNATTRIBUTED: &str = "unattributed";
 

@@ -16,7 +16,7 @@ mod own;
 mod owners;
 mod policy;
 
-pub use check::{check_branches, check_range, check_staged};
+pub use check::{check_branches, check_paths, check_range, check_staged};
 pub use claims::claim_set;
 pub use collision::{
     Collision, collision_conflicts, exclusive_collisions, exclusive_collisions_except, register,
