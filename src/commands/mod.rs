@@ -43,6 +43,9 @@ pub mod spawn;
 pub mod status;
 pub mod task;
 pub mod whoami;
+// Faces: manual pages, completions.
+pub mod completions;
+pub mod man;
 
 use clap::Subcommand;
 
@@ -114,6 +117,9 @@ pub enum Command {
     Log(log::Args),
     #[command(subcommand, hide = true)]
     Hook(hook::HookCommand),
+    // Faces.
+    Man(man::Args),
+    Completions(completions::Args),
 }
 
 pub fn run(ctx: &Context, command: Command) -> CommandResult {
@@ -164,5 +170,7 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
         Command::Demo(a) => demo::run(ctx, a),
         Command::Conflict(c) => conflict::run(ctx, c),
         Command::Risk(c) => risk::run(ctx, c),
+        Command::Man(a) => man::run(ctx, a),
+        Command::Completions(a) => completions::run(ctx, a),
     }
 }
