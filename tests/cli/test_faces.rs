@@ -313,3 +313,119 @@ fn help_snapshot() {
     assert!(run.status.success());
     insta::assert_snapshot!("git_coord_help", String::from_utf8_lossy(&run.stdout));
 }
+
+// ---- the agent protocol: templates/AGENTS.md, `init --agents-md`, the brief ----
+
+const PROTOCOL: &str = include_str!("../../templates/AGENTS.md");
+const BEGIN: &str = "<!-- git-coord protocol: begin (written by `git coord init --agents-md`; edits here are replaced) -->";
+const END: &str = "<!-- git-coord protocol: end -->";
+
+fn section() -> String {
+    format!("{BEGIN}\n{PROTOCOL}{END}\n")
+}
+
+#[test]
+fn the_protocol_is_short_and_names_the_loop() {
+    assert!(PROTOCOL.lines().count() <= 30, "short enough to paste");
+    for step in [
+        "git coord brief",
+        "git coord next",
+        "git coord own",
+        "--section integration",
+        "--needs-reply",
+        "git coord wait --reply",
+        "git coord done",
+        "git coord checkin",
+    ] {
+        assert!(PROTOCOL.contains(step), "the protocol names {step}");
+    }
+}
+
+#[test]
+fn init_agents_md_writes_a_new_agents_md() {
+    let env = TestEnv::new();
+    env.git(&["config", "coord.agent", "alice"]);
+    let out = env.json(&["init", "--agents-md"]);
+    assert_eq!(out["created"], true);
+    assert_eq!(
+        out["agents_md"],
+        serde_json::json!([{ "file": "AGENTS.md", "action": "created" }])
+    );
+    let text = std::fs::read_to_string(env.repo.join("AGENTS.md")).expect("AGENTS.md");
+    assert_eq!(text, section());
+    assert!(!env.repo.join("CLAUDE.md").exists());
+    // The branch exists as with a plain init; HEAD and the index are not touched.
+    env.git(&["rev-parse", "--verify", "-q", "refs/heads/coord"]);
+    assert_eq!(env.git(&["status", "--porcelain"]), "?? AGENTS.md\n");
+}
+
+#[test]
+fn init_agents_md_appends_to_existing_files_without_touching_the_rest_and_is_idempotent() {
+    let env = TestEnv::initialised();
+    let agents = "# Agents\n\nUse tabs.\r\nNo trailing newline here";
+    let claude = "# Claude\n\nBe brief.\n";
+    std::fs::write(env.repo.join("AGENTS.md"), agents).expect("write");
+    std::fs::write(env.repo.join("CLAUDE.md"), claude).expect("write");
+    let out = env.json(&["init", "--agents-md"]);
+    assert_eq!(
+        out["agents_md"],
+        serde_json::json!([
+            { "file": "AGENTS.md", "action": "appended" },
+            { "file": "CLAUDE.md", "action": "appended" },
+        ])
+    );
+    let read = |name: &str| std::fs::read_to_string(env.repo.join(name)).expect("read");
+    assert_eq!(read("AGENTS.md"), format!("{agents}\n\n{}", section()));
+    assert_eq!(read("CLAUDE.md"), format!("{claude}\n{}", section()));
+    // Again: nothing changes, byte for byte.
+    let (a, c) = (read("AGENTS.md"), read("CLAUDE.md"));
+    let out = env.json(&["init", "--agents-md"]);
+    assert_eq!(out["agents_md"][0]["action"], "unchanged");
+    assert_eq!(out["agents_md"][1]["action"], "unchanged");
+    assert_eq!((read("AGENTS.md"), read("CLAUDE.md")), (a, c));
+    // An older section is replaced in place; what follows it stays.
+    std::fs::write(
+        env.repo.join("CLAUDE.md"),
+        format!("{claude}\n{BEGIN}\nold protocol\n{END}\n\n## Ours, after\n"),
+    )
+    .expect("write");
+    let out = env.json(&["init", "--agents-md"]);
+    assert_eq!(out["agents_md"][1]["action"], "updated");
+    assert_eq!(
+        read("CLAUDE.md"),
+        format!("{claude}\n{}\n## Ours, after\n", section())
+    );
+}
+
+#[test]
+fn init_agents_md_refuses_an_unclosed_section_and_writes_nothing() {
+    let env = TestEnv::new();
+    let broken = format!("# Agents\n\n{BEGIN}\nhalf a section\n");
+    std::fs::write(env.repo.join("AGENTS.md"), &broken).expect("write");
+    let run = env.coord(&["init", "--agents-md"]).expect_code(2);
+    assert!(run.stderr.contains("AGENTS.md"), "{}", run.stderr);
+    assert!(run.stderr.contains("hint"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(env.repo.join("AGENTS.md")).expect("read"),
+        broken
+    );
+    // Not even the branch: the file is checked before anything is written.
+    let branch = env
+        .git_cmd(&env.repo)
+        .args(["rev-parse", "--verify", "-q", "refs/heads/coord"])
+        .output()
+        .expect("git");
+    assert!(!branch.status.success(), "no coordination branch was created");
+}
+
+#[test]
+fn spawn_puts_the_protocol_into_the_brief() {
+    let env = TestEnv::initialised();
+    let path = env.root.join("bob-wt");
+    env.coord(&["spawn", "bob", "--path", path.to_str().expect("utf-8")])
+        .expect_code(0);
+    let brief = std::fs::read_to_string(path.join("COORD_BRIEF.md")).expect("brief");
+    assert!(brief.contains(PROTOCOL.trim_end()), "the brief has the protocol:\n{brief}");
+    let shown = env.coord(&["brief", "bob"]).expect_code(0).stdout;
+    assert!(shown.contains(PROTOCOL.trim_end()), "and so does `git coord brief`");
+}
