@@ -13,6 +13,7 @@ mod test_architecture;
 mod test_assigned_work;
 mod test_authority;
 mod test_bad_input;
+mod test_ci_faces;
 mod test_check_newcomer;
 mod test_concurrency;
 mod test_conflict;
