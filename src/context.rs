@@ -155,7 +155,11 @@ pub fn no_agent() -> CommandError {
 /// `~/.local/share/man/man1` (both on man-db's search path for the user).
 pub fn user_man_dir() -> Option<PathBuf> {
     #[allow(clippy::disallowed_methods)]
-    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     let data = env("XDG_DATA_HOME")
         .filter(|p| p.is_absolute())
         .or_else(|| env("HOME").map(|home| home.join(".local/share")))?;

@@ -58,13 +58,17 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     let dir = match (args.out, args.install) {
         (Some(dir), _) => dir,
         (None, true) => user_man_dir().ok_or_else(|| {
-            CommandError::usage("cannot tell where your manual pages go: neither XDG_DATA_HOME nor HOME is set")
-                .hint("say where: git coord man --out <DIR>, then add <DIR>/.. to MANPATH")
+            CommandError::usage(
+                "cannot tell where your manual pages go: neither XDG_DATA_HOME nor HOME is set",
+            )
+            .hint("say where: git coord man --out <DIR>, then add <DIR>/.. to MANPATH")
         })?,
         (None, false) => {
             let (_, main) = &pages[0];
             if ctx.ui.json {
-                ctx.ui.json(&json!({ "page": "git-coord.1", "roff": String::from_utf8_lossy(main) }))?;
+                ctx.ui.json(
+                    &json!({ "page": "git-coord.1", "roff": String::from_utf8_lossy(main) }),
+                )?;
             } else {
                 ctx.ui.write_out(|w| w.write_all(main))?;
             }
@@ -74,7 +78,8 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     write_pages(&dir, &pages)?;
     let names: Vec<&str> = pages.iter().map(|(name, _)| name.as_str()).collect();
     if ctx.ui.json {
-        ctx.ui.json(&json!({ "dir": dir.display().to_string(), "pages": names }))?;
+        ctx.ui
+            .json(&json!({ "dir": dir.display().to_string(), "pages": names }))?;
         return Ok(());
     }
     ctx.ui.info(format!(
@@ -145,10 +150,7 @@ pub fn markdown() -> String {
         };
         let anchor = name.replace(' ', "-");
         let depth = path.split_whitespace().count();
-        toc.push_str(&format!(
-            "{}- [`{name}`](#{anchor})\n",
-            "  ".repeat(depth)
-        ));
+        toc.push_str(&format!("{}- [`{name}`](#{anchor})\n", "  ".repeat(depth)));
         let help = cmd.render_long_help().to_string();
         body.push_str(&format!(
             "## `{name}`\n\n```text\n{}\n```\n\n",

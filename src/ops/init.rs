@@ -37,8 +37,7 @@ pub const AGENTS_MD: &str = include_str!("../../templates/AGENTS.md");
 
 /// The lines around the protocol in a project's file: what is between them is ours, and is
 /// replaced when it changes; everything else in the file is the project's and never touched.
-pub const PROTOCOL_BEGIN: &str =
-    "<!-- git-coord protocol: begin (written by `git coord init --agents-md`; edits here are replaced) -->";
+pub const PROTOCOL_BEGIN: &str = "<!-- git-coord protocol: begin (written by `git coord init --agents-md`; edits here are replaced) -->";
 pub const PROTOCOL_END: &str = "<!-- git-coord protocol: end -->";
 
 /// The files an agent reads its instructions from, in the order they are looked for.
@@ -74,7 +73,9 @@ pub enum ProtocolError {
     NoWorktree(&'static str),
     #[error("cannot read {path}: {message}")]
     Read { path: String, message: String },
-    #[error("{path} has a git-coord protocol section that is not closed (`{PROTOCOL_BEGIN}` without `{PROTOCOL_END}`)")]
+    #[error(
+        "{path} has a git-coord protocol section that is not closed (`{PROTOCOL_BEGIN}` without `{PROTOCOL_END}`)"
+    )]
     Unclosed { path: String },
     #[error("cannot write {path}: {message}")]
     Write { path: String, message: String },
@@ -119,7 +120,9 @@ pub fn with_protocol(existing: Option<&str>) -> Option<(ProtocolAction, String)>
 
 /// Plans the protocol into each of AGENTS.md and CLAUDE.md that exists at the root of
 /// `worktree`, or into a new AGENTS.md when neither does. Reads only.
-pub fn plan_protocol(worktree: Option<&std::path::Path>) -> Result<Vec<ProtocolFile>, ProtocolError> {
+pub fn plan_protocol(
+    worktree: Option<&std::path::Path>,
+) -> Result<Vec<ProtocolFile>, ProtocolError> {
     let root = worktree.ok_or(ProtocolError::NoWorktree(PROTOCOL_FILES[0]))?;
     let mut planned = Vec::new();
     for name in PROTOCOL_FILES {
@@ -137,9 +140,10 @@ pub fn plan_protocol(worktree: Option<&std::path::Path>) -> Result<Vec<ProtocolF
                 });
             }
         };
-        let (action, text) = with_protocol(Some(&existing)).ok_or_else(|| ProtocolError::Unclosed {
-            path: name.to_owned(),
-        })?;
+        let (action, text) =
+            with_protocol(Some(&existing)).ok_or_else(|| ProtocolError::Unclosed {
+                path: name.to_owned(),
+            })?;
         planned.push(ProtocolFile { name, action, text });
     }
     if planned.is_empty() {
@@ -156,8 +160,14 @@ pub fn plan_protocol(worktree: Option<&std::path::Path>) -> Result<Vec<ProtocolF
 }
 
 /// Writes what [`plan_protocol`] planned (files already current are left alone).
-pub fn write_protocol(worktree: &std::path::Path, planned: &[ProtocolFile]) -> Result<(), ProtocolError> {
-    for file in planned.iter().filter(|f| f.action != ProtocolAction::Unchanged) {
+pub fn write_protocol(
+    worktree: &std::path::Path,
+    planned: &[ProtocolFile],
+) -> Result<(), ProtocolError> {
+    for file in planned
+        .iter()
+        .filter(|f| f.action != ProtocolAction::Unchanged)
+    {
         std::fs::write(worktree.join(file.name), &file.text).map_err(|e| ProtocolError::Write {
             path: file.name.to_owned(),
             message: e.to_string(),

@@ -196,7 +196,11 @@ fn bash_with_completions(env: &TestEnv, script: &str) -> String {
         "bash failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "bash said something");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "",
+        "bash said something"
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -234,7 +238,10 @@ complete_words git-coord completions ''
     for sub in ["add", "list", "show", "dep"] {
         assert!(task.split(' ').any(|w| w == sub), "task {sub}: {task}");
     }
-    assert!(line("[git-coord task add --pri]").contains("--priority"), "{out}");
+    assert!(
+        line("[git-coord task add --pri]").contains("--priority"),
+        "{out}"
+    );
     let shells = line("[git-coord completions ]");
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         assert!(shells.contains(shell), "{shells}");
@@ -275,7 +282,11 @@ fn completions_for_every_shell_name_the_commands() {
         );
     }
     let run = env.coord(&["completions", "tcsh"]).expect_code(2);
-    assert!(run.stderr.contains("bash"), "lists the shells: {}", run.stderr);
+    assert!(
+        run.stderr.contains("bash"),
+        "lists the shells: {}",
+        run.stderr
+    );
 }
 
 /// docs/cli.md is `git coord man --markdown`; regenerate it with
@@ -415,7 +426,10 @@ fn init_agents_md_refuses_an_unclosed_section_and_writes_nothing() {
         .args(["rev-parse", "--verify", "-q", "refs/heads/coord"])
         .output()
         .expect("git");
-    assert!(!branch.status.success(), "no coordination branch was created");
+    assert!(
+        !branch.status.success(),
+        "no coordination branch was created"
+    );
 }
 
 #[test]
@@ -425,7 +439,13 @@ fn spawn_puts_the_protocol_into_the_brief() {
     env.coord(&["spawn", "bob", "--path", path.to_str().expect("utf-8")])
         .expect_code(0);
     let brief = std::fs::read_to_string(path.join("COORD_BRIEF.md")).expect("brief");
-    assert!(brief.contains(PROTOCOL.trim_end()), "the brief has the protocol:\n{brief}");
+    assert!(
+        brief.contains(PROTOCOL.trim_end()),
+        "the brief has the protocol:\n{brief}"
+    );
     let shown = env.coord(&["brief", "bob"]).expect_code(0).stdout;
-    assert!(shown.contains(PROTOCOL.trim_end()), "and so does `git coord brief`");
+    assert!(
+        shown.contains(PROTOCOL.trim_end()),
+        "and so does `git coord brief`"
+    );
 }
