@@ -42,22 +42,24 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     if let (Some(planned), Some(root)) = (&protocol, store.workdir()) {
         ops::init::write_protocol(root, planned).map_err(protocol_error)?;
     }
-    let protocol_json: Vec<serde_json::Value> = protocol
-        .iter()
-        .flatten()
-        .map(|f| serde_json::json!({ "file": f.name, "action": f.action }))
-        .collect();
     let tip = store
         .tip()?
         .map(|t| t.commit.to_string())
         .unwrap_or_default();
     if ctx.ui.json {
-        ctx.ui.json(&serde_json::json!({
+        let mut out = serde_json::json!({
             "created": created,
             "branch": store.branch(),
             "commit": tip,
-            "agents_md": protocol_json,
-        }))?;
+        });
+        // Only with --agents-md: the object `init --json` always gave is unchanged.
+        if let Some(planned) = &protocol {
+            out["agents_md"] = planned
+                .iter()
+                .map(|f| serde_json::json!({ "file": f.name, "action": f.action }))
+                .collect();
+        }
+        ctx.ui.json(&out)?;
         return Ok(());
     } else if created {
         ctx.ui.info(format!(
