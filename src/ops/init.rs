@@ -175,3 +175,43 @@ pub fn write_protocol(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section() -> String {
+        format!("{PROTOCOL_BEGIN}\n{AGENTS_MD}{PROTOCOL_END}\n")
+    }
+
+    #[test]
+    fn the_section_goes_after_a_blank_line_and_replaces_only_itself() {
+        assert_eq!(
+            with_protocol(None),
+            Some((ProtocolAction::Created, section()))
+        );
+        assert_eq!(
+            with_protocol(Some("")),
+            Some((ProtocolAction::Appended, section()))
+        );
+        assert_eq!(
+            with_protocol(Some("a\n\n")).map(|(_, t)| t),
+            Some(format!("a\n\n{}", section()))
+        );
+        // A CRLF file: the old section's own line break goes with it, the rest is untouched.
+        let old = format!("x\r\n{PROTOCOL_BEGIN}\r\nold\r\n{PROTOCOL_END}\r\ny\r\n");
+        assert_eq!(
+            with_protocol(Some(&old)),
+            Some((ProtocolAction::Updated, format!("x\r\n{}y\r\n", section())))
+        );
+        let current = format!("x\n{}", section());
+        assert_eq!(
+            with_protocol(Some(&current)),
+            Some((ProtocolAction::Unchanged, current.clone()))
+        );
+        assert_eq!(
+            with_protocol(Some(&format!("{PROTOCOL_BEGIN}\nhalf"))),
+            None
+        );
+    }
+}
