@@ -150,3 +150,18 @@ pub fn no_agent() -> CommandError {
         .hint("name the agent for this worktree: git config --worktree coord.agent <name>  (or git config coord.agent <name>)")
         .hint("or per command: --agent <name>, or for a shell: export COORD_AGENT=<name>")
 }
+
+/// Where `git coord man --install` puts pages: `$XDG_DATA_HOME/man/man1`, else
+/// `~/.local/share/man/man1` (both on man-db's search path for the user).
+pub fn user_man_dir() -> Option<PathBuf> {
+    #[allow(clippy::disallowed_methods)]
+    let env = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let data = env("XDG_DATA_HOME")
+        .filter(|p| p.is_absolute())
+        .or_else(|| env("HOME").map(|home| home.join(".local/share")))?;
+    Some(data.join("man/man1"))
+}

@@ -46,6 +46,9 @@ pub mod sync;
 pub mod task;
 pub mod wait;
 pub mod whoami;
+// Faces: manual pages, completions.
+pub mod completions;
+pub mod man;
 
 use clap::Subcommand;
 
@@ -121,6 +124,9 @@ pub enum Command {
     Hook(hook::HookCommand),
     Wait(wait::Args),
     Mcp(mcp::Args),
+    // Faces.
+    Man(man::Args),
+    Completions(completions::Args),
 }
 
 pub fn run(ctx: &Context, command: Command) -> CommandResult {
@@ -175,5 +181,7 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
         Command::Sync(a) => sync::run(ctx, a),
         Command::Wait(a) => wait::run(ctx, a),
         Command::Mcp(a) => mcp::run(ctx, a),
+        Command::Man(a) => man::run(ctx, a),
+        Command::Completions(a) => completions::run(ctx, a),
     }
 }

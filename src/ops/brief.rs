@@ -240,6 +240,8 @@ fn render(template: &str, data: &BriefData) -> Result<String, minijinja::Error> 
             .trim_blocks(true)
             .build()?,
     );
+    // The agent protocol, for `{% include "AGENTS.md" %}` (the default template has it).
+    env.add_template("AGENTS.md", super::init::AGENTS_MD)?;
     env.add_template("brief.md", template)?;
     env.get_template("brief.md")?
         .render(minijinja::value::Serde(data))

@@ -200,16 +200,27 @@ fn the_brief_gathers_what_the_agent_needs_from_the_snapshot() {
 
         - bob (2026-11-21T10:00:00Z): The schema is in db/schema.sql.
 
-        ## Protocol
+        ## Working with other agents (git coord)
 
-        1. At start: read this brief, then `git coord inbox`.
-        2. Loop: `git coord next` claims the best task for you; work in your own worktree;
-           `git coord done <id>` runs the task's check and closes it.
-        3. Record what others build on: `git coord note "<interface>" --section integration`;
-           decisions with `--section decision`; blockers with `git coord block <id> --reason "…"`.
-        4. Ask, don't edit: `git coord send <agent> --subject "…" --needs-reply`; answer with
-           `git coord reply <msg> "…"`.
-        5. Check in when you pause: `git coord checkin --status idle --note "…"`.
+        Several agents work on this repository at once. `git coord` holds the shared state: tasks,
+        who owns which files, messages, notes. Add `--json` to any command to read its result.
+
+        1. **Start**: `git coord brief` (who you are, your files, your tasks), then `git coord inbox`.
+        2. **Take work**: `git coord next` claims the best ready task for you (or
+           `git coord claim <id>`). Exit 3 means another agent won it: take the next one.
+        3. **Own before you edit**: `git coord own '<glob>' --reason "<task id>"` for the files you
+           will touch (a task's own files come with the claim). Never edit files another agent
+           owns (`git coord owners <path>` says who): ask them.
+        4. **Leave notes others build on**: `git coord note "<interface>" --section integration`
+           for what others call or read; decisions with `--section decision`.
+        5. **Blocked?** `git coord block <id> --reason "…"`, ask the owner with
+           `git coord send <agent> --subject "…" --needs-reply`, then `git coord wait --reply <msg>`
+           (don't poll). Answer others with `git coord reply <msg> "…"`.
+        6. **Finish**: `git coord done <id>` runs the task's check and closes it only if it passes;
+           fix and retry on failure. Then back to step 2.
+        7. **Heartbeat**: every write says you are alive; while you think or wait, run
+           `git coord checkin --status active --note "…"` (`--status idle` when you stop). An agent
+           silent for 2h is stale and `git coord reap` may hand its tasks to others.
         "#);
     // The ADR that is still proposed is no decision in force.
     assert_eq!(
@@ -248,16 +259,27 @@ fn an_agent_with_nothing_gets_the_empty_brief() {
 
         None.
 
-        ## Protocol
+        ## Working with other agents (git coord)
 
-        1. At start: read this brief, then `git coord inbox`.
-        2. Loop: `git coord next` claims the best task for you; work in your own worktree;
-           `git coord done <id>` runs the task's check and closes it.
-        3. Record what others build on: `git coord note "<interface>" --section integration`;
-           decisions with `--section decision`; blockers with `git coord block <id> --reason "…"`.
-        4. Ask, don't edit: `git coord send <agent> --subject "…" --needs-reply`; answer with
-           `git coord reply <msg> "…"`.
-        5. Check in when you pause: `git coord checkin --status idle --note "…"`.
+        Several agents work on this repository at once. `git coord` holds the shared state: tasks,
+        who owns which files, messages, notes. Add `--json` to any command to read its result.
+
+        1. **Start**: `git coord brief` (who you are, your files, your tasks), then `git coord inbox`.
+        2. **Take work**: `git coord next` claims the best ready task for you (or
+           `git coord claim <id>`). Exit 3 means another agent won it: take the next one.
+        3. **Own before you edit**: `git coord own '<glob>' --reason "<task id>"` for the files you
+           will touch (a task's own files come with the claim). Never edit files another agent
+           owns (`git coord owners <path>` says who): ask them.
+        4. **Leave notes others build on**: `git coord note "<interface>" --section integration`
+           for what others call or read; decisions with `--section decision`.
+        5. **Blocked?** `git coord block <id> --reason "…"`, ask the owner with
+           `git coord send <agent> --subject "…" --needs-reply`, then `git coord wait --reply <msg>`
+           (don't poll). Answer others with `git coord reply <msg> "…"`.
+        6. **Finish**: `git coord done <id>` runs the task's check and closes it only if it passes;
+           fix and retry on failure. Then back to step 2.
+        7. **Heartbeat**: every write says you are alive; while you think or wait, run
+           `git coord checkin --status active --note "…"` (`--status idle` when you stop). An agent
+           silent for 2h is stale and `git coord reap` may hand its tasks to others.
         "#);
 }
 
