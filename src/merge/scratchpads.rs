@@ -1,6 +1,7 @@
 /*!
 Scratchpads (`scratchpads/<agent>.md`): append-only notes, merged as the union of their entries,
-ordered by time (then entry ID), each entry once. The text before the first entry (a title, or
+ordered by time (then entry ID; entries one side wrote in the same second keep their order),
+each entry once. The text before the first entry (a title, or
 anything written by hand) merges as text; should both sides rewrite the same lines of it, the
 later-sorting text wins and the other is kept in a conflict record.
 */
@@ -16,6 +17,42 @@ fn agent_of(path: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The entries of both sides, each once: the two lists are merged like sorted runs, taking
+/// the earlier head (by time, then entry ID) at each step, so entries one side wrote within
+/// the same second keep the order they were written in, and the result does not depend on
+/// which side is which.
+fn union(a: Vec<Entry>, b: Vec<Entry>) -> Vec<Entry> {
+    let key = |e: &Entry| {
+        (
+            e.at,
+            e.id.clone(),
+            e.text.clone(),
+            e.section.map(|s| s.as_str()),
+        )
+    };
+    let mut out: Vec<Entry> = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if x == y => {
+                b.next();
+                a.next()
+            }
+            (Some(x), Some(y)) if key(x) <= key(y) => a.next(),
+            (Some(_), Some(_)) => b.next(),
+            (Some(_), None) => a.next(),
+            (None, Some(_)) => b.next(),
+            (None, None) => break,
+        };
+        if let Some(e) = next
+            && !out.contains(&e)
+        {
+            out.push(e);
+        }
+    }
+    out
+}
+
 /// Merges two versions of a scratchpad (both changed from `base`).
 pub fn merge(path: &str, base: Option<&str>, a: &str, b: &str, created: &mut Created) -> String {
     let pad_base = Scratchpad::parse(base.unwrap_or(""));
@@ -28,20 +65,7 @@ pub fn merge(path: &str, base: Option<&str>, a: &str, b: &str, created: &mut Cre
         &ps.preamble,
         &text::greater,
     );
-    let mut entries: Vec<Entry> = Vec::with_capacity(pp.entries.len() + ps.entries.len());
-    for e in pp.entries.into_iter().chain(ps.entries) {
-        if !entries.contains(&e) {
-            entries.push(e);
-        }
-    }
-    entries.sort_by(|x, y| {
-        (x.at, &x.id, &x.text, x.section.map(|s| s.as_str())).cmp(&(
-            y.at,
-            &y.id,
-            &y.text,
-            y.section.map(|s| s.as_str()),
-        ))
-    });
+    let entries = union(pp.entries, ps.entries);
     if !preamble.overlaps.is_empty() {
         let agents: Vec<String> = agent_of(path).into_iter().collect();
         created.record(Note {
@@ -100,6 +124,27 @@ mod tests {
         assert_eq!(merge(PATH, Some(&base), &b, &a, &mut created), out);
         assert_eq!(merge(PATH, Some(&base), &out, &a, &mut created), out);
         assert!(created.files.is_empty());
+    }
+
+    #[test]
+    fn entries_one_side_wrote_in_the_same_second_keep_their_order() {
+        // What `test_sync` saw: alice's two laptop notes in one second came out reversed,
+        // because `n-uncppb` sorts after `n-fcuspi`.
+        let head = "# Scratchpad: alice\n\n";
+        let at = "2026-12-01T15:10:39Z";
+        let a = format!(
+            "{head}{}{}",
+            entry(at, "n-uncppb", "from the laptop"),
+            entry(at, "n-fcuspi", "laptop again")
+        );
+        let b = format!("{head}{}", entry(at, "n-j2aayp", "from the build box"));
+        let mut created = Created::default();
+        let out = merge(PATH, Some(head), &a, &b, &mut created);
+        assert!(
+            out.find("from the laptop") < out.find("laptop again"),
+            "{out}"
+        );
+        assert_eq!(merge(PATH, Some(head), &b, &a, &mut created), out);
     }
 
     mod properties {
