@@ -15,6 +15,7 @@ pub mod config;
 pub mod conflict;
 pub mod doctor;
 pub mod export;
+pub mod forecast;
 pub mod gate;
 pub mod history;
 pub mod hooks;
