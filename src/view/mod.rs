@@ -11,4 +11,5 @@ pub mod conflict;
 pub mod gate;
 pub mod milestone;
 pub mod risk;
+pub mod status;
 pub mod task;
