@@ -36,10 +36,12 @@ pub mod path;
 pub mod ready;
 pub mod reap;
 pub mod reply;
+pub mod report;
 pub mod risk;
 pub mod scratchpad;
 pub mod send;
 pub mod spawn;
+pub mod standup;
 pub mod status;
 pub mod task;
 pub mod whoami;
@@ -114,6 +116,8 @@ pub enum Command {
     Log(log::Args),
     #[command(subcommand, hide = true)]
     Hook(hook::HookCommand),
+    Report(report::Args),
+    Standup(standup::Args),
 }
 
 pub fn run(ctx: &Context, command: Command) -> CommandResult {
@@ -164,5 +168,7 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
         Command::Demo(a) => demo::run(ctx, a),
         Command::Conflict(c) => conflict::run(ctx, c),
         Command::Risk(c) => risk::run(ctx, c),
+        Command::Report(a) => report::run(ctx, a),
+        Command::Standup(a) => standup::run(ctx, a),
     }
 }

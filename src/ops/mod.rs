@@ -28,9 +28,11 @@ pub mod notes;
 pub mod ownership;
 pub mod plan;
 pub mod record_dir;
+pub mod report;
 pub mod risk;
 pub mod schedule;
 pub mod spawn;
+pub mod standup;
 pub mod status;
 pub mod task;
 #[cfg(test)]

@@ -11,4 +11,6 @@ here: ADR bodies are the model's ([`crate::model::adr::render`]), briefs `ops`'
 pub mod check;
 pub mod graph;
 pub mod milestone;
+pub mod report;
+pub mod standup;
 pub mod status;
