@@ -4,7 +4,7 @@
 use crate::context::Context;
 use crate::error::CommandResult;
 
-/// Show the stand-up: critical issues first, then each agent's yesterday, today, blockers
+/// Show the stand-up: critical issues, then each agent's yesterday, today, blockers
 ///
 /// Critical issues are the reasons the day is not GREEN (late or at-risk milestones, a gate
 /// NO-GO, records past their SLO, stale agents). Then, per agent: yesterday (the tasks it
