@@ -61,7 +61,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         return Ok(ctx.ui.json(&data)?);
     }
     let template = crate::ops::report::template(ctx.store()?);
-    let text = crate::report::report::render(&template.text, &data).map_err(|e| {
+    let text = crate::report::daily::render(&template.text, &data).map_err(|e| {
         CommandError::usage(format!("{}: {e}", template.path)).hint(format!(
             "fix the template, or remove {} to use the built-in one",
             crate::ops::report::TEMPLATE_OVERRIDE

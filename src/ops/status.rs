@@ -624,6 +624,117 @@ mod tests {
         assert_eq!(state.default_hours, crate::graph::DEFAULT_ESTIMATE_HOURS);
     }
 
+    /// A state at `now` with `tasks`, `agents` and `milestones`, the default SLOs.
+    fn state_of(
+        tasks: Vec<crate::model::Task>,
+        agents: Vec<crate::model::Agent>,
+        milestones: Vec<crate::model::milestone::Milestone>,
+        now: Timestamp,
+    ) -> super::State {
+        super::State {
+            tasks,
+            agents,
+            overdue_messages: Vec::new(),
+            conflicts: Vec::new(),
+            risks: Vec::new(),
+            adrs: Vec::new(),
+            milestones,
+            problems: Vec::new(),
+            now,
+            stale_after_secs: 2 * 3600,
+            default_hours: 1.0,
+            slos: super::DEFAULT_SLOS,
+            reply_within_secs: 4 * 3600,
+        }
+    }
+
+    fn milestone(due: Timestamp) -> crate::model::milestone::Milestone {
+        crate::model::milestone::Milestone::new(
+            crate::model::milestone::MilestoneId::parse("m-000001").expect("ID"),
+            crate::model::milestone::NewMilestone {
+                title: "Beta".to_owned(),
+                due,
+                criteria: Vec::new(),
+                body: String::new(),
+            },
+            at("2026-11-20T10:00:00Z"),
+        )
+        .expect("milestone")
+    }
+
+    fn fresh(name: &str, now: Timestamp) -> crate::model::Agent {
+        let mut a = crate::model::Agent::new(AgentId::parse(name).expect("agent ID"), now);
+        a.saw(now);
+        a
+    }
+
+    fn beta_task(hours: f64) -> crate::model::Task {
+        crate::model::Task::new(
+            crate::model::TaskId::parse("t-000001").expect("ID"),
+            NewTask {
+                title: "Pool".to_owned(),
+                estimate_hours: Some(hours),
+                milestone: Some("m-000001".to_owned()),
+                ..NewTask::default()
+            },
+            at("2026-11-20T10:00:00Z"),
+        )
+        .expect("task")
+    }
+
+    #[test]
+    fn a_quiet_day_is_green() {
+        let now = at("2026-11-21T10:00:00Z");
+        let state = state_of(
+            vec![beta_task(2.0)],
+            vec![fresh("ana", now)],
+            vec![milestone(at("2026-11-22T10:00:00Z"))],
+            now,
+        );
+        let day = super::assess(&state);
+        assert_eq!(day.go_no_go.colour, super::Colour::Green);
+        assert!(day.go_no_go.reasons.is_empty());
+        assert_eq!(day.today[0].fits, [AgentId::parse("ana").expect("ID")]);
+    }
+
+    #[test]
+    fn a_milestone_past_its_due_date_with_open_work_is_red() {
+        let now = at("2026-11-21T10:00:00Z");
+        let state = state_of(
+            vec![beta_task(2.0)],
+            vec![fresh("ana", now)],
+            vec![milestone(at("2026-11-21T09:00:00Z"))],
+            now,
+        );
+        let day = super::assess(&state);
+        assert_eq!(day.go_no_go.colour, super::Colour::Red);
+        assert_eq!(
+            day.go_no_go.reasons,
+            [
+                "milestone m-000001 \"Beta\" is late: due 2026-11-21 09:00 UTC has passed with 1 task(s) (2h) open"
+            ]
+        );
+    }
+
+    #[test]
+    fn slos_come_from_the_slo_table_and_name_a_bad_value() {
+        let slos = super::parse_slos("coordinators = [\"lead\"]\n[slo]\nblockers = \"30m\"\n")
+            .expect("parses");
+        assert_eq!(slos.blockers_secs, 1800);
+        assert_eq!(slos.decisions_secs, super::DEFAULT_SLOS.decisions_secs);
+        assert_eq!(super::parse_slos("").expect("empty"), super::DEFAULT_SLOS);
+        let bad = super::parse_slos("[slo]\nconflicts = \"soon\"\n").expect_err("not a duration");
+        assert!(bad.to_string().contains("conflicts"), "{bad}");
+        // The defaults are the ones config --list shows.
+        for (key, default) in super::SLO_KEYS {
+            let listed = crate::ops::config::PROJECT_KEYS
+                .iter()
+                .find(|k| k.key == key)
+                .and_then(|k| k.default);
+            assert_eq!(listed, Some(default), "{key}");
+        }
+    }
+
     #[test]
     fn a_question_waiting_past_reply_within_is_overdue_at_the_session_time() {
         let dir = tempfile::tempdir().expect("temporary directory");

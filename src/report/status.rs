@@ -1069,6 +1069,17 @@ mod tests {
     }
 
     #[test]
+    fn long_lines_wrap_under_themselves_and_cut_keeps_colour_closed() {
+        assert_eq!(
+            wrap("  - one two three four", 12, 6),
+            ["  - one two", "      three", "      four"]
+        );
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("\u{1b}[1mabcdef\u{1b}[0m", 4), "\u{1b}[1mabc…\u{1b}[0m");
+        assert_eq!(fit("short", 10), "short");
+    }
+
+    #[test]
     fn record_text_cannot_reach_the_terminal_raw() {
         let mut project = Project::new();
         project.tasks[3].title = "Login\u{1b}[2J form\u{202e}".to_owned();
