@@ -60,7 +60,8 @@ pub struct Forecast {
     pub critical_path_finish: Option<Timestamp>,
     /// Every staffed open task, by start then ID.
     pub slots: Vec<Slot>,
-    /// Open tasks that no available agent can do, or that wait on such a task, by ID.
+    /// Open tasks that no available agent can do, or that wait on such a task, in scheduling
+    /// order (priority, then slack, then age).
     pub unstaffed: Vec<Unstaffed>,
     /// Open tasks on or behind a dependency cycle: never scheduled.
     pub unscheduled: Vec<TaskId>,
@@ -268,7 +269,6 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
             .total_cmp(&b.start_hours)
             .then(a.id.cmp(&b.id))
     });
-    unstaffed.sort_by(|a, b| a.id.cmp(&b.id));
     let finish_of: BTreeMap<&TaskId, Option<f64>> = tasks
         .iter()
         .enumerate()
