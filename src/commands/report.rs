@@ -56,7 +56,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         ctx.ui.warn(format!("skipped {p}"));
     }
     let day = crate::ops::status::assess(&state);
-    let data = crate::ops::report::daily(&state, &day, since);
+    let data: crate::view::report::ReportJson = crate::ops::report::daily(&state, &day, since);
     if ctx.ui.json || args.format == Format::Json {
         return Ok(ctx.ui.json(&data)?);
     }

@@ -30,7 +30,8 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         ctx.ui.warn(format!("skipped {p}"));
     }
     let day = crate::ops::status::assess(&state);
-    let standup = crate::ops::standup::standup(ctx.store()?, &state, &day, since)?;
+    let standup: crate::view::report::StandupJson =
+        crate::ops::standup::standup(ctx.store()?, &state, &day, since)?;
     if ctx.ui.json {
         return Ok(ctx.ui.json(&standup)?);
     }
