@@ -165,3 +165,14 @@ pub fn user_man_dir() -> Option<PathBuf> {
         .or_else(|| env("HOME").map(|home| home.join(".local/share")))?;
     Some(data.join("man/man1"))
 }
+
+/// How many columns the screen renderings (`status`, `standup`) may use: `$COLUMNS` (set by
+/// shells for their terminal) when it is a number, at most 100 (what the screens are laid out
+/// for), at least 40; 100 when unset (a pipe, a test).
+pub fn screen_width() -> usize {
+    #[allow(clippy::disallowed_methods)]
+    let columns = std::env::var("COLUMNS").ok();
+    columns
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .map_or(100, |c| c.clamp(40, 100))
+}

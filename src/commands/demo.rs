@@ -201,8 +201,8 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     ctx.ui
         .line(render::task_table(&ctx.ui, &tasks, now).trim_end())?;
     ctx.ui.line("")?;
-    let report = super::status::report(ctx, &ops::status::load(&session)?);
-    super::status::print(&ctx.ui, &report, now)?;
+    let (report, day) = super::status::report(ctx, &ops::status::load(&session)?);
+    super::status::print(&ctx.ui, &report, &day, now, crate::context::screen_width())?;
     ctx.ui.line(format!(
         "\n{}\n",
         sanitize_line(&format!(

@@ -37,10 +37,12 @@ pub mod path;
 pub mod ready;
 pub mod reap;
 pub mod reply;
+pub mod report;
 pub mod risk;
 pub mod scratchpad;
 pub mod send;
 pub mod spawn;
+pub mod standup;
 pub mod status;
 pub mod sync;
 pub mod task;
@@ -127,6 +129,8 @@ pub enum Command {
     // Faces.
     Man(man::Args),
     Completions(completions::Args),
+    Report(report::Args),
+    Standup(standup::Args),
 }
 
 pub fn run(ctx: &Context, command: Command) -> CommandResult {
@@ -183,5 +187,7 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
         Command::Mcp(a) => mcp::run(ctx, a),
         Command::Man(a) => man::run(ctx, a),
         Command::Completions(a) => completions::run(ctx, a),
+        Command::Report(a) => report::run(ctx, a),
+        Command::Standup(a) => standup::run(ctx, a),
     }
 }

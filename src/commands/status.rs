@@ -1,44 +1,85 @@
 //! `git coord status`: the coordinator's screen (DESIGN §6), computed from the state
 //! `ops::status::load` reads and rendered here.
 
+use std::cell::RefCell;
+
 use crate::context::Context;
 use crate::error::CommandResult;
 use crate::model::Timestamp;
 use crate::model::time::format_hours;
-use crate::ops::status::State;
+use crate::ops::status::{Colour, Day, State};
 use crate::report::status::{self, Input};
 use crate::ui::{Style, Ui, sanitize_line, table};
 
-/// Show the coordinator's screen: progress, agents, critical path, blockers
+/// Show the coordinator's screen: go/no-go, progress, agents, forecast, blockers
 ///
-/// One screen: done vs total estimated hours, one row per agent (role, status, current task,
-/// blockers, last seen, stale flag), the critical path, blocked tasks and why, the best ready
-/// tasks, overdue tasks, messages waiting too long for a reply, open conflicts and high risks
-/// (open, impact × probability of at least 6), pending decisions (proposed ADRs, by deadline),
-/// and open milestones with their health (at risk when the critical path of their open tasks
-/// passes the due date) and latest gate.
+/// One screen, at most 100 columns ($COLUMNS when narrower): the go/no-go colour with its
+/// reasons (RED: a milestone late or its last gate NO-GO; YELLOW: SLO breaches, stale agents,
+/// blockers past their SLO, milestones at risk; GREEN otherwise), done vs total estimated
+/// hours, one row per agent (role, status, current task, blockers, last seen, stale flag), the
+/// critical path, the capacity forecast (the remaining work scheduled on the fresh agents whose
+/// expertise fits, at their current load), blocked tasks with their age against the blocker
+/// SLO, tasks running past their estimate, today's priorities with who they fit, overdue
+/// tasks, messages waiting too long for a reply, milestones, open conflicts, pending decisions
+/// and high risks. SLOs: `[slo]` in .coord/config.toml (blockers 2h, decisions 24h, conflicts
+/// 4h) and coord.replyWithin for messages.
 ///
 /// Examples:
 ///   git coord status
-///   git coord status --json | jq '.agents[] | select(.stale)'
+///   git coord status --format markdown > status.md
+///   git coord status --json | jq '.go_no_go'
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
-pub struct Args {}
-
-pub fn run(ctx: &Context, _args: Args) -> CommandResult {
-    let state = crate::ops::status::load(&ctx.session)?;
-    let report = report(ctx, &state);
-    if ctx.ui.json {
-        return Ok(ctx.ui.json(&report)?);
-    }
-    print(&ctx.ui, &report, state.now)
+pub struct Args {
+    /// How to print it: `text` for the terminal, `markdown` for an issue or a chat
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
-/// The status report of `state`, warning on stderr about the records it skipped.
-pub fn report(ctx: &Context, state: &State) -> status::Report {
+/// The renderings of the status screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Markdown,
+}
+
+pub fn run(ctx: &Context, args: Args) -> CommandResult {
+    let state = crate::ops::status::load(&ctx.session)?;
+    let (report, day) = report(ctx, &state);
+    if ctx.ui.json {
+        return Ok(ctx.ui.json(&crate::view::status::StatusJson {
+            report: &report,
+            day: &day,
+        })?);
+    }
+    match args.format {
+        Format::Markdown => Ok(ctx
+            .ui
+            .line(status::markdown(&report, &day, state.now).trim_end())?),
+        Format::Text => print(
+            &ctx.ui,
+            &report,
+            &day,
+            state.now,
+            crate::context::screen_width(),
+        ),
+    }
+}
+
+/// The status report of `state` and the day's judgement, warning on stderr about the records
+/// it skipped.
+pub fn report(ctx: &Context, state: &State) -> (status::Report, Day) {
     for p in &state.problems {
         ctx.ui.warn(format!("skipped {p}"));
     }
+    let day = crate::ops::status::assess(state);
+    let mut report = build(state);
+    status::apply_forecast(&mut report, &day);
+    (report, day)
+}
+
+/// The status report of `state`, without the day's judgement applied.
+fn build(state: &State) -> status::Report {
     status::build(&Input {
         tasks: &state.tasks,
         agents: &state.agents,
@@ -53,10 +94,53 @@ pub fn report(ctx: &Context, state: &State) -> status::Report {
     })
 }
 
-/// Prints the coordinator's screen.
-pub fn print(ui: &Ui, report: &status::Report, now: Timestamp) -> CommandResult {
+/// Prints the coordinator's screen, each line cut to `width` columns.
+pub fn print(
+    ui: &Ui,
+    report: &status::Report,
+    day: &Day,
+    now: Timestamp,
+    width: usize,
+) -> CommandResult {
+    let lines: RefCell<Vec<String>> = RefCell::new(Vec::new());
+    let push = |l: String| -> CommandResult {
+        lines.borrow_mut().extend(l.split('\n').map(str::to_owned));
+        Ok(())
+    };
+    render(ui, report, day, now, &push)?;
+    // Items (indented lines) wrap under themselves; tables and headings are cut.
+    for l in lines.into_inner() {
+        if l.starts_with("  ") {
+            for piece in status::wrap(&l, width, 6) {
+                ui.line(piece)?;
+            }
+        } else {
+            ui.line(status::fit(&l, width))?;
+        }
+    }
+    Ok(())
+}
+
+fn render(
+    ui: &Ui,
+    report: &status::Report,
+    day: &Day,
+    now: Timestamp,
+    line: &dyn Fn(String) -> CommandResult,
+) -> CommandResult {
+    let style = match day.go_no_go.colour {
+        Colour::Green => Style::Green,
+        Colour::Yellow => Style::Yellow,
+        Colour::Red => Style::Red,
+    };
+    let verdict = status::verdict(day);
+    line(ui.paint(style, &verdict).into_owned())?;
+    for r in &day.go_no_go.reasons {
+        line(format!("  - {}", sanitize_line(r)))?;
+    }
+    line(String::new())?;
     let p = &report.progress;
-    ui.line(format!(
+    line(format!(
         "{}  {}/{} tasks, {} of {} ({}%)",
         ui.paint(Style::Bold, "Progress"),
         p.tasks_done,
@@ -65,7 +149,7 @@ pub fn print(ui: &Ui, report: &status::Report, now: Timestamp) -> CommandResult 
         format_hours(p.hours_total),
         p.percent
     ))?;
-    ui.line("")?;
+    line(String::new())?;
     let mut rows = vec![
         ["AGENT", "ROLE", "STATUS", "CURRENT", "BLOCKED", "LAST SEEN"]
             .map(String::from)
@@ -98,15 +182,15 @@ pub fn print(ui: &Ui, report: &status::Report, now: Timestamp) -> CommandResult 
             seen,
         ]);
     }
-    ui.line(table(&rows).trim_end())?;
-    ui.line("")?;
+    line(table(&rows).trim_end().to_owned())?;
+    line(String::new())?;
     let path: Vec<&str> = report
         .critical_path
         .tasks
         .iter()
         .map(|t| t.as_str())
         .collect();
-    ui.line(format!(
+    line(format!(
         "{}  {} remaining: {}",
         ui.paint(Style::Bold, "Critical path"),
         format_hours(report.critical_path.total_hours),
@@ -118,38 +202,75 @@ pub fn print(ui: &Ui, report: &status::Report, now: Timestamp) -> CommandResult 
     ))?;
     let section = |title: &str, lines: Vec<String>| -> CommandResult {
         if !lines.is_empty() {
-            ui.line(format!("\n{}", ui.paint(Style::Bold, title)))?;
+            line(format!("\n{}", ui.paint(Style::Bold, title)))?;
             for l in lines {
-                ui.line(format!("  {l}"))?;
+                line(format!("  {l}"))?;
             }
         }
         Ok(())
     };
+    section("Forecast", status::forecast_lines(&day.forecast))?;
     section(
         "Blocked",
-        report
-            .blocked
+        day.blockers
             .iter()
             .map(|b| {
+                let age = status::blocker_age(b);
                 format!(
-                    "{}  {}  ({}): {}",
+                    "{}  {}  ({}): {}; {}",
                     b.id,
                     sanitize_line(&b.title),
                     b.assignee
                         .as_ref()
                         .map(|a| a.as_str())
                         .unwrap_or("unassigned"),
-                    sanitize_line(b.reason.as_deref().unwrap_or("no reason given"))
+                    sanitize_line(b.reason.as_deref().unwrap_or("no reason given")),
+                    if b.past_slo {
+                        ui.paint(Style::Red, &age).into_owned()
+                    } else {
+                        age
+                    }
                 )
             })
             .collect(),
     )?;
     section(
-        "Ready now",
-        report
-            .priorities
+        "Running past their estimate",
+        day.overrunning
             .iter()
-            .map(|t| format!("{}  {}", t.id, sanitize_line(&t.title)))
+            .map(|o| {
+                format!(
+                    "{}  {}  ({}): {}",
+                    o.id,
+                    sanitize_line(&o.title),
+                    o.assignee
+                        .as_ref()
+                        .map(|a| a.as_str())
+                        .unwrap_or("unassigned"),
+                    ui.paint(
+                        Style::Yellow,
+                        &format!(
+                            "{} of {} estimated",
+                            format_hours(o.running_hours),
+                            format_hours(o.estimate_hours)
+                        )
+                    )
+                )
+            })
+            .collect(),
+    )?;
+    section(
+        "Today's priorities",
+        day.today
+            .iter()
+            .map(|t| {
+                format!(
+                    "{}  {}  ({})",
+                    t.id,
+                    sanitize_line(&t.title),
+                    status::fits(t)
+                )
+            })
             .collect(),
     )?;
     section(
@@ -196,8 +317,11 @@ pub fn print(ui: &Ui, report: &status::Report, now: Timestamp) -> CommandResult 
                     .as_deref()
                     .map(|g| format!(", last gate {}", g.to_uppercase()))
                     .unwrap_or_default();
+                let why = status::milestone_reason(day, &m.id)
+                    .map(|r| format!(": {}", sanitize_line(r)))
+                    .unwrap_or_default();
                 format!(
-                    "{}  {}  due {}  {}/{} tasks done  {state}{gate}",
+                    "{}  {}  due {}  {}/{} tasks done  {state}{gate}{why}",
                     m.id,
                     sanitize_line(&m.title),
                     m.due.datetime().format("%Y-%m-%d"),

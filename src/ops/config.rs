@@ -129,12 +129,32 @@ pub struct Setting {
 }
 
 /// The project policy keys (`.coord/config.toml` at `HEAD`).
-pub const PROJECT_KEYS: &[Key] = &[Key {
-    key: "coordinators",
-    scope: Scope::Project,
-    default: None,
-    about: "the agents whose --force is honoured (unset: anyone's, with a warning)",
-}];
+pub const PROJECT_KEYS: &[Key] = &[
+    Key {
+        key: "coordinators",
+        scope: Scope::Project,
+        default: None,
+        about: "the agents whose --force is honoured (unset: anyone's, with a warning)",
+    },
+    Key {
+        key: "slo.blockers",
+        scope: Scope::Project,
+        default: Some("2h"),
+        about: "how long a task may stay blocked before status turns YELLOW (`[slo] blockers`)",
+    },
+    Key {
+        key: "slo.decisions",
+        scope: Scope::Project,
+        default: Some("24h"),
+        about: "how long an ADR may stay proposed before status turns YELLOW",
+    },
+    Key {
+        key: "slo.conflicts",
+        scope: Scope::Project,
+        default: Some("4h"),
+        about: "how long a conflict may stay open before status turns YELLOW",
+    },
+];
 
 /// The effective value of every key in [`KEYS`] and [`PROJECT_KEYS`]. A policy file that does
 /// not parse shows its error as the value's origin rather than failing the listing.
@@ -164,6 +184,21 @@ pub fn effective(store: &Store) -> Vec<Setting> {
         origin,
         about: coordinators.about,
     });
+    // The SLOs of `status`, `report` and `standup` (`[slo]` in the same file).
+    for key in &PROJECT_KEYS[1..] {
+        let value = super::status::slo_setting(store, key.key);
+        settings.push(Setting {
+            key: key.key,
+            scope: key.scope,
+            file: value
+                .is_some()
+                .then(|| super::authority::CONFIG_PATH.to_owned()),
+            origin: if value.is_some() { "HEAD" } else { "default" }.to_owned(),
+            value: value.or(key.default.map(str::to_owned)),
+            default: key.default,
+            about: key.about,
+        });
+    }
     settings
 }
 

@@ -1,18 +1,30 @@
 /*!
 `status`: everything the coordinator's screen is computed from, loaded from one snapshot of
 the coordination branch with the settings that shape it (`coord.staleAfter`,
-`coord.replyWithin`, `coord.defaultEstimate`). Plain data: the faces compute the report and
-render it (`src/report/status.rs`).
+`coord.replyWithin`, `coord.defaultEstimate`, the `[slo]` table of `.coord/config.toml`). Plain
+data: the faces compute the report and render it (`src/report/status.rs`).
+
+[`assess`] judges the day from that state: the go/no-go colour with its reasons, how long each
+blocker has waited against its SLO, tasks running past their estimate, today's priorities
+with the agents they fit, and the capacity forecast ([`super::forecast`]). `status`, `report`
+and `standup` all read it, so the three never disagree.
 */
 
+use serde::Serialize;
+
+use super::forecast::{self, Forecast};
 use super::{OpError, adr, agent, conflict, index, memory, milestone, plan, risk};
-use crate::model::adr::Adr;
-use crate::model::conflict::Conflict;
+use crate::graph::{self, TaskGraph};
+use crate::model::adr::{Adr, AdrStatus};
+use crate::model::conflict::{Conflict, ConflictStatus};
+use crate::model::gate::GateResult;
 use crate::model::message::Message;
-use crate::model::milestone::Milestone;
+use crate::model::milestone::{Milestone, MilestoneStatus};
 use crate::model::risk::Risk;
-use crate::model::{Agent, RecordError, Task, Timestamp};
+use crate::model::time::{format_hours, parse_wall_duration};
+use crate::model::{Agent, AgentId, RecordError, Status, Task, TaskId, Timestamp};
 use crate::session::Session;
+use crate::store::Store;
 
 /// The state of the project at one commit, as the status screen reads it.
 #[derive(Debug)]
@@ -34,6 +46,10 @@ pub struct State {
     pub stale_after_secs: i64,
     /// `coord.defaultEstimate`, in hours: what a task without an estimate counts for.
     pub default_hours: f64,
+    /// The coordination SLOs of `.coord/config.toml`.
+    pub slos: Slos,
+    /// `coord.replyWithin`, in seconds: the SLO of a message that needs a reply.
+    pub reply_within_secs: i64,
 }
 
 /// Loads the state the status screen shows, at the session's time.
@@ -75,7 +91,435 @@ pub fn load(session: &Session) -> Result<State, OpError> {
         now,
         stale_after_secs: agent::stale_after(store),
         default_hours: plan::default_estimate(store),
+        slos: slos(store),
+        reply_within_secs: memory::reply_within(store),
     })
+}
+
+/// The `[slo]` table of `.coord/config.toml`: how long a blocker, a pending decision and an
+/// open conflict may wait before the day turns YELLOW. Reviewed project policy, read from the
+/// default branch like `coordinators` ([`crate::store::Store::policy_file`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Slos {
+    pub blockers_secs: i64,
+    pub decisions_secs: i64,
+    pub conflicts_secs: i64,
+}
+
+/// The SLOs when `.coord/config.toml` sets none: blockers resolved within 2 h, decisions
+/// within 24 h, conflicts within 4 h (the playbooks' coordination SLOs).
+pub const DEFAULT_SLOS: Slos = Slos {
+    blockers_secs: 2 * 3600,
+    decisions_secs: 24 * 3600,
+    conflicts_secs: 4 * 3600,
+};
+
+/// The `.coord/config.toml` keys of [`Slos`], with their defaults as written.
+pub const SLO_KEYS: [(&str, &str); 3] = [
+    ("slo.blockers", "2h"),
+    ("slo.decisions", "24h"),
+    ("slo.conflicts", "4h"),
+];
+
+/// The project's SLOs; a key that is absent or not a duration keeps its default
+/// ([`slos_setting`] says what is wrong with it).
+pub fn slos(store: &Store) -> Slos {
+    match store.policy_file(super::authority::CONFIG_PATH) {
+        Ok(Some(text)) => parse_slos(&text).unwrap_or(DEFAULT_SLOS),
+        _ => DEFAULT_SLOS,
+    }
+}
+
+/// The value of one SLO key (`slo.blockers`…) as the project wrote it, if it did.
+pub fn slo_setting(store: &Store, key: &str) -> Option<String> {
+    let text = store
+        .policy_file(super::authority::CONFIG_PATH)
+        .ok()
+        .flatten()?;
+    let name = key.strip_prefix("slo.")?;
+    crate::model::record::parse_toml(super::authority::CONFIG_PATH, &text, |f| {
+        Ok(f.item("slo")
+            .and_then(|i| i.as_table())
+            .and_then(|t| t.get(name))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned))
+    })
+    .ok()
+    .and_then(|(v, _)| v)
+}
+
+/// Parses the `[slo]` table of a `.coord/config.toml` (`blockers = "2h"`, `decisions`,
+/// `conflicts`); other keys belong to other features. A value that is not a duration is an
+/// error naming the key and the fix.
+pub fn parse_slos(text: &str) -> Result<Slos, RecordError> {
+    let path = super::authority::CONFIG_PATH;
+    let (slos, _) = crate::model::record::parse_toml(path, text, |f| {
+        let mut slos = DEFAULT_SLOS;
+        let Some(table) = f.item("slo").and_then(|i| i.as_table()) else {
+            return Ok(slos);
+        };
+        let fields = f.nested(table);
+        for (name, slot) in [
+            ("blockers", &mut slos.blockers_secs),
+            ("decisions", &mut slos.decisions_secs),
+            ("conflicts", &mut slos.conflicts_secs),
+        ] {
+            if let Some(v) = fields.opt_str(name)? {
+                *slot = parse_wall_duration(&v).map_err(|e| {
+                    fields.invalid(
+                        name,
+                        format!("[slo] {name}: {e}; write a duration such as {name} = \"2h\""),
+                    )
+                })?;
+            }
+        }
+        Ok(slos)
+    })?;
+    Ok(slos)
+}
+
+/// The go/no-go colour of the day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Colour {
+    Green,
+    Yellow,
+    Red,
+}
+
+impl Colour {
+    pub fn label(self) -> &'static str {
+        match self {
+            Colour::Green => "GREEN",
+            Colour::Yellow => "YELLOW",
+            Colour::Red => "RED",
+        }
+    }
+}
+
+/// The colour and why: RED for a late milestone or a gate NO-GO; YELLOW for SLO breaches,
+/// stale agents, blockers past their SLO, at-risk milestones; GREEN otherwise. Reasons are
+/// listed worst first.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GoNoGo {
+    pub colour: Colour,
+    pub reasons: Vec<String>,
+}
+
+/// A blocked task and how long it has waited against the blocker SLO.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BlockerAge {
+    pub id: TaskId,
+    pub title: String,
+    pub assignee: Option<AgentId>,
+    pub reason: Option<String>,
+    /// When it was blocked (its last change: blocking is a change).
+    pub since: Timestamp,
+    pub age_hours: f64,
+    pub slo_hours: f64,
+    pub past_slo: bool,
+}
+
+/// A task in progress longer than its estimate.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Overrun {
+    pub id: TaskId,
+    pub title: String,
+    pub assignee: Option<AgentId>,
+    pub estimate_hours: f64,
+    /// Since it was claimed.
+    pub running_hours: f64,
+    pub since: Timestamp,
+}
+
+/// One of today's priorities: a ready task in scheduling order, and who can take it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Priority {
+    pub id: TaskId,
+    pub title: String,
+    pub priority: u8,
+    pub slack: Option<f64>,
+    pub expertise: Vec<String>,
+    /// Available agents whose expertise fits, least loaded first.
+    pub fits: Vec<AgentId>,
+}
+
+/// A record waiting past its SLO.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Breach {
+    /// `blockers`, `decisions`, `conflicts` or `messages`.
+    pub slo: &'static str,
+    pub record: String,
+    pub title: String,
+    pub age_hours: f64,
+    pub slo_hours: f64,
+}
+
+/// The day as the coordinator judges it (see [`assess`]).
+#[derive(Clone, Debug, Serialize)]
+pub struct Day {
+    pub go_no_go: GoNoGo,
+    /// Blocked tasks, longest waiting first.
+    pub blockers: Vec<BlockerAge>,
+    /// Tasks in progress past their estimate, worst overrun first.
+    pub overrunning: Vec<Overrun>,
+    /// The top ready tasks (at most five) with the agents they fit.
+    pub today: Vec<Priority>,
+    /// Every record waiting past its SLO, by SLO then age.
+    pub slo_breaches: Vec<Breach>,
+    /// Agents not offline and unseen for longer than `coord.staleAfter`, by ID.
+    pub stale_agents: Vec<AgentId>,
+    pub forecast: Forecast,
+}
+
+fn hours_between(from: Timestamp, to: Timestamp) -> f64 {
+    (to.unix() - from.unix()).max(0) as f64 / 3600.0
+}
+
+/// Judges the day from `state` (pure: the same state gives the same day).
+pub fn assess(state: &State) -> Day {
+    let now = state.now;
+    let hours = |secs: i64| secs as f64 / 3600.0;
+    let forecast = forecast::forecast(&forecast::Input {
+        tasks: &state.tasks,
+        agents: &state.agents,
+        milestones: &state.milestones,
+        now,
+        stale_after_secs: state.stale_after_secs,
+        default_hours: state.default_hours,
+    });
+    let blocker_slo = hours(state.slos.blockers_secs);
+    let mut blockers: Vec<BlockerAge> = state
+        .tasks
+        .iter()
+        .filter(|t| t.status == Status::Blocked)
+        .map(|t| {
+            let age = hours_between(t.updated, now);
+            BlockerAge {
+                id: t.id.clone(),
+                title: t.title.clone(),
+                assignee: t.assignee.clone(),
+                reason: t.blocked_reason.clone(),
+                since: t.updated,
+                age_hours: age,
+                slo_hours: blocker_slo,
+                past_slo: now.unix() - t.updated.unix() > state.slos.blockers_secs,
+            }
+        })
+        .collect();
+    blockers.sort_by(|a, b| (a.since, &a.id).cmp(&(b.since, &b.id)));
+    let mut overrunning: Vec<Overrun> = state
+        .tasks
+        .iter()
+        .filter(|t| t.status == Status::InProgress)
+        .filter_map(|t| {
+            let since = t.claimed?;
+            let running = hours_between(since, now);
+            let estimate = t.hours(state.default_hours);
+            (running > estimate).then(|| Overrun {
+                id: t.id.clone(),
+                title: t.title.clone(),
+                assignee: t.assignee.clone(),
+                estimate_hours: estimate,
+                running_hours: running,
+                since,
+            })
+        })
+        .collect();
+    overrunning.sort_by(|a, b| {
+        (b.running_hours - b.estimate_hours)
+            .total_cmp(&(a.running_hours - a.estimate_hours))
+            .then(a.id.cmp(&b.id))
+    });
+    let today = priorities(state, &forecast);
+    let slo_breaches = breaches(state, &blockers);
+    let mut stale_agents: Vec<AgentId> = state
+        .agents
+        .iter()
+        .filter(|a| a.status != "offline" && agent::is_stale(a, now, state.stale_after_secs))
+        .map(|a| a.id.clone())
+        .collect();
+    stale_agents.sort();
+    let go_no_go = judge(state, &forecast, &slo_breaches, &stale_agents);
+    Day {
+        go_no_go,
+        blockers,
+        overrunning,
+        today,
+        slo_breaches,
+        stale_agents,
+        forecast,
+    }
+}
+
+fn priorities(state: &State, forecast: &Forecast) -> Vec<Priority> {
+    let g = TaskGraph::new(&state.tasks);
+    let schedule = g.schedule(state.default_hours);
+    let available: Vec<&Agent> = state
+        .agents
+        .iter()
+        .filter(|a| forecast.available.contains(&a.id))
+        .collect();
+    g.ready(&schedule)
+        .into_iter()
+        .take(5)
+        .map(|r| {
+            let mut fits: Vec<(f64, usize, &AgentId)> = available
+                .iter()
+                .filter(|a| graph::fits(r.task, &a.expertise))
+                .map(|a| {
+                    let (h, n) = graph::load_of(&state.tasks, &a.id, state.default_hours);
+                    (h, n, &a.id)
+                })
+                .collect();
+            fits.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(x.2.cmp(y.2)));
+            Priority {
+                id: r.task.id.clone(),
+                title: r.task.title.clone(),
+                priority: r.task.priority,
+                slack: r.slack,
+                expertise: r.task.expertise.clone(),
+                fits: fits.into_iter().map(|(_, _, id)| id.clone()).collect(),
+            }
+        })
+        .collect()
+}
+
+fn breaches(state: &State, blockers: &[BlockerAge]) -> Vec<Breach> {
+    let now = state.now;
+    let hours = |secs: i64| secs as f64 / 3600.0;
+    let mut out: Vec<Breach> = blockers
+        .iter()
+        .filter(|b| b.past_slo)
+        .map(|b| Breach {
+            slo: "blockers",
+            record: b.id.to_string(),
+            title: b.title.clone(),
+            age_hours: b.age_hours,
+            slo_hours: b.slo_hours,
+        })
+        .collect();
+    let mut decisions: Vec<Breach> = state
+        .adrs
+        .iter()
+        .filter(|a| {
+            a.status == AdrStatus::Proposed
+                && now.unix() - a.created.unix() > state.slos.decisions_secs
+        })
+        .map(|a| Breach {
+            slo: "decisions",
+            record: format!("ADR-{:04}", a.number.get()),
+            title: a.title.clone(),
+            age_hours: hours_between(a.created, now),
+            slo_hours: hours(state.slos.decisions_secs),
+        })
+        .collect();
+    let mut conflicts: Vec<Breach> = state
+        .conflicts
+        .iter()
+        .filter(|c| {
+            c.status == ConflictStatus::Open
+                && now.unix() - c.created.unix() > state.slos.conflicts_secs
+        })
+        .map(|c| Breach {
+            slo: "conflicts",
+            record: c.id.to_string(),
+            title: c.title.clone(),
+            age_hours: hours_between(c.created, now),
+            slo_hours: hours(state.slos.conflicts_secs),
+        })
+        .collect();
+    let mut messages: Vec<Breach> = state
+        .overdue_messages
+        .iter()
+        .map(|m| Breach {
+            slo: "messages",
+            record: m.id.to_string(),
+            title: m.subject.clone(),
+            age_hours: hours_between(m.sent, now),
+            slo_hours: hours(state.reply_within_secs),
+        })
+        .collect();
+    for group in [&mut decisions, &mut conflicts, &mut messages] {
+        group.sort_by(|a, b| {
+            b.age_hours
+                .total_cmp(&a.age_hours)
+                .then(a.record.cmp(&b.record))
+        });
+    }
+    out.extend(decisions);
+    out.extend(conflicts);
+    out.extend(messages);
+    out
+}
+
+fn judge(state: &State, forecast: &Forecast, breaches: &[Breach], stale: &[AgentId]) -> GoNoGo {
+    let mut red = Vec::new();
+    let mut yellow = Vec::new();
+    for m in &forecast.milestones {
+        let why = m.reason.as_deref().unwrap_or("behind");
+        if m.late {
+            red.push(format!("milestone {} \"{}\" is late: {why}", m.id, m.title));
+        } else if m.at_risk {
+            yellow.push(format!(
+                "milestone {} \"{}\" is at risk: {why}",
+                m.id, m.title
+            ));
+        }
+    }
+    let mut open: Vec<&Milestone> = state
+        .milestones
+        .iter()
+        .filter(|m| m.status == MilestoneStatus::Open)
+        .collect();
+    open.sort_by(|a, b| (a.due, &a.id).cmp(&(b.due, &b.id)));
+    for m in open {
+        if let Some(g) = m.gates.last().filter(|g| g.result == GateResult::NoGo) {
+            red.push(format!(
+                "milestone {} \"{}\": its last gate was NO-GO ({})",
+                m.id,
+                m.title,
+                g.at.datetime().format("%Y-%m-%d %H:%M UTC")
+            ));
+        }
+    }
+    for b in breaches {
+        let what = match b.slo {
+            "blockers" => "blocked",
+            "decisions" => "undecided",
+            "conflicts" => "unresolved",
+            _ => "unanswered",
+        };
+        yellow.push(format!(
+            "{} \"{}\" {what} for {}, past its {} SLO ({})",
+            b.record,
+            b.title,
+            format_hours(b.age_hours),
+            format_hours(b.slo_hours),
+            b.slo
+        ));
+    }
+    if !stale.is_empty() {
+        let names: Vec<&str> = stale.iter().map(|a| a.as_str()).collect();
+        yellow.push(format!(
+            "{} agent(s) stale (unseen for more than {}): {}",
+            stale.len(),
+            format_hours(state.stale_after_secs as f64 / 3600.0),
+            names.join(", ")
+        ));
+    }
+    let colour = if !red.is_empty() {
+        Colour::Red
+    } else if !yellow.is_empty() {
+        Colour::Yellow
+    } else {
+        Colour::Green
+    };
+    red.extend(yellow);
+    GoNoGo {
+        colour,
+        reasons: red,
+    }
 }
 
 #[cfg(test)]
@@ -178,6 +622,117 @@ mod tests {
             crate::ops::agent::DEFAULT_STALE_AFTER_SECS
         );
         assert_eq!(state.default_hours, crate::graph::DEFAULT_ESTIMATE_HOURS);
+    }
+
+    /// A state at `now` with `tasks`, `agents` and `milestones`, the default SLOs.
+    fn state_of(
+        tasks: Vec<crate::model::Task>,
+        agents: Vec<crate::model::Agent>,
+        milestones: Vec<crate::model::milestone::Milestone>,
+        now: Timestamp,
+    ) -> super::State {
+        super::State {
+            tasks,
+            agents,
+            overdue_messages: Vec::new(),
+            conflicts: Vec::new(),
+            risks: Vec::new(),
+            adrs: Vec::new(),
+            milestones,
+            problems: Vec::new(),
+            now,
+            stale_after_secs: 2 * 3600,
+            default_hours: 1.0,
+            slos: super::DEFAULT_SLOS,
+            reply_within_secs: 4 * 3600,
+        }
+    }
+
+    fn milestone(due: Timestamp) -> crate::model::milestone::Milestone {
+        crate::model::milestone::Milestone::new(
+            crate::model::milestone::MilestoneId::parse("m-000001").expect("ID"),
+            crate::model::milestone::NewMilestone {
+                title: "Beta".to_owned(),
+                due,
+                criteria: Vec::new(),
+                body: String::new(),
+            },
+            at("2026-11-20T10:00:00Z"),
+        )
+        .expect("milestone")
+    }
+
+    fn fresh(name: &str, now: Timestamp) -> crate::model::Agent {
+        let mut a = crate::model::Agent::new(AgentId::parse(name).expect("agent ID"), now);
+        a.saw(now);
+        a
+    }
+
+    fn beta_task(hours: f64) -> crate::model::Task {
+        crate::model::Task::new(
+            crate::model::TaskId::parse("t-000001").expect("ID"),
+            NewTask {
+                title: "Pool".to_owned(),
+                estimate_hours: Some(hours),
+                milestone: Some("m-000001".to_owned()),
+                ..NewTask::default()
+            },
+            at("2026-11-20T10:00:00Z"),
+        )
+        .expect("task")
+    }
+
+    #[test]
+    fn a_quiet_day_is_green() {
+        let now = at("2026-11-21T10:00:00Z");
+        let state = state_of(
+            vec![beta_task(2.0)],
+            vec![fresh("ana", now)],
+            vec![milestone(at("2026-11-22T10:00:00Z"))],
+            now,
+        );
+        let day = super::assess(&state);
+        assert_eq!(day.go_no_go.colour, super::Colour::Green);
+        assert!(day.go_no_go.reasons.is_empty());
+        assert_eq!(day.today[0].fits, [AgentId::parse("ana").expect("ID")]);
+    }
+
+    #[test]
+    fn a_milestone_past_its_due_date_with_open_work_is_red() {
+        let now = at("2026-11-21T10:00:00Z");
+        let state = state_of(
+            vec![beta_task(2.0)],
+            vec![fresh("ana", now)],
+            vec![milestone(at("2026-11-21T09:00:00Z"))],
+            now,
+        );
+        let day = super::assess(&state);
+        assert_eq!(day.go_no_go.colour, super::Colour::Red);
+        assert_eq!(
+            day.go_no_go.reasons,
+            [
+                "milestone m-000001 \"Beta\" is late: due 2026-11-21 09:00 UTC has passed with 1 task(s) (2h) open"
+            ]
+        );
+    }
+
+    #[test]
+    fn slos_come_from_the_slo_table_and_name_a_bad_value() {
+        let slos = super::parse_slos("coordinators = [\"lead\"]\n[slo]\nblockers = \"30m\"\n")
+            .expect("parses");
+        assert_eq!(slos.blockers_secs, 1800);
+        assert_eq!(slos.decisions_secs, super::DEFAULT_SLOS.decisions_secs);
+        assert_eq!(super::parse_slos("").expect("empty"), super::DEFAULT_SLOS);
+        let bad = super::parse_slos("[slo]\nconflicts = \"soon\"\n").expect_err("not a duration");
+        assert!(bad.to_string().contains("conflicts"), "{bad}");
+        // The defaults are the ones config --list shows.
+        for (key, default) in super::SLO_KEYS {
+            let listed = crate::ops::config::PROJECT_KEYS
+                .iter()
+                .find(|k| k.key == key)
+                .and_then(|k| k.default);
+            assert_eq!(listed, Some(default), "{key}");
+        }
     }
 
     #[test]

@@ -13,7 +13,11 @@ use crate::model::conflict::{Conflict, ConflictStatus};
 use crate::model::message::Message;
 use crate::model::milestone::{Milestone, MilestoneStatus};
 use crate::model::risk::{Risk, RiskStatus};
+use crate::model::time::format_hours;
 use crate::model::{Agent, AgentId, Status, Task, TaskId, Timestamp};
+use crate::ops::forecast::Forecast;
+use crate::ops::status::{BlockerAge, Day, Priority};
+use crate::ui::sanitize_line;
 
 pub struct Input<'a> {
     pub tasks: &'a [Task],
@@ -312,6 +316,421 @@ pub fn build(input: &Input<'_>) -> Report {
     }
 }
 
+/// Marks the milestones the capacity forecast finds at risk (their work does not fit before
+/// the due date on the agents available): the critical path alone assumes a worker per task
+/// and would call them on track while every agent is stale.
+pub fn apply_forecast(report: &mut Report, day: &Day) {
+    for row in &mut report.milestones {
+        if let Some(f) = day.forecast.milestones.iter().find(|f| f.id == row.id) {
+            row.health.at_risk |= f.at_risk;
+            row.health.late |= f.late;
+        }
+    }
+}
+
+/// Cuts `line` to `width` display columns, ending it with `…` when cut; colour escapes take no
+/// room and a cut inside colour ends with a reset.
+pub fn fit(line: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut visible = 0;
+    let mut in_escape = false;
+    for c in line.chars() {
+        match (in_escape, c) {
+            (false, '\u{1b}') => in_escape = true,
+            (true, 'm') => in_escape = false,
+            (true, _) => {}
+            (false, c) => visible += c.width().unwrap_or(0),
+        }
+    }
+    if visible <= width || width == 0 {
+        return line.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    let mut coloured = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // An SGR sequence `ESC [ … m`: copied whole, zero width.
+            out.push(c);
+            for d in chars.by_ref() {
+                out.push(d);
+                if d == 'm' {
+                    break;
+                }
+            }
+            coloured = true;
+            continue;
+        }
+        let w = c.width().unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    if coloured {
+        out.push_str("\u{1b}[0m");
+    }
+    out
+}
+
+/// Breaks `line` at spaces so that no piece is wider than `width` display columns; pieces
+/// after the first are indented by `indent` spaces. A word wider than the width is cut
+/// ([`fit`]). Colour escapes take no room.
+pub fn wrap(line: &str, width: usize, indent: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let visible = |s: &str| {
+        let mut n = 0;
+        let mut in_escape = false;
+        for c in s.chars() {
+            match (in_escape, c) {
+                (false, '\u{1b}') => in_escape = true,
+                (true, 'm') => in_escape = false,
+                (true, _) => {}
+                (false, c) => n += c.width().unwrap_or(0),
+            }
+        }
+        n
+    };
+    if width == 0 || visible(line) <= width {
+        return vec![line.to_owned()];
+    }
+    let lead = line.len() - line.trim_start_matches(' ').len();
+    let mut out: Vec<String> = Vec::new();
+    let mut current = line[..lead].to_owned();
+    let mut used = lead;
+    let mut empty = true;
+    for word in line[lead..].split(' ') {
+        let w = visible(word);
+        if !empty && used + 1 + w > width {
+            out.push(current);
+            current = " ".repeat(indent);
+            used = indent;
+            empty = true;
+        }
+        if !empty {
+            current.push(' ');
+            used += 1;
+        }
+        current.push_str(word);
+        used += w;
+        empty = false;
+    }
+    out.push(current);
+    out.into_iter().map(|l| fit(&l, width)).collect()
+}
+
+/// One line of the go/no-go verdict: `YELLOW: 2 reasons` and so on.
+pub fn verdict(day: &Day) -> String {
+    let g = &day.go_no_go;
+    match g.reasons.len() {
+        0 => format!(
+            "{}: nothing late, at risk, stale or past its SLO",
+            g.colour.label()
+        ),
+        1 => format!("{}: 1 reason", g.colour.label()),
+        n => format!("{}: {n} reasons", g.colour.label()),
+    }
+}
+
+/// How a blocker reads: `blocked 5h (SLO 2h, past it)`.
+pub fn blocker_age(b: &BlockerAge) -> String {
+    format!(
+        "blocked {} (SLO {}{})",
+        format_hours(b.age_hours),
+        format_hours(b.slo_hours),
+        if b.past_slo { ", past it" } else { "" }
+    )
+}
+
+/// Who a priority fits: `fits ana, bo` or `nobody available fits (rust)`.
+pub fn fits(p: &Priority) -> String {
+    if p.fits.is_empty() {
+        if p.expertise.is_empty() {
+            "nobody available".to_owned()
+        } else {
+            format!("nobody available fits ({})", p.expertise.join(", "))
+        }
+    } else {
+        let names: Vec<&str> = p.fits.iter().map(|a| a.as_str()).collect();
+        format!("fits {}", names.join(", "))
+    }
+}
+
+fn date(t: Timestamp) -> String {
+    t.datetime().format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// Why the forecast finds milestone `id` at risk or late, if it does.
+pub fn milestone_reason<'a>(day: &'a Day, id: &str) -> Option<&'a str> {
+    day.forecast
+        .milestones
+        .iter()
+        .find(|m| m.id == id)
+        .and_then(|m| m.reason.as_deref())
+}
+
+/// The forecast's lines: when the work and the critical path finish on the agents available,
+/// and the work nobody available can do. (Each milestone's verdict is on its own line in the
+/// milestones section.)
+pub fn forecast_lines(f: &Forecast) -> Vec<String> {
+    let mut lines = Vec::new();
+    let agents = match f.available.len() {
+        0 => "no available agent".to_owned(),
+        1 => "1 available agent".to_owned(),
+        n => format!("{n} available agents"),
+    };
+    match f.finish {
+        Some(at) => lines.push(format!(
+            "on {agents}: all staffed work done {} ({}), critical path done {}",
+            date(at),
+            format_hours(f.finish_hours),
+            f.critical_path_finish
+                .map_or("never (unstaffed)".to_owned(), date)
+        )),
+        None => lines.push(format!("on {agents}: nothing can be scheduled")),
+    }
+    for u in &f.unstaffed {
+        lines.push(format!("{}  unstaffed: {}", u.id, u.reason));
+    }
+    lines
+}
+
+/// The status screen as markdown (`status --format markdown`): the same content as the
+/// terminal screen, for an issue, a chat message or a wiki.
+pub fn markdown(report: &Report, day: &Day, now: Timestamp) -> String {
+    use std::fmt::Write;
+    let cell = |s: &str| sanitize_line(s).replace('|', "\\|");
+    let mut out = String::new();
+    let g = &day.go_no_go;
+    let _ = writeln!(out, "# Status: {}\n", g.colour.label());
+    let _ = writeln!(out, "_{}_\n", date(now));
+    for r in &g.reasons {
+        let _ = writeln!(out, "- {}", cell(r));
+    }
+    if !g.reasons.is_empty() {
+        out.push('\n');
+    }
+    let p = &report.progress;
+    let _ = writeln!(
+        out,
+        "**Progress:** {}/{} tasks, {} of {} ({}%)\n",
+        p.tasks_done,
+        p.tasks_total,
+        format_hours(p.hours_done),
+        format_hours(p.hours_total),
+        p.percent
+    );
+    let _ = writeln!(
+        out,
+        "| agent | role | status | current | blocked | last seen |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|");
+    for a in &report.agents {
+        let ids = |v: &[Brief]| {
+            let ids: Vec<&str> = v.iter().map(|t| t.id.as_str()).collect();
+            if ids.is_empty() {
+                "-".to_owned()
+            } else {
+                ids.join(", ")
+            }
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            a.id,
+            cell(a.role.as_deref().unwrap_or("-")),
+            if a.stale {
+                "**stale**".to_owned()
+            } else {
+                cell(&a.status)
+            },
+            ids(&a.current),
+            ids(&a.blocked),
+            crate::model::time::seen_ago(a.last_seen, now)
+        );
+    }
+    let path: Vec<&str> = report
+        .critical_path
+        .tasks
+        .iter()
+        .map(|t| t.as_str())
+        .collect();
+    let _ = writeln!(
+        out,
+        "\n**Critical path:** {} remaining: {}",
+        format_hours(report.critical_path.total_hours),
+        if path.is_empty() {
+            "nothing open".to_owned()
+        } else {
+            path.join(" → ")
+        }
+    );
+    let mut section = |title: &str, lines: Vec<String>| {
+        if !lines.is_empty() {
+            let _ = writeln!(out, "\n## {title}\n");
+            for l in lines {
+                let _ = writeln!(out, "- {l}");
+            }
+        }
+    };
+    section(
+        "Forecast",
+        forecast_lines(&day.forecast)
+            .iter()
+            .map(|l| cell(l))
+            .collect(),
+    );
+    section(
+        "Blocked",
+        day.blockers
+            .iter()
+            .map(|b| {
+                format!(
+                    "{}  {}  ({}): {}; {}",
+                    b.id,
+                    cell(&b.title),
+                    b.assignee.as_ref().map_or("unassigned", |a| a.as_str()),
+                    cell(b.reason.as_deref().unwrap_or("no reason given")),
+                    blocker_age(b)
+                )
+            })
+            .collect(),
+    );
+    section(
+        "Running past their estimate",
+        day.overrunning
+            .iter()
+            .map(|o| {
+                format!(
+                    "{}  {}  ({}): {} of {} estimated",
+                    o.id,
+                    cell(&o.title),
+                    o.assignee.as_ref().map_or("unassigned", |a| a.as_str()),
+                    format_hours(o.running_hours),
+                    format_hours(o.estimate_hours)
+                )
+            })
+            .collect(),
+    );
+    section(
+        "Today's priorities",
+        day.today
+            .iter()
+            .map(|t| format!("{}  {}  ({})", t.id, cell(&t.title), fits(t)))
+            .collect(),
+    );
+    section(
+        "Overdue",
+        report
+            .overdue_tasks
+            .iter()
+            .map(|t| format!("{}  {}", t.id, cell(&t.title)))
+            .collect(),
+    );
+    section(
+        "Waiting for a reply",
+        report
+            .overdue_messages
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}  {} → {}: {} ({})",
+                    m.id,
+                    m.from,
+                    cell(&m.to),
+                    cell(&m.subject),
+                    m.sent.ago(now)
+                )
+            })
+            .collect(),
+    );
+    section(
+        "Milestones",
+        report
+            .milestones
+            .iter()
+            .map(|m| {
+                let h = &m.health;
+                let state = if h.late {
+                    "LATE"
+                } else if h.at_risk {
+                    "AT RISK"
+                } else {
+                    "on track"
+                };
+                let gate = m
+                    .last_gate
+                    .as_deref()
+                    .map(|g| format!(", last gate {}", g.to_uppercase()))
+                    .unwrap_or_default();
+                let why = milestone_reason(day, &m.id)
+                    .map(|r| format!(": {}", cell(r)))
+                    .unwrap_or_default();
+                format!(
+                    "{}  {}  due {}  {}/{} tasks done  {state}{gate}{why}",
+                    m.id,
+                    cell(&m.title),
+                    m.due.datetime().format("%Y-%m-%d"),
+                    h.done_tasks,
+                    h.done_tasks + h.open_tasks
+                )
+            })
+            .collect(),
+    );
+    section(
+        "Open conflicts",
+        report
+            .open_conflicts
+            .iter()
+            .map(|c| {
+                let between: Vec<&str> = c.between.iter().map(|a| a.as_str()).collect();
+                format!(
+                    "{}  {}  ({}, opened {})",
+                    c.id,
+                    cell(&c.title),
+                    between.join(" vs "),
+                    c.created.ago(now)
+                )
+            })
+            .collect(),
+    );
+    section(
+        "Pending decisions",
+        report
+            .pending_decisions
+            .iter()
+            .map(|d| {
+                format!(
+                    "ADR-{:04}  {}  ({} option(s))",
+                    d.number,
+                    cell(&d.title),
+                    d.options
+                )
+            })
+            .collect(),
+    );
+    section(
+        "High risks",
+        report
+            .high_risks
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}  {}  (score {}, owner {})",
+                    r.id,
+                    cell(&r.title),
+                    r.score,
+                    r.owner.as_ref().map_or("nobody", |a| a.as_str())
+                )
+            })
+            .collect(),
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     //! The status screen as people see it, rendered through a captured [`Ui`] at a fixed time:
@@ -358,11 +777,36 @@ mod tests {
 
     /// Renders `input` as `git coord status` does, without colour unless asked.
     fn screen(input: &Input<'_>, color: bool) -> String {
-        let report = build(input);
+        let mut report = build(input);
+        let day = crate::ops::status::assess(&state(input));
+        apply_forecast(&mut report, &day);
         let (ui, captured) = Ui::captured(false, false, color);
-        crate::commands::status::print(&ui, &report, input.now).unwrap();
+        crate::commands::status::print(&ui, &report, &day, input.now, 100).unwrap();
         assert_eq!(captured.err.text(), "", "the screen prints no warnings");
         captured.out.text()
+    }
+
+    /// The state `input` was made from, as `ops::status::load` would have read it.
+    fn state(input: &Input<'_>) -> crate::ops::status::State {
+        crate::ops::status::State {
+            tasks: input.tasks.to_vec(),
+            agents: input.agents.to_vec(),
+            overdue_messages: input
+                .overdue_messages
+                .iter()
+                .map(|m| (*m).clone())
+                .collect(),
+            conflicts: input.conflicts.to_vec(),
+            risks: input.risks.to_vec(),
+            adrs: input.adrs.to_vec(),
+            milestones: input.milestones.to_vec(),
+            problems: Vec::new(),
+            now: input.now,
+            stale_after_secs: input.stale_after_secs,
+            default_hours: input.default_hours,
+            slos: crate::ops::status::DEFAULT_SLOS,
+            reply_within_secs: 4 * 3600,
+        }
     }
 
     /// A project in flight: done, running, blocked and waiting work, two agents (one gone
@@ -497,7 +941,15 @@ mod tests {
     #[test]
     fn the_screen_of_a_project_in_flight() {
         let project = Project::new();
-        insta::assert_snapshot!(screen(&project.input(), false), @r"
+        insta::assert_snapshot!(screen(&project.input(), false), @r#"
+        YELLOW: 5 reasons
+          - milestone m-aaaaaa "Beta" is at risk: 8h of work on 1 available agent finishes 2026-11-21 20:00
+              UTC, after its due date 2026-11-21 14:00 UTC
+          - t-dddddd "Login form" blocked for 24h, past its 2h SLO (blockers)
+          - ADR-0007 "Use Postgres" undecided for 72h, past its 24h SLO (decisions)
+          - m-qqqqqq "Which auth scheme?" unanswered for 5h, past its 4h SLO (messages)
+          - 1 agent(s) stale (unseen for more than 2h): bob
+
         Progress  1/5 tasks, 2h of 12h (16.7%)
 
         AGENT  ROLE     STATUS  CURRENT   BLOCKED   LAST SEEN
@@ -506,11 +958,15 @@ mod tests {
 
         Critical path  8h remaining: t-bbbbbb → t-cccccc
 
-        Blocked
-          t-dddddd  Login form  (bob): waiting for the API
+        Forecast
+          on 1 available agent: all staffed work done 2026-11-21 20:00 UTC (10h), critical path done
+              2026-11-21 20:00 UTC
 
-        Ready now
-          t-eeeeee  Write the guide
+        Blocked
+          t-dddddd  Login form  (bob): waiting for the API; blocked 24h (SLO 2h, past it)
+
+        Today's priorities
+          t-eeeeee  Write the guide  (fits alice)
 
         Overdue
           t-eeeeee  Write the guide
@@ -519,7 +975,8 @@ mod tests {
           m-qqqqqq  bob → alice: Which auth scheme? (5h ago)
 
         Milestones
-          m-aaaaaa  Beta  due 2026-11-21  0/2 tasks done  AT RISK
+          m-aaaaaa  Beta  due 2026-11-21  0/2 tasks done  AT RISK: 8h of work on 1 available agent finishes
+              2026-11-21 20:00 UTC, after its due date 2026-11-21 14:00 UTC
 
         Open conflicts
           c-aaaaaa  Both edit src/db.rs  (alice vs bob, opened 2h ago)
@@ -529,7 +986,7 @@ mod tests {
 
         High risks
           r-aaaaaa  Vendor API rate limits  (score 9, owner alice)
-        ");
+        "#);
     }
 
     #[test]
@@ -547,11 +1004,16 @@ mod tests {
             default_hours: 1.0,
         };
         insta::assert_snapshot!(screen(&input, false), @r"
+        GREEN: nothing late, at risk, stale or past its SLO
+
         Progress  0/0 tasks, 0h of 0h (0%)
 
         AGENT  ROLE  STATUS  CURRENT  BLOCKED  LAST SEEN
 
         Critical path  0h remaining: nothing open
+
+        Forecast
+          on no available agent: nothing can be scheduled
         ");
     }
 
@@ -562,7 +1024,14 @@ mod tests {
         input.overdue_messages.clear();
         // The escape character shown as ␛, so the snapshot stays plain text.
         let out = screen(&input, true).replace('\u{1b}', "␛");
-        insta::assert_snapshot!(out, @r"
+        insta::assert_snapshot!(out, @r#"
+        ␛[33mYELLOW: 4 reasons␛[0m
+          - milestone m-aaaaaa "Beta" is at risk: 8h of work on 1 available agent finishes 2026-11-21 20:00
+              UTC, after its due date 2026-11-21 14:00 UTC
+          - t-dddddd "Login form" blocked for 24h, past its 2h SLO (blockers)
+          - ADR-0007 "Use Postgres" undecided for 72h, past its 24h SLO (decisions)
+          - 1 agent(s) stale (unseen for more than 2h): bob
+
         ␛[1mProgress␛[0m  1/5 tasks, 2h of 12h (16.7%)
 
         AGENT  ROLE     STATUS  CURRENT   BLOCKED   LAST SEEN
@@ -571,17 +1040,22 @@ mod tests {
 
         ␛[1mCritical path␛[0m  8h remaining: t-bbbbbb → t-cccccc
 
-        ␛[1mBlocked␛[0m
-          t-dddddd  Login form  (bob): waiting for the API
+        ␛[1mForecast␛[0m
+          on 1 available agent: all staffed work done 2026-11-21 20:00 UTC (10h), critical path done
+              2026-11-21 20:00 UTC
 
-        ␛[1mReady now␛[0m
-          t-eeeeee  Write the guide
+        ␛[1mBlocked␛[0m
+          t-dddddd  Login form  (bob): waiting for the API; ␛[31mblocked 24h (SLO 2h, past it)␛[0m
+
+        ␛[1mToday's priorities␛[0m
+          t-eeeeee  Write the guide  (fits alice)
 
         ␛[1mOverdue␛[0m
           t-eeeeee  Write the guide
 
         ␛[1mMilestones␛[0m
-          m-aaaaaa  Beta  due 2026-11-21  0/2 tasks done  ␛[33mAT RISK␛[0m
+          m-aaaaaa  Beta  due 2026-11-21  0/2 tasks done  ␛[33mAT RISK␛[0m: 8h of work on 1 available agent finishes
+              2026-11-21 20:00 UTC, after its due date 2026-11-21 14:00 UTC
 
         ␛[1mOpen conflicts␛[0m
           c-aaaaaa  Both edit src/db.rs  (alice vs bob, opened 2h ago)
@@ -591,7 +1065,18 @@ mod tests {
 
         ␛[1mHigh risks␛[0m
           r-aaaaaa  Vendor API rate limits  (score 9, owner alice)
-        ");
+        "#);
+    }
+
+    #[test]
+    fn long_lines_wrap_under_themselves_and_cut_keeps_colour_closed() {
+        assert_eq!(
+            wrap("  - one two three four", 12, 6),
+            ["  - one two", "      three", "      four"]
+        );
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("\u{1b}[1mabcdef\u{1b}[0m", 4), "\u{1b}[1mabc…\u{1b}[0m");
+        assert_eq!(fit("short", 10), "short");
     }
 
     #[test]

@@ -10,5 +10,7 @@ pub mod agent;
 pub mod conflict;
 pub mod gate;
 pub mod milestone;
+pub mod report;
 pub mod risk;
+pub mod status;
 pub mod task;

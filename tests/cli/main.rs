@@ -17,6 +17,7 @@ mod test_check_newcomer;
 mod test_ci_faces;
 mod test_concurrency;
 mod test_conflict;
+mod test_day;
 mod test_demo;
 mod test_faces;
 mod test_faults;

@@ -168,8 +168,9 @@ fn status_shows_progress_agents_path_and_blockers() {
     assert_eq!(s["blocked"][0]["reason"], "needs API names");
     assert_eq!(s["priorities"][0]["id"], b.as_str());
     let text = env.coord(&["status"]).expect_code(0).stdout;
+    // The go/no-go verdict comes first (issue 14), then the progress line.
     assert!(
-        text.starts_with("Progress  1/3 tasks, 2h of 10h (20%)"),
+        text.contains("\nProgress  1/3 tasks, 2h of 10h (20%)"),
         "{text}"
     );
     assert!(text.contains("needs API names"), "{text}");

@@ -1,0 +1,20 @@
+/*!
+The JSON view of `status` (and of the status part of `report`): every key the status screen
+had before (the [`Report`]) and, added after them, the day's judgement ([`Day`]: `go_no_go`,
+`blockers`, `overrunning`, `today`, `slo_breaches`, `stale_agents`, `forecast`). Keys are only
+ever added here, never renamed (DESIGN §4 "JSON").
+*/
+
+use serde::Serialize;
+
+use crate::ops::status::Day;
+use crate::report::status::Report;
+
+/// `status --json`: the report's keys, then the day's.
+#[derive(Serialize)]
+pub struct StatusJson<'a> {
+    #[serde(flatten)]
+    pub report: &'a Report,
+    #[serde(flatten)]
+    pub day: &'a Day,
+}
