@@ -27,6 +27,7 @@ pub mod inbox;
 pub mod init;
 pub mod lifecycle;
 pub mod log;
+pub mod metrics;
 pub mod milestone;
 pub mod next;
 pub mod note;
@@ -114,6 +115,7 @@ pub enum Command {
     Log(log::Args),
     #[command(subcommand, hide = true)]
     Hook(hook::HookCommand),
+    Metrics(metrics::Args),
 }
 
 pub fn run(ctx: &Context, command: Command) -> CommandResult {
@@ -164,5 +166,6 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
         Command::Demo(a) => demo::run(ctx, a),
         Command::Conflict(c) => conflict::run(ctx, c),
         Command::Risk(c) => risk::run(ctx, c),
+        Command::Metrics(a) => metrics::run(ctx, a),
     }
 }

@@ -22,6 +22,7 @@ pub mod import;
 pub mod index;
 pub mod init;
 pub mod memory;
+pub mod metrics;
 pub mod milestone;
 pub mod notes;
 pub mod ownership;

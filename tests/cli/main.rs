@@ -29,6 +29,7 @@ mod test_jams;
 mod test_json_contract;
 mod test_lifecycle;
 mod test_memory;
+mod test_metrics;
 mod test_milestone;
 mod test_newcomer;
 mod test_ownership;
