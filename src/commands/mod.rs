@@ -14,6 +14,7 @@ pub mod config;
 pub mod conflict;
 pub mod demo;
 pub mod disown;
+pub mod dispatch;
 pub mod doctor;
 pub mod done;
 pub mod export;
@@ -36,6 +37,7 @@ pub mod owners;
 pub mod path;
 pub mod ready;
 pub mod reap;
+pub mod rebalance;
 pub mod reply;
 pub mod risk;
 pub mod scratchpad;
@@ -116,6 +118,8 @@ pub enum Command {
     #[command(subcommand, hide = true)]
     Hook(hook::HookCommand),
     Metrics(metrics::Args),
+    Dispatch(dispatch::Args),
+    Rebalance(rebalance::Args),
 }
 
 pub fn run(ctx: &Context, command: Command) -> CommandResult {
@@ -167,5 +171,7 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
         Command::Conflict(c) => conflict::run(ctx, c),
         Command::Risk(c) => risk::run(ctx, c),
         Command::Metrics(a) => metrics::run(ctx, a),
+        Command::Dispatch(a) => dispatch::run(ctx, a),
+        Command::Rebalance(a) => rebalance::run(ctx, a),
     }
 }

@@ -17,6 +17,7 @@ mod test_check_newcomer;
 mod test_concurrency;
 mod test_conflict;
 mod test_demo;
+mod test_dispatch;
 mod test_faults;
 mod test_fuzz_regressions;
 mod test_gate;
