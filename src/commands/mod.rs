@@ -12,6 +12,7 @@ pub mod check;
 pub mod checkin;
 pub mod config;
 pub mod conflict;
+pub mod dashboard;
 pub mod demo;
 pub mod disown;
 pub mod dispatch;
@@ -120,6 +121,7 @@ pub enum Command {
     Metrics(metrics::Args),
     Dispatch(dispatch::Args),
     Rebalance(rebalance::Args),
+    Dashboard(dashboard::Args),
 }
 
 pub fn run(ctx: &Context, command: Command) -> CommandResult {
@@ -173,5 +175,6 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
         Command::Metrics(a) => metrics::run(ctx, a),
         Command::Dispatch(a) => dispatch::run(ctx, a),
         Command::Rebalance(a) => rebalance::run(ctx, a),
+        Command::Dashboard(a) => dashboard::run(ctx, a),
     }
 }

@@ -699,6 +699,80 @@ pub fn compute(replay: &Replay, now: Timestamp, start: Option<i64>, slos: Slos) 
     }
 }
 
+/// One stretch of work on a task by one agent: from its claim (or assignment) to its
+/// completion, or to now while it is open.
+#[derive(Clone, Debug, Serialize)]
+pub struct Bar {
+    pub task: String,
+    pub title: String,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    /// Still open (the bar ends at the time the lanes were drawn).
+    pub open: bool,
+    /// The task's status now.
+    pub status: String,
+}
+
+/// One agent's work over time, oldest first.
+#[derive(Clone, Debug, Serialize)]
+pub struct Lane {
+    pub agent: String,
+    pub bars: Vec<Bar>,
+}
+
+/// Per-agent swim lanes from the replayed history: every finished task from claim to done,
+/// and every held open task from claim to `now`; bars ending before `from` are left out.
+pub fn lanes(replay: &Replay, now: Timestamp, from: Option<i64>) -> Vec<Lane> {
+    let mut by: BTreeMap<String, Vec<Bar>> = BTreeMap::new();
+    let title = |id: &str| {
+        replay
+            .tasks
+            .get(id)
+            .map(|t| t.title.clone())
+            .unwrap_or_default()
+    };
+    let status = |id: &str| {
+        replay
+            .tasks
+            .get(id)
+            .map(|t| t.status.clone())
+            .unwrap_or_else(|| "done".to_owned())
+    };
+    for d in &replay.done {
+        let Some(start) = d.claimed else { continue };
+        by.entry(d.agent.clone()).or_default().push(Bar {
+            task: d.task.clone(),
+            title: title(&d.task),
+            start: ts(start),
+            end: ts(d.at),
+            open: false,
+            status: status(&d.task),
+        });
+    }
+    for (id, t) in &replay.tasks {
+        if let (Some(agent), Some(start)) = (&t.assignee, t.claimed)
+            && !matches!(t.status.as_str(), "done" | "cancelled")
+        {
+            by.entry(agent.clone()).or_default().push(Bar {
+                task: id.clone(),
+                title: t.title.clone(),
+                start: ts(start),
+                end: now,
+                open: true,
+                status: t.status.clone(),
+            });
+        }
+    }
+    by.into_iter()
+        .map(|(agent, mut bars)| {
+            bars.retain(|b| from.is_none_or(|f| b.end.unix() >= f));
+            bars.sort_by(|a, b| a.start.cmp(&b.start).then(a.task.cmp(&b.task)));
+            Lane { agent, bars }
+        })
+        .filter(|l| !l.bars.is_empty())
+        .collect()
+}
+
 /// The metrics of the session's repository at its time, over the last `since_secs` seconds
 /// (the whole history when `None`), with the warnings about the SLO settings.
 pub fn metrics(

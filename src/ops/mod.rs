@@ -13,6 +13,7 @@ pub mod brief;
 pub mod check;
 pub mod config;
 pub mod conflict;
+pub mod dashboard;
 pub mod dispatch;
 pub mod doctor;
 pub mod export;

@@ -16,6 +16,7 @@ mod test_bad_input;
 mod test_check_newcomer;
 mod test_concurrency;
 mod test_conflict;
+mod test_dashboard;
 mod test_demo;
 mod test_dispatch;
 mod test_faults;
