@@ -96,11 +96,19 @@ pub fn print(ctx: &Context, report: &DispatchReport, nothing: &str) -> CommandRe
             u.why
         ));
     }
-    for (task, e) in &report.failed {
-        ui.warn(format!("not assigned: {task}: {}", sanitize_line(e)));
+    for f in &report.failed {
+        ui.warn(format!(
+            "not assigned: {}: {}",
+            f.task,
+            sanitize_line(&f.error)
+        ));
     }
     if !report.messages.is_empty() {
-        let to: Vec<String> = report.messages.iter().map(|(a, _)| a.to_string()).collect();
+        let to: Vec<String> = report
+            .messages
+            .iter()
+            .map(|m| m.agent.to_string())
+            .collect();
         ui.info(format!("Messaged {}", to.join(", ")))?;
     }
     Ok(())

@@ -94,9 +94,23 @@ pub struct DispatchReport {
     pub skipped_agents: Vec<Skipped>,
     /// Assignments that could not be carried out (the tip moved: the task was claimed, the
     /// agent's files collide…), with the error.
-    pub failed: Vec<(TaskId, String)>,
-    /// The messages sent, one per agent that got work: (agent, message ID).
-    pub messages: Vec<(AgentId, String)>,
+    pub failed: Vec<Failed>,
+    /// The messages sent, one per agent that got work.
+    pub messages: Vec<Sent>,
+}
+
+/// An assignment the tip refused when it was carried out.
+#[derive(Clone, Debug, Serialize)]
+pub struct Failed {
+    pub task: TaskId,
+    pub error: String,
+}
+
+/// A message sent to an agent that got work.
+#[derive(Clone, Debug, Serialize)]
+pub struct Sent {
+    pub agent: AgentId,
+    pub message: String,
 }
 
 /// Why an agent cannot take new work at all, if it cannot.
@@ -375,7 +389,10 @@ pub fn execute(
             // carry on with the rest; anything else is a real failure.
             Err(
                 e @ (OpError::Refused { .. } | OpError::Collision { .. } | OpError::Authority(_)),
-            ) => report.failed.push((a.task.clone(), e.to_string())),
+            ) => report.failed.push(Failed {
+                task: a.task.clone(),
+                error: e.to_string(),
+            }),
             Err(e) => return Err(e),
         }
     }
@@ -417,7 +434,10 @@ pub fn execute(
                 kind: Kind::Handoff,
             },
         )?;
-        report.messages.push((to.clone(), m.id.to_string()));
+        report.messages.push(Sent {
+            agent: to.clone(),
+            message: m.id.to_string(),
+        });
     }
     report.assignments = done;
     Ok(report)
