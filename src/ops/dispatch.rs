@@ -452,3 +452,154 @@ pub fn check_capacity_setting(store: &Store) -> Result<(), String> {
         _ => Ok(()),
     }
 }
+
+/// Ready work piling up for expertise that no available agent has.
+#[derive(Clone, Debug, Serialize)]
+pub struct SpawnAdvice {
+    /// The tags the waiting tasks need.
+    pub expertise: Vec<String>,
+    pub ready: usize,
+    /// The command that adds an agent who could take them.
+    pub command: String,
+}
+
+/// One agent waiting on another's task: `agent`'s `task` depends on `on_task`, held by `on`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Wait {
+    pub agent: AgentId,
+    pub task: TaskId,
+    pub on: AgentId,
+    pub on_task: TaskId,
+}
+
+/// How many messages one agent sent another (`all` for a broadcast).
+#[derive(Clone, Debug, Serialize)]
+pub struct Traffic {
+    pub from: AgentId,
+    pub to: String,
+    pub messages: usize,
+}
+
+/// A consultation that has waited for a reply longer than the messages SLO.
+#[derive(Clone, Debug, Serialize)]
+pub struct Unanswered {
+    pub id: String,
+    pub from: AgentId,
+    pub to: String,
+    pub subject: String,
+    pub sent: Timestamp,
+    pub hours: f64,
+}
+
+/// What the queues say to do (DESIGN §8): the advice `status` and the dashboard show, and the
+/// communication matrix.
+#[derive(Clone, Debug, Serialize)]
+pub struct Advice {
+    /// Ready tasks `dispatch` would hand out now.
+    pub dispatchable: usize,
+    pub spawn: Vec<SpawnAdvice>,
+    /// Fresh agents holding nothing, with no ready task that fits them.
+    pub idle: Vec<AgentId>,
+    /// Assigned, unstarted work that would move off stale or overloaded agents (`rebalance`
+    /// runs these commands).
+    pub moves: Vec<Assignment>,
+    pub waits: Vec<Wait>,
+    pub traffic: Vec<Traffic>,
+    pub unanswered: Vec<Unanswered>,
+}
+
+/// The dispatch advice and communication matrix at `now`; `reply_within_secs` is the messages
+/// SLO.
+pub fn advice(store: &Store, now: Timestamp, reply_within_secs: i64) -> Result<Advice, OpError> {
+    let loaded = load(store)?;
+    let g = TaskGraph::new(&loaded.tasks);
+    let schedule = g.schedule(loaded.default_hours);
+    let ready = g.ready(&schedule);
+    let (pool, _) = loaded.pool(now);
+    let mut spawn: BTreeMap<Vec<String>, usize> = BTreeMap::new();
+    for r in &ready {
+        if !pool
+            .agents
+            .iter()
+            .any(|(a, _, _)| graph::fits(r.task, &a.expertise))
+        {
+            let mut tags = r.task.expertise.clone();
+            tags.sort();
+            *spawn.entry(tags).or_default() += 1;
+        }
+    }
+    let idle = pool
+        .agents
+        .iter()
+        .filter(|(a, _, open)| {
+            *open == 0 && !ready.iter().any(|r| graph::fits(r.task, &a.expertise))
+        })
+        .map(|(a, _, _)| a.id.clone())
+        .collect();
+    let mut waits = Vec::new();
+    for t in loaded.tasks.iter().filter(|t| !t.status.is_closed()) {
+        let Some(agent) = &t.assignee else { continue };
+        for d in &t.depends_on {
+            if let Some(dep) = g.get(d)
+                && !dep.status.is_closed()
+                && let Some(on) = &dep.assignee
+                && on != agent
+            {
+                waits.push(Wait {
+                    agent: agent.clone(),
+                    task: t.id.clone(),
+                    on: on.clone(),
+                    on_task: dep.id.clone(),
+                });
+            }
+        }
+    }
+    waits.sort_by(|a, b| (&a.agent, &a.task, &a.on_task).cmp(&(&b.agent, &b.task, &b.on_task)));
+    let snap = store.snapshot()?;
+    let (messages, _) = memory::load_messages(&snap)?;
+    let mut traffic: BTreeMap<(AgentId, String), usize> = BTreeMap::new();
+    for m in &messages {
+        *traffic
+            .entry((m.from.clone(), m.to.to_string()))
+            .or_default() += 1;
+    }
+    let mut unanswered: Vec<Unanswered> = memory::annotate(&messages, now, reply_within_secs)
+        .into_iter()
+        .filter(|i| i.reply_overdue)
+        .map(|i| Unanswered {
+            hours: ((now.unix() - i.message.sent.unix()) as f64 / 36.0).round() / 100.0,
+            id: i.message.id.to_string(),
+            from: i.message.from.clone(),
+            to: i.message.to.to_string(),
+            subject: i.message.subject.clone(),
+            sent: i.message.sent,
+        })
+        .collect();
+    unanswered.sort_by(|a, b| a.sent.cmp(&b.sent).then(a.id.cmp(&b.id)));
+    Ok(Advice {
+        dispatchable: plan(store, now, None)?.assignments.len(),
+        spawn: spawn
+            .into_iter()
+            .map(|(expertise, ready)| SpawnAdvice {
+                command: format!(
+                    "git coord spawn <name> --expertise {}",
+                    if expertise.is_empty() {
+                        "<tags>".to_owned()
+                    } else {
+                        expertise.join(",")
+                    }
+                ),
+                expertise,
+                ready,
+            })
+            .collect(),
+        idle,
+        moves: plan_rebalance(store, now)?.assignments,
+        waits,
+        traffic: traffic
+            .into_iter()
+            .map(|((from, to), messages)| Traffic { from, to, messages })
+            .collect(),
+        unanswered,
+    })
+}

@@ -123,6 +123,8 @@ fn project() -> (TestEnv, Vec<String>) {
             &gateway,
         ],
     );
+    // Work nobody available can take: the advice is to spawn an agent for it.
+    add(&mut env, "Model tuning", &["--expertise", "ml"]);
     at(&mut env, "09:00", "state", &["claim", &redis]);
     at(&mut env, "09:00", "api", &["claim", &gateway]);
     at(&mut env, "12:00", "state", &["done", &redis]);
@@ -142,6 +144,18 @@ fn project() -> (TestEnv, Vec<String>) {
     );
     at(
         &mut env,
+        "10:00",
+        "state",
+        &[
+            "send",
+            "cache",
+            "--subject",
+            "which pool size?",
+            "--needs-reply",
+        ],
+    );
+    at(
+        &mut env,
         "14:00",
         "lead",
         &[
@@ -151,6 +165,13 @@ fn project() -> (TestEnv, Vec<String>) {
             "--between",
             "state,cache",
         ],
+    );
+    // cache will take the rate limiter, which waits on state's task.
+    at(
+        &mut env,
+        "15:00",
+        "lead",
+        &["assign", &limiter, "--to", "cache"],
     );
     for who in ["state", "cache", "api"] {
         at(&mut env, "15:30", who, &["checkin"]);
@@ -267,6 +288,29 @@ fn the_dashboard_renders_in_headless_chromium_with_agents_tasks_and_the_graph() 
     assert!(dom.contains("<svg class=\"chart throughput\""));
     assert!(dom.contains("<svg class=\"chart queue\""));
     assert!(dom.contains("waiting for the pool config"));
+    // Dispatch advice and the communication matrix: spawn for ml, the question unanswered
+    // for 6h (past the 4h SLO), state → cache traffic.
+    assert!(
+        dom.contains("git coord spawn &lt;name&gt; --expertise ml"),
+        "no spawn advice"
+    );
+    let advice = dom.find("id=\"advice\"").map_or("", |at| &dom[at..]);
+    assert!(
+        dom.contains("unanswered 6.0h"),
+        "no unanswered consultation: {}",
+        &advice[..advice.len().min(2500)]
+    );
+    assert!(dom.contains("which pool size?"));
+    assert!(dom.contains("state → cache: 1"), "no traffic");
+    assert!(
+        dom.contains(&format!(
+            "<td>cache <span class=\"id\">{}</span></td><td>state</td><td class=\"id\">{}</td>",
+            ids[3], ids[1]
+        )),
+        "cache waits on state: {}",
+        &advice[..advice.len().min(2500)]
+    );
+    assert!(dom.contains("lead is idle with nothing that fits"));
 
     let shot = out_dir().join("screenshot.png");
     let _ = std::fs::remove_file(&shot);
