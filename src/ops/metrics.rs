@@ -2,8 +2,9 @@
 `metrics`: how the team has been doing, computed from the coordination branch's history (the
 audit log, DESIGN §2.2), never from counters.
 
-The history is replayed oldest first: every commit's changed records are parsed before and
-after, and the transitions between them are the events measured: a task added, claimed,
+The history is replayed oldest first: the walk lists each commit's changed paths, the measured
+records among them (tasks, ADRs, conflicts, new messages) are read and parsed one at a time,
+and the transitions between a record's successive versions are the events measured: a task added, claimed,
 blocked, unblocked and done; an ADR proposed and decided; a conflict opened and resolved; a
 message that needs a reply and its first reply. The replay (events so far plus the little state
 needed to continue it) is cached under `.git/coord/` keyed by the commit it reached, so a call
@@ -31,7 +32,7 @@ use crate::model::{Task, Timestamp};
 use crate::session::Session;
 use crate::store::Cached;
 use crate::store::Store;
-use crate::store::history::{HistoryCommit, HistoryQuery};
+use crate::store::history::{ChangeKind, HistoryCommit, HistoryQuery};
 
 /// The coordination SLOs, in seconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -209,13 +210,9 @@ fn trailer(message: &str, key: &str) -> Option<String> {
     })
 }
 
-fn text(bytes: &Option<Vec<u8>>) -> Option<&str> {
-    bytes.as_deref().and_then(|b| std::str::from_utf8(b).ok())
-}
-
 impl Replay {
     /// Replays one commit (the next newer one).
-    fn apply(&mut self, c: &HistoryCommit) {
+    fn apply(&mut self, c: &HistoryCommit, read: &dyn Fn(&str, &str) -> Option<String>) {
         let t = c.time;
         let agent = trailer(&c.message, "Coord-Agent").unwrap_or_else(|| c.author.clone());
         let hour = t.div_euclid(3600);
@@ -224,29 +221,40 @@ impl Replay {
             self.sample(self.pending_at);
         }
         for f in &c.changes {
-            let Some(new) = text(&f.new) else {
-                if f.new.is_none() && f.path.starts_with("tasks/") {
-                    // A task deleted from the branch is no longer counted anywhere.
-                    if let Some(id) = f
+            let dir = f.path.split('/').next().unwrap_or_default();
+            if f.kind == ChangeKind::Deleted {
+                if dir == "tasks"
+                    && let Some(id) = f
                         .path
                         .rsplit('/')
                         .next()
                         .and_then(|n| n.strip_suffix(".md"))
-                    {
-                        self.tasks.remove(id);
-                    }
+                {
+                    // A task deleted from the branch is no longer counted anywhere.
+                    self.tasks.remove(id);
                 }
                 continue;
+            }
+            // Only the records measured are read (not agents' entries or scratchpads, which
+            // most commits touch); messages are written once, so only their first version.
+            let wanted = match dir {
+                "tasks" | "adrs" | "conflicts" => true,
+                "messages" => f.kind == ChangeKind::Added,
+                _ => false,
             };
-            let dir = f.path.split('/').next().unwrap_or_default();
+            if !wanted {
+                continue;
+            }
+            let Some(new) = read(&c.id, &f.path) else {
+                self.unreadable += 1;
+                continue;
+            };
+            let new = new.as_str();
             let parsed = match dir {
                 "tasks" => Task::parse(&f.path, new).map(|x| self.task(x, t, &agent)),
                 "adrs" => Adr::parse(&f.path, new).map(|x| self.adr(x, t)),
                 "conflicts" => Conflict::parse(&f.path, new).map(|x| self.conflict(x, t)),
-                "messages" if f.old.is_none() => {
-                    Message::parse(&f.path, new).map(|x| self.message(x, t))
-                }
-                _ => Ok(()),
+                _ => Message::parse(&f.path, new).map(|x| self.message(x, t)),
             };
             if parsed.is_err() {
                 self.unreadable += 1;
@@ -424,12 +432,9 @@ pub fn replay(store: &Store) -> Result<Replay, OpError> {
     if let Some(cached) = store.cache_load_at::<Replay>(&tip_id) {
         return Ok(cached);
     }
-    let full = || {
-        store.history(&HistoryQuery {
-            contents: true,
-            ..HistoryQuery::default()
-        })
-    };
+    // The walk lists changed paths only; the few records measured are read one by one as
+    // they are replayed, so memory stays flat however long the history is.
+    let full = || store.history(&HistoryQuery::default());
     let (mut replay, commits) = match store.cache_load::<Replay>() {
         Some((base, cached)) => {
             // Only what is newer than the cached commit; the walk stops at the first commit
@@ -437,7 +442,6 @@ pub fn replay(store: &Store) -> Result<Replay, OpError> {
             // cached commit not being found, and the replay starts over.
             let newer = store.history(&HistoryQuery {
                 since: Some(cached.last_time),
-                contents: true,
                 ..HistoryQuery::default()
             })?;
             match newer.iter().position(|c| c.id == base) {
@@ -447,8 +451,9 @@ pub fn replay(store: &Store) -> Result<Replay, OpError> {
         }
         None => (Replay::default(), full()?),
     };
+    let read = |commit: &str, path: &str| store.file_at(commit, path).ok().flatten();
     for commit in commits.iter().rev() {
-        replay.apply(commit);
+        replay.apply(commit, &read);
     }
     store.cache_save(&tip_id, &replay);
     Ok(replay)
