@@ -375,6 +375,14 @@ pub fn execute(
     if report.dry_run {
         return Ok(report);
     }
+    // Every move is authorised before the first is written: a non-coordinator's rebalance
+    // is refused (exit 3) with nothing written, not half done.
+    let snap = store.snapshot()?;
+    for a in &report.assignments {
+        if let Some(task) = super::read_task(&snap, &a.task)? {
+            super::task::access(authority, &task)?;
+        }
+    }
     let mut done = Vec::new();
     for a in std::mem::take(&mut report.assignments) {
         match schedule::assign(

@@ -368,3 +368,49 @@ fn done_dispatch_hands_out_what_it_unblocked() {
     at(&mut env, "10:30", "cat", &["done", &r]);
     assert_eq!(assignee(&env, &s), "ben");
 }
+
+#[test]
+fn rebalance_by_a_non_coordinator_and_dispatch_without_an_agent_write_nothing() {
+    let mut env = TestEnv::new();
+    registered(&mut env);
+    let t = id(&at(
+        &mut env,
+        "08:00",
+        "lead",
+        &["task", "add", "held", "--expertise", "backend"],
+    ));
+    at(&mut env, "08:00", "lead", &["assign", &t, "--to", "dan"]);
+    at(
+        &mut env,
+        "08:00",
+        "lead",
+        &["task", "add", "free", "--expertise", "backend"],
+    );
+    at(&mut env, "11:30", "ann", &["checkin"]);
+    std::fs::create_dir_all(env.repo.join(".coord")).expect("mkdir");
+    std::fs::write(
+        env.repo.join(".coord/config.toml"),
+        "coordinators = [\"lead\"]\n",
+    )
+    .expect("write policy");
+    env.git(&["add", ".coord/config.toml"]);
+    env.git(&["commit", "-q", "-m", "coordinators"]);
+    env.now = Some("2026-11-20T12:00:00Z".into());
+
+    // Moving dan's task is a coordinator's forced change: ann is refused, nothing written.
+    let run = env.refused(&["--agent", "ann", "rebalance"], 3);
+    assert!(
+        run.stderr.contains("lead"),
+        "names the coordinators: {}",
+        run.stderr
+    );
+    assert_eq!(assignee(&env, &t), "dan");
+    // Without an acting agent a dispatch cannot write; its dry run needs none.
+    let run = env.refused(&["dispatch"], 2);
+    assert!(run.stderr.contains("agent"), "{}", run.stderr);
+    let dry = env.json(&["dispatch", "--dry-run"]);
+    assert_eq!(dry["assignments"][0]["to"], "ann");
+    // The coordinator may.
+    env.json(&["--agent", "lead", "rebalance"]);
+    assert_eq!(assignee(&env, &t), "ann");
+}
