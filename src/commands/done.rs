@@ -5,7 +5,8 @@ use super::lifecycle::report;
 use crate::context::Context;
 use crate::error::{CommandError, CommandResult};
 use crate::model::Action;
-use crate::ops::{check, schedule, task};
+use crate::ops::authority::Authority;
+use crate::ops::{check, dispatch, schedule, task};
 
 use crate::ui::sanitize_line;
 use crate::view::task::TaskJson;
@@ -18,10 +19,13 @@ use crate::view::task::TaskJson;
 /// did not write. --no-check skips it, and the commit records that it was skipped. A task
 /// another agent holds is refused (exit 3) before any check runs, unless a coordinator forces.
 /// Prints the tasks that finishing this one made ready (JSON: "unblocked": [ids]).
+/// --dispatch (or `git config coord.autoDispatch true`) then hands those tasks out as
+/// `git coord dispatch` would, and messages the agents that got them (JSON: "dispatch").
 ///
 /// Examples:
 ///   git coord done t-4kz9w2
 ///   git coord done 4kz --no-check
+///   git coord done 4kz --dispatch
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -37,6 +41,11 @@ pub struct Args {
     /// forced it (Coord-Forced-By), and `git coord log <id>` shows it.
     #[arg(long)]
     pub force: bool,
+    /// Assign the tasks this unblocks to fresh agents that fit (see `git coord dispatch`)
+    ///
+    /// On by default when coord.autoDispatch is true.
+    #[arg(long)]
+    pub dispatch: bool,
 }
 
 pub fn run(ctx: &Context, args: Args) -> CommandResult {
@@ -89,12 +98,25 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         &authority,
     )?;
     let unblocked = schedule::unblocked_by(store, &outcome.task.id)?;
+    let dispatched = if (args.dispatch || dispatch::auto_dispatch(store)) && !unblocked.is_empty() {
+        let ids: Vec<_> = unblocked.iter().map(|t| t.id.clone()).collect();
+        let plan = dispatch::plan(store, ctx.now(), Some(&ids))?;
+        let authority = Authority::unforced(&actor.agent);
+        Some(dispatch::execute(store, &actor, plan, &authority)?)
+    } else {
+        None
+    };
     if ctx.ui.json {
         let mut value = serde_json::to_value(TaskJson::new(&outcome.task))
             .map_err(|e| CommandError::internal(format!("cannot render JSON: {e}")))?;
         if let Some(o) = value.as_object_mut() {
             let ids: Vec<&str> = unblocked.iter().map(|t| t.id.as_str()).collect();
             o.insert("unblocked".into(), serde_json::json!(ids));
+            if let Some(d) = &dispatched {
+                let d = serde_json::to_value(d)
+                    .map_err(|e| CommandError::internal(format!("cannot render JSON: {e}")))?;
+                o.insert("dispatch".into(), d);
+            }
         }
         return Ok(ctx.ui.json(&value)?);
     }
@@ -102,6 +124,9 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     for t in &unblocked {
         ctx.ui
             .info(format!("  unblocked {}  {}", t.id, sanitize_line(&t.title)))?;
+    }
+    if let Some(d) = &dispatched {
+        super::dispatch::print(ctx, d, "")?;
     }
     Ok(())
 }

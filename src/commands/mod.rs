@@ -12,8 +12,10 @@ pub mod check;
 pub mod checkin;
 pub mod config;
 pub mod conflict;
+pub mod dashboard;
 pub mod demo;
 pub mod disown;
+pub mod dispatch;
 pub mod doctor;
 pub mod done;
 pub mod export;
@@ -28,6 +30,7 @@ pub mod init;
 pub mod lifecycle;
 pub mod log;
 pub mod mcp;
+pub mod metrics;
 pub mod milestone;
 pub mod next;
 pub mod note;
@@ -36,6 +39,7 @@ pub mod owners;
 pub mod path;
 pub mod ready;
 pub mod reap;
+pub mod rebalance;
 pub mod reply;
 pub mod report;
 pub mod risk;
@@ -131,6 +135,10 @@ pub enum Command {
     Completions(completions::Args),
     Report(report::Args),
     Standup(standup::Args),
+    Metrics(metrics::Args),
+    Dispatch(dispatch::Args),
+    Rebalance(rebalance::Args),
+    Dashboard(dashboard::Args),
 }
 
 pub fn run(ctx: &Context, command: Command) -> CommandResult {
@@ -189,5 +197,9 @@ pub fn run(ctx: &Context, command: Command) -> CommandResult {
         Command::Completions(a) => completions::run(ctx, a),
         Command::Report(a) => report::run(ctx, a),
         Command::Standup(a) => standup::run(ctx, a),
+        Command::Metrics(a) => metrics::run(ctx, a),
+        Command::Dispatch(a) => dispatch::run(ctx, a),
+        Command::Rebalance(a) => rebalance::run(ctx, a),
+        Command::Dashboard(a) => dashboard::run(ctx, a),
     }
 }

@@ -109,6 +109,18 @@ pub const KEYS: &[Key] = &[
         default: Some("allow"),
         about: "what check does with paths nobody owns: allow, warn or deny",
     },
+    Key {
+        key: "coord.capacity",
+        scope: Scope::Repository,
+        default: Some("2"),
+        about: "how many open tasks an agent may hold before dispatch gives it no more",
+    },
+    Key {
+        key: "coord.autoDispatch",
+        scope: Scope::Repository,
+        default: Some("false"),
+        about: "true: done dispatches the tasks it unblocked, as done --dispatch does",
+    },
 ];
 
 /// A setting's effective value and where it came from.
@@ -140,19 +152,25 @@ pub const PROJECT_KEYS: &[Key] = &[
         key: "slo.blockers",
         scope: Scope::Project,
         default: Some("2h"),
-        about: "how long a task may stay blocked before status turns YELLOW (`[slo] blockers`)",
+        about: "how long a task may stay blocked: past it `status`, `report` and `standup` turn YELLOW and `metrics` lists a breach",
     },
     Key {
         key: "slo.decisions",
         scope: Scope::Project,
         default: Some("24h"),
-        about: "how long an ADR may stay proposed before status turns YELLOW",
+        about: "how long an ADR may stay proposed: past it the day turns YELLOW and `metrics` lists a breach",
     },
     Key {
         key: "slo.conflicts",
         scope: Scope::Project,
         default: Some("4h"),
-        about: "how long a conflict may stay open before status turns YELLOW",
+        about: "how long a conflict may stay open: past it the day turns YELLOW and `metrics` lists a breach",
+    },
+    Key {
+        key: "slo.messages",
+        scope: Scope::Project,
+        default: Some("4h"),
+        about: "a message that needs a reply should get one within this (metrics)",
     },
 ];
 
@@ -184,22 +202,43 @@ pub fn effective(store: &Store) -> Vec<Setting> {
         origin,
         about: coordinators.about,
     });
-    // The SLOs of `status`, `report` and `standup` (`[slo]` in the same file).
-    for key in &PROJECT_KEYS[1..] {
-        let value = super::status::slo_setting(store, key.key);
-        settings.push(Setting {
-            key: key.key,
-            scope: key.scope,
-            file: value
-                .is_some()
-                .then(|| super::authority::CONFIG_PATH.to_owned()),
-            origin: if value.is_some() { "HEAD" } else { "default" }.to_owned(),
-            value: value.or(key.default.map(str::to_owned)),
-            default: key.default,
-            about: key.about,
-        });
-    }
+    settings.extend(slo_settings(store));
     settings
+}
+
+/// The `[slo]` table of `.coord/config.toml` (see [`super::metrics::slos`]), one setting per
+/// key of [`PROJECT_KEYS`] named `slo.*`.
+fn slo_settings(store: &Store) -> Vec<Setting> {
+    let text = store
+        .policy_file(super::authority::CONFIG_PATH)
+        .ok()
+        .flatten();
+    let table = text
+        .as_deref()
+        .and_then(|t| t.parse::<toml_edit::DocumentMut>().ok());
+    PROJECT_KEYS
+        .iter()
+        .filter_map(|k| k.key.strip_prefix("slo.").map(|name| (k, name)))
+        .map(|(k, name)| {
+            let set = table
+                .as_ref()
+                .and_then(|d| d.get("slo"))
+                .and_then(|t| t.get(name))
+                .and_then(|v| v.as_str())
+                .map(str::to_owned);
+            Setting {
+                key: k.key,
+                scope: k.scope,
+                origin: if set.is_some() { "HEAD" } else { "default" }.to_owned(),
+                file: set
+                    .is_some()
+                    .then(|| super::authority::CONFIG_PATH.to_owned()),
+                value: set.or_else(|| k.default.map(str::to_owned)),
+                default: k.default,
+                about: k.about,
+            }
+        })
+        .collect()
 }
 
 fn git_settings(store: &Store) -> Vec<Setting> {
@@ -267,6 +306,30 @@ mod tests {
             parse_wall_duration(default_of("coord.lockTimeout")),
             Ok(crate::store::LOCK_TIMEOUT.as_secs() as i64)
         );
+    }
+
+    /// Every setting is in the README's configuration table, so the table stays the whole
+    /// truth (a key added to the code without a row there fails here).
+    #[test]
+    fn every_key_is_in_the_readme_table() {
+        let readme = include_str!("../../README.md");
+        for k in KEYS.iter().chain(super::PROJECT_KEYS) {
+            assert!(
+                readme.contains(&format!("| `{}` |", k.key)),
+                "README.md's configuration table has no row for `{}`",
+                k.key
+            );
+        }
+    }
+
+    /// The `slo.*` keys are the `[slo]` keys metrics reads, with the same defaults.
+    #[test]
+    fn slo_keys_are_the_ones_metrics_reads() {
+        let listed: Vec<(&str, &str)> = super::PROJECT_KEYS
+            .iter()
+            .filter_map(|k| Some((k.key.strip_prefix("slo.")?, k.default?)))
+            .collect();
+        assert_eq!(listed, crate::ops::metrics::SLO_KEYS);
     }
 
     #[test]

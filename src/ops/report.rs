@@ -206,19 +206,19 @@ pub fn daily(state: &State, day: &Day, since: Timestamp) -> DailyReport {
     let metrics = vec![
         SloMetric {
             slo: "blockers",
-            target_hours: hours_of(state.slos.blockers_secs),
+            target_hours: hours_of(state.slos.blockers),
             waiting: day.blockers.len(),
             breaches: breaches_of("blockers"),
         },
         SloMetric {
             slo: "decisions",
-            target_hours: hours_of(state.slos.decisions_secs),
+            target_hours: hours_of(state.slos.decisions),
             waiting: proposed.len(),
             breaches: breaches_of("decisions"),
         },
         SloMetric {
             slo: "conflicts",
-            target_hours: hours_of(state.slos.conflicts_secs),
+            target_hours: hours_of(state.slos.conflicts),
             waiting: open_conflicts.len(),
             breaches: breaches_of("conflicts"),
         },

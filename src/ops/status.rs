@@ -21,10 +21,9 @@ use crate::model::gate::GateResult;
 use crate::model::message::Message;
 use crate::model::milestone::{Milestone, MilestoneStatus};
 use crate::model::risk::Risk;
-use crate::model::time::{format_hours, parse_wall_duration};
+use crate::model::time::format_hours;
 use crate::model::{Agent, AgentId, RecordError, Status, Task, TaskId, Timestamp};
 use crate::session::Session;
-use crate::store::Store;
 
 /// The state of the project at one commit, as the status screen reads it.
 #[derive(Debug)]
@@ -91,92 +90,12 @@ pub fn load(session: &Session) -> Result<State, OpError> {
         now,
         stale_after_secs: agent::stale_after(store),
         default_hours: plan::default_estimate(store),
-        slos: slos(store),
+        slos: super::slo::slos(store).0,
         reply_within_secs: memory::reply_within(store),
     })
 }
 
-/// The `[slo]` table of `.coord/config.toml`: how long a blocker, a pending decision and an
-/// open conflict may wait before the day turns YELLOW. Reviewed project policy, read from the
-/// default branch like `coordinators` ([`crate::store::Store::policy_file`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct Slos {
-    pub blockers_secs: i64,
-    pub decisions_secs: i64,
-    pub conflicts_secs: i64,
-}
-
-/// The SLOs when `.coord/config.toml` sets none: blockers resolved within 2 h, decisions
-/// within 24 h, conflicts within 4 h (the playbooks' coordination SLOs).
-pub const DEFAULT_SLOS: Slos = Slos {
-    blockers_secs: 2 * 3600,
-    decisions_secs: 24 * 3600,
-    conflicts_secs: 4 * 3600,
-};
-
-/// The `.coord/config.toml` keys of [`Slos`], with their defaults as written.
-pub const SLO_KEYS: [(&str, &str); 3] = [
-    ("slo.blockers", "2h"),
-    ("slo.decisions", "24h"),
-    ("slo.conflicts", "4h"),
-];
-
-/// The project's SLOs; a key that is absent or not a duration keeps its default
-/// ([`slos_setting`] says what is wrong with it).
-pub fn slos(store: &Store) -> Slos {
-    match store.policy_file(super::authority::CONFIG_PATH) {
-        Ok(Some(text)) => parse_slos(&text).unwrap_or(DEFAULT_SLOS),
-        _ => DEFAULT_SLOS,
-    }
-}
-
-/// The value of one SLO key (`slo.blockers`…) as the project wrote it, if it did.
-pub fn slo_setting(store: &Store, key: &str) -> Option<String> {
-    let text = store
-        .policy_file(super::authority::CONFIG_PATH)
-        .ok()
-        .flatten()?;
-    let name = key.strip_prefix("slo.")?;
-    crate::model::record::parse_toml(super::authority::CONFIG_PATH, &text, |f| {
-        Ok(f.item("slo")
-            .and_then(|i| i.as_table())
-            .and_then(|t| t.get(name))
-            .and_then(|v| v.as_str())
-            .map(str::to_owned))
-    })
-    .ok()
-    .and_then(|(v, _)| v)
-}
-
-/// Parses the `[slo]` table of a `.coord/config.toml` (`blockers = "2h"`, `decisions`,
-/// `conflicts`); other keys belong to other features. A value that is not a duration is an
-/// error naming the key and the fix.
-pub fn parse_slos(text: &str) -> Result<Slos, RecordError> {
-    let path = super::authority::CONFIG_PATH;
-    let (slos, _) = crate::model::record::parse_toml(path, text, |f| {
-        let mut slos = DEFAULT_SLOS;
-        let Some(table) = f.item("slo").and_then(|i| i.as_table()) else {
-            return Ok(slos);
-        };
-        let fields = f.nested(table);
-        for (name, slot) in [
-            ("blockers", &mut slos.blockers_secs),
-            ("decisions", &mut slos.decisions_secs),
-            ("conflicts", &mut slos.conflicts_secs),
-        ] {
-            if let Some(v) = fields.opt_str(name)? {
-                *slot = parse_wall_duration(&v).map_err(|e| {
-                    fields.invalid(
-                        name,
-                        format!("[slo] {name}: {e}; write a duration such as {name} = \"2h\""),
-                    )
-                })?;
-            }
-        }
-        Ok(slos)
-    })?;
-    Ok(slos)
-}
+pub use super::slo::{DEFAULT_SLOS, Slos};
 
 /// The go/no-go colour of the day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -288,7 +207,7 @@ pub fn assess(state: &State) -> Day {
         stale_after_secs: state.stale_after_secs,
         default_hours: state.default_hours,
     });
-    let blocker_slo = hours(state.slos.blockers_secs);
+    let blocker_slo = hours(state.slos.blockers);
     let mut blockers: Vec<BlockerAge> = state
         .tasks
         .iter()
@@ -303,7 +222,7 @@ pub fn assess(state: &State) -> Day {
                 since: t.updated,
                 age_hours: age,
                 slo_hours: blocker_slo,
-                past_slo: now.unix() - t.updated.unix() > state.slos.blockers_secs,
+                past_slo: now.unix() - t.updated.unix() > state.slos.blockers,
             }
         })
         .collect();
@@ -403,30 +322,28 @@ fn breaches(state: &State, blockers: &[BlockerAge]) -> Vec<Breach> {
         .adrs
         .iter()
         .filter(|a| {
-            a.status == AdrStatus::Proposed
-                && now.unix() - a.created.unix() > state.slos.decisions_secs
+            a.status == AdrStatus::Proposed && now.unix() - a.created.unix() > state.slos.decisions
         })
         .map(|a| Breach {
             slo: "decisions",
             record: format!("ADR-{:04}", a.number.get()),
             title: a.title.clone(),
             age_hours: hours_between(a.created, now),
-            slo_hours: hours(state.slos.decisions_secs),
+            slo_hours: hours(state.slos.decisions),
         })
         .collect();
     let mut conflicts: Vec<Breach> = state
         .conflicts
         .iter()
         .filter(|c| {
-            c.status == ConflictStatus::Open
-                && now.unix() - c.created.unix() > state.slos.conflicts_secs
+            c.status == ConflictStatus::Open && now.unix() - c.created.unix() > state.slos.conflicts
         })
         .map(|c| Breach {
             slo: "conflicts",
             record: c.id.to_string(),
             title: c.title.clone(),
             age_hours: hours_between(c.created, now),
-            slo_hours: hours(state.slos.conflicts_secs),
+            slo_hours: hours(state.slos.conflicts),
         })
         .collect();
     let mut messages: Vec<Breach> = state
@@ -717,16 +634,10 @@ mod tests {
     }
 
     #[test]
-    fn slos_come_from_the_slo_table_and_name_a_bad_value() {
-        let slos = super::parse_slos("coordinators = [\"lead\"]\n[slo]\nblockers = \"30m\"\n")
-            .expect("parses");
-        assert_eq!(slos.blockers_secs, 1800);
-        assert_eq!(slos.decisions_secs, super::DEFAULT_SLOS.decisions_secs);
-        assert_eq!(super::parse_slos("").expect("empty"), super::DEFAULT_SLOS);
-        let bad = super::parse_slos("[slo]\nconflicts = \"soon\"\n").expect_err("not a duration");
-        assert!(bad.to_string().contains("conflicts"), "{bad}");
+    fn the_slo_defaults_are_the_ones_config_list_shows() {
         // The defaults are the ones config --list shows.
-        for (key, default) in super::SLO_KEYS {
+        for (key, default) in super::super::slo::SLO_KEYS {
+            let key = format!("slo.{key}");
             let listed = crate::ops::config::PROJECT_KEYS
                 .iter()
                 .find(|k| k.key == key)

@@ -11,6 +11,7 @@ here: ADR bodies are the model's ([`crate::model::adr::render`]), briefs `ops`'
 
 pub mod check;
 pub mod daily;
+pub mod dashboard;
 pub mod graph;
 pub mod milestone;
 pub mod standup;

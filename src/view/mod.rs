@@ -9,6 +9,7 @@ pub mod adr;
 pub mod agent;
 pub mod conflict;
 pub mod gate;
+pub mod metrics;
 pub mod milestone;
 pub mod report;
 pub mod risk;

@@ -836,6 +836,9 @@ fn every_json_output_keeps_its_shape() {
     c.snap("doctor", &["doctor"], 0);
     c.snap("config_list", &["config", "--list"], 0);
     c.snap("config_key", &["config", "coord.branch"], 0);
+    c.snap("metrics", &["metrics"], 0);
+    c.snap("dispatch_dry_run", &["dispatch", "--dry-run"], 0);
+    c.snap("rebalance_dry_run", &["rebalance", "--dry-run"], 0);
 
     // A day later: the agents are stale and reap returns their tasks.
     c.env.now = Some("2026-11-23T10:00:00Z".into());
