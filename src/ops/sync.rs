@@ -135,6 +135,9 @@ pub struct SyncOptions {
 /// Fetches, merges and pushes the coordination branch and its notes (see the module doc).
 pub fn sync(store: &Store, author: &Author, opts: &SyncOptions) -> Result<SyncReport, SyncError> {
     let remote = resolve_remote(store, opts.remote.as_deref())?;
+    // Sync moves the branch by compare-and-swap, not through `Store::update`, so it warns
+    // here as every other write does there.
+    store.warn_checked_out();
     let mut report = SyncReport::new(&remote);
     let mut last_reason = String::new();
     for attempt in 1..=MAX_ATTEMPTS {
