@@ -226,8 +226,8 @@ impl SyncReport {
 }
 
 /// The remote named, else the branch's upstream, else `origin`; it must be configured (a
-/// name, never a URL or an option, reaches `git fetch`).
-fn resolve_remote(store: &Store, given: Option<&str>) -> Result<String, SyncError> {
+/// name, never a URL or an option, reaches `git fetch`). `init --remote` asks it too.
+pub fn resolve_remote(store: &Store, given: Option<&str>) -> Result<String, SyncError> {
     let name = given
         .map(str::to_owned)
         .unwrap_or_else(|| store.default_remote());

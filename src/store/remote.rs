@@ -141,6 +141,47 @@ impl Store {
         }
     }
 
+    /// Like [`Store::adopt`], from the named remote's tracking reference
+    /// (`refs/remotes/<remote>/<branch>`) rather than the default remote's: `init --remote`.
+    pub fn adopt_from(&self, remote: &str, author: &Author) -> Result<Option<String>> {
+        if self.local_tip()?.is_some() {
+            return Ok(None);
+        }
+        let name = self.remote_tracking_ref(remote);
+        let Some(tip) = self.tip_of_ref(&name)? else {
+            return Ok(None);
+        };
+        let short = format!("{remote}/{}", self.branch_short());
+        let message = format!("coord: adopt {short}");
+        match self.move_branch(None, tip.commit, author, &message) {
+            Ok(()) => Ok(Some(short)),
+            Err(e) if is_lost_race(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether `remote` has the coordination branch (`git ls-remote`, through the system git
+    /// like every fetch). For `init`, which must not start a second root beside a branch
+    /// that is only not fetched yet.
+    pub fn remote_has_branch(&self, remote: &str) -> Result<bool> {
+        let branch = self.branch().to_owned();
+        let listed = self.git_read(&["ls-remote", "--", remote, &branch])?;
+        Ok(listed
+            .lines()
+            .any(|l| l.split_once('\t').is_some_and(|(_, name)| name == branch)))
+    }
+
+    /// Makes `remote` the branch's upstream (`branch.<branch>.remote`), so reads fall back to
+    /// its view and `sync` uses it when none is named. Nothing when it already is.
+    pub fn set_upstream_remote(&self, remote: &str) -> Result<bool> {
+        if self.default_remote() == remote {
+            return Ok(false);
+        }
+        let key = format!("branch.{}.remote", self.branch_short());
+        self.git_config(&[&key, remote])?;
+        Ok(true)
+    }
+
     /// Moves the local branch from `expected` (`None`: it must not exist) to `new` by
     /// compare-and-swap. `false` when the branch was not at `expected` (a local writer moved
     /// it): nothing changed, look again.
