@@ -140,4 +140,6 @@ pub struct Store {
     /// Whether this process already warned that the branch is checked out in a worktree
     /// ([`Store::warn_checked_out`]).
     warned_checked_out: std::cell::Cell<bool>,
+    /// Whether fetches and pushes relay git's progress on stderr ([`Store::set_progress`]).
+    progress: std::cell::Cell<bool>,
 }

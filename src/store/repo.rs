@@ -69,6 +69,7 @@ impl Store {
             notice: std::cell::OnceCell::new(),
             noticed: std::cell::Cell::new(false),
             warned_checked_out: std::cell::Cell::new(false),
+            progress: std::cell::Cell::new(false),
         })
     }
 

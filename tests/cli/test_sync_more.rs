@@ -268,3 +268,112 @@ fn init_remote_with_a_remote_that_has_no_branch_yet_creates_the_root_and_configu
             .is_empty()
     );
 }
+
+/// Runs `git coord <args>` in `dir` with stdout and stderr on a pseudo-terminal (through
+/// `script`), git told to draw its progress at once; returns what the terminal showed.
+fn on_a_terminal(r: &Remote, dir: &Path, args: &str) -> String {
+    let mut cmd = std::process::Command::new("script");
+    crate::common::isolate(&mut cmd, r.env.home());
+    let out = cmd
+        .args([
+            "-qec",
+            &format!("'{}' {args}", crate::common::BIN),
+            "/dev/null",
+        ])
+        .env("GIT_PROGRESS_DELAY", "0")
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run script (util-linux) for a pseudo-terminal");
+    let shown = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "git coord {args}: {shown}");
+    shown
+}
+
+/// alice adds `n` tasks and syncs; bob adds one: bob's next sync fetches, merges and pushes.
+fn both_moved(r: &Remote, a: &Path, b: &Path, n: usize) {
+    for i in 0..n {
+        r.add(a, &format!("alice {i}"));
+    }
+    r.sync(a);
+    r.add(b, "bob's");
+}
+
+#[test]
+fn sync_shows_git_progress_on_a_terminal_and_none_on_a_pipe_or_with_q() {
+    let (r, a, _) = seeded();
+    let b = r.clone_as("bob");
+    r.sync(&b);
+
+    // Piped stderr (as in CI, or `2>log`): not a byte of progress, even with git told to
+    // draw it at once.
+    both_moved(&r, &a, &b, 5);
+    let piped = r
+        .env
+        .coord_cmd(&b)
+        .args(["sync"])
+        .env("GIT_PROGRESS_DELAY", "0")
+        .output()
+        .expect("run sync");
+    assert_eq!(piped.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&piped.stderr);
+    assert!(!err.contains("objects") && !err.contains('\r'), "{err:?}");
+
+    // On a terminal: git's own meters for the fetch and the push.
+    both_moved(&r, &a, &b, 5);
+    let shown = on_a_terminal(&r, &b, "sync");
+    // The fetch: the remote counting what it sends; the push: writing what we send.
+    assert!(shown.contains("remote: Counting objects"), "{shown:?}");
+    assert!(shown.contains("Writing objects"), "{shown:?}");
+    // git's chatter that is not a meter (a push's "To <url>") stays out.
+    assert!(!shown.contains("To "), "{shown:?}");
+    let pushed = r.git(&b, &["rev-parse", "coord"]);
+    assert_eq!(r.remote_git(&["rev-parse", "coord"]), pushed);
+
+    // On a terminal with -q: nothing.
+    both_moved(&r, &a, &b, 5);
+    let quiet = on_a_terminal(&r, &b, "-q sync");
+    assert!(
+        !quiet.contains("objects") && !quiet.contains('\r'),
+        "{quiet:?}"
+    );
+}
+
+#[test]
+fn a_push_rejected_mid_sync_on_a_terminal_is_retried_without_git_s_error_text() {
+    let (r, a, _) = seeded();
+    let b = r.clone_as("bob");
+    r.sync(&b);
+    r.add(&a, "alice's");
+    r.add(&b, "bob's");
+    // bob's sync lands between alice's fetch and alice's push, once (a pre-push hook).
+    let mark = a.join(".git/push-first-once");
+    std::fs::write(&mark, "").expect("marker");
+    let hook = a.join(".git/hooks/pre-push");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\nunset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE\nif [ -e '{mark}' ]; then\n  rm '{mark}'\n  '{bin}' -C '{bob}' sync >/dev/null 2>&1 || exit 1\nfi\nexit 0\n",
+            mark = path(&mark),
+            bin = crate::common::BIN,
+            bob = path(&b),
+        ),
+    )
+    .expect("write hook");
+    let mut perms = std::fs::metadata(&hook).expect("hook").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&hook, perms).expect("chmod hook");
+
+    let shown = on_a_terminal(&r, &a, "sync");
+    assert!(!mark.exists(), "the hook did not run");
+    assert!(shown.contains("after 2 attempts"), "{shown:?}");
+    assert!(shown.contains("Writing objects"), "{shown:?}");
+    // The lost race is ours to handle: none of git's "failed to push" or its hints.
+    for noise in ["error:", "rejected", "hint:"] {
+        assert!(!shown.contains(noise), "{noise}: {shown:?}");
+    }
+    assert_eq!(
+        r.remote_git(&["rev-parse", "coord"]),
+        r.git(&a, &["rev-parse", "coord"])
+    );
+}
