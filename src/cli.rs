@@ -145,12 +145,15 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// Has the repository say on stderr (once, silent under -q) when a read falls back to the
 /// remote's view of the coordination branch because there is no local one. Outside a
-/// repository nothing is registered; the command reports that itself if it needs one.
+/// repository nothing is registered; the command reports that itself if it needs one. Also
+/// turns on git's progress for fetches and pushes when stderr is a terminal.
 fn announce_remote_view(ctx: &Context) {
     if let Ok(store) = ctx.store() {
         // Written here like the error text below: the store may keep the hook past any
         // borrow of the terminal, so it owns only the flag.
         let quiet = ctx.ui.quiet;
+        // Fetches and pushes show git's progress only to a person watching (ADR 0017).
+        store.set_progress(!quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()));
         store.set_notice(move |text| {
             if !quiet {
                 let _ = writeln!(std::io::stderr().lock(), "{text}");

@@ -59,6 +59,6 @@ pub fn run(ctx: &Context, _args: Args) -> CommandResult {
         Ok(())
     } else {
         Err(CommandError::usage("the coordination branch has problems (listed above)")
-            .hint("fix each record by hand in a worktree of the branch (`git worktree add ../coord-edit coord`)"))
+            .hint("fix each record by hand in a worktree of the branch (`git worktree add ../coord-edit coord`), then remove it (`git worktree remove ../coord-edit`)"))
     }
 }

@@ -10,7 +10,14 @@ use crate::ops::init::{ProtocolAction, ProtocolError};
 /// Writes one root commit on `refs/heads/coord` (config `coord.branch`) with a README, and
 /// registers the acting agent if one is set. In a clone whose remote has the branch
 /// (`origin/coord`), creates the local branch from it instead: never a second root. HEAD, the
-/// index and the working tree are not touched. Running it again changes nothing.
+/// index and the working tree are not touched. Running it again changes nothing. When the
+/// remote has the branch but this clone has not fetched it, it refuses (exit 2): run
+/// `git coord sync`, or `init --remote`.
+///
+/// --remote <REMOTE> fetches that remote's coordination branch and refs/notes/coord first,
+/// adopts its branch (or creates the root when it has none yet), makes it the branch's
+/// upstream (branch.coord.remote) and adds the fetch refspecs, as `sync --configure-remote`
+/// does, so a plain `git fetch` keeps them current.
 ///
 /// --agents-md also writes the agent protocol (the loop every agent follows: brief, next,
 /// own, notes, asking when blocked, done, checkin) into this worktree's AGENTS.md, and into
@@ -21,12 +28,16 @@ use crate::ops::init::{ProtocolAction, ProtocolError};
 /// Examples:
 ///   git coord init
 ///   git coord init --agents-md
+///   git coord init --remote origin      # a clone of a project that already coordinates
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// Also write the agent protocol into AGENTS.md (and CLAUDE.md if present)
     #[arg(long)]
     pub agents_md: bool,
+    /// Fetch and adopt this remote's coordination branch, and add its fetch refspecs
+    #[arg(long, value_name = "REMOTE")]
+    pub remote: Option<String>,
 }
 
 pub fn run(ctx: &Context, args: Args) -> CommandResult {
@@ -39,7 +50,17 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     } else {
         None
     };
-    let done = ops::init::init_or_adopt(store, &author, actor.as_ref())?;
+    let (done, from_remote) = match &args.remote {
+        Some(remote) => {
+            let r = ops::init::init_from_remote(store, &author, actor.as_ref(), remote)
+                .map_err(init_error)?;
+            (r.done.clone(), Some(r))
+        }
+        None => (
+            ops::init::init_or_adopt(store, &author, actor.as_ref()).map_err(init_error)?,
+            None,
+        ),
+    };
     let created = done == ops::init::Initialised::Created;
     let adopted = match &done {
         ops::init::Initialised::Adopted { from } => Some(from.clone()),
@@ -59,6 +80,11 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
             "branch": store.branch(),
             "commit": tip,
         });
+        // Only with --remote: which remote, and the refspecs added.
+        if let Some(r) = &from_remote {
+            out["remote"] = r.remote.clone().into();
+            out["configured"] = r.configured.clone().into();
+        }
         // Only with --agents-md: the object `init --json` always gave is unchanged.
         if let Some(planned) = &protocol {
             out["agents_md"] = planned
@@ -85,11 +111,31 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
                 "hint: set this worktree's agent name with `git config coord.agent <name>`",
             )?;
         }
+    } else if let Some(r) = &from_remote {
+        ctx.ui.info(format!(
+            "The coordination branch {} already exists; `git coord sync {}` joins it with {}'s",
+            store.branch_short(),
+            r.remote,
+            r.remote
+        ))?;
     } else if protocol.is_none() {
         ctx.ui.info(format!(
             "The coordination branch {} already exists; nothing to do",
             store.branch_short()
         ))?;
+    }
+    if let Some(r) = &from_remote {
+        if r.upstream_set {
+            ctx.ui.info(format!(
+                "Set {} as the branch's upstream (branch.{}.remote)",
+                r.remote,
+                store.branch_short()
+            ))?;
+        }
+        for spec in &r.configured {
+            ctx.ui
+                .info(format!("Added fetch refspec {spec} to remote {}", r.remote))?;
+        }
     }
     for f in protocol.iter().flatten() {
         let what = match f.action {
@@ -113,6 +159,32 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         ));
     }
     Ok(())
+}
+
+/// `init`'s own refusals; an unknown `--remote` reads like sync's, with init's example.
+fn init_error(e: ops::init::InitError) -> CommandError {
+    use ops::init::InitError;
+    match e {
+        InitError::Op(e) => e.into(),
+        InitError::Sync(ops::sync::SyncError::NoRemote { name, remotes }) => {
+            let err = CommandError::usage(format!("no remote {name:?} to initialise from"));
+            if remotes.is_empty() {
+                err.hint("this repository has no remote: add one with `git remote add origin <url>`, or run `git coord init` without --remote")
+            } else {
+                err.hint(format!(
+                    "name one of the remotes: {} (`git coord init --remote {}`)",
+                    remotes.join(", "),
+                    remotes[0]
+                ))
+            }
+        }
+        InitError::Sync(e) => super::sync::error(e),
+        InitError::NotFetched { ref remote, .. } => CommandError::usage(e.to_string())
+            .hint("run `git coord sync`: it fetches the remote's branch and adopts it")
+            .hint(format!(
+                "or `git coord init --remote {remote}`, which also adds the fetch refspecs"
+            )),
+    }
 }
 
 fn protocol_error(e: ProtocolError) -> CommandError {

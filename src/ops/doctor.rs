@@ -148,6 +148,7 @@ pub fn run(store: &Store) -> Result<Report, OpError> {
     }
     problems.extend(claim_overlaps(store, &snap, &conflicts)?);
     problems.extend(lock_problems(store));
+    problems.extend(checked_out_problems(store));
     Ok(Report {
         ok: !problems.iter().any(|p| p.severity == Severity::Error),
         commit: snap.tip().commit.to_string(),
@@ -294,6 +295,19 @@ fn lock_problems(store: &Store) -> Vec<Problem> {
         ));
     }
     problems
+}
+
+/// Worktrees that have the coordination branch checked out: each write moves the branch
+/// under them, so they look dirty (the same warning every write prints once).
+fn checked_out_problems(store: &Store) -> Vec<Problem> {
+    store
+        .worktrees_on_branch()
+        .into_iter()
+        .map(|(path, main)| {
+            let message = crate::store::checked_out_warning(store.branch_short(), &path, main);
+            warning(&path.display().to_string(), message)
+        })
+        .collect()
 }
 
 fn record_problem(e: crate::model::RecordError) -> Problem {

@@ -4,9 +4,11 @@ whose remote already has one, creates the local branch from the remote's (adopt,
 a second root could never be pushed or merged).
 */
 
+use super::notes::NOTES_REF;
+use super::sync::SyncError;
 use super::{Actor, OpError};
 use crate::model::{Agent, layout};
-use crate::store::{Author, Edit, Store};
+use crate::store::{self, Author, Edit, Store};
 
 const BRANCH_README: &str = include_str!("../../templates/branch-readme.md");
 
@@ -21,20 +23,99 @@ pub enum Initialised {
     Existed,
 }
 
+/// Why `init` (plain or `--remote`) wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    #[error(transparent)]
+    Op(#[from] OpError),
+    /// `--remote` names no configured remote.
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+    /// The remote has the branch, but this clone has not fetched it: a new root here could
+    /// never be pushed or merged.
+    #[error(
+        "{remote} has a coordination branch {branch}, not fetched here: a new one would be a second, unrelated root that could never be pushed"
+    )]
+    NotFetched { remote: String, branch: String },
+}
+
+impl From<store::Error> for InitError {
+    fn from(e: store::Error) -> InitError {
+        InitError::Op(OpError::Store(e))
+    }
+}
+
 /// Like [`init`], but first adopts the remote's branch when there is no local one
 /// (`refs/remotes/<upstream or origin>/<branch>`), so a clone never starts a second root.
+/// When that remote-tracking reference is missing but the remote has the branch (a clone
+/// that has not fetched it), refuses: the caller says to sync, which fetches and adopts.
 pub fn init_or_adopt(
     store: &Store,
     author: &Author,
     actor: Option<&Actor>,
-) -> Result<Initialised, OpError> {
+) -> Result<Initialised, InitError> {
     if let Some(from) = store.adopt(author)? {
         return Ok(Initialised::Adopted { from });
+    }
+    if store.tip()?.is_none() {
+        let remote = store.default_remote();
+        // Asked only before a root would be made, and only of a configured remote; one that
+        // cannot be reached (offline) cannot be known to have it, and the root is made as
+        // before: `sync` later refuses unrelated histories and says how to keep one.
+        if store.has_remote(&remote) && store.remote_has_branch(&remote).unwrap_or(false) {
+            return Err(InitError::NotFetched {
+                remote,
+                branch: store.branch_short().to_owned(),
+            });
+        }
     }
     Ok(if init(store, author, actor)? {
         Initialised::Created
     } else {
         Initialised::Existed
+    })
+}
+
+/// What `init --remote <remote>` did besides [`Initialised`].
+#[derive(Clone, Debug)]
+pub struct FromRemote {
+    pub done: Initialised,
+    pub remote: String,
+    /// Fetch refspecs added to the remote's config (as `sync --configure-remote`).
+    pub configured: Vec<String>,
+    /// Whether `branch.<branch>.remote` was set to the remote (it was another one).
+    pub upstream_set: bool,
+}
+
+/// `init --remote <remote>`: fetch the remote's branch and notes, adopt its branch (or make
+/// the root when it has none yet), make it the branch's upstream, and add the fetch refspecs
+/// so a plain `git fetch` keeps them current. An unknown remote writes nothing.
+pub fn init_from_remote(
+    store: &Store,
+    author: &Author,
+    actor: Option<&Actor>,
+    remote: &str,
+) -> Result<FromRemote, InitError> {
+    let remote = super::sync::resolve_remote(store, Some(remote))?;
+    let fetched = store.fetch_coord(&remote, NOTES_REF)?;
+    let done = if let Some(from) = store.adopt_from(&remote, author)? {
+        Initialised::Adopted { from }
+    } else if fetched.branch.is_some() || store.local_tip()?.is_some() {
+        // The local branch exists (maybe made by a racing process just now): `sync` joins it
+        // with the remote's.
+        Initialised::Existed
+    } else if init(store, author, actor)? {
+        Initialised::Created
+    } else {
+        Initialised::Existed
+    };
+    let upstream_set = store.set_upstream_remote(&remote)?;
+    let configured = store.configure_remote_fetch(&remote, NOTES_REF)?;
+    Ok(FromRemote {
+        done,
+        remote,
+        configured,
+        upstream_set,
     })
 }
 

@@ -135,6 +135,9 @@ pub struct SyncOptions {
 /// Fetches, merges and pushes the coordination branch and its notes (see the module doc).
 pub fn sync(store: &Store, author: &Author, opts: &SyncOptions) -> Result<SyncReport, SyncError> {
     let remote = resolve_remote(store, opts.remote.as_deref())?;
+    // Sync moves the branch by compare-and-swap, not through `Store::update`, so it warns
+    // here as every other write does there.
+    store.warn_checked_out();
     let mut report = SyncReport::new(&remote);
     let mut last_reason = String::new();
     for attempt in 1..=MAX_ATTEMPTS {
@@ -223,8 +226,8 @@ impl SyncReport {
 }
 
 /// The remote named, else the branch's upstream, else `origin`; it must be configured (a
-/// name, never a URL or an option, reaches `git fetch`).
-fn resolve_remote(store: &Store, given: Option<&str>) -> Result<String, SyncError> {
+/// name, never a URL or an option, reaches `git fetch`). `init --remote` asks it too.
+pub fn resolve_remote(store: &Store, given: Option<&str>) -> Result<String, SyncError> {
     let name = given
         .map(str::to_owned)
         .unwrap_or_else(|| store.default_remote());

@@ -78,6 +78,17 @@ impl Store {
     /// exit status: for the callers that read a failure's output (`push --porcelain` says
     /// which reference was rejected and why on stdout, with a non-zero status).
     pub(super) fn git_output(&self, at: At<'_>, args: &[&str]) -> Result<std::process::Output> {
+        self.git_command(at, args)
+            .output()
+            .map_err(|e| Error::GitCommand {
+                command: git_subcommand(args),
+                message: e.to_string(),
+            })
+    }
+
+    /// The `git` command [`Store::git_output`] runs, not started yet: for the runs that
+    /// relay git's progress while it works ([`Store::set_progress`]).
+    pub(super) fn git_command(&self, at: At<'_>, args: &[&str]) -> std::process::Command {
         let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
         let mut command = std::process::Command::new("git");
         command
@@ -108,14 +119,8 @@ impl Store {
             }
             At::Dir(dir) => dir.to_owned(),
         };
+        command.current_dir(dir).args(args);
         command
-            .current_dir(dir)
-            .args(args)
-            .output()
-            .map_err(|e| Error::GitCommand {
-                command: git_subcommand(args),
-                message: e.to_string(),
-            })
     }
 
     /// A query: runs git in this repository and returns its stdout as text. Used for history

@@ -44,6 +44,7 @@ pub use lock::{BranchLock, LOCK_TIMEOUT, LockAge, LockSettings, STALE_LOCK};
 pub use remote::{Fetched, NotesMerge, PushOutcome, ThreeWay};
 pub use snapshot::{DirEntry, Snapshot, Tip};
 pub use transaction::{Author, Committed, Edit, Plan};
+pub use worktree::checked_out_warning;
 
 /// The default name of the coordination branch (config `coord.branch`).
 pub const DEFAULT_BRANCH: &str = "coord";
@@ -136,4 +137,9 @@ pub struct Store {
     /// Told once when a read falls back to the remote's view ([`Store::set_notice`]).
     notice: std::cell::OnceCell<Notice>,
     noticed: std::cell::Cell<bool>,
+    /// Whether this process already warned that the branch is checked out in a worktree
+    /// ([`Store::warn_checked_out`]).
+    warned_checked_out: std::cell::Cell<bool>,
+    /// Whether fetches and pushes relay git's progress on stderr ([`Store::set_progress`]).
+    progress: std::cell::Cell<bool>,
 }

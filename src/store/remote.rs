@@ -141,6 +141,107 @@ impl Store {
         }
     }
 
+    /// Whether fetches and pushes show git's progress on stderr: the command layer turns it
+    /// on when stderr is a terminal and `-q` is not given; the store knows no terminal.
+    pub fn set_progress(&self, on: bool) {
+        self.progress.set(on);
+    }
+
+    /// Runs git (a fetch or push given `--progress`) with its stderr read as it comes: the
+    /// progress lines are copied to our stderr at once (and only there), the rest is kept for the error
+    /// message or the rejection reasons, as [`Store::git_output`] would return them. Not
+    /// plain inheritance: a push that lost a race prints "error: failed to push" and hints
+    /// the user should never see, since sync merges and tries again.
+    fn git_output_relaying_progress(&self, args: &[&str]) -> Result<std::process::Output> {
+        use std::io::{Read, Write};
+        use std::process::Stdio;
+        let failed = |e: std::io::Error| Error::GitCommand {
+            command: format!("git {}", args.first().copied().unwrap_or("")),
+            message: e.to_string(),
+        };
+        let mut child = self
+            .git_command(At::Repo, args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(failed)?;
+        let Some(mut stderr) = child.stderr.take() else {
+            return child.wait_with_output().map_err(failed);
+        };
+        let relay = std::thread::spawn(move || {
+            let mut all = Vec::new();
+            let mut segment = Vec::new();
+            let mut buf = [0u8; 4096];
+            let mut out = std::io::stderr();
+            while let Ok(n) = stderr.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                for &b in &buf[..n] {
+                    segment.push(b);
+                    // git redraws a progress line with `\r` and ends it with `\n`; the
+                    // meters go to the user, everything else is kept for the caller.
+                    if b == b'\r' || b == b'\n' {
+                        if is_progress(&segment) {
+                            let _ = out.write_all(&segment);
+                            let _ = out.flush();
+                        } else {
+                            all.extend_from_slice(&segment);
+                        }
+                        segment.clear();
+                    }
+                }
+            }
+            all.extend_from_slice(&segment);
+            all
+        });
+        let mut output = child.wait_with_output().map_err(failed)?;
+        output.stderr = relay.join().unwrap_or_default();
+        Ok(output)
+    }
+
+    /// Like [`Store::adopt`], from the named remote's tracking reference
+    /// (`refs/remotes/<remote>/<branch>`) rather than the default remote's: `init --remote`.
+    pub fn adopt_from(&self, remote: &str, author: &Author) -> Result<Option<String>> {
+        if self.local_tip()?.is_some() {
+            return Ok(None);
+        }
+        let name = self.remote_tracking_ref(remote);
+        let Some(tip) = self.tip_of_ref(&name)? else {
+            return Ok(None);
+        };
+        let short = format!("{remote}/{}", self.branch_short());
+        let message = format!("coord: adopt {short}");
+        match self.move_branch(None, tip.commit, author, &message) {
+            Ok(()) => Ok(Some(short)),
+            Err(e) if is_lost_race(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether `remote` has the coordination branch (`git ls-remote`, through the system git
+    /// like every fetch). For `init`, which must not start a second root beside a branch
+    /// that is only not fetched yet.
+    pub fn remote_has_branch(&self, remote: &str) -> Result<bool> {
+        let branch = self.branch().to_owned();
+        let listed = self.git_read(&["ls-remote", "--", remote, &branch])?;
+        Ok(listed
+            .lines()
+            .any(|l| l.split_once('\t').is_some_and(|(_, name)| name == branch)))
+    }
+
+    /// Makes `remote` the branch's upstream (`branch.<branch>.remote`), so reads fall back to
+    /// its view and `sync` uses it when none is named. Nothing when it already is.
+    pub fn set_upstream_remote(&self, remote: &str) -> Result<bool> {
+        if self.default_remote() == remote {
+            return Ok(false);
+        }
+        let key = format!("branch.{}.remote", self.branch_short());
+        self.git_config(&[&key, remote])?;
+        Ok(true)
+    }
+
     /// Moves the local branch from `expected` (`None`: it must not exist) to `new` by
     /// compare-and-swap. `false` when the branch was not at `expected` (a local writer moved
     /// it): nothing changed, look again.
@@ -196,7 +297,11 @@ impl Store {
         // a repack beside concurrent writers of this repository is what `git gc` must not do.
         let mut args = vec![
             "fetch",
-            "--quiet",
+            if self.progress.get() {
+                "--progress"
+            } else {
+                "--quiet"
+            },
             "--no-tags",
             "--no-write-fetch-head",
             "--no-auto-gc",
@@ -204,7 +309,17 @@ impl Store {
             remote,
         ];
         args.extend(specs.iter().map(String::as_str));
-        self.git_write(At::Repo, &args)?;
+        if self.progress.get() {
+            let out = self.git_output_relaying_progress(&args)?;
+            if !out.status.success() {
+                return Err(Error::GitCommand {
+                    command: "git fetch".to_owned(),
+                    message: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+                });
+            }
+        } else {
+            self.git_write(At::Repo, &args)?;
+        }
         // What was fetched is what the remote-tracking refs hold now (the remote may have
         // moved between ls-remote and fetch: the refs are the truth).
         fetched.branch = self.ref_commit(&self.remote_tracking_ref(remote))?;
@@ -226,11 +341,19 @@ impl Store {
         let branch = self.branch().to_owned();
         let branch_spec = format!("{branch}:{branch}");
         let notes_spec = format!("{notes_ref}:{notes_ref}");
-        let mut args = vec!["push", "--atomic", "--porcelain", remote, &branch_spec];
+        let mut args = vec!["push", "--atomic", "--porcelain"];
+        if self.progress.get() {
+            args.push("--progress");
+        }
+        args.extend([remote, &branch_spec]);
         if with_notes {
             args.push(&notes_spec);
         }
-        let out = self.git_output(At::Repo, &args)?;
+        let out = if self.progress.get() {
+            self.git_output_relaying_progress(&args)?
+        } else {
+            self.git_output(At::Repo, &args)?
+        };
         let stdout = String::from_utf8_lossy(&out.stdout);
         if out.status.success() {
             // Record what the remote now holds, as a fetch would.
@@ -604,6 +727,24 @@ impl Store {
     }
 }
 
+/// Whether one line (or redrawn part of a line) of git's stderr is a progress meter, as
+/// `fetch`/`push --progress` print them ("Receiving objects:  42% (420/1000)", the same after
+/// "remote: " for the other side's counting).
+fn is_progress(segment: &[u8]) -> bool {
+    const METERS: [&[u8]; 8] = [
+        b"Enumerating objects",
+        b"Counting objects",
+        b"Compressing objects",
+        b"Writing objects",
+        b"Receiving objects",
+        b"Resolving deltas",
+        b"Unpacking objects",
+        b"Total ",
+    ];
+    let line = segment.strip_prefix(b"remote: ").unwrap_or(segment);
+    METERS.iter().any(|m| line.starts_with(m))
+}
+
 /// The union of the lines of two notes, sorted, each once: git's `cat_sort_uniq` strategy.
 pub(super) fn cat_sort_uniq(a: &str, b: &str) -> String {
     let mut lines: Vec<&str> = a
@@ -674,6 +815,26 @@ mod tests {
                 .expect("create")
         );
         store
+    }
+
+    #[test]
+    fn progress_meters_are_told_from_the_rest_of_git_s_stderr() {
+        for meter in [
+            "remote: Counting objects:  42% (16/38)        \r",
+            "Writing objects: 100% (11/11), 1.10 KiB | 375.00 KiB/s, done.\n",
+            "Receiving objects:   3% (1/30)\r",
+            "Total 11 (delta 3), reused 0 (delta 0), pack-reused 0 (from 0)\n",
+        ] {
+            assert!(super::is_progress(meter.as_bytes()), "{meter:?}");
+        }
+        for other in [
+            "To /tmp/remote.git\n",
+            "error: failed to push some refs to '/tmp/remote.git'\n",
+            "hint: Updates were rejected because the remote contains work\n",
+            "fatal: couldn't find remote ref refs/heads/coord\n",
+        ] {
+            assert!(!super::is_progress(other.as_bytes()), "{other:?}");
+        }
     }
 
     #[test]

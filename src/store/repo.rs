@@ -68,6 +68,8 @@ impl Store {
             policy_at: std::cell::OnceCell::new(),
             notice: std::cell::OnceCell::new(),
             noticed: std::cell::Cell::new(false),
+            warned_checked_out: std::cell::Cell::new(false),
+            progress: std::cell::Cell::new(false),
         })
     }
 

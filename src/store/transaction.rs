@@ -167,6 +167,7 @@ impl Store {
         // A write in a clone that only has the remote's view creates the local branch from
         // it first (one ref read when the local branch exists, as it nearly always does).
         self.adopt(author)?;
+        self.warn_checked_out();
         loop {
             attempts += 1;
             let snapshot = match self.snapshot() {

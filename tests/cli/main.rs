@@ -52,6 +52,7 @@ mod test_risk;
 mod test_schedule;
 mod test_store;
 mod test_sync;
+mod test_sync_more;
 mod test_sync_property;
 mod test_tasks;
 mod test_wait;

@@ -419,12 +419,14 @@ fn a_record_is_followed_like_git_through_deletion_siblings_and_merges() {
     std::fs::write(wt.join(&path), v(4)).unwrap();
     env.git_in(&wt, &["commit", "-q", "-am", "side edit"]);
     env.hand_edit(&[("notes.md", Some("main line\n"))]);
-    // The worktree `hand_edit` keeps on the branch.
-    let main_wt = env.home().parent().unwrap().join("coord-edit");
+    // A worktree on the branch to merge in (`hand_edit` removes its own).
+    let main_wt = env.home().join("coord-merge");
+    env.git(&["worktree", "add", "-q", main_wt.to_str().unwrap(), "coord"]);
     env.git_in(
         &main_wt,
         &["merge", "-q", "--no-ff", "-m", "merge side", "side"],
     );
+    env.git(&["worktree", "remove", main_wt.to_str().unwrap()]);
     let side = env.git(&["rev-parse", "side"]).trim().to_owned();
 
     let log = env.json(&["log", id]);

@@ -223,6 +223,14 @@ impl TestEnv {
             }
         }
         self.git_in(&wt, &["commit", "-q", "-m", "hand edit"]);
+        // The branch is checked out there: remove it, as the warning every write then prints
+        // says, so later commands' stderr and `doctor` see no worktree of the branch.
+        self.git(&[
+            "worktree",
+            "remove",
+            "--force",
+            wt.to_str().expect("utf-8 path"),
+        ]);
     }
 
     /// HEAD, the index and the worktree status of the main worktree, to compare before/after.
