@@ -21,6 +21,7 @@ use crate::ui::{Style, sanitize_line};
 ///   git coord wait --reply m-4kz9w2 --timeout 30m
 ///   git coord wait --task t-8h2m1c --status done --json
 ///   git coord wait --inbox --timeout 10m --json
+///   git coord wait --inbox --sync --sync-every 30s    (messages sent from other machines)
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 #[command(group(clap::ArgGroup::new("condition").required(true).args(["reply", "task", "ready", "inbox"])))]
@@ -44,6 +45,18 @@ pub struct Args {
     /// Give up after this long and exit 1 (such as 30s, 10m, 2h, or 500ms)
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
+    /// Also see what other machines do: sync with the remote (as `git coord sync` does) at the
+    /// start and then every --sync-every
+    #[arg(long)]
+    pub sync: bool,
+    /// How often --sync polls the remote (at least 1s)
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "10s",
+        requires = "sync"
+    )]
+    pub sync_every: String,
 }
 
 pub fn run(ctx: &Context, args: Args) -> CommandResult {
@@ -54,7 +67,23 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         .transpose()
         .map_err(|e| CommandError::usage(format!("--timeout: {e}")))?;
     let condition = condition(&args)?;
-    let waited = wait::wait(&ctx.session, &condition, timeout, || {
+    let remote = if args.sync {
+        let every = wait::parse_timeout(&args.sync_every)
+            .ok()
+            .filter(|d| *d >= wait::MIN_SYNC_EVERY)
+            .ok_or_else(|| {
+                CommandError::usage(format!(
+                    "--sync-every {:?} is not a duration of at least 1s",
+                    args.sync_every
+                ))
+                .hint("write a duration such as 10s, 1m or 5m")
+            })?;
+        let (author, _) = ctx.author_or_user()?;
+        Some(wait::RemoteWatch { every, author })
+    } else {
+        None
+    };
+    let waited = wait::wait(&ctx.session, &condition, timeout, remote.as_ref(), || {
         // On stderr, so `--json` keeps stdout to the one answer; scripts (and the tests)
         // read it as the sign that the wait has begun.
         ctx.ui
@@ -130,6 +159,7 @@ pub fn into_command_error(e: WaitError) -> CommandError {
     match e {
         WaitError::Op(e) => e.into(),
         WaitError::Session(e) => e.into(),
+        WaitError::Sync(e) => crate::commands::sync::error(e),
     }
 }
 

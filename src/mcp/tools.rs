@@ -849,10 +849,8 @@ fn wait_for(session: &Session, a: WaitArgs, log: &mut dyn std::io::Write) -> Com
         );
         let _ = log.flush();
     };
-    let waited = wait::wait(session, &condition, Some(timeout), watching).map_err(|e| match e {
-        wait::WaitError::Op(e) => CommandError::from(e),
-        wait::WaitError::Session(e) => CommandError::from(e),
-    })?;
+    let waited = wait::wait(session, &condition, Some(timeout), None, watching)
+        .map_err(crate::commands::wait::into_command_error)?;
     if waited.timed_out() {
         return Err(CommandError::negative(format!(
             "nothing to wake for ({}) within {}",

@@ -23,7 +23,7 @@ use crate::model::message::Message;
 use crate::model::task::Status;
 use crate::model::{AgentId, Task, layout};
 use crate::session::{Session, SessionError};
-use crate::store::Store;
+use crate::store::{Author, Store};
 
 /// What to wait for.
 #[derive(Clone, Debug)]
@@ -112,7 +112,22 @@ pub enum WaitError {
     Op(#[from] OpError),
     #[error(transparent)]
     Session(#[from] SessionError),
+    #[error(transparent)]
+    Sync(#[from] super::sync::SyncError),
 }
+
+/// `wait --sync`: what happens on other machines reaches this clone only through the remote,
+/// so the wait syncs with it (fetch, merge, push), at the start and then every `every`.
+#[derive(Clone, Debug)]
+pub struct RemoteWatch {
+    pub every: Duration,
+    /// Who the merge commits a sync may write are authored by.
+    pub author: Author,
+}
+
+/// The shortest interval between two syncs of `wait --sync`: a remote is not to be polled
+/// harder than this, whatever the caller asks.
+pub const MIN_SYNC_EVERY: Duration = Duration::from_secs(1);
 
 impl From<crate::store::Error> for WaitError {
     fn from(e: crate::store::Error) -> WaitError {
@@ -198,10 +213,18 @@ pub fn wait(
     session: &Session,
     condition: &Condition,
     timeout: Option<Duration>,
+    remote: Option<&RemoteWatch>,
     watching: impl FnOnce(),
 ) -> Result<Waited, WaitError> {
     let started = Instant::now();
     let store = session.store()?;
+    let sync = |store: &Store, remote: &RemoteWatch| {
+        super::sync::sync(store, &remote.author, &super::sync::SyncOptions::default())
+    };
+    if let Some(remote) = remote {
+        sync(store, remote)?;
+    }
+    let mut last_sync = Instant::now();
     let agent = match condition {
         Condition::Ready | Condition::Inbox => {
             Some(session.agent()?.ok_or(SessionError::NoAgent)?.0)
@@ -231,6 +254,13 @@ pub fn wait(
     watching();
     let mut first = true;
     loop {
+        if let Some(remote) = remote
+            && last_sync.elapsed() >= remote.every.max(MIN_SYNC_EVERY)
+        {
+            // The branch moves here if the remote had news; the ref watch below sees it.
+            sync(store, remote)?;
+            last_sync = Instant::now();
+        }
         if first {
             first = false;
         } else if watch.changed() || last_resolve.elapsed() >= SAFETY_NET {
@@ -246,6 +276,10 @@ pub fn wait(
             }
         }
         let mut sleep = tick;
+        if let Some(remote) = remote {
+            let next_sync = remote.every.max(MIN_SYNC_EVERY);
+            sleep = sleep.min(next_sync.saturating_sub(last_sync.elapsed()));
+        }
         if let Some(deadline) = deadline {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {

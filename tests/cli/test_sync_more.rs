@@ -377,3 +377,68 @@ fn a_push_rejected_mid_sync_on_a_terminal_is_retried_without_git_s_error_text() 
         r.git(&a, &["rev-parse", "coord"])
     );
 }
+
+/// `wait --sync` (issue 15): a message sent on another machine reaches a waiting agent
+/// through the remote; without --sync the same wait would never see it.
+#[test]
+fn wait_sync_is_woken_by_a_message_sent_from_another_clone() {
+    use std::io::{BufRead, BufReader, Read};
+    let r = Remote::new();
+    let a = r.clone_as("alice");
+    r.coord(&a, &["init"]).expect_code(0);
+    r.coord(&a, &["note", "hello"]).expect_code(0);
+    r.sync(&a);
+    let b = r.clone_as("bob");
+    r.sync(&b);
+    let mut waiter = r.spawn(
+        &b,
+        &[
+            "wait",
+            "--inbox",
+            "--sync",
+            "--sync-every",
+            "1s",
+            "--timeout",
+            "60s",
+            "--json",
+        ],
+    );
+    let mut lines = BufReader::new(waiter.stderr.take().expect("piped stderr"));
+    let mut line = String::new();
+    lines.read_line(&mut line).expect("read stderr");
+    assert!(line.starts_with("waiting for "), "{line:?}");
+    std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = lines.read_to_string(&mut rest);
+    });
+    let sent = r.json(&a, &["send", "bob", "--subject", "From the other machine"]);
+    r.sync(&a);
+    let mut out = String::new();
+    waiter
+        .stdout
+        .take()
+        .expect("piped stdout")
+        .read_to_string(&mut out)
+        .expect("read stdout");
+    let status = waiter.wait().expect("wait for git-coord");
+    assert_eq!(status.code(), Some(0), "{out}");
+    let woke: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(woke["event"], "inbox");
+    assert_eq!(woke["messages"][0]["id"], sent["id"]);
+    // Bob's clone now has the message on its own branch.
+    assert_eq!(
+        r.git(&b, &["rev-parse", "coord"]),
+        r.git(&a, &["rev-parse", "coord"])
+    );
+}
+
+#[test]
+fn wait_sync_every_below_a_second_is_refused_before_waiting() {
+    let r = Remote::new();
+    let a = r.clone_as("alice");
+    r.coord(&a, &["init"]).expect_code(0);
+    let run = r
+        .coord(&a, &["wait", "--inbox", "--sync", "--sync-every", "100ms"])
+        .expect_code(2);
+    assert!(run.stderr.contains("--sync-every"), "{}", run.stderr);
+}
