@@ -22,8 +22,9 @@ use crate::ui::{Style, Ui, sanitize_line, table};
 /// SLO, tasks running past their estimate, today's priorities with who they fit, overdue
 /// tasks, messages waiting too long for a reply, milestones, open conflicts, pending decisions
 /// and high risks, and the dispatch advice (ready work for an expertise nobody available has:
-/// the `spawn` to run; idle agents; the `assign` moves `rebalance` would make). SLOs: `[slo]` in .coord/config.toml (blockers 2h, decisions 24h, conflicts
-/// 4h) and coord.replyWithin for messages.
+/// the `spawn` to run; idle agents; the `assign` moves `rebalance` would make). SLOs:
+/// `[slo]` in .coord/config.toml (blockers 2h, decisions 24h, conflicts 4h) and
+/// coord.replyWithin for messages.
 ///
 /// Examples:
 ///   git coord status
