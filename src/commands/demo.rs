@@ -231,7 +231,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     let session = Session::init_repository(&dir, Clock::fixed(end))?;
     let store = session.store()?;
     let day = Day { start };
-    let story = play(store, &day)?;
+    let story = play(&session, &day)?;
 
     let (tasks, _) = task_ops::list(
         store,
@@ -343,6 +343,8 @@ impl Day {
 /// What happened, for the story told before the screens.
 struct Story {
     tasks: Vec<TaskId>,
+    /// The agents registered besides the lead, as the records say (by ID).
+    agents: Vec<String>,
     /// Whether the cache's early claim of its task (waiting for Redis) was refused.
     refused: bool,
     adr: String,
@@ -356,9 +358,15 @@ impl Story {
         let t = |i: usize| self.tasks[i].to_string();
         vec![
             format!(
-                "{}  lead planned {} tasks in two milestones and registered nine instances.",
+                "{}  lead planned {} tasks in two milestones and",
                 day.hhmm(0),
                 self.tasks.len()
+            ),
+            format!(
+                "       registered {} agents ({}; {} with the lead).",
+                self.agents.len(),
+                self.agents.join(", "),
+                self.agents.len() + 1
             ),
             format!(
                 "{}  devops took {} (Redis, on the critical path); resil, obs, db and api",
@@ -420,7 +428,8 @@ impl Story {
 }
 
 /// Plays the day on `store`, every event at its own time.
-fn play(store: &crate::store::Store, day: &Day) -> CommandResult<Story> {
+fn play(session: &Session, day: &Day) -> CommandResult<Story> {
+    let store = session.store()?;
     let lead = day.actor("lead", 0)?;
     ops::init::init(store, &lead.author(), Some(&lead))?;
     let coordinator =
@@ -664,7 +673,14 @@ fn play(store: &crate::store::Store, day: &Day) -> CommandResult<Story> {
     for name in AGENTS.iter().map(|a| a.0).chain(["lead"]) {
         ops::agent::checkin(store, &day.actor(name, 510)?, None, None)?;
     }
+    // The story is told from what the session recorded, so it cannot drift from the screens.
+    let (registered, _) = ops::agent::load(&ops::snapshot(store)?)?;
     Ok(Story {
+        agents: registered
+            .iter()
+            .map(|a| a.id.to_string())
+            .filter(|id| id != lead.agent.as_str())
+            .collect(),
         tasks,
         refused,
         adr: format!("ADR-{:04}", decision.number.get()),

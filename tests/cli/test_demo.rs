@@ -20,7 +20,8 @@ fn demo_plays_a_nine_instance_day_and_shows_status_report_and_dashboard() {
     let out = &run.stdout;
     // The story, from what the session recorded.
     for told in [
-        "lead planned 14 tasks in two milestones and registered nine instances",
+        "lead planned 14 tasks in two milestones and\n       registered 9 agents (api, cache, db, \
+         devops, obs, resil, review, state, test; 10 with the lead).",
         "refused (not ready)",
         "lead accepted Sentinel at 11:30",
         "the Redis milestone's gate: GO",
