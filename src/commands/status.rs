@@ -21,8 +21,10 @@ use crate::ui::{Style, Ui, sanitize_line, table};
 /// expertise fits, at their current load), blocked tasks with their age against the blocker
 /// SLO, tasks running past their estimate, today's priorities with who they fit, overdue
 /// tasks, messages waiting too long for a reply, milestones, open conflicts, pending decisions
-/// and high risks. SLOs: `[slo]` in .coord/config.toml (blockers 2h, decisions 24h, conflicts
-/// 4h) and coord.replyWithin for messages.
+/// and high risks, and the dispatch advice (ready work for an expertise nobody available has:
+/// the `spawn` to run; idle agents; the `assign` moves `rebalance` would make). SLOs:
+/// `[slo]` in .coord/config.toml (blockers 2h, decisions 24h, conflicts 4h) and
+/// coord.replyWithin for messages.
 ///
 /// Examples:
 ///   git coord status
@@ -50,6 +52,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         return Ok(ctx.ui.json(&crate::view::status::StatusJson {
             report: &report,
             day: &day,
+            advice: day.advice.as_ref(),
         })?);
     }
     match args.format {
@@ -272,6 +275,13 @@ fn render(
                 )
             })
             .collect(),
+    )?;
+    section(
+        "Dispatch advice",
+        day.advice
+            .as_ref()
+            .map(status::advice_lines)
+            .unwrap_or_default(),
     )?;
     section(
         "Overdue",

@@ -12,6 +12,7 @@ and `standup` all read it, so the three never disagree.
 
 use serde::Serialize;
 
+use super::dispatch::Advice;
 use super::forecast::{self, Forecast};
 use super::{OpError, adr, agent, conflict, index, memory, milestone, plan, risk};
 use crate::graph::{self, TaskGraph};
@@ -49,6 +50,10 @@ pub struct State {
     pub slos: Slos,
     /// `coord.replyWithin`, in seconds: the SLO of a message that needs a reply.
     pub reply_within_secs: i64,
+    /// What the queues say to do ([`super::dispatch::advice`]): an expertise to add, idle
+    /// agents, the moves `rebalance` would make. `None` for a state not read from a
+    /// repository (tests of the judgement alone).
+    pub advice: Option<Advice>,
 }
 
 /// Loads the state the status screen shows, at the session's time.
@@ -92,6 +97,12 @@ pub fn load(session: &Session) -> Result<State, OpError> {
         default_hours: plan::default_estimate(store),
         slos: super::slo::slos(store).0,
         reply_within_secs: memory::reply_within(store),
+        // At the screen's clock, so an agent the rows call stale is stale to the advice too.
+        advice: Some(super::dispatch::advice(
+            store,
+            now,
+            memory::reply_within(store),
+        )?),
     })
 }
 
@@ -189,6 +200,11 @@ pub struct Day {
     /// Agents not offline and unseen for longer than `coord.staleAfter`, by ID.
     pub stale_agents: Vec<AgentId>,
     pub forecast: Forecast,
+    /// The dispatch advice of the state, carried for the renderings. Not serialised with the
+    /// day: `status --json` adds it under its own key (`view::status`), and `report --json`
+    /// keeps the keys it had.
+    #[serde(skip)]
+    pub advice: Option<Advice>,
 }
 
 fn hours_between(from: Timestamp, to: Timestamp) -> f64 {
@@ -268,6 +284,7 @@ pub fn assess(state: &State) -> Day {
         slo_breaches,
         stale_agents,
         forecast,
+        advice: state.advice.clone(),
     }
 }
 
@@ -562,6 +579,7 @@ mod tests {
             default_hours: 1.0,
             slos: super::DEFAULT_SLOS,
             reply_within_secs: 4 * 3600,
+            advice: None,
         }
     }
 

@@ -21,6 +21,7 @@ use crate::model::text::escape_unsafe;
 use crate::model::{Status, Task, TaskId, Timestamp};
 use crate::ops::dashboard::Dashboard;
 use crate::ops::metrics::{Lane, Metrics};
+use crate::ops::status::GoNoGo;
 
 /// The page template, compiled in.
 pub const TEMPLATE: &str = include_str!("../../templates/dashboard.html");
@@ -58,6 +59,10 @@ fn truncate(s: &str, n: usize) -> String {
 #[derive(Serialize)]
 struct Page<'a> {
     generated: Timestamp,
+    /// The day's go/no-go colour with its reasons, as `status` and `report` judge it.
+    go_no_go: GoNoGo,
+    /// `GREEN`, `YELLOW` or `RED`.
+    colour_label: &'static str,
     report: status::Report,
     metrics: &'a Metrics,
     advice: &'a crate::ops::dispatch::Advice,
@@ -92,7 +97,7 @@ struct Context<'a> {
 /// The dashboard page.
 pub fn render(d: &Dashboard) -> Result<String, minijinja::Error> {
     let state = &d.state;
-    let report = status::build(&Input {
+    let mut report = status::build(&Input {
         tasks: &state.tasks,
         agents: &state.agents,
         overdue_messages: state.overdue_messages.iter().collect(),
@@ -104,6 +109,10 @@ pub fn render(d: &Dashboard) -> Result<String, minijinja::Error> {
         stale_after_secs: state.stale_after_secs,
         default_hours: state.default_hours,
     });
+    // The same judgement as `status` and `report` (pure on the state), and the milestones'
+    // health from its forecast, so the page never says "on track" where they say "at risk".
+    let day = crate::ops::status::assess(state);
+    status::apply_forecast(&mut report, &day);
     let (graph, graph_note) = graph_svg(&state.tasks, state.default_hours);
     let dist = |d: &crate::ops::metrics::Distribution| match (d.median_hours, d.p90_hours) {
         (Some(m), Some(p)) => format!("median {m}h · p90 {p}h · {} task(s)", d.count),
@@ -123,6 +132,8 @@ pub fn render(d: &Dashboard) -> Result<String, minijinja::Error> {
         })
         .collect();
     let page = Page {
+        colour_label: day.go_no_go.colour.label(),
+        go_no_go: day.go_no_go,
         critical,
         generated: state.now,
         slos_met: d.metrics.slos.iter().all(|s| s.met),

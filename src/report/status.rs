@@ -15,6 +15,7 @@ use crate::model::milestone::{Milestone, MilestoneStatus};
 use crate::model::risk::{Risk, RiskStatus};
 use crate::model::time::format_hours;
 use crate::model::{Agent, AgentId, Status, Task, TaskId, Timestamp};
+use crate::ops::dispatch::Advice;
 use crate::ops::forecast::Forecast;
 use crate::ops::status::{BlockerAge, Day, Priority};
 use crate::ui::sanitize_line;
@@ -498,6 +499,60 @@ pub fn forecast_lines(f: &Forecast) -> Vec<String> {
     lines
 }
 
+/// The dispatch advice as lines (DESIGN §8): ready work nobody available can take (the
+/// `spawn` to run), idle agents nothing ready fits, the moves `rebalance` would make, and how
+/// much `dispatch` would hand out now. Empty when the queues need nothing.
+pub fn advice_lines(a: &Advice) -> Vec<String> {
+    let mut out = Vec::new();
+    if a.dispatchable > 0 {
+        out.push(format!(
+            "{} ready {} can go out now: git coord dispatch",
+            a.dispatchable,
+            if a.dispatchable == 1 { "task" } else { "tasks" }
+        ));
+    }
+    for s in &a.spawn {
+        out.push(format!(
+            "{} ready {} for {}, and no available agent has it: {}",
+            s.ready,
+            if s.ready == 1 { "task" } else { "tasks" },
+            if s.expertise.is_empty() {
+                "no expertise".to_owned()
+            } else {
+                sanitize_line(&s.expertise.join(",")).into_owned()
+            },
+            sanitize_line(&s.command)
+        ));
+    }
+    // An idle agent a move below would give work is not advice to find it work.
+    let ids: Vec<&str> = a
+        .idle
+        .iter()
+        .filter(|i| !a.moves.iter().any(|m| &m.to == *i))
+        .map(|i| i.as_str())
+        .collect();
+    if !ids.is_empty() {
+        out.push(format!(
+            "idle, nothing ready fits: {} (add work for their expertise or retire them)",
+            ids.join(", ")
+        ));
+    }
+    for m in &a.moves {
+        out.push(format!(
+            "move {} from {} ({}) to {}: {}",
+            m.task,
+            m.from.as_ref().map(|f| f.as_str()).unwrap_or("nobody"),
+            sanitize_line(m.reason.as_deref().unwrap_or("overloaded")),
+            m.to,
+            sanitize_line(&m.command)
+        ));
+    }
+    if !a.moves.is_empty() {
+        out.push("or all of them at once: git coord rebalance".to_owned());
+    }
+    out
+}
+
 /// The status screen as markdown (`status --format markdown`): the same content as the
 /// terminal screen, for an issue, a chat message or a wiki.
 pub fn markdown(report: &Report, day: &Day, now: Timestamp) -> String {
@@ -620,6 +675,16 @@ pub fn markdown(report: &Report, day: &Day, now: Timestamp) -> String {
         day.today
             .iter()
             .map(|t| format!("{}  {}  ({})", t.id, cell(&t.title), fits(t)))
+            .collect(),
+    );
+    section(
+        "Dispatch advice",
+        day.advice
+            .as_ref()
+            .map(advice_lines)
+            .unwrap_or_default()
+            .iter()
+            .map(|l| cell(l))
             .collect(),
     );
     section(
@@ -806,6 +871,7 @@ mod tests {
             default_hours: input.default_hours,
             slos: crate::ops::status::DEFAULT_SLOS,
             reply_within_secs: 4 * 3600,
+            advice: None,
         }
     }
 

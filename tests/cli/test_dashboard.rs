@@ -311,6 +311,43 @@ fn the_dashboard_renders_in_headless_chromium_with_agents_tasks_and_the_graph() 
         &advice[..advice.len().min(2500)]
     );
     assert!(dom.contains("lead is idle with nothing that fits"));
+    // The day's go/no-go colour with its reasons, in the header, the same as `status`'s.
+    let day = env.json(&["status"]);
+    let colour = day["go_no_go"]["colour"].as_str().expect("a colour");
+    let header = dom
+        .split("<header>")
+        .nth(1)
+        .and_then(|h| h.split("</header>").next())
+        .expect("a header");
+    assert!(
+        header.contains(&format!(
+            "class=\"verdict {colour}\" id=\"go-no-go\" data-colour=\"{colour}\""
+        )),
+        "no {colour} verdict in the header: {header}"
+    );
+    assert!(
+        header.contains(&format!(
+            "<div class=\"colour\">{}</div>",
+            colour.to_uppercase()
+        )),
+        "{header}"
+    );
+    let reasons = day["go_no_go"]["reasons"].as_array().expect("reasons");
+    assert!(
+        !reasons.is_empty(),
+        "the project has a blocker past its SLO: {day}"
+    );
+    for r in reasons {
+        let r = r.as_str().expect("a reason");
+        let r = r
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        assert!(
+            header.contains(&format!("<li>{r}</li>")),
+            "reason {r} missing: {header}"
+        );
+    }
 
     let shot = out_dir().join("screenshot.png");
     let _ = std::fs::remove_file(&shot);

@@ -177,6 +177,10 @@ fn status_shows_the_go_no_go_colour_blocker_ages_overruns_priorities_and_the_for
       t-000002  Api  (fits bob, alice)
       t-000004  Cache  (fits bob, alice)
 
+    Dispatch advice
+      2 ready tasks can go out now: git coord dispatch
+      idle, nothing ready fits: lead (add work for their expertise or retire them)
+
     Milestones
       m-BETA  Beta  due 2026-11-21  0/3 tasks done  AT RISK: 9h of work on 3 available agents finishes
           2026-11-21 18:00 UTC, after its due date 2026-11-21 17:00 UTC
@@ -223,6 +227,11 @@ fn status_as_markdown_carries_the_same_content() {
 
     - t-000002  Api  (fits bob, alice)
     - t-000004  Cache  (fits bob, alice)
+
+    ## Dispatch advice
+
+    - 2 ready tasks can go out now: git coord dispatch
+    - idle, nothing ready fits: lead (add work for their expertise or retire them)
 
     ## Milestones
 
@@ -527,4 +536,95 @@ fn a_narrow_terminal_gets_a_narrow_screen() {
         assert!(line.chars().count() <= 60, "{line:?} is wider than 60");
     }
     assert!(text.contains("YELLOW"), "{text}");
+}
+
+/// The queues' advice on the screen (DESIGN §8): two ready `infra` tasks and nobody available
+/// with `infra` (the `spawn` to run), an agent nothing ready fits (idle), and a task assigned
+/// to an agent gone quiet that `rebalance` would move to the fresh one (the `assign` to run).
+fn advice_plan() -> TestEnv {
+    let env = TestEnv::new();
+    env.git(&["config", "coord.agent", "lead"]);
+    let t0 = "2026-11-20T08:00:00Z";
+    ok(&env, t0, &["init"]);
+    let task = |id: &str, title: &str, expertise: &str| {
+        format!(
+            r#"{{"id":"{id}","title":"{title}","status":"todo","priority":1,"estimate_hours":2.0,"expertise":["{expertise}"],"created":"{t0}","updated":"{t0}"}}"#
+        )
+    };
+    let lines = [
+        task("t-000001", "Schema", "rust"),
+        task("t-000002", "Redis cluster", "infra"),
+        task("t-000003", "Redis failover", "infra"),
+    ];
+    let file = env.root.join("plan.jsonl");
+    std::fs::write(&file, lines.join("\n") + "\n").expect("write the plan");
+    ok(
+        &env,
+        t0,
+        &["import", file.to_str().expect("utf-8"), "--from", "json"],
+    );
+    for (name, expertise) in [("ana", "rust"), ("sam", "rust"), ("ivy", "css")] {
+        ok(&env, t0, &["agent", "add", name, "--expertise", expertise]);
+    }
+    // The schema is sam's, who went quiet; ana and ivy check in this morning.
+    ok(&env, t0, &["assign", "t-000001", "--to", "sam"]);
+    for who in ["ana", "ivy", "lead"] {
+        ok(&env, "2026-11-21T11:30:00Z", &["--agent", who, "checkin"]);
+    }
+    env
+}
+
+#[test]
+fn status_advises_the_spawn_the_idle_agents_and_the_rebalance_moves() {
+    let env = advice_plan();
+    let text = ok(&env, NOW, &["status"]);
+    let advice = text
+        .split("\nDispatch advice\n")
+        .nth(1)
+        .expect("a dispatch advice section")
+        .split("\n\n")
+        .next()
+        .unwrap_or_default();
+    insta::assert_snapshot!(advice, @r"
+      2 ready tasks for infra, and no available agent has it: git coord spawn <name> --expertise infra
+      idle, nothing ready fits: ivy, lead (add work for their expertise or retire them)
+      move t-000001 from sam (stale) to ana: git coord assign t-000001 --to ana --steal
+      or all of them at once: git coord rebalance
+    ");
+    let json: Value = serde_json::from_str(&ok(&env, NOW, &["status", "--json"])).expect("JSON");
+    let a = &json["advice"];
+    assert_eq!(
+        a["spawn"][0]["expertise"],
+        serde_json::json!(["infra"]),
+        "{a}"
+    );
+    assert_eq!(a["spawn"][0]["ready"], 2, "{a}");
+    assert_eq!(
+        a["spawn"][0]["command"], "git coord spawn <name> --expertise infra",
+        "{a}"
+    );
+    assert_eq!(a["moves"][0]["task"], "t-000001", "{a}");
+    assert_eq!(a["moves"][0]["from"], "sam", "{a}");
+    assert_eq!(a["moves"][0]["to"], "ana", "{a}");
+    assert_eq!(a["moves"][0]["reason"], "stale", "{a}");
+    assert!(
+        a["idle"]
+            .as_array()
+            .is_some_and(|i| i.contains(&Value::from("ivy"))),
+        "{a}"
+    );
+    let md = ok(&env, NOW, &["status", "--format", "markdown"]);
+    assert!(
+        md.contains("\n## Dispatch advice\n\n- 2 ready tasks for infra"),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            &a["moves"][0]["command"]
+                .as_str()
+                .expect("command")
+                .to_owned()
+        ),
+        "{md}"
+    );
 }
