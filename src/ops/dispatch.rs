@@ -26,6 +26,7 @@ use super::memory::{self, Outgoing};
 use super::schedule::{self, Assignee};
 use super::{Actor, OpError, agent, index, plan};
 use crate::graph::{self, TaskGraph};
+use crate::model::message::Message;
 use crate::model::message::{Kind, Recipient};
 use crate::model::{Agent, AgentId, Status, Task, TaskId, Timestamp};
 use crate::store::Store;
@@ -151,34 +152,64 @@ impl Pool {
     }
 }
 
-/// What the plan needs from one snapshot.
-struct Loaded {
-    tasks: Vec<Task>,
-    agents: Vec<Agent>,
-    default_hours: f64,
-    stale_after: i64,
-    capacity: usize,
+/// What the plans need from one snapshot: its tasks and agents (loaded here, or handed in by
+/// a caller that loaded them already, as `status` does) and the settings that judge them.
+pub struct Loaded<'a> {
+    pub tasks: &'a [Task],
+    pub agents: &'a [Agent],
+    pub default_hours: f64,
+    pub stale_after: i64,
+    pub capacity: usize,
 }
 
-fn load(store: &Store) -> Result<Loaded, OpError> {
+/// The tasks and agents of the tip, owned.
+struct Owned {
+    tasks: Vec<Task>,
+    agents: Vec<Agent>,
+}
+
+fn load(store: &Store) -> Result<Owned, OpError> {
     let snap = store.snapshot()?;
     let (tasks, _) = index::load(store, &snap)?;
     let (agents, _) = agent::load(&snap)?;
-    Ok(Loaded {
-        tasks,
-        agents,
-        default_hours: plan::default_estimate(store),
-        stale_after: agent::stale_after(store),
-        capacity: capacity(store),
-    })
+    Ok(Owned { tasks, agents })
 }
 
-impl Loaded {
+impl Owned {
+    fn view<'a>(&'a self, store: &Store) -> Loaded<'a> {
+        Loaded::new(store, &self.tasks, &self.agents)
+    }
+}
+
+/// The graph of the tasks and its schedule, computed once for all the plans of one call.
+struct Planned<'a> {
+    g: TaskGraph<'a>,
+    schedule: graph::Schedule,
+}
+
+impl<'a> Loaded<'a> {
+    /// The settings read from `store` around tasks and agents already loaded.
+    pub fn new(store: &Store, tasks: &'a [Task], agents: &'a [Agent]) -> Loaded<'a> {
+        Loaded {
+            tasks,
+            agents,
+            default_hours: plan::default_estimate(store),
+            stale_after: agent::stale_after(store),
+            capacity: capacity(store),
+        }
+    }
+
+    fn planned(&self) -> Planned<'a> {
+        let g = TaskGraph::new(self.tasks);
+        let schedule = g.schedule(self.default_hours);
+        Planned { g, schedule }
+    }
+
     /// The available agents with their load, and the ones left out.
     fn pool(&self, now: Timestamp) -> (Pool, Vec<Skipped>) {
         let mut skipped = Vec::new();
         let mut agents = Vec::new();
-        for a in &self.agents {
+        for a in self.agents {
             if let Some(why) = unavailable(a, now, self.stale_after) {
                 skipped.push(Skipped {
                     agent: a.id.clone(),
@@ -186,7 +217,7 @@ impl Loaded {
                 });
                 continue;
             }
-            let (hours, count) = graph::load_of(&self.tasks, &a.id, self.default_hours);
+            let (hours, count) = graph::load_of(self.tasks, &a.id, self.default_hours);
             if count >= self.capacity {
                 skipped.push(Skipped {
                     agent: a.id.clone(),
@@ -217,11 +248,20 @@ pub fn plan(
     now: Timestamp,
     only: Option<&[TaskId]>,
 ) -> Result<DispatchReport, OpError> {
-    let loaded = load(store)?;
-    let g = TaskGraph::new(&loaded.tasks);
-    let schedule = g.schedule(loaded.default_hours);
+    let owned = load(store)?;
+    let loaded = owned.view(store);
+    Ok(plan_on(&loaded, &loaded.planned(), now, only))
+}
+
+fn plan_on(
+    loaded: &Loaded<'_>,
+    planned: &Planned<'_>,
+    now: Timestamp,
+    only: Option<&[TaskId]>,
+) -> DispatchReport {
+    let (g, schedule) = (&planned.g, &planned.schedule);
     let mut ready: Vec<_> = g
-        .ready(&schedule)
+        .ready(schedule)
         .into_iter()
         .filter(|r| only.is_none_or(|ids| ids.contains(&r.task.id)))
         .collect();
@@ -254,14 +294,14 @@ pub fn plan(
                 task: task.id.clone(),
                 title: task.title.clone(),
                 expertise: task.expertise.clone(),
-                why: why_unplaced(&loaded, now, task),
+                why: why_unplaced(loaded, now, task),
             }),
         }
     }
-    Ok(report)
+    report
 }
 
-fn why_unplaced(loaded: &Loaded, now: Timestamp, task: &Task) -> String {
+fn why_unplaced(loaded: &Loaded<'_>, now: Timestamp, task: &Task) -> String {
     let fitting: Vec<&Agent> = loaded
         .agents
         .iter()
@@ -288,15 +328,19 @@ fn why_unplaced(loaded: &Loaded, now: Timestamp, task: &Task) -> String {
 /// The rebalance plan at `now`: assigned, unstarted work moved off agents that are stale,
 /// offline, retired, unregistered or over capacity.
 pub fn plan_rebalance(store: &Store, now: Timestamp) -> Result<DispatchReport, OpError> {
-    let loaded = load(store)?;
-    let g = TaskGraph::new(&loaded.tasks);
-    let schedule = g.schedule(loaded.default_hours);
+    let owned = load(store)?;
+    let loaded = owned.view(store);
+    Ok(rebalance_on(&loaded, &loaded.planned(), now))
+}
+
+fn rebalance_on(loaded: &Loaded<'_>, planned: &Planned<'_>, now: Timestamp) -> DispatchReport {
+    let schedule = &planned.schedule;
     let critical = |id: &TaskId| schedule.critical_path.contains(id);
     let (mut pool, skipped) = loaded.pool(now);
     // Unstarted tasks per holder, in the order they would be worked on (critical first, then
     // priority, then age); what is beyond capacity is the tail of that order.
     let mut held: BTreeMap<&AgentId, Vec<&Task>> = BTreeMap::new();
-    for t in &loaded.tasks {
+    for t in loaded.tasks {
         if t.status == Status::Todo
             && let Some(a) = &t.assignee
         {
@@ -319,7 +363,7 @@ pub fn plan_rebalance(store: &Store, now: Timestamp) -> Result<DispatchReport, O
         match why {
             Some(why) => moves.extend(tasks.into_iter().map(|t| (t, why))),
             None => {
-                let (_, open) = graph::load_of(&loaded.tasks, holder, loaded.default_hours);
+                let (_, open) = graph::load_of(loaded.tasks, holder, loaded.default_hours);
                 let excess = open.saturating_sub(loaded.capacity).min(tasks.len());
                 let keep = tasks.len() - excess;
                 moves.extend(tasks.into_iter().skip(keep).map(|t| (t, "overloaded")));
@@ -355,12 +399,12 @@ pub fn plan_rebalance(store: &Store, now: Timestamp) -> Result<DispatchReport, O
                 why: format!(
                     "held by {} ({why}), and {}",
                     from.as_ref().map(AgentId::as_str).unwrap_or("nobody"),
-                    why_unplaced(&loaded, now, task)
+                    why_unplaced(loaded, now, task)
                 ),
             }),
         }
     }
-    Ok(report)
+    report
 }
 
 /// Carries out `report` (unless it is a dry run): one `assign` per assignment, then one
@@ -519,10 +563,26 @@ pub struct Advice {
 /// The dispatch advice and communication matrix at `now`; `reply_within_secs` is the messages
 /// SLO.
 pub fn advice(store: &Store, now: Timestamp, reply_within_secs: i64) -> Result<Advice, OpError> {
-    let loaded = load(store)?;
-    let g = TaskGraph::new(&loaded.tasks);
-    let schedule = g.schedule(loaded.default_hours);
-    let ready = g.ready(&schedule);
+    let owned = load(store)?;
+    let (messages, _) = memory::load_messages(&store.snapshot()?)?;
+    Ok(advice_on(
+        &owned.view(store),
+        &messages,
+        now,
+        reply_within_secs,
+    ))
+}
+
+/// [`advice`] on records the caller loaded already (one read of the tip for all of `status`).
+pub fn advice_on(
+    loaded: &Loaded<'_>,
+    messages: &[Message],
+    now: Timestamp,
+    reply_within_secs: i64,
+) -> Advice {
+    let planned = loaded.planned();
+    let (g, schedule) = (&planned.g, &planned.schedule);
+    let ready = g.ready(schedule);
     let (pool, _) = loaded.pool(now);
     let mut spawn: BTreeMap<Vec<String>, usize> = BTreeMap::new();
     for r in &ready {
@@ -563,15 +623,13 @@ pub fn advice(store: &Store, now: Timestamp, reply_within_secs: i64) -> Result<A
         }
     }
     waits.sort_by(|a, b| (&a.agent, &a.task, &a.on_task).cmp(&(&b.agent, &b.task, &b.on_task)));
-    let snap = store.snapshot()?;
-    let (messages, _) = memory::load_messages(&snap)?;
     let mut traffic: BTreeMap<(AgentId, String), usize> = BTreeMap::new();
-    for m in &messages {
+    for m in messages {
         *traffic
             .entry((m.from.clone(), m.to.to_string()))
             .or_default() += 1;
     }
-    let mut unanswered: Vec<Unanswered> = memory::annotate(&messages, now, reply_within_secs)
+    let mut unanswered: Vec<Unanswered> = memory::annotate(messages, now, reply_within_secs)
         .into_iter()
         .filter(|i| i.reply_overdue)
         .map(|i| Unanswered {
@@ -584,8 +642,8 @@ pub fn advice(store: &Store, now: Timestamp, reply_within_secs: i64) -> Result<A
         })
         .collect();
     unanswered.sort_by(|a, b| a.sent.cmp(&b.sent).then(a.id.cmp(&b.id)));
-    Ok(Advice {
-        dispatchable: plan(store, now, None)?.assignments.len(),
+    Advice {
+        dispatchable: plan_on(loaded, &planned, now, None).assignments.len(),
         spawn: spawn
             .into_iter()
             .map(|(expertise, ready)| SpawnAdvice {
@@ -602,12 +660,12 @@ pub fn advice(store: &Store, now: Timestamp, reply_within_secs: i64) -> Result<A
             })
             .collect(),
         idle,
-        moves: plan_rebalance(store, now)?.assignments,
+        moves: rebalance_on(loaded, &planned, now).assignments,
         waits,
         traffic: traffic
             .into_iter()
             .map(|((from, to), messages)| Traffic { from, to, messages })
             .collect(),
         unanswered,
-    })
+    }
 }

@@ -78,6 +78,14 @@ pub fn load(session: &Session) -> Result<State, OpError> {
     ] {
         problems.extend(bad);
     }
+    // At the screen's clock, so an agent the rows call stale is stale to the advice too; on
+    // the records read above (the tip is read once for the whole screen).
+    let advice = super::dispatch::advice_on(
+        &super::dispatch::Loaded::new(store, &tasks, &agents),
+        &messages,
+        now,
+        memory::reply_within(store),
+    );
     let overdue_messages = memory::annotate(&messages, now, memory::reply_within(store))
         .into_iter()
         .filter(|i| i.reply_overdue)
@@ -97,12 +105,7 @@ pub fn load(session: &Session) -> Result<State, OpError> {
         default_hours: plan::default_estimate(store),
         slos: super::slo::slos(store).0,
         reply_within_secs: memory::reply_within(store),
-        // At the screen's clock, so an agent the rows call stale is stale to the advice too.
-        advice: Some(super::dispatch::advice(
-            store,
-            now,
-            memory::reply_within(store),
-        )?),
+        advice: Some(advice),
     })
 }
 
