@@ -313,60 +313,7 @@ impl<'r> Walk<'r> {
         new: ObjectId,
         state: &mut gix::diff::tree::State,
     ) -> Result<Vec<Blobs>> {
-        let kind = self.repo.object_hash();
-        let read = |id: ObjectId| {
-            self.repo
-                .find_tree(id)
-                .context(|| format!("read tree {id}"))
-        };
-        let new_tree = read(new)?;
-        let old_tree = old.map(read).transpose()?;
-        let lhs = gix::objs::TreeRefIter::from_bytes(
-            old_tree.as_ref().map_or(&[][..], |t| t.data.as_slice()),
-            kind,
-        );
-        let rhs = gix::objs::TreeRefIter::from_bytes(&new_tree.data, kind);
-        let mut recorder = gix::diff::tree::Recorder::default();
-        gix::diff::tree(lhs, rhs, state, self.repo, &mut recorder).map_err(|e| Error::Git {
-            action: format!("compare tree {new} with its parent's"),
-            source: gix::Error::from_error(e),
-        })?;
-        let blob = |mode: gix::objs::tree::EntryMode, id: ObjectId| (!mode.is_tree()).then_some(id);
-        let mut out: Vec<Blobs> = recorder
-            .records
-            .into_iter()
-            .filter_map(|change| {
-                let (path, old, new) = match change {
-                    Change::Addition {
-                        entry_mode,
-                        oid,
-                        path,
-                        ..
-                    } => (path, None, blob(entry_mode, oid)),
-                    Change::Deletion {
-                        entry_mode,
-                        oid,
-                        path,
-                        ..
-                    } => (path, blob(entry_mode, oid), None),
-                    Change::Modification {
-                        previous_entry_mode,
-                        previous_oid,
-                        entry_mode,
-                        oid,
-                        path,
-                    } => (
-                        path,
-                        blob(previous_entry_mode, previous_oid),
-                        blob(entry_mode, oid),
-                    ),
-                };
-                (old.is_some() || new.is_some())
-                    .then(|| (path.to_str_lossy().into_owned(), old, new))
-            })
-            .collect();
-        out.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(out)
+        tree_changes(self.repo, old, new, state)
     }
 
     fn file_change(
@@ -462,6 +409,68 @@ fn scan_entries(data: &[u8], name: &[u8], hash_len: usize) -> Option<Option<(boo
         }
     }
     Some(None)
+}
+
+/// The files (blobs) that differ between two trees, as (path, old blob, new blob), sorted by
+/// path (`old` absent: everything in `new` is added). Shared by the history walk and sync.
+pub(super) fn tree_changes(
+    repo: &gix::Repository,
+    old: Option<ObjectId>,
+    new: ObjectId,
+    state: &mut gix::diff::tree::State,
+) -> Result<Vec<Blobs>> {
+    let kind = repo.object_hash();
+    let read = |id: ObjectId| repo.find_tree(id).context(|| format!("read tree {id}"));
+    let new_tree = read(new)?;
+    let old_tree = old.map(read).transpose()?;
+    let lhs = gix::objs::TreeRefIter::from_bytes(
+        old_tree.as_ref().map_or(&[][..], |t| t.data.as_slice()),
+        kind,
+    );
+    let rhs = gix::objs::TreeRefIter::from_bytes(&new_tree.data, kind);
+    let mut recorder = gix::diff::tree::Recorder::default();
+    gix::diff::tree(lhs, rhs, state, repo, &mut recorder).map_err(|e| Error::Git {
+        action: match old {
+            Some(old) => format!("compare tree {old} with {new}"),
+            None => format!("read tree {new}"),
+        },
+        source: gix::Error::from_error(e),
+    })?;
+    let blob = |mode: gix::objs::tree::EntryMode, id: ObjectId| (!mode.is_tree()).then_some(id);
+    let mut out: Vec<Blobs> = recorder
+        .records
+        .into_iter()
+        .filter_map(|change| {
+            let (path, old, new) = match change {
+                Change::Addition {
+                    entry_mode,
+                    oid,
+                    path,
+                    ..
+                } => (path, None, blob(entry_mode, oid)),
+                Change::Deletion {
+                    entry_mode,
+                    oid,
+                    path,
+                    ..
+                } => (path, blob(entry_mode, oid), None),
+                Change::Modification {
+                    previous_entry_mode,
+                    previous_oid,
+                    entry_mode,
+                    oid,
+                    path,
+                } => (
+                    path,
+                    blob(previous_entry_mode, previous_oid),
+                    blob(entry_mode, oid),
+                ),
+            };
+            (old.is_some() || new.is_some()).then(|| (path.to_str_lossy().into_owned(), old, new))
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
-use gix::diff::tree::recorder::Change;
 use gix::objs::tree::EntryKind;
 use gix::refs::Target;
 use gix::refs::transaction::{Change as RefChange, LogChange, PreviousValue, RefEdit, RefLog};
@@ -459,57 +458,8 @@ impl Store {
         if old == new {
             return Ok(Vec::new());
         }
-        let kind = self.repo.object_hash();
-        let read = |id: ObjectId| {
-            self.repo
-                .find_tree(id)
-                .context(|| format!("read tree {id}"))
-        };
-        let (old_tree, new_tree) = (read(old)?, read(new)?);
-        let lhs = gix::objs::TreeRefIter::from_bytes(&old_tree.data, kind);
-        let rhs = gix::objs::TreeRefIter::from_bytes(&new_tree.data, kind);
-        let mut recorder = gix::diff::tree::Recorder::default();
         let mut state = gix::diff::tree::State::default();
-        gix::diff::tree(lhs, rhs, &mut state, &self.repo, &mut recorder).map_err(|e| {
-            Error::Git {
-                action: format!("compare tree {old} with {new}"),
-                source: gix::Error::from_error(e),
-            }
-        })?;
-        let blob = |mode: gix::objs::tree::EntryMode, id: ObjectId| (!mode.is_tree()).then_some(id);
-        Ok(recorder
-            .records
-            .into_iter()
-            .filter_map(|change| {
-                let (path, old, new) = match change {
-                    Change::Addition {
-                        entry_mode,
-                        oid,
-                        path,
-                        ..
-                    } => (path, None, blob(entry_mode, oid)),
-                    Change::Deletion {
-                        entry_mode,
-                        oid,
-                        path,
-                        ..
-                    } => (path, blob(entry_mode, oid), None),
-                    Change::Modification {
-                        previous_entry_mode,
-                        previous_oid,
-                        entry_mode,
-                        oid,
-                        path,
-                    } => (
-                        path,
-                        blob(previous_entry_mode, previous_oid),
-                        blob(entry_mode, oid),
-                    ),
-                };
-                (old.is_some() || new.is_some())
-                    .then(|| (path.to_str_lossy().into_owned(), old, new))
-            })
-            .collect())
+        super::history::tree_changes(&self.repo, Some(old), new, &mut state)
     }
 
     /// Merges the remote's notes (`refs/notes/remotes/<remote>/…`) into `notes_ref`: the
