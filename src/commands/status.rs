@@ -83,18 +83,7 @@ pub fn report(ctx: &Context, state: &State) -> (status::Report, Day) {
 
 /// The status report of `state`, without the day's judgement applied.
 fn build(state: &State) -> status::Report {
-    status::build(&Input {
-        tasks: &state.tasks,
-        agents: &state.agents,
-        overdue_messages: state.overdue_messages.iter().collect(),
-        conflicts: &state.conflicts,
-        adrs: &state.adrs,
-        risks: &state.risks,
-        milestones: &state.milestones,
-        now: state.now,
-        stale_after_secs: state.stale_after_secs,
-        default_hours: state.default_hours,
-    })
+    status::build(&Input::of(state))
 }
 
 /// Prints the coordinator's screen, each line cut to `width` columns.

@@ -58,18 +58,7 @@ pub fn read(session: &Session, uri: &str) -> CommandResult<Value> {
 
 /// The status report of `state`: what `git coord status --json` prints.
 pub fn status_report(state: &State) -> Report {
-    status::build(&Input {
-        tasks: &state.tasks,
-        agents: &state.agents,
-        overdue_messages: state.overdue_messages.iter().collect(),
-        conflicts: &state.conflicts,
-        adrs: &state.adrs,
-        risks: &state.risks,
-        milestones: &state.milestones,
-        now: state.now,
-        stale_after_secs: state.stale_after_secs,
-        default_hours: state.default_hours,
-    })
+    status::build(&Input::of(state))
 }
 
 /// The status screen as markdown.

@@ -97,18 +97,7 @@ struct Context<'a> {
 /// The dashboard page.
 pub fn render(d: &Dashboard) -> Result<String, minijinja::Error> {
     let state = &d.state;
-    let mut report = status::build(&Input {
-        tasks: &state.tasks,
-        agents: &state.agents,
-        overdue_messages: state.overdue_messages.iter().collect(),
-        conflicts: &state.conflicts,
-        adrs: &state.adrs,
-        risks: &state.risks,
-        milestones: &state.milestones,
-        now: state.now,
-        stale_after_secs: state.stale_after_secs,
-        default_hours: state.default_hours,
-    });
+    let mut report = status::build(&Input::of(state));
     // The same judgement as `status` and `report` (pure on the state), and the milestones'
     // health from its forecast, so the page never says "on track" where they say "at risk".
     let day = crate::ops::status::assess(state);

@@ -34,6 +34,24 @@ pub struct Input<'a> {
     pub default_hours: f64,
 }
 
+impl<'a> Input<'a> {
+    /// The report's input from what `ops::status::load` read (every face builds it so).
+    pub fn of(state: &'a crate::ops::status::State) -> Input<'a> {
+        Input {
+            tasks: &state.tasks,
+            agents: &state.agents,
+            overdue_messages: state.overdue_messages.iter().collect(),
+            conflicts: &state.conflicts,
+            adrs: &state.adrs,
+            risks: &state.risks,
+            milestones: &state.milestones,
+            now: state.now,
+            stale_after_secs: state.stale_after_secs,
+            default_hours: state.default_hours,
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct Report {
     pub progress: Progress,
