@@ -4,9 +4,8 @@
 //! commands it runs give the right annotations and comment on a repository with an ownership
 //! violation.
 //!
-//! The Python tools live in a virtual environment that `.ci/run` makes:
-//! `target/ci-venv` (or `$GIT_COORD_VENV`). A missing one fails, with the command that makes
-//! it; it never skips.
+//! The Python tools live in the tests' virtual environment (`common/venv.rs`): made by
+//! `.ci/run`, or here when missing outside CI; under CI a missing one fails, never skips.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -15,21 +14,7 @@ use crate::common::*;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-/// A program of the CI virtual environment (`pre-commit`, `python`).
-#[track_caller]
-fn venv_bin(name: &str) -> PathBuf {
-    #[allow(clippy::disallowed_methods)] // where .ci/run put the venv, if elsewhere
-    let venv = std::env::var_os("GIT_COORD_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(ROOT).join("target/ci-venv"));
-    let bin = venv.join("bin").join(name);
-    assert!(
-        bin.is_file(),
-        "{} is missing: make the CI virtual environment with .ci/run, or by hand:\n  python3 -m venv target/ci-venv && target/ci-venv/bin/pip install pre-commit pyyaml",
-        bin.display()
-    );
-    bin
-}
+use crate::common::venv::venv_bin;
 
 /// The real user's cargo and rustup homes (TestEnv replaces HOME), so pre-commit's
 /// `language: rust` finds the toolchain.

@@ -2,76 +2,28 @@
 //! reference Python SDK, `mcp` from PyPI, in the virtual environment `.ci/run` makes) and by
 //! raw JSON-RPC lines; results are read back through the CLI and git.
 //!
-//! The Python client lives in `.ci/venv` (or `$COORD_MCP_PYTHON`). Outside CI a missing venv
-//! is built here; in CI (`CI=true`) it is a failure, never a silent skip.
+//! The Python client is `$COORD_MCP_PYTHON`, else the tests' virtual environment
+//! (`common/venv.rs`: made when missing outside CI; in CI a missing one fails, never skips).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
 
 use serde_json::{Value, json};
 
 use crate::common::{BIN, TestEnv, isolate};
 
-/// The `mcp` release the tests drive (kept in step with `.ci/run`).
-const MCP_PACKAGE: &str = "mcp==2.3.0";
-
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The Python interpreter of the venv with the MCP SDK, built when missing outside CI.
+/// The Python interpreter with the MCP SDK: `$COORD_MCP_PYTHON`, else the tests' venv.
 fn python() -> PathBuf {
-    static BUILD: Mutex<()> = Mutex::new(());
     #[allow(clippy::disallowed_methods)] // the test's own environment, not the product's
-    let (given, ci) = (
-        std::env::var_os("COORD_MCP_PYTHON"),
-        std::env::var("CI").is_ok_and(|v| v == "true"),
-    );
-    if let Some(p) = given {
-        return PathBuf::from(p);
+    match std::env::var_os("COORD_MCP_PYTHON") {
+        Some(p) => PathBuf::from(p),
+        None => crate::common::venv::venv_bin("python"),
     }
-    let venv = manifest_dir().join(".ci/venv");
-    let python = venv.join("bin/python");
-    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
-    let has_sdk = |python: &Path| {
-        python.exists()
-            && Command::new(python)
-                .args(["-c", "import mcp"])
-                .status()
-                .is_ok_and(|s| s.success())
-    };
-    if has_sdk(&python) {
-        return python;
-    }
-    assert!(
-        !ci,
-        "the MCP test client is missing: .ci/run must create {} with {MCP_PACKAGE} (or set COORD_MCP_PYTHON)",
-        venv.display()
-    );
-    let ok = Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&venv)
-        .status()
-        .is_ok_and(|s| s.success())
-        && Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "-q",
-                "--disable-pip-version-check",
-                MCP_PACKAGE,
-            ])
-            .status()
-            .is_ok_and(|s| s.success());
-    assert!(
-        ok && has_sdk(&python),
-        "could not build {} with {MCP_PACKAGE}",
-        venv.display()
-    );
-    python
 }
 
 /// Runs the Python driver's `scenario` against `env`'s repository; returns what it printed.
