@@ -33,7 +33,7 @@ pub struct TaskGraph<'a> {
 }
 
 /// Timing of one open task in the schedule, in hours from now.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct Timing {
     pub hours: f64,
     pub earliest_start: f64,
@@ -294,14 +294,27 @@ impl<'a> TaskGraph<'a> {
         self.ready_among(schedule, Some(agent))
     }
 
+    /// Every task assigned to some agent and not started whose dependencies are all closed,
+    /// in [`TaskGraph::ready`] order: the first group of each agent's [`TaskGraph::ready_for`].
+    pub fn ready_assigned(&self, schedule: &Schedule) -> Vec<ReadyTask<'a>> {
+        self.ready_where(schedule, |t| t.assignee.is_some())
+    }
+
     fn ready_among(&self, schedule: &Schedule, agent: Option<&AgentId>) -> Vec<ReadyTask<'a>> {
+        self.ready_where(schedule, |t| {
+            t.assignee.is_none() || (agent.is_some() && t.assignee.as_ref() == agent)
+        })
+    }
+
+    fn ready_where(
+        &self,
+        schedule: &Schedule,
+        wanted: impl Fn(&Task) -> bool,
+    ) -> Vec<ReadyTask<'a>> {
         let mut ready: Vec<ReadyTask<'a>> = self
             .tasks
             .iter()
-            .filter(|t| {
-                t.status == Status::Todo
-                    && (t.assignee.is_none() || (agent.is_some() && t.assignee.as_ref() == agent))
-            })
+            .filter(|t| t.status == Status::Todo && wanted(t))
             .filter_map(|t| {
                 let mut cancelled = Vec::new();
                 for d in &t.depends_on {

@@ -44,7 +44,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
         let mut picked: Option<crate::model::TaskId> = None;
         super::sync::confirmed(ctx, |_| match &picked {
             None => {
-                let (next, warnings) = schedule::next(store, &actor, ctx.now())?;
+                let (next, warnings) = schedule::next(store, &actor)?;
                 if let Next::Claimed(task) = &next {
                     picked = Some(task.id.clone());
                 }
@@ -67,7 +67,7 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
             }
         })?
     } else {
-        schedule::next(store, &actor, ctx.now())?
+        schedule::next(store, &actor)?
     };
     for w in warnings.messages() {
         ctx.ui.warn(w);

@@ -440,7 +440,7 @@ fn ready(session: &Session, a: ReadyArgs, warnings: &mut Vec<String>) -> Command
 
 fn next(session: &Session, warnings: &mut Vec<String>) -> CommandResult<Value> {
     let actor = session.actor()?;
-    let (next, w) = schedule::next(session.store()?, &actor, session.now())?;
+    let (next, w) = schedule::next(session.store()?, &actor)?;
     warnings.extend(w.messages());
     match next {
         Next::Claimed(task) => to_json(&TaskJson::new(&task)),

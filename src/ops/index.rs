@@ -10,13 +10,15 @@ cache (another branch, or another shape of these types) is rebuilt from the tree
 */
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
 use super::{OpError, parse_task_at};
+use crate::graph::{Schedule, TaskGraph, Timing};
 use crate::model::layout::{self, TASKS_DIR};
-use crate::model::{RecordError, Task, TaskId};
-use crate::store::{Cached, Snapshot, Store};
+use crate::model::{AgentId, RecordError, Task, TaskId, Timestamp};
+use crate::store::{Cached, Snapshot, Store, Tail};
 
 /// The cached index; the cache's header keeps the branch and commit it was built from.
 #[derive(Serialize, Deserialize, Default)]
@@ -68,6 +70,20 @@ enum Parsed {
 /// the cache keeps what each file holds, and which of them counts is decided here on every
 /// load, so a stray file can never be cached as the task.
 pub fn load(store: &Store, snap: &Snapshot<'_>) -> Result<(Vec<Task>, Vec<RecordError>), OpError> {
+    // The view of this commit, when a read built one, holds the same tasks without the
+    // paths and blob IDs of the refresh index: decoding it is cheaper.
+    let commit = snap.tip().commit.to_string();
+    if let Some((_, view, tail)) = store.cache_open::<View>(Some(&commit)) {
+        let view = TaskView { view, tail };
+        if let Ok(tasks) = view.tasks() {
+            return Ok((tasks, view.view.problems));
+        }
+    }
+    load_full(store, snap)
+}
+
+/// [`load`] from the refresh index, bringing it up to date with `snap`.
+fn load_full(store: &Store, snap: &Snapshot<'_>) -> Result<(Vec<Task>, Vec<RecordError>), OpError> {
     let commit = snap.tip().commit.to_string();
     let index = match store.cache_load::<Index>() {
         Some((built, index)) if built == commit => index,
@@ -93,6 +109,7 @@ pub fn load(store: &Store, snap: &Snapshot<'_>) -> Result<(Vec<Task>, Vec<Record
         }
     }
     skip_strays(&tasks, strays, &mut problems);
+    count_decoded(tasks.len());
     Ok((tasks, problems))
 }
 
@@ -194,6 +211,371 @@ fn rebuild(snap: &Snapshot<'_>, old: Index) -> Result<Index, OpError> {
         index.buckets.insert(dir.name, Bucket { tree, entries });
     }
     Ok(index)
+}
+
+/// How many task records this process has decoded or parsed (from the cache or the branch):
+/// the regression guard of reads that should decode only what they print.
+static DECODED: AtomicU64 = AtomicU64::new(0);
+
+/// The number of task records decoded so far by this process.
+pub fn records_decoded() -> u64 {
+    DECODED.load(Ordering::Relaxed)
+}
+
+fn count_decoded(n: usize) {
+    DECODED.fetch_add(n as u64, Ordering::Relaxed);
+}
+
+/// The derived view of one commit's tasks: what `ready`, `next` and `path` need, computed
+/// once per commit, and every task's record in the cache file's tail, found by ID, so that a
+/// read decodes only the records it prints. Built from the full index on a miss.
+#[derive(Serialize, Deserialize)]
+struct View {
+    /// The default estimate the schedule was computed with (a config change is a miss).
+    default_hours: f64,
+    /// Task IDs in load order, concatenated; the ID of row `i` ends at `ends[i]`.
+    ids: String,
+    ends: Vec<u32>,
+    /// Rows sorted by ID, for lookups.
+    by_id: Vec<u32>,
+    /// Row `i`'s record is the tail's bytes `offsets[i]..offsets[i + 1]`.
+    offsets: Vec<u64>,
+    problems: Vec<RecordError>,
+    cycles: Vec<Vec<u32>>,
+    /// The shared ready set (unassigned), best first.
+    ready: Vec<ReadyRow>,
+    /// Assigned, not started and ready, best first, for every agent that has such work.
+    assigned: Vec<(String, Vec<ReadyRow>)>,
+    critical_path: Vec<u32>,
+    total_hours: f64,
+    unscheduled: Vec<u32>,
+    timing: Vec<(u32, Timing)>,
+    /// Open tasks with a due date (`path` lists those past due).
+    due: Vec<(u32, Timestamp)>,
+    /// Every expertise tag a ready task asks for.
+    tags: Vec<String>,
+}
+
+impl Cached for View {
+    const KIND: &'static str = "view";
+    const SOURCES: &'static [&'static str] = &[
+        include_str!("index.rs"),
+        include_str!("../graph.rs"),
+        include_str!("../model/task.rs"),
+        include_str!("../model/record.rs"),
+        include_str!("../model/id.rs"),
+        include_str!("../model/time.rs"),
+    ];
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+struct ReadyRow {
+    row: u32,
+    slack: Option<f64>,
+    cancelled: Vec<u32>,
+    /// The task's expertise, as indices into [`View::tags`]: enough to tell who it fits
+    /// without decoding its record.
+    expertise: Vec<u16>,
+}
+
+/// One ready task of a [`TaskView`], by row.
+#[derive(Clone, Debug)]
+pub struct ReadyEntry {
+    pub row: usize,
+    pub slack: Option<f64>,
+    pub cancelled_deps: Vec<TaskId>,
+    /// Assigned to the agent whose view this is, not started.
+    pub assigned: bool,
+    /// Whether an agent with this expertise can take it (see [`crate::graph::fits`]).
+    fits: Vec<bool>,
+}
+
+impl ReadyEntry {
+    /// Whether an agent with `expertise` can take this task ([`crate::graph::fits`]), told
+    /// without decoding its record.
+    pub fn fits(&self) -> bool {
+        self.fits.iter().all(|&f| f)
+    }
+}
+
+/// The tasks of one commit as reads see them without decoding every record: the ready set,
+/// the schedule, the problems, and each record on demand.
+pub struct TaskView {
+    view: View,
+    tail: Tail,
+}
+
+impl TaskView {
+    /// The view of `snap`'s tasks: the cached one when it was built from this commit with
+    /// this default estimate, else one built from the full index (and saved).
+    pub fn open(store: &Store, snap: &Snapshot<'_>, default_hours: f64) -> Result<Self, OpError> {
+        let commit = snap.tip().commit.to_string();
+        if let Some((_, view, tail)) = store.cache_open::<View>(Some(&commit))
+            && view.default_hours.to_bits() == default_hours.to_bits()
+        {
+            return Ok(TaskView { view, tail });
+        }
+        let (tasks, problems) = load_full(store, snap)?;
+        let (view, records) = build_view(tasks, problems, default_hours);
+        store.cache_save_with_tail(&commit, &view, &records);
+        match store.cache_open::<View>(Some(&commit)) {
+            Some((_, view, tail)) => Ok(TaskView { view, tail }),
+            // The cache could not be written (a read-only repository): serve from memory.
+            None => Ok(TaskView {
+                view,
+                tail: Tail::from_bytes(records),
+            }),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.view.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.view.ends.is_empty()
+    }
+
+    /// The ID of row `row`.
+    pub fn id(&self, row: usize) -> &str {
+        let start = if row == 0 {
+            0
+        } else {
+            self.view.ends[row - 1] as usize
+        };
+        &self.view.ids[start..self.view.ends[row] as usize]
+    }
+
+    fn task_id(&self, row: usize) -> TaskId {
+        // Every ID in the view came from a parsed task.
+        TaskId::trusted(self.id(row))
+    }
+
+    /// The row of `id`, if the commit has that task.
+    pub fn row_of(&self, id: &TaskId) -> Option<usize> {
+        self.view
+            .by_id
+            .binary_search_by(|&r| self.id(r as usize).cmp(id.as_str()))
+            .ok()
+            .map(|i| self.view.by_id[i] as usize)
+    }
+
+    /// The record of row `row`, decoded.
+    pub fn task(&self, row: usize) -> Result<Task, OpError> {
+        let (start, end) = (self.view.offsets[row], self.view.offsets[row + 1]);
+        let bytes = self
+            .tail
+            .read(start, (end - start) as usize)
+            .map_err(|e| self.damaged(e.to_string()))?;
+        count_decoded(1);
+        postcard::from_bytes(&bytes).map_err(|e| self.damaged(e.to_string()))
+    }
+
+    /// Every task, in load order.
+    pub fn tasks(&self) -> Result<Vec<Task>, OpError> {
+        let bytes = self
+            .tail
+            .read_all()
+            .map_err(|e| self.damaged(e.to_string()))?;
+        let mut rest = bytes.as_slice();
+        let mut tasks = Vec::with_capacity(self.len());
+        for _ in 0..self.len() {
+            let (task, after) =
+                postcard::take_from_bytes::<Task>(rest).map_err(|e| self.damaged(e.to_string()))?;
+            tasks.push(task);
+            rest = after;
+        }
+        count_decoded(tasks.len());
+        Ok(tasks)
+    }
+
+    fn damaged(&self, why: String) -> OpError {
+        OpError::Record(RecordError {
+            path: ".git/coord/".to_owned(),
+            line: None,
+            message: format!(
+                "the cached task view is damaged ({why}): remove .git/coord/ (it is rebuilt from the coordination branch) and retry"
+            ),
+        })
+    }
+
+    /// Files that could not be read as tasks, and strays.
+    pub fn problems(&self) -> &[RecordError] {
+        &self.view.problems
+    }
+
+    /// Every dependency cycle, each as sorted IDs.
+    pub fn cycles(&self) -> Vec<Vec<TaskId>> {
+        self.view
+            .cycles
+            .iter()
+            .map(|c| c.iter().map(|&r| self.task_id(r as usize)).collect())
+            .collect()
+    }
+
+    /// The ready set, best first (DESIGN §5); with `agent`, as that agent sees it: its
+    /// assigned, not started work first. [`ReadyEntry::fits`] answers for `expertise`.
+    pub fn ready<'v>(
+        &'v self,
+        agent: Option<&AgentId>,
+        expertise: &'v [String],
+    ) -> impl Iterator<Item = ReadyEntry> + 'v {
+        let has: std::rc::Rc<[bool]> = self
+            .view
+            .tags
+            .iter()
+            .map(|t| expertise.contains(t))
+            .collect();
+        let shared = has.clone();
+        let mine: &[ReadyRow] = agent
+            .and_then(|a| {
+                self.view
+                    .assigned
+                    .iter()
+                    .find(|(name, _)| name == a.as_str())
+            })
+            .map_or(&[], |(_, rows)| rows.as_slice());
+        let entry = move |r: &ReadyRow, assigned: bool, has: &[bool]| ReadyEntry {
+            row: r.row as usize,
+            slack: r.slack,
+            cancelled_deps: r
+                .cancelled
+                .iter()
+                .map(|&c| self.task_id(c as usize))
+                .collect(),
+            assigned,
+            fits: r.expertise.iter().map(|&t| has[t as usize]).collect(),
+        };
+        mine.iter().map(move |r| entry(r, true, &has)).chain(
+            self.view
+                .ready
+                .iter()
+                .map(move |r| entry(r, false, &shared)),
+        )
+    }
+
+    /// The schedule of the remaining work, as [`TaskGraph::schedule`] computed it.
+    pub fn schedule(&self) -> Schedule {
+        Schedule {
+            timing: self
+                .view
+                .timing
+                .iter()
+                .map(|(r, t)| (self.task_id(*r as usize), *t))
+                .collect(),
+            critical_path: self.ids_of(&self.view.critical_path),
+            total_hours: self.view.total_hours,
+            unscheduled: self.ids_of(&self.view.unscheduled),
+        }
+    }
+
+    /// The critical path's rows, first to last.
+    pub fn critical_rows(&self) -> impl Iterator<Item = usize> + '_ {
+        self.view.critical_path.iter().map(|&r| r as usize)
+    }
+
+    /// Open tasks due before `now`, sorted by ID.
+    pub fn overdue(&self, now: Timestamp) -> Vec<TaskId> {
+        let mut ids: Vec<TaskId> = self
+            .view
+            .due
+            .iter()
+            .filter(|(_, due)| *due < now)
+            .map(|(r, _)| self.task_id(*r as usize))
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    fn ids_of(&self, rows: &[u32]) -> Vec<TaskId> {
+        rows.iter().map(|&r| self.task_id(r as usize)).collect()
+    }
+}
+
+/// The view of `tasks` and the tail holding their records.
+fn build_view(tasks: Vec<Task>, problems: Vec<RecordError>, default_hours: f64) -> (View, Vec<u8>) {
+    let mut ids = String::new();
+    let mut ends = Vec::with_capacity(tasks.len());
+    let mut offsets = Vec::with_capacity(tasks.len() + 1);
+    let mut records = Vec::new();
+    offsets.push(0);
+    for t in &tasks {
+        ids.push_str(t.id.as_str());
+        ends.push(ids.len() as u32);
+        // A task always encodes (postcard fails only on unsupported serde shapes).
+        if let Ok(bytes) = postcard::to_stdvec(t) {
+            records.extend_from_slice(&bytes);
+        }
+        offsets.push(records.len() as u64);
+    }
+    let mut by_id: Vec<u32> = (0..tasks.len() as u32).collect();
+    by_id.sort_by(|&a, &b| tasks[a as usize].id.cmp(&tasks[b as usize].id));
+    let row: HashMap<&TaskId, u32> = tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (&t.id, i as u32))
+        .collect();
+    let rows =
+        |ids: &[TaskId]| -> Vec<u32> { ids.iter().filter_map(|i| row.get(i).copied()).collect() };
+    let g = TaskGraph::new(&tasks);
+    let schedule = g.schedule(default_hours);
+    let mut tags: Vec<String> = Vec::new();
+    let mut ready_row = |r: &crate::graph::ReadyTask<'_>| ReadyRow {
+        row: row[&r.task.id],
+        slack: r.slack,
+        cancelled: rows(&r.cancelled_deps),
+        expertise: r
+            .task
+            .expertise
+            .iter()
+            .map(|e| match tags.iter().position(|t| t == e) {
+                Some(i) => i as u16,
+                None => {
+                    tags.push(e.clone());
+                    (tags.len() - 1) as u16
+                }
+            })
+            .collect(),
+    };
+    let ready = g.ready(&schedule).iter().map(&mut ready_row).collect();
+    let mut assigned: Vec<(String, Vec<ReadyRow>)> = Vec::new();
+    for r in g.ready_assigned(&schedule) {
+        let Some(agent) = r.task.assignee.as_ref() else {
+            continue;
+        };
+        let entry = ready_row(&r);
+        match assigned.iter_mut().find(|(a, _)| a == agent.as_str()) {
+            Some((_, list)) => list.push(entry),
+            None => assigned.push((agent.as_str().to_owned(), vec![entry])),
+        }
+    }
+    let view = View {
+        default_hours,
+        cycles: g.cycles().iter().map(|c| rows(c)).collect(),
+        critical_path: rows(&schedule.critical_path),
+        total_hours: schedule.total_hours,
+        unscheduled: rows(&schedule.unscheduled),
+        timing: schedule
+            .timing
+            .iter()
+            .filter_map(|(id, t)| Some((*row.get(id)?, *t)))
+            .collect(),
+        due: tasks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.status.is_closed())
+            .filter_map(|(i, t)| Some((i as u32, t.due?)))
+            .collect(),
+        ready,
+        assigned,
+        tags,
+        ids,
+        ends,
+        by_id,
+        offsets,
+        problems,
+    };
+    (view, records)
 }
 
 #[cfg(test)]

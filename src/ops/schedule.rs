@@ -91,55 +91,42 @@ pub fn is_overdue(task: &Task, now: Timestamp) -> bool {
     !task.status.is_closed() && task.due.is_some_and(|d| d < now)
 }
 
-fn ready_items(
-    plan: &Loaded,
-    opts: &ReadyOptions,
-    now: Timestamp,
-) -> (Vec<ReadyItem>, Vec<Vec<TaskId>>) {
-    let g = TaskGraph::new(&plan.tasks);
-    let schedule = g.schedule(plan.default_hours);
-    let cycles = g.cycles();
-    let ready = match &opts.agent {
-        Some(agent) => g.ready_for(&schedule, agent),
-        None => g.ready(&schedule),
-    };
-    let items = ready
-        .into_iter()
-        .filter(|r| {
-            r.assigned
-                || opts
-                    .expertise
-                    .as_ref()
-                    .is_none_or(|e| graph::fits(r.task, e))
-        })
-        .take(opts.limit.unwrap_or(usize::MAX))
-        .map(|r| ReadyItem {
-            path: layout::task_path(&r.task.id),
-            overdue: is_overdue(r.task, now),
-            slack: r.slack,
-            cancelled_deps: r.cancelled_deps,
-            assigned: r.assigned,
-            task: r.task.clone(),
-        })
-        .collect();
-    (items, cycles)
-}
-
-/// Tasks that can be started now, best first; with `opts.agent`, as that agent sees them.
+/// Tasks that can be started now, best first; with `opts.agent`, as that agent sees it.
+/// Served from the task view: only the records listed are decoded.
 pub fn ready(
     store: &Store,
     opts: &ReadyOptions,
     now: Timestamp,
 ) -> Result<(Vec<ReadyItem>, Warnings), OpError> {
     let snap = store.snapshot()?;
-    let plan = load(store, &snap)?;
+    let view = index::TaskView::open(store, &snap, super::plan::default_estimate(store))?;
     let mut opts = opts.clone();
     if let (Some(agent), None) = (&opts.agent, &opts.expertise) {
         opts.expertise = Some(expertise_of(&snap, agent));
     }
-    let (items, cycles) = ready_items(&plan, &opts, now);
-    let mut warnings = plan.warnings;
-    warnings.cycles = cycles;
+    let expertise = opts.expertise.clone().unwrap_or_default();
+    let mut items = Vec::new();
+    for entry in view.ready(opts.agent.as_ref(), &expertise) {
+        if items.len() >= opts.limit.unwrap_or(usize::MAX) {
+            break;
+        }
+        if !(entry.assigned || opts.expertise.is_none() || entry.fits()) {
+            continue;
+        }
+        let task = view.task(entry.row)?;
+        items.push(ReadyItem {
+            path: layout::task_path(&task.id),
+            overdue: is_overdue(&task, now),
+            slack: entry.slack,
+            cancelled_deps: entry.cancelled_deps,
+            assigned: entry.assigned,
+            task,
+        });
+    }
+    let warnings = Warnings {
+        records: view.problems().to_vec(),
+        cycles: view.cycles(),
+    };
     Ok((items, warnings))
 }
 
@@ -168,39 +155,39 @@ fn expertise_of(snap: &Snapshot<'_>, agent: &AgentId) -> Vec<String> {
 /// Claims, atomically, the acting agent's best ready work: a task assigned to it and not
 /// started, else the best unassigned ready task that fits its expertise. When two agents ask
 /// at once, the loser re-plans on the winner's commit and gets another task.
-pub fn next(store: &Store, actor: &Actor, now: Timestamp) -> Result<(Next, Warnings), OpError> {
+pub fn next(store: &Store, actor: &Actor) -> Result<(Next, Warnings), OpError> {
+    let default_hours = super::plan::default_estimate(store);
     let committed = store.update(&actor.author(), |snap| {
-        let plan = load(store, snap)?;
+        let view = index::TaskView::open(store, snap, default_hours)?;
         let expertise = expertise_of(snap, &actor.agent);
-        let mine = ReadyOptions {
-            agent: Some(actor.agent.clone()),
-            ..ReadyOptions::default()
+        let mut warnings = Warnings {
+            records: view.problems().to_vec(),
+            cycles: view.cycles(),
         };
-        let (all, cycles) = ready_items(&plan, &mine, now);
-        let mut warnings = plan.warnings;
-        warnings.cycles = cycles;
+        let ready_count = view.ready(Some(&actor.agent), &expertise).count();
         // Candidates in ready order. The index is derived data: should the record itself be
         // missing, unreadable or no longer claimable, that task is skipped with a warning and
         // the next one is tried, so one bad record never jams `next` for every agent.
         let mut claimed = None;
         let mut skipped = 0;
-        for item in all
-            .iter()
-            .filter(|r| r.assigned || graph::fits(&r.task, &expertise))
+        for entry in view
+            .ready(Some(&actor.agent), &expertise)
+            .filter(|r| r.assigned || r.fits())
         {
-            let path = layout::task_path(&item.task.id);
+            let id = TaskId::trusted(view.id(entry.row));
+            let path = layout::task_path(&id);
             let skip = |message: String| RecordError {
                 path: path.clone(),
                 line: None,
                 message,
             };
             // Re-read the record itself (not the cache) so the write keeps hand-made fields.
-            let mut task = match super::read_task(snap, &item.task.id) {
+            let mut task = match super::read_task(snap, &id) {
                 Ok(Some(task)) => task,
                 Ok(None) => {
                     warnings.records.push(skip(format!(
                         "{} is listed as ready but has no record here; not claimed",
-                        item.task.id
+                        id
                     )));
                     skipped += 1;
                     continue;
@@ -235,7 +222,7 @@ pub fn next(store: &Store, actor: &Actor, now: Timestamp) -> Result<(Next, Warni
                                 .collect();
                             warnings.records.push(skip(format!(
                                 "{} owns files another agent holds exclusively ({}); not claimed",
-                                item.task.id,
+                                id,
                                 held.join(", ")
                             )));
                         }
@@ -246,7 +233,7 @@ pub fn next(store: &Store, actor: &Actor, now: Timestamp) -> Result<(Next, Warni
                     skipped += 1;
                     warnings.records.push(skip(format!(
                         "{} is listed as ready but its record says {}; not claimed",
-                        item.task.id,
+                        id,
                         super::describe_refusal(&refusal)
                     )));
                 }
@@ -255,7 +242,7 @@ pub fn next(store: &Store, actor: &Actor, now: Timestamp) -> Result<(Next, Warni
         let Some(task) = claimed else {
             return Ok(Plan::Skip((
                 Next::Nothing {
-                    ready: all.len(),
+                    ready: ready_count,
                     skipped,
                 },
                 warnings,
@@ -394,23 +381,16 @@ pub struct PathReport {
 
 pub fn critical_path(store: &Store, now: Timestamp) -> Result<PathReport, OpError> {
     let snap = store.snapshot()?;
-    let plan = load(store, &snap)?;
-    let g = TaskGraph::new(&plan.tasks);
-    let s = g.schedule(plan.default_hours);
-    let mut warnings = plan.warnings.clone();
-    warnings.cycles = g.cycles();
-    let path_tasks = s
-        .critical_path
-        .iter()
-        .filter_map(|id| g.get(id).cloned())
-        .collect();
-    let mut overdue: Vec<TaskId> = plan
-        .tasks
-        .iter()
-        .filter(|t| is_overdue(t, now))
-        .map(|t| t.id.clone())
-        .collect();
-    overdue.sort();
+    let view = index::TaskView::open(store, &snap, super::plan::default_estimate(store))?;
+    let s = view.schedule();
+    let warnings = Warnings {
+        records: view.problems().to_vec(),
+        cycles: view.cycles(),
+    };
+    let path_tasks = view
+        .critical_rows()
+        .map(|row| view.task(row))
+        .collect::<Result<_, _>>()?;
     Ok(PathReport {
         tasks: s.critical_path,
         total_hours: s.total_hours,
@@ -421,7 +401,7 @@ pub fn critical_path(store: &Store, now: Timestamp) -> Result<PathReport, OpErro
             .collect(),
         timing: s.timing.into_iter().collect(),
         unscheduled: s.unscheduled,
-        overdue,
+        overdue: view.overdue(now),
         path_tasks,
         warnings,
     })

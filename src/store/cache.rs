@@ -85,8 +85,22 @@ impl Store {
     }
 
     fn cache_read<T: Cached>(&self, commit: Option<&str>) -> Option<(String, T)> {
-        let bytes = std::fs::read(self.cache_file(T::KIND)).ok()?;
-        let (header, rest) = postcard::take_from_bytes::<Header>(&bytes).ok()?;
+        self.cache_open::<T>(commit)
+            .map(|(commit, value, _)| (commit, value))
+    }
+
+    /// The cached `T` of this branch and the commit it was built from (only `commit`'s when
+    /// given), with the reader of the bytes saved after it ([`Store::cache_save_with_tail`]).
+    /// Only the header and the value are read; the tail is read on demand, range by range.
+    pub fn cache_open<T: Cached>(&self, commit: Option<&str>) -> Option<(String, T, Tail)> {
+        use std::os::unix::fs::FileExt;
+        let file = std::fs::File::open(self.cache_file(T::KIND)).ok()?;
+        // The header is a few dozen bytes (a branch name is shorter than 4 KB): one small read
+        // finds it and the value's length.
+        let mut head = vec![0u8; 4096];
+        let n = read_at_most(&file, &mut head, 0).ok()?;
+        head.truncate(n);
+        let (header, rest) = postcard::take_from_bytes::<Header>(&head).ok()?;
         let fits = header.schema == fingerprint::<T>()
             && header.kind == T::KIND
             && header.branch == self.branch()
@@ -94,14 +108,33 @@ impl Store {
         if !fits {
             return None;
         }
-        let value = postcard::from_bytes::<T>(rest).ok()?;
-        Some((header.commit, value))
+        let len_bytes: [u8; 8] = rest.get(..8)?.try_into().ok()?;
+        let len = usize::try_from(u64::from_le_bytes(len_bytes)).ok()?;
+        let start = (head.len() - rest.len() + 8) as u64;
+        let mut body = vec![0u8; len];
+        file.read_exact_at(&mut body, start).ok()?;
+        let value = postcard::from_bytes::<T>(&body).ok()?;
+        let base = start + len as u64;
+        Some((
+            header.commit,
+            value,
+            Tail {
+                source: Source::File { file, base },
+            },
+        ))
     }
 
     /// Saves `value`, built from `commit`, through a temporary file and a rename, so that a
     /// concurrent reader sees the old file or the new one, never half of one. A cache that
     /// cannot be written only costs speed: failures are ignored.
     pub fn cache_save<T: Cached>(&self, commit: &str, value: &T) {
+        self.cache_save_with_tail(commit, value, &[]);
+    }
+
+    /// [`Store::cache_save`], followed by `tail`: bytes the value indexes into (offsets from
+    /// the tail's start), which readers fetch range by range through [`Tail::read`] rather
+    /// than decoding them all.
+    pub fn cache_save_with_tail<T: Cached>(&self, commit: &str, value: &T, tail: &[u8]) {
         let header = Header {
             schema: fingerprint::<T>(),
             kind: T::KIND.to_owned(),
@@ -114,7 +147,9 @@ impl Store {
         let Ok(body) = postcard::to_stdvec(value) else {
             return;
         };
+        bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
         bytes.extend_from_slice(&body);
+        bytes.extend_from_slice(tail);
         let file = self.cache_file(T::KIND);
         let dir = self.cache_dir();
         if std::fs::create_dir_all(&dir).is_err() {
@@ -131,6 +166,71 @@ impl Store {
             let _ = std::fs::remove_file(&tmp);
         }
     }
+}
+
+/// The bytes saved after a cached value, read range by range from the file that was opened
+/// with the value (a rename replacing the file later does not change what this reads).
+pub struct Tail {
+    source: Source,
+}
+
+enum Source {
+    File { file: std::fs::File, base: u64 },
+    Memory(Vec<u8>),
+}
+
+impl Tail {
+    /// A tail held in memory (when the cache file could not be written).
+    pub fn from_bytes(bytes: Vec<u8>) -> Tail {
+        Tail {
+            source: Source::Memory(bytes),
+        }
+    }
+
+    /// The `len` bytes at `offset` from the tail's start.
+    pub fn read(&self, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
+        use std::os::unix::fs::FileExt;
+        match &self.source {
+            Source::File { file, base } => {
+                let mut buf = vec![0u8; len];
+                file.read_exact_at(&mut buf, base + offset)?;
+                Ok(buf)
+            }
+            Source::Memory(bytes) => usize::try_from(offset)
+                .ok()
+                .and_then(|start| bytes.get(start..start.checked_add(len)?))
+                .map(<[u8]>::to_vec)
+                .ok_or_else(|| std::io::ErrorKind::UnexpectedEof.into()),
+        }
+    }
+
+    /// Every byte of the tail.
+    pub fn read_all(&self) -> std::io::Result<Vec<u8>> {
+        use std::io::{Read, Seek, SeekFrom};
+        match &self.source {
+            Source::File { file, base } => {
+                let mut file = file;
+                file.seek(SeekFrom::Start(*base))?;
+                let mut buf = Vec::new();
+                file.read_to_end(&mut buf)?;
+                Ok(buf)
+            }
+            Source::Memory(bytes) => Ok(bytes.clone()),
+        }
+    }
+}
+
+/// Reads what there is up to `buf.len()` bytes at `offset` (a short file is not an error).
+fn read_at_most(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    use std::os::unix::fs::FileExt;
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read_at(&mut buf[filled..], offset + filled as u64)? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ mod snapshot;
 mod transaction;
 mod worktree;
 
-pub use cache::Cached;
+pub use cache::{Cached, Tail};
 pub use changes::{FileHunks, NamedBy, RangeCommit};
 pub use config::ConfigOrigin;
 pub use lock::{BranchLock, LOCK_TIMEOUT, LockAge, LockSettings, STALE_LOCK};

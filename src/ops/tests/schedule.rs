@@ -115,7 +115,7 @@ fn next_claims_the_best_fitting_task_and_then_the_next_one() {
     );
     let plain = repo.add_with(&lead, new("Plain", 3, 1.0), &[]);
 
-    let (first, _) = schedule::next(&repo.store, &actor("alice"), now()).unwrap();
+    let (first, _) = schedule::next(&repo.store, &actor("alice")).unwrap();
     let Next::Claimed(first) = first else {
         panic!("alice got nothing")
     };
@@ -123,11 +123,11 @@ fn next_claims_the_best_fitting_task_and_then_the_next_one() {
     assert_eq!(repo.task(&rust.id).assignee, Some(agent("alice")));
     assert!(repo.last_message().contains("Coord-Via: next\n"));
 
-    let (second, _) = schedule::next(&repo.store, &actor("alice"), now()).unwrap();
+    let (second, _) = schedule::next(&repo.store, &actor("alice")).unwrap();
     assert!(matches!(second, Next::Claimed(t) if t.id == plain.id));
 
     let tip = repo.tip();
-    let (third, _) = schedule::next(&repo.store, &actor("alice"), now()).unwrap();
+    let (third, _) = schedule::next(&repo.store, &actor("alice")).unwrap();
     assert!(
         matches!(
             third,
