@@ -68,6 +68,50 @@ pub struct ReadyTask<'a> {
     pub assigned: bool,
 }
 
+/// A ready task named by its index in the task list it was computed on (for owners of the
+/// list, which cannot hold references into themselves).
+#[derive(Clone, Debug)]
+pub struct ReadyRef {
+    pub index: usize,
+    pub slack: Option<f64>,
+    pub cancelled_deps: Vec<TaskId>,
+}
+
+/// The schedule of a task list and its shared ready set, computed once per read and shared by
+/// everything built on that read (status's forecast, priorities and dispatch advice).
+pub struct Scheduled<'a> {
+    pub schedule: std::borrow::Cow<'a, Schedule>,
+    pub ready: Vec<ReadyTask<'a>>,
+}
+
+impl<'a> Scheduled<'a> {
+    /// Computes both from `tasks`.
+    pub fn of(tasks: &'a [Task], default_hours: f64) -> Scheduled<'a> {
+        let g = TaskGraph::new(tasks);
+        let schedule = g.schedule(default_hours);
+        let ready = g.ready(&schedule);
+        Scheduled {
+            schedule: std::borrow::Cow::Owned(schedule),
+            ready,
+        }
+    }
+
+    /// The ready set of `refs`, computed earlier on `tasks` (see [`ReadyRef`]).
+    pub fn ready_of(tasks: &'a [Task], refs: &[ReadyRef]) -> Vec<ReadyTask<'a>> {
+        refs.iter()
+            .filter_map(|r| {
+                let task = tasks.get(r.index)?;
+                Some(ReadyTask {
+                    task,
+                    slack: r.slack,
+                    cancelled_deps: r.cancelled_deps.clone(),
+                    assigned: false,
+                })
+            })
+            .collect()
+    }
+}
+
 impl<'a> TaskGraph<'a> {
     pub fn new(tasks: &'a [Task]) -> TaskGraph<'a> {
         let mut graph = DiGraph::with_capacity(tasks.len(), tasks.len() * 3);

@@ -17,7 +17,7 @@ taken), then one message per agent that got work. `--dry-run` computes the plan 
 nothing.
 */
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -25,7 +25,7 @@ use super::authority::Authority;
 use super::memory::{self, Outgoing};
 use super::schedule::{self, Assignee};
 use super::{Actor, OpError, agent, index, plan};
-use crate::graph::{self, TaskGraph};
+use crate::graph::{self, Scheduled};
 use crate::model::message::Message;
 use crate::model::message::{Kind, Recipient};
 use crate::model::{Agent, AgentId, Status, Task, TaskId, Timestamp};
@@ -181,12 +181,6 @@ impl Owned {
     }
 }
 
-/// The graph of the tasks and its schedule, computed once for all the plans of one call.
-struct Planned<'a> {
-    g: TaskGraph<'a>,
-    schedule: graph::Schedule,
-}
-
 impl<'a> Loaded<'a> {
     /// The settings read from `store` around tasks and agents already loaded.
     pub fn new(store: &Store, tasks: &'a [Task], agents: &'a [Agent]) -> Loaded<'a> {
@@ -199,10 +193,9 @@ impl<'a> Loaded<'a> {
         }
     }
 
-    fn planned(&self) -> Planned<'a> {
-        let g = TaskGraph::new(self.tasks);
-        let schedule = g.schedule(self.default_hours);
-        Planned { g, schedule }
+    /// The schedule and ready set of the tasks, computed once for all the plans of one call.
+    fn planned(&self) -> Scheduled<'a> {
+        Scheduled::of(self.tasks, self.default_hours)
     }
 
     /// The available agents with their load, and the ones left out.
@@ -255,14 +248,15 @@ pub fn plan(
 
 fn plan_on(
     loaded: &Loaded<'_>,
-    planned: &Planned<'_>,
+    planned: &Scheduled<'_>,
     now: Timestamp,
     only: Option<&[TaskId]>,
 ) -> DispatchReport {
-    let (g, schedule) = (&planned.g, &planned.schedule);
-    let mut ready: Vec<_> = g
-        .ready(schedule)
-        .into_iter()
+    let schedule = &planned.schedule;
+    let mut ready: Vec<_> = planned
+        .ready
+        .iter()
+        .cloned()
         .filter(|r| only.is_none_or(|ids| ids.contains(&r.task.id)))
         .collect();
     let critical = |id: &TaskId| schedule.critical_path.contains(id);
@@ -333,7 +327,7 @@ pub fn plan_rebalance(store: &Store, now: Timestamp) -> Result<DispatchReport, O
     Ok(rebalance_on(&loaded, &loaded.planned(), now))
 }
 
-fn rebalance_on(loaded: &Loaded<'_>, planned: &Planned<'_>, now: Timestamp) -> DispatchReport {
+fn rebalance_on(loaded: &Loaded<'_>, planned: &Scheduled<'_>, now: Timestamp) -> DispatchReport {
     let schedule = &planned.schedule;
     let critical = |id: &TaskId| schedule.critical_path.contains(id);
     let (mut pool, skipped) = loaded.pool(now);
@@ -565,8 +559,10 @@ pub struct Advice {
 pub fn advice(store: &Store, now: Timestamp, reply_within_secs: i64) -> Result<Advice, OpError> {
     let owned = load(store)?;
     let (messages, _) = memory::load_messages(&store.snapshot()?)?;
+    let loaded = owned.view(store);
     Ok(advice_on(
-        &owned.view(store),
+        &loaded,
+        &loaded.planned(),
         &messages,
         now,
         reply_within_secs,
@@ -576,16 +572,15 @@ pub fn advice(store: &Store, now: Timestamp, reply_within_secs: i64) -> Result<A
 /// [`advice`] on records the caller loaded already (one read of the tip for all of `status`).
 pub fn advice_on(
     loaded: &Loaded<'_>,
+    planned: &Scheduled<'_>,
     messages: &[Message],
     now: Timestamp,
     reply_within_secs: i64,
 ) -> Advice {
-    let planned = loaded.planned();
-    let (g, schedule) = (&planned.g, &planned.schedule);
-    let ready = g.ready(schedule);
+    let ready = &planned.ready;
     let (pool, _) = loaded.pool(now);
     let mut spawn: BTreeMap<Vec<String>, usize> = BTreeMap::new();
-    for r in &ready {
+    for r in ready {
         if !pool
             .agents
             .iter()
@@ -605,11 +600,17 @@ pub fn advice_on(
         .map(|(a, _, _)| a.id.clone())
         .collect();
     let mut waits = Vec::new();
-    for t in loaded.tasks.iter().filter(|t| !t.status.is_closed()) {
+    // An agent waits on another's open task it depends on: only open, held tasks matter.
+    let held: HashMap<&TaskId, &Task> = loaded
+        .tasks
+        .iter()
+        .filter(|t| !t.status.is_closed() && t.assignee.is_some())
+        .map(|t| (&t.id, t))
+        .collect();
+    for t in held.values() {
         let Some(agent) = &t.assignee else { continue };
         for d in &t.depends_on {
-            if let Some(dep) = g.get(d)
-                && !dep.status.is_closed()
+            if let Some(dep) = held.get(d)
                 && let Some(on) = &dep.assignee
                 && on != agent
             {
@@ -643,7 +644,7 @@ pub fn advice_on(
         .collect();
     unanswered.sort_by(|a, b| a.sent.cmp(&b.sent).then(a.id.cmp(&b.id)));
     Advice {
-        dispatchable: plan_on(loaded, &planned, now, None).assignments.len(),
+        dispatchable: plan_on(loaded, planned, now, None).assignments.len(),
         spawn: spawn
             .into_iter()
             .map(|(expertise, ready)| SpawnAdvice {
@@ -660,7 +661,7 @@ pub fn advice_on(
             })
             .collect(),
         idle,
-        moves: rebalance_on(loaded, &planned, now).assignments,
+        moves: rebalance_on(loaded, planned, now).assignments,
         waits,
         traffic: traffic
             .into_iter()

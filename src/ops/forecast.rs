@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use super::agent;
 use super::milestone::{after_hours, belongs};
-use crate::graph::{self, TaskGraph};
+use crate::graph::{self, Schedule, TaskGraph};
 use crate::model::milestone::{Milestone, MilestoneStatus};
 use crate::model::{Agent, AgentId, Status, Task, TaskId, Timestamp};
 
@@ -96,6 +96,9 @@ pub struct Input<'a> {
     pub now: Timestamp,
     pub stale_after_secs: i64,
     pub default_hours: f64,
+    /// The schedule of `tasks` when the caller has it (status reads it from the task view);
+    /// `None`: computed here.
+    pub schedule: Option<&'a Schedule>,
 }
 
 /// Whether `a` can be given work now: not offline and seen within `stale_after_secs`.
@@ -151,8 +154,14 @@ impl PartialOrd for Released {
 /// Schedules the open work of `input` on its available agents.
 pub fn forecast(input: &Input<'_>) -> Forecast {
     let tasks = input.tasks;
-    let g = TaskGraph::new(tasks);
-    let schedule = g.schedule(input.default_hours);
+    let computed;
+    let schedule = match input.schedule {
+        Some(s) => s,
+        None => {
+            computed = TaskGraph::new(tasks).schedule(input.default_hours);
+            &computed
+        }
+    };
     let mut available: Vec<&Agent> = input
         .agents
         .iter()
@@ -297,7 +306,7 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
         critical_path_finish,
         slots,
         unstaffed,
-        unscheduled: schedule.unscheduled,
+        unscheduled: schedule.unscheduled.clone(),
         milestones,
     }
 }
@@ -445,6 +454,7 @@ mod tests {
                 now: now(),
                 stale_after_secs: 2 * 3600,
                 default_hours: 1.0,
+                schedule: None,
             })
         };
         // A third agent who is stale does not count; one without the expertise neither.
@@ -514,6 +524,7 @@ mod tests {
             now: now(),
             stale_after_secs: 2 * 3600,
             default_hours: 1.0,
+            schedule: None,
         });
         assert!(f.slots.is_empty() && f.finish.is_none());
         let reasons: Vec<&str> = f.unstaffed.iter().map(|u| u.reason.as_str()).collect();

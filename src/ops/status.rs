@@ -15,7 +15,9 @@ use serde::Serialize;
 use super::dispatch::Advice;
 use super::forecast::{self, Forecast};
 use super::{OpError, adr, agent, conflict, index, memory, milestone, plan, risk};
-use crate::graph::{self, TaskGraph};
+use std::borrow::Cow;
+
+use crate::graph::{self, ReadyRef, Schedule, Scheduled};
 use crate::model::adr::{Adr, AdrStatus};
 use crate::model::conflict::{Conflict, ConflictStatus};
 use crate::model::gate::GateResult;
@@ -50,10 +52,33 @@ pub struct State {
     pub slos: Slos,
     /// `coord.replyWithin`, in seconds: the SLO of a message that needs a reply.
     pub reply_within_secs: i64,
+    /// The schedule and shared ready set of `tasks`, when the load had them precomputed (the
+    /// task view); `None` (a state built in memory): computed from `tasks` where needed.
+    pub planned: Option<Planned>,
     /// What the queues say to do ([`super::dispatch::advice`]): an expertise to add, idle
     /// agents, the moves `rebalance` would make. `None` for a state not read from a
     /// repository (tests of the judgement alone).
     pub advice: Option<Advice>,
+}
+
+/// The schedule of a state's tasks and their ready set, by index into `tasks`.
+#[derive(Debug)]
+pub struct Planned {
+    pub schedule: Schedule,
+    pub ready: Vec<ReadyRef>,
+}
+
+impl State {
+    /// The schedule and ready set of the tasks: the loaded ones, else computed.
+    pub fn scheduled(&self) -> Scheduled<'_> {
+        match &self.planned {
+            Some(p) => Scheduled {
+                schedule: Cow::Borrowed(&p.schedule),
+                ready: Scheduled::ready_of(&self.tasks, &p.ready),
+            },
+            None => Scheduled::of(&self.tasks, self.default_hours),
+        }
+    }
 }
 
 /// Loads the state the status screen shows, at the session's time.
@@ -61,7 +86,22 @@ pub fn load(session: &Session) -> Result<State, OpError> {
     let store = session.store()?;
     let now = session.now();
     let snap = super::snapshot(store)?;
-    let (tasks, mut problems) = index::load(store, &snap)?;
+    let default_hours = plan::default_estimate(store);
+    // The task view has the schedule and the ready set of this commit precomputed.
+    let view = index::TaskView::open(store, &snap, default_hours)?;
+    let tasks = view.tasks()?;
+    let mut problems = view.problems().to_vec();
+    let planned = Planned {
+        schedule: view.schedule(),
+        ready: view
+            .ready(None, &[])
+            .map(|r| ReadyRef {
+                index: r.row,
+                slack: r.slack,
+                cancelled_deps: r.cancelled_deps,
+            })
+            .collect(),
+    };
     let (agents, bad_agents) = agent::load(&snap)?;
     let (messages, bad_messages) = memory::load_messages(&snap)?;
     let (conflicts, bad_conflicts) = conflict::load_conflicts(&snap)?;
@@ -80,8 +120,13 @@ pub fn load(session: &Session) -> Result<State, OpError> {
     }
     // At the screen's clock, so an agent the rows call stale is stale to the advice too; on
     // the records read above (the tip is read once for the whole screen).
+    let scheduled = Scheduled {
+        schedule: Cow::Borrowed(&planned.schedule),
+        ready: Scheduled::ready_of(&tasks, &planned.ready),
+    };
     let advice = super::dispatch::advice_on(
         &super::dispatch::Loaded::new(store, &tasks, &agents),
+        &scheduled,
         &messages,
         now,
         memory::reply_within(store),
@@ -102,10 +147,11 @@ pub fn load(session: &Session) -> Result<State, OpError> {
         problems,
         now,
         stale_after_secs: agent::stale_after(store),
-        default_hours: plan::default_estimate(store),
+        default_hours,
         slos: super::slo::slos(store).0,
         reply_within_secs: memory::reply_within(store),
         advice: Some(advice),
+        planned: Some(planned),
     })
 }
 
@@ -218,7 +264,9 @@ fn hours_between(from: Timestamp, to: Timestamp) -> f64 {
 pub fn assess(state: &State) -> Day {
     let now = state.now;
     let hours = |secs: i64| secs as f64 / 3600.0;
+    let scheduled = state.scheduled();
     let forecast = forecast::forecast(&forecast::Input {
+        schedule: Some(&scheduled.schedule),
         tasks: &state.tasks,
         agents: &state.agents,
         milestones: &state.milestones,
@@ -269,7 +317,7 @@ pub fn assess(state: &State) -> Day {
             .total_cmp(&(a.running_hours - a.estimate_hours))
             .then(a.id.cmp(&b.id))
     });
-    let today = priorities(state, &forecast);
+    let today = priorities(state, &scheduled, &forecast);
     let slo_breaches = breaches(state, &blockers);
     let mut stale_agents: Vec<AgentId> = state
         .agents
@@ -291,25 +339,23 @@ pub fn assess(state: &State) -> Day {
     }
 }
 
-fn priorities(state: &State, forecast: &Forecast) -> Vec<Priority> {
-    let g = TaskGraph::new(&state.tasks);
-    let schedule = g.schedule(state.default_hours);
-    let available: Vec<&Agent> = state
+fn priorities(state: &State, scheduled: &Scheduled<'_>, forecast: &Forecast) -> Vec<Priority> {
+    // Each available agent with its load (open hours, open tasks), counted once.
+    let available: Vec<(&Agent, (f64, usize))> = state
         .agents
         .iter()
         .filter(|a| forecast.available.contains(&a.id))
+        .map(|a| (a, graph::load_of(&state.tasks, &a.id, state.default_hours)))
         .collect();
-    g.ready(&schedule)
-        .into_iter()
+    scheduled
+        .ready
+        .iter()
         .take(5)
         .map(|r| {
             let mut fits: Vec<(f64, usize, &AgentId)> = available
                 .iter()
-                .filter(|a| graph::fits(r.task, &a.expertise))
-                .map(|a| {
-                    let (h, n) = graph::load_of(&state.tasks, &a.id, state.default_hours);
-                    (h, n, &a.id)
-                })
+                .filter(|(a, _)| graph::fits(r.task, &a.expertise))
+                .map(|(a, (h, n))| (*h, *n, &a.id))
                 .collect();
             fits.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(x.2.cmp(y.2)));
             Priority {
@@ -583,6 +629,7 @@ mod tests {
             slos: super::DEFAULT_SLOS,
             reply_within_secs: 4 * 3600,
             advice: None,
+            planned: None,
         }
     }
 

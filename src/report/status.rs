@@ -890,6 +890,7 @@ mod tests {
             slos: crate::ops::status::DEFAULT_SLOS,
             reply_within_secs: 4 * 3600,
             advice: None,
+            planned: None,
         }
     }
 
