@@ -17,7 +17,9 @@ agents who can take it over.
 */
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
+
+use rustc_hash::FxHashMap;
 
 use serde::Serialize;
 
@@ -169,19 +171,24 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
         .collect();
     available.sort_by(|a, b| a.id.cmp(&b.id));
     let mut free_at: Vec<f64> = vec![0.0; available.len()];
-    let index: HashMap<&TaskId, usize> =
+    let index: FxHashMap<&TaskId, usize> =
         tasks.iter().enumerate().map(|(i, t)| (&t.id, i)).collect();
 
     // Only open, schedulable tasks take part; dependencies on closed or unknown tasks are met.
-    let open =
-        |i: usize| !tasks[i].status.is_closed() && schedule.timing.contains_key(&tasks[i].id);
+    let open: Vec<bool> = tasks
+        .iter()
+        .map(|t| !t.status.is_closed() && schedule.timing.contains_key(&t.id))
+        .collect();
     let mut waiting: Vec<usize> = vec![0; tasks.len()];
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); tasks.len()];
-    for (i, t) in tasks.iter().enumerate().filter(|(i, _)| open(*i)) {
+    // Each open task's open dependencies, by index.
+    let mut open_deps: Vec<Vec<usize>> = vec![Vec::new(); tasks.len()];
+    for (i, t) in tasks.iter().enumerate().filter(|(i, _)| open[*i]) {
         for d in &t.depends_on {
-            if let Some(&j) = index.get(d).filter(|&&j| open(j)) {
+            if let Some(&j) = index.get(d).filter(|&&j| open[j]) {
                 waiting[i] += 1;
                 dependents[j].push(i);
+                open_deps[i].push(j);
             }
         }
     }
@@ -194,7 +201,7 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
         index: i,
     };
     let mut heap: BinaryHeap<Reverse<Released>> = (0..tasks.len())
-        .filter(|&i| open(i) && waiting[i] == 0)
+        .filter(|&i| open[i] && waiting[i] == 0)
         .map(|i| Reverse(released(i, 0.0)))
         .collect();
     let mut ready_at: Vec<f64> = vec![0.0; tasks.len()];
@@ -205,11 +212,7 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
     while let Some(Reverse(r)) = heap.pop() {
         let i = r.index;
         let task = &tasks[i];
-        let blocked_by_unstaffed = task.depends_on.iter().any(|d| {
-            index
-                .get(d)
-                .is_some_and(|&j| open(j) && finish[j].is_none())
-        });
+        let blocked_by_unstaffed = open_deps[i].iter().any(|&j| finish[j].is_none());
         // The holder keeps its work while it is available; otherwise anyone who fits.
         let holder = task
             .assignee
@@ -278,23 +281,17 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
             .total_cmp(&b.start_hours)
             .then(a.id.cmp(&b.id))
     });
-    let finish_of: BTreeMap<&TaskId, Option<f64>> = tasks
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| open(*i))
-        .map(|(i, t)| (&t.id, finish[i]))
-        .collect();
     let finish_hours = slots.iter().map(|s| s.finish_hours).fold(0.0, f64::max);
     let critical_path_finish = schedule
         .critical_path
         .last()
-        .and_then(|id| finish_of.get(id).copied().flatten())
+        .and_then(|id| index.get(id).and_then(|&i| finish[i]))
         .and_then(|h| after_hours(input.now, h));
     let mut milestones: Vec<MilestoneForecast> = input
         .milestones
         .iter()
         .filter(|m| m.status == MilestoneStatus::Open)
-        .map(|m| milestone(m, input, &finish_of, &unstaffed, available.len()))
+        .map(|m| milestone(m, input, &finish, &unstaffed, available.len()))
         .collect();
     milestones.sort_by(|a, b| (a.due, &a.id).cmp(&(b.due, &b.id)));
     Forecast {
@@ -314,7 +311,7 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
 fn milestone(
     m: &Milestone,
     input: &Input<'_>,
-    finish_of: &BTreeMap<&TaskId, Option<f64>>,
+    finish: &[Option<f64>],
     unstaffed: &[Unstaffed],
     available: usize,
 ) -> MilestoneForecast {
@@ -322,14 +319,15 @@ fn milestone(
     let mut hours_remaining = 0.0;
     let mut last: Option<f64> = Some(0.0);
     let mut cannot: Vec<&TaskId> = Vec::new();
-    for t in input
+    for (i, t) in input
         .tasks
         .iter()
-        .filter(|t| belongs(t, &m.id) && !t.status.is_closed())
+        .enumerate()
+        .filter(|(_, t)| belongs(t, &m.id) && !t.status.is_closed())
     {
         open_tasks += 1;
         hours_remaining += remaining(t, input.now, input.default_hours);
-        match finish_of.get(&t.id).copied().flatten() {
+        match finish[i] {
             Some(f) => last = last.map(|l| l.max(f)),
             None => {
                 last = None;

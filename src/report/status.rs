@@ -7,7 +7,7 @@ risks and the health of open milestones.
 
 use serde::Serialize;
 
-use crate::graph::TaskGraph;
+use crate::graph::Scheduled;
 use crate::model::adr::{Adr, AdrStatus};
 use crate::model::conflict::{Conflict, ConflictStatus};
 use crate::model::message::Message;
@@ -32,6 +32,8 @@ pub struct Input<'a> {
     pub now: Timestamp,
     pub stale_after_secs: i64,
     pub default_hours: f64,
+    /// The schedule and ready set of `tasks` when the state had them (`None`: computed).
+    pub scheduled: Option<Scheduled<'a>>,
 }
 
 impl<'a> Input<'a> {
@@ -48,6 +50,7 @@ impl<'a> Input<'a> {
             now: state.now,
             stale_after_secs: state.stale_after_secs,
             default_hours: state.default_hours,
+            scheduled: Some(state.scheduled()),
         }
     }
 }
@@ -225,11 +228,18 @@ pub fn build(input: &Input<'_>) -> Report {
             }
         })
         .collect();
-    let graph = TaskGraph::new(tasks);
-    let schedule = graph.schedule(input.default_hours);
-    let priorities = graph
-        .ready(&schedule)
-        .into_iter()
+    let computed;
+    let scheduled = match &input.scheduled {
+        Some(s) => s,
+        None => {
+            computed = Scheduled::of(tasks, input.default_hours);
+            &computed
+        }
+    };
+    let schedule = &scheduled.schedule;
+    let priorities = scheduled
+        .ready
+        .iter()
         .take(5)
         .map(|r| brief(r.task))
         .collect();
@@ -313,7 +323,7 @@ pub fn build(input: &Input<'_>) -> Report {
             id: m.id.to_string(),
             title: m.title.clone(),
             due: m.due,
-            health: super::milestone::health(m, tasks, &schedule, input.default_hours, input.now),
+            health: super::milestone::health(m, tasks, schedule, input.default_hours, input.now),
             last_gate: m.gates.last().map(|g| g.result.to_string()),
         })
         .collect();
@@ -321,7 +331,7 @@ pub fn build(input: &Input<'_>) -> Report {
         progress,
         agents,
         critical_path: CriticalPath {
-            tasks: schedule.critical_path,
+            tasks: schedule.critical_path.clone(),
             total_hours: schedule.total_hours,
         },
         blocked,
@@ -1019,6 +1029,7 @@ mod tests {
                 now: now(),
                 stale_after_secs: 2 * 3600,
                 default_hours: 1.0,
+                scheduled: None,
             }
         }
     }
@@ -1087,6 +1098,7 @@ mod tests {
             now: now(),
             stale_after_secs: 2 * 3600,
             default_hours: 1.0,
+            scheduled: None,
         };
         insta::assert_snapshot!(screen(&input, false), @r"
         GREEN: nothing late, at risk, stale or past its SLO
