@@ -125,8 +125,16 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     let result = Context::new(opts).and_then(|ctx| {
         announce_remote_view(&ctx);
-        commands::run(&ctx, cli.command)?;
-        ctx.report_new_agent()
+        let ran = commands::run(&ctx, cli.command).and_then(|()| ctx.report_new_agent());
+        if ctx.print_counts {
+            // One line a test or a benchmark greps for, whatever the command printed.
+            let (records, objects) = crate::ops::read_counts();
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "git-coord counts: records-decoded={records} objects-read={objects}"
+            );
+        }
+        ran
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

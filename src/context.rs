@@ -27,6 +27,8 @@ pub struct GlobalOptions {
 pub struct Context {
     pub ui: Ui,
     pub session: Session,
+    /// `GIT_COORD_COUNTS` is set: print what the command read when it ends.
+    pub print_counts: bool,
 }
 
 impl Context {
@@ -61,7 +63,11 @@ impl Context {
         } else if let Some(name) = env("COORD_AGENT") {
             session = session.with_agent(name, AgentSource::Env);
         }
-        Ok(Context { ui, session })
+        Ok(Context {
+            ui,
+            session,
+            print_counts: env("GIT_COORD_COUNTS").is_some(),
+        })
     }
 
     /// The repository, opened on first use.

@@ -323,6 +323,14 @@ pub fn load_tasks(snap: &Snapshot<'_>) -> Result<(Vec<Task>, Vec<RecordError>), 
 }
 
 /// Opens the store and returns a snapshot, for read-only commands.
+/// What this process has read so far: task records decoded (from the branch or the index)
+/// and objects read from the coordination branch. `GIT_COORD_COUNTS=1` prints them when a
+/// command ends; tests use them to prove a read decodes only what it prints and a write does
+/// not read every record.
+pub fn read_counts() -> (u64, u64) {
+    (index::records_decoded(), store::objects_read())
+}
+
 pub fn snapshot(store: &Store) -> Result<Snapshot<'_>, OpError> {
     Ok(store.snapshot()?)
 }

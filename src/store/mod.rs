@@ -42,7 +42,7 @@ pub use changes::{FileHunks, NamedBy, RangeCommit};
 pub use config::ConfigOrigin;
 pub use lock::{BranchLock, LOCK_TIMEOUT, LockAge, LockSettings, STALE_LOCK};
 pub use remote::{Fetched, NotesMerge, PushOutcome, ThreeWay};
-pub use snapshot::{DirEntry, Snapshot, Tip};
+pub use snapshot::{DirEntry, Snapshot, Tip, objects_read};
 pub use transaction::{Author, Committed, Edit, Plan};
 pub use worktree::checked_out_warning;
 

@@ -121,6 +121,7 @@ impl Snapshot<'_> {
     }
 
     pub(super) fn root(&self) -> Result<gix::Tree<'_>> {
+        count_object_read();
         self.store
             .repo
             .find_tree(self.tip.tree)
@@ -169,6 +170,7 @@ impl Snapshot<'_> {
 
     /// Reads a blob found by [`Snapshot::list`] or [`Snapshot::walk`].
     pub fn read_blob(&self, id: ObjectId, path: &str) -> Result<Vec<u8>> {
+        count_object_read();
         let mut blob = self
             .store
             .repo
@@ -182,6 +184,7 @@ impl Snapshot<'_> {
         let Some((id, true)) = self.entry(path)? else {
             return Ok(Vec::new());
         };
+        count_object_read();
         let tree = self
             .store
             .repo
@@ -260,4 +263,18 @@ impl Snapshot<'_> {
         out.sort();
         Ok(out)
     }
+}
+
+/// Objects (blobs and trees) this process has read through snapshots: with
+/// `ops::index::records_decoded`, the regression guard of reads and writes that should not
+/// grow with the number of records.
+static OBJECTS_READ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn count_object_read() {
+    OBJECTS_READ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The number of objects read through snapshots so far by this process.
+pub fn objects_read() -> u64 {
+    OBJECTS_READ.load(std::sync::atomic::Ordering::Relaxed)
 }

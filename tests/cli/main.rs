@@ -40,6 +40,7 @@ mod test_milestone;
 mod test_newcomer;
 mod test_ownership;
 mod test_ownership_bypass;
+mod test_read_counts;
 mod test_record_errors;
 mod test_reimport;
 mod test_review2_claims;
