@@ -169,10 +169,14 @@ fn rebuild(snap: &Snapshot<'_>, old: Index) -> Result<Index, OpError> {
         let path = format!("{TASKS_DIR}/{}", dir.name);
         let tree = dir.id.to_string();
         let previous = old_buckets.remove(&dir.name);
-        if let Some(b) = previous.as_ref().filter(|b| b.tree == tree) {
-            index.buckets.insert(dir.name, b.clone());
-            continue;
-        }
+        // An unchanged bucket is moved over as it is (100,000 entries are not worth a copy).
+        let previous = match previous {
+            Some(b) if b.tree == tree => {
+                index.buckets.insert(dir.name, b);
+                continue;
+            }
+            other => other,
+        };
         let known: HashMap<String, Entry> = previous
             .map(|b| b.entries.into_iter().map(|e| (e.blob.clone(), e)).collect())
             .unwrap_or_default();
@@ -318,14 +322,11 @@ impl TaskView {
         let (tasks, problems) = load_full(store, snap)?;
         let (view, records) = build_view(tasks, problems, default_hours);
         store.cache_save_with_tail(&commit, &view, &records);
-        match store.cache_open::<View>(Some(&commit)) {
-            Some((_, view, tail)) => Ok(TaskView { view, tail }),
-            // The cache could not be written (a read-only repository): serve from memory.
-            None => Ok(TaskView {
-                view,
-                tail: Tail::from_bytes(records),
-            }),
-        }
+        // Served from memory this time (whether or not the cache could be written).
+        Ok(TaskView {
+            view,
+            tail: Tail::from_bytes(records),
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -497,15 +498,15 @@ fn build_view(tasks: Vec<Task>, problems: Vec<RecordError>, default_hours: f64) 
     let mut ids = String::new();
     let mut ends = Vec::with_capacity(tasks.len());
     let mut offsets = Vec::with_capacity(tasks.len() + 1);
-    let mut records = Vec::new();
+    // About 100 bytes a task; growing a buffer of tens of megabytes by doubling costs copies.
+    let mut records = Vec::with_capacity(tasks.len() * 128);
     offsets.push(0);
     for t in &tasks {
         ids.push_str(t.id.as_str());
         ends.push(ids.len() as u32);
-        // A task always encodes (postcard fails only on unsupported serde shapes).
-        if let Ok(bytes) = postcard::to_stdvec(t) {
-            records.extend_from_slice(&bytes);
-        }
+        // A task always encodes (postcard fails only on unsupported serde shapes); should
+        // one not, reading its record fails naming the cache to remove.
+        let _ = postcard::to_io(t, &mut records);
         offsets.push(records.len() as u64);
     }
     let mut by_id: Vec<u32> = (0..tasks.len() as u32).collect();

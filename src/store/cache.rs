@@ -141,15 +141,12 @@ impl Store {
             branch: self.branch().to_owned(),
             commit: commit.to_owned(),
         };
-        let Ok(mut bytes) = postcard::to_stdvec(&header) else {
+        let Ok(head) = postcard::to_stdvec(&header) else {
             return;
         };
         let Ok(body) = postcard::to_stdvec(value) else {
             return;
         };
-        bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(&body);
-        bytes.extend_from_slice(tail);
         let file = self.cache_file(T::KIND);
         let dir = self.cache_dir();
         if std::fs::create_dir_all(&dir).is_err() {
@@ -161,7 +158,15 @@ impl Store {
             std::process::id(),
             fastrand::u64(..)
         ));
-        let written = std::fs::File::create(&tmp).and_then(|mut f| f.write_all(&bytes));
+        // Written part by part: the tail can be tens of megabytes, not worth a copy.
+        let written = std::fs::File::create(&tmp).and_then(|f| {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, f);
+            out.write_all(&head)?;
+            out.write_all(&(body.len() as u64).to_le_bytes())?;
+            out.write_all(&body)?;
+            out.write_all(tail)?;
+            out.flush()
+        });
         if written.is_err() || std::fs::rename(&tmp, &file).is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
