@@ -266,6 +266,30 @@ fn git_settings(store: &Store) -> Vec<Setting> {
         .collect()
 }
 
+/// The key of the default estimate (read here, where every setting is described, so the
+/// task index can read it without depending on the plan).
+pub const DEFAULT_ESTIMATE_KEY: &str = "coord.defaultEstimate";
+
+/// The estimate, in hours, of open tasks that have none: `coord.defaultEstimate` (such as
+/// `2h`), else [`crate::graph::DEFAULT_ESTIMATE_HOURS`]. A value that is not a duration is ignored here;
+/// [`default_estimate_setting`] says what is wrong with it.
+pub fn default_estimate(store: &Store) -> f64 {
+    default_estimate_setting(store).unwrap_or(crate::graph::DEFAULT_ESTIMATE_HOURS)
+}
+
+/// Like [`default_estimate`], but a malformed `coord.defaultEstimate` is an error whose message
+/// names the key, the value and the fix.
+pub fn default_estimate_setting(store: &Store) -> Result<f64, String> {
+    match store.config_string(DEFAULT_ESTIMATE_KEY) {
+        None => Ok(crate::graph::DEFAULT_ESTIMATE_HOURS),
+        Some(value) => crate::model::time::parse_estimate(&value).map_err(|e| {
+            format!(
+                "git config {DEFAULT_ESTIMATE_KEY}: {e}; fix it with `git config {DEFAULT_ESTIMATE_KEY} 2h`"
+            )
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::KEYS;

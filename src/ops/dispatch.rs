@@ -256,7 +256,6 @@ fn plan_on(
     let mut ready: Vec<_> = planned
         .ready
         .iter()
-        .cloned()
         .filter(|r| only.is_none_or(|ids| ids.contains(&r.task.id)))
         .collect();
     let critical = |id: &TaskId| schedule.critical_path.contains(id);

@@ -1,12 +1,17 @@
 /*!
-The task index: every task of one commit of the coordination branch, parsed, cached under
-`.git/coord/` through `store::cache` (postcard, a compact binary serde format) so that reads at 10,000 tasks do not parse 10,000 files on every call.
+The task index: every task of one commit of the coordination branch, parsed, and what reads
+need derived from them (the ready set in scheduling order, each agent's assigned work, the
+schedule and critical path, due dates), cached under `.git/coord/` through `store::cache`
+(postcard, a compact binary serde format). Reads decode only the records they print: each
+file's parsed record lies in the cache file's tail, found by ID (ADR 0023).
 
-The cache is derived and never trusted blindly: it records the commit, the `tasks/` tree and
-each bucket tree and blob it was built from. Loading it for another commit (after a write, a
-fetch or a hand edit) re-reads only the buckets whose tree changed and re-parses only the
-blobs that changed, then saves the result for the new commit. A missing, corrupt or foreign
-cache (another branch, or another shape of these types) is rebuilt from the tree.
+The cache is derived and never trusted blindly: it records the `tasks/` tree, each bucket
+tree and each blob it was built from. A view whose `tasks/` tree is the commit's serves it as
+it is (a heartbeat or a message does not touch the tasks). For another tree (after a write,
+a fetch or a hand edit), the refresh re-reads only the buckets whose tree changed and
+re-parses only the blobs that changed; the other records' bytes are copied over, and the
+derived part is computed again. A missing, corrupt or foreign cache (another branch, or
+another shape of these types) is rebuilt from the tree.
 */
 
 use std::collections::{HashMap, HashSet};
@@ -20,39 +25,28 @@ use crate::model::layout::{self, TASKS_DIR};
 use crate::model::{AgentId, RecordError, Task, TaskId, Timestamp};
 use crate::store::{Cached, Snapshot, Store, Tail};
 
-/// The cached index; the cache's header keeps the branch and commit it was built from.
+/// What a refresh compares with the next commit's tree: where each file under `tasks/` was
+/// read from and where its parsed record lies in the tail. Kept in the tail as well, decoded
+/// only when the view is refreshed.
 #[derive(Serialize, Deserialize, Default)]
-struct Index {
-    tasks_tree: String,
-    buckets: HashMap<String, Bucket>,
+struct Directory {
+    buckets: Vec<Bucket>,
 }
 
-#[derive(Serialize, Deserialize, Default, Clone)]
+#[derive(Serialize, Deserialize)]
 struct Bucket {
+    name: String,
     tree: String,
     entries: Vec<Entry>,
 }
 
-#[derive(Serialize, Deserialize, Clone)]
+#[derive(Serialize, Deserialize)]
 struct Entry {
     path: String,
     blob: String,
-    // Not `#[serde(flatten)]`: flattening makes serde buffer every entry (and postcard, a
-    // binary format without field names, cannot decode it).
-    record: Parsed,
-}
-
-impl Cached for Index {
-    const KIND: &'static str = "tasks";
-    // This file (Index, Bucket, Entry, Parsed) and every type a task or a record error is
-    // made of: editing any of them makes old caches misses (see `store::cache`).
-    const SOURCES: &'static [&'static str] = &[
-        include_str!("index.rs"),
-        include_str!("../model/task.rs"),
-        include_str!("../model/record.rs"),
-        include_str!("../model/id.rs"),
-        include_str!("../model/time.rs"),
-    ];
+    /// The [`Parsed`] record of the file: the tail's bytes `start..start + len`.
+    start: u64,
+    len: u32,
 }
 
 #[derive(Serialize, Deserialize, Clone)]
@@ -67,50 +61,121 @@ enum Parsed {
 /// Every task on `snap`, with a [`RecordError`] for each file that could not be read, in
 /// path order, then one for each record that is not where the layout puts it (misplaced, or a
 /// duplicate of a task's ID), which is left out of the tasks. Uses and refreshes the cache;
-/// the cache keeps what each file holds, and which of them counts is decided here on every
-/// load, so a stray file can never be cached as the task.
+/// the cache keeps what each file holds, and which of them counts is decided on every
+/// refresh, so a stray file can never be cached as the task.
 pub fn load(store: &Store, snap: &Snapshot<'_>) -> Result<(Vec<Task>, Vec<RecordError>), OpError> {
-    // The view of this commit, when a read built one, holds the same tasks without the
-    // paths and blob IDs of the refresh index: decoding it is cheaper.
-    let commit = snap.tip().commit.to_string();
-    if let Some((_, view, tail)) = store.cache_open::<View>(Some(&commit)) {
-        let view = TaskView { view, tail };
-        if let Ok(tasks) = view.tasks() {
-            return Ok((tasks, view.view.problems));
-        }
-    }
-    load_full(store, snap)
+    let view = TaskView::open(store, snap, super::config::default_estimate(store))?;
+    let tasks = view.tasks()?;
+    Ok((tasks, view.view.problems))
 }
 
-/// [`load`] from the refresh index, bringing it up to date with `snap`.
-fn load_full(store: &Store, snap: &Snapshot<'_>) -> Result<(Vec<Task>, Vec<RecordError>), OpError> {
-    let commit = snap.tip().commit.to_string();
-    let index = match store.cache_load::<Index>() {
-        Some((built, index)) if built == commit => index,
-        cached => {
-            let index = rebuild(snap, cached.map(|(_, i)| i).unwrap_or_default())?;
-            store.cache_save(&commit, &index);
-            index
-        }
+/// The files under `tasks/` on `snap`, each with its parsed record's bytes in `tail`: from
+/// `old` (and `old_tail`, the bytes it points into) for every bucket whose tree and every file
+/// whose blob is unchanged, parsed from the branch for the others.
+fn refresh(
+    snap: &Snapshot<'_>,
+    old: Directory,
+    old_tail: &[u8],
+    tail: &mut Vec<u8>,
+) -> Result<Directory, OpError> {
+    let mut old_buckets: HashMap<String, Bucket> = old
+        .buckets
+        .into_iter()
+        .map(|b| (b.name.clone(), b))
+        .collect();
+    let copy = |e: &Entry, tail: &mut Vec<u8>| -> Option<(u64, u32)> {
+        let start = usize::try_from(e.start).ok()?;
+        let bytes = old_tail.get(start..start.checked_add(e.len as usize)?)?;
+        let at = tail.len() as u64;
+        tail.extend_from_slice(bytes);
+        Some((at, e.len))
     };
-    let mut buckets: Vec<(String, Bucket)> = index.buckets.into_iter().collect();
-    buckets.sort_by(|a, b| a.0.cmp(&b.0));
-    let count = buckets.iter().map(|(_, b)| b.entries.len()).sum();
-    let mut tasks = Vec::with_capacity(count);
-    let mut problems = Vec::new();
-    let mut strays = Vec::new();
-    for (_, bucket) in buckets {
-        for entry in bucket.entries {
-            match entry.record {
-                Parsed::Task(t) if layout::is_task_path(&entry.path, &t.id) => tasks.push(t),
-                Parsed::Task(t) => strays.push((entry.path, t)),
-                Parsed::Error(e) => problems.push(e),
+    let mut buckets = Vec::new();
+    for dir in snap.list(TASKS_DIR)? {
+        let path = format!("{TASKS_DIR}/{}", dir.name);
+        let tree = dir.id.to_string();
+        let previous = old_buckets.remove(&dir.name);
+        let mut known: HashMap<(String, String), Entry> = HashMap::new();
+        if let Some(b) = previous {
+            if b.tree == tree {
+                // Unchanged: every record's bytes are copied as they are.
+                let mut entries = Vec::with_capacity(b.entries.len());
+                let mut whole = true;
+                for mut e in b.entries {
+                    match copy(&e, tail) {
+                        Some((start, len)) => {
+                            (e.start, e.len) = (start, len);
+                            entries.push(e);
+                        }
+                        None => whole = false,
+                    }
+                }
+                if whole {
+                    buckets.push(Bucket {
+                        name: dir.name,
+                        tree,
+                        entries,
+                    });
+                    continue;
+                }
+                // A damaged old tail: read the bucket again.
+                known.clear();
+            } else {
+                known = b
+                    .entries
+                    .into_iter()
+                    .map(|e| ((e.path.clone(), e.blob.clone()), e))
+                    .collect();
             }
         }
+        let files = if dir.is_dir {
+            snap.walk(&path)?
+        } else {
+            vec![(path.clone(), dir.id)]
+        };
+        let mut entries = Vec::new();
+        for (file, blob) in files {
+            if !file.ends_with(".md") {
+                continue;
+            }
+            let blob_hex = blob.to_string();
+            if let Some(e) = known.remove(&(file.clone(), blob_hex.clone()))
+                && let Some((start, len)) = copy(&e, tail)
+            {
+                entries.push(Entry { start, len, ..e });
+                continue;
+            }
+            let record = match String::from_utf8(snap.read_blob(blob, &file)?) {
+                Ok(text) => match parse_task_at(&file, &text) {
+                    Ok(task) => Parsed::Task(task),
+                    Err(e) => Parsed::Error(e),
+                },
+                Err(_) => Parsed::Error(RecordError {
+                    path: file.clone(),
+                    line: None,
+                    message: "the file is not valid UTF-8".to_owned(),
+                }),
+            };
+            count_decoded(1);
+            let start = tail.len();
+            // A record always encodes (postcard fails only on unsupported serde shapes);
+            // should one not, reading it back fails and names the cache to remove.
+            let _ = postcard::to_io(&record, &mut *tail);
+            entries.push(Entry {
+                path: file,
+                blob: blob_hex,
+                start: start as u64,
+                len: (tail.len() - start) as u32,
+            });
+        }
+        buckets.push(Bucket {
+            name: dir.name,
+            tree,
+            entries,
+        });
     }
-    skip_strays(&tasks, strays, &mut problems);
-    count_decoded(tasks.len());
-    Ok((tasks, problems))
+    buckets.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Directory { buckets })
 }
 
 /// Turns each task read from somewhere other than where the layout puts it into a problem
@@ -150,73 +215,6 @@ pub(super) fn skip_strays(
     }
 }
 
-/// Brings `old` up to date with `snap`, re-reading only what changed.
-fn rebuild(snap: &Snapshot<'_>, old: Index) -> Result<Index, OpError> {
-    let tasks_tree = snap
-        .entry_id(TASKS_DIR)?
-        .map(|id| id.to_string())
-        .unwrap_or_default();
-    let mut index = Index {
-        tasks_tree: tasks_tree.clone(),
-        buckets: HashMap::new(),
-    };
-    if tasks_tree == old.tasks_tree {
-        index.buckets = old.buckets;
-        return Ok(index);
-    }
-    let mut old_buckets = old.buckets;
-    for dir in snap.list(TASKS_DIR)? {
-        let path = format!("{TASKS_DIR}/{}", dir.name);
-        let tree = dir.id.to_string();
-        let previous = old_buckets.remove(&dir.name);
-        // An unchanged bucket is moved over as it is (100,000 entries are not worth a copy).
-        let previous = match previous {
-            Some(b) if b.tree == tree => {
-                index.buckets.insert(dir.name, b);
-                continue;
-            }
-            other => other,
-        };
-        let known: HashMap<String, Entry> = previous
-            .map(|b| b.entries.into_iter().map(|e| (e.blob.clone(), e)).collect())
-            .unwrap_or_default();
-        let files = if dir.is_dir {
-            snap.walk(&path)?
-        } else {
-            vec![(path.clone(), dir.id)]
-        };
-        let mut entries = Vec::new();
-        for (file, blob) in files {
-            if !file.ends_with(".md") {
-                continue;
-            }
-            let blob_hex = blob.to_string();
-            if let Some(e) = known.get(&blob_hex).filter(|e| e.path == file) {
-                entries.push(e.clone());
-                continue;
-            }
-            let record = match String::from_utf8(snap.read_blob(blob, &file)?) {
-                Ok(text) => match parse_task_at(&file, &text) {
-                    Ok(task) => Parsed::Task(task),
-                    Err(e) => Parsed::Error(e),
-                },
-                Err(_) => Parsed::Error(RecordError {
-                    path: file.clone(),
-                    line: None,
-                    message: "the file is not valid UTF-8".to_owned(),
-                }),
-            };
-            entries.push(Entry {
-                path: file,
-                blob: blob_hex,
-                record,
-            });
-        }
-        index.buckets.insert(dir.name, Bucket { tree, entries });
-    }
-    Ok(index)
-}
-
 /// How many task records this process has decoded or parsed (from the cache or the branch):
 /// the regression guard of reads that should decode only what they print.
 static DECODED: AtomicU64 = AtomicU64::new(0);
@@ -235,6 +233,10 @@ fn count_decoded(n: usize) {
 /// read decodes only the records it prints. Built from the full index on a miss.
 #[derive(Serialize, Deserialize)]
 struct View {
+    /// The `tasks/` tree it was built from: a commit with the same tree is served as it is.
+    tasks_tree: String,
+    /// Where the [`Directory`] lies in the tail (start, length).
+    directory: (u64, u64),
     /// The default estimate the schedule was computed with (a config change is a miss).
     default_hours: f64,
     /// Task IDs in load order, concatenated; the ID of row `i` ends at `ends[i]`.
@@ -242,8 +244,9 @@ struct View {
     ends: Vec<u32>,
     /// Rows sorted by ID, for lookups.
     by_id: Vec<u32>,
-    /// Row `i`'s record is the tail's bytes `offsets[i]..offsets[i + 1]`.
-    offsets: Vec<u64>,
+    /// Row `i`'s record is the tail's bytes `starts[i]..starts[i] + lens[i]`.
+    starts: Vec<u64>,
+    lens: Vec<u32>,
     problems: Vec<RecordError>,
     cycles: Vec<Vec<u32>>,
     /// The shared ready set (unassigned), best first.
@@ -261,7 +264,8 @@ struct View {
 }
 
 impl Cached for View {
-    const KIND: &'static str = "view";
+    // `.git/coord/tasks-<branch>.bin`, as before the view (ADR 0004).
+    const KIND: &'static str = "tasks";
     const SOURCES: &'static [&'static str] = &[
         include_str!("index.rs"),
         include_str!("../graph.rs"),
@@ -310,22 +314,49 @@ pub struct TaskView {
 }
 
 impl TaskView {
-    /// The view of `snap`'s tasks: the cached one when it was built from this commit with
-    /// this default estimate, else one built from the full index (and saved).
+    /// The view of `snap`'s tasks: the cached one when it was built from this commit, or from
+    /// another with the same `tasks/` tree, with this default estimate; else one refreshed
+    /// from it (or built from the branch) and saved.
     pub fn open(store: &Store, snap: &Snapshot<'_>, default_hours: f64) -> Result<Self, OpError> {
         let commit = snap.tip().commit.to_string();
-        if let Some((_, view, tail)) = store.cache_open::<View>(Some(&commit))
-            && view.default_hours.to_bits() == default_hours.to_bits()
-        {
-            return Ok(TaskView { view, tail });
-        }
-        let (tasks, problems) = load_full(store, snap)?;
-        let (view, records) = build_view(tasks, problems, default_hours);
-        store.cache_save_with_tail(&commit, &view, &records);
+        let tasks_tree = || -> Result<String, OpError> {
+            Ok(snap
+                .entry_id(TASKS_DIR)?
+                .map(|id| id.to_string())
+                .unwrap_or_default())
+        };
+        let (old, old_tail) = match store.cache_open::<View>(None) {
+            Some((built, view, tail)) => {
+                let same_hours = view.default_hours.to_bits() == default_hours.to_bits();
+                if same_hours && (built == commit || view.tasks_tree == tasks_tree()?) {
+                    return Ok(TaskView { view, tail });
+                }
+                let bytes = tail.read_all().unwrap_or_default();
+                let (start, len) = view.directory;
+                let old = usize::try_from(start)
+                    .ok()
+                    .zip(usize::try_from(len).ok())
+                    .and_then(|(s, l)| bytes.get(s..s.checked_add(l)?))
+                    .and_then(|b| postcard::from_bytes::<Directory>(b).ok())
+                    .unwrap_or_default();
+                (old, bytes)
+            }
+            None => (Directory::default(), Vec::new()),
+        };
+        let tasks_tree = tasks_tree()?;
+        let mut tail = Vec::with_capacity(old_tail.len() + 4096);
+        let directory = refresh(snap, old, &old_tail, &mut tail)?;
+        drop(old_tail);
+        let (tasks, spans, problems) = decode_all(&directory, &tail);
+        let start = tail.len() as u64;
+        let _ = postcard::to_io(&directory, &mut tail);
+        let directory = (start, tail.len() as u64 - start);
+        let view = build_view(tasks, spans, problems, default_hours, tasks_tree, directory);
+        store.cache_save_with_tail(&commit, &view, &tail);
         // Served from memory this time (whether or not the cache could be written).
         Ok(TaskView {
             view,
-            tail: Tail::from_bytes(records),
+            tail: Tail::from_bytes(tail),
         })
     }
 
@@ -363,13 +394,20 @@ impl TaskView {
 
     /// The record of row `row`, decoded.
     pub fn task(&self, row: usize) -> Result<Task, OpError> {
-        let (start, end) = (self.view.offsets[row], self.view.offsets[row + 1]);
         let bytes = self
             .tail
-            .read(start, (end - start) as usize)
+            .read(self.view.starts[row], self.view.lens[row] as usize)
             .map_err(|e| self.damaged(e.to_string()))?;
         count_decoded(1);
-        postcard::from_bytes(&bytes).map_err(|e| self.damaged(e.to_string()))
+        self.decode(&bytes)
+    }
+
+    fn decode(&self, bytes: &[u8]) -> Result<Task, OpError> {
+        match postcard::from_bytes::<Parsed>(bytes) {
+            Ok(Parsed::Task(task)) => Ok(task),
+            Ok(Parsed::Error(e)) => Err(self.damaged(format!("a task row holds the error {e}"))),
+            Err(e) => Err(self.damaged(e.to_string())),
+        }
     }
 
     /// Every task, in load order.
@@ -378,13 +416,13 @@ impl TaskView {
             .tail
             .read_all()
             .map_err(|e| self.damaged(e.to_string()))?;
-        let mut rest = bytes.as_slice();
         let mut tasks = Vec::with_capacity(self.len());
-        for _ in 0..self.len() {
-            let (task, after) =
-                postcard::take_from_bytes::<Task>(rest).map_err(|e| self.damaged(e.to_string()))?;
-            tasks.push(task);
-            rest = after;
+        for (&start, &len) in self.view.starts.iter().zip(&self.view.lens) {
+            let record = usize::try_from(start)
+                .ok()
+                .and_then(|s| bytes.get(s..s.checked_add(len as usize)?))
+                .ok_or_else(|| self.damaged("a record lies past its end".to_owned()))?;
+            tasks.push(self.decode(record)?);
         }
         count_decoded(tasks.len());
         Ok(tasks)
@@ -493,22 +531,58 @@ impl TaskView {
     }
 }
 
-/// The view of `tasks` and the tail holding their records.
-fn build_view(tasks: Vec<Task>, problems: Vec<RecordError>, default_hours: f64) -> (View, Vec<u8>) {
+/// Every task of `directory` (decoded from `tail`) where the layout puts it, with where its
+/// record lies, and a problem for each file that is not a readable task at its place.
+fn decode_all(
+    directory: &Directory,
+    tail: &[u8],
+) -> (Vec<Task>, Vec<(u64, u32)>, Vec<RecordError>) {
+    let count = directory.buckets.iter().map(|b| b.entries.len()).sum();
+    let mut tasks = Vec::with_capacity(count);
+    let mut spans = Vec::with_capacity(count);
+    let mut problems = Vec::new();
+    let mut strays = Vec::new();
+    for e in directory.buckets.iter().flat_map(|b| &b.entries) {
+        let bytes = usize::try_from(e.start)
+            .ok()
+            .and_then(|s| tail.get(s..s.checked_add(e.len as usize)?));
+        match bytes.map(postcard::from_bytes::<Parsed>) {
+            Some(Ok(Parsed::Task(t))) if layout::is_task_path(&e.path, &t.id) => {
+                tasks.push(t);
+                spans.push((e.start, e.len));
+            }
+            Some(Ok(Parsed::Task(t))) => strays.push((e.path.clone(), t)),
+            Some(Ok(Parsed::Error(err))) => problems.push(err),
+            // Only a bug could get here (the bytes were just written): say so, skip it.
+            Some(Err(_)) | None => problems.push(RecordError {
+                path: e.path.clone(),
+                line: None,
+                message: "its cached record could not be decoded: remove .git/coord/ and retry"
+                    .to_owned(),
+            }),
+        }
+    }
+    skip_strays(&tasks, strays, &mut problems);
+    count_decoded(tasks.len());
+    (tasks, spans, problems)
+}
+
+/// The view of `tasks`, whose records lie at `spans` in the tail.
+fn build_view(
+    tasks: Vec<Task>,
+    spans: Vec<(u64, u32)>,
+    problems: Vec<RecordError>,
+    default_hours: f64,
+    tasks_tree: String,
+    directory: (u64, u64),
+) -> View {
     let mut ids = String::new();
     let mut ends = Vec::with_capacity(tasks.len());
-    let mut offsets = Vec::with_capacity(tasks.len() + 1);
-    // About 100 bytes a task; growing a buffer of tens of megabytes by doubling costs copies.
-    let mut records = Vec::with_capacity(tasks.len() * 128);
-    offsets.push(0);
     for t in &tasks {
         ids.push_str(t.id.as_str());
         ends.push(ids.len() as u32);
-        // A task always encodes (postcard fails only on unsupported serde shapes); should
-        // one not, reading its record fails naming the cache to remove.
-        let _ = postcard::to_io(t, &mut records);
-        offsets.push(records.len() as u64);
     }
+    let (starts, lens) = spans.into_iter().unzip();
     let mut by_id: Vec<u32> = (0..tasks.len() as u32).collect();
     by_id.sort_by(|&a, &b| tasks[a as usize].id.cmp(&tasks[b as usize].id));
     let row: HashMap<&TaskId, u32> = tasks
@@ -550,7 +624,9 @@ fn build_view(tasks: Vec<Task>, problems: Vec<RecordError>, default_hours: f64) 
             None => assigned.push((agent.as_str().to_owned(), vec![entry])),
         }
     }
-    let view = View {
+    View {
+        tasks_tree,
+        directory,
         default_hours,
         cycles: g.cycles().iter().map(|c| rows(c)).collect(),
         critical_path: rows(&schedule.critical_path),
@@ -573,17 +649,15 @@ fn build_view(tasks: Vec<Task>, problems: Vec<RecordError>, default_hours: f64) 
         ids,
         ends,
         by_id,
-        offsets,
+        starts,
+        lens,
         problems,
-    };
-    (view, records)
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
-    use super::{Bucket, Entry, Index, Parsed};
+    use super::{Bucket, Directory, Entry, Parsed};
     use crate::model::task::NewTask;
     use crate::model::{RecordError, Task, TaskId, Timestamp};
 
@@ -591,7 +665,8 @@ mod tests {
     /// shape is meant) with `COORD_BLESS_CACHE=1 cargo test --lib index::`.
     const PINNED: &str = "src/ops/testdata/tasks-cache.postcard";
 
-    fn fixture() -> Index {
+    /// A directory of two files and their two records: a task and an unreadable file.
+    fn fixture() -> (Directory, Vec<Parsed>) {
         let at = |s: &str| Timestamp::parse_rfc3339(s).expect("fixture time");
         let task = Task::new(
             TaskId::parse("t-aaaaaa").expect("fixture id"),
@@ -611,32 +686,55 @@ mod tests {
             at("2026-11-21T10:00:00Z"),
         )
         .expect("fixture task");
+        let records = vec![
+            Parsed::Task(task),
+            Parsed::Error(RecordError {
+                path: "tasks/aa/t-broken.md".into(),
+                line: Some(3),
+                message: "bad".into(),
+            }),
+        ];
         let entries = vec![
             Entry {
                 path: "tasks/aa/t-aaaaaa.md".into(),
                 blob: "1".repeat(40),
-                record: Parsed::Task(task),
+                start: 0,
+                len: 100,
             },
             Entry {
                 path: "tasks/aa/t-broken.md".into(),
                 blob: "2".repeat(40),
-                record: Parsed::Error(RecordError {
-                    path: "tasks/aa/t-broken.md".into(),
-                    line: Some(3),
-                    message: "bad".into(),
-                }),
+                start: 100,
+                len: 20,
             },
         ];
-        Index {
-            tasks_tree: "3".repeat(40),
-            buckets: HashMap::from([(
-                "aa".to_owned(),
-                Bucket {
-                    tree: "4".repeat(40),
-                    entries,
-                },
-            )]),
-        }
+        let directory = Directory {
+            buckets: vec![Bucket {
+                name: "aa".to_owned(),
+                tree: "4".repeat(40),
+                entries,
+            }],
+        };
+        (directory, records)
+    }
+
+    fn json(fixture: &(Directory, Vec<Parsed>)) -> serde_json::Value {
+        let (directory, records) = fixture;
+        let b = &directory.buckets[0];
+        let entries: Vec<_> = b
+            .entries
+            .iter()
+            .map(|e| (e.path.clone(), e.blob.clone(), e.start, e.len))
+            .collect();
+        let records: Vec<_> = records
+            .iter()
+            .map(|r| match r {
+                Parsed::Task(t) => serde_json::to_value(t),
+                Parsed::Error(e) => serde_json::to_value(e),
+            })
+            .collect::<Result<_, _>>()
+            .expect("json");
+        serde_json::json!([b.name, b.tree, entries, records])
     }
 
     #[test]
@@ -653,22 +751,8 @@ mod tests {
             "the cached task index changed shape: check store::cache's fingerprint covers it, then regenerate {PINNED}"
         );
         // The pinned bytes decode to exactly the fixture, field by field.
-        let decoded: Index = postcard::from_bytes(&pinned).expect("decode the pinned bytes");
-        let json = |i: &Index| {
-            let b = &i.buckets["aa"];
-            let entries: Vec<_> = b
-                .entries
-                .iter()
-                .map(|e| {
-                    let record = match &e.record {
-                        Parsed::Task(t) => serde_json::to_value(t),
-                        Parsed::Error(r) => serde_json::to_value(r),
-                    };
-                    (e.path.clone(), e.blob.clone(), record.expect("json"))
-                })
-                .collect();
-            (i.tasks_tree.clone(), b.tree.clone(), entries)
-        };
+        let decoded: (Directory, Vec<Parsed>) =
+            postcard::from_bytes(&pinned).expect("decode the pinned bytes");
         assert_eq!(json(&decoded), json(&fixture()));
     }
 }

@@ -6,32 +6,11 @@ by the commands that draw or judge the plan: `graph`, `gantt`, `milestone list|s
 
 use super::{OpError, index};
 use crate::graph::{DEFAULT_ESTIMATE_HOURS, Schedule, TaskGraph};
-use crate::model::time::parse_estimate;
 use crate::model::{RecordError, Task, TaskId};
 use crate::store::{Snapshot, Store};
 
 /// The git config key holding the estimate of tasks that have none.
-pub const DEFAULT_ESTIMATE_KEY: &str = "coord.defaultEstimate";
-
-/// The estimate, in hours, of open tasks that have none: `coord.defaultEstimate` (such as
-/// `2h`), else [`DEFAULT_ESTIMATE_HOURS`]. A value that is not a duration is ignored here;
-/// [`default_estimate_setting`] says what is wrong with it.
-pub fn default_estimate(store: &Store) -> f64 {
-    default_estimate_setting(store).unwrap_or(DEFAULT_ESTIMATE_HOURS)
-}
-
-/// Like [`default_estimate`], but a malformed `coord.defaultEstimate` is an error whose message
-/// names the key, the value and the fix.
-pub fn default_estimate_setting(store: &Store) -> Result<f64, String> {
-    match store.config_string(DEFAULT_ESTIMATE_KEY) {
-        None => Ok(DEFAULT_ESTIMATE_HOURS),
-        Some(value) => parse_estimate(&value).map_err(|e| {
-            format!(
-                "git config {DEFAULT_ESTIMATE_KEY}: {e}; fix it with `git config {DEFAULT_ESTIMATE_KEY} 2h`"
-            )
-        }),
-    }
-}
+pub use super::config::{DEFAULT_ESTIMATE_KEY, default_estimate, default_estimate_setting};
 
 /// Every task and the schedule of the open ones, read from one snapshot.
 #[derive(Debug)]
