@@ -396,6 +396,19 @@ pub fn fits(task: &Task, expertise: &[String]) -> bool {
         .all(|e| expertise.iter().any(|x| x == e))
 }
 
+/// Open hours and open tasks assigned to each agent that holds any, counted in one pass.
+pub fn loads(tasks: &[Task], default_hours: f64) -> HashMap<&AgentId, (f64, usize)> {
+    let mut out: HashMap<&AgentId, (f64, usize)> = HashMap::new();
+    for t in tasks.iter().filter(|t| !t.status.is_closed()) {
+        if let Some(a) = &t.assignee {
+            let load = out.entry(a).or_default();
+            load.0 += t.hours(default_hours);
+            load.1 += 1;
+        }
+    }
+    out
+}
+
 /// Open hours assigned to `agent` (for `assign --to auto`).
 pub fn load_of(tasks: &[Task], agent: &AgentId, default_hours: f64) -> (f64, usize) {
     tasks

@@ -160,6 +160,8 @@ pub struct Loaded<'a> {
     pub default_hours: f64,
     pub stale_after: i64,
     pub capacity: usize,
+    /// Each holder's open hours and open tasks, counted once.
+    loads: HashMap<&'a AgentId, (f64, usize)>,
 }
 
 /// The tasks and agents of the tip, owned.
@@ -184,13 +186,20 @@ impl Owned {
 impl<'a> Loaded<'a> {
     /// The settings read from `store` around tasks and agents already loaded.
     pub fn new(store: &Store, tasks: &'a [Task], agents: &'a [Agent]) -> Loaded<'a> {
+        let default_hours = plan::default_estimate(store);
         Loaded {
             tasks,
             agents,
-            default_hours: plan::default_estimate(store),
+            default_hours,
             stale_after: agent::stale_after(store),
             capacity: capacity(store),
+            loads: graph::loads(tasks, default_hours),
         }
+    }
+
+    /// The open hours and open tasks `agent` holds.
+    fn load_of(&self, agent: &AgentId) -> (f64, usize) {
+        self.loads.get(agent).copied().unwrap_or_default()
     }
 
     /// The schedule and ready set of the tasks, computed once for all the plans of one call.
@@ -210,7 +219,7 @@ impl<'a> Loaded<'a> {
                 });
                 continue;
             }
-            let (hours, count) = graph::load_of(self.tasks, &a.id, self.default_hours);
+            let (hours, count) = self.load_of(&a.id);
             if count >= self.capacity {
                 skipped.push(Skipped {
                     agent: a.id.clone(),
@@ -356,7 +365,7 @@ fn rebalance_on(loaded: &Loaded<'_>, planned: &Scheduled<'_>, now: Timestamp) ->
         match why {
             Some(why) => moves.extend(tasks.into_iter().map(|t| (t, why))),
             None => {
-                let (_, open) = graph::load_of(loaded.tasks, holder, loaded.default_hours);
+                let (_, open) = loaded.load_of(holder);
                 let excess = open.saturating_sub(loaded.capacity).min(tasks.len());
                 let keep = tasks.len() - excess;
                 moves.extend(tasks.into_iter().skip(keep).map(|t| (t, "overloaded")));

@@ -175,10 +175,17 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
         tasks.iter().enumerate().map(|(i, t)| (&t.id, i)).collect();
 
     // Only open, schedulable tasks take part; dependencies on closed or unknown tasks are met.
-    let open: Vec<bool> = tasks
+    // The slack of each open, schedulable task (`None`: it does not take part); one lookup
+    // per task.
+    let slack: Vec<Option<f64>> = tasks
         .iter()
-        .map(|t| !t.status.is_closed() && schedule.timing.contains_key(&t.id))
+        .map(|t| {
+            (!t.status.is_closed())
+                .then(|| schedule.timing.get(&t.id).map(|x| x.slack))
+                .flatten()
+        })
         .collect();
+    let open: Vec<bool> = slack.iter().map(Option::is_some).collect();
     let mut waiting: Vec<usize> = vec![0; tasks.len()];
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); tasks.len()];
     // Each open task's open dependencies, by index.
@@ -196,7 +203,7 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
         ready_at,
         in_hand: matches!(tasks[i].status, Status::InProgress | Status::Review),
         priority: tasks[i].priority,
-        slack: schedule.timing.get(&tasks[i].id).map_or(0.0, |t| t.slack),
+        slack: slack[i].unwrap_or(0.0),
         created: tasks[i].created.unix(),
         index: i,
     };

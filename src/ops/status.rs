@@ -341,11 +341,12 @@ pub fn assess(state: &State) -> Day {
 
 fn priorities(state: &State, scheduled: &Scheduled<'_>, forecast: &Forecast) -> Vec<Priority> {
     // Each available agent with its load (open hours, open tasks), counted once.
+    let loads = graph::loads(&state.tasks, state.default_hours);
     let available: Vec<(&Agent, (f64, usize))> = state
         .agents
         .iter()
         .filter(|a| forecast.available.contains(&a.id))
-        .map(|a| (a, graph::load_of(&state.tasks, &a.id, state.default_hours)))
+        .map(|a| (a, loads.get(&a.id).copied().unwrap_or_default()))
         .collect();
     scheduled
         .ready
