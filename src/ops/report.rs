@@ -232,7 +232,15 @@ pub fn daily(state: &State, day: &Day, since: Timestamp) -> DailyReport {
     DailyReport {
         generated: state.now,
         since,
-        phase: day.forecast.milestones.first().cloned(),
+        // The current milestone: the first (by due date) that still has open work; an earlier
+        // one whose work is all done is behind the team, even if nobody closed it.
+        phase: day
+            .forecast
+            .milestones
+            .iter()
+            .find(|m| m.open_tasks > 0)
+            .or(day.forecast.milestones.first())
+            .cloned(),
         tasks_done: done.len(),
         tasks_total: counted.len(),
         hours_spent: done.iter().map(|t| hours(t)).fold(0.0, |a, h| a + h),

@@ -441,6 +441,49 @@ fn report_json_carries_the_data_of_the_template() {
     assert!(bad.stderr.contains("--since"), "{}", bad.stderr);
 }
 
+/// The phase is the current milestone: an earlier one whose work is all done (but that nobody
+/// closed) is behind the team, not its phase.
+#[test]
+fn report_phase_is_the_first_milestone_with_open_work() {
+    let (env, beta) = plan();
+    let when = "2026-11-21T11:45:00Z";
+    let alpha = serde_json::from_str::<Value>(&ok(
+        &env,
+        when,
+        &[
+            "milestone",
+            "add",
+            "Alpha",
+            "--due",
+            "2026-11-21T12:00:00Z",
+            "--json",
+        ],
+    ))
+    .expect("milestone JSON")["id"]
+        .as_str()
+        .expect("milestone id")
+        .to_owned();
+    // Pool (done yesterday) is Alpha's only task.
+    ok(
+        &env,
+        when,
+        &["task", "edit", "t-000001", "--milestone", &alpha],
+    );
+    let r: Value = serde_json::from_str(&ok(&env, NOW, &["report", "--json"])).expect("JSON");
+    assert_eq!(r["phase"]["id"], beta.as_str(), "{}", r["phase"]);
+    // Once Alpha holds open work again (Beta's tasks moved to it), Alpha is the phase.
+    for (who, t) in [
+        ("lead", "t-000002"),
+        ("lead", "t-000004"),
+        ("alice", "t-000006"),
+    ] {
+        let args = ["--agent", who, "task", "edit", t, "--milestone", &alpha];
+        ok(&env, when, &args);
+    }
+    let r: Value = serde_json::from_str(&ok(&env, NOW, &["report", "--json"])).expect("JSON");
+    assert_eq!(r["phase"]["id"], alpha.as_str(), "{}", r["phase"]);
+}
+
 #[test]
 fn report_template_is_the_projects_when_it_commits_one() {
     let (env, _) = plan();
