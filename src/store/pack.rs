@@ -193,9 +193,14 @@ impl PackWriter {
         let pack = self.dir.join(format!("{name}.pack"));
         let idx = self.dir.join(format!("{name}.idx"));
         if idx.exists() {
-            // The same bytes are already in place (a pack is named by its checksum).
+            // The same bytes are already in place (a pack is named by its checksum): an
+            // earlier attempt of this write on the same tip, which lost its race. It is kept
+            // again until this attempt's move.
             drop(file);
-            return Ok(Some(Written { keep: None }));
+            let action = format!("write {}", keep.display());
+            return std::fs::write(&keep, format!("git-coord {}\n", std::process::id()))
+                .map(|()| Some(Written { keep: Some(keep) }))
+                .map_err(io_error(action));
         }
         let mut moved_pack = false;
         let placed = (|| -> std::io::Result<()> {

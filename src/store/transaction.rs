@@ -934,6 +934,101 @@ mod tests {
         assert_eq!(parents(&store, commit), vec![tips[1], side]);
     }
 
+    /// The files of `objects/pack`.
+    fn pack_files(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir.join(".git/objects/pack"))
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    fn many(prefix: &str) -> Vec<Edit> {
+        (0..super::PACK_MIN_EDITS)
+            .map(|i| Edit::write(format!("{prefix}/{i}"), format!("{prefix} {i}")))
+            .collect()
+    }
+
+    #[test]
+    fn a_packed_write_that_loses_its_race_is_made_again_on_the_new_tip() {
+        let (dir, store) = repo();
+        let loose_before = objects(dir.path())
+            .iter()
+            .filter(|p| !p.to_string_lossy().contains("/pack/"))
+            .count();
+        let other = Store::discover(dir.path()).expect("second handle");
+        let mut tips = Vec::new();
+        let done = store
+            .update_packed(&author(), |snap| {
+                tips.push(snap.tip().commit);
+                if tips.len() == 1 {
+                    other
+                        .update(&author(), |_| {
+                            Ok::<_, Error>(Plan::Commit {
+                                message: "other".to_owned(),
+                                edits: vec![Edit::write("other", "1")],
+                                value: (),
+                            })
+                        })
+                        .expect("other write");
+                }
+                Ok::<_, Error>(Plan::Commit {
+                    message: "bulk".to_owned(),
+                    edits: many("bulk"),
+                    value: (),
+                })
+            })
+            .expect("packed update");
+        // Planned twice, committed once on the other writer's commit, every file readable.
+        assert_eq!((done.attempts, tips.len()), (2, 2));
+        let commit = done.commit.expect("committed");
+        assert_eq!(parents(&store, commit), vec![tips[1]]);
+        let snap = store.snapshot().expect("snapshot");
+        assert_eq!(
+            snap.read_text("bulk/7").expect("read"),
+            Some("bulk 7".to_owned())
+        );
+        assert!(snap.exists("other").expect("read"));
+        // The bulk write's objects went into packs, one per attempt (the lost one's is
+        // garbage for `git gc`), never loose; no .keep and no temporary file is left behind.
+        let loose_after = objects(dir.path())
+            .iter()
+            .filter(|p| !p.to_string_lossy().contains("/pack/"))
+            .count();
+        assert_eq!(
+            loose_after,
+            loose_before + 3,
+            "only the other write is loose"
+        );
+        let packs = pack_files(dir.path());
+        assert!(
+            packs
+                .iter()
+                .all(|f| f.starts_with("pack-") && (f.ends_with(".pack") || f.ends_with(".idx"))),
+            "{packs:?}"
+        );
+        assert_eq!(packs.len(), 4, "{packs:?}");
+    }
+
+    #[test]
+    fn a_packed_write_below_the_threshold_stays_loose() {
+        let (dir, store) = repo();
+        store
+            .update_packed(&author(), |_| {
+                Ok::<_, Error>(Plan::Commit {
+                    message: "small".to_owned(),
+                    edits: vec![Edit::write("small", "1")],
+                    value: (),
+                })
+            })
+            .expect("update");
+        assert!(pack_files(dir.path()).is_empty());
+    }
+
     #[test]
     fn a_merge_naming_a_missing_parent_writes_nothing() {
         let (dir, store) = repo();
