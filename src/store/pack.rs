@@ -233,7 +233,7 @@ impl PackWriter {
     /// sorted IDs, their entries' CRC-32s and offsets (64-bit ones in a table of their own
     /// past 2 GiB), the pack's checksum, and the index's own.
     fn index(&mut self, checksum: ObjectId) -> Result<Vec<u8>> {
-        self.entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.entries.sort_unstable_by_key(|e| e.0);
         let len = self.hash.len_in_bytes();
         let mut out = Vec::with_capacity(8 + 1024 + self.entries.len() * (len + 8) + 2 * len);
         out.extend_from_slice(b"\xfftOc");
