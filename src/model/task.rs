@@ -287,7 +287,7 @@ impl Task {
     }
 
     /// The task without the parsed file it came from, as the index decodes it. A parsed task
-    /// keeps its whole TOML document for round-trip writes (~13 KB on the heap, ten times the
+    /// keeps its whole TOML document for round-trip writes (~11 KB on the heap, most of the
     /// task); a task kept for reading only needs none, and a cold index build that kept
     /// 100,000 of them peaked at 1.5 GB.
     pub fn into_read_only(mut self) -> Task {
