@@ -285,6 +285,15 @@ impl Task {
     pub fn hours(&self, default: f64) -> f64 {
         self.estimate_hours.unwrap_or(default)
     }
+
+    /// The task without the parsed file it came from, as the index decodes it. A parsed task
+    /// keeps its whole TOML document for round-trip writes (~11 KB on the heap, most of the
+    /// task); a task kept for reading only needs none, and a cold index build that kept
+    /// 100,000 of them peaked at 1.5 GB.
+    pub fn into_read_only(mut self) -> Task {
+        self.source = None;
+        self
+    }
 }
 
 impl Record for Task {

@@ -268,8 +268,11 @@ pub fn preview(
 
 /// Imports every record of `batch` in one commit, with the acting agent's heartbeat. When
 /// another writer moves the branch first, the plan is made again on the new tip.
+///
+/// A large import writes its objects as one pack ([`Store::update_packed`]), and leaves the
+/// task index built for the branch it leaves, so the first read after it is an ordinary one.
 pub fn import(store: &Store, actor: &Actor, batch: &Batch) -> Result<Outcome, ImportError> {
-    let committed = store.update(&actor.author(), |snap| {
+    let committed = store.update_packed(&actor.author(), |snap| {
         let Planned { mut edits, outcome } =
             plan(store, snap, batch, actor.now, Some(&actor.agent), true)?;
         if edits.is_empty() {
@@ -300,7 +303,21 @@ pub fn import(store: &Store, actor: &Actor, batch: &Batch) -> Result<Outcome, Im
     let mut outcome = committed.value;
     outcome.dry_run = false;
     outcome.commit = committed.commit.map(|c| c.to_string());
+    if committed.commit.is_some() {
+        warm_index(store);
+    }
     Ok(outcome)
+}
+
+/// Builds the task index for the branch's tip now, while the import's objects are hot, so
+/// that the next read does not pay for parsing every task (100,000 after a bulk import). The
+/// tip is read again: if another writer moved the branch meanwhile, its tip is what the next
+/// read needs. The import has landed whatever happens here, and the index is only a cache
+/// (the next read rebuilds what is missing), so a failure is ignored.
+fn warm_index(store: &Store) {
+    if let Ok(snap) = store.snapshot() {
+        let _ = super::index::load(store, &snap);
+    }
 }
 
 /// The file's name for the commit subject and `Coord-Record:` trailer, on one line.

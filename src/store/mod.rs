@@ -30,6 +30,7 @@ mod head;
 pub mod history;
 mod lock;
 mod notes;
+mod pack;
 pub mod policy;
 mod remote;
 mod repo;

@@ -16,6 +16,7 @@ use gix::refs::Target;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 
 use super::lock::{LockId, LockSettings};
+use super::pack::PackWriter;
 use super::{Context, Error, Result, Snapshot, Store};
 
 /// How long a write keeps retrying lost races before giving up.
@@ -28,6 +29,20 @@ const OBJECT_RETRY_BUDGET: Duration = Duration::from_secs(10);
 const MAX_BACKOFF_MICROS: u64 = 20_000;
 /// How long one attempt waits for the branch lock (git's own `core.filesRefLockTimeout`).
 const LOCK_ATTEMPT: Duration = Duration::from_millis(100);
+
+/// How many files a bulk write ([`Store::update_packed`]) must write to go into a pack: git's
+/// own threshold (`fetch.unpackLimit`, `receive.unpackLimit`) for keeping a fetched pack
+/// rather than unpacking it into loose objects. A pack per small write would only make every
+/// later lookup search more packs.
+pub(super) const PACK_MIN_EDITS: usize = 100;
+
+/// Where a write puts its objects.
+enum Sink<'a> {
+    /// One loose file each (see [`Store::loose`]).
+    Loose,
+    /// All in one pack.
+    Pack(&'a mut PackWriter),
+}
 
 /// Who a commit is by, and when.
 #[derive(Clone, Debug)]
@@ -153,6 +168,34 @@ impl Store {
     pub fn update<T, E>(
         &self,
         author: &Author,
+        plan: impl FnMut(&Snapshot<'_>) -> std::result::Result<Plan<T>, E>,
+    ) -> std::result::Result<Committed<T>, E>
+    where
+        E: From<Error>,
+    {
+        self.update_with(author, false, plan)
+    }
+
+    /// [`Store::update`] for a bulk write (an import): when the plan writes at least 100
+    /// files (`PACK_MIN_EDITS`), its objects go into one pack ([`super::pack`]) instead of a
+    /// loose file each; smaller writes stay loose, as git unpacks a fetch of fewer than 100
+    /// objects. Same compare-and-swap, same retries; the pack is in place before the branch
+    /// moves.
+    pub fn update_packed<T, E>(
+        &self,
+        author: &Author,
+        plan: impl FnMut(&Snapshot<'_>) -> std::result::Result<Plan<T>, E>,
+    ) -> std::result::Result<Committed<T>, E>
+    where
+        E: From<Error>,
+    {
+        self.update_with(author, true, plan)
+    }
+
+    fn update_with<T, E>(
+        &self,
+        author: &Author,
+        packed: bool,
         mut plan: impl FnMut(&Snapshot<'_>) -> std::result::Result<Plan<T>, E>,
     ) -> std::result::Result<Committed<T>, E>
     where
@@ -212,14 +255,18 @@ impl Store {
             };
             let tip = snapshot.tip;
             let parents: Vec<ObjectId> = std::iter::once(tip.commit).chain(extra).collect();
-            let moved = self
-                .check_parents(&parents[1..])
-                .and_then(|()| self.write_tree(tip.tree, &edits))
-                .and_then(|tree| self.write_commit(tree, &parents, author, &message))
-                .and_then(|commit| {
-                    self.move_branch(Some(tip.commit), commit, author, &message)
-                        .map(|()| commit)
-                });
+            let moved = self.check_parents(&parents[1..]).and_then(|()| {
+                if packed && edits.len() >= PACK_MIN_EDITS {
+                    self.commit_packed(tip, &edits, &parents, author, &message)
+                } else {
+                    self.write_tree(tip.tree, &edits)
+                        .and_then(|tree| self.write_commit(tree, &parents, author, &message))
+                        .and_then(|commit| {
+                            self.move_branch(Some(tip.commit), commit, author, &message)
+                                .map(|()| commit)
+                        })
+                }
+            });
             match moved {
                 Ok(commit) => {
                     return Ok(Committed {
@@ -295,8 +342,45 @@ impl Store {
         })
     }
 
+    /// Writes the blobs of `edits` and the trees they change, as loose objects.
     pub(super) fn write_tree(&self, base: ObjectId, edits: &[Edit]) -> Result<ObjectId> {
-        use gix::objs::Write as _;
+        self.write_tree_to(base, edits, &mut Sink::Loose)
+    }
+
+    /// The objects of one bulk write as one pack: blobs, trees and the commit, the pack and
+    /// its index moved into place, then the compare-and-swap, then the pack's `.keep` removed
+    /// (DESIGN §11: objects first, the reference last). A lost race leaves the pack as
+    /// unreachable objects, which `git gc` prunes by age like the loose objects of any lost
+    /// attempt.
+    fn commit_packed(
+        &self,
+        tip: super::Tip,
+        edits: &[Edit],
+        parents: &[ObjectId],
+        author: &Author,
+        message: &str,
+    ) -> Result<ObjectId> {
+        let mut pack = PackWriter::new(
+            self.repo.objects.store_ref().path(),
+            self.repo.object_hash(),
+        )?;
+        let tree = self.write_tree_to(tip.tree, edits, &mut Sink::Pack(&mut pack))?;
+        let commit =
+            self.write_commit_to(tree, parents, author, message, &mut Sink::Pack(&mut pack))?;
+        let written = pack.finish()?;
+        let moved = self.move_branch(Some(tip.commit), commit, author, message);
+        if let Some(written) = written {
+            written.release();
+        }
+        moved.map(|()| commit)
+    }
+
+    fn write_tree_to(
+        &self,
+        base: ObjectId,
+        edits: &[Edit],
+        sink: &mut Sink<'_>,
+    ) -> Result<ObjectId> {
         // The plumbing editor: gix's validating editor checks that every entry of every tree
         // it writes exists (one stat per entry, ~1,300 for `tasks/` at 10,000 tasks), which
         // made each write grow with the number of fan-out directories. Paths here come from
@@ -316,8 +400,7 @@ impl Store {
             match &edit.content {
                 Some(bytes) => {
                     let blob = self
-                        .loose()
-                        .write_buf(gix::objs::Kind::Blob, bytes)
+                        .put(sink, gix::objs::Kind::Blob, bytes)
                         .context(|| format!("write {}", edit.path))?;
                     editor
                         .upsert(components, EntryKind::Blob, blob)
@@ -331,8 +414,22 @@ impl Store {
             }
         }
         editor
-            .write(|tree| self.write_whole(tree))
+            .write(|tree| self.write_whole(sink, tree))
             .context(|| "write the new tree".to_owned())
+    }
+
+    /// Writes one object where `sink` says.
+    fn put(
+        &self,
+        sink: &mut Sink<'_>,
+        kind: gix::objs::Kind,
+        data: &[u8],
+    ) -> std::result::Result<ObjectId, gix::Error> {
+        use gix::objs::Write as _;
+        match sink {
+            Sink::Loose => self.loose().write_buf(kind, data),
+            Sink::Pack(pack) => pack.put(kind, data),
+        }
     }
 
     /// Writes an object through the loose store from one buffer. The store's streaming
@@ -341,12 +438,12 @@ impl Store {
     /// 4.3 → 5.6 ms of CPU); one buffer makes it one or two.
     fn write_whole(
         &self,
+        sink: &mut Sink<'_>,
         object: &impl gix::objs::WriteTo,
     ) -> std::result::Result<ObjectId, gix::Error> {
-        use gix::objs::Write as _;
         let mut buf = Vec::with_capacity(object.size() as usize);
         object.write_to(&mut buf).map_err(gix::Error::from_error)?;
-        self.loose().write_buf(object.kind(), &buf)
+        self.put(sink, object.kind(), &buf)
     }
 
     /// Refuses a merge parent that is not a commit here before anything is written: a
@@ -380,6 +477,17 @@ impl Store {
         author: &Author,
         message: &str,
     ) -> Result<ObjectId> {
+        self.write_commit_to(tree, parents, author, message, &mut Sink::Loose)
+    }
+
+    fn write_commit_to(
+        &self,
+        tree: ObjectId,
+        parents: &[ObjectId],
+        author: &Author,
+        message: &str,
+        sink: &mut Sink<'_>,
+    ) -> Result<ObjectId> {
         let signature = Self::signature(author);
         let commit = gix::objs::Commit {
             tree,
@@ -390,7 +498,7 @@ impl Store {
             message: message.into(),
             extra_headers: Vec::new(),
         };
-        self.write_whole(&commit)
+        self.write_whole(sink, &commit)
             .context(|| "write the commit".to_owned())
     }
 
@@ -824,6 +932,101 @@ mod tests {
         assert_eq!(done.attempts, 2);
         let commit = done.commit.expect("committed");
         assert_eq!(parents(&store, commit), vec![tips[1], side]);
+    }
+
+    /// The files of `objects/pack`.
+    fn pack_files(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir.join(".git/objects/pack"))
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    fn many(prefix: &str) -> Vec<Edit> {
+        (0..super::PACK_MIN_EDITS)
+            .map(|i| Edit::write(format!("{prefix}/{i}"), format!("{prefix} {i}")))
+            .collect()
+    }
+
+    #[test]
+    fn a_packed_write_that_loses_its_race_is_made_again_on_the_new_tip() {
+        let (dir, store) = repo();
+        let loose_before = objects(dir.path())
+            .iter()
+            .filter(|p| !p.to_string_lossy().contains("/pack/"))
+            .count();
+        let other = Store::discover(dir.path()).expect("second handle");
+        let mut tips = Vec::new();
+        let done = store
+            .update_packed(&author(), |snap| {
+                tips.push(snap.tip().commit);
+                if tips.len() == 1 {
+                    other
+                        .update(&author(), |_| {
+                            Ok::<_, Error>(Plan::Commit {
+                                message: "other".to_owned(),
+                                edits: vec![Edit::write("other", "1")],
+                                value: (),
+                            })
+                        })
+                        .expect("other write");
+                }
+                Ok::<_, Error>(Plan::Commit {
+                    message: "bulk".to_owned(),
+                    edits: many("bulk"),
+                    value: (),
+                })
+            })
+            .expect("packed update");
+        // Planned twice, committed once on the other writer's commit, every file readable.
+        assert_eq!((done.attempts, tips.len()), (2, 2));
+        let commit = done.commit.expect("committed");
+        assert_eq!(parents(&store, commit), vec![tips[1]]);
+        let snap = store.snapshot().expect("snapshot");
+        assert_eq!(
+            snap.read_text("bulk/7").expect("read"),
+            Some("bulk 7".to_owned())
+        );
+        assert!(snap.exists("other").expect("read"));
+        // The bulk write's objects went into packs, one per attempt (the lost one's is
+        // garbage for `git gc`), never loose; no .keep and no temporary file is left behind.
+        let loose_after = objects(dir.path())
+            .iter()
+            .filter(|p| !p.to_string_lossy().contains("/pack/"))
+            .count();
+        assert_eq!(
+            loose_after,
+            loose_before + 3,
+            "only the other write is loose"
+        );
+        let packs = pack_files(dir.path());
+        assert!(
+            packs
+                .iter()
+                .all(|f| f.starts_with("pack-") && (f.ends_with(".pack") || f.ends_with(".idx"))),
+            "{packs:?}"
+        );
+        assert_eq!(packs.len(), 4, "{packs:?}");
+    }
+
+    #[test]
+    fn a_packed_write_below_the_threshold_stays_loose() {
+        let (dir, store) = repo();
+        store
+            .update_packed(&author(), |_| {
+                Ok::<_, Error>(Plan::Commit {
+                    message: "small".to_owned(),
+                    edits: vec![Edit::write("small", "1")],
+                    value: (),
+                })
+            })
+            .expect("update");
+        assert!(pack_files(dir.path()).is_empty());
     }
 
     #[test]

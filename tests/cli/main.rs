@@ -30,6 +30,7 @@ mod test_history;
 mod test_hooks_safety;
 mod test_hygiene;
 mod test_import;
+mod test_import_pack;
 mod test_jams;
 mod test_json_contract;
 mod test_lifecycle;
