@@ -67,7 +67,8 @@ fn plan(n: usize) -> TestEnv {
 #[test]
 fn a_warm_ready_decodes_only_the_tasks_it_lists() {
     let env = plan(300);
-    // The first read builds the index and the view from the branch: every record is parsed.
+    // Without its cache, a read builds the view from the branch: every record is parsed.
+    std::fs::remove_dir_all(env.repo.join(".git/coord")).expect("remove the cache");
     let (first, _) = counts(&env, &["ready", "--json", "--limit", "5"]);
     assert!(first >= 300, "the cold read parsed {first} records");
     // Warm: five listed, five decoded, nothing read from the branch.
@@ -100,6 +101,12 @@ fn next_and_path_decode_no_more_than_they_use() {
     let (records, objects) = counts(&env, &["--agent", "ana", "next", "--json"]);
     assert_eq!(records, 0);
     assert!(objects < 20, "next read {objects} objects");
+}
+
+#[test]
+fn an_import_leaves_the_view_warm() {
+    let env = plan(300);
+    assert_eq!(counts(&env, &["ready", "--json", "--limit", "4"]), (4, 0));
 }
 
 #[test]
