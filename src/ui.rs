@@ -238,8 +238,15 @@ impl Ui {
 
     /// Prints one JSON value on stdout.
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> io::Result<()> {
-        let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
-        self.line(text)
+        // Streamed through a buffer rather than built as one string: `task list --json` or
+        // `path --json` at 100,000 tasks print megabytes, and growing a string that size
+        // cost more than making it (page faults and copies).
+        self.out.write(|out| {
+            let mut buffered = io::BufWriter::with_capacity(1 << 16, out);
+            serde_json::to_writer_pretty(&mut buffered, value).map_err(io::Error::other)?;
+            buffered.write_all(b"\n")?;
+            buffered.flush()
+        })
     }
 
     /// Prints a warning on stderr.
