@@ -376,15 +376,38 @@ impl<'a> TaskGraph<'a> {
                 })
             })
             .collect();
+        let key = |r: &ReadyTask<'_>| ReadyKey {
+            priority: r.task.priority,
+            slack: r.slack,
+            created: r.task.created.unix(),
+        };
         ready.sort_by(|a, b| {
             b.assigned
                 .cmp(&a.assigned)
-                .then_with(|| a.task.priority.cmp(&b.task.priority))
-                .then_with(|| cmp_slack(a.slack, b.slack))
-                .then_with(|| a.task.created.cmp(&b.task.created))
-                .then_with(|| a.task.id.cmp(&b.task.id))
+                .then_with(|| key(a).cmp(&key(b), a.task.id.as_str(), b.task.id.as_str()))
         });
         ready
+    }
+}
+
+/// What orders the ready set within a group (DESIGN §5): priority, then slack (zero first,
+/// then least, unscheduled last), then age, then ID.
+#[derive(Clone, Copy, Debug)]
+pub struct ReadyKey {
+    pub priority: u8,
+    pub slack: Option<f64>,
+    /// Creation time, in seconds.
+    pub created: i64,
+}
+
+impl ReadyKey {
+    /// The ready order of two tasks with these keys and IDs.
+    pub fn cmp(&self, other: &ReadyKey, id: &str, other_id: &str) -> Ordering {
+        self.priority
+            .cmp(&other.priority)
+            .then_with(|| cmp_slack(self.slack, other.slack))
+            .then_with(|| self.created.cmp(&other.created))
+            .then_with(|| id.cmp(other_id))
     }
 }
 

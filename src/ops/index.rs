@@ -20,9 +20,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::{Deserialize, Serialize};
 
 use super::{OpError, parse_task_at};
-use crate::graph::{Schedule, TaskGraph, Timing};
+use crate::graph::{ReadyKey, Schedule, TaskGraph, Timing};
 use crate::model::layout::{self, TASKS_DIR};
-use crate::model::{AgentId, RecordError, Task, TaskId, Timestamp};
+use crate::model::{AgentId, RecordError, Status, Task, TaskId, Timestamp};
 use crate::store::{Cached, Snapshot, Store, Tail};
 
 /// What a refresh compares with the next commit's tree: where each file under `tasks/` was
@@ -69,6 +69,21 @@ pub fn load(store: &Store, snap: &Snapshot<'_>) -> Result<(Vec<Task>, Vec<Record
     Ok((tasks, view.view.problems))
 }
 
+/// Where a record lies in a tail: start and length.
+type Span = (u64, u32);
+
+/// What [`refresh`] did: the new directory, and what a patch of the old view needs to know.
+struct Refreshed {
+    directory: Directory,
+    /// (old start, new start) of every record copied over, in tail order.
+    moved: Vec<(u64, u64)>,
+    /// Files parsed from the branch: path, the span of the old record at that path (when the
+    /// file was there before, with another blob), the span of the new one.
+    parsed: Vec<(String, Option<Span>, Span)>,
+    /// Whether files disappeared (or an old record could not be copied).
+    removed: bool,
+}
+
 /// The files under `tasks/` on `snap`, each with its parsed record's bytes in `tail`: from
 /// `old` (and `old_tail`, the bytes it points into) for every bucket whose tree and every file
 /// whose blob is unchanged, parsed from the branch for the others.
@@ -77,17 +92,21 @@ fn refresh(
     old: Directory,
     old_tail: &[u8],
     tail: &mut Vec<u8>,
-) -> Result<Directory, OpError> {
+) -> Result<Refreshed, OpError> {
     let mut old_buckets: HashMap<String, Bucket> = old
         .buckets
         .into_iter()
         .map(|b| (b.name.clone(), b))
         .collect();
-    let copy = |e: &Entry, tail: &mut Vec<u8>| -> Option<(u64, u32)> {
+    let mut moved = Vec::new();
+    let mut parsed = Vec::new();
+    let mut removed = false;
+    let copy = |e: &Entry, tail: &mut Vec<u8>, moved: &mut Vec<(u64, u64)>| -> Option<(u64, u32)> {
         let start = usize::try_from(e.start).ok()?;
         let bytes = old_tail.get(start..start.checked_add(e.len as usize)?)?;
         let at = tail.len() as u64;
         tail.extend_from_slice(bytes);
+        moved.push((e.start, at));
         Some((at, e.len))
     };
     let mut buckets = Vec::new();
@@ -95,14 +114,14 @@ fn refresh(
         let path = format!("{TASKS_DIR}/{}", dir.name);
         let tree = dir.id.to_string();
         let previous = old_buckets.remove(&dir.name);
-        let mut known: HashMap<(String, String), Entry> = HashMap::new();
+        let mut known: HashMap<String, Entry> = HashMap::new();
         if let Some(b) = previous {
             if b.tree == tree {
                 // Unchanged: every record's bytes are copied as they are.
                 let mut entries = Vec::with_capacity(b.entries.len());
                 let mut whole = true;
                 for mut e in b.entries {
-                    match copy(&e, tail) {
+                    match copy(&e, tail, &mut moved) {
                         Some((start, len)) => {
                             (e.start, e.len) = (start, len);
                             entries.push(e);
@@ -119,13 +138,9 @@ fn refresh(
                     continue;
                 }
                 // A damaged old tail: read the bucket again.
-                known.clear();
+                removed = true;
             } else {
-                known = b
-                    .entries
-                    .into_iter()
-                    .map(|e| ((e.path.clone(), e.blob.clone()), e))
-                    .collect();
+                known = b.entries.into_iter().map(|e| (e.path.clone(), e)).collect();
             }
         }
         let files = if dir.is_dir {
@@ -139,10 +154,16 @@ fn refresh(
                 continue;
             }
             let blob_hex = blob.to_string();
-            if let Some(e) = known.remove(&(file.clone(), blob_hex.clone()))
-                && let Some((start, len)) = copy(&e, tail)
+            let before = known.remove(&file);
+            if let Some(e) = before.as_ref().filter(|e| e.blob == blob_hex)
+                && let Some((start, len)) = copy(e, tail, &mut moved)
             {
-                entries.push(Entry { start, len, ..e });
+                entries.push(Entry {
+                    path: file,
+                    blob: blob_hex,
+                    start,
+                    len,
+                });
                 continue;
             }
             let record = match String::from_utf8(snap.read_blob(blob, &file)?) {
@@ -161,21 +182,30 @@ fn refresh(
             // A record always encodes (postcard fails only on unsupported serde shapes);
             // should one not, reading it back fails and names the cache to remove.
             let _ = postcard::to_io(&record, &mut *tail);
+            let span = (start as u64, (tail.len() - start) as u32);
+            parsed.push((file.clone(), before.map(|e| (e.start, e.len)), span));
             entries.push(Entry {
                 path: file,
                 blob: blob_hex,
-                start: start as u64,
-                len: (tail.len() - start) as u32,
+                start: span.0,
+                len: span.1,
             });
         }
+        removed |= !known.is_empty();
         buckets.push(Bucket {
             name: dir.name,
             tree,
             entries,
         });
     }
+    removed |= !old_buckets.is_empty();
     buckets.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Directory { buckets })
+    Ok(Refreshed {
+        directory: Directory { buckets },
+        moved,
+        parsed,
+        removed,
+    })
 }
 
 /// Turns each task read from somewhere other than where the layout puts it into a problem
@@ -261,6 +291,8 @@ struct View {
     due: Vec<(u32, Timestamp)>,
     /// Every expertise tag a ready task asks for.
     tags: Vec<String>,
+    /// Each row's status (a patch decides readiness from its dependencies' statuses).
+    status: Vec<Status>,
 }
 
 impl Cached for View {
@@ -284,6 +316,19 @@ struct ReadyRow {
     /// The task's expertise, as indices into [`View::tags`]: enough to tell who it fits
     /// without decoding its record.
     expertise: Vec<u16>,
+    /// The rest of its ready-order key (a patch inserts by it).
+    priority: u8,
+    created: i64,
+}
+
+impl ReadyRow {
+    fn key(&self) -> ReadyKey {
+        ReadyKey {
+            priority: self.priority,
+            slack: self.slack,
+            created: self.created,
+        }
+    }
 }
 
 /// One ready task of a [`TaskView`], by row.
@@ -325,7 +370,7 @@ impl TaskView {
                 .map(|id| id.to_string())
                 .unwrap_or_default())
         };
-        let (old, old_tail) = match store.cache_open::<View>(None) {
+        let (old_view, old, old_tail) = match store.cache_open::<View>(None) {
             Some((built, view, tail)) => {
                 let same_hours = view.default_hours.to_bits() == default_hours.to_bits();
                 if same_hours && (built == commit || view.tasks_tree == tasks_tree()?) {
@@ -337,21 +382,34 @@ impl TaskView {
                     .ok()
                     .zip(usize::try_from(len).ok())
                     .and_then(|(s, l)| bytes.get(s..s.checked_add(l)?))
-                    .and_then(|b| postcard::from_bytes::<Directory>(b).ok())
-                    .unwrap_or_default();
-                (old, bytes)
+                    .and_then(|b| postcard::from_bytes::<Directory>(b).ok());
+                match old {
+                    Some(old) => (same_hours.then_some(view), old, bytes),
+                    None => (None, Directory::default(), Vec::new()),
+                }
             }
-            None => (Directory::default(), Vec::new()),
+            None => (None, Directory::default(), Vec::new()),
         };
         let tasks_tree = tasks_tree()?;
         let mut tail = Vec::with_capacity(old_tail.len() + 4096);
-        let directory = refresh(snap, old, &old_tail, &mut tail)?;
+        let refreshed = refresh(snap, old, &old_tail, &mut tail)?;
+        // A few tasks changed in ways that leave the schedule as it was (a claim, a start, a
+        // block, an assignment, an edited title): the old view is patched rather than
+        // computed again from every record.
+        let patched = old_view.and_then(|v| patch(v, &refreshed, &old_tail, &tail));
         drop(old_tail);
-        let (tasks, spans, problems) = decode_all(&directory, &tail);
+        let directory = refreshed.directory;
+        let mut view = match patched {
+            Some(view) => view,
+            None => {
+                let (tasks, spans, problems) = decode_all(&directory, &tail);
+                build_view(tasks, spans, problems, default_hours, String::new(), (0, 0))
+            }
+        };
         let start = tail.len() as u64;
         let _ = postcard::to_io(&directory, &mut tail);
-        let directory = (start, tail.len() as u64 - start);
-        let view = build_view(tasks, spans, problems, default_hours, tasks_tree, directory);
+        view.directory = (start, tail.len() as u64 - start);
+        view.tasks_tree = tasks_tree;
         store.cache_save_with_tail(&commit, &view, &tail);
         // Served from memory this time (whether or not the cache could be written).
         Ok(TaskView {
@@ -531,6 +589,146 @@ impl TaskView {
     }
 }
 
+/// The most records a patch decodes; beyond it, computing the view again costs about as much.
+const PATCH_LIMIT: usize = 64;
+
+/// `old` brought up to date with `refreshed` without computing the schedule again, when every
+/// change is a task record modified in place that keeps what the schedule and the ready order
+/// are made of (open or closed, estimate, dependencies, priority, creation time, expertise, due
+/// date; a closed task keeps its exact status): then only the changed tasks' places in the
+/// ready lists move. `None` when anything else changed (a file added, removed or unreadable,
+/// a stray, a dependency edited, a task closed or reopened, many changes): the caller computes
+/// the view again from every record. Differentially tested against that computation
+/// (`tests/cli/test_read_counts.rs`).
+fn patch(old: View, refreshed: &Refreshed, old_tail: &[u8], tail: &[u8]) -> Option<View> {
+    if refreshed.removed || refreshed.parsed.len() > PATCH_LIMIT {
+        return None;
+    }
+    let decode = |bytes: &[u8], (start, len): (u64, u32)| -> Option<Task> {
+        let s = usize::try_from(start).ok()?;
+        match postcard::from_bytes::<Parsed>(bytes.get(s..s.checked_add(len as usize)?)?) {
+            Ok(Parsed::Task(t)) => Some(t),
+            _ => None,
+        }
+    };
+    let view = TaskView {
+        view: old,
+        tail: Tail::from_bytes(Vec::new()),
+    };
+    let mut changed: Vec<(usize, Task, (u64, u32))> = Vec::new();
+    for (path, before, span) in &refreshed.parsed {
+        let (was, now) = (decode(old_tail, (*before)?)?, decode(tail, *span)?);
+        let row = view.row_of(&now.id)?;
+        let unchanged_schedule = was.id == now.id
+            && layout::is_task_path(path, &now.id)
+            && Some(view.view.starts[row]) == before.map(|b| b.0)
+            && (was.status == now.status || !(was.status.is_closed() || now.status.is_closed()))
+            && was.estimate_hours == now.estimate_hours
+            && was.depends_on == now.depends_on
+            && was.priority == now.priority
+            && was.created == now.created
+            && was.expertise == now.expertise
+            && was.due == now.due;
+        if !unchanged_schedule {
+            return None;
+        }
+        changed.push((row, now, *span));
+    }
+    count_decoded(2 * changed.len());
+    let TaskView { view: mut old, .. } = view;
+    // Every copied record moved; the changed ones are where they were parsed to.
+    let mut moved = refreshed.moved.clone();
+    moved.sort_unstable();
+    for (start, len) in old.starts.iter_mut().zip(old.lens.iter_mut()) {
+        let i = moved.binary_search_by(|(from, _)| from.cmp(start)).ok();
+        if let Some(i) = i {
+            *start = moved[i].1;
+        } else {
+            // A changed row: set below; a row that is neither is a bug, so give up.
+            *len = u32::MAX;
+        }
+    }
+    for (row, task, (start, len)) in &changed {
+        old.starts[*row] = *start;
+        old.lens[*row] = *len;
+        old.status[*row] = task.status;
+    }
+    if old.lens.contains(&u32::MAX) {
+        return None;
+    }
+    let rows: HashSet<u32> = changed.iter().map(|(r, _, _)| *r as u32).collect();
+    old.ready.retain(|r| !rows.contains(&r.row));
+    for (_, list) in &mut old.assigned {
+        list.retain(|r| !rows.contains(&r.row));
+    }
+    old.assigned.retain(|(_, list)| !list.is_empty());
+    let view = TaskView {
+        view: old,
+        tail: Tail::from_bytes(Vec::new()),
+    };
+    let mut inserts = Vec::new();
+    for (row, task, _) in &changed {
+        if task.status != Status::Todo {
+            continue;
+        }
+        let mut cancelled = Vec::new();
+        let mut met = true;
+        for d in &task.depends_on {
+            match view.row_of(d).map(|r| view.view.status[r]) {
+                Some(Status::Done) => {}
+                Some(Status::Cancelled) => cancelled.push(view.row_of(d)? as u32),
+                _ => met = false,
+            }
+        }
+        if !met {
+            continue;
+        }
+        let slack = view
+            .view
+            .timing
+            .iter()
+            .find(|(r, _)| *r as usize == *row)
+            .map(|(_, t)| t.slack);
+        inserts.push((task.assignee.clone(), *row, slack, cancelled, task));
+    }
+    let TaskView { view: mut old, .. } = view;
+    for (assignee, row, slack, cancelled, task) in inserts {
+        let entry = ReadyRow {
+            row: row as u32,
+            slack,
+            cancelled,
+            expertise: tag_indices(&mut old.tags, &task.expertise),
+            priority: task.priority,
+            created: task.created.unix(),
+        };
+        let (ids, ends) = (&old.ids, &old.ends);
+        let id = |r: u32| -> &str {
+            let start = if r == 0 {
+                0
+            } else {
+                ends[r as usize - 1] as usize
+            };
+            &ids[start..ends[r as usize] as usize]
+        };
+        let list = match &assignee {
+            None => &mut old.ready,
+            Some(agent) => {
+                if !old.assigned.iter().any(|(a, _)| a == agent.as_str()) {
+                    old.assigned.push((agent.as_str().to_owned(), Vec::new()));
+                }
+                let i = old.assigned.iter().position(|(a, _)| a == agent.as_str())?;
+                &mut old.assigned[i].1
+            }
+        };
+        let own = id(entry.row);
+        let at = list.partition_point(|r| {
+            r.key().cmp(&entry.key(), id(r.row), own) == std::cmp::Ordering::Less
+        });
+        list.insert(at, entry);
+    }
+    Some(old)
+}
+
 /// Every task of `directory` (decoded from `tail`) where the layout puts it, with where its
 /// record lies, and a problem for each file that is not a readable task at its place.
 fn decode_all(
@@ -567,6 +765,20 @@ fn decode_all(
     (tasks, spans, problems)
 }
 
+/// The indices of `expertise` in `tags`, adding the tags it lacks.
+fn tag_indices(tags: &mut Vec<String>, expertise: &[String]) -> Vec<u16> {
+    expertise
+        .iter()
+        .map(|e| match tags.iter().position(|t| t == e) {
+            Some(i) => i as u16,
+            None => {
+                tags.push(e.clone());
+                (tags.len() - 1) as u16
+            }
+        })
+        .collect()
+}
+
 /// The view of `tasks`, whose records lie at `spans` in the tail.
 fn build_view(
     tasks: Vec<Task>,
@@ -599,18 +811,9 @@ fn build_view(
         row: row[&r.task.id],
         slack: r.slack,
         cancelled: rows(&r.cancelled_deps),
-        expertise: r
-            .task
-            .expertise
-            .iter()
-            .map(|e| match tags.iter().position(|t| t == e) {
-                Some(i) => i as u16,
-                None => {
-                    tags.push(e.clone());
-                    (tags.len() - 1) as u16
-                }
-            })
-            .collect(),
+        expertise: tag_indices(&mut tags, &r.task.expertise),
+        priority: r.task.priority,
+        created: r.task.created.unix(),
     };
     let ready = g.ready(&schedule).iter().map(&mut ready_row).collect();
     let mut assigned: Vec<(String, Vec<ReadyRow>)> = Vec::new();
@@ -625,6 +828,7 @@ fn build_view(
         }
     }
     View {
+        status: tasks.iter().map(|t| t.status).collect(),
         tasks_tree,
         directory,
         default_hours,

@@ -152,3 +152,125 @@ fn after_a_write_the_view_is_refreshed_from_the_changed_bucket_only() {
         .collect();
     assert!(titles.contains(&"a new task"), "{titles:?}");
 }
+
+/// A claim changes one task in a way that leaves the schedule as it was: the view is patched
+/// (a handful of records decoded), not computed again from all 300.
+#[test]
+fn a_claim_patches_the_view_instead_of_decoding_every_record() {
+    let env = plan(300);
+    counts(&env, &["ready", "--json"]);
+    let run = env.coord(&["--agent", "ana", "claim", "t-00000003", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (records, _) = counts(&env, &["ready", "--json", "--limit", "2"]);
+    assert!(
+        records < 10,
+        "the read after a claim decoded {records} records"
+    );
+    // A new estimate changes the schedule: computed again from every record.
+    let run = env.coord(&["task", "edit", "t-00000006", "--estimate", "5h", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (records, _) = counts(&env, &["ready", "--json", "--limit", "2"]);
+    assert!(
+        records >= 300,
+        "the read after an estimate edit decoded {records} records"
+    );
+}
+
+/// What `ready` (shared and per agent) and `path` say after random writes, read through the
+/// cached view (patched or computed again, whichever the write allowed), equals what a view
+/// computed from scratch says: a copy of the repository without the cache answers each time.
+#[test]
+fn a_patched_view_answers_as_one_computed_from_scratch() {
+    let env = TestEnv::initialised();
+    let file = env.root.join("plan.jsonl");
+    let mut rng = fastrand::Rng::with_seed(16);
+    let mut out = std::fs::File::create(&file).expect("create the plan");
+    let n = 40;
+    for i in 0..n {
+        let deps: Vec<String> = (0..rng.usize(0..3).min(i))
+            .map(|_| format!("\"t-{:08}\"", rng.usize(0..i)))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let expertise = ["", "\"rust\"", "\"docs\""][rng.usize(0..3)];
+        writeln!(
+            out,
+            r#"{{"id": "t-{i:08}", "title": "Task {i}", "priority": {p}, "estimate_hours": {h}, "expertise": [{expertise}], "depends_on": [{deps}]}}"#,
+            p = rng.u8(0..4),
+            h = rng.usize(1..6),
+            deps = deps.join(", ")
+        )
+        .expect("write the plan");
+    }
+    drop(out);
+    env.coord(&[
+        "import",
+        "--from",
+        "json",
+        file.to_str().expect("UTF-8 path"),
+    ])
+    .expect_code(0);
+    for (agent, expertise) in [("ana", "rust"), ("bo", "docs"), ("cy", "rust,docs")] {
+        env.coord(&["agent", "add", agent, "--expertise", expertise])
+            .expect_code(0);
+    }
+    let reads: [&[&str]; 5] = [
+        &["ready", "--json"],
+        &["--agent", "ana", "ready", "--json"],
+        &["--agent", "bo", "ready", "--json"],
+        &["--agent", "cy", "ready", "--json", "--limit", "3"],
+        &["path", "--json"],
+    ];
+    let answers = |dir: &std::path::Path| -> Vec<String> {
+        reads
+            .iter()
+            .map(|args| {
+                let run = env.coord_in(dir, args);
+                assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+                run.stdout
+            })
+            .collect()
+    };
+    let agents = ["ana", "bo", "cy"];
+    for step in 0..60 {
+        let task = format!("t-{:08}", rng.usize(0..n));
+        let agent = agents[rng.usize(0..agents.len())];
+        let other = agents[rng.usize(0..agents.len())];
+        let title = format!("Task retitled at step {step}");
+        let op: Vec<&str> = match rng.usize(0..10) {
+            0 | 1 => vec!["claim", &task],
+            2 => vec!["start", &task],
+            3 => vec!["block", &task, "--reason", "waiting"],
+            4 => vec!["unblock", &task],
+            5 => vec!["release", &task],
+            6 => vec!["assign", &task, "--to", other, "--steal"],
+            7 => vec!["task", "edit", &task, "--title", &title],
+            8 => vec!["review", &task],
+            _ => vec!["done", &task, "--no-check"],
+        };
+        let mut args = vec!["--agent", agent];
+        // Holders differ: a coordinator's --force lets most of the writes through.
+        let forced = !matches!(op[0], "claim" | "assign" | "task");
+        args.extend(op.iter().copied());
+        if forced {
+            args.push("--force");
+        }
+        // Refused writes (exit 1 to 3) are part of the walk; they change nothing.
+        let _ = env.coord(&args);
+        let cached = answers(&env.repo);
+        let scratch = env.root.join(format!("scratch-{step}"));
+        let copied = std::process::Command::new("cp")
+            .args(["-a"])
+            .arg(&env.repo)
+            .arg(&scratch)
+            .status()
+            .expect("copy the repository");
+        assert!(copied.success());
+        std::fs::remove_dir_all(scratch.join(".git/coord")).expect("remove the copy's cache");
+        let fresh = answers(&scratch);
+        for ((args, a), b) in reads.iter().zip(&cached).zip(&fresh) {
+            assert_eq!(a, b, "step {step} after {op:?}: {args:?} differs");
+        }
+        std::fs::remove_dir_all(&scratch).expect("remove the copy");
+    }
+}
