@@ -14,8 +14,10 @@ COORD = "git-coord"
 PEERS = {
     "add": {"taskwarrior": "add", "br": "create", "git floor": "side-branch write"},
     "note": {"git floor": "side-branch write"},
-    "claim": {"taskwarrior": "start", "br": "update --status in_progress", "git floor": "side-branch write"},
-    "next": {"taskwarrior": "start", "br": "update --status in_progress", "git floor": "side-branch write"},
+    "claim": {"taskwarrior": "start", "br": "update --status in_progress",
+              "git floor": "side-branch write"},
+    "next": {"taskwarrior": "start", "br": "update --status in_progress",
+             "git floor": "side-branch write"},
     "ready --json": {"taskwarrior": "ready", "br": "ready --json", "git floor": "rev-parse"},
     "ready --json --limit 20": {"taskwarrior": "ready", "br": "ready --json",
                                 "git floor": "rev-parse"},
@@ -197,11 +199,11 @@ def markdown(d):
     add("## How to rerun")
     add("")
     add("```sh")
-    add("apt-get install hyperfine taskwarrior time   # Debian; br: cargo install beads_rust --locked")
+    add("apt-get install hyperfine taskwarrior time  # Debian (br: cargo install beads_rust --locked)")
     add("cargo build --release")
-    add("bench/compare --coord target/release/git-coord           # full run: 1,000 to 100,000 tasks")
-    add("bench/compare --coord target/release/git-coord --quick   # 1,000 and 10,000 tasks, minutes")
-    add("bench/compare --report-only                              # redraw from results/summary.json")
+    add("bench/compare --coord target/release/git-coord          # 1,000 to 100,000 tasks")
+    add("bench/compare --coord target/release/git-coord --quick  # 1,000 and 10,000 tasks")
+    add("bench/compare --report-only                             # redraw from results/summary.json")
     add("```")
     add("")
     add(f"This run: `{' '.join(meta['argv'])}`. Medians of hyperfine runs "
@@ -437,7 +439,7 @@ def svg(d):
             y = fy(limit_ms, y0)
             o.append(f'<line x1="{px0}" y1="{y:.1f}" x2="{px1}" y2="{y:.1f}" stroke="#c00" '
                      'stroke-dasharray="3 3" stroke-width="0.8"/>')
-            o.append(f'<text x="{px1 - 4}" y="{y - 4:.1f}" text-anchor="end" fill="#c00" '
+            o.append(f'<text x="{px0 + 4}" y="{y - 4:.1f}" fill="#c00" '
                      f'font-size="10">limit {meta["limit_s"]:g} s</text>')
         o.append(f'<text x="{(px0 + px1) / 2}" y="{py1 + 34}" text-anchor="middle" '
                  'fill="#333">plan size (tasks)</text>')
@@ -521,8 +523,8 @@ def key_panel(d, x, y):
     v = meta["versions"]
     lines = [
         ("Tools", None, True),
-        (f"git-coord {v.get('git-coord', '?').split()[-1]} ({Path(v.get('git-coord binary') or '?').name})",
-         "git-coord", False),
+        (f"git-coord {(v.get('git-coord') or '?').split()[-1]} "
+         f"({Path(v.get('git-coord binary') or '?').name})", "git-coord", False),
         (f"Taskwarrior {v.get('taskwarrior') or 'not installed'}", "taskwarrior", False),
         ("Beads (br) " + (v.get("br") or "not available"), "br", False),
         ("git plumbing floor (write, rev-parse)", "git floor", False),
@@ -530,7 +532,8 @@ def key_panel(d, x, y):
         ("Points", None, True),
         (f"median of up to {meta['runs']} hyperfine runs", None, False),
         ("same plan for every tool (bench/workload.py)", None, False),
-        (f"load average {meta['machine']['loadavg_start'][0]:.1f} at start (shared machine)", None, False),
+        (f"load average {meta['machine']['loadavg_start'][0]:.1f} at start (shared machine)",
+         None, False),
     ]
     out = []
     for i, (text, tool, bold) in enumerate(lines):
@@ -539,5 +542,6 @@ def key_panel(d, x, y):
             out.append(f'<line x1="{x}" y1="{ly - 4}" x2="{x + 26}" y2="{ly - 4}" '
                        f'stroke="{COLORS[tool]}" stroke-width="3"/>')
         weight = ' font-weight="bold"' if bold else ""
-        out.append(f'<text x="{x + (34 if tool else 0)}" y="{ly}"{weight}>{html.escape(text)}</text>')
+        out.append(f'<text x="{x + (34 if tool else 0)}" y="{ly}"{weight}>'
+                   f'{html.escape(text)}</text>')
     return out

@@ -163,7 +163,8 @@ def main(argv):
     tasks, paths = write_all(int(argv[1]), argv[2])
     ready = sum(1 for t in tasks if not t.deps)
     edges = sum(len(t.deps) for t in tasks)
-    print(f"{len(tasks)} tasks, {edges} dependencies ({edges / len(tasks):.2f}/task), {ready} ready")
+    per = edges / len(tasks)
+    print(f"{len(tasks)} tasks, {edges} dependencies ({per:.2f}/task), {ready} ready")
     for shape, p in paths.items():
         print(f"{shape}: {p}")
     return 0
