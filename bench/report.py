@@ -165,11 +165,13 @@ def targets(d):
 def write(summary, out):
     out = Path(out)
     d = Data(summary)
-    (out / "REPORT.md").write_text(markdown(d))
+    commentary = out / "commentary.md"
+    notes = commentary.read_text() if commentary.exists() else None
+    (out / "REPORT.md").write_text(markdown(d, notes))
     (out / "latency.svg").write_text(svg(d))
 
 
-def markdown(d):
+def markdown(d, commentary=None):
     s = d.s
     meta = s["meta"]
     m = meta["machine"]
@@ -338,6 +340,13 @@ def markdown(d):
             f"{w['held_on_branch']:,} |")
         for e in w.get("error_samples", []):
             add(f"- error: `{e}`")
+        add("")
+    if commentary:
+        add("## Reading the results")
+        add("")
+        add("*(Written by hand in `bench/commentary.md`, copied here by every run.)*")
+        add("")
+        add(commentary.strip())
         add("")
     if s.get("notes"):
         add("## Notes")
