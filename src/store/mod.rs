@@ -34,6 +34,7 @@ pub mod policy;
 mod remote;
 mod repo;
 mod snapshot;
+mod staged;
 mod transaction;
 mod worktree;
 
