@@ -8,7 +8,8 @@ exclusive claims spread over 50 agents (one per directory, written through the l
 commit), and 10 modified files staged, all in directories the acting agent holds, so the
 check passes (exit 0) and every path is matched against every claim.
 
-Run with `cargo bench --bench ownership`.
+Run with `cargo bench --bench ownership`. `bench/check-staged-repo BIN DIR` builds the same
+repository (packed, as a clone has it) for hyperfine runs of the two commands side by side.
 */
 
 use std::path::Path;

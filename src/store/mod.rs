@@ -35,6 +35,7 @@ pub mod policy;
 mod remote;
 mod repo;
 mod snapshot;
+mod staged;
 mod transaction;
 mod worktree;
 

@@ -102,6 +102,41 @@ impl Store {
         Ok(String::from_utf8(blob.take_data()).ok())
     }
 
+    /// The texts of `paths` in the tree of commit `rev`, as [`Store::file_at`] reads each, with
+    /// the commit and its tree read once (`check --staged` reads five policy files).
+    pub fn files_at(&self, rev: &str, paths: &[&str]) -> Result<Vec<Option<String>>> {
+        let Some(commit) = self
+            .repo
+            .rev_parse_single(rev)
+            .ok()
+            .and_then(|id| id.object().ok())
+            .and_then(|o| o.peel_to_commit().ok())
+        else {
+            return Ok(vec![None; paths.len()]);
+        };
+        let tree = commit
+            .tree()
+            .context(|| format!("read the tree of {rev}"))?;
+        let mut out = Vec::with_capacity(paths.len());
+        for path in paths {
+            let entry = tree
+                .lookup_entry_by_path(path)
+                .context(|| format!("look up {path} in {rev}"))?;
+            let text = match entry {
+                Some(entry) if entry.mode().is_blob() => {
+                    let mut blob = self
+                        .repo
+                        .find_blob(entry.object_id())
+                        .context(|| format!("read {path} from {rev}"))?;
+                    String::from_utf8(blob.take_data()).ok()
+                }
+                _ => None,
+            };
+            out.push(text);
+        }
+        Ok(out)
+    }
+
     /// The text of policy file `path` as the project committed it (see [`Store::policy_at`]).
     pub fn policy_file(&self, path: &str) -> Result<Option<String>> {
         match self.policy_at() {

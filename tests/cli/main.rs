@@ -52,6 +52,7 @@ mod test_review_reads;
 mod test_review_strays;
 mod test_risk;
 mod test_schedule;
+mod test_staged_index;
 mod test_store;
 mod test_sync;
 mod test_sync_more;

@@ -5,7 +5,9 @@ so it reads only what it needs.
 */
 
 use super::claims::{claim_set, raw_claim_set, read_claims};
-use super::policy::{baseline_at, enforce_policy_dir, policy_coordinators, unowned_policy};
+use super::policy::{
+    baseline_and_coordinators, baseline_at, enforce_policy_dir, policy_coordinators, unowned_policy,
+};
 use crate::model::{AgentId, Timestamp};
 use crate::ops::{OpError, agent, index};
 use crate::ownership::claims::{ClaimSet, RawClaim};
@@ -22,9 +24,8 @@ pub fn check_staged(
     let snap = store.snapshot()?;
     let set = claim_set(store, &snap, now)?;
     let at = store.policy_at();
-    let base = baseline_at(store, &at)?;
     let mut problems = set.problems.clone();
-    let coordinators = policy_coordinators(store, &at, &mut problems)?;
+    let (base, coordinators) = baseline_and_coordinators(store, &at, &mut problems)?;
     let mut report =
         crate::ownership::check::check(&set, &base, agent, &paths, unowned_policy(store));
     enforce_policy_dir(&mut report, coordinators.as_deref(), agent, &paths);
@@ -43,9 +44,8 @@ pub fn check_paths(
     let snap = store.snapshot()?;
     let set = claim_set(store, &snap, now)?;
     let at = store.policy_at();
-    let base = baseline_at(store, &at)?;
     let mut problems = set.problems.clone();
-    let coordinators = policy_coordinators(store, &at, &mut problems)?;
+    let (base, coordinators) = baseline_and_coordinators(store, &at, &mut problems)?;
     let mut report =
         crate::ownership::check::check(&set, &base, agent, paths, unowned_policy(store));
     enforce_policy_dir(&mut report, coordinators.as_deref(), agent, paths);

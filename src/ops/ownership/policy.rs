@@ -30,16 +30,43 @@ pub fn baseline_at(store: &Store, at: &PolicyAt) -> Result<Baseline, OpError> {
             });
         }
     };
-    for source in crate::ownership::baseline::SOURCES {
-        if let Some(text) = store.file_at(rev, source)? {
-            return Ok(if source.ends_with(".toml") {
+    let texts = store.files_at(rev, &crate::ownership::baseline::SOURCES)?;
+    Ok(baseline_of(texts))
+}
+
+/// The baseline the first of [`SOURCES`] found gives, from their texts in that order.
+///
+/// [`SOURCES`]: crate::ownership::baseline::SOURCES
+fn baseline_of(texts: impl IntoIterator<Item = Option<String>>) -> Baseline {
+    for (source, text) in crate::ownership::baseline::SOURCES.iter().zip(texts) {
+        if let Some(text) = text {
+            return if source.ends_with(".toml") {
                 crate::ownership::baseline::parse_owners_toml(source, &text)
             } else {
                 crate::ownership::baseline::parse_codeowners(source, &text)
-            });
+            };
         }
     }
-    Ok(Baseline::default())
+    Baseline::default()
+}
+
+/// The baseline ([`baseline_at`]) and the coordinators ([`policy_coordinators`]) at `at`,
+/// with the commit and its tree read once: what `check --staged` needs.
+pub(super) fn baseline_and_coordinators(
+    store: &Store,
+    at: &PolicyAt,
+    problems: &mut Vec<String>,
+) -> Result<(Baseline, Option<Vec<AgentId>>), OpError> {
+    let PolicyAt::Rev(rev) = at else {
+        return Ok((baseline_at(store, at)?, None));
+    };
+    let sources = crate::ownership::baseline::SOURCES;
+    let mut paths: Vec<&str> = sources.to_vec();
+    paths.push(crate::ops::authority::CONFIG_PATH);
+    let mut texts = store.files_at(rev, &paths)?;
+    let config = texts.pop().flatten();
+    let coordinators = coordinators_of(rev, config, problems);
+    Ok((baseline_of(texts), coordinators))
 }
 
 /// The coordinators listed in `.coord/config.toml` at `at`, who alone may change the
@@ -53,18 +80,27 @@ pub(super) fn policy_coordinators(
     let PolicyAt::Rev(rev) = at else {
         return Ok(None);
     };
-    let Some(text) = store.file_at(rev, crate::ops::authority::CONFIG_PATH)? else {
-        return Ok(None);
-    };
+    let text = store.file_at(rev, crate::ops::authority::CONFIG_PATH)?;
+    Ok(coordinators_of(rev, text, problems))
+}
+
+/// The coordinators `text` (`.coord/config.toml` at `rev`) lists; a problem when it cannot
+/// be read.
+fn coordinators_of(
+    rev: &str,
+    text: Option<String>,
+    problems: &mut Vec<String>,
+) -> Option<Vec<AgentId>> {
+    let text = text?;
     match crate::ops::authority::parse_coordinators(&text) {
-        Ok(crate::ops::authority::Coordinators::Listed(list)) => Ok(Some(list)),
-        Ok(crate::ops::authority::Coordinators::Unset) => Ok(None),
+        Ok(crate::ops::authority::Coordinators::Listed(list)) => Some(list),
+        Ok(crate::ops::authority::Coordinators::Unset) => None,
         Err(e) => {
             problems.push(format!(
                 "{} at {rev}: {e}; changes to .coord/ are not limited to coordinators",
                 crate::ops::authority::CONFIG_PATH
             ));
-            Ok(None)
+            None
         }
     }
 }
