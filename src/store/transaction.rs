@@ -207,12 +207,21 @@ impl Store {
         // The live-looking lock being waited on: which file, since when, and the tip then.
         let mut waiting: Option<(LockId, Instant, ObjectId)> = None;
         let mut replans = 0u32;
+        // Writers of this repository take turns (see `WriteTurn`); a write that cannot get
+        // its turn in time goes on without it, as every write did before.
+        let mut turn: Option<WriteTurn> = None;
+        let mut turn_wait = TURN_WAIT;
         // A write in a clone that only has the remote's view creates the local branch from
         // it first (one ref read when the local branch exists, as it nearly always does).
         self.adopt(author)?;
         self.warn_checked_out();
         loop {
             attempts += 1;
+            if turn.is_none() && !turn_wait.is_zero() {
+                turn = WriteTurn::take(self, turn_wait);
+                // One wait per write: a holder that is stopped (^Z) delays others once.
+                turn_wait = Duration::ZERO;
+            }
             let snapshot = match self.snapshot() {
                 Err(e) if is_object_race(&e) && started.elapsed() < OBJECT_RETRY_BUDGET => {
                     backoff(attempts);
@@ -291,6 +300,7 @@ impl Store {
                             live = Some(lock);
                         }
                     }
+                    let lock_live = live.is_some();
                     match live {
                         _ if reaped => waiting = None,
                         Some(lock) => match &waiting {
@@ -316,7 +326,13 @@ impl Store {
                         }
                         .into());
                     }
-                    backoff(attempts);
+                    // With the turn, the race was lost to a writer without one: retry at once
+                    // (after a moment when the branch lock is held); else after a random pause.
+                    match (&turn, lock_live) {
+                        (Some(_), false) => {}
+                        (Some(_), true) => std::thread::sleep(Duration::from_micros(200)),
+                        (None, _) => backoff(attempts),
+                    }
                 }
                 Err(e) if is_object_race(&e) && started.elapsed() < OBJECT_RETRY_BUDGET => {
                     backoff(attempts);
@@ -642,6 +658,45 @@ pub(super) fn is_object_race(e: &Error) -> bool {
         Error::Git { source, .. } => source.is_not_found(),
         Error::Io { source, .. } => source.kind() == std::io::ErrorKind::NotFound,
         _ => false,
+    }
+}
+
+/// How long a write waits for its turn before it goes on without one.
+const TURN_WAIT: Duration = Duration::from_secs(2);
+
+/// One writer's turn to plan and commit: an exclusive `flock` on `.git/coord/write.lock`,
+/// which the kernel releases when the holder exits or dies (no stale lock to reclaim).
+/// Optimistic writes alone collapse under contention: with 16 writers every plan races every
+/// other, most are thrown away, and the random back-off leaves the branch idle (measured with
+/// 16 shell loops of claims: 139 claims/s with one writer, 39/s with 16). Writers that take
+/// turns keep it busy and waste no plans. Only speed depends on it: the compare-and-swap still
+/// decides every commit, and a writer that cannot get the turn within [`TURN_WAIT`] (a holder
+/// stopped with ^Z, a read-only repository) goes on without it, racing as before.
+struct WriteTurn {
+    _file: std::fs::File,
+}
+
+impl WriteTurn {
+    /// Waits up to `wait` for the turn.
+    fn take(store: &Store, wait: Duration) -> Option<WriteTurn> {
+        let dir = store.cache_dir();
+        std::fs::create_dir_all(&dir).ok()?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join("write.lock"))
+            .ok()?;
+        let since = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Some(WriteTurn { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) if since.elapsed() < wait => {
+                    std::thread::sleep(Duration::from_micros(fastrand::u64(50..=250)));
+                }
+                Err(_) => return None,
+            }
+        }
     }
 }
 
