@@ -181,3 +181,36 @@ fn a_lock_left_by_a_dead_writer_is_recovered_but_a_fresh_one_is_respected() {
     assert!(!lock.exists());
     assert!(env.show(&task_path(&id)).contains("written after recovery"));
 }
+
+/// Writers take turns through `.git/coord/write.lock` (a `flock`), and a turn held by a
+/// process that does not let go (stopped with ^Z, or here the test itself) delays a write by
+/// at most the turn's wait, two seconds, after which it races as writes always did.
+#[test]
+fn a_turn_held_by_a_stuck_writer_delays_a_write_but_never_stops_it() {
+    let env = TestEnv::initialised();
+    env.add("first", &[]);
+    let path = env.repo.join(".git/coord/write.lock");
+    let held = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .expect("open the turn's lock file");
+    held.lock().expect("take the turn");
+    let started = std::time::Instant::now();
+    let id = env.add("while the turn is held", &[]);
+    let waited = started.elapsed();
+    assert!(
+        waited >= std::time::Duration::from_millis(1900),
+        "the write did not wait for its turn ({waited:?})"
+    );
+    held.unlock().expect("give the turn back");
+    // Written, and the next write does not wait.
+    assert!(
+        env.show(&crate::common::task_path(&id))
+            .contains("while the turn is held")
+    );
+    let started = std::time::Instant::now();
+    env.add("after", &[]);
+    assert!(started.elapsed() < std::time::Duration::from_millis(1900));
+}
