@@ -308,6 +308,22 @@ impl Cached for View {
     ];
 }
 
+impl View {
+    fn row_of(&self, id: &TaskId) -> Option<usize> {
+        self.by_id
+            .binary_search_by(|&r| id_at(&self.ids, &self.ends, r as usize).cmp(id.as_str()))
+            .ok()
+            .map(|i| self.by_id[i] as usize)
+    }
+}
+
+/// The ID of row `row` in the concatenated `ids` ending at `ends` (a function of the two
+/// fields, so a patch can read IDs while it edits the view's ready lists).
+fn id_at<'a>(ids: &'a str, ends: &[u32], row: usize) -> &'a str {
+    let start = if row == 0 { 0 } else { ends[row - 1] as usize };
+    &ids[start..ends[row] as usize]
+}
+
 #[derive(Serialize, Deserialize, Clone)]
 struct ReadyRow {
     row: u32,
@@ -428,12 +444,7 @@ impl TaskView {
 
     /// The ID of row `row`.
     pub fn id(&self, row: usize) -> &str {
-        let start = if row == 0 {
-            0
-        } else {
-            self.view.ends[row - 1] as usize
-        };
-        &self.view.ids[start..self.view.ends[row] as usize]
+        id_at(&self.view.ids, &self.view.ends, row)
     }
 
     fn task_id(&self, row: usize) -> TaskId {
@@ -443,11 +454,7 @@ impl TaskView {
 
     /// The row of `id`, if the commit has that task.
     pub fn row_of(&self, id: &TaskId) -> Option<usize> {
-        self.view
-            .by_id
-            .binary_search_by(|&r| self.id(r as usize).cmp(id.as_str()))
-            .ok()
-            .map(|i| self.view.by_id[i] as usize)
+        self.view.row_of(id)
     }
 
     /// The record of row `row`, decoded.
@@ -600,7 +607,7 @@ const PATCH_LIMIT: usize = 64;
 /// a stray, a dependency edited, a task closed or reopened, many changes): the caller computes
 /// the view again from every record. Differentially tested against that computation
 /// (`tests/cli/test_read_counts.rs`).
-fn patch(old: View, refreshed: &Refreshed, old_tail: &[u8], tail: &[u8]) -> Option<View> {
+fn patch(mut old: View, refreshed: &Refreshed, old_tail: &[u8], tail: &[u8]) -> Option<View> {
     if refreshed.removed || refreshed.parsed.len() > PATCH_LIMIT {
         return None;
     }
@@ -611,17 +618,13 @@ fn patch(old: View, refreshed: &Refreshed, old_tail: &[u8], tail: &[u8]) -> Opti
             _ => None,
         }
     };
-    let view = TaskView {
-        view: old,
-        tail: Tail::from_bytes(Vec::new()),
-    };
-    let mut changed: Vec<(usize, Task, (u64, u32))> = Vec::new();
+    let mut changed: Vec<(usize, Task, Span)> = Vec::new();
     for (path, before, span) in &refreshed.parsed {
         let (was, now) = (decode(old_tail, (*before)?)?, decode(tail, *span)?);
-        let row = view.row_of(&now.id)?;
+        let row = old.row_of(&now.id)?;
         let unchanged_schedule = was.id == now.id
             && layout::is_task_path(path, &now.id)
-            && Some(view.view.starts[row]) == before.map(|b| b.0)
+            && Some(old.starts[row]) == before.map(|b| b.0)
             && (was.status == now.status || !(was.status.is_closed() || now.status.is_closed()))
             && was.estimate_hours == now.estimate_hours
             && was.depends_on == now.depends_on
@@ -635,7 +638,6 @@ fn patch(old: View, refreshed: &Refreshed, old_tail: &[u8], tail: &[u8]) -> Opti
         changed.push((row, now, *span));
     }
     count_decoded(2 * changed.len());
-    let TaskView { view: mut old, .. } = view;
     // Every copied record moved; the changed ones are where they were parsed to.
     let mut moved = refreshed.moved.clone();
     moved.sort_unstable();
@@ -662,10 +664,6 @@ fn patch(old: View, refreshed: &Refreshed, old_tail: &[u8], tail: &[u8]) -> Opti
         list.retain(|r| !rows.contains(&r.row));
     }
     old.assigned.retain(|(_, list)| !list.is_empty());
-    let view = TaskView {
-        view: old,
-        tail: Tail::from_bytes(Vec::new()),
-    };
     let mut inserts = Vec::new();
     for (row, task, _) in &changed {
         if task.status != Status::Todo {
@@ -674,24 +672,22 @@ fn patch(old: View, refreshed: &Refreshed, old_tail: &[u8], tail: &[u8]) -> Opti
         let mut cancelled = Vec::new();
         let mut met = true;
         for d in &task.depends_on {
-            match view.row_of(d).map(|r| view.view.status[r]) {
-                Some(Status::Done) => {}
-                Some(Status::Cancelled) => cancelled.push(view.row_of(d)? as u32),
+            match old.row_of(d).map(|r| (r, old.status[r])) {
+                Some((_, Status::Done)) => {}
+                Some((r, Status::Cancelled)) => cancelled.push(r as u32),
                 _ => met = false,
             }
         }
         if !met {
             continue;
         }
-        let slack = view
-            .view
+        let slack = old
             .timing
             .iter()
             .find(|(r, _)| *r as usize == *row)
             .map(|(_, t)| t.slack);
         inserts.push((task.assignee.clone(), *row, slack, cancelled, task));
     }
-    let TaskView { view: mut old, .. } = view;
     for (assignee, row, slack, cancelled, task) in inserts {
         let entry = ReadyRow {
             row: row as u32,
@@ -702,14 +698,7 @@ fn patch(old: View, refreshed: &Refreshed, old_tail: &[u8], tail: &[u8]) -> Opti
             created: task.created.unix(),
         };
         let (ids, ends) = (&old.ids, &old.ends);
-        let id = |r: u32| -> &str {
-            let start = if r == 0 {
-                0
-            } else {
-                ends[r as usize - 1] as usize
-            };
-            &ids[start..ends[r as usize] as usize]
-        };
+        let id = |r: u32| id_at(ids, ends, r as usize);
         let list = match &assignee {
             None => &mut old.ready,
             Some(agent) => {
