@@ -20,6 +20,9 @@ use serde::Serialize;
 
 use crate::model::{AgentId, Status, Task, TaskId};
 
+pub mod sheet;
+pub use sheet::Sheet;
+
 /// The estimate used for open tasks that have none (config `coord.defaultEstimate`).
 pub const DEFAULT_ESTIMATE_HOURS: f64 = 1.0;
 

@@ -81,7 +81,7 @@ fn write(ctx: &Context, dir: &Path, file: &Path) -> CommandResult<Option<String>
     if ctx.ui.json {
         ctx.ui.json(&serde_json::json!({
             "path": file.display().to_string(),
-            "tasks": d.state.tasks.len(),
+            "tasks": d.state.work.sheet.len(),
             "agents": d.state.agents.len(),
         }))?;
     } else {

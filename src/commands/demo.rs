@@ -259,8 +259,8 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
     ctx.ui
         .line(render::task_table(&ctx.ui, &tasks, end).trim_end())?;
     ctx.ui.line("")?;
-    let state = ops::status::load(&session)?;
-    let (report, judged) = super::status::report(ctx, &state);
+    let state = ops::status::load_screen(&session)?;
+    let (report, judged) = super::status::report(ctx, &state, false);
     super::status::print(
         &ctx.ui,
         &report,

@@ -46,8 +46,9 @@ pub enum Format {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CommandResult {
-    let state = crate::ops::status::load(&ctx.session)?;
-    let (report, day) = report(ctx, &state);
+    let state = crate::ops::status::load_screen(&ctx.session)?;
+    // The JSON lists where the forecast puts every open task; the screen only its totals.
+    let (report, day) = report(ctx, &state, ctx.ui.json);
     if ctx.ui.json {
         return Ok(ctx.ui.json(&crate::view::status::StatusJson {
             report: &report,
@@ -70,12 +71,17 @@ pub fn run(ctx: &Context, args: Args) -> CommandResult {
 }
 
 /// The status report of `state` and the day's judgement, warning on stderr about the records
-/// it skipped.
-pub fn report(ctx: &Context, state: &State) -> (status::Report, Day) {
+/// it skipped; with `slots`, the forecast lists where each open task lands
+/// ([`crate::ops::status::assess_brief`] otherwise).
+pub fn report(ctx: &Context, state: &State, slots: bool) -> (status::Report, Day) {
     for p in &state.problems {
         ctx.ui.warn(format!("skipped {p}"));
     }
-    let day = crate::ops::status::assess(state);
+    let day = if slots {
+        crate::ops::status::assess(state)
+    } else {
+        crate::ops::status::assess_brief(state)
+    };
     let mut report = build(state);
     status::apply_forecast(&mut report, &day);
     (report, day)

@@ -47,7 +47,7 @@ pub fn read(session: &Session, uri: &str) -> CommandResult<Value> {
             let data = brief::gather(store, &me, session.now())?;
             brief::render_brief(&data, store.workdir())?
         }
-        STATUS => status_markdown(&status_report(&crate::ops::status::load(session)?)),
+        STATUS => status_markdown(&status_report(&crate::ops::status::load_screen(session)?)),
         _ => {
             return Err(CommandError::usage(format!("unknown resource: {uri}"))
                 .hint(format!("resources: {BRIEF}, {STATUS}")));

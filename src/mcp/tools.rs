@@ -368,7 +368,7 @@ pub fn call(
         "check_paths" => check_paths(session, parse(name, args)?, warnings)?,
         "own" => own(session, parse(name, args)?, warnings)?,
         "status" => {
-            let state = crate::ops::status::load(session)?;
+            let state = crate::ops::status::load_screen(session)?;
             warnings.extend(state.problems.iter().map(|p| format!("skipped {p}")));
             to_json(&super::resources::status_report(&state))?
         }

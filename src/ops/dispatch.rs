@@ -17,18 +17,19 @@ taken), then one message per agent that got work. `--dry-run` computes the plan 
 nothing.
 */
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
 use super::authority::Authority;
 use super::memory::{self, Outgoing};
+use super::plan::Work;
 use super::schedule::{self, Assignee};
 use super::{Actor, OpError, agent, index, plan};
-use crate::graph::{self, Scheduled};
+use crate::graph::Sheet;
 use crate::model::message::Message;
 use crate::model::message::{Kind, Recipient};
-use crate::model::{Agent, AgentId, Status, Task, TaskId, Timestamp};
+use crate::model::{Agent, AgentId, Status, TaskId, Timestamp};
 use crate::store::Store;
 
 /// How many open tasks an agent may hold before dispatch gives it no more.
@@ -124,20 +125,22 @@ fn unavailable(a: &Agent, now: Timestamp, stale_after: i64) -> Option<&'static s
     }
 }
 
-/// The agents that can take work, with their current load (open hours, open tasks).
+/// The agents that can take work, with their current load (open hours, open tasks) and the
+/// expertise tags of the sheet each has.
 struct Pool {
     agents: Vec<(Agent, f64, usize)>,
+    has: Vec<Vec<bool>>,
     capacity: usize,
 }
 
 impl Pool {
-    /// The least-loaded agent with free capacity that fits `task`, other than `not`.
-    fn pick(&self, task: &Task, not: Option<&AgentId>) -> Option<usize> {
+    /// The least-loaded agent with free capacity that fits row `row`, other than `not`.
+    fn pick(&self, sheet: &Sheet, row: usize, not: Option<&str>) -> Option<usize> {
         self.agents
             .iter()
             .enumerate()
-            .filter(|(_, (a, _, n))| *n < self.capacity && Some(&a.id) != not)
-            .filter(|(_, (a, _, _))| graph::fits(task, &a.expertise))
+            .filter(|(_, (a, _, n))| *n < self.capacity && Some(a.id.as_str()) != not)
+            .filter(|(i, _)| sheet.fits(row, &self.has[*i]))
             .min_by(|(_, x), (_, y)| {
                 x.1.total_cmp(&y.1)
                     .then(x.2.cmp(&y.2))
@@ -152,65 +155,74 @@ impl Pool {
     }
 }
 
-/// What the plans need from one snapshot: its tasks and agents (loaded here, or handed in by
-/// a caller that loaded them already, as `status` does) and the settings that judge them.
+/// What the plans need from one snapshot: its tasks (as rows, with the records at hand) and
+/// agents (loaded here, or handed in by a caller that loaded them already, as `status` does)
+/// and the settings that judge them.
 pub struct Loaded<'a> {
-    pub tasks: &'a [Task],
+    pub work: &'a Work,
     pub agents: &'a [Agent],
-    pub default_hours: f64,
     pub stale_after: i64,
     pub capacity: usize,
-    /// Each holder's open hours and open tasks, counted once.
-    loads: HashMap<&'a AgentId, (f64, usize)>,
+    /// Each holder's open hours and open tasks, counted once, by name index of the sheet.
+    loads: Vec<(f64, usize)>,
+    /// Rows on the critical path.
+    critical: HashSet<u32>,
 }
 
 /// The tasks and agents of the tip, owned.
 struct Owned {
-    tasks: Vec<Task>,
+    work: Work,
     agents: Vec<Agent>,
 }
 
 fn load(store: &Store) -> Result<Owned, OpError> {
     let snap = store.snapshot()?;
-    let (tasks, _) = index::load(store, &snap)?;
+    let view = index::TaskView::open(store, &snap, plan::default_estimate(store))?;
+    let work = Work::all(view)?;
     let (agents, _) = agent::load(&snap)?;
-    Ok(Owned { tasks, agents })
+    Ok(Owned { work, agents })
 }
 
 impl Owned {
     fn view<'a>(&'a self, store: &Store) -> Loaded<'a> {
-        Loaded::new(store, &self.tasks, &self.agents)
+        Loaded::new(store, &self.work, &self.agents)
     }
 }
 
 impl<'a> Loaded<'a> {
-    /// The settings read from `store` around tasks and agents already loaded.
-    pub fn new(store: &Store, tasks: &'a [Task], agents: &'a [Agent]) -> Loaded<'a> {
-        let default_hours = plan::default_estimate(store);
+    /// The settings read from `store` around work and agents already loaded.
+    pub fn new(store: &Store, work: &'a Work, agents: &'a [Agent]) -> Loaded<'a> {
         Loaded {
-            tasks,
+            work,
             agents,
-            default_hours,
             stale_after: agent::stale_after(store),
             capacity: capacity(store),
-            loads: graph::loads(tasks, default_hours),
+            loads: work.sheet.loads(),
+            critical: work.sheet.critical_path().iter().copied().collect(),
         }
     }
 
-    /// The open hours and open tasks `agent` holds.
-    fn load_of(&self, agent: &AgentId) -> (f64, usize) {
-        self.loads.get(agent).copied().unwrap_or_default()
+    fn sheet(&self) -> &'a Sheet {
+        &self.work.sheet
     }
 
-    /// The schedule and ready set of the tasks, computed once for all the plans of one call.
-    fn planned(&self) -> Scheduled<'a> {
-        Scheduled::of(self.tasks, self.default_hours)
+    /// The open hours and open tasks `agent` holds.
+    fn load_of(&self, agent: &str) -> (f64, usize) {
+        self.sheet()
+            .name_index(agent)
+            .and_then(|i| self.loads.get(i as usize).copied())
+            .unwrap_or_default()
+    }
+
+    fn critical(&self, row: usize) -> bool {
+        self.critical.contains(&(row as u32))
     }
 
     /// The available agents with their load, and the ones left out.
     fn pool(&self, now: Timestamp) -> (Pool, Vec<Skipped>) {
         let mut skipped = Vec::new();
         let mut agents = Vec::new();
+        let mut has = Vec::new();
         for a in self.agents {
             if let Some(why) = unavailable(a, now, self.stale_after) {
                 skipped.push(Skipped {
@@ -219,18 +231,20 @@ impl<'a> Loaded<'a> {
                 });
                 continue;
             }
-            let (hours, count) = self.load_of(&a.id);
+            let (hours, count) = self.load_of(a.id.as_str());
             if count >= self.capacity {
                 skipped.push(Skipped {
                     agent: a.id.clone(),
                     why: "full".to_owned(),
                 });
             }
+            has.push(self.sheet().has(&a.expertise));
             agents.push((a.clone(), hours, count));
         }
         (
             Pool {
                 agents,
+                has,
                 capacity: self.capacity,
             },
             skipped,
@@ -252,67 +266,85 @@ pub fn plan(
 ) -> Result<DispatchReport, OpError> {
     let owned = load(store)?;
     let loaded = owned.view(store);
-    Ok(plan_on(&loaded, &loaded.planned(), now, only))
+    Ok(plan_on(&loaded, now, only))
 }
 
-fn plan_on(
+/// Where the dispatch at `now` puts each ready row (of `only`, when given): the pool index of
+/// the agent it goes to, or `None`; critical path first, then in the ready order.
+fn place(
     loaded: &Loaded<'_>,
-    planned: &Scheduled<'_>,
     now: Timestamp,
     only: Option<&[TaskId]>,
-) -> DispatchReport {
-    let schedule = &planned.schedule;
-    let mut ready: Vec<_> = planned
+) -> (Vec<(usize, Option<usize>)>, Pool, Vec<Skipped>) {
+    let sheet = loaded.sheet();
+    let mut ready: Vec<usize> = loaded
+        .work
         .ready
         .iter()
-        .filter(|r| only.is_none_or(|ids| ids.contains(&r.task.id)))
+        .map(|r| r.index)
+        .filter(|&r| only.is_none_or(|ids| ids.iter().any(|id| id.as_str() == sheet.id(r))))
         .collect();
-    let critical = |id: &TaskId| schedule.critical_path.contains(id);
     // Critical path first; the sort is stable, so the ready order holds within each group.
-    ready.sort_by_key(|r| !critical(&r.task.id));
+    ready.sort_by_key(|&r| !loaded.critical(r));
     let (mut pool, skipped) = loaded.pool(now);
+    let placed = ready
+        .into_iter()
+        .map(|row| {
+            let to = pool.pick(sheet, row, None);
+            if let Some(i) = to {
+                pool.take(i, sheet.hours(row));
+            }
+            (row, to)
+        })
+        .collect();
+    (placed, pool, skipped)
+}
+
+fn plan_on(loaded: &Loaded<'_>, now: Timestamp, only: Option<&[TaskId]>) -> DispatchReport {
+    let sheet = loaded.sheet();
+    let (placed, pool, skipped) = place(loaded, now, only);
     let mut report = DispatchReport {
         capacity: loaded.capacity,
         skipped_agents: skipped,
         ..DispatchReport::default()
     };
-    for r in ready {
-        let task = r.task;
-        match pool.pick(task, None) {
+    for (row, to) in placed {
+        let task = sheet.task_id(row);
+        match to {
             Some(i) => {
                 let to = pool.agents[i].0.id.clone();
-                pool.take(i, task.hours(loaded.default_hours));
                 report.assignments.push(Assignment {
-                    command: command(&task.id, &to, false),
-                    task: task.id.clone(),
-                    title: task.title.clone(),
+                    command: command(&task, &to, false),
+                    task,
+                    title: loaded.work.title(row),
                     to,
                     from: None,
-                    critical: critical(&task.id),
+                    critical: loaded.critical(row),
                     reason: None,
                 });
             }
             None => report.unplaced.push(Unplaced {
-                task: task.id.clone(),
-                title: task.title.clone(),
-                expertise: task.expertise.clone(),
-                why: why_unplaced(loaded, now, task),
+                task,
+                title: loaded.work.title(row),
+                expertise: sheet.expertise_tags(row),
+                why: why_unplaced(loaded, now, row),
             }),
         }
     }
     report
 }
 
-fn why_unplaced(loaded: &Loaded<'_>, now: Timestamp, task: &Task) -> String {
+fn why_unplaced(loaded: &Loaded<'_>, now: Timestamp, row: usize) -> String {
+    let sheet = loaded.sheet();
     let fitting: Vec<&Agent> = loaded
         .agents
         .iter()
-        .filter(|a| graph::fits(task, &a.expertise))
+        .filter(|a| sheet.fits(row, &sheet.has(&a.expertise)))
         .collect();
     if fitting.is_empty() {
         return format!(
             "no registered agent has the expertise it needs ({}): add one with `git coord spawn`",
-            task.expertise.join(", ")
+            sheet.expertise_tags(row).join(", ")
         );
     }
     if fitting
@@ -332,76 +364,76 @@ fn why_unplaced(loaded: &Loaded<'_>, now: Timestamp, task: &Task) -> String {
 pub fn plan_rebalance(store: &Store, now: Timestamp) -> Result<DispatchReport, OpError> {
     let owned = load(store)?;
     let loaded = owned.view(store);
-    Ok(rebalance_on(&loaded, &loaded.planned(), now))
+    Ok(rebalance_on(&loaded, now))
 }
 
-fn rebalance_on(loaded: &Loaded<'_>, planned: &Scheduled<'_>, now: Timestamp) -> DispatchReport {
-    let schedule = &planned.schedule;
-    let critical = |id: &TaskId| schedule.critical_path.contains(id);
+fn rebalance_on(loaded: &Loaded<'_>, now: Timestamp) -> DispatchReport {
+    let sheet = loaded.sheet();
     let (mut pool, skipped) = loaded.pool(now);
     // Unstarted tasks per holder, in the order they would be worked on (critical first, then
     // priority, then age); what is beyond capacity is the tail of that order.
-    let mut held: BTreeMap<&AgentId, Vec<&Task>> = BTreeMap::new();
-    for t in loaded.tasks {
-        if t.status == Status::Todo
-            && let Some(a) = &t.assignee
+    let mut held: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for row in 0..sheet.len() {
+        if sheet.status(row) == Status::Todo
+            && let Some(a) = sheet.assignee(row)
         {
-            held.entry(a).or_default().push(t);
+            held.entry(a).or_default().push(row);
         }
     }
-    let mut moves: Vec<(&Task, &'static str)> = Vec::new();
-    for (holder, mut tasks) in held {
-        tasks.sort_by(|a, b| {
-            (!critical(&a.id))
-                .cmp(&!critical(&b.id))
-                .then(a.priority.cmp(&b.priority))
-                .then(a.created.cmp(&b.created))
-                .then(a.id.cmp(&b.id))
+    let mut moves: Vec<(usize, &'static str)> = Vec::new();
+    for (holder, mut rows) in held {
+        rows.sort_by(|&a, &b| {
+            (!loaded.critical(a))
+                .cmp(&!loaded.critical(b))
+                .then(sheet.priority(a).cmp(&sheet.priority(b)))
+                .then(sheet.created(a).cmp(&sheet.created(b)))
+                .then(sheet.id(a).cmp(sheet.id(b)))
         });
-        let why = match loaded.agents.iter().find(|a| &a.id == holder) {
+        let why = match loaded.agents.iter().find(|a| a.id.as_str() == holder) {
             None => Some("unregistered"),
             Some(a) => unavailable(a, now, loaded.stale_after),
         };
         match why {
-            Some(why) => moves.extend(tasks.into_iter().map(|t| (t, why))),
+            Some(why) => moves.extend(rows.into_iter().map(|r| (r, why))),
             None => {
                 let (_, open) = loaded.load_of(holder);
-                let excess = open.saturating_sub(loaded.capacity).min(tasks.len());
-                let keep = tasks.len() - excess;
-                moves.extend(tasks.into_iter().skip(keep).map(|t| (t, "overloaded")));
+                let excess = open.saturating_sub(loaded.capacity).min(rows.len());
+                let keep = rows.len() - excess;
+                moves.extend(rows.into_iter().skip(keep).map(|r| (r, "overloaded")));
             }
         }
     }
-    moves.sort_by_key(|(t, _)| !critical(&t.id));
+    moves.sort_by_key(|&(r, _)| !loaded.critical(r));
     let mut report = DispatchReport {
         capacity: loaded.capacity,
         skipped_agents: skipped,
         ..DispatchReport::default()
     };
-    for (task, why) in moves {
-        let from = task.assignee.clone();
-        match pool.pick(task, from.as_ref()) {
+    for (row, why) in moves {
+        let task = sheet.task_id(row);
+        let from = sheet.assignee(row).map(AgentId::trusted);
+        match pool.pick(sheet, row, sheet.assignee(row)) {
             Some(i) => {
                 let to = pool.agents[i].0.id.clone();
-                pool.take(i, task.hours(loaded.default_hours));
+                pool.take(i, sheet.hours(row));
                 report.assignments.push(Assignment {
-                    command: command(&task.id, &to, true),
-                    task: task.id.clone(),
-                    title: task.title.clone(),
+                    command: command(&task, &to, true),
+                    task,
+                    title: loaded.work.title(row),
                     to,
                     from,
-                    critical: critical(&task.id),
+                    critical: loaded.critical(row),
                     reason: Some(why.to_owned()),
                 });
             }
             None => report.unplaced.push(Unplaced {
-                task: task.id.clone(),
-                title: task.title.clone(),
-                expertise: task.expertise.clone(),
+                task,
+                title: loaded.work.title(row),
+                expertise: sheet.expertise_tags(row),
                 why: format!(
                     "held by {} ({why}), and {}",
-                    from.as_ref().map(AgentId::as_str).unwrap_or("nobody"),
-                    why_unplaced(loaded, now, task)
+                    sheet.assignee(row).unwrap_or("nobody"),
+                    why_unplaced(loaded, now, row)
                 ),
             }),
         }
@@ -568,33 +600,23 @@ pub fn advice(store: &Store, now: Timestamp, reply_within_secs: i64) -> Result<A
     let owned = load(store)?;
     let (messages, _) = memory::load_messages(&store.snapshot()?)?;
     let loaded = owned.view(store);
-    Ok(advice_on(
-        &loaded,
-        &loaded.planned(),
-        &messages,
-        now,
-        reply_within_secs,
-    ))
+    Ok(advice_on(&loaded, &messages, now, reply_within_secs))
 }
 
 /// [`advice`] on records the caller loaded already (one read of the tip for all of `status`).
 pub fn advice_on(
     loaded: &Loaded<'_>,
-    planned: &Scheduled<'_>,
     messages: &[Message],
     now: Timestamp,
     reply_within_secs: i64,
 ) -> Advice {
-    let ready = &planned.ready;
+    let sheet = loaded.sheet();
+    let ready = &loaded.work.ready;
     let (pool, _) = loaded.pool(now);
     let mut spawn: BTreeMap<Vec<String>, usize> = BTreeMap::new();
     for r in ready {
-        if !pool
-            .agents
-            .iter()
-            .any(|(a, _, _)| graph::fits(r.task, &a.expertise))
-        {
-            let mut tags = r.task.expertise.clone();
+        if !pool.has.iter().any(|has| sheet.fits(r.index, has)) {
+            let mut tags = sheet.expertise_tags(r.index);
             tags.sort();
             *spawn.entry(tags).or_default() += 1;
         }
@@ -602,31 +624,28 @@ pub fn advice_on(
     let idle = pool
         .agents
         .iter()
-        .filter(|(a, _, open)| {
-            *open == 0 && !ready.iter().any(|r| graph::fits(r.task, &a.expertise))
-        })
-        .map(|(a, _, _)| a.id.clone())
+        .zip(&pool.has)
+        .filter(|((_, _, open), has)| *open == 0 && !ready.iter().any(|r| sheet.fits(r.index, has)))
+        .map(|((a, _, _), _)| a.id.clone())
         .collect();
     let mut waits = Vec::new();
     // An agent waits on another's open task it depends on: only open, held tasks matter.
-    let held: HashMap<&TaskId, &Task> = loaded
-        .tasks
-        .iter()
-        .filter(|t| !t.status.is_closed() && t.assignee.is_some())
-        .map(|t| (&t.id, t))
-        .collect();
-    for t in held.values() {
-        let Some(agent) = &t.assignee else { continue };
-        for d in &t.depends_on {
-            if let Some(dep) = held.get(d)
-                && let Some(on) = &dep.assignee
+    let held = |row: usize| -> Option<&str> {
+        (!sheet.status(row).is_closed())
+            .then(|| sheet.assignee(row))
+            .flatten()
+    };
+    for row in 0..sheet.len() {
+        let Some(agent) = held(row) else { continue };
+        for &d in sheet.deps(row) {
+            if let Some(on) = held(d as usize)
                 && on != agent
             {
                 waits.push(Wait {
-                    agent: agent.clone(),
-                    task: t.id.clone(),
-                    on: on.clone(),
-                    on_task: dep.id.clone(),
+                    agent: AgentId::trusted(agent),
+                    task: sheet.task_id(row),
+                    on: AgentId::trusted(on),
+                    on_task: sheet.task_id(d as usize),
                 });
             }
         }
@@ -652,7 +671,11 @@ pub fn advice_on(
         .collect();
     unanswered.sort_by(|a, b| a.sent.cmp(&b.sent).then(a.id.cmp(&b.id)));
     Advice {
-        dispatchable: plan_on(loaded, planned, now, None).assignments.len(),
+        dispatchable: place(loaded, now, None)
+            .0
+            .iter()
+            .filter(|(_, to)| to.is_some())
+            .count(),
         spawn: spawn
             .into_iter()
             .map(|(expertise, ready)| SpawnAdvice {
@@ -669,7 +692,7 @@ pub fn advice_on(
             })
             .collect(),
         idle,
-        moves: rebalance_on(loaded, planned, now).assignments,
+        moves: rebalance_on(loaded, now).assignments,
         waits,
         traffic: traffic
             .into_iter()

@@ -19,15 +19,13 @@ agents who can take it over.
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
-use rustc_hash::FxHashMap;
-
 use serde::Serialize;
 
 use super::agent;
-use super::milestone::{after_hours, belongs};
-use crate::graph::{self, Schedule, TaskGraph};
+use super::milestone::after_hours;
+use crate::graph::Sheet;
 use crate::model::milestone::{Milestone, MilestoneStatus};
-use crate::model::{Agent, AgentId, Status, Task, TaskId, Timestamp};
+use crate::model::{Agent, AgentId, Status, TaskId, Timestamp};
 
 /// Where one open task lands in the forecast.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -60,7 +58,8 @@ pub struct Forecast {
     pub finish: Option<Timestamp>,
     /// When the last task of the critical path finishes with this capacity.
     pub critical_path_finish: Option<Timestamp>,
-    /// Every staffed open task, by start then ID.
+    /// Every staffed open task, by start then ID (empty when the forecast was made for a
+    /// rendering that does not print them: [`Input::slots`]).
     pub slots: Vec<Slot>,
     /// Open tasks that no available agent can do, or that wait on such a task, in scheduling
     /// order (priority, then slack, then age).
@@ -92,15 +91,15 @@ pub struct MilestoneForecast {
 
 /// What a forecast is computed from.
 pub struct Input<'a> {
-    pub tasks: &'a [Task],
+    /// Every task, with the schedule of the open ones.
+    pub sheet: &'a Sheet,
     pub agents: &'a [Agent],
     pub milestones: &'a [Milestone],
     pub now: Timestamp,
     pub stale_after_secs: i64,
-    pub default_hours: f64,
-    /// The schedule of `tasks` when the caller has it (status reads it from the task view);
-    /// `None`: computed here.
-    pub schedule: Option<&'a Schedule>,
+    /// Whether to list every staffed task's [`Slot`] (one per open task: `status --json`
+    /// has them, the screen only prints the totals).
+    pub slots: bool,
 }
 
 /// Whether `a` can be given work now: not offline and seen within `stale_after_secs`.
@@ -108,17 +107,35 @@ pub fn is_available(a: &Agent, now: Timestamp, stale_after_secs: i64) -> bool {
     a.status != "offline" && !agent::is_stale(a, now, stale_after_secs)
 }
 
-/// Hours still to spend on `task`: its estimate, less the time already spent on it when it is
-/// in progress (never below zero: an overrun task is expected to finish now).
-fn remaining(task: &Task, now: Timestamp, default_hours: f64) -> f64 {
-    let hours = task.hours(default_hours);
-    match (task.status, task.claimed) {
+/// Hours still to spend on row `row`: its estimate, less the time already spent on it when it
+/// is in progress (never below zero: an overrun task is expected to finish now).
+fn remaining(sheet: &Sheet, row: usize, now: Timestamp) -> f64 {
+    let hours = sheet.hours(row);
+    match (sheet.status(row), sheet.claimed(row)) {
         (Status::InProgress | Status::Review, Some(since)) => {
-            let spent = (now.unix() - since.unix()).max(0) as f64 / 3600.0;
+            let spent = (now.unix() - since).max(0) as f64 / 3600.0;
             (hours - spent).max(0.0)
         }
         _ => hours,
     }
+}
+
+/// What the placement reads and writes of one row.
+struct Part {
+    /// `None`: closed, or on or behind a cycle; it takes no part.
+    slack: Option<f64>,
+    remaining: f64,
+    created: i64,
+    /// When its last dependency finishes.
+    ready_at: f64,
+    /// When it finishes; `None` until placed, and for a task nobody available can do.
+    finish: Option<f64>,
+    /// The available agent that holds it.
+    holder: Option<usize>,
+    /// Open dependencies not placed yet.
+    waiting: u32,
+    priority: u8,
+    in_hand: bool,
 }
 
 /// A task waiting to be placed: released when its last dependency is placed.
@@ -155,144 +172,203 @@ impl PartialOrd for Released {
 
 /// Schedules the open work of `input` on its available agents.
 pub fn forecast(input: &Input<'_>) -> Forecast {
-    let tasks = input.tasks;
-    let computed;
-    let schedule = match input.schedule {
-        Some(s) => s,
-        None => {
-            computed = TaskGraph::new(tasks).schedule(input.default_hours);
-            &computed
-        }
-    };
+    let sheet = input.sheet;
+    let rows = sheet.len();
     let mut available: Vec<&Agent> = input
         .agents
         .iter()
         .filter(|a| is_available(a, input.now, input.stale_after_secs))
         .collect();
     available.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut free_at: Vec<f64> = vec![0.0; available.len()];
-    let index: FxHashMap<&TaskId, usize> =
-        tasks.iter().enumerate().map(|(i, t)| (&t.id, i)).collect();
-
-    // Only open, schedulable tasks take part; dependencies on closed or unknown tasks are met.
-    // The slack of each open, schedulable task (`None`: it does not take part); one lookup
-    // per task.
-    let slack: Vec<Option<f64>> = tasks
+    // Which tags each available agent has, and which available agent each assignee is.
+    let has: Vec<Vec<bool>> = available.iter().map(|a| sheet.has(&a.expertise)).collect();
+    let holder_of: Vec<Option<usize>> = sheet
+        .names()
         .iter()
-        .map(|t| {
-            (!t.status.is_closed())
-                .then(|| schedule.timing.get(&t.id).map(|x| x.slack))
-                .flatten()
+        .map(|n| available.iter().position(|a| a.id.as_str() == n))
+        .collect();
+    let mut free_at: Vec<f64> = vec![0.0; available.len()];
+    // Which available agents fit each row, as a bit set, when there are few enough of them
+    // (a row's tags are looked up once, in row order, rather than once per placement).
+    let masks: Option<Vec<u64>> = (available.len() <= 64).then(|| {
+        let tag_agents: Vec<u64> = (0..sheet.tags().len())
+            .map(|t| {
+                has.iter()
+                    .enumerate()
+                    .filter(|(_, h)| h[t])
+                    .fold(0u64, |m, (a, _)| m | 1 << a)
+            })
+            .collect();
+        let everyone = if available.len() == 64 {
+            u64::MAX
+        } else {
+            (1u64 << available.len()) - 1
+        };
+        (0..rows)
+            .map(|r| {
+                sheet
+                    .expertise(r)
+                    .iter()
+                    .fold(everyone, |m, &t| m & tag_agents[t as usize])
+            })
+            .collect()
+    });
+    let fits = |row: usize, a: usize| match &masks {
+        Some(m) => m[row] >> a & 1 == 1,
+        None => sheet.fits(row, &has[a]),
+    };
+
+    // What the placement reads of each row, gathered in one pass in row order. Only open,
+    // schedulable tasks take part (`slack` is `None` for the others); dependencies on closed
+    // or unknown tasks are met.
+    let mut parts: Vec<Part> = (0..rows)
+        .map(|r| Part {
+            slack: (!sheet.status(r).is_closed())
+                .then(|| sheet.timing(r).map(|t| t.slack))
+                .flatten(),
+            remaining: remaining(sheet, r, input.now),
+            created: sheet.created(r),
+            ready_at: 0.0,
+            finish: None,
+            holder: holder_of
+                .get(sheet.assignee_index(r) as usize)
+                .copied()
+                .flatten(),
+            waiting: 0,
+            priority: sheet.priority(r),
+            in_hand: matches!(sheet.status(r), Status::InProgress | Status::Review),
         })
         .collect();
-    let open: Vec<bool> = slack.iter().map(Option::is_some).collect();
-    let mut waiting: Vec<usize> = vec![0; tasks.len()];
-    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); tasks.len()];
-    // Each open task's open dependencies, by index.
-    let mut open_deps: Vec<Vec<usize>> = vec![Vec::new(); tasks.len()];
-    for (i, t) in tasks.iter().enumerate().filter(|(i, _)| open[*i]) {
-        for d in &t.depends_on {
-            if let Some(&j) = index.get(d).filter(|&&j| open[j]) {
-                waiting[i] += 1;
-                dependents[j].push(i);
-                open_deps[i].push(j);
+    let open = |parts: &[Part], r: usize| parts[r].slack.is_some();
+    // The dependents of each open task among open tasks: row `d`'s are
+    // `dependents[first[d]..first[d + 1]]` (counted, then filled in place).
+    let mut first: Vec<u32> = vec![0; rows + 1];
+    for r in 0..rows {
+        if !open(&parts, r) {
+            continue;
+        }
+        for &d in sheet.deps(r) {
+            if open(&parts, d as usize) {
+                parts[r].waiting += 1;
+                first[d as usize + 1] += 1;
             }
         }
     }
-    let released = |i: usize, ready_at: f64| Released {
-        ready_at,
-        in_hand: matches!(tasks[i].status, Status::InProgress | Status::Review),
-        priority: tasks[i].priority,
-        slack: slack[i].unwrap_or(0.0),
-        created: tasks[i].created.unix(),
-        index: i,
+    for d in 0..rows {
+        first[d + 1] += first[d];
+    }
+    let mut dependents: Vec<u32> = vec![0; first[rows] as usize];
+    let mut next: Vec<u32> = first[..rows].to_vec();
+    for r in (0..rows).filter(|&r| open(&parts, r)) {
+        for &d in sheet.deps(r).iter().filter(|&&d| open(&parts, d as usize)) {
+            dependents[next[d as usize] as usize] = r as u32;
+            next[d as usize] += 1;
+        }
+    }
+    drop(next);
+    let released = |p: &Part, r: usize| Released {
+        ready_at: p.ready_at,
+        in_hand: p.in_hand,
+        priority: p.priority,
+        slack: p.slack.unwrap_or(0.0),
+        created: p.created,
+        index: r,
     };
-    let mut heap: BinaryHeap<Reverse<Released>> = (0..tasks.len())
-        .filter(|&i| open[i] && waiting[i] == 0)
-        .map(|i| Reverse(released(i, 0.0)))
+    let mut heap: BinaryHeap<Reverse<Released>> = (0..rows)
+        .filter(|&r| open(&parts, r) && parts[r].waiting == 0)
+        .map(|r| Reverse(released(&parts[r], r)))
         .collect();
-    let mut ready_at: Vec<f64> = vec![0.0; tasks.len()];
-    // `None`: cannot be done by anyone available.
-    let mut finish: Vec<Option<f64>> = vec![None; tasks.len()];
-    let mut slots = Vec::new();
+    let mut placed_rows: Vec<(usize, usize, f64, f64)> = Vec::new();
     let mut unstaffed = Vec::new();
     while let Some(Reverse(r)) = heap.pop() {
         let i = r.index;
-        let task = &tasks[i];
-        let blocked_by_unstaffed = open_deps[i].iter().any(|&j| finish[j].is_none());
-        // The holder keeps its work while it is available; otherwise anyone who fits.
-        let holder = task
-            .assignee
-            .as_ref()
-            .and_then(|h| available.iter().position(|a| &a.id == h));
-        let candidates: Vec<usize> = match holder {
-            Some(h) => vec![h],
-            None => (0..available.len())
-                .filter(|&a| graph::fits(task, &available[a].expertise))
-                .collect(),
-        };
+        // Only once some task could not be placed can a dependency be one.
+        let blocked_by_unstaffed = !unstaffed.is_empty()
+            && sheet
+                .deps(i)
+                .iter()
+                .any(|&j| open(&parts, j as usize) && parts[j as usize].finish.is_none());
         let placed = if blocked_by_unstaffed {
             None
         } else {
-            candidates.into_iter().min_by(|&a, &b| {
-                free_at[a]
-                    .max(r.ready_at)
-                    .total_cmp(&free_at[b].max(r.ready_at))
-                    .then(available[a].id.cmp(&available[b].id))
-            })
+            // The holder keeps its work while it is available; otherwise anyone who fits.
+            let start_on = |a: usize| free_at[a].max(r.ready_at);
+            match parts[i].holder {
+                Some(h) => Some(h),
+                None => (0..available.len())
+                    .filter(|&a| fits(i, a))
+                    .min_by(|&a, &b| {
+                        start_on(a)
+                            .total_cmp(&start_on(b))
+                            .then(available[a].id.cmp(&available[b].id))
+                    }),
+            }
         };
         match placed {
             Some(a) => {
                 let start = free_at[a].max(r.ready_at);
-                let end = start + remaining(task, input.now, input.default_hours);
+                let end = start + parts[i].remaining;
                 free_at[a] = end;
-                finish[i] = Some(end);
-                slots.push(Slot {
-                    id: task.id.clone(),
-                    agent: available[a].id.clone(),
-                    start_hours: start,
-                    finish_hours: end,
-                });
+                parts[i].finish = Some(end);
+                placed_rows.push((i, a, start, end));
             }
             None => unstaffed.push(Unstaffed {
-                id: task.id.clone(),
+                id: sheet.task_id(i),
                 expertise: if blocked_by_unstaffed {
                     Vec::new()
                 } else {
-                    task.expertise.clone()
+                    sheet.expertise_tags(i)
                 },
                 reason: if blocked_by_unstaffed {
                     "waits on work nobody available can do".to_owned()
                 } else if available.is_empty() {
                     "no agent is available (every agent is stale or offline)".to_owned()
-                } else if task.expertise.is_empty() {
+                } else if sheet.expertise(i).is_empty() {
                     "no agent is available".to_owned()
                 } else {
                     format!(
                         "no available agent has the expertise {}",
-                        task.expertise.join(", ")
+                        sheet.expertise_tags(i).join(", ")
                     )
                 },
             }),
         }
-        for &d in &dependents[i] {
-            ready_at[d] = ready_at[d].max(finish[i].unwrap_or(0.0));
-            waiting[d] -= 1;
-            if waiting[d] == 0 {
-                heap.push(Reverse(released(d, ready_at[d])));
+        let done_at = parts[i].finish.unwrap_or(0.0);
+        for &d in &dependents[first[i] as usize..first[i + 1] as usize] {
+            let p = &mut parts[d as usize];
+            p.ready_at = p.ready_at.max(done_at);
+            p.waiting -= 1;
+            if p.waiting == 0 {
+                heap.push(Reverse(released(p, d as usize)));
             }
         }
     }
-    slots.sort_by(|a, b| {
-        a.start_hours
-            .total_cmp(&b.start_hours)
-            .then(a.id.cmp(&b.id))
-    });
-    let finish_hours = slots.iter().map(|s| s.finish_hours).fold(0.0, f64::max);
-    let critical_path_finish = schedule
-        .critical_path
+    let finish: Vec<Option<f64>> = parts.iter().map(|p| p.finish).collect();
+    drop(parts);
+    let finish_hours = placed_rows.iter().map(|p| p.3).fold(0.0, f64::max);
+    let staffed = !placed_rows.is_empty();
+    let slots = if input.slots {
+        // By start, then ID: sorted by start, then each run of equal starts by ID.
+        placed_rows.sort_unstable_by(|a, b| a.2.total_cmp(&b.2).then(a.0.cmp(&b.0)));
+        for run in placed_rows.chunk_by_mut(|a, b| a.2.total_cmp(&b.2).is_eq()) {
+            run.sort_unstable_by(|a, b| sheet.id(a.0).cmp(sheet.id(b.0)));
+        }
+        placed_rows
+            .iter()
+            .map(|&(i, a, start, end)| Slot {
+                id: sheet.task_id(i),
+                agent: available[a].id.clone(),
+                start_hours: start,
+                finish_hours: end,
+            })
+            .collect::<Vec<_>>()
+    } else {
+        Vec::new()
+    };
+    let critical_path_finish = sheet
+        .critical_path()
         .last()
-        .and_then(|id| index.get(id).and_then(|&i| finish[i]))
+        .and_then(|&r| finish[r as usize])
         .and_then(|h| after_hours(input.now, h));
     let mut milestones: Vec<MilestoneForecast> = input
         .milestones
@@ -304,13 +380,17 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
     Forecast {
         available: available.iter().map(|a| a.id.clone()).collect(),
         finish_hours,
-        finish: (!slots.is_empty())
+        finish: staffed
             .then(|| after_hours(input.now, finish_hours))
             .flatten(),
         critical_path_finish,
         slots,
         unstaffed,
-        unscheduled: schedule.unscheduled.clone(),
+        unscheduled: sheet
+            .unscheduled()
+            .iter()
+            .map(|&r| sheet.task_id(r as usize))
+            .collect(),
         milestones,
     }
 }
@@ -322,23 +402,23 @@ fn milestone(
     unstaffed: &[Unstaffed],
     available: usize,
 ) -> MilestoneForecast {
+    let sheet = input.sheet;
     let mut open_tasks = 0;
     let mut hours_remaining = 0.0;
     let mut last: Option<f64> = Some(0.0);
-    let mut cannot: Vec<&TaskId> = Vec::new();
-    for (i, t) in input
-        .tasks
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| belongs(t, &m.id) && !t.status.is_closed())
-    {
-        open_tasks += 1;
-        hours_remaining += remaining(t, input.now, input.default_hours);
-        match finish[i] {
-            Some(f) => last = last.map(|l| l.max(f)),
-            None => {
-                last = None;
-                cannot.push(&t.id);
+    let mut cannot: Vec<TaskId> = Vec::new();
+    if let Some(index) = sheet.milestone_named(m.id.as_str()) {
+        for r in (0..sheet.len())
+            .filter(|&r| sheet.milestone_index(r) == index && !sheet.status(r).is_closed())
+        {
+            open_tasks += 1;
+            hours_remaining += remaining(sheet, r, input.now);
+            match finish[r] {
+                Some(f) => last = last.map(|l| l.max(f)),
+                None => {
+                    last = None;
+                    cannot.push(sheet.task_id(r));
+                }
             }
         }
     }
@@ -362,7 +442,7 @@ fn milestone(
     } else if let Some(first) = cannot.first() {
         let why = unstaffed
             .iter()
-            .find(|u| &&u.id == first)
+            .find(|u| &u.id == first)
             .map_or("it cannot be scheduled (a dependency cycle)", |u| {
                 u.reason.as_str()
             });
@@ -395,7 +475,7 @@ fn milestone(
 mod tests {
     use super::*;
     use crate::model::milestone::{MilestoneId, NewMilestone};
-    use crate::model::{NewTask, Timestamp};
+    use crate::model::{NewTask, Task, Timestamp};
 
     fn now() -> Timestamp {
         Timestamp::parse_rfc3339("2026-11-21T10:00:00Z").expect("fixture time")
@@ -453,13 +533,12 @@ mod tests {
         let milestones = [m.clone()];
         let run = |agents: &[Agent]| {
             forecast(&Input {
-                tasks: &tasks,
+                sheet: &Sheet::of(&tasks, 1.0),
                 agents,
                 milestones: &milestones,
                 now: now(),
                 stale_after_secs: 2 * 3600,
-                default_hours: 1.0,
-                schedule: None,
+                slots: true,
             })
         };
         // A third agent who is stale does not count; one without the expertise neither.
@@ -523,13 +602,12 @@ mod tests {
         let milestones = [m];
         let agents = [agent("ana", &["rust"], 9)];
         let f = forecast(&Input {
-            tasks: &tasks,
+            sheet: &Sheet::of(&tasks, 1.0),
             agents: &agents,
             milestones: &milestones,
             now: now(),
             stale_after_secs: 2 * 3600,
-            default_hours: 1.0,
-            schedule: None,
+            slots: true,
         });
         assert!(f.slots.is_empty() && f.finish.is_none());
         let reasons: Vec<&str> = f.unstaffed.iter().map(|u| u.reason.as_str()).collect();

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::{Deserialize, Serialize};
 
 use super::{OpError, parse_task_at};
-use crate::graph::{ReadyKey, Schedule, TaskGraph, Timing};
+use crate::graph::{ReadyKey, Schedule, Sheet, TaskGraph};
 use crate::model::layout::{self, TASKS_DIR};
 use crate::model::{AgentId, RecordError, Status, Task, TaskId, Timestamp};
 use crate::store::{Cached, Snapshot, Store, Tail};
@@ -269,9 +269,9 @@ struct View {
     directory: (u64, u64),
     /// The default estimate the schedule was computed with (a config change is a miss).
     default_hours: f64,
-    /// Task IDs in load order, concatenated; the ID of row `i` ends at `ends[i]`.
-    ids: String,
-    ends: Vec<u32>,
+    /// Every task by row (load order), with the schedule: IDs, status, hours, assignee,
+    /// expertise, dependencies, timing, the critical path.
+    sheet: Sheet,
     /// Rows sorted by ID, for lookups.
     by_id: Vec<u32>,
     /// Row `i`'s record is the tail's bytes `starts[i]..starts[i] + lens[i]`.
@@ -283,16 +283,6 @@ struct View {
     ready: Vec<ReadyRow>,
     /// Assigned, not started and ready, best first, for every agent that has such work.
     assigned: Vec<(String, Vec<ReadyRow>)>,
-    critical_path: Vec<u32>,
-    total_hours: f64,
-    unscheduled: Vec<u32>,
-    timing: Vec<(u32, Timing)>,
-    /// Open tasks with a due date (`path` lists those past due).
-    due: Vec<(u32, Timestamp)>,
-    /// Every expertise tag a ready task asks for.
-    tags: Vec<String>,
-    /// Each row's status (a patch decides readiness from its dependencies' statuses).
-    status: Vec<Status>,
 }
 
 impl Cached for View {
@@ -301,6 +291,7 @@ impl Cached for View {
     const SOURCES: &'static [&'static str] = &[
         include_str!("index.rs"),
         include_str!("../graph.rs"),
+        include_str!("../graph/sheet.rs"),
         include_str!("../model/task.rs"),
         include_str!("../model/record.rs"),
         include_str!("../model/id.rs"),
@@ -310,18 +301,17 @@ impl Cached for View {
 
 impl View {
     fn row_of(&self, id: &TaskId) -> Option<usize> {
-        self.by_id
-            .binary_search_by(|&r| id_at(&self.ids, &self.ends, r as usize).cmp(id.as_str()))
-            .ok()
-            .map(|i| self.by_id[i] as usize)
+        row_in(&self.sheet, &self.by_id, id)
     }
 }
 
-/// The ID of row `row` in the concatenated `ids` ending at `ends` (a function of the two
-/// fields, so a patch can read IDs while it edits the view's ready lists).
-fn id_at<'a>(ids: &'a str, ends: &[u32], row: usize) -> &'a str {
-    let start = if row == 0 { 0 } else { ends[row - 1] as usize };
-    &ids[start..ends[row] as usize]
+/// The row of `id` in `sheet`, whose rows sorted by ID are `by_id` (a function of the two
+/// fields, so a patch can look rows up while it edits the view's ready lists).
+fn row_in(sheet: &Sheet, by_id: &[u32], id: &TaskId) -> Option<usize> {
+    by_id
+        .binary_search_by(|&r| sheet.id(r as usize).cmp(id.as_str()))
+        .ok()
+        .map(|i| by_id[i] as usize)
 }
 
 #[derive(Serialize, Deserialize, Clone)]
@@ -329,9 +319,6 @@ struct ReadyRow {
     row: u32,
     slack: Option<f64>,
     cancelled: Vec<u32>,
-    /// The task's expertise, as indices into [`View::tags`]: enough to tell who it fits
-    /// without decoding its record.
-    expertise: Vec<u16>,
     /// The rest of its ready-order key (a patch inserts by it).
     priority: u8,
     created: i64,
@@ -435,16 +422,16 @@ impl TaskView {
     }
 
     pub fn len(&self) -> usize {
-        self.view.ends.len()
+        self.view.sheet.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.view.ends.is_empty()
+        self.view.sheet.is_empty()
     }
 
     /// The ID of row `row`.
     pub fn id(&self, row: usize) -> &str {
-        id_at(&self.view.ids, &self.view.ends, row)
+        self.view.sheet.id(row)
     }
 
     fn task_id(&self, row: usize) -> TaskId {
@@ -493,6 +480,31 @@ impl TaskView {
         Ok(tasks)
     }
 
+    /// The records of `rows`, decoded, in that order.
+    pub fn records(&self, rows: &[usize]) -> Result<Vec<Task>, OpError> {
+        // Beyond a few hundred records one read of the tail costs less than a read each.
+        if rows.len() <= 256 {
+            return rows.iter().map(|&r| self.task(r)).collect();
+        }
+        let bytes = self
+            .tail
+            .read_all()
+            .map_err(|e| self.damaged(e.to_string()))?;
+        let tasks = rows
+            .iter()
+            .map(|&row| {
+                let (start, len) = (self.view.starts[row], self.view.lens[row]);
+                let record = usize::try_from(start)
+                    .ok()
+                    .and_then(|s| bytes.get(s..s.checked_add(len as usize)?))
+                    .ok_or_else(|| self.damaged("a record lies past its end".to_owned()))?;
+                self.decode(record)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        count_decoded(tasks.len());
+        Ok(tasks)
+    }
+
     fn damaged(&self, why: String) -> OpError {
         OpError::Record(RecordError {
             path: ".git/coord/".to_owned(),
@@ -524,12 +536,7 @@ impl TaskView {
         agent: Option<&AgentId>,
         expertise: &'v [String],
     ) -> impl Iterator<Item = ReadyEntry> + 'v {
-        let has: std::rc::Rc<[bool]> = self
-            .view
-            .tags
-            .iter()
-            .map(|t| expertise.contains(t))
-            .collect();
+        let has: std::rc::Rc<[bool]> = self.view.sheet.has(expertise).into();
         let shared = has.clone();
         let mine: &[ReadyRow] = agent
             .and_then(|a| {
@@ -548,7 +555,13 @@ impl TaskView {
                 .map(|&c| self.task_id(c as usize))
                 .collect(),
             assigned,
-            fits: r.expertise.iter().map(|&t| has[t as usize]).collect(),
+            fits: self
+                .view
+                .sheet
+                .expertise(r.row as usize)
+                .iter()
+                .map(|&t| has[t as usize])
+                .collect(),
         };
         mine.iter().map(move |r| entry(r, true, &has)).chain(
             self.view
@@ -560,39 +573,35 @@ impl TaskView {
 
     /// The schedule of the remaining work, as [`TaskGraph::schedule`] computed it.
     pub fn schedule(&self) -> Schedule {
-        Schedule {
-            timing: self
-                .view
-                .timing
-                .iter()
-                .map(|(r, t)| (self.task_id(*r as usize), *t))
-                .collect(),
-            critical_path: self.ids_of(&self.view.critical_path),
-            total_hours: self.view.total_hours,
-            unscheduled: self.ids_of(&self.view.unscheduled),
-        }
+        self.view.sheet.schedule()
+    }
+
+    /// Every task by row, with the schedule (see [`Sheet`]).
+    pub fn sheet(&self) -> &Sheet {
+        &self.view.sheet
+    }
+
+    /// The sheet, without the rest of the view.
+    pub fn into_sheet(self) -> Sheet {
+        self.view.sheet
     }
 
     /// The critical path's rows, first to last.
     pub fn critical_rows(&self) -> impl Iterator<Item = usize> + '_ {
-        self.view.critical_path.iter().map(|&r| r as usize)
+        self.view.sheet.critical_path().iter().map(|&r| r as usize)
     }
 
     /// Open tasks due before `now`, sorted by ID.
     pub fn overdue(&self, now: Timestamp) -> Vec<TaskId> {
-        let mut ids: Vec<TaskId> = self
-            .view
-            .due
-            .iter()
-            .filter(|(_, due)| *due < now)
-            .map(|(r, _)| self.task_id(*r as usize))
+        let sheet = &self.view.sheet;
+        let mut ids: Vec<TaskId> = (0..sheet.len())
+            .filter(|&r| {
+                !sheet.status(r).is_closed() && sheet.due(r).is_some_and(|d| d < now.unix())
+            })
+            .map(|r| sheet.task_id(r))
             .collect();
         ids.sort();
         ids
-    }
-
-    fn ids_of(&self, rows: &[u32]) -> Vec<TaskId> {
-        rows.iter().map(|&r| self.task_id(r as usize)).collect()
     }
 }
 
@@ -653,7 +662,7 @@ fn patch(mut old: View, refreshed: &Refreshed, old_tail: &[u8], tail: &[u8]) -> 
     for (row, task, (start, len)) in &changed {
         old.starts[*row] = *start;
         old.lens[*row] = *len;
-        old.status[*row] = task.status;
+        old.sheet.update(*row, task);
     }
     if old.lens.contains(&u32::MAX) {
         return None;
@@ -672,7 +681,7 @@ fn patch(mut old: View, refreshed: &Refreshed, old_tail: &[u8], tail: &[u8]) -> 
         let mut cancelled = Vec::new();
         let mut met = true;
         for d in &task.depends_on {
-            match old.row_of(d).map(|r| (r, old.status[r])) {
+            match old.row_of(d).map(|r| (r, old.sheet.status(r))) {
                 Some((_, Status::Done)) => {}
                 Some((r, Status::Cancelled)) => cancelled.push(r as u32),
                 _ => met = false,
@@ -681,11 +690,7 @@ fn patch(mut old: View, refreshed: &Refreshed, old_tail: &[u8], tail: &[u8]) -> 
         if !met {
             continue;
         }
-        let slack = old
-            .timing
-            .iter()
-            .find(|(r, _)| *r as usize == *row)
-            .map(|(_, t)| t.slack);
+        let slack = old.sheet.timing(*row).map(|t| t.slack);
         inserts.push((task.assignee.clone(), *row, slack, cancelled, task));
     }
     for (assignee, row, slack, cancelled, task) in inserts {
@@ -693,12 +698,11 @@ fn patch(mut old: View, refreshed: &Refreshed, old_tail: &[u8], tail: &[u8]) -> 
             row: row as u32,
             slack,
             cancelled,
-            expertise: tag_indices(&mut old.tags, &task.expertise),
             priority: task.priority,
             created: task.created.unix(),
         };
-        let (ids, ends) = (&old.ids, &old.ends);
-        let id = |r: u32| id_at(ids, ends, r as usize);
+        let sheet = &old.sheet;
+        let id = |r: u32| sheet.id(r as usize);
         let list = match &assignee {
             None => &mut old.ready,
             Some(agent) => {
@@ -754,20 +758,6 @@ fn decode_all(
     (tasks, spans, problems)
 }
 
-/// The indices of `expertise` in `tags`, adding the tags it lacks.
-fn tag_indices(tags: &mut Vec<String>, expertise: &[String]) -> Vec<u16> {
-    expertise
-        .iter()
-        .map(|e| match tags.iter().position(|t| t == e) {
-            Some(i) => i as u16,
-            None => {
-                tags.push(e.clone());
-                (tags.len() - 1) as u16
-            }
-        })
-        .collect()
-}
-
 /// The view of `tasks`, whose records lie at `spans` in the tail.
 fn build_view(
     tasks: Vec<Task>,
@@ -777,12 +767,6 @@ fn build_view(
     tasks_tree: String,
     directory: (u64, u64),
 ) -> View {
-    let mut ids = String::new();
-    let mut ends = Vec::with_capacity(tasks.len());
-    for t in &tasks {
-        ids.push_str(t.id.as_str());
-        ends.push(ids.len() as u32);
-    }
     let (starts, lens) = spans.into_iter().unzip();
     let mut by_id: Vec<u32> = (0..tasks.len() as u32).collect();
     by_id.sort_by(|&a, &b| tasks[a as usize].id.cmp(&tasks[b as usize].id));
@@ -795,16 +779,14 @@ fn build_view(
         |ids: &[TaskId]| -> Vec<u32> { ids.iter().filter_map(|i| row.get(i).copied()).collect() };
     let g = TaskGraph::new(&tasks);
     let schedule = g.schedule(default_hours);
-    let mut tags: Vec<String> = Vec::new();
-    let mut ready_row = |r: &crate::graph::ReadyTask<'_>| ReadyRow {
+    let ready_row = |r: &crate::graph::ReadyTask<'_>| ReadyRow {
         row: row[&r.task.id],
         slack: r.slack,
         cancelled: rows(&r.cancelled_deps),
-        expertise: tag_indices(&mut tags, &r.task.expertise),
         priority: r.task.priority,
         created: r.task.created.unix(),
     };
-    let ready = g.ready(&schedule).iter().map(&mut ready_row).collect();
+    let ready = g.ready(&schedule).iter().map(ready_row).collect();
     let mut assigned: Vec<(String, Vec<ReadyRow>)> = Vec::new();
     for r in g.ready_assigned(&schedule) {
         let Some(agent) = r.task.assignee.as_ref() else {
@@ -817,30 +799,13 @@ fn build_view(
         }
     }
     View {
-        status: tasks.iter().map(|t| t.status).collect(),
         tasks_tree,
         directory,
         default_hours,
         cycles: g.cycles().iter().map(|c| rows(c)).collect(),
-        critical_path: rows(&schedule.critical_path),
-        total_hours: schedule.total_hours,
-        unscheduled: rows(&schedule.unscheduled),
-        timing: schedule
-            .timing
-            .iter()
-            .filter_map(|(id, t)| Some((*row.get(id)?, *t)))
-            .collect(),
-        due: tasks
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| !t.status.is_closed())
-            .filter_map(|(i, t)| Some((i as u32, t.due?)))
-            .collect(),
+        sheet: Sheet::new(&tasks, &schedule, default_hours),
         ready,
         assigned,
-        tags,
-        ids,
-        ends,
         by_id,
         starts,
         lens,

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::plan::{self, WorkPlan};
 use super::record_dir;
 use super::{Actor, OpError};
-use crate::graph::Schedule;
+use crate::graph::Sheet;
 use crate::model::milestone::{Milestone, MilestoneId, MilestoneStatus, NewMilestone};
 use crate::model::record::Record;
 use crate::model::{RecordError, Status, Task, TaskId, Timestamp};
@@ -66,13 +66,12 @@ pub fn read(snap: &Snapshot<'_>, id: &MilestoneId) -> Result<Option<Milestone>, 
 
 /// The health of `milestone` in `plan`, at `now`.
 pub fn health(milestone: &Milestone, plan: &WorkPlan, now: Timestamp) -> Health {
-    schedule_health(
-        milestone,
-        &plan.tasks,
-        &plan.schedule,
-        plan.default_hours,
-        now,
-    )
+    schedule_health(milestone, &plan_sheet(plan), now)
+}
+
+/// The sheet of `plan`'s tasks, with the schedule it has.
+fn plan_sheet(plan: &WorkPlan) -> Sheet {
+    Sheet::new(&plan.tasks, &plan.schedule, plan.default_hours)
 }
 
 /// How a milestone stands against its due date.
@@ -111,14 +110,8 @@ pub fn after_hours(now: Timestamp, hours: f64) -> Option<Timestamp> {
         .and_then(Timestamp::from_unix)
 }
 
-/// The health of `milestone` at `now`, given the schedule of all open work.
-pub fn schedule_health(
-    milestone: &Milestone,
-    tasks: &[Task],
-    schedule: &Schedule,
-    default_hours: f64,
-    now: Timestamp,
-) -> Health {
+/// The health of `milestone` at `now`, given every task and the schedule of all open work.
+pub fn schedule_health(milestone: &Milestone, sheet: &Sheet, now: Timestamp) -> Health {
     let mut h = Health {
         open_tasks: 0,
         done_tasks: 0,
@@ -130,19 +123,20 @@ pub fn schedule_health(
         unscheduled: Vec::new(),
     };
     let mut finish: Option<f64> = None;
-    for task in tasks.iter().filter(|t| belongs(t, &milestone.id)) {
-        match task.status {
+    let index = sheet.milestone_named(milestone.id.as_str());
+    for row in (0..sheet.len()).filter(|&r| index == Some(sheet.milestone_index(r))) {
+        match sheet.status(row) {
             Status::Done => h.done_tasks += 1,
             Status::Cancelled => h.cancelled_tasks += 1,
             _ => {
                 h.open_tasks += 1;
-                h.hours_remaining += task.hours(default_hours);
-                match schedule.timing.get(&task.id) {
+                h.hours_remaining += sheet.hours(row);
+                match sheet.timing(row) {
                     Some(t) => {
                         finish =
                             Some(finish.map_or(t.earliest_finish, |f| f.max(t.earliest_finish)))
                     }
-                    None => h.unscheduled.push(task.id.clone()),
+                    None => h.unscheduled.push(sheet.task_id(row)),
                 }
             }
         }
@@ -196,10 +190,11 @@ pub fn list(store: &Store, now: Timestamp) -> Result<Listing<Vec<MilestoneReport
     let snap = store.snapshot()?;
     let plan = plan::load_at(store, &snap)?;
     let (milestones, mut problems) = load_milestones(&snap)?;
+    let sheet = plan_sheet(&plan);
     let items = milestones
         .into_iter()
         .map(|milestone| MilestoneReport {
-            health: health(&milestone, &plan, now),
+            health: schedule_health(&milestone, &sheet, now),
             milestone,
         })
         .collect();

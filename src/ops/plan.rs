@@ -5,7 +5,7 @@ by the commands that draw or judge the plan: `graph`, `gantt`, `milestone list|s
 */
 
 use super::{OpError, index};
-use crate::graph::{DEFAULT_ESTIMATE_HOURS, Schedule, TaskGraph};
+use crate::graph::{DEFAULT_ESTIMATE_HOURS, ReadyRef, Schedule, Sheet, TaskGraph};
 use crate::model::{RecordError, Task, TaskId};
 use crate::store::{Snapshot, Store};
 
@@ -65,4 +65,101 @@ pub fn load_at(store: &Store, snap: &Snapshot<'_>) -> Result<WorkPlan, OpError> 
     plan.problems = problems;
     plan.config_warning = config_warning;
     Ok(plan)
+}
+
+/// The tasks of one read as the overview needs them: every task as a [`Sheet`] row (with the
+/// schedule), the shared ready set by row, and the records that were decoded: all of them
+/// ([`Work::of`], [`Work::all`]), or only the rows a screen prints ([`Work::rows`]), so that
+/// `status` at 100,000 tasks decodes what it shows and no more.
+#[derive(Clone, Debug)]
+pub struct Work {
+    pub sheet: Sheet,
+    /// The shared ready set, best first; each `index` is a row of `sheet`.
+    pub ready: Vec<ReadyRef>,
+    /// The decoded records, by row.
+    tasks: Vec<Task>,
+    /// The row of each of `tasks`, ascending.
+    rows: Vec<u32>,
+}
+
+impl Work {
+    /// The work of `tasks`, every record at hand; the schedule and ready set computed.
+    pub fn of(tasks: Vec<Task>, default_hours: f64) -> Work {
+        let graph = TaskGraph::new(&tasks);
+        let schedule = graph.schedule(default_hours);
+        let index: rustc_hash::FxHashMap<&TaskId, usize> =
+            tasks.iter().enumerate().map(|(i, t)| (&t.id, i)).collect();
+        let ready = graph
+            .ready(&schedule)
+            .into_iter()
+            .map(|r| ReadyRef {
+                index: index[&r.task.id],
+                slack: r.slack,
+                cancelled_deps: r.cancelled_deps,
+            })
+            .collect();
+        drop(index);
+        Work {
+            sheet: Sheet::new(&tasks, &schedule, default_hours),
+            ready,
+            rows: (0..tasks.len() as u32).collect(),
+            tasks,
+        }
+    }
+
+    /// The work of `view`, every record decoded.
+    pub fn all(view: index::TaskView) -> Result<Work, OpError> {
+        let tasks = view.tasks()?;
+        let ready = ready_of(&view);
+        Ok(Work {
+            sheet: view.into_sheet(),
+            ready,
+            rows: (0..tasks.len() as u32).collect(),
+            tasks,
+        })
+    }
+
+    /// The work of `view`, with the records of the rows `wanted` picks (given the sheet and
+    /// the ready set) decoded, and no other.
+    pub fn rows(
+        view: index::TaskView,
+        wanted: impl Fn(&Sheet, &[ReadyRef]) -> Vec<usize>,
+    ) -> Result<Work, OpError> {
+        let ready = ready_of(&view);
+        let mut rows = wanted(view.sheet(), &ready);
+        rows.sort_unstable();
+        rows.dedup();
+        Ok(Work {
+            tasks: view.records(&rows)?,
+            sheet: view.into_sheet(),
+            ready,
+            rows: rows.into_iter().map(|r| r as u32).collect(),
+        })
+    }
+
+    /// The record of row `row`, if it was decoded.
+    pub fn task(&self, row: usize) -> Option<&Task> {
+        let i = self.rows.binary_search(&(row as u32)).ok()?;
+        self.tasks.get(i)
+    }
+
+    /// The decoded records, by row: every task, unless made by [`Work::rows`].
+    pub fn tasks(&self) -> &[Task] {
+        &self.tasks
+    }
+
+    /// The title of row `row`, or an empty one when its record was not decoded.
+    pub fn title(&self, row: usize) -> String {
+        self.task(row).map(|t| t.title.clone()).unwrap_or_default()
+    }
+}
+
+fn ready_of(view: &index::TaskView) -> Vec<ReadyRef> {
+    view.ready(None, &[])
+        .map(|r| ReadyRef {
+            index: r.row,
+            slack: r.slack,
+            cancelled_deps: r.cancelled_deps,
+        })
+        .collect()
 }

@@ -115,7 +115,8 @@ pub struct SloMetric {
 /// The daily report of `state`, judged as `day`, covering completions since `since`.
 pub fn daily(state: &State, day: &Day, since: Timestamp) -> DailyReport {
     let counted: Vec<_> = state
-        .tasks
+        .work
+        .tasks()
         .iter()
         .filter(|t| t.status != Status::Cancelled)
         .collect();
@@ -137,7 +138,8 @@ pub fn daily(state: &State, day: &Day, since: Timestamp) -> DailyReport {
         .collect();
     completed.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
     let mut in_progress: Vec<Item> = state
-        .tasks
+        .work
+        .tasks()
         .iter()
         .filter(|t| matches!(t.status, Status::InProgress | Status::Review))
         .map(|t| item(t, t.claimed))

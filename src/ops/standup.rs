@@ -79,7 +79,8 @@ pub fn standup(
         },
     )?;
     let titles: BTreeMap<&TaskId, &str> = state
-        .tasks
+        .work
+        .tasks()
         .iter()
         .map(|t| (&t.id, t.title.as_str()))
         .collect();
@@ -103,7 +104,7 @@ pub fn standup(
             });
         }
     }
-    let g = TaskGraph::new(&state.tasks);
+    let g = TaskGraph::new(state.work.tasks());
     let schedule = g.schedule(state.default_hours);
     let ready = g.ready(&schedule);
     let mut agents: Vec<&crate::model::Agent> = state.agents.iter().collect();
@@ -114,7 +115,8 @@ pub fn standup(
             let mut yesterday = finished.remove(a.id.as_str()).unwrap_or_default();
             yesterday.reverse();
             let mut today: Vec<Held> = state
-                .tasks
+                .work
+                .tasks()
                 .iter()
                 .filter(|t| t.assignee.as_ref() == Some(&a.id) && !t.status.is_closed())
                 .map(|t| Held {

@@ -14,10 +14,10 @@ use serde::Serialize;
 
 use super::dispatch::Advice;
 use super::forecast::{self, Forecast};
+use super::plan::Work;
 use super::{OpError, adr, agent, conflict, index, memory, milestone, plan, risk};
-use std::borrow::Cow;
 
-use crate::graph::{self, ReadyRef, Schedule, Scheduled};
+use crate::graph::{self, ReadyRef, Sheet};
 use crate::model::adr::{Adr, AdrStatus};
 use crate::model::conflict::{Conflict, ConflictStatus};
 use crate::model::gate::GateResult;
@@ -25,13 +25,15 @@ use crate::model::message::Message;
 use crate::model::milestone::{Milestone, MilestoneStatus};
 use crate::model::risk::Risk;
 use crate::model::time::format_hours;
-use crate::model::{Agent, AgentId, RecordError, Status, Task, TaskId, Timestamp};
+use crate::model::{Agent, AgentId, RecordError, Status, TaskId, Timestamp};
 use crate::session::Session;
 
 /// The state of the project at one commit, as the status screen reads it.
 #[derive(Debug)]
 pub struct State {
-    pub tasks: Vec<Task>,
+    /// Every task as a row, the schedule and the shared ready set; the records decoded are
+    /// every task ([`load`]) or the ones the screen prints ([`load_screen`]).
+    pub work: Work,
     pub agents: Vec<Agent>,
     /// Messages that need a reply, have none, and waited longer than `coord.replyWithin`.
     pub overdue_messages: Vec<Message>,
@@ -52,55 +54,66 @@ pub struct State {
     pub slos: Slos,
     /// `coord.replyWithin`, in seconds: the SLO of a message that needs a reply.
     pub reply_within_secs: i64,
-    /// The schedule and shared ready set of `tasks`, when the load had them precomputed (the
-    /// task view); `None` (a state built in memory): computed from `tasks` where needed.
-    pub planned: Option<Planned>,
     /// What the queues say to do ([`super::dispatch::advice`]): an expertise to add, idle
     /// agents, the moves `rebalance` would make. `None` for a state not read from a
     /// repository (tests of the judgement alone).
     pub advice: Option<Advice>,
 }
 
-/// The schedule of a state's tasks and their ready set, by index into `tasks`.
-#[derive(Debug)]
-pub struct Planned {
-    pub schedule: Schedule,
-    pub ready: Vec<ReadyRef>,
+/// Which task records a load decodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Records {
+    /// Every one (`report`, `standup` and the dashboard list tasks of their own).
+    All,
+    /// Those the status screen and its JSON print ([`screen_rows`]).
+    Screen,
 }
 
-impl State {
-    /// The schedule and ready set of the tasks: the loaded ones, else computed.
-    pub fn scheduled(&self) -> Scheduled<'_> {
-        match &self.planned {
-            Some(p) => Scheduled {
-                schedule: Cow::Borrowed(&p.schedule),
-                ready: Scheduled::ready_of(&self.tasks, &p.ready),
-            },
-            None => Scheduled::of(&self.tasks, self.default_hours),
-        }
-    }
-}
-
-/// Loads the state the status screen shows, at the session's time.
+/// Loads the state the status screen shows, at the session's time, every task record
+/// decoded.
 pub fn load(session: &Session) -> Result<State, OpError> {
+    load_with(session, Records::All)
+}
+
+/// Loads the state for the status screen alone ([`assess`] and the report built on it):
+/// every task as a row, and only the records the screen prints decoded (blocked, in progress
+/// or in review, held, past due, and the top of the ready set). At 100,000 tasks that is the
+/// difference between decoding a few records and all of them.
+pub fn load_screen(session: &Session) -> Result<State, OpError> {
+    load_with(session, Records::Screen)
+}
+
+/// How many of the ready tasks the screen names (today's priorities).
+pub const PRIORITIES: usize = 5;
+
+/// The rows whose records the status screen prints, at `now`: blocked, in progress, in
+/// review, held by an agent (the moves of the advice), past due, and the first
+/// [`PRIORITIES`] ready ones.
+pub fn screen_rows(sheet: &Sheet, ready: &[ReadyRef], now: Timestamp) -> Vec<usize> {
+    let mut rows: Vec<usize> = (0..sheet.len())
+        .filter(|&r| {
+            let status = sheet.status(r);
+            !status.is_closed()
+                && (status != Status::Todo
+                    || sheet.assignee(r).is_some()
+                    || sheet.due(r).is_some_and(|d| d < now.unix()))
+        })
+        .collect();
+    rows.extend(ready.iter().take(PRIORITIES).map(|r| r.index));
+    rows
+}
+
+fn load_with(session: &Session, records: Records) -> Result<State, OpError> {
     let store = session.store()?;
     let now = session.now();
     let snap = super::snapshot(store)?;
     let default_hours = plan::default_estimate(store);
-    // The task view has the schedule and the ready set of this commit precomputed.
+    // The task view has the rows, the schedule and the ready set of this commit precomputed.
     let view = index::TaskView::open(store, &snap, default_hours)?;
-    let tasks = view.tasks()?;
     let mut problems = view.problems().to_vec();
-    let planned = Planned {
-        schedule: view.schedule(),
-        ready: view
-            .ready(None, &[])
-            .map(|r| ReadyRef {
-                index: r.row,
-                slack: r.slack,
-                cancelled_deps: r.cancelled_deps,
-            })
-            .collect(),
+    let work = match records {
+        Records::All => Work::all(view)?,
+        Records::Screen => Work::rows(view, |sheet, ready| screen_rows(sheet, ready, now))?,
     };
     let (agents, bad_agents) = agent::load(&snap)?;
     let (messages, bad_messages) = memory::load_messages(&snap)?;
@@ -120,13 +133,8 @@ pub fn load(session: &Session) -> Result<State, OpError> {
     }
     // At the screen's clock, so an agent the rows call stale is stale to the advice too; on
     // the records read above (the tip is read once for the whole screen).
-    let scheduled = Scheduled {
-        schedule: Cow::Borrowed(&planned.schedule),
-        ready: Scheduled::ready_of(&tasks, &planned.ready),
-    };
     let advice = super::dispatch::advice_on(
-        &super::dispatch::Loaded::new(store, &tasks, &agents),
-        &scheduled,
+        &super::dispatch::Loaded::new(store, &work, &agents),
         &messages,
         now,
         memory::reply_within(store),
@@ -137,7 +145,7 @@ pub fn load(session: &Session) -> Result<State, OpError> {
         .map(|i| i.message)
         .collect();
     Ok(State {
-        tasks,
+        work,
         agents,
         overdue_messages,
         conflicts,
@@ -151,7 +159,6 @@ pub fn load(session: &Session) -> Result<State, OpError> {
         slos: super::slo::slos(store).0,
         reply_within_secs: memory::reply_within(store),
         advice: Some(advice),
-        planned: Some(planned),
     })
 }
 
@@ -262,23 +269,33 @@ fn hours_between(from: Timestamp, to: Timestamp) -> f64 {
 
 /// Judges the day from `state` (pure: the same state gives the same day).
 pub fn assess(state: &State) -> Day {
+    judge_day(state, true)
+}
+
+/// [`assess`] for a rendering that prints the forecast's totals but not where each task
+/// lands (the screen, its markdown, the dashboard): the same day, with `forecast.slots`
+/// left empty, which at 100,000 open tasks saves as many records.
+pub fn assess_brief(state: &State) -> Day {
+    judge_day(state, false)
+}
+
+fn judge_day(state: &State, slots: bool) -> Day {
     let now = state.now;
     let hours = |secs: i64| secs as f64 / 3600.0;
-    let scheduled = state.scheduled();
+    let work = &state.work;
+    let sheet = &work.sheet;
     let forecast = forecast::forecast(&forecast::Input {
-        schedule: Some(&scheduled.schedule),
-        tasks: &state.tasks,
+        sheet,
         agents: &state.agents,
         milestones: &state.milestones,
         now,
         stale_after_secs: state.stale_after_secs,
-        default_hours: state.default_hours,
+        slots,
     });
     let blocker_slo = hours(state.slos.blockers);
-    let mut blockers: Vec<BlockerAge> = state
-        .tasks
-        .iter()
-        .filter(|t| t.status == Status::Blocked)
+    let mut blockers: Vec<BlockerAge> = (0..sheet.len())
+        .filter(|&r| sheet.status(r) == Status::Blocked)
+        .filter_map(|r| work.task(r))
         .map(|t| {
             let age = hours_between(t.updated, now);
             BlockerAge {
@@ -294,14 +311,13 @@ pub fn assess(state: &State) -> Day {
         })
         .collect();
     blockers.sort_by(|a, b| (a.since, &a.id).cmp(&(b.since, &b.id)));
-    let mut overrunning: Vec<Overrun> = state
-        .tasks
-        .iter()
-        .filter(|t| t.status == Status::InProgress)
-        .filter_map(|t| {
-            let since = t.claimed?;
+    let mut overrunning: Vec<Overrun> = (0..sheet.len())
+        .filter(|&r| sheet.status(r) == Status::InProgress)
+        .filter_map(|r| {
+            let since = Timestamp::from_unix(sheet.claimed(r)?)?;
             let running = hours_between(since, now);
-            let estimate = t.hours(state.default_hours);
+            let estimate = sheet.hours(r);
+            let t = work.task(r)?;
             (running > estimate).then(|| Overrun {
                 id: t.id.clone(),
                 title: t.title.clone(),
@@ -317,7 +333,7 @@ pub fn assess(state: &State) -> Day {
             .total_cmp(&(a.running_hours - a.estimate_hours))
             .then(a.id.cmp(&b.id))
     });
-    let today = priorities(state, &scheduled, &forecast);
+    let today = priorities(state, &forecast);
     let slo_breaches = breaches(state, &blockers);
     let mut stale_agents: Vec<AgentId> = state
         .agents
@@ -339,32 +355,40 @@ pub fn assess(state: &State) -> Day {
     }
 }
 
-fn priorities(state: &State, scheduled: &Scheduled<'_>, forecast: &Forecast) -> Vec<Priority> {
+fn priorities(state: &State, forecast: &Forecast) -> Vec<Priority> {
+    let sheet = &state.work.sheet;
     // Each available agent with its load (open hours, open tasks), counted once.
-    let loads = graph::loads(&state.tasks, state.default_hours);
+    let loads = sheet.loads();
     let available: Vec<(&Agent, (f64, usize))> = state
         .agents
         .iter()
         .filter(|a| forecast.available.contains(&a.id))
-        .map(|a| (a, loads.get(&a.id).copied().unwrap_or_default()))
+        .map(|a| {
+            let load = sheet
+                .name_index(a.id.as_str())
+                .and_then(|i| loads.get(i as usize).copied());
+            (a, load.unwrap_or_default())
+        })
         .collect();
-    scheduled
+    state
+        .work
         .ready
         .iter()
-        .take(5)
-        .map(|r| {
+        .take(PRIORITIES)
+        .filter_map(|r| Some((r, state.work.task(r.index)?)))
+        .map(|(r, task)| {
             let mut fits: Vec<(f64, usize, &AgentId)> = available
                 .iter()
-                .filter(|(a, _)| graph::fits(r.task, &a.expertise))
+                .filter(|(a, _)| graph::fits(task, &a.expertise))
                 .map(|(a, (h, n))| (*h, *n, &a.id))
                 .collect();
             fits.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(x.2.cmp(y.2)));
             Priority {
-                id: r.task.id.clone(),
-                title: r.task.title.clone(),
-                priority: r.task.priority,
+                id: task.id.clone(),
+                title: task.title.clone(),
+                priority: task.priority,
                 slack: r.slack,
-                expertise: r.task.expertise.clone(),
+                expertise: task.expertise.clone(),
                 fits: fits.into_iter().map(|(_, _, id)| id.clone()).collect(),
             }
         })
@@ -584,7 +608,12 @@ mod tests {
         let then = at("2026-11-21T10:00:00Z");
         let store = project(dir.path(), then);
         let state = super::load(&Session::open(store, Clock::fixed(then))).expect("load");
-        let mut titles: Vec<&str> = state.tasks.iter().map(|t| t.title.as_str()).collect();
+        let mut titles: Vec<&str> = state
+            .work
+            .tasks()
+            .iter()
+            .map(|t| t.title.as_str())
+            .collect();
         titles.sort();
         assert_eq!(titles, ["first", "second"]);
         let agents: Vec<&str> = state.agents.iter().map(|a| a.id.as_str()).collect();
@@ -616,7 +645,7 @@ mod tests {
         now: Timestamp,
     ) -> super::State {
         super::State {
-            tasks,
+            work: crate::ops::plan::Work::of(tasks, 1.0),
             agents,
             overdue_messages: Vec::new(),
             conflicts: Vec::new(),
@@ -630,7 +659,6 @@ mod tests {
             slos: super::DEFAULT_SLOS,
             reply_within_secs: 4 * 3600,
             advice: None,
-            planned: None,
         }
     }
 

@@ -100,9 +100,9 @@ pub fn render(d: &Dashboard) -> Result<String, minijinja::Error> {
     let mut report = status::build(&Input::of(state));
     // The same judgement as `status` and `report` (pure on the state), and the milestones'
     // health from its forecast, so the page never says "on track" where they say "at risk".
-    let day = crate::ops::status::assess(state);
+    let day = crate::ops::status::assess_brief(state);
     status::apply_forecast(&mut report, &day);
-    let (graph, graph_note) = graph_svg(&state.tasks, state.default_hours);
+    let (graph, graph_note) = graph_svg(state.work.tasks(), state.default_hours);
     let dist = |d: &crate::ops::metrics::Distribution| match (d.median_hours, d.p90_hours) {
         (Some(m), Some(p)) => format!("median {m}h · p90 {p}h · {} task(s)", d.count),
         _ => "no finished task yet".to_owned(),
@@ -111,7 +111,7 @@ pub fn render(d: &Dashboard) -> Result<String, minijinja::Error> {
         .critical_path
         .tasks
         .iter()
-        .filter_map(|id| state.tasks.iter().find(|t| &t.id == id))
+        .filter_map(|id| state.work.tasks().iter().find(|t| &t.id == id))
         .map(|t| PathStep {
             id: t.id.to_string(),
             title: t.title.clone(),

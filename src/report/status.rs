@@ -7,7 +7,8 @@ risks and the health of open milestones.
 
 use serde::Serialize;
 
-use crate::graph::Scheduled;
+use std::borrow::Cow;
+
 use crate::model::adr::{Adr, AdrStatus};
 use crate::model::conflict::{Conflict, ConflictStatus};
 use crate::model::message::Message;
@@ -17,11 +18,14 @@ use crate::model::time::format_hours;
 use crate::model::{Agent, AgentId, Status, Task, TaskId, Timestamp};
 use crate::ops::dispatch::Advice;
 use crate::ops::forecast::Forecast;
+use crate::ops::plan::Work;
 use crate::ops::status::{BlockerAge, Day, Priority};
 use crate::ui::sanitize_line;
 
 pub struct Input<'a> {
-    pub tasks: &'a [Task],
+    /// Every task as a row with the schedule and the ready set, and the records the report
+    /// prints.
+    pub work: Cow<'a, Work>,
     pub agents: &'a [Agent],
     /// Messages that need a reply, have none, and waited longer than `coord.replyWithin`.
     pub overdue_messages: Vec<&'a Message>,
@@ -32,15 +36,13 @@ pub struct Input<'a> {
     pub now: Timestamp,
     pub stale_after_secs: i64,
     pub default_hours: f64,
-    /// The schedule and ready set of `tasks` when the state had them (`None`: computed).
-    pub scheduled: Option<Scheduled<'a>>,
 }
 
 impl<'a> Input<'a> {
     /// The report's input from what `ops::status::load` read (every face builds it so).
     pub fn of(state: &'a crate::ops::status::State) -> Input<'a> {
         Input {
-            tasks: &state.tasks,
+            work: Cow::Borrowed(&state.work),
             agents: &state.agents,
             overdue_messages: state.overdue_messages.iter().collect(),
             conflicts: &state.conflicts,
@@ -50,7 +52,6 @@ impl<'a> Input<'a> {
             now: state.now,
             stale_after_secs: state.stale_after_secs,
             default_hours: state.default_hours,
-            scheduled: Some(state.scheduled()),
         }
     }
 }
@@ -178,74 +179,84 @@ fn brief(t: &Task) -> Brief {
 }
 
 pub fn build(input: &Input<'_>) -> Report {
-    let tasks = input.tasks;
-    let counted: Vec<&Task> = tasks
-        .iter()
-        .filter(|t| t.status != Status::Cancelled)
-        .collect();
-    let hours = |t: &&Task| t.hours(input.default_hours);
-    // Folded from +0.0: `sum()` of no floats is -0.0, which JSON and the screen would show.
-    let hours_total: f64 = counted.iter().map(hours).fold(0.0, |a, h| a + h);
-    let hours_done: f64 = counted
-        .iter()
-        .filter(|t| t.status == Status::Done)
-        .map(hours)
-        .fold(0.0, |a, h| a + h);
-    let progress = Progress {
-        tasks_done: counted.iter().filter(|t| t.status == Status::Done).count(),
-        tasks_total: counted.len(),
-        hours_done,
-        hours_total,
-        percent: if hours_total > 0.0 {
-            (hours_done / hours_total * 1000.0).round() / 10.0
-        } else {
-            0.0
-        },
+    let work = &*input.work;
+    let sheet = &work.sheet;
+    let mut progress = Progress {
+        tasks_done: 0,
+        tasks_total: 0,
+        hours_done: 0.0,
+        hours_total: 0.0,
+        percent: 0.0,
     };
+    // Per assignee (by name index): done and open tasks, and the rows in hand and blocked.
+    let mut per: Vec<(usize, usize, Vec<usize>, Vec<usize>)> =
+        vec![(0, 0, Vec::new(), Vec::new()); sheet.names().len()];
+    // Folded from +0.0: `sum()` of no floats is -0.0, which JSON and the screen would show.
+    for row in 0..sheet.len() {
+        let status = sheet.status(row);
+        if status != Status::Cancelled {
+            progress.tasks_total += 1;
+            progress.hours_total += sheet.hours(row);
+            if status == Status::Done {
+                progress.tasks_done += 1;
+                progress.hours_done += sheet.hours(row);
+            }
+        }
+        if let Some(p) = per.get_mut(sheet.assignee_index(row) as usize) {
+            match status {
+                Status::Done => p.0 += 1,
+                Status::Cancelled => {}
+                Status::InProgress | Status::Review => p.2.push(row),
+                Status::Blocked => p.3.push(row),
+                Status::Todo => {}
+            }
+            if !status.is_closed() {
+                p.1 += 1;
+            }
+        }
+    }
+    if progress.hours_total > 0.0 {
+        progress.percent = (progress.hours_done / progress.hours_total * 1000.0).round() / 10.0;
+    }
+    let briefs = |rows: &[usize]| -> Vec<Brief> {
+        rows.iter()
+            .filter_map(|&r| work.task(r))
+            .map(brief)
+            .collect()
+    };
+    let none = (0, 0, Vec::new(), Vec::new());
     let agents = input
         .agents
         .iter()
         .map(|a| {
-            let mine = tasks.iter().filter(|t| t.assignee.as_ref() == Some(&a.id));
-            let of = |s: &[Status]| -> Vec<Brief> {
-                tasks
-                    .iter()
-                    .filter(|t| t.assignee.as_ref() == Some(&a.id) && s.contains(&t.status))
-                    .map(brief)
-                    .collect()
-            };
+            let mine = sheet
+                .name_index(a.id.as_str())
+                .and_then(|i| per.get(i as usize))
+                .unwrap_or(&none);
             AgentRow {
                 id: a.id.clone(),
                 role: a.role.clone(),
                 status: a.status.clone(),
                 note: a.note.clone(),
-                current: of(&[Status::InProgress, Status::Review]),
-                blocked: of(&[Status::Blocked]),
-                done: mine.clone().filter(|t| t.status == Status::Done).count(),
-                open: mine.filter(|t| !t.status.is_closed()).count(),
+                current: briefs(&mine.2),
+                blocked: briefs(&mine.3),
+                done: mine.0,
+                open: mine.1,
                 last_seen: a.last_seen,
                 stale: input.now.unix() - a.last_active().unix() > input.stale_after_secs,
             }
         })
         .collect();
-    let computed;
-    let scheduled = match &input.scheduled {
-        Some(s) => s,
-        None => {
-            computed = Scheduled::of(tasks, input.default_hours);
-            &computed
-        }
-    };
-    let schedule = &scheduled.schedule;
-    let priorities = scheduled
+    let priorities = work
         .ready
         .iter()
-        .take(5)
-        .map(|r| brief(r.task))
+        .take(crate::ops::status::PRIORITIES)
+        .filter_map(|r| work.task(r.index))
+        .map(brief)
         .collect();
-    let blocked = tasks
-        .iter()
-        .filter(|t| t.status == Status::Blocked)
+    let blocked = (0..sheet.len())
+        .filter(|&r| sheet.status(r) == Status::Blocked)
+        .filter_map(|r| work.task(r))
         .map(|t| Blocked {
             id: t.id.clone(),
             title: t.title.clone(),
@@ -253,9 +264,11 @@ pub fn build(input: &Input<'_>) -> Report {
             reason: t.blocked_reason.clone(),
         })
         .collect();
-    let overdue_tasks = tasks
-        .iter()
-        .filter(|t| !t.status.is_closed() && t.due.is_some_and(|d| d < input.now))
+    let overdue_tasks = (0..sheet.len())
+        .filter(|&r| {
+            !sheet.status(r).is_closed() && sheet.due(r).is_some_and(|d| d < input.now.unix())
+        })
+        .filter_map(|r| work.task(r))
         .map(brief)
         .collect();
     let overdue_messages = input
@@ -323,7 +336,7 @@ pub fn build(input: &Input<'_>) -> Report {
             id: m.id.to_string(),
             title: m.title.clone(),
             due: m.due,
-            health: super::milestone::health(m, tasks, schedule, input.default_hours, input.now),
+            health: super::milestone::health(m, sheet, input.now),
             last_gate: m.gates.last().map(|g| g.result.to_string()),
         })
         .collect();
@@ -331,8 +344,12 @@ pub fn build(input: &Input<'_>) -> Report {
         progress,
         agents,
         critical_path: CriticalPath {
-            tasks: schedule.critical_path.clone(),
-            total_hours: schedule.total_hours,
+            tasks: sheet
+                .critical_path()
+                .iter()
+                .map(|&r| sheet.task_id(r as usize))
+                .collect(),
+            total_hours: sheet.total_hours(),
         },
         blocked,
         priorities,
@@ -882,7 +899,7 @@ mod tests {
     /// The state `input` was made from, as `ops::status::load` would have read it.
     fn state(input: &Input<'_>) -> crate::ops::status::State {
         crate::ops::status::State {
-            tasks: input.tasks.to_vec(),
+            work: input.work.clone().into_owned(),
             agents: input.agents.to_vec(),
             overdue_messages: input
                 .overdue_messages
@@ -900,7 +917,6 @@ mod tests {
             slos: crate::ops::status::DEFAULT_SLOS,
             reply_within_secs: 4 * 3600,
             advice: None,
-            planned: None,
         }
     }
 
@@ -1019,7 +1035,7 @@ mod tests {
 
         fn input(&self) -> Input<'_> {
             Input {
-                tasks: &self.tasks,
+                work: Cow::Owned(Work::of(self.tasks.clone(), 1.0)),
                 agents: &self.agents,
                 overdue_messages: self.messages.iter().collect(),
                 conflicts: &self.conflicts,
@@ -1029,7 +1045,6 @@ mod tests {
                 now: now(),
                 stale_after_secs: 2 * 3600,
                 default_hours: 1.0,
-                scheduled: None,
             }
         }
     }
@@ -1088,7 +1103,7 @@ mod tests {
     #[test]
     fn an_empty_project() {
         let input = Input {
-            tasks: &[],
+            work: Cow::Owned(Work::of(Vec::new(), 1.0)),
             agents: &[],
             overdue_messages: Vec::new(),
             conflicts: &[],
@@ -1098,7 +1113,6 @@ mod tests {
             now: now(),
             stale_after_secs: 2 * 3600,
             default_hours: 1.0,
-            scheduled: None,
         };
         insta::assert_snapshot!(screen(&input, false), @r"
         GREEN: nothing late, at risk, stale or past its SLO
