@@ -147,7 +147,7 @@ struct Released {
     priority: u8,
     slack: f64,
     created: i64,
-    index: usize,
+    index: u32,
 }
 
 impl Eq for Released {}
@@ -272,16 +272,17 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
         priority: p.priority,
         slack: p.slack.unwrap_or(0.0),
         created: p.created,
-        index: r,
+        index: r as u32,
     };
     let mut heap: BinaryHeap<Reverse<Released>> = (0..rows)
         .filter(|&r| open(&parts, r) && parts[r].waiting == 0)
         .map(|r| Reverse(released(&parts[r], r)))
         .collect();
     let mut placed_rows: Vec<(usize, usize, f64, f64)> = Vec::new();
+    let mut finish_hours: f64 = 0.0;
     let mut unstaffed = Vec::new();
     while let Some(Reverse(r)) = heap.pop() {
-        let i = r.index;
+        let i = r.index as usize;
         // Only once some task could not be placed can a dependency be one.
         let blocked_by_unstaffed = !unstaffed.is_empty()
             && sheet
@@ -310,7 +311,10 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
                 let end = start + parts[i].remaining;
                 free_at[a] = end;
                 parts[i].finish = Some(end);
-                placed_rows.push((i, a, start, end));
+                finish_hours = f64::max(finish_hours, end);
+                if input.slots {
+                    placed_rows.push((i, a, start, end));
+                }
             }
             None => unstaffed.push(Unstaffed {
                 id: sheet.task_id(i),
@@ -345,8 +349,7 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
     }
     let finish: Vec<Option<f64>> = parts.iter().map(|p| p.finish).collect();
     drop(parts);
-    let finish_hours = placed_rows.iter().map(|p| p.3).fold(0.0, f64::max);
-    let staffed = !placed_rows.is_empty();
+    let staffed = finish.iter().any(Option::is_some);
     let slots = if input.slots {
         // By start, then ID: sorted by start, then each run of equal starts by ID.
         placed_rows.sort_unstable_by(|a, b| a.2.total_cmp(&b.2).then(a.0.cmp(&b.0)));

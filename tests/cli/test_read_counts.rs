@@ -274,3 +274,45 @@ fn a_patched_view_answers_as_one_computed_from_scratch() {
         std::fs::remove_dir_all(&scratch).expect("remove the copy");
     }
 }
+
+/// `status` decodes the records it prints and no more: at 300 tasks with nothing started,
+/// today's five priorities; then a claimed task and a blocked one, each printed, one record
+/// more each. The counts and the forecast come from the view's rows.
+#[test]
+fn status_decodes_only_the_tasks_it_prints() {
+    let env = plan(300);
+    env.coord(&["agent", "add", "ana"]).expect_code(0);
+    counts(&env, &["ready", "--json"]);
+    let (records, _) = counts(&env, &["status"]);
+    assert_eq!(records, 5, "today's priorities are five tasks");
+    let json = env.json(&["status"]);
+    assert_eq!(json["progress"]["tasks_total"], 300);
+    assert_eq!(
+        json["forecast"]["slots"].as_array().map(Vec::len),
+        Some(300)
+    );
+    env.coord(&["--agent", "ana", "claim", "t-00000000"])
+        .expect_code(0);
+    env.coord(&["block", "t-00000003", "--reason", "waits on the vendor"])
+        .expect_code(0);
+    // The view catches up with the two writes (a patch), then status reads it as it is.
+    counts(&env, &["ready", "--json"]);
+    let (records, _) = counts(&env, &["status"]);
+    assert_eq!(
+        records, 7,
+        "five priorities, the claimed task and the blocked one"
+    );
+    let json = env.json(&["status"]);
+    assert_eq!(json["blocked"][0]["reason"], "waits on the vendor");
+    let ana = json["agents"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["id"] == "ana"));
+    assert_eq!(
+        ana.map(|a| a["current"][0]["id"].clone()),
+        Some("t-00000000".into()),
+        "{json}"
+    );
+    // The JSON lists the forecast's slots, which the screen does not print: still no record
+    // beyond what it prints.
+    assert_eq!(counts(&env, &["status", "--json"]).0, 7);
+}
