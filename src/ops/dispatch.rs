@@ -269,13 +269,17 @@ pub fn plan(
     Ok(plan_on(&loaded, now, only))
 }
 
-/// Where the dispatch at `now` puts each ready row (of `only`, when given): the pool index of
-/// the agent it goes to, or `None`; critical path first, then in the ready order.
+/// Each ready row a dispatch considers, with the pool index of the agent it goes to (`None`:
+/// nobody can take it).
+type Placed = Vec<(usize, Option<usize>)>;
+
+/// Where the dispatch at `now` puts each ready row (of `only`, when given), critical path
+/// first, then in the ready order; with the pool it drew from and the agents left out.
 fn place(
     loaded: &Loaded<'_>,
     now: Timestamp,
     only: Option<&[TaskId]>,
-) -> (Vec<(usize, Option<usize>)>, Pool, Vec<Skipped>) {
+) -> (Placed, Pool, Vec<Skipped>) {
     let sheet = loaded.sheet();
     let mut ready: Vec<usize> = loaded
         .work
