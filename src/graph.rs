@@ -281,8 +281,7 @@ impl<'a> TaskGraph<'a> {
         for &n in &order {
             let h = hours(n);
             let (e, f) = (es[n.index()], lf[n.index()]);
-            let s = (f - h - e).max(0.0);
-            let s = if s < EPS { 0.0 } else { s };
+            let s = self::slack(e, f, h);
             slack[n.index()] = s;
             timing.insert(
                 self.task(n).id.clone(),
@@ -391,6 +390,14 @@ impl<'a> TaskGraph<'a> {
         });
         ready
     }
+}
+
+/// The slack of a task of `hours` that can start at `earliest_start` and must finish by
+/// `latest_finish`: never negative, and exactly zero within float noise (so the critical path
+/// is decided by equality).
+fn slack(earliest_start: f64, latest_finish: f64, hours: f64) -> f64 {
+    let s = (latest_finish - hours - earliest_start).max(0.0);
+    if s < EPS { 0.0 } else { s }
 }
 
 /// What orders the ready set within a group (DESIGN §5): priority, then slack (zero first,

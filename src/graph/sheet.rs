@@ -46,8 +46,11 @@ pub struct Sheet {
     /// Row `i`'s dependencies that are tasks of the plan, as rows, likewise.
     dep_ends: Vec<u32>,
     deps: Vec<u32>,
-    /// The schedule: timing of every open task not on or behind a cycle.
-    timing: Vec<Option<Timing>>,
+    /// The schedule: the earliest start and latest finish of every open task not on or
+    /// behind a cycle (NaN for the others); the rest of its [`Timing`] follows from them
+    /// and its hours.
+    earliest_start: Vec<f64>,
+    latest_finish: Vec<f64>,
     critical_path: Vec<u32>,
     total_hours: f64,
     unscheduled: Vec<u32>,
@@ -113,7 +116,11 @@ impl Sheet {
             s.exp_ends.push(s.expertise.len() as u32);
             s.deps.extend(t.depends_on.iter().filter_map(row));
             s.dep_ends.push(s.deps.len() as u32);
-            s.timing.push(schedule.timing.get(&t.id).copied());
+            let timing = schedule.timing.get(&t.id);
+            s.earliest_start
+                .push(timing.map_or(f64::NAN, |t| t.earliest_start));
+            s.latest_finish
+                .push(timing.map_or(f64::NAN, |t| t.latest_finish));
         }
         s.critical_path = schedule.critical_path.iter().filter_map(row).collect();
         s.unscheduled = schedule.unscheduled.iter().filter_map(row).collect();
@@ -249,8 +256,27 @@ impl Sheet {
     }
 
     /// Its timing in the schedule; `None` for a closed task, or one on or behind a cycle.
-    pub fn timing(&self, row: usize) -> Option<&Timing> {
-        self.timing[row].as_ref()
+    /// Computed as [`TaskGraph::schedule`] computes it, so it is the same to the bit.
+    pub fn timing(&self, row: usize) -> Option<Timing> {
+        let (e, f) = (self.earliest_start[row], self.latest_finish[row]);
+        if e.is_nan() {
+            return None;
+        }
+        let h = self.hours[row];
+        Some(Timing {
+            hours: h,
+            earliest_start: e,
+            earliest_finish: e + h,
+            latest_start: f - h,
+            latest_finish: f,
+            slack: super::slack(e, f, h),
+        })
+    }
+
+    /// Its slack in the schedule ([`Sheet::timing`]), without the rest.
+    pub fn slack(&self, row: usize) -> Option<f64> {
+        let (e, f) = (self.earliest_start[row], self.latest_finish[row]);
+        (!e.is_nan()).then(|| super::slack(e, f, self.hours[row]))
     }
 
     /// The critical path's rows, first to last.
@@ -273,7 +299,7 @@ impl Sheet {
         let ids = |rows: &[u32]| rows.iter().map(|&r| self.task_id(r as usize)).collect();
         Schedule {
             timing: (0..self.len())
-                .filter_map(|r| Some((self.task_id(r), *self.timing(r)?)))
+                .filter_map(|r| Some((self.task_id(r), self.timing(r)?)))
                 .collect(),
             critical_path: ids(&self.critical_path),
             total_hours: self.total_hours,

@@ -126,14 +126,10 @@ struct Part {
     slack: Option<f64>,
     remaining: f64,
     created: i64,
-    /// When its last dependency finishes.
-    ready_at: f64,
     /// When it finishes; `None` until placed, and for a task nobody available can do.
     finish: Option<f64>,
     /// The available agent that holds it.
     holder: Option<usize>,
-    /// Open dependencies not placed yet.
-    waiting: u32,
     priority: u8,
     in_hand: bool,
 }
@@ -224,32 +220,33 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
     let mut parts: Vec<Part> = (0..rows)
         .map(|r| Part {
             slack: (!sheet.status(r).is_closed())
-                .then(|| sheet.timing(r).map(|t| t.slack))
+                .then(|| sheet.slack(r))
                 .flatten(),
             remaining: remaining(sheet, r, input.now),
             created: sheet.created(r),
-            ready_at: 0.0,
             finish: None,
             holder: holder_of
                 .get(sheet.assignee_index(r) as usize)
                 .copied()
                 .flatten(),
-            waiting: 0,
             priority: sheet.priority(r),
             in_hand: matches!(sheet.status(r), Status::InProgress | Status::Review),
         })
         .collect();
-    let open = |parts: &[Part], r: usize| parts[r].slack.is_some();
+    // The fields read at random (by dependency), apart: small enough to stay in cache.
+    let is_open: Vec<bool> = parts.iter().map(|p| p.slack.is_some()).collect();
+    let mut waiting: Vec<u32> = vec![0; rows];
+    let mut ready_at: Vec<f64> = vec![0.0; rows];
     // The dependents of each open task among open tasks: row `d`'s are
     // `dependents[first[d]..first[d + 1]]` (counted, then filled in place).
     let mut first: Vec<u32> = vec![0; rows + 1];
     for r in 0..rows {
-        if !open(&parts, r) {
+        if !is_open[r] {
             continue;
         }
         for &d in sheet.deps(r) {
-            if open(&parts, d as usize) {
-                parts[r].waiting += 1;
+            if is_open[d as usize] {
+                waiting[r] += 1;
                 first[d as usize + 1] += 1;
             }
         }
@@ -259,15 +256,15 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
     }
     let mut dependents: Vec<u32> = vec![0; first[rows] as usize];
     let mut next: Vec<u32> = first[..rows].to_vec();
-    for r in (0..rows).filter(|&r| open(&parts, r)) {
-        for &d in sheet.deps(r).iter().filter(|&&d| open(&parts, d as usize)) {
+    for r in (0..rows).filter(|&r| is_open[r]) {
+        for &d in sheet.deps(r).iter().filter(|&&d| is_open[d as usize]) {
             dependents[next[d as usize] as usize] = r as u32;
             next[d as usize] += 1;
         }
     }
     drop(next);
-    let released = |p: &Part, r: usize| Released {
-        ready_at: p.ready_at,
+    let released = |p: &Part, r: usize, ready_at: f64| Released {
+        ready_at,
         in_hand: p.in_hand,
         priority: p.priority,
         slack: p.slack.unwrap_or(0.0),
@@ -275,8 +272,8 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
         index: r as u32,
     };
     let mut heap: BinaryHeap<Reverse<Released>> = (0..rows)
-        .filter(|&r| open(&parts, r) && parts[r].waiting == 0)
-        .map(|r| Reverse(released(&parts[r], r)))
+        .filter(|&r| is_open[r] && waiting[r] == 0)
+        .map(|r| Reverse(released(&parts[r], r, 0.0)))
         .collect();
     let mut placed_rows: Vec<(usize, usize, f64, f64)> = Vec::new();
     let mut finish_hours: f64 = 0.0;
@@ -288,7 +285,7 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
             && sheet
                 .deps(i)
                 .iter()
-                .any(|&j| open(&parts, j as usize) && parts[j as usize].finish.is_none());
+                .any(|&j| is_open[j as usize] && parts[j as usize].finish.is_none());
         let placed = if blocked_by_unstaffed {
             None
         } else {
@@ -299,9 +296,8 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
                 None => (0..available.len())
                     .filter(|&a| fits(i, a))
                     .min_by(|&a, &b| {
-                        start_on(a)
-                            .total_cmp(&start_on(b))
-                            .then(available[a].id.cmp(&available[b].id))
+                        // `available` is sorted by ID: the index breaks ties by ID.
+                        start_on(a).total_cmp(&start_on(b)).then(a.cmp(&b))
                     }),
             }
         };
@@ -339,11 +335,11 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
         }
         let done_at = parts[i].finish.unwrap_or(0.0);
         for &d in &dependents[first[i] as usize..first[i + 1] as usize] {
-            let p = &mut parts[d as usize];
-            p.ready_at = p.ready_at.max(done_at);
-            p.waiting -= 1;
-            if p.waiting == 0 {
-                heap.push(Reverse(released(p, d as usize)));
+            let d = d as usize;
+            ready_at[d] = ready_at[d].max(done_at);
+            waiting[d] -= 1;
+            if waiting[d] == 0 {
+                heap.push(Reverse(released(&parts[d], d, ready_at[d])));
             }
         }
     }

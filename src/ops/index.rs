@@ -690,7 +690,7 @@ fn patch(mut old: View, refreshed: &Refreshed, old_tail: &[u8], tail: &[u8]) -> 
         if !met {
             continue;
         }
-        let slack = old.sheet.timing(*row).map(|t| t.slack);
+        let slack = old.sheet.slack(*row);
         inserts.push((task.assignee.clone(), *row, slack, cancelled, task));
     }
     for (assignee, row, slack, cancelled, task) in inserts {
