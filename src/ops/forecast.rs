@@ -120,16 +120,16 @@ fn remaining(sheet: &Sheet, row: usize, now: Timestamp) -> f64 {
     }
 }
 
-/// What the placement reads and writes of one row.
+/// What the placement reads of one row (32 bytes: the table is read at random, in the
+/// order tasks are placed, and the smaller it is the more of it stays in cache).
 struct Part {
-    /// `None`: closed, or on or behind a cycle; it takes no part.
-    slack: Option<f64>,
+    /// Its slack in the schedule; only open tasks with one take part ([`Forecast::unscheduled`]
+    /// are on or behind a cycle).
+    slack: f64,
     remaining: f64,
     created: i64,
-    /// When it finishes; `None` until placed, and for a task nobody available can do.
-    finish: Option<f64>,
-    /// The available agent that holds it.
-    holder: Option<usize>,
+    /// The available agent that holds it, or `u32::MAX`.
+    holder: u32,
     priority: u8,
     in_hand: bool,
 }
@@ -217,24 +217,27 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
     // What the placement reads of each row, gathered in one pass in row order. Only open,
     // schedulable tasks take part (`slack` is `None` for the others); dependencies on closed
     // or unknown tasks are met.
-    let mut parts: Vec<Part> = (0..rows)
+    let parts: Vec<Part> = (0..rows)
         .map(|r| Part {
             slack: (!sheet.status(r).is_closed())
                 .then(|| sheet.slack(r))
-                .flatten(),
+                .flatten()
+                .unwrap_or(f64::NAN),
             remaining: remaining(sheet, r, input.now),
             created: sheet.created(r),
-            finish: None,
             holder: holder_of
                 .get(sheet.assignee_index(r) as usize)
                 .copied()
-                .flatten(),
+                .flatten()
+                .map_or(u32::MAX, |h| h as u32),
             priority: sheet.priority(r),
             in_hand: matches!(sheet.status(r), Status::InProgress | Status::Review),
         })
         .collect();
     // The fields read at random (by dependency), apart: small enough to stay in cache.
-    let is_open: Vec<bool> = parts.iter().map(|p| p.slack.is_some()).collect();
+    let is_open: Vec<bool> = parts.iter().map(|p| !p.slack.is_nan()).collect();
+    // When each task finishes; `None` until placed, and for a task nobody available can do.
+    let mut finish: Vec<Option<f64>> = vec![None; rows];
     let mut waiting: Vec<u32> = vec![0; rows];
     let mut ready_at: Vec<f64> = vec![0.0; rows];
     // The dependents of each open task among open tasks: row `d`'s are
@@ -267,7 +270,7 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
         ready_at,
         in_hand: p.in_hand,
         priority: p.priority,
-        slack: p.slack.unwrap_or(0.0),
+        slack: p.slack,
         created: p.created,
         index: r as u32,
     };
@@ -285,15 +288,15 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
             && sheet
                 .deps(i)
                 .iter()
-                .any(|&j| is_open[j as usize] && parts[j as usize].finish.is_none());
+                .any(|&j| is_open[j as usize] && finish[j as usize].is_none());
         let placed = if blocked_by_unstaffed {
             None
         } else {
             // The holder keeps its work while it is available; otherwise anyone who fits.
             let start_on = |a: usize| free_at[a].max(r.ready_at);
             match parts[i].holder {
-                Some(h) => Some(h),
-                None => (0..available.len())
+                h if h != u32::MAX => Some(h as usize),
+                _ => (0..available.len())
                     .filter(|&a| fits(i, a))
                     .min_by(|&a, &b| {
                         // `available` is sorted by ID: the index breaks ties by ID.
@@ -306,7 +309,7 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
                 let start = free_at[a].max(r.ready_at);
                 let end = start + parts[i].remaining;
                 free_at[a] = end;
-                parts[i].finish = Some(end);
+                finish[i] = Some(end);
                 finish_hours = f64::max(finish_hours, end);
                 if input.slots {
                     placed_rows.push((i, a, start, end));
@@ -333,7 +336,7 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
                 },
             }),
         }
-        let done_at = parts[i].finish.unwrap_or(0.0);
+        let done_at = finish[i].unwrap_or(0.0);
         for &d in &dependents[first[i] as usize..first[i + 1] as usize] {
             let d = d as usize;
             ready_at[d] = ready_at[d].max(done_at);
@@ -343,7 +346,6 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
             }
         }
     }
-    let finish: Vec<Option<f64>> = parts.iter().map(|p| p.finish).collect();
     drop(parts);
     let staffed = finish.iter().any(Option::is_some);
     let slots = if input.slots {
