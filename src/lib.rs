@@ -19,7 +19,7 @@ downwards:
 | [`view`] | the JSON views (DESIGN §4): what `--json`, MCP and the dashboard serialise |
 | [`ops`] | the operations behind the commands, planned on a snapshot and committed atomically; `ops::status::load` and friends return plain data |
 | [`session`] | what every face works in: the repository (opened lazily), the acting agent, the clock, the config |
-| [`graph`] | the task dependency graph (petgraph): cycles, schedule, critical path, ready set |
+| [`graph`] | the task dependency graph (petgraph): cycles, schedule, critical path, ready set; the sheet (every task as a compact row) that the overview runs on |
 | [`ownership`] | claims, patterns and their exact overlap, CODEOWNERS/owners.toml, checks |
 | [`merge`] | the three-way merge of two coordination branches that `sync` commits: deterministic, nothing dropped |
 | [`model`] | records as types: parsing, validation, the task state machine; no I/O |
