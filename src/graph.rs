@@ -13,7 +13,6 @@ use std::collections::{HashMap, VecDeque};
 use rustc_hash::FxHashMap;
 
 use petgraph::Direction;
-use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use serde::Serialize;
@@ -151,17 +150,12 @@ impl<'a> TaskGraph<'a> {
 
     /// Every cycle, each as the IDs of its tasks in sorted order; deterministic.
     pub fn cycles(&self) -> Vec<Vec<TaskId>> {
-        let mut cycles: Vec<Vec<TaskId>> = tarjan_scc(&self.graph)
-            .into_iter()
-            .filter(|scc| scc.len() > 1 || self.graph.contains_edge(scc[0], scc[0]))
-            .map(|scc| {
-                let mut ids: Vec<TaskId> = scc.iter().map(|&n| self.task(n).id.clone()).collect();
-                ids.sort();
-                ids
-            })
-            .collect();
-        cycles.sort();
-        cycles
+        let sheet = Sheet::rows_of(self.tasks, DEFAULT_ESTIMATE_HOURS);
+        sheet
+            .cycles()
+            .iter()
+            .map(|c| c.iter().map(|&r| sheet.task_id(r as usize)).collect())
+            .collect()
     }
 
     /// If `task` depending on `needs` would close a cycle, the cycle as a path
@@ -217,113 +211,9 @@ impl<'a> TaskGraph<'a> {
 
     /// Earliest/latest start and slack of every open task, and the critical path.
     /// Closed tasks weigh nothing and are left out; tasks on or behind a cycle are listed in
-    /// `unscheduled`.
+    /// `unscheduled`. Computed on the tasks' [`Sheet`] ([`Sheet::reschedule`]).
     pub fn schedule(&self, default_hours: f64) -> Schedule {
-        let open = |n: NodeIndex| !self.task(n).status.is_closed();
-        let hours = |n: NodeIndex| self.task(n).hours(default_hours);
-        let count = self.graph.node_count();
-        // Kahn's algorithm over open tasks: a task can be placed once all its open
-        // dependencies are placed. What never gets placed is on or behind a cycle.
-        let mut waiting: Vec<Option<usize>> = vec![None; count];
-        let mut queue: VecDeque<NodeIndex> = VecDeque::new();
-        for n in self.graph.node_indices().filter(|&n| open(n)) {
-            let deps = self.graph.neighbors(n).filter(|&d| open(d)).count();
-            waiting[n.index()] = Some(deps);
-            if deps == 0 {
-                queue.push_back(n);
-            }
-        }
-        let mut order = Vec::with_capacity(count);
-        while let Some(n) = queue.pop_front() {
-            order.push(n);
-            for dependent in self.graph.neighbors_directed(n, Direction::Incoming) {
-                if let Some(w) = waiting[dependent.index()].as_mut() {
-                    *w -= 1;
-                    if *w == 0 {
-                        queue.push_back(dependent);
-                    }
-                }
-            }
-        }
-        let mut unscheduled: Vec<TaskId> = self
-            .graph
-            .node_indices()
-            .filter(|n| waiting[n.index()].is_some_and(|w| w > 0))
-            .map(|n| self.task(n).id.clone())
-            .collect();
-        unscheduled.sort();
-
-        let mut es = vec![0.0f64; count];
-        for &n in &order {
-            es[n.index()] = self
-                .graph
-                .neighbors(n)
-                .filter(|&d| open(d))
-                .map(|d| es[d.index()] + hours(d))
-                .fold(0.0, f64::max);
-        }
-        let total = order
-            .iter()
-            .map(|&n| es[n.index()] + hours(n))
-            .fold(0.0, f64::max);
-        let mut lf = vec![f64::NAN; count];
-        for &n in order.iter().rev() {
-            lf[n.index()] = self
-                .graph
-                .neighbors_directed(n, Direction::Incoming)
-                .filter(|d| !lf[d.index()].is_nan())
-                .map(|d| lf[d.index()] - hours(d))
-                .fold(total, f64::min);
-        }
-        let mut slack = vec![f64::NAN; count];
-        let mut timing: FxHashMap<TaskId, Timing> =
-            FxHashMap::with_capacity_and_hasher(order.len(), Default::default());
-        for &n in &order {
-            let h = hours(n);
-            let (e, f) = (es[n.index()], lf[n.index()]);
-            let s = self::slack(e, f, h);
-            slack[n.index()] = s;
-            timing.insert(
-                self.task(n).id.clone(),
-                Timing {
-                    hours: h,
-                    earliest_start: e,
-                    earliest_finish: e + h,
-                    latest_start: f - h,
-                    latest_finish: f,
-                    slack: s,
-                },
-            );
-        }
-
-        // The critical path: from the critical task that finishes last, walk back through
-        // critical dependencies that finish exactly when it starts. Ties: priority, then ID.
-        let rank = |a: &NodeIndex, b: &NodeIndex| tie_break(self.task(*a), self.task(*b));
-        let critical = |n: &NodeIndex| slack[n.index()] == 0.0;
-        let mut path = Vec::new();
-        let mut current = order
-            .iter()
-            .copied()
-            .filter(|n| critical(n) && (es[n.index()] + hours(*n) - total).abs() < EPS)
-            .min_by(rank);
-        while let Some(n) = current {
-            path.push(self.task(n).id.clone());
-            let start = es[n.index()];
-            current = self
-                .graph
-                .neighbors(n)
-                .filter(|d| {
-                    open(*d) && critical(d) && (es[d.index()] + hours(*d) - start).abs() < EPS
-                })
-                .min_by(rank);
-        }
-        path.reverse();
-        Schedule {
-            timing,
-            critical_path: path,
-            total_hours: total,
-            unscheduled,
-        }
+        Sheet::of(self.tasks, default_hours).schedule()
     }
 
     /// Tasks that can be started now: `todo`, unassigned, every dependency done or cancelled.
@@ -448,10 +338,6 @@ pub fn load_of(tasks: &[Task], agent: &AgentId, default_hours: f64) -> (f64, usi
         .iter()
         .filter(|t| !t.status.is_closed() && t.assignee.as_ref() == Some(agent))
         .fold((0.0, 0), |(h, n), t| (h + t.hours(default_hours), n + 1))
-}
-
-fn tie_break(a: &Task, b: &Task) -> Ordering {
-    a.priority.cmp(&b.priority).then_with(|| a.id.cmp(&b.id))
 }
 
 fn cmp_slack(a: Option<f64>, b: Option<f64>) -> Ordering {

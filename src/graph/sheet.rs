@@ -12,11 +12,20 @@ prints (ADR 0025). A state built in memory makes one with [`Sheet::of`].
 
 use serde::{Deserialize, Serialize};
 
-use super::{Schedule, TaskGraph, Timing};
+use super::{Schedule, Timing};
 use crate::model::{Status, Task, TaskId};
 
 /// No name: an unassigned task, or one outside any milestone.
 pub const NONE: u32 = u32::MAX;
+
+/// A task that can be started now, by row (see [`Sheet::ready`]).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ReadyRow {
+    pub row: u32,
+    pub slack: Option<f64>,
+    /// Dependencies that were cancelled rather than done, as rows.
+    pub cancelled: Vec<u32>,
+}
 
 /// Every task of one plan, by row (see the module documentation).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -46,6 +55,8 @@ pub struct Sheet {
     /// Row `i`'s dependencies that are tasks of the plan, as rows, likewise.
     dep_ends: Vec<u32>,
     deps: Vec<u32>,
+    /// Dependencies on IDs that are no task of the plan, by row: such a task is never ready.
+    missing: Vec<(u32, String)>,
     /// The schedule: the earliest start and latest finish of every open task not on or
     /// behind a cycle (NaN for the others); the rest of its [`Timing`] follows from them
     /// and its hours.
@@ -72,14 +83,15 @@ fn span(ends: &[u32], row: usize) -> std::ops::Range<usize> {
 }
 
 impl Sheet {
-    /// The sheet of `tasks`, with their schedule computed.
+    /// The sheet of `tasks`, with their schedule computed ([`Sheet::reschedule`]).
     pub fn of(tasks: &[Task], default_hours: f64) -> Sheet {
-        let schedule = TaskGraph::new(tasks).schedule(default_hours);
-        Sheet::new(tasks, &schedule, default_hours)
+        let mut sheet = Sheet::rows_of(tasks, default_hours);
+        sheet.reschedule();
+        sheet
     }
 
-    /// The sheet of `tasks`, whose schedule is `schedule`.
-    pub fn new(tasks: &[Task], schedule: &Schedule, default_hours: f64) -> Sheet {
+    /// The rows of `tasks`, with no schedule yet.
+    pub(super) fn rows_of(tasks: &[Task], default_hours: f64) -> Sheet {
         let mut s = Sheet {
             ends: Vec::with_capacity(tasks.len()),
             ..Sheet::default()
@@ -114,18 +126,219 @@ impl Sheet {
                 s.expertise.push(tag as u16);
             }
             s.exp_ends.push(s.expertise.len() as u32);
-            s.deps.extend(t.depends_on.iter().filter_map(row));
+            for d in &t.depends_on {
+                match row(d) {
+                    Some(r) => s.deps.push(r),
+                    None => s
+                        .missing
+                        .push((s.dep_ends.len() as u32, d.as_str().to_owned())),
+                }
+            }
             s.dep_ends.push(s.deps.len() as u32);
-            let timing = schedule.timing.get(&t.id);
-            s.earliest_start
-                .push(timing.map_or(f64::NAN, |t| t.earliest_start));
-            s.latest_finish
-                .push(timing.map_or(f64::NAN, |t| t.latest_finish));
         }
-        s.critical_path = schedule.critical_path.iter().filter_map(row).collect();
-        s.unscheduled = schedule.unscheduled.iter().filter_map(row).collect();
-        s.total_hours = schedule.total_hours;
+        s.earliest_start = vec![f64::NAN; tasks.len()];
+        s.latest_finish = vec![f64::NAN; tasks.len()];
         s
+    }
+
+    /// Computes the schedule of the remaining work from the rows: earliest and latest start
+    /// and slack of every open task, the critical path, the total, and the open tasks on or
+    /// behind a cycle (left out). Closed tasks weigh nothing; dependencies on closed tasks or
+    /// on IDs that are no task are met. The one schedule of the crate: [`TaskGraph::schedule`]
+    /// is this one, keyed by ID.
+    pub fn reschedule(&mut self) {
+        let n = self.len();
+        let open = |s: &Sheet, r: usize| !s.status[r].is_closed();
+        // Kahn's algorithm over open tasks: a task can be placed once all its open
+        // dependencies are placed. What never gets placed is on or behind a cycle.
+        let mut waiting: Vec<u32> = vec![0; n];
+        let mut first: Vec<u32> = vec![0; n + 1];
+        for r in (0..n).filter(|&r| open(self, r)) {
+            for &d in self.deps(r) {
+                if open(self, d as usize) {
+                    waiting[r] += 1;
+                    first[d as usize + 1] += 1;
+                }
+            }
+        }
+        for d in 0..n {
+            first[d + 1] += first[d];
+        }
+        // Row `d`'s open dependents are `dependents[first[d]..first[d + 1]]`.
+        let mut dependents: Vec<u32> = vec![0; first[n] as usize];
+        let mut next: Vec<u32> = first[..n].to_vec();
+        for r in (0..n).filter(|&r| open(self, r)) {
+            for &d in self.deps(r) {
+                if open(self, d as usize) {
+                    dependents[next[d as usize] as usize] = r as u32;
+                    next[d as usize] += 1;
+                }
+            }
+        }
+        drop(next);
+        let mut order: Vec<u32> = (0..n as u32)
+            .filter(|&r| open(self, r as usize) && waiting[r as usize] == 0)
+            .collect();
+        let mut at = 0;
+        while at < order.len() {
+            let r = order[at] as usize;
+            at += 1;
+            for &d in &dependents[first[r] as usize..first[r + 1] as usize] {
+                waiting[d as usize] -= 1;
+                if waiting[d as usize] == 0 {
+                    order.push(d);
+                }
+            }
+        }
+        let mut unscheduled: Vec<u32> = (0..n as u32)
+            .filter(|&r| open(self, r as usize) && waiting[r as usize] > 0)
+            .collect();
+        unscheduled.sort_unstable_by(|&a, &b| self.id(a as usize).cmp(self.id(b as usize)));
+
+        let mut es = vec![f64::NAN; n];
+        for &r in &order {
+            let r = r as usize;
+            es[r] = self
+                .deps(r)
+                .iter()
+                .filter(|&&d| open(self, d as usize))
+                .map(|&d| es[d as usize] + self.hours[d as usize])
+                .fold(0.0, f64::max);
+        }
+        let total = order
+            .iter()
+            .map(|&r| es[r as usize] + self.hours[r as usize])
+            .fold(0.0, f64::max);
+        let mut lf = vec![f64::NAN; n];
+        for &r in order.iter().rev() {
+            let r = r as usize;
+            lf[r] = dependents[first[r] as usize..first[r + 1] as usize]
+                .iter()
+                .filter(|&&d| !lf[d as usize].is_nan())
+                .map(|&d| lf[d as usize] - self.hours[d as usize])
+                .fold(total, f64::min);
+        }
+        self.earliest_start = es;
+        self.latest_finish = lf;
+        self.total_hours = total;
+        self.unscheduled = unscheduled;
+
+        // The critical path: from the critical task that finishes last, walk back through
+        // critical dependencies that finish exactly when it starts. Ties: priority, then ID.
+        let critical = |s: &Sheet, r: usize| s.slack(r) == Some(0.0);
+        let finish = |s: &Sheet, r: usize| s.earliest_start[r] + s.hours[r];
+        let rank = |s: &Sheet, a: usize, b: usize| {
+            s.priority[a]
+                .cmp(&s.priority[b])
+                .then_with(|| s.id(a).cmp(s.id(b)))
+        };
+        let mut path = Vec::new();
+        let mut current = order
+            .iter()
+            .map(|&r| r as usize)
+            .filter(|&r| critical(self, r) && (finish(self, r) - total).abs() < super::EPS)
+            .min_by(|&a, &b| rank(self, a, b));
+        while let Some(r) = current {
+            path.push(r as u32);
+            let start = self.earliest_start[r];
+            current = self
+                .deps(r)
+                .iter()
+                .map(|&d| d as usize)
+                .filter(|&d| {
+                    open(self, d)
+                        && critical(self, d)
+                        && (finish(self, d) - start).abs() < super::EPS
+                })
+                .min_by(|&a, &b| rank(self, a, b));
+        }
+        path.reverse();
+        self.critical_path = path;
+    }
+
+    /// Every dependency cycle, each as rows sorted by ID, the list sorted; deterministic.
+    pub fn cycles(&self) -> Vec<Vec<u32>> {
+        let mut graph: petgraph::graph::DiGraph<(), ()> =
+            petgraph::graph::DiGraph::with_capacity(self.len(), self.deps.len());
+        let nodes: Vec<_> = (0..self.len()).map(|_| graph.add_node(())).collect();
+        for r in 0..self.len() {
+            for &d in self.deps(r) {
+                graph.add_edge(nodes[r], nodes[d as usize], ());
+            }
+        }
+        let by_id = |a: &u32, b: &u32| self.id(*a as usize).cmp(self.id(*b as usize));
+        let mut cycles: Vec<Vec<u32>> = petgraph::algo::tarjan_scc(&graph)
+            .into_iter()
+            .filter(|scc| scc.len() > 1 || graph.contains_edge(scc[0], scc[0]))
+            .map(|scc| {
+                let mut rows: Vec<u32> = scc.iter().map(|n| n.index() as u32).collect();
+                rows.sort_by(by_id);
+                rows
+            })
+            .collect();
+        cycles.sort_by(|a, b| {
+            a.iter()
+                .map(|&r| self.id(r as usize))
+                .cmp(b.iter().map(|&r| self.id(r as usize)))
+        });
+        cycles
+    }
+
+    /// The tasks that can be started now among the rows `wanted` picks: `todo`, every
+    /// dependency done or cancelled (none on an unknown ID), in the ready order of
+    /// [`super::ReadyKey`]; each with its slack and its cancelled dependencies.
+    pub fn ready(&self, wanted: impl Fn(usize) -> bool) -> Vec<ReadyRow> {
+        let mut ready: Vec<ReadyRow> = (0..self.len())
+            .filter(|&r| wanted(r))
+            .filter_map(|r| self.ready_row(r))
+            .collect();
+        ready.sort_by(|a, b| self.ready_cmp(a, b));
+        ready
+    }
+
+    /// Row `row` as a ready task, if it is one: `todo`, every dependency done or cancelled,
+    /// none on an unknown ID.
+    pub fn ready_row(&self, row: usize) -> Option<ReadyRow> {
+        if self.status[row] != Status::Todo
+            || self
+                .missing
+                .binary_search_by(|(m, _)| m.cmp(&(row as u32)))
+                .is_ok()
+        {
+            return None;
+        }
+        let mut cancelled = Vec::new();
+        for &d in self.deps(row) {
+            match self.status[d as usize] {
+                Status::Done => {}
+                Status::Cancelled => cancelled.push(d),
+                _ => return None,
+            }
+        }
+        Some(ReadyRow {
+            row: row as u32,
+            slack: self.slack(row),
+            cancelled,
+        })
+    }
+
+    /// The ready order of two ready rows ([`super::ReadyKey`], then ID).
+    pub fn ready_cmp(&self, a: &ReadyRow, b: &ReadyRow) -> std::cmp::Ordering {
+        self.ready_key(a).cmp(
+            &self.ready_key(b),
+            self.id(a.row as usize),
+            self.id(b.row as usize),
+        )
+    }
+
+    /// The ready-order key of `r`.
+    fn ready_key(&self, r: &ReadyRow) -> super::ReadyKey {
+        let row = r.row as usize;
+        super::ReadyKey {
+            priority: self.priority[row],
+            slack: r.slack,
+            created: self.created[row],
+        }
     }
 
     /// Brings row `row` up to date with `task`, a new version of its task that keeps what
@@ -368,10 +581,20 @@ mod tests {
         let rust_only = sheet.has(&["rust".to_owned()]);
         assert!(sheet.fits(0, &rust_only) && !sheet.fits(1, &rust_only));
         assert_eq!(sheet.loads(), [(2.0, 1)]);
-        let schedule = TaskGraph::new(&tasks).schedule(1.0);
-        let round = sheet.schedule();
-        assert_eq!(round.critical_path, schedule.critical_path);
-        assert_eq!(round.timing, schedule.timing);
-        assert_eq!(round.total_hours, 4.0);
+        // b waits for a: two hours each, both critical.
+        let schedule = sheet.schedule();
+        let path: Vec<&str> = schedule.critical_path.iter().map(|i| i.as_str()).collect();
+        assert_eq!(path, ["t-aaaaaa", "t-bbbbbb"]);
+        assert_eq!(schedule.total_hours, 4.0);
+        let b = sheet.timing(1).expect("b is scheduled");
+        assert_eq!(
+            (b.earliest_start, b.latest_finish, b.slack),
+            (2.0, 4.0, 0.0)
+        );
+        assert_eq!(schedule.timing.len(), 2);
+        // a is todo with nothing to wait for; b waits on a, and on an ID that is no task.
+        let ready: Vec<u32> = sheet.ready(|_| true).iter().map(|r| r.row).collect();
+        assert_eq!(ready, [0]);
+        assert!(sheet.cycles().is_empty());
     }
 }

@@ -20,9 +20,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::{Deserialize, Serialize};
 
 use super::{OpError, parse_task_at};
-use crate::graph::{ReadyKey, Schedule, Sheet, TaskGraph};
+use crate::graph::sheet::ReadyRow;
+use crate::graph::{Schedule, Sheet};
 use crate::model::layout::{self, TASKS_DIR};
-use crate::model::{AgentId, RecordError, Status, Task, TaskId, Timestamp};
+use crate::model::{AgentId, RecordError, Task, TaskId, Timestamp};
 use crate::store::{Cached, Snapshot, Store, Tail};
 
 /// What a refresh compares with the next commit's tree: where each file under `tasks/` was
@@ -312,26 +313,6 @@ fn row_in(sheet: &Sheet, by_id: &[u32], id: &TaskId) -> Option<usize> {
         .binary_search_by(|&r| sheet.id(r as usize).cmp(id.as_str()))
         .ok()
         .map(|i| by_id[i] as usize)
-}
-
-#[derive(Serialize, Deserialize, Clone)]
-struct ReadyRow {
-    row: u32,
-    slack: Option<f64>,
-    cancelled: Vec<u32>,
-    /// The rest of its ready-order key (a patch inserts by it).
-    priority: u8,
-    created: i64,
-}
-
-impl ReadyRow {
-    fn key(&self) -> ReadyKey {
-        ReadyKey {
-            priority: self.priority,
-            slack: self.slack,
-            created: self.created,
-        }
-    }
 }
 
 /// One ready task of a [`TaskView`], by row.
@@ -673,37 +654,11 @@ fn patch(mut old: View, refreshed: &Refreshed, old_tail: &[u8], tail: &[u8]) -> 
         list.retain(|r| !rows.contains(&r.row));
     }
     old.assigned.retain(|(_, list)| !list.is_empty());
-    let mut inserts = Vec::new();
     for (row, task, _) in &changed {
-        if task.status != Status::Todo {
+        let Some(entry) = old.sheet.ready_row(*row) else {
             continue;
-        }
-        let mut cancelled = Vec::new();
-        let mut met = true;
-        for d in &task.depends_on {
-            match old.row_of(d).map(|r| (r, old.sheet.status(r))) {
-                Some((_, Status::Done)) => {}
-                Some((r, Status::Cancelled)) => cancelled.push(r as u32),
-                _ => met = false,
-            }
-        }
-        if !met {
-            continue;
-        }
-        let slack = old.sheet.slack(*row);
-        inserts.push((task.assignee.clone(), *row, slack, cancelled, task));
-    }
-    for (assignee, row, slack, cancelled, task) in inserts {
-        let entry = ReadyRow {
-            row: row as u32,
-            slack,
-            cancelled,
-            priority: task.priority,
-            created: task.created.unix(),
         };
-        let sheet = &old.sheet;
-        let id = |r: u32| sheet.id(r as usize);
-        let list = match &assignee {
+        let list = match &task.assignee {
             None => &mut old.ready,
             Some(agent) => {
                 if !old.assigned.iter().any(|(a, _)| a == agent.as_str()) {
@@ -713,10 +668,8 @@ fn patch(mut old: View, refreshed: &Refreshed, old_tail: &[u8], tail: &[u8]) -> 
                 &mut old.assigned[i].1
             }
         };
-        let own = id(entry.row);
-        let at = list.partition_point(|r| {
-            r.key().cmp(&entry.key(), id(r.row), own) == std::cmp::Ordering::Less
-        });
+        let sheet = &old.sheet;
+        let at = list.partition_point(|r| sheet.ready_cmp(r, &entry) == std::cmp::Ordering::Less);
         list.insert(at, entry);
     }
     Some(old)
@@ -770,40 +723,24 @@ fn build_view(
     let (starts, lens) = spans.into_iter().unzip();
     let mut by_id: Vec<u32> = (0..tasks.len() as u32).collect();
     by_id.sort_by(|&a, &b| tasks[a as usize].id.cmp(&tasks[b as usize].id));
-    let row: HashMap<&TaskId, u32> = tasks
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (&t.id, i as u32))
-        .collect();
-    let rows =
-        |ids: &[TaskId]| -> Vec<u32> { ids.iter().filter_map(|i| row.get(i).copied()).collect() };
-    let g = TaskGraph::new(&tasks);
-    let schedule = g.schedule(default_hours);
-    let ready_row = |r: &crate::graph::ReadyTask<'_>| ReadyRow {
-        row: row[&r.task.id],
-        slack: r.slack,
-        cancelled: rows(&r.cancelled_deps),
-        priority: r.task.priority,
-        created: r.task.created.unix(),
-    };
-    let ready = g.ready(&schedule).iter().map(ready_row).collect();
+    let sheet = Sheet::of(&tasks, default_hours);
+    let ready = sheet.ready(|r| sheet.assignee(r).is_none());
     let mut assigned: Vec<(String, Vec<ReadyRow>)> = Vec::new();
-    for r in g.ready_assigned(&schedule) {
-        let Some(agent) = r.task.assignee.as_ref() else {
+    for r in sheet.ready(|r| sheet.assignee(r).is_some()) {
+        let Some(agent) = sheet.assignee(r.row as usize) else {
             continue;
         };
-        let entry = ready_row(&r);
-        match assigned.iter_mut().find(|(a, _)| a == agent.as_str()) {
-            Some((_, list)) => list.push(entry),
-            None => assigned.push((agent.as_str().to_owned(), vec![entry])),
+        match assigned.iter_mut().find(|(a, _)| a == agent) {
+            Some((_, list)) => list.push(r),
+            None => assigned.push((agent.to_owned(), vec![r])),
         }
     }
     View {
         tasks_tree,
         directory,
         default_hours,
-        cycles: g.cycles().iter().map(|c| rows(c)).collect(),
-        sheet: Sheet::new(&tasks, &schedule, default_hours),
+        cycles: sheet.cycles(),
+        sheet,
         ready,
         assigned,
         by_id,

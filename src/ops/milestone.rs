@@ -69,9 +69,9 @@ pub fn health(milestone: &Milestone, plan: &WorkPlan, now: Timestamp) -> Health 
     schedule_health(milestone, &plan_sheet(plan), now)
 }
 
-/// The sheet of `plan`'s tasks, with the schedule it has.
+/// The sheet of `plan`'s tasks, with their schedule.
 fn plan_sheet(plan: &WorkPlan) -> Sheet {
-    Sheet::new(&plan.tasks, &plan.schedule, plan.default_hours)
+    Sheet::of(&plan.tasks, plan.default_hours)
 }
 
 /// How a milestone stands against its due date.

@@ -85,22 +85,22 @@ pub struct Work {
 impl Work {
     /// The work of `tasks`, every record at hand; the schedule and ready set computed.
     pub fn of(tasks: Vec<Task>, default_hours: f64) -> Work {
-        let graph = TaskGraph::new(&tasks);
-        let schedule = graph.schedule(default_hours);
-        let index: rustc_hash::FxHashMap<&TaskId, usize> =
-            tasks.iter().enumerate().map(|(i, t)| (&t.id, i)).collect();
-        let ready = graph
-            .ready(&schedule)
+        let sheet = Sheet::of(&tasks, default_hours);
+        let ready = sheet
+            .ready(|r| sheet.assignee(r).is_none())
             .into_iter()
             .map(|r| ReadyRef {
-                index: index[&r.task.id],
+                index: r.row as usize,
                 slack: r.slack,
-                cancelled_deps: r.cancelled_deps,
+                cancelled_deps: r
+                    .cancelled
+                    .iter()
+                    .map(|&c| sheet.task_id(c as usize))
+                    .collect(),
             })
             .collect();
-        drop(index);
         Work {
-            sheet: Sheet::new(&tasks, &schedule, default_hours),
+            sheet,
             ready,
             rows: (0..tasks.len() as u32).collect(),
             tasks,
