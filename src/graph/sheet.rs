@@ -18,6 +18,116 @@ use crate::model::{Status, Task, TaskId};
 /// No name: an unassigned task, or one outside any milestone.
 pub const NONE: u32 = u32::MAX;
 
+/// A sheet built one task at a time, so that a build from 100,000 records never holds them
+/// all: each is read into the row's fields and dropped. Dependencies are kept as IDs until
+/// every row is known.
+pub struct Rows {
+    sheet: Sheet,
+    default_hours: f64,
+    /// The dependencies' IDs, concatenated; row `i`'s end at `dep_id_ends[i]` (in entries of
+    /// `dep_id_spans`).
+    dep_ids: String,
+    dep_id_spans: Vec<(u32, u32)>,
+}
+
+impl Rows {
+    /// An empty sheet, for about `capacity` tasks without an estimate worth `default_hours`.
+    pub fn new(default_hours: f64, capacity: usize) -> Rows {
+        let mut sheet = Sheet::default();
+        sheet.ends.reserve(capacity);
+        sheet.status.reserve(capacity);
+        sheet.hours.reserve(capacity);
+        Rows {
+            sheet,
+            default_hours,
+            dep_ids: String::new(),
+            dep_id_spans: Vec::with_capacity(capacity * 2),
+        }
+    }
+
+    /// Task `t` as the next row.
+    pub fn push(&mut self, t: &Task) {
+        let s = &mut self.sheet;
+        s.ids.push_str(t.id.as_str());
+        s.ends.push(s.ids.len() as u32);
+        s.status.push(t.status);
+        s.hours.push(t.hours(self.default_hours));
+        s.priority.push(t.priority);
+        s.created.push(t.created.unix());
+        s.claimed.push(t.claimed.map(|c| c.unix()));
+        s.due.push(t.due.map(|d| d.unix()));
+        let assignee = t
+            .assignee
+            .as_ref()
+            .map(|a| index_of(&mut s.names, a.as_str()));
+        s.assignee.push(assignee.unwrap_or(NONE));
+        let milestone = t
+            .milestone
+            .as_deref()
+            .map(|m| index_of(&mut s.milestones, m));
+        s.milestone.push(milestone.unwrap_or(NONE));
+        for e in &t.expertise {
+            let tag = index_of(&mut s.tags, e);
+            s.expertise.push(tag as u16);
+        }
+        s.exp_ends.push(s.expertise.len() as u32);
+        for d in &t.depends_on {
+            let start = self.dep_ids.len() as u32;
+            self.dep_ids.push_str(d.as_str());
+            self.dep_id_spans.push((start, self.dep_ids.len() as u32));
+        }
+        // Entries of `dep_id_spans`, until `finish` turns them into rows.
+        s.dep_ends.push(self.dep_id_spans.len() as u32);
+    }
+
+    /// The IDs pushed so far, in row order.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        (0..self.sheet.len()).map(|r| self.sheet.id(r))
+    }
+
+    /// The sheet, its dependencies resolved to rows (or kept as missing), with no schedule
+    /// yet ([`Sheet::reschedule`]).
+    pub fn finish(self) -> Sheet {
+        let Rows {
+            mut sheet,
+            dep_ids,
+            dep_id_spans,
+            ..
+        } = self;
+        let n = sheet.len();
+        let mut rows: rustc_hash::FxHashMap<&str, u32> =
+            rustc_hash::FxHashMap::with_capacity_and_hasher(n, Default::default());
+        for r in 0..n {
+            let start = if r == 0 {
+                0
+            } else {
+                sheet.ends[r - 1] as usize
+            };
+            rows.insert(&sheet.ids[start..sheet.ends[r] as usize], r as u32);
+        }
+        let mut deps = Vec::with_capacity(dep_id_spans.len());
+        let mut missing = Vec::new();
+        let mut dep_ends = Vec::with_capacity(n);
+        for r in 0..n {
+            for &(a, b) in &dep_id_spans[span(&sheet.dep_ends, r)] {
+                let id = &dep_ids[a as usize..b as usize];
+                match rows.get(id) {
+                    Some(&d) => deps.push(d),
+                    None => missing.push((r as u32, id.to_owned())),
+                }
+            }
+            dep_ends.push(deps.len() as u32);
+        }
+        drop(rows);
+        sheet.deps = deps;
+        sheet.dep_ends = dep_ends;
+        sheet.missing = missing;
+        sheet.earliest_start = vec![f64::NAN; n];
+        sheet.latest_finish = vec![f64::NAN; n];
+        sheet
+    }
+}
+
 /// A task that can be started now, by row (see [`Sheet::ready`]).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ReadyRow {
@@ -92,53 +202,11 @@ impl Sheet {
 
     /// The rows of `tasks`, with no schedule yet.
     pub(super) fn rows_of(tasks: &[Task], default_hours: f64) -> Sheet {
-        let mut s = Sheet {
-            ends: Vec::with_capacity(tasks.len()),
-            ..Sheet::default()
-        };
-        let mut rows: rustc_hash::FxHashMap<&TaskId, u32> =
-            rustc_hash::FxHashMap::with_capacity_and_hasher(tasks.len(), Default::default());
-        for (i, t) in tasks.iter().enumerate() {
-            s.ids.push_str(t.id.as_str());
-            s.ends.push(s.ids.len() as u32);
-            rows.insert(&t.id, i as u32);
-        }
-        let row = |id: &TaskId| rows.get(id).copied();
+        let mut rows = Rows::new(default_hours, tasks.len());
         for t in tasks {
-            s.status.push(t.status);
-            s.hours.push(t.hours(default_hours));
-            s.priority.push(t.priority);
-            s.created.push(t.created.unix());
-            s.claimed.push(t.claimed.map(|c| c.unix()));
-            s.due.push(t.due.map(|d| d.unix()));
-            let assignee = t
-                .assignee
-                .as_ref()
-                .map(|a| index_of(&mut s.names, a.as_str()));
-            s.assignee.push(assignee.unwrap_or(NONE));
-            let milestone = t
-                .milestone
-                .as_deref()
-                .map(|m| index_of(&mut s.milestones, m));
-            s.milestone.push(milestone.unwrap_or(NONE));
-            for e in &t.expertise {
-                let tag = index_of(&mut s.tags, e);
-                s.expertise.push(tag as u16);
-            }
-            s.exp_ends.push(s.expertise.len() as u32);
-            for d in &t.depends_on {
-                match row(d) {
-                    Some(r) => s.deps.push(r),
-                    None => s
-                        .missing
-                        .push((s.dep_ends.len() as u32, d.as_str().to_owned())),
-                }
-            }
-            s.dep_ends.push(s.deps.len() as u32);
+            rows.push(t);
         }
-        s.earliest_start = vec![f64::NAN; tasks.len()];
-        s.latest_finish = vec![f64::NAN; tasks.len()];
-        s
+        rows.finish()
     }
 
     /// Computes the schedule of the remaining work from the rows: earliest and latest start

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::{Deserialize, Serialize};
 
 use super::{OpError, parse_task_at};
-use crate::graph::sheet::ReadyRow;
+use crate::graph::sheet::{ReadyRow, Rows};
 use crate::graph::{Schedule, Sheet};
 use crate::model::layout::{self, TASKS_DIR};
 use crate::model::{AgentId, RecordError, Task, TaskId, Timestamp};
@@ -216,18 +216,17 @@ fn refresh(
 /// that are where they belong; a stray copy of one of them is a duplicate, and the record at
 /// the layout's path is the one kept.
 pub(super) fn skip_strays(
-    tasks: &[Task],
+    kept: impl Fn(&TaskId) -> bool,
     strays: Vec<(String, Task)>,
     problems: &mut Vec<RecordError>,
 ) {
     if strays.is_empty() {
         return;
     }
-    let kept: HashSet<&TaskId> = tasks.iter().map(|t| &t.id).collect();
     let unreadable: HashSet<String> = problems.iter().map(|p| p.path.clone()).collect();
     for (path, task) in strays {
         let canonical = layout::task_path(&task.id);
-        let message = if kept.contains(&task.id) || unreadable.contains(&canonical) {
+        let message = if kept(&task.id) || unreadable.contains(&canonical) {
             format!(
                 "a second record of {id}; the one at {canonical} is kept and this copy is ignored: remove {path} from the coordination branch",
                 id = task.id
@@ -386,8 +385,8 @@ impl TaskView {
         let mut view = match patched {
             Some(view) => view,
             None => {
-                let (tasks, spans, problems) = decode_all(&directory, &tail);
-                build_view(tasks, spans, problems, default_hours, String::new(), (0, 0))
+                let (sheet, spans, problems) = decode_all(&directory, &tail, default_hours);
+                build_view(sheet, spans, problems, default_hours, String::new(), (0, 0))
             }
         };
         let start = tail.len() as u64;
@@ -675,14 +674,17 @@ fn patch(mut old: View, refreshed: &Refreshed, old_tail: &[u8], tail: &[u8]) -> 
     Some(old)
 }
 
-/// Every task of `directory` (decoded from `tail`) where the layout puts it, with where its
-/// record lies, and a problem for each file that is not a readable task at its place.
+/// Every task of `directory` (decoded from `tail`) where the layout puts it, as the rows of
+/// a sheet (each record decoded, read into its row and dropped: a cold build never holds
+/// 100,000 tasks), with where its record lies, and a problem for each file that is not a
+/// readable task at its place.
 fn decode_all(
     directory: &Directory,
     tail: &[u8],
-) -> (Vec<Task>, Vec<(u64, u32)>, Vec<RecordError>) {
+    default_hours: f64,
+) -> (Sheet, Vec<(u64, u32)>, Vec<RecordError>) {
     let count = directory.buckets.iter().map(|b| b.entries.len()).sum();
-    let mut tasks = Vec::with_capacity(count);
+    let mut rows = Rows::new(default_hours, count);
     let mut spans = Vec::with_capacity(count);
     let mut problems = Vec::new();
     let mut strays = Vec::new();
@@ -692,7 +694,7 @@ fn decode_all(
             .and_then(|s| tail.get(s..s.checked_add(e.len as usize)?));
         match bytes.map(postcard::from_bytes::<Parsed>) {
             Some(Ok(Parsed::Task(t))) if layout::is_task_path(&e.path, &t.id) => {
-                tasks.push(t);
+                rows.push(&t);
                 spans.push((e.start, e.len));
             }
             Some(Ok(Parsed::Task(t))) => strays.push((e.path.clone(), t)),
@@ -706,14 +708,17 @@ fn decode_all(
             }),
         }
     }
-    skip_strays(&tasks, strays, &mut problems);
-    count_decoded(tasks.len());
-    (tasks, spans, problems)
+    let kept: HashSet<&str> = rows.ids().collect();
+    skip_strays(|id| kept.contains(id.as_str()), strays, &mut problems);
+    drop(kept);
+    count_decoded(spans.len());
+    (rows.finish(), spans, problems)
 }
 
-/// The view of `tasks`, whose records lie at `spans` in the tail.
+/// The view of the tasks of `sheet` (rows, no schedule yet), whose records lie at `spans` in
+/// the tail.
 fn build_view(
-    tasks: Vec<Task>,
+    mut sheet: Sheet,
     spans: Vec<(u64, u32)>,
     problems: Vec<RecordError>,
     default_hours: f64,
@@ -721,9 +726,9 @@ fn build_view(
     directory: (u64, u64),
 ) -> View {
     let (starts, lens) = spans.into_iter().unzip();
-    let mut by_id: Vec<u32> = (0..tasks.len() as u32).collect();
-    by_id.sort_by(|&a, &b| tasks[a as usize].id.cmp(&tasks[b as usize].id));
-    let sheet = Sheet::of(&tasks, default_hours);
+    let mut by_id: Vec<u32> = (0..sheet.len() as u32).collect();
+    by_id.sort_unstable_by(|&a, &b| sheet.id(a as usize).cmp(sheet.id(b as usize)));
+    sheet.reschedule();
     let ready = sheet.ready(|r| sheet.assignee(r).is_none());
     let mut assigned: Vec<(String, Vec<ReadyRow>)> = Vec::new();
     for r in sheet.ready(|r| sheet.assignee(r).is_some()) {

@@ -318,7 +318,9 @@ pub fn load_tasks(snap: &Snapshot<'_>) -> Result<(Vec<Task>, Vec<RecordError>), 
             Err(e) => problems.push(e),
         }
     }
-    index::skip_strays(&tasks, strays, &mut problems);
+    let kept: std::collections::HashSet<&TaskId> = tasks.iter().map(|t| &t.id).collect();
+    index::skip_strays(|id| kept.contains(id), strays, &mut problems);
+    drop(kept);
     Ok((tasks, problems))
 }
 
