@@ -128,6 +128,21 @@ impl Rows {
     }
 }
 
+/// The dependency graph among some rows ([`Sheet::dependents`]).
+pub struct Dependents {
+    /// Each row's dependencies among the rows.
+    pub waiting: Vec<u32>,
+    first: Vec<u32>,
+    dependents: Vec<u32>,
+}
+
+impl Dependents {
+    /// The rows that depend on row `row`.
+    pub fn of(&self, row: usize) -> &[u32] {
+        &self.dependents[self.first[row] as usize..self.first[row + 1] as usize]
+    }
+}
+
 /// A task that can be started now, by row (see [`Sheet::ready`]).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ReadyRow {
@@ -219,31 +234,9 @@ impl Sheet {
         let open = |s: &Sheet, r: usize| !s.status[r].is_closed();
         // Kahn's algorithm over open tasks: a task can be placed once all its open
         // dependencies are placed. What never gets placed is on or behind a cycle.
-        let mut waiting: Vec<u32> = vec![0; n];
-        let mut first: Vec<u32> = vec![0; n + 1];
-        for r in (0..n).filter(|&r| open(self, r)) {
-            for &d in self.deps(r) {
-                if open(self, d as usize) {
-                    waiting[r] += 1;
-                    first[d as usize + 1] += 1;
-                }
-            }
-        }
-        for d in 0..n {
-            first[d + 1] += first[d];
-        }
-        // Row `d`'s open dependents are `dependents[first[d]..first[d + 1]]`.
-        let mut dependents: Vec<u32> = vec![0; first[n] as usize];
-        let mut next: Vec<u32> = first[..n].to_vec();
-        for r in (0..n).filter(|&r| open(self, r)) {
-            for &d in self.deps(r) {
-                if open(self, d as usize) {
-                    dependents[next[d as usize] as usize] = r as u32;
-                    next[d as usize] += 1;
-                }
-            }
-        }
-        drop(next);
+        let is_open: Vec<bool> = (0..n).map(|r| open(self, r)).collect();
+        let mut graph = self.dependents(&is_open);
+        let mut waiting = std::mem::take(&mut graph.waiting);
         let mut order: Vec<u32> = (0..n as u32)
             .filter(|&r| open(self, r as usize) && waiting[r as usize] == 0)
             .collect();
@@ -251,7 +244,7 @@ impl Sheet {
         while at < order.len() {
             let r = order[at] as usize;
             at += 1;
-            for &d in &dependents[first[r] as usize..first[r + 1] as usize] {
+            for &d in graph.of(r) {
                 waiting[d as usize] -= 1;
                 if waiting[d as usize] == 0 {
                     order.push(d);
@@ -280,7 +273,8 @@ impl Sheet {
         let mut lf = vec![f64::NAN; n];
         for &r in order.iter().rev() {
             let r = r as usize;
-            lf[r] = dependents[first[r] as usize..first[r + 1] as usize]
+            lf[r] = graph
+                .of(r)
                 .iter()
                 .filter(|&&d| !lf[d as usize].is_nan())
                 .map(|&d| lf[d as usize] - self.hours[d as usize])
@@ -322,6 +316,44 @@ impl Sheet {
         }
         path.reverse();
         self.critical_path = path;
+    }
+
+    /// The dependency graph among the rows `open` marks: each one's dependencies among them
+    /// (counted) and its dependents (listed). Dependencies outside `open` are met.
+    pub fn dependents(&self, open: &[bool]) -> Dependents {
+        let n = self.len();
+        let mut waiting: Vec<u32> = vec![0; n];
+        let mut first: Vec<u32> = vec![0; n + 1];
+        for r in (0..n).filter(|&r| open[r]) {
+            for &d in self.deps(r).iter().filter(|&&d| open[d as usize]) {
+                waiting[r] += 1;
+                first[d as usize + 1] += 1;
+            }
+        }
+        for d in 0..n {
+            first[d + 1] += first[d];
+        }
+        let mut dependents: Vec<u32> = vec![0; first[n] as usize];
+        let mut next: Vec<u32> = first[..n].to_vec();
+        for r in (0..n).filter(|&r| open[r]) {
+            for &d in self.deps(r).iter().filter(|&&d| open[d as usize]) {
+                dependents[next[d as usize] as usize] = r as u32;
+                next[d as usize] += 1;
+            }
+        }
+        Dependents {
+            waiting,
+            first,
+            dependents,
+        }
+    }
+
+    /// The cancelled dependencies of a ready row, as IDs.
+    pub fn cancelled_ids(&self, r: &ReadyRow) -> Vec<TaskId> {
+        r.cancelled
+            .iter()
+            .map(|&c| self.task_id(c as usize))
+            .collect()
     }
 
     /// Every dependency cycle, each as rows sorted by ID, the list sorted; deterministic.

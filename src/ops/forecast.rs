@@ -238,34 +238,9 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
     let is_open: Vec<bool> = parts.iter().map(|p| !p.slack.is_nan()).collect();
     // When each task finishes; `None` until placed, and for a task nobody available can do.
     let mut finish: Vec<Option<f64>> = vec![None; rows];
-    let mut waiting: Vec<u32> = vec![0; rows];
+    let mut graph = sheet.dependents(&is_open);
+    let mut waiting = std::mem::take(&mut graph.waiting);
     let mut ready_at: Vec<f64> = vec![0.0; rows];
-    // The dependents of each open task among open tasks: row `d`'s are
-    // `dependents[first[d]..first[d + 1]]` (counted, then filled in place).
-    let mut first: Vec<u32> = vec![0; rows + 1];
-    for r in 0..rows {
-        if !is_open[r] {
-            continue;
-        }
-        for &d in sheet.deps(r) {
-            if is_open[d as usize] {
-                waiting[r] += 1;
-                first[d as usize + 1] += 1;
-            }
-        }
-    }
-    for d in 0..rows {
-        first[d + 1] += first[d];
-    }
-    let mut dependents: Vec<u32> = vec![0; first[rows] as usize];
-    let mut next: Vec<u32> = first[..rows].to_vec();
-    for r in (0..rows).filter(|&r| is_open[r]) {
-        for &d in sheet.deps(r).iter().filter(|&&d| is_open[d as usize]) {
-            dependents[next[d as usize] as usize] = r as u32;
-            next[d as usize] += 1;
-        }
-    }
-    drop(next);
     let released = |p: &Part, r: usize, ready_at: f64| Released {
         ready_at,
         in_hand: p.in_hand,
@@ -337,7 +312,7 @@ pub fn forecast(input: &Input<'_>) -> Forecast {
             }),
         }
         let done_at = finish[i].unwrap_or(0.0);
-        for &d in &dependents[first[i] as usize..first[i + 1] as usize] {
+        for &d in graph.of(i) {
             let d = d as usize;
             ready_at[d] = ready_at[d].max(done_at);
             waiting[d] -= 1;

@@ -529,11 +529,7 @@ impl TaskView {
         let entry = move |r: &ReadyRow, assigned: bool, has: &[bool]| ReadyEntry {
             row: r.row as usize,
             slack: r.slack,
-            cancelled_deps: r
-                .cancelled
-                .iter()
-                .map(|&c| self.task_id(c as usize))
-                .collect(),
+            cancelled_deps: self.view.sheet.cancelled_ids(r),
             assigned,
             fits: self
                 .view

@@ -92,11 +92,7 @@ impl Work {
             .map(|r| ReadyRef {
                 index: r.row as usize,
                 slack: r.slack,
-                cancelled_deps: r
-                    .cancelled
-                    .iter()
-                    .map(|&c| sheet.task_id(c as usize))
-                    .collect(),
+                cancelled_deps: sheet.cancelled_ids(&r),
             })
             .collect();
         Work {
