@@ -697,4 +697,112 @@ mod tests {
         assert_eq!(ready, [0]);
         assert!(sheet.cycles().is_empty());
     }
+
+    /// A random plan: `n` tasks, each with a status, an estimate or none, and dependencies
+    /// on any task (earlier, later, itself: cycles happen) or on an ID that is no task.
+    fn plan() -> impl proptest::strategy::Strategy<Value = Vec<Task>> {
+        use proptest::prelude::*;
+        let spec = (
+            0u8..6,
+            prop::option::of(1u8..9),
+            0u8..4,
+            prop::collection::vec(0u8..40, 0..3),
+        );
+        prop::collection::vec(spec, 1..30).prop_map(|specs| {
+            let n = specs.len();
+            specs
+                .iter()
+                .enumerate()
+                .map(|(i, (status, hours, priority, deps))| {
+                    let mut t = task(&format!("t-{i:06}"), &[], &[]);
+                    t.status = [
+                        Status::Todo,
+                        Status::Todo,
+                        Status::InProgress,
+                        Status::Blocked,
+                        Status::Done,
+                        Status::Cancelled,
+                    ][*status as usize];
+                    t.estimate_hours = hours.map(f64::from);
+                    t.priority = *priority;
+                    // Mostly earlier tasks (a plan), sometimes any (a cycle), or no task.
+                    t.depends_on = deps
+                        .iter()
+                        .map(|&d| {
+                            let d = d as usize;
+                            let to = if d < 30 { d % i.max(1) } else { d % (n + 3) };
+                            TaskId::parse(&format!("t-{to:06}")).expect("ID")
+                        })
+                        .collect();
+                    t
+                })
+                .collect()
+        })
+    }
+
+    proptest::proptest! {
+        /// The schedule is the critical-path method's, whatever the plan: each open task
+        /// starts when its last open dependency finishes and must finish before its first
+        /// open dependent must start (or by the end); slack is what is left; the critical
+        /// path is a chain of tasks without slack from the start to the end; what is left
+        /// out is exactly what is on or behind a cycle.
+        #[test]
+        fn the_schedule_is_the_critical_path_method(tasks in plan()) {
+            let sheet = Sheet::of(&tasks, 1.5);
+            let n = sheet.len();
+            let open = |r: usize| !sheet.status(r).is_closed();
+            // What each open task reaches through open dependencies (one step or more).
+            let reach: Vec<Vec<bool>> = (0..n).map(|r| {
+                let mut seen = vec![false; n];
+                let mut stack = vec![r];
+                while let Some(x) = stack.pop() {
+                    for &d in sheet.deps(x) {
+                        let d = d as usize;
+                        if open(d) && !seen[d] {
+                            seen[d] = true;
+                            stack.push(d);
+                        }
+                    }
+                }
+                seen
+            }).collect();
+            // On a cycle: reaches itself. Behind one: reaches a task on a cycle.
+            let on_cycle = |r: usize| reach[r][r];
+            let cyclic: Vec<bool> = (0..n)
+                .map(|r| on_cycle(r) || (0..n).any(|x| reach[r][x] && on_cycle(x)))
+                .collect();
+            let total = sheet.total_hours();
+            for r in 0..n {
+                let scheduled = sheet.timing(r);
+                proptest::prop_assert_eq!(scheduled.is_some(), open(r) && !cyclic[r], "row {}", r);
+                let Some(t) = scheduled else { continue };
+                let deps_done = sheet.deps(r).iter().map(|&d| d as usize).filter(|&d| open(d))
+                    .map(|d| sheet.timing(d).map(|x| x.earliest_finish).unwrap_or(f64::NAN))
+                    .fold(0.0, f64::max);
+                proptest::prop_assert_eq!(t.earliest_start, deps_done);
+                proptest::prop_assert_eq!(t.hours, sheet.hours(r));
+                let due = (0..n)
+                    .filter(|&x| sheet.deps(x).contains(&(r as u32)))
+                    .filter_map(|x| sheet.timing(x).map(|y| y.latest_start))
+                    .fold(total, f64::min);
+                proptest::prop_assert_eq!(t.latest_finish, due);
+                proptest::prop_assert!(t.slack >= 0.0 && t.earliest_finish <= total + 1e-9);
+            }
+            let path = sheet.critical_path();
+            if let (Some(&first), Some(&last)) = (path.first(), path.last()) {
+                let at = |r: u32| sheet.timing(r as usize).expect("on the path: scheduled");
+                proptest::prop_assert_eq!(at(first).earliest_start, 0.0);
+                proptest::prop_assert!((at(last).earliest_finish - total).abs() < 1e-9);
+                for w in path.windows(2) {
+                    proptest::prop_assert!(sheet.deps(w[1] as usize).contains(&w[0]));
+                    proptest::prop_assert!((at(w[0]).earliest_finish - at(w[1]).earliest_start).abs() < 1e-9);
+                }
+                for &r in path {
+                    proptest::prop_assert_eq!(at(r).slack, 0.0);
+                }
+            } else {
+                proptest::prop_assert_eq!(total, 0.0);
+            }
+        }
+    }
 }
