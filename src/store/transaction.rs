@@ -30,6 +30,11 @@ const MAX_BACKOFF_MICROS: u64 = 20_000;
 /// How long one attempt waits for the branch lock (git's own `core.filesRefLockTimeout`).
 const LOCK_ATTEMPT: Duration = Duration::from_millis(100);
 
+/// The object cache of one write (see [`Store::write_handle`]): room for the trees and
+/// records a plan reads, a bucket of 100,000 tasks included; only what the write reads is
+/// ever in it.
+const WRITE_OBJECT_CACHE: usize = 4 << 20;
+
 /// How many files a bulk write ([`Store::update_packed`]) must write to go into a pack: git's
 /// own threshold (`fetch.unpackLimit`, `receive.unpackLimit`) for keeping a fetched pack
 /// rather than unpacking it into loose objects. A pack per small write would only make every
@@ -210,19 +215,23 @@ impl Store {
         // Writers of this repository take turns (see `WriteTurn`); a write that cannot get
         // its turn in time goes on without it, as every write did before.
         let mut turn: Option<WriteTurn> = None;
-        let mut turn_wait = TURN_WAIT;
+        // One wait per write: a holder that is stopped (^Z) delays a write by at most this much
+        // in all, however many attempts it makes.
+        let turn_until = started + TURN_WAIT;
+        let turn_wait = || turn_until.saturating_duration_since(Instant::now());
+        let repo = self.write_handle();
         // A write in a clone that only has the remote's view creates the local branch from
         // it first (one ref read when the local branch exists, as it nearly always does).
         self.adopt(author)?;
         self.warn_checked_out();
         loop {
             attempts += 1;
-            if turn.is_none() && !turn_wait.is_zero() {
-                turn = WriteTurn::take(self, turn_wait);
-                // One wait per write: a holder that is stopped (^Z) delays others once.
-                turn_wait = Duration::ZERO;
+            // A plan is made in turn, except after a failed one (see below): then it is made
+            // first, and the turn is taken only to commit it.
+            if turn.is_none() && replans == 0 {
+                turn = WriteTurn::take(self, turn_wait());
             }
-            let snapshot = match self.snapshot() {
+            let snapshot = match self.snapshot_through(&repo) {
                 Err(e) if is_object_race(&e) && started.elapsed() < OBJECT_RETRY_BUDGET => {
                     backoff(attempts);
                     continue;
@@ -235,8 +244,14 @@ impl Store {
                 // told from a real one here. Plans are pure functions of the snapshot (lost
                 // races re-run them too), so a failed plan is made once more, after a pause,
                 // on a fresh read: a real error comes out the same.
+                //
+                // Most failed plans are refusals (a claim of a task someone else holds), which
+                // come out the same: the pause and the plans after it are made without the
+                // turn, so that they hold no other writer up (holding the turn through ~10 ms
+                // of sleep and two more plans kept the branch idle behind each refusal).
                 Err(_) if replans < 2 => {
                     replans += 1;
+                    turn = None;
                     backoff(attempts + 4);
                     continue;
                 }
@@ -263,12 +278,22 @@ impl Store {
                 } => (message, edits, parents, value),
             };
             let tip = snapshot.tip;
+            if turn.is_none() && replans > 0 {
+                // Planned outside the turn: take it to commit, and make the plan again in turn
+                // if the branch moved meanwhile (reading the reference only). The
+                // compare-and-swap below would refuse a stale plan anyway; this saves writing
+                // its objects for nothing.
+                turn = WriteTurn::take(self, turn_wait());
+                if turn.is_some() && self.local_tip_commit()? != Some(tip.commit) {
+                    continue;
+                }
+            }
             let parents: Vec<ObjectId> = std::iter::once(tip.commit).chain(extra).collect();
             let moved = self.check_parents(&parents[1..]).and_then(|()| {
                 if packed && edits.len() >= PACK_MIN_EDITS {
-                    self.commit_packed(tip, &edits, &parents, author, &message)
+                    self.commit_packed(&repo, tip, &edits, &parents, author, &message)
                 } else {
-                    self.write_tree(tip.tree, &edits)
+                    self.write_tree_through(&repo, tip.tree, &edits, &mut Sink::Loose)
                         .and_then(|tree| self.write_commit(tree, &parents, author, &message))
                         .and_then(|commit| {
                             self.move_branch(Some(tip.commit), commit, author, &message)
@@ -360,7 +385,19 @@ impl Store {
 
     /// Writes the blobs of `edits` and the trees they change, as loose objects.
     pub(super) fn write_tree(&self, base: ObjectId, edits: &[Edit]) -> Result<ObjectId> {
-        self.write_tree_to(base, edits, &mut Sink::Loose)
+        self.write_tree_through(&self.repo, base, edits, &mut Sink::Loose)
+    }
+
+    /// A handle on this repository for one write, with its own object cache: a write's plan
+    /// looks a record up more than once (resolving its ID, then reading it; the agent's record
+    /// too), and the tree editor reads the same trees again, so without it a claim decoded the
+    /// `tasks/` bucket it touches three times (0.2–0.3 ms each for a bucket of 3,200 tasks).
+    /// Reads outside writes keep the store's handle, without a cache: a cold index build
+    /// reads every record once, and would only pay for copying each into the cache.
+    fn write_handle(&self) -> gix::Repository {
+        let mut repo = self.repo.clone();
+        repo.object_cache_size(Some(WRITE_OBJECT_CACHE));
+        repo
     }
 
     /// The objects of one bulk write as one pack: blobs, trees and the commit, the pack and
@@ -370,6 +407,7 @@ impl Store {
     /// attempt.
     fn commit_packed(
         &self,
+        repo: &gix::Repository,
         tip: super::Tip,
         edits: &[Edit],
         parents: &[ObjectId],
@@ -380,7 +418,7 @@ impl Store {
             self.repo.objects.store_ref().path(),
             self.repo.object_hash(),
         )?;
-        let tree = self.write_tree_to(tip.tree, edits, &mut Sink::Pack(&mut pack))?;
+        let tree = self.write_tree_through(repo, tip.tree, edits, &mut Sink::Pack(&mut pack))?;
         let commit =
             self.write_commit_to(tree, parents, author, message, &mut Sink::Pack(&mut pack))?;
         let written = pack.finish()?;
@@ -391,8 +429,11 @@ impl Store {
         moved.map(|()| commit)
     }
 
-    fn write_tree_to(
+    /// Writes the blobs of `edits` and the trees they change where `sink` says, reading the
+    /// trees to change through `repo`.
+    fn write_tree_through(
         &self,
+        repo: &gix::Repository,
         base: ObjectId,
         edits: &[Edit],
         sink: &mut Sink<'_>,
@@ -401,8 +442,7 @@ impl Store {
         // it writes exists (one stat per entry, ~1,300 for `tasks/` at 10,000 tasks), which
         // made each write grow with the number of fan-out directories. Paths here come from
         // `layout`, built from validated IDs, and every blob is written just above.
-        let mut editor = self
-            .repo
+        let mut editor = repo
             .edit_tree(base)
             .context(|| format!("read tree {base}"))?
             .detach();
@@ -677,7 +717,14 @@ struct WriteTurn {
 }
 
 impl WriteTurn {
-    /// Waits up to `wait` for the turn.
+    /// Waits up to `wait` for the turn (not at all when `wait` is zero).
+    ///
+    /// The wait blocks in the kernel, in a helper thread so that it can end after `wait`: the
+    /// waiter is woken when the holder lets go, and burns no CPU meanwhile. Polling with
+    /// `try_lock` every 50–250 µs (the first version) cost 15 waiting writers ~50,000 wake-ups
+    /// a second between them, CPU taken from the holder on a 2-core machine. A helper that
+    /// gets the turn after this write stopped waiting gives it back at once (its send fails,
+    /// dropping the file, which releases the lock).
     fn take(store: &Store, wait: Duration) -> Option<WriteTurn> {
         let dir = store.cache_dir();
         std::fs::create_dir_all(&dir).ok()?;
@@ -687,16 +734,24 @@ impl WriteTurn {
             .write(true)
             .open(dir.join("write.lock"))
             .ok()?;
-        let since = Instant::now();
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Some(WriteTurn { _file: file }),
-                Err(std::fs::TryLockError::WouldBlock) if since.elapsed() < wait => {
-                    std::thread::sleep(Duration::from_micros(fastrand::u64(50..=250)));
-                }
-                Err(_) => return None,
-            }
+        match file.try_lock() {
+            Ok(()) => return Some(WriteTurn { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) if !wait.is_zero() => {}
+            Err(_) => return None,
         }
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+        std::thread::Builder::new()
+            .name("write-turn".to_owned())
+            .spawn(move || {
+                if file.lock().is_ok() {
+                    let _ = sender.send(file);
+                }
+            })
+            .ok()?;
+        receiver
+            .recv_timeout(wait)
+            .ok()
+            .map(|file| WriteTurn { _file: file })
     }
 }
 
