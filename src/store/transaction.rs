@@ -8,6 +8,7 @@ is made on stale state. Objects are written before the reference moves, so a pro
 at any instant leaves the repository consistent.
 */
 
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use gix::ObjectId;
@@ -224,7 +225,7 @@ impl Store {
         let repo = self.write_handle();
         // The blobs this write has written: a plan made again on a new tip mostly writes the
         // same records, which need not be written twice.
-        let mut written: Vec<ObjectId> = Vec::new();
+        let mut written: HashSet<ObjectId> = HashSet::new();
         // A write in a clone that only has the remote's view creates the local branch from
         // it first (one ref read when the local branch exists, as it nearly always does).
         self.adopt(author)?;
@@ -470,7 +471,7 @@ impl Store {
         edits: &[Edit],
         sink: &mut Sink<'_>,
     ) -> Result<ObjectId> {
-        let blobs = self.write_blobs(sink, edits, &mut Vec::new())?;
+        let blobs = self.write_blobs(sink, edits, &mut HashSet::new())?;
         self.write_trees(repo, base, edits, &blobs, sink)
     }
 
@@ -482,7 +483,7 @@ impl Store {
         &self,
         sink: &mut Sink<'_>,
         edits: &[Edit],
-        written: &mut Vec<ObjectId>,
+        written: &mut HashSet<ObjectId>,
     ) -> Result<Vec<Option<ObjectId>>> {
         if let Some(bad) = edits.iter().find(|e| !is_safe_path(&e.path)) {
             return Err(Error::BadPath {
@@ -509,7 +510,7 @@ impl Store {
                     let id = self
                         .put(sink, gix::objs::Kind::Blob, bytes)
                         .context(|| format!("write {}", edit.path))?;
-                    written.push(id);
+                    written.insert(id);
                     id
                 }
             };
@@ -902,6 +903,7 @@ mod tests {
     }
 
     use std::path::Path;
+    use std::time::{Duration, Instant};
 
     use gix::ObjectId;
 
@@ -1276,5 +1278,141 @@ mod tests {
         );
         assert_eq!(tip(&store), before);
         assert_eq!(objects(dir.path()), objects_before);
+    }
+
+    /// The turn's lock file, opened as another process would (its own open file description,
+    /// so its `flock` conflicts with the store's).
+    fn turn_file(dir: &Path) -> std::fs::File {
+        std::fs::create_dir_all(dir.join(".git/coord")).expect("coord directory");
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(".git/coord/write.lock"))
+            .expect("open the turn's lock file")
+    }
+
+    /// Whether the turn is free now: takes it and gives it back at once.
+    fn turn_is_free(dir: &Path) -> bool {
+        let file = turn_file(dir);
+        let free = file.try_lock().is_ok();
+        drop(file);
+        free
+    }
+
+    /// Moves the branch by one commit writing `path`, without taking the turn (as a writer
+    /// that could not get it, or another tool).
+    fn move_without_turn(store: &Store, path: &str, content: &str) -> ObjectId {
+        let at = store.tip().expect("tip").expect("branch exists");
+        let tree = store
+            .write_tree(at.tree, &[Edit::write(path, content)])
+            .expect("tree");
+        let commit = store
+            .write_commit(tree, &[at.commit], &author(), "moved")
+            .expect("commit");
+        store
+            .move_branch(Some(at.commit), commit, &author(), "moved")
+            .expect("move");
+        commit
+    }
+
+    #[test]
+    fn a_write_planned_while_waiting_for_the_turn_is_made_again_in_turn_when_the_tip_moved() {
+        let (dir, store) = repo();
+        let planned_on = tip(&store);
+        let held = turn_file(dir.path());
+        held.lock().expect("take the turn");
+        let (planned_tx, planned_rx) = std::sync::mpsc::channel::<ObjectId>();
+        let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+        let path = dir.path().to_owned();
+        let writer = std::thread::spawn(move || {
+            let store = Store::discover(&path).expect("open");
+            let mut plans = Vec::new();
+            let done = store
+                .update(&author(), |snap| {
+                    // Made in turn exactly when it is not the first plan.
+                    plans.push((snap.tip().commit, turn_is_free(&path)));
+                    if plans.len() == 1 {
+                        planned_tx.send(snap.tip().commit).expect("report the plan");
+                        go_rx.recv().expect("wait for the branch to move");
+                    }
+                    let n: usize = snap
+                        .read_text("count")?
+                        .map_or(0, |s| s.parse().unwrap_or(0));
+                    Ok::<_, Error>(Plan::Commit {
+                        message: "count".to_owned(),
+                        edits: vec![Edit::write("count", (n + 1).to_string())],
+                        value: (),
+                    })
+                })
+                .expect("write");
+            (done, plans)
+        });
+        // The writer found the turn taken and planned while waiting for it, on the tip then
+        // (not after giving up the wait, two seconds on).
+        let started = Instant::now();
+        assert_eq!(planned_rx.recv().expect("first plan"), planned_on);
+        assert!(started.elapsed() < Duration::from_millis(1500));
+        let moved = move_without_turn(&store, "count", "1");
+        go_tx.send(()).expect("let the plan finish");
+        held.unlock().expect("give the turn back");
+        let (done, plans) = writer.join().expect("writer");
+        // Planned twice: first on the old tip while the test held the turn, then in turn (held
+        // by the writer) on the moved tip; the stale plan was never committed.
+        assert_eq!(plans, vec![(planned_on, false), (moved, false)]);
+        assert_eq!(done.attempts, 2);
+        let commit = done.commit.expect("committed");
+        assert_eq!(parents(&store, commit), vec![moved]);
+        // The increment made on the moved tip: nothing lost.
+        let snap = store.snapshot().expect("snapshot");
+        assert_eq!(snap.read_text("count").expect("read"), Some("2".to_owned()));
+    }
+
+    #[test]
+    fn a_failed_plan_is_made_again_without_holding_the_turn() {
+        let (dir, store) = repo();
+        let mut free_while_planning = Vec::new();
+        let done = store
+            .update(&author(), |_| {
+                free_while_planning.push(turn_is_free(dir.path()));
+                if free_while_planning.len() == 1 {
+                    // A refusal, or a read that a concurrent repack broke.
+                    return Err(Error::BadPath {
+                        path: "refused once".to_owned(),
+                    });
+                }
+                Ok::<_, Error>(Plan::Commit {
+                    message: "second".to_owned(),
+                    edits: vec![Edit::write("second", "1")],
+                    value: (),
+                })
+            })
+            .expect("write");
+        // The first plan held the turn; the one after the failure let other writers go on.
+        assert_eq!(free_while_planning, vec![false, true]);
+        assert_eq!(done.attempts, 2);
+        let snap = store.snapshot().expect("snapshot");
+        assert!(snap.exists("second").expect("read"));
+        assert!(turn_is_free(dir.path()), "the turn is given back");
+    }
+
+    #[test]
+    fn a_write_that_stops_waiting_for_the_turn_does_not_keep_it_when_it_comes() {
+        let (dir, store) = repo();
+        let held = turn_file(dir.path());
+        held.lock().expect("take the turn");
+        let started = Instant::now();
+        assert!(super::WriteTurn::take(&store, Duration::from_millis(100)).is_none());
+        assert!(started.elapsed() >= Duration::from_millis(100));
+        held.unlock().expect("give the turn back");
+        // The helper left waiting gets the turn now, and must give it back: a write asking
+        // for it gets it (within a second, not after the helper's process ends).
+        let again = super::WriteTurn::take(&store, Duration::from_secs(1));
+        assert!(
+            again.is_some(),
+            "the turn was kept by a write that stopped waiting"
+        );
+        drop(again);
+        assert!(turn_is_free(dir.path()));
     }
 }
