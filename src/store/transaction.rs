@@ -4,7 +4,8 @@ caller plan edits against that exact snapshot, writes the blobs, trees and commi
 object database, and moves the branch by compare-and-swap (a reference transaction that
 requires the tip the plan was made on). When another process moved the branch first, the plan
 is made again on the new tip, with jittered backoff, so no write is ever lost and no decision
-is made on stale state. Objects are written before the reference moves, so a process killed
+is made on stale state. Writers of one repository take turns to commit ([`WriteTurn`], ADR
+0024), which keeps them from wasting each other's plans; only speed depends on the turns. Objects are written before the reference moves, so a process killed
 at any instant leaves the repository consistent.
 */
 
@@ -808,14 +809,16 @@ pub(super) fn is_object_race(e: &Error) -> bool {
 /// How long a write waits for its turn before it goes on without one.
 const TURN_WAIT: Duration = Duration::from_secs(2);
 
-/// One writer's turn to plan and commit: an exclusive `flock` on `.git/coord/write.lock`,
-/// which the kernel releases when the holder exits or dies (no stale lock to reclaim).
-/// Optimistic writes alone collapse under contention: with 16 writers every plan races every
-/// other, most are thrown away, and the random back-off leaves the branch idle (measured with
-/// 16 shell loops of claims: 139 claims/s with one writer, 39/s with 16). Writers that take
-/// turns keep it busy and waste no plans. Only speed depends on it: the compare-and-swap still
-/// decides every commit, and a writer that cannot get the turn within [`TURN_WAIT`] (a holder
-/// stopped with ^Z, a read-only repository) goes on without it, racing as before.
+/// One writer's turn to commit: an exclusive `flock` on `.git/coord/write.lock`, which the
+/// kernel releases when the holder exits or dies (no stale lock to reclaim). Optimistic writes
+/// alone collapse under contention: with 16 writers every plan races every other, most are
+/// thrown away, and the random back-off leaves the branch idle (measured with 16 shell loops
+/// of claims: 139 claims/s with one writer, 39/s with 16). Writers that take turns keep it
+/// busy; a writer that waits for its turn plans meanwhile, so the turn itself holds little
+/// more than the trees, the commit and the compare-and-swap (ADR 0024). Only speed depends on
+/// it: the compare-and-swap still decides every commit, and a writer that cannot get the turn
+/// within [`TURN_WAIT`] (a holder stopped with ^Z, a read-only repository) goes on without
+/// it, racing as before.
 struct WriteTurn {
     _file: std::fs::File,
 }
