@@ -216,7 +216,10 @@ impl Store {
 
     /// A read view of the branch as of `commit` (one of its own commits).
     pub fn snapshot_of(&self, tip: super::Tip) -> super::Snapshot<'_> {
-        super::Snapshot { store: self, tip }
+        super::Snapshot {
+            repo: &self.repo,
+            tip,
+        }
     }
 
     fn tip_of(&self, commit: ObjectId) -> Result<super::Tip> {

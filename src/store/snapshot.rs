@@ -96,10 +96,31 @@ impl Store {
 
     /// A read view of the branch tip; fails with [`Error::NotInitialised`] before `init`.
     pub fn snapshot(&self) -> Result<Snapshot<'_>> {
+        self.snapshot_through(&self.repo)
+    }
+
+    /// [`Store::snapshot`], reading objects through `repo` (a handle on this repository with
+    /// its own object cache, see [`Store::write_handle`]).
+    pub(super) fn snapshot_through<'a>(
+        &'a self,
+        repo: &'a gix::Repository,
+    ) -> Result<Snapshot<'a>> {
         match self.tip()? {
-            Some(tip) => Ok(Snapshot { store: self, tip }),
+            Some(tip) => Ok(Snapshot { repo, tip }),
             None => Err(self.not_initialised()),
         }
+    }
+
+    /// The commit the local branch points to, read from the reference alone (no object is
+    /// read): what a write planned outside its turn compares with the tip it planned on.
+    /// `None` when the branch does not exist or is not a plain reference to an object.
+    pub(super) fn local_tip_commit(&self) -> Result<Option<ObjectId>> {
+        let name = self.branch();
+        let reference = self
+            .repo
+            .try_find_reference(name)
+            .context(|| format!("read {name}"))?;
+        Ok(reference.and_then(|r| r.target().try_id().map(|id| id.to_owned())))
     }
 
     pub(super) fn not_initialised(&self) -> Error {
@@ -111,7 +132,9 @@ impl Store {
 
 /// A consistent read view of one commit of the coordination branch.
 pub struct Snapshot<'a> {
-    pub(super) store: &'a Store,
+    /// The handle objects are read through: the store's own, or a write's (with an object
+    /// cache, so that a plan and the tree editor after it decode each tree once).
+    pub(super) repo: &'a gix::Repository,
     pub(super) tip: Tip,
 }
 
@@ -122,8 +145,7 @@ impl Snapshot<'_> {
 
     pub(super) fn root(&self) -> Result<gix::Tree<'_>> {
         count_object_read();
-        self.store
-            .repo
+        self.repo
             .find_tree(self.tip.tree)
             .context(|| format!("read tree {}", self.tip.tree))
     }
@@ -171,11 +193,7 @@ impl Snapshot<'_> {
     /// Reads a blob found by [`Snapshot::list`] or [`Snapshot::walk`].
     pub fn read_blob(&self, id: ObjectId, path: &str) -> Result<Vec<u8>> {
         count_object_read();
-        let mut blob = self
-            .store
-            .repo
-            .find_blob(id)
-            .context(|| format!("read {path}"))?;
+        let mut blob = self.repo.find_blob(id).context(|| format!("read {path}"))?;
         Ok(blob.take_data())
     }
 
@@ -186,7 +204,6 @@ impl Snapshot<'_> {
         };
         count_object_read();
         let tree = self
-            .store
             .repo
             .find_tree(id)
             .context(|| format!("read directory {path}"))?;
@@ -210,7 +227,7 @@ impl Snapshot<'_> {
     /// same commit tie, and the first of them in `paths` wins. Asked only when two records
     /// claim one identity (a duplicate ADR number), so it may walk the whole history.
     pub fn longest_present(&self, paths: &[String]) -> Result<usize> {
-        let repo = &self.store.repo;
+        let repo = self.repo;
         let mut alive: Vec<usize> = (0..paths.len()).collect();
         let mut at = self.tip.commit;
         while alive.len() > 1 {

@@ -4,10 +4,12 @@ caller plan edits against that exact snapshot, writes the blobs, trees and commi
 object database, and moves the branch by compare-and-swap (a reference transaction that
 requires the tip the plan was made on). When another process moved the branch first, the plan
 is made again on the new tip, with jittered backoff, so no write is ever lost and no decision
-is made on stale state. Objects are written before the reference moves, so a process killed
+is made on stale state. Writers of one repository take turns to commit ([`WriteTurn`], ADR
+0024), which keeps them from wasting each other's plans; only speed depends on the turns. Objects are written before the reference moves, so a process killed
 at any instant leaves the repository consistent.
 */
 
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use gix::ObjectId;
@@ -29,6 +31,11 @@ const OBJECT_RETRY_BUDGET: Duration = Duration::from_secs(10);
 const MAX_BACKOFF_MICROS: u64 = 20_000;
 /// How long one attempt waits for the branch lock (git's own `core.filesRefLockTimeout`).
 const LOCK_ATTEMPT: Duration = Duration::from_millis(100);
+
+/// The object cache of one write (see [`Store::write_handle`]): room for the trees and
+/// records a plan reads, a bucket of 100,000 tasks included; only what the write reads is
+/// ever in it.
+const WRITE_OBJECT_CACHE: usize = 4 << 20;
 
 /// How many files a bulk write ([`Store::update_packed`]) must write to go into a pack: git's
 /// own threshold (`fetch.unpackLimit`, `receive.unpackLimit`) for keeping a fetched pack
@@ -210,19 +217,33 @@ impl Store {
         // Writers of this repository take turns (see `WriteTurn`); a write that cannot get
         // its turn in time goes on without it, as every write did before.
         let mut turn: Option<WriteTurn> = None;
-        let mut turn_wait = TURN_WAIT;
+        // The turn asked for while another writer held it: this write plans while it waits.
+        let mut asked: Option<PendingTurn> = None;
+        // One wait per write: a holder that is stopped (^Z) delays a write by at most this much
+        // in all, however many attempts it makes.
+        let turn_until = started + TURN_WAIT;
+        let turn_wait = || turn_until.saturating_duration_since(Instant::now());
+        let repo = self.write_handle();
+        // The blobs this write has written: a plan made again on a new tip mostly writes the
+        // same records, which need not be written twice.
+        let mut written: HashSet<ObjectId> = HashSet::new();
         // A write in a clone that only has the remote's view creates the local branch from
         // it first (one ref read when the local branch exists, as it nearly always does).
         self.adopt(author)?;
         self.warn_checked_out();
         loop {
             attempts += 1;
-            if turn.is_none() && !turn_wait.is_zero() {
-                turn = WriteTurn::take(self, turn_wait);
-                // One wait per write: a holder that is stopped (^Z) delays others once.
-                turn_wait = Duration::ZERO;
+            // A free turn is taken at once, and the plan is made in it. A busy one is asked
+            // for, and the plan made while waiting (see below). After a failed plan the turn
+            // is asked for only once a plan has succeeded.
+            if turn.is_none() && asked.is_none() && replans == 0 {
+                match WriteTurn::ask(self, turn_wait()) {
+                    Asked::Held(held) => turn = Some(held),
+                    Asked::Waiting(pending) => asked = Some(pending),
+                    Asked::Unavailable => {}
+                }
             }
-            let snapshot = match self.snapshot() {
+            let snapshot = match self.snapshot_through(&repo) {
                 Err(e) if is_object_race(&e) && started.elapsed() < OBJECT_RETRY_BUDGET => {
                     backoff(attempts);
                     continue;
@@ -235,8 +256,15 @@ impl Store {
                 // told from a real one here. Plans are pure functions of the snapshot (lost
                 // races re-run them too), so a failed plan is made once more, after a pause,
                 // on a fresh read: a real error comes out the same.
+                //
+                // Most failed plans are refusals (a claim of a task someone else holds), which
+                // come out the same: the pause and the plans after it are made without the
+                // turn, so that they hold no other writer up (holding the turn through ~10 ms
+                // of sleep and two more plans kept the branch idle behind each refusal).
                 Err(_) if replans < 2 => {
                     replans += 1;
+                    turn = None;
+                    asked = None;
                     backoff(attempts + 4);
                     continue;
                 }
@@ -264,16 +292,47 @@ impl Store {
             };
             let tip = snapshot.tip;
             let parents: Vec<ObjectId> = std::iter::once(tip.commit).chain(extra).collect();
+            let loose = !(packed && edits.len() >= PACK_MIN_EDITS);
+            if turn.is_none() {
+                // Planned outside the turn: the blobs do not depend on the tip, so they are
+                // written before the turn is taken; then, in turn, the plan is made again
+                // when the branch moved meanwhile (read from the reference alone). Only the
+                // trees, the commit and the compare-and-swap wait for the turn.
+                let blobs = match loose {
+                    true => self
+                        .check_parents(&parents[1..])
+                        .and_then(|()| self.write_blobs(&mut Sink::Loose, &edits, &mut written))
+                        .map(drop),
+                    false => Ok(()),
+                };
+                match blobs {
+                    Err(e) if is_object_race(&e) && started.elapsed() < OBJECT_RETRY_BUDGET => {
+                        backoff(attempts);
+                        continue;
+                    }
+                    other => other?,
+                }
+                turn = match asked.take() {
+                    Some(pending) => pending.wait(turn_wait()),
+                    None => WriteTurn::take(self, turn_wait()),
+                };
+                if turn.is_some() && self.local_tip_commit()? != Some(tip.commit) {
+                    continue;
+                }
+            }
             let moved = self.check_parents(&parents[1..]).and_then(|()| {
-                if packed && edits.len() >= PACK_MIN_EDITS {
-                    self.commit_packed(tip, &edits, &parents, author, &message)
-                } else {
-                    self.write_tree(tip.tree, &edits)
+                if loose {
+                    self.write_blobs(&mut Sink::Loose, &edits, &mut written)
+                        .and_then(|blobs| {
+                            self.write_trees(&repo, tip.tree, &edits, &blobs, &mut Sink::Loose)
+                        })
                         .and_then(|tree| self.write_commit(tree, &parents, author, &message))
                         .and_then(|commit| {
                             self.move_branch(Some(tip.commit), commit, author, &message)
                                 .map(|()| commit)
                         })
+                } else {
+                    self.commit_packed(&repo, tip, &edits, &parents, author, &message)
                 }
             });
             match moved {
@@ -358,9 +417,39 @@ impl Store {
         })
     }
 
+    /// [`Store::loose`] for trees, which are written without compression (a zlib stream of
+    /// stored blocks, as valid to git as any other level). A write rewrites every tree on the
+    /// path to a record, and on the writers' critical path (in turn) the largest of them
+    /// dominated: for a `tasks/` bucket of 3,200 records (~130 KB; trees are mostly object
+    /// IDs, which do not compress) deflating took ~0.5–0.8 ms and inflating it again in the
+    /// next writer's plan ~0.3–0.5 ms. Stored, both are copies. The loose file is ~1.5× the
+    /// size until `git gc` packs it, where git compresses it (and deltas it) as usual.
+    fn loose_stored(&self) -> gix::odb::loose::Store {
+        gix::odb::loose::Store::at_opts(
+            self.repo.objects.store_ref().path(),
+            self.repo.object_hash(),
+            gix::odb::loose::Options {
+                compression: gix::zlib::Compression::NONE,
+                ..Default::default()
+            },
+        )
+    }
+
     /// Writes the blobs of `edits` and the trees they change, as loose objects.
     pub(super) fn write_tree(&self, base: ObjectId, edits: &[Edit]) -> Result<ObjectId> {
-        self.write_tree_to(base, edits, &mut Sink::Loose)
+        self.write_tree_through(&self.repo, base, edits, &mut Sink::Loose)
+    }
+
+    /// A handle on this repository for one write, with its own object cache: a write's plan
+    /// looks a record up more than once (resolving its ID, then reading it; the agent's record
+    /// too), and the tree editor reads the same trees again, so without it a claim decoded the
+    /// `tasks/` bucket it touches three times (0.2–0.3 ms each for a bucket of 3,200 tasks).
+    /// Reads outside writes keep the store's handle, without a cache: a cold index build
+    /// reads every record once, and would only pay for copying each into the cache.
+    fn write_handle(&self) -> gix::Repository {
+        let mut repo = self.repo.clone();
+        repo.object_cache_size(Some(WRITE_OBJECT_CACHE));
+        repo
     }
 
     /// The objects of one bulk write as one pack: blobs, trees and the commit, the pack and
@@ -370,6 +459,7 @@ impl Store {
     /// attempt.
     fn commit_packed(
         &self,
+        repo: &gix::Repository,
         tip: super::Tip,
         edits: &[Edit],
         parents: &[ObjectId],
@@ -380,7 +470,7 @@ impl Store {
             self.repo.objects.store_ref().path(),
             self.repo.object_hash(),
         )?;
-        let tree = self.write_tree_to(tip.tree, edits, &mut Sink::Pack(&mut pack))?;
+        let tree = self.write_tree_through(repo, tip.tree, edits, &mut Sink::Pack(&mut pack))?;
         let commit =
             self.write_commit_to(tree, parents, author, message, &mut Sink::Pack(&mut pack))?;
         let written = pack.finish()?;
@@ -391,35 +481,87 @@ impl Store {
         moved.map(|()| commit)
     }
 
-    fn write_tree_to(
+    /// Writes the blobs of `edits` and the trees they change where `sink` says, reading the
+    /// trees to change through `repo`.
+    fn write_tree_through(
         &self,
+        repo: &gix::Repository,
         base: ObjectId,
         edits: &[Edit],
+        sink: &mut Sink<'_>,
+    ) -> Result<ObjectId> {
+        let blobs = self.write_blobs(sink, edits, &mut HashSet::new())?;
+        self.write_trees(repo, base, edits, &blobs, sink)
+    }
+
+    /// Writes the blob of every edit that writes a file (`None` for a removal), in order,
+    /// after checking every path. A blob already in `written` (this write wrote it on an
+    /// earlier attempt: objects are content-addressed) is not written again; the others are
+    /// added to it.
+    fn write_blobs(
+        &self,
+        sink: &mut Sink<'_>,
+        edits: &[Edit],
+        written: &mut HashSet<ObjectId>,
+    ) -> Result<Vec<Option<ObjectId>>> {
+        if let Some(bad) = edits.iter().find(|e| !is_safe_path(&e.path)) {
+            return Err(Error::BadPath {
+                path: bad.path.clone(),
+            });
+        }
+        let mut blobs = Vec::with_capacity(edits.len());
+        for edit in edits {
+            let Some(bytes) = &edit.content else {
+                blobs.push(None);
+                continue;
+            };
+            let known = match written.is_empty() {
+                true => None,
+                false => {
+                    gix::objs::compute_hash(self.repo.object_hash(), gix::objs::Kind::Blob, bytes)
+                        .ok()
+                        .filter(|id| written.contains(id))
+                }
+            };
+            let blob = match known {
+                Some(id) => id,
+                None => {
+                    let id = self
+                        .put(sink, gix::objs::Kind::Blob, bytes)
+                        .context(|| format!("write {}", edit.path))?;
+                    written.insert(id);
+                    id
+                }
+            };
+            blobs.push(Some(blob));
+        }
+        Ok(blobs)
+    }
+
+    /// Writes the trees `edits` change in `base` (read through `repo`), given the blob of each
+    /// edit from [`Store::write_blobs`].
+    fn write_trees(
+        &self,
+        repo: &gix::Repository,
+        base: ObjectId,
+        edits: &[Edit],
+        blobs: &[Option<ObjectId>],
         sink: &mut Sink<'_>,
     ) -> Result<ObjectId> {
         // The plumbing editor: gix's validating editor checks that every entry of every tree
         // it writes exists (one stat per entry, ~1,300 for `tasks/` at 10,000 tasks), which
         // made each write grow with the number of fan-out directories. Paths here come from
-        // `layout`, built from validated IDs, and every blob is written just above.
-        let mut editor = self
-            .repo
+        // `layout`, built from validated IDs, and every blob is written before.
+        let mut editor = repo
             .edit_tree(base)
             .context(|| format!("read tree {base}"))?
             .detach();
-        for edit in edits {
-            if !is_safe_path(&edit.path) {
-                return Err(Error::BadPath {
-                    path: edit.path.clone(),
-                });
-            }
+        for (edit, blob) in edits.iter().zip(blobs) {
             let components = edit.path.split('/');
-            match &edit.content {
-                Some(bytes) => {
-                    let blob = self
-                        .put(sink, gix::objs::Kind::Blob, bytes)
-                        .context(|| format!("write {}", edit.path))?;
+            match blob {
+                Some(blob) => {
                     editor
-                        .upsert(components, EntryKind::Blob, blob)
+                        .upsert(components, EntryKind::Blob, *blob)
                         .context(|| format!("add {} to the tree", edit.path))?;
                 }
                 None => {
@@ -443,6 +585,9 @@ impl Store {
     ) -> std::result::Result<ObjectId, gix::Error> {
         use gix::objs::Write as _;
         match sink {
+            Sink::Loose if kind == gix::objs::Kind::Tree => {
+                self.loose_stored().write_buf(kind, data)
+            }
             Sink::Loose => self.loose().write_buf(kind, data),
             Sink::Pack(pack) => pack.put(kind, data),
         }
@@ -664,39 +809,92 @@ pub(super) fn is_object_race(e: &Error) -> bool {
 /// How long a write waits for its turn before it goes on without one.
 const TURN_WAIT: Duration = Duration::from_secs(2);
 
-/// One writer's turn to plan and commit: an exclusive `flock` on `.git/coord/write.lock`,
-/// which the kernel releases when the holder exits or dies (no stale lock to reclaim).
-/// Optimistic writes alone collapse under contention: with 16 writers every plan races every
-/// other, most are thrown away, and the random back-off leaves the branch idle (measured with
-/// 16 shell loops of claims: 139 claims/s with one writer, 39/s with 16). Writers that take
-/// turns keep it busy and waste no plans. Only speed depends on it: the compare-and-swap still
-/// decides every commit, and a writer that cannot get the turn within [`TURN_WAIT`] (a holder
-/// stopped with ^Z, a read-only repository) goes on without it, racing as before.
+/// One writer's turn to commit: an exclusive `flock` on `.git/coord/write.lock`, which the
+/// kernel releases when the holder exits or dies (no stale lock to reclaim). Optimistic writes
+/// alone collapse under contention: with 16 writers every plan races every other, most are
+/// thrown away, and the random back-off leaves the branch idle (measured with 16 shell loops
+/// of claims: 139 claims/s with one writer, 39/s with 16). Writers that take turns keep it
+/// busy; a writer that waits for its turn plans meanwhile, so the turn itself holds little
+/// more than the trees, the commit and the compare-and-swap (ADR 0024). Only speed depends on
+/// it: the compare-and-swap still decides every commit, and a writer that cannot get the turn
+/// within [`TURN_WAIT`] (a holder stopped with ^Z, a read-only repository) goes on without
+/// it, racing as before.
 struct WriteTurn {
     _file: std::fs::File,
 }
 
+/// What asking for the turn gave.
+enum Asked {
+    /// The turn was free, and is this write's now.
+    Held(WriteTurn),
+    /// Another writer holds it; this write is queued for it.
+    Waiting(PendingTurn),
+    /// No turn to be had now (no wait was left, or `.git/coord/` cannot be written).
+    Unavailable,
+}
+
 impl WriteTurn {
-    /// Waits up to `wait` for the turn.
-    fn take(store: &Store, wait: Duration) -> Option<WriteTurn> {
+    /// Takes the turn if it is free; else, when `wait` is not zero, queues for it.
+    ///
+    /// The queue is the kernel's: a helper thread blocks in `flock`, and is woken when the
+    /// holder lets go, burning no CPU meanwhile. Polling with `try_lock` every 50–250 µs (the
+    /// first version) cost 15 waiting writers ~50,000 wake-ups a second between them (680,000
+    /// context switches in a 16-writer run against 19,000 now), CPU taken from the holder.
+    fn ask(store: &Store, wait: Duration) -> Asked {
         let dir = store.cache_dir();
-        std::fs::create_dir_all(&dir).ok()?;
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join("write.lock"))
-            .ok()?;
-        let since = Instant::now();
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Some(WriteTurn { _file: file }),
-                Err(std::fs::TryLockError::WouldBlock) if since.elapsed() < wait => {
-                    std::thread::sleep(Duration::from_micros(fastrand::u64(50..=250)));
-                }
-                Err(_) => return None,
-            }
+        let file = std::fs::create_dir_all(&dir).and_then(|()| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(dir.join("write.lock"))
+        });
+        let Ok(file) = file else {
+            return Asked::Unavailable;
+        };
+        match file.try_lock() {
+            Ok(()) => return Asked::Held(WriteTurn { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) if !wait.is_zero() => {}
+            Err(_) => return Asked::Unavailable,
         }
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+        let helper = std::thread::Builder::new()
+            .name("write-turn".to_owned())
+            .spawn(move || {
+                if file.lock().is_ok() {
+                    // A write that stopped waiting dropped the receiver: the send fails, the
+                    // file is dropped and the turn given back at once.
+                    let _ = sender.send(file);
+                }
+            });
+        match helper {
+            Ok(_) => Asked::Waiting(PendingTurn { receiver }),
+            Err(_) => Asked::Unavailable,
+        }
+    }
+
+    /// Waits up to `wait` for the turn (not at all when `wait` is zero).
+    fn take(store: &Store, wait: Duration) -> Option<WriteTurn> {
+        match WriteTurn::ask(store, wait) {
+            Asked::Held(turn) => Some(turn),
+            Asked::Waiting(pending) => pending.wait(wait),
+            Asked::Unavailable => None,
+        }
+    }
+}
+
+/// A place in the queue for the turn (see [`WriteTurn::ask`]). Dropping it leaves the queue.
+struct PendingTurn {
+    receiver: std::sync::mpsc::Receiver<std::fs::File>,
+}
+
+impl PendingTurn {
+    /// Waits up to `wait` more for the turn.
+    fn wait(self, wait: Duration) -> Option<WriteTurn> {
+        self.receiver
+            .recv_timeout(wait)
+            .ok()
+            .map(|file| WriteTurn { _file: file })
     }
 }
 
@@ -729,6 +927,7 @@ mod tests {
     }
 
     use std::path::Path;
+    use std::time::{Duration, Instant};
 
     use gix::ObjectId;
 
@@ -1103,5 +1302,206 @@ mod tests {
         );
         assert_eq!(tip(&store), before);
         assert_eq!(objects(dir.path()), objects_before);
+    }
+
+    /// The turn's lock file, opened as another process would (its own open file description,
+    /// so its `flock` conflicts with the store's).
+    fn turn_file(dir: &Path) -> std::fs::File {
+        std::fs::create_dir_all(dir.join(".git/coord")).expect("coord directory");
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(".git/coord/write.lock"))
+            .expect("open the turn's lock file")
+    }
+
+    /// Whether the turn is free now: takes it and gives it back at once.
+    fn turn_is_free(dir: &Path) -> bool {
+        let file = turn_file(dir);
+        let free = file.try_lock().is_ok();
+        drop(file);
+        free
+    }
+
+    /// Moves the branch by one commit writing `path`, without taking the turn (as a writer
+    /// that could not get it, or another tool).
+    fn move_without_turn(store: &Store, path: &str, content: &str) -> ObjectId {
+        let at = store.tip().expect("tip").expect("branch exists");
+        let tree = store
+            .write_tree(at.tree, &[Edit::write(path, content)])
+            .expect("tree");
+        let commit = store
+            .write_commit(tree, &[at.commit], &author(), "moved")
+            .expect("commit");
+        store
+            .move_branch(Some(at.commit), commit, &author(), "moved")
+            .expect("move");
+        commit
+    }
+
+    #[test]
+    fn a_write_planned_while_waiting_for_the_turn_is_made_again_in_turn_when_the_tip_moved() {
+        let (dir, store) = repo();
+        let planned_on = tip(&store);
+        let held = turn_file(dir.path());
+        held.lock().expect("take the turn");
+        let (planned_tx, planned_rx) = std::sync::mpsc::channel::<ObjectId>();
+        let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+        let path = dir.path().to_owned();
+        let writer = std::thread::spawn(move || {
+            let store = Store::discover(&path).expect("open");
+            let mut plans = Vec::new();
+            let done = store
+                .update(&author(), |snap| {
+                    // Made in turn exactly when it is not the first plan.
+                    plans.push((snap.tip().commit, turn_is_free(&path)));
+                    if plans.len() == 1 {
+                        planned_tx.send(snap.tip().commit).expect("report the plan");
+                        go_rx.recv().expect("wait for the branch to move");
+                    }
+                    let n: usize = snap
+                        .read_text("count")?
+                        .map_or(0, |s| s.parse().unwrap_or(0));
+                    Ok::<_, Error>(Plan::Commit {
+                        message: "count".to_owned(),
+                        edits: vec![Edit::write("count", (n + 1).to_string())],
+                        value: (),
+                    })
+                })
+                .expect("write");
+            (done, plans)
+        });
+        // The writer found the turn taken and planned while waiting for it, on the tip then
+        // (not after giving up the wait, two seconds on).
+        let started = Instant::now();
+        assert_eq!(planned_rx.recv().expect("first plan"), planned_on);
+        assert!(started.elapsed() < Duration::from_millis(1500));
+        let moved = move_without_turn(&store, "count", "1");
+        go_tx.send(()).expect("let the plan finish");
+        held.unlock().expect("give the turn back");
+        let (done, plans) = writer.join().expect("writer");
+        // Planned twice: first on the old tip while the test held the turn, then in turn (held
+        // by the writer) on the moved tip; the stale plan was never committed.
+        assert_eq!(plans, vec![(planned_on, false), (moved, false)]);
+        assert_eq!(done.attempts, 2);
+        let commit = done.commit.expect("committed");
+        assert_eq!(parents(&store, commit), vec![moved]);
+        // The increment made on the moved tip: nothing lost.
+        let snap = store.snapshot().expect("snapshot");
+        assert_eq!(snap.read_text("count").expect("read"), Some("2".to_owned()));
+    }
+
+    #[test]
+    fn a_failed_plan_is_made_again_without_holding_the_turn() {
+        let (dir, store) = repo();
+        let mut free_while_planning = Vec::new();
+        let done = store
+            .update(&author(), |_| {
+                free_while_planning.push(turn_is_free(dir.path()));
+                if free_while_planning.len() == 1 {
+                    // A refusal, or a read that a concurrent repack broke.
+                    return Err(Error::BadPath {
+                        path: "refused once".to_owned(),
+                    });
+                }
+                Ok::<_, Error>(Plan::Commit {
+                    message: "second".to_owned(),
+                    edits: vec![Edit::write("second", "1")],
+                    value: (),
+                })
+            })
+            .expect("write");
+        // The first plan held the turn; the one after the failure let other writers go on.
+        assert_eq!(free_while_planning, vec![false, true]);
+        assert_eq!(done.attempts, 2);
+        let snap = store.snapshot().expect("snapshot");
+        assert!(snap.exists("second").expect("read"));
+        assert!(turn_is_free(dir.path()), "the turn is given back");
+    }
+
+    #[test]
+    fn a_write_that_stops_waiting_for_the_turn_does_not_keep_it_when_it_comes() {
+        let (dir, store) = repo();
+        let held = turn_file(dir.path());
+        held.lock().expect("take the turn");
+        let started = Instant::now();
+        assert!(super::WriteTurn::take(&store, Duration::from_millis(100)).is_none());
+        assert!(started.elapsed() >= Duration::from_millis(100));
+        held.unlock().expect("give the turn back");
+        // The helper left waiting gets the turn now, and must give it back: a write asking
+        // for it gets it (within a second, not after the helper's process ends).
+        let again = super::WriteTurn::take(&store, Duration::from_secs(1));
+        assert!(
+            again.is_some(),
+            "the turn was kept by a write that stopped waiting"
+        );
+        drop(again);
+        assert!(turn_is_free(dir.path()));
+    }
+
+    #[test]
+    fn trees_are_written_loose_without_compression_and_read_back() {
+        let (dir, store) = repo();
+        let edits: Vec<Edit> = (0..50)
+            .map(|i| Edit::write(format!("tasks/00/t-{i:08}.md"), format!("task {i}")))
+            .collect();
+        let done = store
+            .update(&author(), |_| {
+                Ok::<_, Error>(Plan::Commit {
+                    message: "many".to_owned(),
+                    edits: edits.clone(),
+                    value: (),
+                })
+            })
+            .expect("write");
+        let commit = done.commit.expect("committed");
+        let snap = store.snapshot().expect("snapshot");
+        let bucket = snap.entry_id("tasks/00").expect("read").expect("bucket");
+        // The loose file holds the tree's bytes as they are (zlib stored blocks), after the
+        // object header.
+        let hex = bucket.to_hex().to_string();
+        let file = std::fs::read(
+            dir.path()
+                .join(".git/objects")
+                .join(&hex[..2])
+                .join(&hex[2..]),
+        )
+        .expect("the bucket is a loose object");
+        let raw = store.repo.find_tree(bucket).expect("tree").data.clone();
+        assert!(raw.len() > 1000);
+        assert!(
+            file.windows(raw.len()).any(|w| w == raw.as_slice()),
+            "the tree was compressed"
+        );
+        // Git reads it like any other, and the branch checks out.
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir.path())
+            .args(["fsck", "--strict", "--no-dangling"])
+            .output()
+            .expect("run git fsck");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let listed = std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir.path())
+            .args([
+                "ls-tree",
+                "-r",
+                "--name-only",
+                &commit.to_string(),
+                "tasks/00",
+            ])
+            .output()
+            .expect("run git ls-tree");
+        assert_eq!(String::from_utf8_lossy(&listed.stdout).lines().count(), 50);
+        assert_eq!(
+            snap.read_text("tasks/00/t-00000049.md").expect("read"),
+            Some("task 49".to_owned())
+        );
     }
 }

@@ -214,3 +214,97 @@ fn a_turn_held_by_a_stuck_writer_delays_a_write_but_never_stops_it() {
     env.add("after", &[]);
     assert!(started.elapsed() < std::time::Duration::from_millis(1900));
 }
+
+/// The writers queued for the turn, as the kernel lists them in `/proc/locks`: a blocked
+/// `flock` waiter shows as `->` on the lock file's inode (`MAJ:MIN:INODE`).
+#[cfg(target_os = "linux")]
+fn queued_for_the_turn(lock: &std::path::Path) -> usize {
+    use std::os::unix::fs::MetadataExt;
+    let inode = format!(
+        ":{}",
+        std::fs::metadata(lock).expect("the turn's lock file").ino()
+    );
+    let locks = std::fs::read_to_string("/proc/locks").expect("read /proc/locks");
+    let pids: HashSet<&str> = locks
+        .lines()
+        .filter_map(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let queued = words.contains(&"->") && words.iter().any(|w| w.ends_with(&inode));
+            // The word before the device and inode is the waiting process.
+            let at = words.iter().position(|w| w.ends_with(&inode))?;
+            queued.then(|| words[at - 1])
+        })
+        .collect();
+    pids.len()
+}
+
+/// A write that finds the turn taken plans while it waits (ADR 0024): here six processes
+/// each edit another field of one task while the test holds the turn, so they all plan on the
+/// same tip. When the turn goes round, each one after the first finds the branch moved, makes
+/// its plan again in turn, and commits on the one before: nothing is lost, and no plan is
+/// committed twice or on a stale tip.
+#[cfg(target_os = "linux")]
+#[test]
+fn writes_planned_while_waiting_for_the_turn_are_made_again_in_turn_and_lose_nothing() {
+    let env = TestEnv::initialised();
+    let id = env.add("Shared", &[]);
+    let before = env.coord_commits();
+    let path = env.repo.join(".git/coord/write.lock");
+    let held = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .expect("open the turn's lock file");
+    held.lock().expect("take the turn");
+    let edits: [&[&str]; 6] = [
+        &["--title", "Renamed"],
+        &["--priority", "0"],
+        &["--estimate", "3h"],
+        &["--milestone", "m-one"],
+        &["--owns", "src/x/**"],
+        &["--check", "true"],
+    ];
+    let mut writers: Vec<std::process::Child> = edits
+        .iter()
+        .enumerate()
+        .map(|(n, flags)| {
+            env.coord_cmd(&env.repo)
+                .args(["--agent", &format!("e{n}"), "-q", "task", "edit", &id])
+                .args(*flags)
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("start a writer")
+        })
+        .collect();
+    // A writer queues only once its plan is made. Wait until all six are queued, or until one
+    // of them ran out of its two seconds of waiting and went on without the turn.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut queued = 0;
+    while std::time::Instant::now() < deadline {
+        queued = queued_for_the_turn(&path);
+        let finished = writers
+            .iter_mut()
+            .any(|w| w.try_wait().expect("poll a writer").is_some());
+        if queued == edits.len() || finished {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(queued >= 2, "only {queued} writers queued for the turn");
+    held.unlock().expect("give the turn back");
+    for mut w in writers {
+        assert!(w.wait().expect("wait for a writer").success());
+    }
+    let t = env.json(&["task", "show", &id]);
+    assert_eq!(t["title"], "Renamed");
+    assert_eq!(t["priority"], 0);
+    assert_eq!(t["estimate_hours"], 3.0);
+    assert_eq!(t["milestone"], "m-one");
+    assert_eq!(t["owns"], serde_json::json!(["src/x/**"]));
+    assert_eq!(t["check"], "true");
+    // One commit per edit, each on the one before.
+    assert_eq!(env.coord_commits(), before + edits.len());
+    let merges = env.git(&["rev-list", "--merges", "--count", "coord"]);
+    assert_eq!(merges.trim(), "0");
+}
