@@ -560,6 +560,11 @@ fn sigkill_during_sync_leaves_refs_consistent_and_the_next_sync_completes() {
         assert!(fsck.status.success(), "killed at {instants:?} ms: {fsck:?}");
         r.git(&a, &["rev-parse", "--verify", "coord^{commit}"]);
         age_locks(&a.join(".git"));
+        // The remote is a local path, so its `receive-pack` ran in alice's process group and
+        // may have been killed holding the remote's reference lock, which git never removes
+        // (every later push is then refused). A server's `receive-pack` does not die with its
+        // client: it finishes or aborts and unlocks. That is the server's state, not alice's.
+        remove_locks(&r.bare);
     }
     eprintln!("sync killed at {instants:?} ms");
     r.sync(&a);
@@ -569,6 +574,21 @@ fn sigkill_during_sync_leaves_refs_consistent_and_the_next_sync_completes() {
     assert_eq!(ids(&r, &b), acknowledged);
     assert_eq!(r.tree(&a, "coord"), r.tree(&b, "coord"));
     r.remote_git(&["fsck", "--no-progress", "--no-dangling"]);
+}
+
+/// Removes every lock file under `git_dir` (a bare remote's, see the test above).
+fn remove_locks(git_dir: &Path) {
+    let mut pending = vec![git_dir.to_owned()];
+    while let Some(dir) = pending.pop() {
+        for e in std::fs::read_dir(&dir).expect("read dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                pending.push(p);
+            } else if p.extension().is_some_and(|x| x == "lock") {
+                std::fs::remove_file(&p).expect("remove a lock");
+            }
+        }
+    }
 }
 
 /// Dates every lock file under `git_dir` an hour back: a killed process's lock, seen as it is
