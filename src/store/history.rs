@@ -216,10 +216,7 @@ impl Store {
 
     /// A read view of the branch as of `commit` (one of its own commits).
     pub fn snapshot_of(&self, tip: super::Tip) -> super::Snapshot<'_> {
-        super::Snapshot {
-            repo: &self.repo,
-            tip,
-        }
+        super::Snapshot::new(&self.repo, tip)
     }
 
     fn tip_of(&self, commit: ObjectId) -> Result<super::Tip> {

@@ -106,7 +106,7 @@ impl Store {
         repo: &'a gix::Repository,
     ) -> Result<Snapshot<'a>> {
         match self.tip()? {
-            Some(tip) => Ok(Snapshot { repo, tip }),
+            Some(tip) => Ok(Snapshot::new(repo, tip)),
             None => Err(self.not_initialised()),
         }
     }
@@ -136,6 +136,19 @@ pub struct Snapshot<'a> {
     /// cache, so that a plan and the tree editor after it decode each tree once).
     pub(super) repo: &'a gix::Repository,
     pub(super) tip: Tip,
+    /// Whether a read found an object missing: a concurrent `git repack -d` or `gc` moved
+    /// it between a loose file and a pack (see [`Snapshot::saw_missing_object`]).
+    missing: std::cell::Cell<bool>,
+}
+
+impl<'a> Snapshot<'a> {
+    pub(super) fn new(repo: &'a gix::Repository, tip: Tip) -> Snapshot<'a> {
+        Snapshot {
+            repo,
+            tip,
+            missing: std::cell::Cell::new(false),
+        }
+    }
 }
 
 impl Snapshot<'_> {
@@ -143,21 +156,42 @@ impl Snapshot<'_> {
         self.tip
     }
 
+    /// Whether a read of this snapshot found an object of its commit missing. Every object
+    /// of a commit on the branch exists; one not found was being moved by a concurrent
+    /// repack or gc, and a read of a new snapshot finds it. A write whose plan failed on such
+    /// a read makes it again rather than reporting the failure (`store::transaction`).
+    pub(super) fn saw_missing_object(&self) -> bool {
+        self.missing.get()
+    }
+
+    /// `result`, noting whether it failed on a missing object.
+    fn seen<T>(&self, result: Result<T>) -> Result<T> {
+        if let Err(e) = &result
+            && super::transaction::is_object_race(e)
+        {
+            self.missing.set(true);
+        }
+        result
+    }
+
     pub(super) fn root(&self) -> Result<gix::Tree<'_>> {
         count_object_read();
-        self.repo
-            .find_tree(self.tip.tree)
-            .context(|| format!("read tree {}", self.tip.tree))
+        self.seen(
+            self.repo
+                .find_tree(self.tip.tree)
+                .context(|| format!("read tree {}", self.tip.tree)),
+        )
     }
 
     pub(super) fn entry(&self, path: &str) -> Result<Option<(ObjectId, bool)>> {
         if path.is_empty() {
             return Ok(Some((self.tip.tree, true)));
         }
-        let entry = self
-            .root()?
-            .lookup_entry_by_path(path)
-            .context(|| format!("look up {path}"))?;
+        let entry = self.seen(
+            self.root()?
+                .lookup_entry_by_path(path)
+                .context(|| format!("look up {path}")),
+        )?;
         Ok(entry.map(|e| (e.object_id(), e.mode().is_tree())))
     }
 
@@ -193,7 +227,7 @@ impl Snapshot<'_> {
     /// Reads a blob found by [`Snapshot::list`] or [`Snapshot::walk`].
     pub fn read_blob(&self, id: ObjectId, path: &str) -> Result<Vec<u8>> {
         count_object_read();
-        let mut blob = self.repo.find_blob(id).context(|| format!("read {path}"))?;
+        let mut blob = self.seen(self.repo.find_blob(id).context(|| format!("read {path}")))?;
         Ok(blob.take_data())
     }
 
@@ -203,10 +237,11 @@ impl Snapshot<'_> {
             return Ok(Vec::new());
         };
         count_object_read();
-        let tree = self
-            .repo
-            .find_tree(id)
-            .context(|| format!("read directory {path}"))?;
+        let tree = self.seen(
+            self.repo
+                .find_tree(id)
+                .context(|| format!("read directory {path}")),
+        )?;
         let decoded = tree
             .decode()
             .context(|| format!("decode directory {path}"))?;
