@@ -1324,12 +1324,22 @@ mod tests {
             .expect("open the turn's lock file")
     }
 
-    /// Whether the turn is free now: takes it and gives it back at once.
+    /// Whether the turn is free: takes it and gives it back at once. Tried for up to half a
+    /// second: a process that another test thread forks while the turn is held inherits the
+    /// lock's descriptor, and an `flock` is held until every copy is closed, which for that
+    /// child is at its `exec` (a moment later). A turn really held stays held throughout.
     fn turn_is_free(dir: &Path) -> bool {
         let file = turn_file(dir);
-        let free = file.try_lock().is_ok();
-        drop(file);
-        free
+        let until = Instant::now() + Duration::from_millis(500);
+        loop {
+            if file.try_lock().is_ok() {
+                return true;
+            }
+            if Instant::now() >= until {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 
     /// Moves the branch by one commit writing `path`, without taking the turn (as a writer
