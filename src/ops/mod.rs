@@ -41,7 +41,7 @@ pub mod status;
 pub mod sync;
 pub mod task;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 #[cfg(test)]
 mod tests;
 pub mod wait;

@@ -1202,4 +1202,160 @@ mod tests {
         }
         assert!(out.contains("Login\\u{1b}[2J form\\u{202e}"), "{out}");
     }
+
+    /// What `status --json` prints of `state`: the report, the day (with the forecast's
+    /// slots) and the advice.
+    fn screen_json(state: &crate::ops::status::State) -> serde_json::Value {
+        let day = crate::ops::status::assess(state);
+        let mut report = build(&Input::of(state));
+        apply_forecast(&mut report, &day);
+        serde_json::to_value(crate::view::status::StatusJson {
+            report: &report,
+            day: &day,
+            advice: day.advice.as_ref(),
+        })
+        .expect("the status JSON")
+    }
+
+    /// A screen state decodes only the rows it prints, and says exactly what a state with
+    /// every record decoded says: a random plan with every status, assignees registered or
+    /// not, fresh, stale and offline agents, expertise, dependencies, due dates and
+    /// milestones, at several seeds.
+    #[test]
+    fn the_screen_load_says_what_the_full_load_says() {
+        use crate::clock::Clock;
+        use crate::model::agent::Agent;
+        use crate::model::milestone::{Milestone, MilestoneId, NewMilestone};
+        use crate::model::{NewTask, Status, Task, TaskId, layout};
+        use crate::ops::testing::{Repo, agent, at};
+        use crate::session::Session;
+        for seed in [1u64, 7, 42] {
+            let repo = Repo::init();
+            let mut rng = seed;
+            let mut next = |n: u64| {
+                rng = rng
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (rng >> 33) % n
+            };
+            let mut edits = Vec::new();
+            let mut ids: Vec<TaskId> = Vec::new();
+            let statuses = [
+                Status::Todo,
+                Status::Todo,
+                Status::Todo,
+                Status::InProgress,
+                Status::Review,
+                Status::Blocked,
+                Status::Done,
+                Status::Cancelled,
+            ];
+            let names = ["ana", "bo", "cy", "ghost"];
+            let tags = ["rust", "sql", "docs"];
+            for n in 0..80 {
+                let id = TaskId::parse(&format!("t-{n:06}")).expect("ID");
+                let mut t = Task::new(
+                    id.clone(),
+                    NewTask {
+                        title: format!("task {n}"),
+                        priority: Some(next(4) as u8),
+                        estimate_hours: (next(3) > 0).then(|| 1.0 + next(8) as f64),
+                        expertise: (0..next(3))
+                            .map(|_| tags[next(3) as usize].to_owned())
+                            .collect::<std::collections::BTreeSet<_>>()
+                            .into_iter()
+                            .collect(),
+                        milestone: match next(3) {
+                            0 => Some("m-aaaaaa".to_owned()),
+                            1 => Some("m-bbbbbb".to_owned()),
+                            _ => None,
+                        },
+                        due: (next(5) == 0).then(|| at(next(4) as i64 * 86_400 - 2 * 86_400)),
+                        ..NewTask::default()
+                    },
+                    at(-(next(100) as i64) * 3600),
+                )
+                .expect("task");
+                t.depends_on = (0..next(3))
+                    .filter(|_| !ids.is_empty())
+                    .map(|_| ids[next(ids.len() as u64) as usize].clone())
+                    .collect();
+                t.depends_on.sort();
+                t.depends_on.dedup();
+                t.status = statuses[next(statuses.len() as u64) as usize];
+                // Mostly held when started; a hand edit can leave any task unassigned.
+                if (t.status != Status::Todo && next(5) > 0) || next(3) == 0 {
+                    t.assignee = Some(agent(names[next(4) as usize]));
+                }
+                if matches!(t.status, Status::InProgress | Status::Review) {
+                    t.claimed = Some(at(-(next(12) as i64) * 3600));
+                }
+                if t.status == Status::Blocked {
+                    t.blocked_reason = Some(format!("waits {n}"));
+                }
+                edits.push(crate::store::Edit::write(
+                    layout::task_path(&id),
+                    t.to_text(),
+                ));
+                ids.push(id);
+            }
+            for (name, seen, status) in [
+                ("ana", 0, "active"),
+                ("bo", -5 * 3600, "active"),
+                ("cy", 0, "offline"),
+            ] {
+                let mut a = Agent::new(agent(name), at(-86_400));
+                a.saw(at(seen));
+                a.status = status.to_owned();
+                a.expertise = tags[..=next(3) as usize]
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect();
+                edits.push(crate::store::Edit::write(
+                    layout::agent_path(&a.id),
+                    a.to_text(),
+                ));
+            }
+            for (id, due) in [("m-aaaaaa", 3 * 3600), ("m-bbbbbb", 30 * 86_400)] {
+                let m = Milestone::new(
+                    MilestoneId::parse(id).expect("ID"),
+                    NewMilestone {
+                        title: id.to_owned(),
+                        due: at(due),
+                        criteria: Vec::new(),
+                        body: String::new(),
+                    },
+                    at(-86_400),
+                )
+                .expect("milestone");
+                edits.push(crate::store::Edit::write(
+                    layout::milestone_path(&m.id),
+                    m.to_text(),
+                ));
+            }
+            repo.hand_edit(&edits);
+            let session = || Session::open(repo.reopen(), Clock::fixed(at(0)));
+            let full = crate::ops::status::load(&session()).expect("load");
+            let screen = crate::ops::status::load_screen(&session()).expect("load the screen");
+            assert_eq!(full.work.tasks().len(), 80);
+            assert!(
+                screen.work.tasks().len() < 80,
+                "seed {seed}: the screen decoded every record"
+            );
+            assert!(full.problems.is_empty(), "{:?}", full.problems);
+            assert_eq!(
+                screen_json(&screen),
+                screen_json(&full),
+                "seed {seed}: the screen load and the full load disagree"
+            );
+            // Not a vacuous comparison: the plan has blocked, running and moved work.
+            let json = screen_json(&full);
+            for key in ["blocked", "overrunning", "today"] {
+                assert!(
+                    json[key].as_array().is_some_and(|a| !a.is_empty()),
+                    "seed {seed}: no {key}"
+                );
+            }
+        }
+    }
 }

@@ -578,34 +578,31 @@ fn sigkill_during_sync_leaves_refs_consistent_and_the_next_sync_completes() {
 
 /// Removes every lock file under `git_dir` (a bare remote's, see the test above).
 fn remove_locks(git_dir: &Path) {
-    let mut pending = vec![git_dir.to_owned()];
-    while let Some(dir) = pending.pop() {
-        for e in std::fs::read_dir(&dir).expect("read dir").flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                pending.push(p);
-            } else if p.extension().is_some_and(|x| x == "lock") {
-                std::fs::remove_file(&p).expect("remove a lock");
-            }
-        }
-    }
+    each_lock(git_dir, |p| std::fs::remove_file(p).expect("remove a lock"));
 }
 
 /// Dates every lock file under `git_dir` an hour back: a killed process's lock, seen as it is
 /// once `coord.staleLock` has passed (the rule every write applies to remove it).
 fn age_locks(git_dir: &Path) {
-    let mut pending = vec![git_dir.to_owned()];
+    each_lock(git_dir, |p| {
+        let status = std::process::Command::new("touch")
+            .args(["-d", "1 hour ago", path(p)])
+            .status()
+            .expect("touch");
+        assert!(status.success());
+    });
+}
+
+/// Calls `f` on every lock file under `dir`.
+fn each_lock(dir: &Path, mut f: impl FnMut(&Path)) {
+    let mut pending = vec![dir.to_owned()];
     while let Some(dir) = pending.pop() {
         for e in std::fs::read_dir(&dir).expect("read dir").flatten() {
             let p = e.path();
             if p.is_dir() {
                 pending.push(p);
             } else if p.extension().is_some_and(|x| x == "lock") {
-                let status = std::process::Command::new("touch")
-                    .args(["-d", "1 hour ago", path(&p)])
-                    .status()
-                    .expect("touch");
-                assert!(status.success());
+                f(&p);
             }
         }
     }
