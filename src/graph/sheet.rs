@@ -461,6 +461,50 @@ impl Sheet {
         self.ends.len()
     }
 
+    /// Whether every column has a value per row and every index points at something: what a
+    /// sheet read back from a cache file must be before it is used (a damaged file can still
+    /// decode).
+    pub fn is_whole(&self) -> bool {
+        let n = self.len();
+        let ends_fit = |ends: &[u32], len: usize| {
+            ends.len() == n
+                && ends.windows(2).all(|w| w[0] <= w[1])
+                && ends.last().is_none_or(|&e| e as usize <= len)
+        };
+        let ids_fit = ends_fit(&self.ends, self.ids.len())
+            && (0..n).all(|r| self.ids.get(span(&self.ends, r)).is_some());
+        let named = |column: &[u32], table: usize| {
+            column.iter().all(|&i| i == NONE || (i as usize) < table)
+        };
+        ids_fit
+            && [
+                self.status.len(),
+                self.hours.len(),
+                self.priority.len(),
+                self.created.len(),
+                self.claimed.len(),
+                self.due.len(),
+                self.assignee.len(),
+                self.milestone.len(),
+                self.earliest_start.len(),
+                self.latest_finish.len(),
+            ]
+            .iter()
+            .all(|&l| l == n)
+            && named(&self.assignee, self.names.len())
+            && named(&self.milestone, self.milestones.len())
+            && ends_fit(&self.exp_ends, self.expertise.len())
+            && self
+                .expertise
+                .iter()
+                .all(|&t| (t as usize) < self.tags.len())
+            && ends_fit(&self.dep_ends, self.deps.len())
+            && self.deps.iter().all(|&d| (d as usize) < n)
+            && self.missing.iter().all(|(r, _)| (*r as usize) < n)
+            && self.critical_path.iter().all(|&r| (r as usize) < n)
+            && self.unscheduled.iter().all(|&r| (r as usize) < n)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }
@@ -696,6 +740,31 @@ mod tests {
         let ready: Vec<u32> = sheet.ready(|_| true).iter().map(|r| r.row).collect();
         assert_eq!(ready, [0]);
         assert!(sheet.cycles().is_empty());
+    }
+
+    #[test]
+    fn a_sheet_whose_parts_do_not_fit_together_is_not_whole() {
+        let tasks = vec![
+            task("t-aaaaaa", &[], &["rust"]),
+            task("t-bbbbbb", &["t-aaaaaa"], &[]),
+        ];
+        let sheet = Sheet::of(&tasks, 1.0);
+        assert!(sheet.is_whole());
+        let broken: [fn(&mut Sheet); 6] = [
+            |s| s.deps[0] = 7,
+            |s| {
+                s.hours.pop();
+            },
+            |s| s.assignee[1] = 3,
+            |s| s.expertise[0] = 9,
+            |s| s.ends[0] = 99,
+            |s| s.critical_path.push(5),
+        ];
+        for (i, break_it) in broken.iter().enumerate() {
+            let mut s = sheet.clone();
+            break_it(&mut s);
+            assert!(!s.is_whole(), "breakage {i} went unnoticed");
+        }
     }
 
     /// A random plan: `n` tasks, each with a status, an estimate or none, and dependencies

@@ -300,6 +300,25 @@ impl Cached for View {
 }
 
 impl View {
+    /// Whether every part indexes only what exists: the sheet is whole, and every row has a
+    /// record span, a place in the ID order, and every listed row exists.
+    fn is_whole(&self) -> bool {
+        let n = self.sheet.len();
+        let row = |r: &u32| (*r as usize) < n;
+        let ready = |list: &[ReadyRow]| {
+            list.iter()
+                .all(|r| row(&r.row) && r.cancelled.iter().all(row))
+        };
+        self.sheet.is_whole()
+            && self.starts.len() == n
+            && self.lens.len() == n
+            && self.by_id.len() == n
+            && self.by_id.iter().all(row)
+            && self.cycles.iter().flatten().all(row)
+            && ready(&self.ready)
+            && self.assigned.iter().all(|(_, list)| ready(list))
+    }
+
     fn row_of(&self, id: &TaskId) -> Option<usize> {
         row_in(&self.sheet, &self.by_id, id)
     }
@@ -353,7 +372,12 @@ impl TaskView {
                 .map(|id| id.to_string())
                 .unwrap_or_default())
         };
-        let (old_view, old, old_tail) = match store.cache_open::<View>(None) {
+        // A view whose parts do not fit together (a damaged file that still decodes) is no
+        // view: it is rebuilt rather than indexed out of bounds.
+        let cached = store
+            .cache_open::<View>(None)
+            .filter(|(_, view, _)| view.is_whole());
+        let (old_view, old, old_tail) = match cached {
             Some((built, view, tail)) => {
                 let same_hours = view.default_hours.to_bits() == default_hours.to_bits();
                 if same_hours && (built == commit || view.tasks_tree == tasks_tree()?) {
