@@ -875,4 +875,45 @@ mod tests {
             postcard::from_bytes(&pinned).expect("decode the pinned bytes");
         assert_eq!(json(&decoded), json(&fixture()));
     }
+
+    #[test]
+    fn a_view_whose_parts_do_not_fit_together_is_not_whole() {
+        let at = Timestamp::parse_rfc3339("2026-11-21T10:00:00Z").expect("time");
+        let task = |id: &str| {
+            Task::new(
+                TaskId::parse(id).expect("ID"),
+                NewTask {
+                    title: id.to_owned(),
+                    ..NewTask::default()
+                },
+                at,
+            )
+            .expect("task")
+        };
+        let sheet = crate::graph::Sheet::of(&[task("t-aaaaaa"), task("t-bbbbbb")], 1.0);
+        let view = super::build_view(
+            sheet,
+            vec![(0, 10), (10, 10)],
+            Vec::new(),
+            1.0,
+            String::new(),
+            (0, 0),
+        );
+        assert!(view.is_whole());
+        assert_eq!(view.ready.len(), 2);
+        let mut short = super::build_view(
+            view.sheet.clone(),
+            vec![(0, 10)],
+            Vec::new(),
+            1.0,
+            String::new(),
+            (0, 0),
+        );
+        assert!(!short.is_whole(), "a row without a record span");
+        short.starts.push(10);
+        short.lens.push(10);
+        assert!(short.is_whole());
+        short.ready[0].row = 5;
+        assert!(!short.is_whole(), "a ready row that does not exist");
+    }
 }
