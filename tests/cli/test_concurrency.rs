@@ -182,6 +182,19 @@ fn a_lock_left_by_a_dead_writer_is_recovered_but_a_fresh_one_is_respected() {
     assert!(env.show(&task_path(&id)).contains("written after recovery"));
 }
 
+/// Takes the writers' turn of `env`'s repository (an `flock` on `.git/coord/write.lock`), as
+/// a writer would, until the returned file is unlocked or dropped.
+fn take_the_turn(env: &TestEnv) -> std::fs::File {
+    let held = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(env.repo.join(".git/coord/write.lock"))
+        .expect("open the turn's lock file");
+    held.lock().expect("take the turn");
+    held
+}
+
 /// Writers take turns through `.git/coord/write.lock` (a `flock`), and a turn held by a
 /// process that does not let go (stopped with ^Z, or here the test itself) delays a write by
 /// at most the turn's wait, two seconds, after which it races as writes always did.
@@ -189,14 +202,7 @@ fn a_lock_left_by_a_dead_writer_is_recovered_but_a_fresh_one_is_respected() {
 fn a_turn_held_by_a_stuck_writer_delays_a_write_but_never_stops_it() {
     let env = TestEnv::initialised();
     env.add("first", &[]);
-    let path = env.repo.join(".git/coord/write.lock");
-    let held = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .expect("open the turn's lock file");
-    held.lock().expect("take the turn");
+    let held = take_the_turn(&env);
     let started = std::time::Instant::now();
     let id = env.add("while the turn is held", &[]);
     let waited = started.elapsed();
@@ -249,14 +255,7 @@ fn writes_planned_while_waiting_for_the_turn_are_made_again_in_turn_and_lose_not
     let env = TestEnv::initialised();
     let id = env.add("Shared", &[]);
     let before = env.coord_commits();
-    let path = env.repo.join(".git/coord/write.lock");
-    let held = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .expect("open the turn's lock file");
-    held.lock().expect("take the turn");
+    let held = take_the_turn(&env);
     let edits: [&[&str]; 6] = [
         &["--title", "Renamed"],
         &["--priority", "0"],
@@ -282,7 +281,7 @@ fn writes_planned_while_waiting_for_the_turn_are_made_again_in_turn_and_lose_not
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     let mut queued = 0;
     while std::time::Instant::now() < deadline {
-        queued = queued_for_the_turn(&path);
+        queued = queued_for_the_turn(&env.repo.join(".git/coord/write.lock"));
         let finished = writers
             .iter_mut()
             .any(|w| w.try_wait().expect("poll a writer").is_some());
