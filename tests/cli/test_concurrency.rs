@@ -135,13 +135,7 @@ fn concurrent_edits_of_different_fields_all_survive() {
     for h in handles {
         h.join().unwrap();
     }
-    let t = env.json(&["task", "show", &id]);
-    assert_eq!(t["title"], "Renamed");
-    assert_eq!(t["priority"], 0);
-    assert_eq!(t["estimate_hours"], 3.0);
-    assert_eq!(t["milestone"], "m-one");
-    assert_eq!(t["owns"], serde_json::json!(["src/x/**"]));
-    assert_eq!(t["check"], "true");
+    every_field_edit_survived(&env, &id);
 }
 
 #[test]
@@ -180,6 +174,17 @@ fn a_lock_left_by_a_dead_writer_is_recovered_but_a_fresh_one_is_respected() {
     let id = env.add("written after recovery", &[]);
     assert!(!lock.exists());
     assert!(env.show(&task_path(&id)).contains("written after recovery"));
+}
+
+/// Asserts that task `id` carries each of the six field edits the concurrent writers made.
+fn every_field_edit_survived(env: &TestEnv, id: &str) {
+    let t = env.json(&["task", "show", id]);
+    assert_eq!(t["title"], "Renamed");
+    assert_eq!(t["priority"], 0);
+    assert_eq!(t["estimate_hours"], 3.0);
+    assert_eq!(t["milestone"], "m-one");
+    assert_eq!(t["owns"], serde_json::json!(["src/x/**"]));
+    assert_eq!(t["check"], "true");
 }
 
 /// Takes the writers' turn of `env`'s repository (an `flock` on `.git/coord/write.lock`), as
@@ -295,13 +300,7 @@ fn writes_planned_while_waiting_for_the_turn_are_made_again_in_turn_and_lose_not
     for mut w in writers {
         assert!(w.wait().expect("wait for a writer").success());
     }
-    let t = env.json(&["task", "show", &id]);
-    assert_eq!(t["title"], "Renamed");
-    assert_eq!(t["priority"], 0);
-    assert_eq!(t["estimate_hours"], 3.0);
-    assert_eq!(t["milestone"], "m-one");
-    assert_eq!(t["owns"], serde_json::json!(["src/x/**"]));
-    assert_eq!(t["check"], "true");
+    every_field_edit_survived(&env, &id);
     // One commit per edit, each on the one before.
     assert_eq!(env.coord_commits(), before + edits.len());
     let merges = env.git(&["rev-list", "--merges", "--count", "coord"]);
