@@ -74,32 +74,7 @@ impl Store {
     /// The text of `path` in the tree of commit `rev`; `None` when `rev` does not resolve
     /// (an unborn branch), the path is absent or not a file, or the text is not UTF-8.
     pub fn file_at(&self, rev: &str, path: &str) -> Result<Option<String>> {
-        let Some(commit) = self
-            .repo
-            .rev_parse_single(rev)
-            .ok()
-            .and_then(|id| id.object().ok())
-            .and_then(|o| o.peel_to_commit().ok())
-        else {
-            return Ok(None);
-        };
-        let tree = commit
-            .tree()
-            .context(|| format!("read the tree of {rev}"))?;
-        let Some(entry) = tree
-            .lookup_entry_by_path(path)
-            .context(|| format!("look up {path} in {rev}"))?
-        else {
-            return Ok(None);
-        };
-        if !entry.mode().is_blob() {
-            return Ok(None);
-        }
-        let mut blob = self
-            .repo
-            .find_blob(entry.object_id())
-            .context(|| format!("read {path} from {rev}"))?;
-        Ok(String::from_utf8(blob.take_data()).ok())
+        Ok(self.files_at(rev, &[path])?.pop().flatten())
     }
 
     /// The texts of `paths` in the tree of commit `rev`, as [`Store::file_at`] reads each, with

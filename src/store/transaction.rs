@@ -988,6 +988,19 @@ mod tests {
         out
     }
 
+    /// Another writer's commit through `other`, writing the file `other`.
+    fn write_other(other: &Store) {
+        other
+            .update(&author(), |_| {
+                Ok::<_, Error>(Plan::Commit {
+                    message: "other".to_owned(),
+                    edits: vec![Edit::write("other", "1")],
+                    value: (),
+                })
+            })
+            .expect("other write");
+    }
+
     #[test]
     fn a_plan_made_on_a_stale_tip_is_made_again_never_committed_on_it() {
         let (dir, store) = repo();
@@ -999,15 +1012,7 @@ mod tests {
                 seen.push(snap.tip().commit);
                 if seen.len() == 1 {
                     // Another writer moves the branch after this plan read its tip.
-                    other
-                        .update(&author(), |_| {
-                            Ok::<_, Error>(Plan::Commit {
-                                message: "other".to_owned(),
-                                edits: vec![Edit::write("other", "1")],
-                                value: (),
-                            })
-                        })
-                        .expect("other write");
+                    write_other(&other);
                 }
                 Ok::<_, Error>(Plan::Commit {
                     message: "mine".to_owned(),
@@ -1228,15 +1233,7 @@ mod tests {
             .update_packed(&author(), |snap| {
                 tips.push(snap.tip().commit);
                 if tips.len() == 1 {
-                    other
-                        .update(&author(), |_| {
-                            Ok::<_, Error>(Plan::Commit {
-                                message: "other".to_owned(),
-                                edits: vec![Edit::write("other", "1")],
-                                value: (),
-                            })
-                        })
-                        .expect("other write");
+                    write_other(&other);
                 }
                 Ok::<_, Error>(Plan::Commit {
                     message: "bulk".to_owned(),

@@ -34,6 +34,17 @@ fn counts(env: &TestEnv, args: &[&str]) -> (u64, u64) {
     (field("records-decoded"), field("objects-read"))
 }
 
+/// Imports the JSON-lines plan `file` into `env`'s repository.
+fn import(env: &TestEnv, file: &std::path::Path) {
+    env.coord(&[
+        "import",
+        "--from",
+        "json",
+        file.to_str().expect("UTF-8 path"),
+    ])
+    .expect_code(0);
+}
+
 /// A repository with `n` tasks in chains of three (a third of them ready), imported in one go,
 /// with one agent that fits every task.
 fn plan(n: usize) -> TestEnv {
@@ -54,13 +65,7 @@ fn plan(n: usize) -> TestEnv {
         .expect("write the plan");
     }
     drop(out);
-    env.coord(&[
-        "import",
-        "--from",
-        "json",
-        file.to_str().expect("UTF-8 path"),
-    ])
-    .expect_code(0);
+    import(&env, &file);
     env
 }
 
@@ -203,13 +208,7 @@ fn a_patched_view_answers_as_one_computed_from_scratch() {
         .expect("write the plan");
     }
     drop(out);
-    env.coord(&[
-        "import",
-        "--from",
-        "json",
-        file.to_str().expect("UTF-8 path"),
-    ])
-    .expect_code(0);
+    import(&env, &file);
     for (agent, expertise) in [("ana", "rust"), ("bo", "docs"), ("cy", "rust,docs")] {
         env.coord(&["agent", "add", agent, "--expertise", expertise])
             .expect_code(0);
